@@ -1,0 +1,84 @@
+namespace RocketNet;
+
+/// <summary>
+/// The engine-wide thread setting. Every parallel kernel honours <see cref="ThreadCount"/>; work is split
+/// into fixed tiles that do not depend on the thread count, so results are identical for any setting.
+/// </summary>
+public static class Parallelism
+{
+    private static int _threadCount = Environment.ProcessorCount;
+    private static WorkerPool? _pool;
+    private static readonly object PoolGate = new();
+
+    /// <summary>
+    /// Number of threads a parallel kernel may use (the calling thread included). Defaults to
+    /// <see cref="Environment.ProcessorCount"/>. Like <c>torch.set_num_threads</c>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is below 1 or above 256.</exception>
+    public static int ThreadCount
+    {
+        get => _threadCount;
+        set
+        {
+            if (value < 1 || value > 256)
+                throw new ArgumentOutOfRangeException(nameof(value), value, "ThreadCount must be between 1 and 256.");
+            _threadCount = value;
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="job"/> for every index in [0, <paramref name="count"/>) on up to
+    /// <see cref="ThreadCount"/> threads and returns when all have finished. Nested calls (a job that
+    /// itself calls <c>For</c>) run inline on the current thread. Allocates nothing.
+    /// </summary>
+    internal static void For(int count, ParallelJob job)
+    {
+        if (count <= 0) return;
+        int threads = _threadCount;
+        if (threads <= 1 || count == 1 || WorkerPool.InsideParallelRegion)
+        {
+            for (int i = 0; i < count; i++) job.Run(i);
+            return;
+        }
+        var pool = GetPool(threads - 1);
+        // One job at a time per pool: a second user thread arriving meanwhile runs its job inline.
+        if (!Monitor.TryEnter(pool))
+        {
+            for (int i = 0; i < count; i++) job.Run(i);
+            return;
+        }
+        try
+        {
+            pool.Run(count, job);
+        }
+        finally
+        {
+            Monitor.Exit(pool);
+        }
+    }
+
+    private static WorkerPool GetPool(int workers)
+    {
+        var pool = _pool;
+        if (pool is not null && pool.WorkerCount == workers) return pool;
+        lock (PoolGate)
+        {
+            if (_pool is null || _pool.WorkerCount != workers)
+            {
+                _pool?.Retire();
+                _pool = new WorkerPool(workers);
+            }
+            return _pool;
+        }
+    }
+}
+
+/// <summary>
+/// A unit of parallel work: <see cref="Run"/> is called once for each index. Kernels keep one cached
+/// instance per kernel (filled with that call's arguments) so dispatching allocates nothing.
+/// </summary>
+internal abstract class ParallelJob
+{
+    /// <summary>Processes tile <paramref name="index"/>.</summary>
+    public abstract void Run(int index);
+}
