@@ -1,0 +1,107 @@
+using RocketNet.Memory;
+using RocketNet.Shapes;
+
+namespace RocketNet.Autograd;
+
+/// <summary>
+/// Reverse-mode differentiation: a topological sort of the graph behind a scalar, then each node's
+/// backward in reverse order. Non-leaf gradient buffers are pooled and returned as soon as their node
+/// has run; leaf gradients accumulate into <see cref="Tensor.Grad"/>. Allocation-free once warm.
+/// </summary>
+internal static class Backpropagation
+{
+    [ThreadStatic] private static List<Tensor>? _order;
+    [ThreadStatic] private static Stack<(Tensor Tensor, int NextInput)>? _stack;
+    private static int _stamp;
+
+    public static void Run(Tensor root, bool retainGraph)
+    {
+        if (root.Count != 1)
+            throw new InvalidOperationException(
+                $"Backward() needs a scalar (one-element) tensor such as a loss, but this tensor has shape {ShapeMath.Format(root.Shape)}. " +
+                "Reduce it first (e.g. Sum() or Mean()).");
+        if (!root.RequiresGrad)
+            throw new InvalidOperationException(
+                "Backward() was called on a tensor that does not require grad: none of its inputs had RequiresGrad = true, " +
+                "or it was computed inside GradMode.NoGrad() or from Detach()ed tensors.");
+        if (root.GradFn is { IsReleased: true })
+            throw ReleasedGraph(root.GradFn);
+
+        var order = TopologicalOrder(root);
+        try
+        {
+            GradientBuffer(root)[0] += 1f; // dL/dL
+            for (int i = order.Count - 1; i >= 0; i--)
+            {
+                var t = order[i];
+                var fn = t.GradFn!;
+                if (fn.IsReleased) throw ReleasedGraph(fn);
+                float[]? grad = t.PendingGrad;
+                if (grad is null) continue; // no gradient reached this node (e.g. only through a detached path)
+                fn.Backward(t, grad.AsSpan(0, t.Count));
+                t.PendingGrad = null;
+                BufferPool.Return(grad);
+                if (!retainGraph) fn.Release();
+            }
+        }
+        finally
+        {
+            // On failure, leave no half-accumulated buffers behind.
+            foreach (var t in order)
+            {
+                if (t.PendingGrad is { } g)
+                {
+                    t.PendingGrad = null;
+                    BufferPool.Return(g);
+                }
+            }
+            order.Clear();
+        }
+    }
+
+    /// <summary>Where backward accumulates the gradient of <paramref name="t"/>; empty if it needs none.</summary>
+    public static Span<float> GradientBuffer(Tensor t)
+    {
+        if (!t.RequiresGrad) return Span<float>.Empty;
+        if (t.IsLeaf)
+        {
+            t.Grad ??= Tensor.CreatePersistent(t.Shape.ToArray());
+            return t.Grad.Data;
+        }
+        t.PendingGrad ??= BufferPool.Rent(t.Count, clear: true);
+        return t.PendingGrad.AsSpan(0, t.Count);
+    }
+
+    /// <summary>Non-leaf tensors reachable from <paramref name="root"/>, inputs before the tensors computed from them.</summary>
+    private static List<Tensor> TopologicalOrder(Tensor root)
+    {
+        var order = _order ??= new List<Tensor>(256);
+        var stack = _stack ??= new Stack<(Tensor, int)>(256);
+        int stamp = Interlocked.Increment(ref _stamp);
+        if (root.IsLeaf) return order;
+        root.VisitStamp = stamp;
+        stack.Push((root, 0));
+        // Iterative depth-first search: deep networks would overflow a recursive one.
+        while (stack.Count > 0)
+        {
+            var (t, next) = stack.Pop();
+            var inputs = t.GradFn!.Inputs;
+            while (next < inputs.Length)
+            {
+                var input = inputs[next++];
+                if (input.IsLeaf || !input.RequiresGrad || input.VisitStamp == stamp) continue;
+                input.VisitStamp = stamp;
+                stack.Push((t, next));
+                t = input;
+                inputs = t.GradFn!.Inputs;
+                next = 0;
+            }
+            order.Add(t);
+        }
+        return order;
+    }
+
+    private static InvalidOperationException ReleasedGraph(Function fn) => new(
+        $"Backward() reached the {fn.Name} operation whose saved values were already freed by an earlier Backward(). " +
+        "Call Backward(retainGraph: true) the first time if you need to backpropagate through the same graph twice.");
+}

@@ -1,0 +1,53 @@
+namespace RocketNet.Autograd;
+
+/// <summary>
+/// A recorded operation: the node of the autograd graph that produced a tensor. Each op is a sealed
+/// subclass holding its forward (a static method that computes the result and records the node) and its
+/// <see cref="Backward"/> side by side. Backward implementations ACCUMULATE into their inputs' gradients
+/// (<c>+=</c>), so a tensor used twice receives both contributions.
+/// </summary>
+public abstract class Function
+{
+    private Tensor[] _inputs;
+
+    /// <summary>Records the inputs whose gradients this node produces.</summary>
+    protected Function(params Tensor[] inputs) => _inputs = inputs;
+
+    /// <summary>Short op name for messages (e.g. "MatMul").</summary>
+    public abstract string Name { get; }
+
+    /// <summary>The tensors this op read, in order.</summary>
+    internal ReadOnlySpan<Tensor> Inputs => _inputs;
+
+    /// <summary>True once <see cref="Release"/> has dropped what backward needs.</summary>
+    internal bool IsReleased { get; private set; }
+
+    /// <summary>
+    /// Given dL/d(output) (<paramref name="gradOutput"/>, same shape as <paramref name="output"/>), adds
+    /// dL/d(input) into <see cref="GradSink"/> of every input that requires grad.
+    /// </summary>
+    protected internal abstract void Backward(Tensor output, ReadOnlySpan<float> gradOutput);
+
+    /// <summary>
+    /// The buffer to accumulate an input's gradient into, or an empty span if that input does not need
+    /// one (so ops skip work for constants and detached tensors).
+    /// </summary>
+    protected static Span<float> GradSink(Tensor input) => Backpropagation.GradientBuffer(input);
+
+    /// <summary>Frees what backward needed (saved tensors, the inputs); further backward calls fail clearly.</summary>
+    internal void Release()
+    {
+        IsReleased = true;
+        _inputs = [];
+        ReleaseSaved();
+    }
+
+    /// <summary>Drops op-specific saved state (pooled buffers); called once by <see cref="Release"/>.</summary>
+    protected virtual void ReleaseSaved() { }
+
+    /// <summary>True when the result of an op on these inputs should record a node.</summary>
+    protected static bool ShouldRecord(Tensor a) => GradMode.IsEnabled && a.RequiresGrad;
+
+    /// <inheritdoc cref="ShouldRecord(Tensor)"/>
+    protected static bool ShouldRecord(Tensor a, Tensor b) => GradMode.IsEnabled && (a.RequiresGrad || b.RequiresGrad);
+}

@@ -1,0 +1,53 @@
+using System.Numerics.Tensors;
+using RocketNet.Autograd;
+using RocketNet.Shapes;
+
+namespace RocketNet.Ops;
+
+/// <summary>
+/// Embedding lookup: y[i, :] = W[index_i, :], W: [V, D], indices of any shape S → y: [S..., D].
+/// Backward scatter-adds dy rows into dW (an index that repeats receives every contribution).
+/// </summary>
+internal sealed class EmbeddingFunction : Function
+{
+    private readonly Tensor _weight;
+    private readonly int[] _indices;
+
+    private EmbeddingFunction(Tensor weight, int[] indices) : base(weight) => (_weight, _indices) = (weight, indices);
+
+    public override string Name => "Embedding";
+
+    public static Tensor Forward(Tensor weight, int[] indices, ReadOnlySpan<int> indexShape)
+    {
+        if (weight.Rank != 2) throw new ArgumentException($"Embedding: weight must be [V, D], got {ShapeMath.Format(weight.Shape)}.", nameof(weight));
+        if (ShapeMath.ElementCount(indexShape) != indices.Length)
+            throw new ArgumentException($"Embedding: {indices.Length} indices do not fill index shape {ShapeMath.Format(indexShape)}.", nameof(indices));
+        int v = weight.Shape[0], d = weight.Shape[1];
+        for (int i = 0; i < indices.Length; i++)
+        {
+            if ((uint)indices[i] >= (uint)v)
+                throw new ArgumentOutOfRangeException(nameof(indices), $"Embedding: index {indices[i]} at position {i} is outside [0, {v}).");
+        }
+        var shape = new int[indexShape.Length + 1];
+        indexShape.CopyTo(shape);
+        shape[^1] = d;
+        var y = Tensor.Create(shape, clear: false);
+        ReadOnlySpan<float> w = weight.Data;
+        Span<float> ys = y.Data;
+        for (int i = 0; i < indices.Length; i++) w.Slice(indices[i] * d, d).CopyTo(ys.Slice(i * d, d));
+        if (ShouldRecord(weight)) y.SetGradFn(new EmbeddingFunction(weight, indices));
+        return y;
+    }
+
+    protected internal override void Backward(Tensor y, ReadOnlySpan<float> dy)
+    {
+        Span<float> dw = GradSink(_weight);
+        if (dw.IsEmpty) return;
+        int d = _weight.Shape[1];
+        for (int i = 0; i < _indices.Length; i++)
+        {
+            var row = dw.Slice(_indices[i] * d, d);
+            TensorPrimitives.Add(row, dy.Slice(i * d, d), row);
+        }
+    }
+}

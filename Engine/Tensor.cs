@@ -1,0 +1,159 @@
+using RocketNet.Autograd;
+using RocketNet.Memory;
+using RocketNet.Shapes;
+
+namespace RocketNet;
+
+/// <summary>
+/// An n-dimensional array of float32 values in row-major contiguous storage that records the operations
+/// applied to it so gradients can flow back (<see cref="Backward"/>). The PyTorch names apply:
+/// <see cref="RequiresGrad"/>, <see cref="Grad"/>, <see cref="Detach"/>, <see cref="Item"/>.
+/// </summary>
+/// <remarks>
+/// Storage lifetime: a tensor created inside a <see cref="TensorScope"/> borrows its storage from the
+/// <see cref="BufferPool"/> and gives it back when the scope ends (reading it afterwards throws); a tensor
+/// created outside any scope owns a plain array collected by the GC. Training loops open one scope per
+/// step so a steady-state step allocates no tensor storage.
+/// </remarks>
+public sealed partial class Tensor
+{
+    private float[]? _data;
+    private readonly int[] _shape;
+    private readonly bool _ownsStorage;
+    private bool _requiresGrad;
+
+    internal Tensor(int[] shape, float[] data, bool ownsStorage)
+    {
+        _shape = shape;
+        _data = data;
+        _ownsStorage = ownsStorage;
+        Count = ShapeMath.ElementCount(shape);
+        if (data.Length != Count)
+            throw new ArgumentException($"Storage holds {data.Length} floats but shape {ShapeMath.Format(shape)} needs {Count}.");
+        TensorScope.Track(this);
+    }
+
+    /// <summary>Dimensions, outermost first (e.g. <c>[N, C, H, W]</c>); empty for a scalar.</summary>
+    public ReadOnlySpan<int> Shape => _shape;
+
+    /// <summary>Number of dimensions.</summary>
+    public int Rank => _shape.Length;
+
+    /// <summary>Total number of elements.</summary>
+    public int Count { get; }
+
+    /// <summary>Size of dimension <paramref name="axis"/> (negative counts from the end).</summary>
+    public int Size(int axis) => _shape[ShapeMath.NormalizeAxis(axis, Rank, nameof(Size))];
+
+    /// <summary>The values, row-major. Writing through this span bypasses autograd.</summary>
+    /// <exception cref="ObjectDisposedException">The tensor's scope has ended and its storage was recycled.</exception>
+    public Span<float> Data => Storage;
+
+    internal float[] Storage => _data ?? throw new ObjectDisposedException(nameof(Tensor),
+        $"This {ShapeMath.Format(_shape)} tensor was created inside a TensorScope that has ended, so its storage was " +
+        "recycled. Read what you need before the scope ends, or Clone() it outside the scope.");
+
+    /// <summary>
+    /// Whether gradients are computed for this tensor. Set it on leaves (parameters, inputs); results of
+    /// operations require grad when any input does (outside <see cref="GradMode.NoGrad"/>).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Set on a tensor produced by an operation.</exception>
+    public bool RequiresGrad
+    {
+        get => _requiresGrad;
+        set
+        {
+            if (GradFn is not null)
+                throw new InvalidOperationException(
+                    "RequiresGrad can only be changed on leaf tensors; this one was produced by an operation. Use Detach() first.");
+            _requiresGrad = value;
+        }
+    }
+
+    /// <summary>Accumulated gradient of a leaf tensor after <see cref="Backward"/> (null before). Same shape as the tensor.</summary>
+    public Tensor? Grad { get; set; }
+
+    /// <summary>True if the tensor was not produced by a recorded operation (a parameter or an input).</summary>
+    public bool IsLeaf => GradFn is null;
+
+    /// <summary>The recorded operation that produced this tensor, or null for a leaf.</summary>
+    internal Function? GradFn { get; private set; }
+
+    /// <summary>Gradient buffer of a non-leaf tensor, alive only during backpropagation.</summary>
+    internal float[]? PendingGrad { get; set; }
+
+    /// <summary>Stamp of the last topological sort that visited this tensor.</summary>
+    internal int VisitStamp { get; set; }
+
+    /// <summary>The single value of a one-element tensor (e.g. a loss).</summary>
+    /// <exception cref="InvalidOperationException">The tensor has more than one element.</exception>
+    public float Item()
+    {
+        if (Count != 1)
+            throw new InvalidOperationException($"Item() needs a one-element tensor, this one has shape {ShapeMath.Format(_shape)}.");
+        return Storage[0];
+    }
+
+    /// <summary>A copy of the values, row-major.</summary>
+    public float[] ToArray() => Storage.AsSpan(0, Count).ToArray();
+
+    /// <summary>
+    /// A tensor with the same values (shared storage) and no path back to this one: the gradient block
+    /// ("stop-gradient") of Rocket Launching. Nothing flows through it in <see cref="Backward"/>.
+    /// </summary>
+    public Tensor Detach() => new(_shape, Storage, ownsStorage: false);
+
+    /// <summary>A copy with its own storage (a leaf that does not require grad).</summary>
+    public Tensor Clone()
+    {
+        var copy = Create(_shape, clear: false);
+        Storage.AsSpan().CopyTo(copy.Storage);
+        return copy;
+    }
+
+    /// <summary>Same as <see cref="Detach"/>: the value of <paramref name="x"/> as a constant for autograd.</summary>
+    public static Tensor StopGradient(Tensor x) => x.Detach();
+
+    /// <summary>Sets the producer of an operation's result; the result then requires grad.</summary>
+    internal void SetGradFn(Function fn)
+    {
+        GradFn = fn;
+        _requiresGrad = true;
+    }
+
+    /// <summary>Creates a tensor; storage comes from the pool inside a scope and from the GC heap otherwise.</summary>
+    internal static Tensor Create(int[] shape, bool clear)
+    {
+        int count = ShapeMath.ElementCount(shape);
+        bool pooled = TensorScope.IsActive;
+        float[] data = pooled ? BufferPool.Rent(count, clear) : new float[count];
+        return new Tensor(shape, data, ownsStorage: pooled);
+    }
+
+    /// <summary>Creates a GC-owned tensor that outlives any scope (leaf gradients, parameters).</summary>
+    internal static Tensor CreatePersistent(int[] shape)
+    {
+        using var _ = TensorScope.Suspend();
+        return new Tensor(shape, new float[ShapeMath.ElementCount(shape)], ownsStorage: false);
+    }
+
+    /// <summary>A tensor sharing this tensor's storage with another shape of the same element count.</summary>
+    internal Tensor ViewAs(int[] shape) => new(shape, Storage, ownsStorage: false);
+
+    /// <summary>Called by the scope that created the tensor: recycle owned storage, invalidate the tensor.</summary>
+    internal void ReleaseStorage()
+    {
+        if (_ownsStorage && _data is not null) BufferPool.Return(_data);
+        _data = null;
+        GradFn = null;
+    }
+
+    /// <summary>Shape and, for small tensors, values, for debugging.</summary>
+    public override string ToString()
+    {
+        string shape = ShapeMath.Format(_shape);
+        if (_data is null) return $"Tensor{shape} (released)";
+        string values = Count <= 16 ? " {" + string.Join(", ", _data.Take(Count).Select(v => v.ToString("G6"))) + "}" : "";
+        return $"Tensor{shape}{(GradFn is null ? "" : " grad_fn=" + GradFn.Name)}{values}";
+    }
+}
