@@ -1,11 +1,18 @@
+using BenchmarkDotNet.Running;
+
 namespace RocketNet.Benchmarks;
 
-/// <summary>Entry point: BenchmarkDotNet suites, or the quick mode.</summary>
+/// <summary>
+/// Entry point. <c>quick WORKLOAD --threads N [--reps R]</c> runs the quick mode; anything else goes to
+/// BenchmarkDotNet (e.g. <c>--filter '*Gemm*'</c>, <c>--job Dry</c>).
+/// </summary>
 public static class Program
 {
-    /// <summary>Runs the benchmarks.</summary>
+    /// <summary>Runs the quick mode or the BenchmarkDotNet suites.</summary>
     public static int Main(string[] args)
     {
-        return 0;
+        if (args.Length > 0 && args[0] == "quick") return QuickMode.Run(args[1..], Console.Out, Console.Error);
+        var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
     }
 }
