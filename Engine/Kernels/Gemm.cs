@@ -1,3 +1,6 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace RocketNet.Kernels;
 
 /// <summary>
@@ -7,6 +10,15 @@ namespace RocketNet.Kernels;
 /// </summary>
 public static class Gemm
 {
+    /// <summary>Below this many multiply-adds (m·n·k) the unpacked loops win over packing.</summary>
+    private const long DirectMaxWork = 1 << 16;
+
+    /// <summary>The packed kernel this machine runs: AVX-512 if accelerated, else AVX2+FMA, else scalar.</summary>
+    internal static readonly GemmKernelKind PackedKind =
+        Vector512.IsHardwareAccelerated ? GemmKernelKind.Vector512
+        : Vector256.IsHardwareAccelerated && Fma.IsSupported ? GemmKernelKind.Vector256
+        : GemmKernelKind.Scalar;
+
     /// <summary>
     /// C = (accumulate ? C : 0) + op(A)·op(B), all row-major and contiguous.
     /// A is [m, k] (or [k, m] when <paramref name="transA"/>), B is [k, n] (or [n, k] when
@@ -16,8 +28,29 @@ public static class Gemm
     public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k,
         bool transA = false, bool transB = false, bool accumulate = false)
     {
-        // Placeholder until the packed kernel lands: correct, slow.
-        GemmReference.Multiply(a, b, c, m, n, k, transA, transB, accumulate);
+        var kind = (long)m * n * k < DirectMaxWork ? GemmKernelKind.Direct : PackedKind;
+        Multiply(a, b, c, m, n, k, transA, transB, accumulate, kind);
+    }
+
+    /// <summary>As the public overload, but on the code path <paramref name="kind"/> (tests cover each).</summary>
+    internal static unsafe void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n,
+        int k, bool transA, bool transB, bool accumulate, GemmKernelKind kind)
+    {
+        ValidateArguments(a, b, c, m, n, k);
+        if (m == 0 || n == 0) return;
+        if (k == 0)
+        {
+            // An empty sum: C stays as it is, or becomes zero.
+            if (!accumulate) c[..(m * n)].Clear();
+            return;
+        }
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            if (kind == GemmKernelKind.Direct)
+                GemmDirect.Multiply(pa, pb, pc, m, n, k, transA, transB, accumulate);
+            else
+                GemmDriver.Multiply(pa, pb, pc, m, n, k, transA, transB, accumulate, kind);
+        }
     }
 
     internal static void ValidateArguments(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k)

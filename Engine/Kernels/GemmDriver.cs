@@ -1,0 +1,202 @@
+using System.Runtime.CompilerServices;
+
+namespace RocketNet.Kernels;
+
+/// <summary>
+/// The blocked, packed GEMM (Goto/BLIS loop nest) and its parallel split.
+/// <code>
+/// for jc in n step NC                      B slab [kc x nc] packed once, shared by both threads (L3)
+///   for pc in k step KC                    kc balanced so every slab has about the same depth
+///     for ic in m step MBlock              A block [mc x kc] packed once, shared
+///       parallel over tiles (MTile x NTile) of the [mc x nc] block of C:
+///         for jr in tile step NR           B micro-panel [kc x NR] stays in L1 across the ir loop
+///           for ir in tile step MR         A micro-panels stream from L2
+///             micro-kernel MR x NR
+/// </code>
+/// Threads split C into tiles along both M and N; the tile grid depends only on the shape, and every
+/// element of C is summed over the same kc slabs in the same order, so results are bit-identical for
+/// any <see cref="Parallelism.ThreadCount"/> (no split-K).
+/// </summary>
+internal static unsafe class GemmDriver
+{
+    /// <summary>Deepest k slab. 256 x NR(32) x 4 B = 32 KB B micro-panel, inside the 48 KB L1d.</summary>
+    internal const int KcMax = 256;
+
+    /// <summary>Widest B slab: 256 x 4096 x 4 B = 4 MB, lives in the (huge) L3 and is read tile by tile.</summary>
+    internal const int NcMax = 4096;
+
+    /// <summary>Most rows of A packed at once: 1024 x 256 x 4 B = 1 MB.</summary>
+    internal const int MBlock = 1024;
+
+    /// <summary>Target tile height (rounded down to a multiple of MR): A part 128 x 256 x 4 B = 128 KB in L2.</summary>
+    internal const int MTileTarget = 128;
+
+    /// <summary>Tile width (a multiple of every NR): small enough to balance 2 threads on n ≈ 784.</summary>
+    internal const int NTile = 128;
+
+    /// <summary>Below this many multiply-adds per block a parallel dispatch costs more than it saves.</summary>
+    private const long ParallelMinWork = 1 << 19;
+
+    [ThreadStatic] private static GemmCall? _cachedCall;
+
+    /// <summary>Runs C (+)= op(A)·op(B) with packed panels and the micro-kernel of <paramref name="kind"/>.</summary>
+    public static void Multiply(float* a, float* b, float* c, int m, int n, int k, bool transA, bool transB,
+        bool accumulate, GemmKernelKind kind)
+    {
+        var call = _cachedCall ??= new GemmCall();
+        call.Run(a, b, c, m, n, k, transA, transB, accumulate, kind);
+    }
+
+    /// <summary>
+    /// One call's state, cached per calling thread so dispatch allocates nothing. Workers read the raw
+    /// pointers while the caller blocks in <see cref="Parallelism.For"/>, so the caller's pins hold.
+    /// </summary>
+    private sealed class GemmCall : ParallelJob
+    {
+        private readonly GemmScratch _packedA = new();
+        private readonly GemmScratch _packedB = new();
+
+        private float* _a, _b, _c;
+        private int _m, _n, _k;
+        private bool _transA, _transB;
+        private GemmKernelKind _kind;
+        private int _mr, _nr, _mTile;
+
+        // The current block: C[ic.., jc..] of size mc x nc, k slab [pc, pc+kc).
+        private int _jc, _nc, _pc, _kc, _ic, _mc;
+        private bool _accumulateBlock, _packBThisPhase, _packPhase;
+        private int _tilesM, _tilesN;
+
+        public void Run(float* a, float* b, float* c, int m, int n, int k, bool transA, bool transB,
+            bool accumulate, GemmKernelKind kind)
+        {
+            _a = a; _b = b; _c = c; _m = m; _n = n; _k = k; _transA = transA; _transB = transB; _kind = kind;
+            (_mr, _nr) = kind switch
+            {
+                GemmKernelKind.Vector512 => (GemmMicroKernel512.Mr, GemmMicroKernel512.Nr),
+                GemmKernelKind.Vector256 => (GemmMicroKernel256.Mr, GemmMicroKernel256.Nr),
+                _ => (GemmMicroKernelScalar.Mr, GemmMicroKernelScalar.Nr),
+            };
+            _mTile = MTileTarget / _mr * _mr;
+
+            // Balanced slabs: k = 784 becomes 4 x 196 rather than 3 x 256 + 16.
+            int slabs = (k + KcMax - 1) / KcMax;
+            int kcStep = (k + slabs - 1) / slabs;
+            int ncMax = Math.Min(n, NcMax), mcMax = Math.Min(m, MBlock);
+            float* packedB = _packedB.Ensure(RoundUp(ncMax, _nr) * kcStep);
+            float* packedA = _packedA.Ensure(RoundUp(mcMax, _mr) * kcStep);
+            _ = packedA; _ = packedB;
+
+            for (_jc = 0; _jc < n; _jc += NcMax)
+            {
+                _nc = Math.Min(NcMax, n - _jc);
+                _tilesN = (_nc + NTile - 1) / NTile;
+                for (_pc = 0; _pc < k; _pc += kcStep)
+                {
+                    _kc = Math.Min(kcStep, k - _pc);
+                    _accumulateBlock = accumulate || _pc > 0;
+                    for (_ic = 0; _ic < m; _ic += MBlock)
+                    {
+                        _mc = Math.Min(MBlock, m - _ic);
+                        _tilesM = (_mc + _mTile - 1) / _mTile;
+                        bool parallel = (long)_mc * _nc * _kc >= ParallelMinWork;
+
+                        _packPhase = true;
+                        _packBThisPhase = _ic == 0;
+                        Dispatch((_packBThisPhase ? _tilesN : 0) + _tilesM, parallel);
+                        _packPhase = false;
+                        Dispatch(_tilesM * _tilesN, parallel);
+                    }
+                }
+            }
+            _a = _b = _c = null;
+        }
+
+        private void Dispatch(int count, bool parallel)
+        {
+            if (parallel)
+            {
+                Parallelism.For(count, this);
+                return;
+            }
+            for (int i = 0; i < count; i++) Run(i);
+        }
+
+        /// <inheritdoc />
+        public override void Run(int index)
+        {
+            if (_packPhase) Pack(index);
+            else ComputeTile(index / _tilesN, index % _tilesN);
+        }
+
+        /// <summary>Index &lt; tilesN (when B is due): one tile-width of B panels; else one tile-height of A panels.</summary>
+        private void Pack(int index)
+        {
+            if (_packBThisPhase)
+            {
+                if (index < _tilesN)
+                {
+                    int j0 = index * NTile;
+                    GemmPacking.PackB(_b, _k, _n, _transB, _pc, _kc, _jc + j0, Math.Min(NTile, _nc - j0), _nr,
+                        _packedB.Pointer + (nint)j0 * _kc);
+                    return;
+                }
+                index -= _tilesN;
+            }
+            int i0 = index * _mTile;
+            GemmPacking.PackA(_a, _m, _k, _transA, _ic + i0, Math.Min(_mTile, _mc - i0), _pc, _kc, _mr,
+                _packedA.Pointer + (nint)i0 * _kc);
+        }
+
+        /// <summary>Runs the micro-kernel over one MTile x NTile tile of the current C block.</summary>
+        [SkipLocalsInit]
+        private void ComputeTile(int tileRow, int tileColumn)
+        {
+            int mr = _mr, nr = _nr, kc = _kc, n = _n;
+            int i0 = tileRow * _mTile, rows = Math.Min(_mTile, _mc - i0);
+            int j0 = tileColumn * NTile, cols = Math.Min(NTile, _nc - j0);
+            bool accumulate = _accumulateBlock;
+            float* edge = stackalloc float[GemmMicroKernel512.Mr * GemmMicroKernel512.Nr];
+
+            for (int jr = 0; jr < cols; jr += nr)
+            {
+                float* bPanel = _packedB.Pointer + (nint)(j0 + jr) * kc;
+                int width = Math.Min(nr, cols - jr);
+                for (int ir = 0; ir < rows; ir += mr)
+                {
+                    float* aPanel = _packedA.Pointer + (nint)(i0 + ir) * kc;
+                    int height = Math.Min(mr, rows - ir);
+                    float* cTile = _c + (nint)(_ic + i0 + ir) * n + _jc + j0 + jr;
+                    if (height == mr && width == nr)
+                    {
+                        MicroKernel(aPanel, bPanel, cTile, n, kc, accumulate);
+                        continue;
+                    }
+                    // Edge tile: full tile into scratch (the panels are zero-padded), then the valid part.
+                    MicroKernel(aPanel, bPanel, edge, nr, kc, false);
+                    for (int r = 0; r < height; r++)
+                    {
+                        float* cRow = cTile + (nint)r * n, eRow = edge + r * nr;
+                        if (accumulate)
+                            for (int j = 0; j < width; j++) cRow[j] += eRow[j];
+                        else
+                            for (int j = 0; j < width; j++) cRow[j] = eRow[j];
+                    }
+                }
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void MicroKernel(float* a, float* b, float* c, nint ldc, int kc, bool accumulate)
+        {
+            switch (_kind)
+            {
+                case GemmKernelKind.Vector512: GemmMicroKernel512.Run(a, b, c, ldc, kc, accumulate); break;
+                case GemmKernelKind.Vector256: GemmMicroKernel256.Run(a, b, c, ldc, kc, accumulate); break;
+                default: GemmMicroKernelScalar.Run(a, b, c, ldc, kc, accumulate); break;
+            }
+        }
+
+        private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+    }
+}

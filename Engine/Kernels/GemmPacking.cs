@@ -1,0 +1,130 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace RocketNet.Kernels;
+
+/// <summary>
+/// Copies blocks of A and B into the k-major panels the micro-kernels stream through: an A panel is
+/// [kc][mr] (the mr values of one k step side by side), a B panel is [kc][nr]. Panels past the matrix
+/// edge are padded with zeros so the kernels never need a bounds check.
+/// <para>
+/// Every transpose case reduces to one of two shapes. "Copy": the panel's width runs along the source
+/// rows (Aᵀ stored [k, m]; B stored [k, n]), so each k step is a contiguous run. "Transpose": the panel's
+/// width runs down the source columns (A stored [m, k]; Bᵀ stored [n, k]), so each panel row of the
+/// source is contiguous in k and gets scattered; done in 8x8 AVX transposes where possible.
+/// </para>
+/// </summary>
+internal static unsafe class GemmPacking
+{
+    /// <summary>
+    /// Packs rows [i0, i0+rows) x k-range [p0, p0+kc) of op(A) into ceil(rows/mr) panels of [kc][mr]
+    /// at <paramref name="dst"/>. A is [m, k] row-major, or [k, m] when <paramref name="transA"/>.
+    /// </summary>
+    public static void PackA(float* a, int m, int k, bool transA, int i0, int rows, int p0, int kc, int mr, float* dst)
+    {
+        for (int r = 0; r < rows; r += mr, dst += (nint)kc * mr)
+        {
+            int height = Math.Min(mr, rows - r);
+            if (transA)
+                PackCopy(a + (nint)p0 * m + i0 + r, m, height, kc, mr, dst);
+            else
+                PackTransposed(a + (nint)(i0 + r) * k + p0, k, height, kc, mr, dst);
+        }
+    }
+
+    /// <summary>
+    /// Packs k-range [p0, p0+kc) x columns [j0, j0+cols) of op(B) into ceil(cols/nr) panels of [kc][nr]
+    /// at <paramref name="dst"/>. B is [k, n] row-major, or [n, k] when <paramref name="transB"/>.
+    /// </summary>
+    public static void PackB(float* b, int k, int n, bool transB, int p0, int kc, int j0, int cols, int nr, float* dst)
+    {
+        for (int j = 0; j < cols; j += nr, dst += (nint)kc * nr)
+        {
+            int width = Math.Min(nr, cols - j);
+            if (transB)
+                PackTransposed(b + (nint)(j0 + j) * k + p0, k, width, kc, nr, dst);
+            else
+                PackCopy(b + (nint)p0 * n + j0 + j, n, width, kc, nr, dst);
+        }
+    }
+
+    /// <summary>
+    /// dst[p][r] = src[p * ld + r] for p &lt; kc, r &lt; valid; zero for valid ≤ r &lt; width.
+    /// </summary>
+    private static void PackCopy(float* src, int ld, int valid, int kc, int width, float* dst)
+    {
+        if (Vector512.IsHardwareAccelerated && valid == width && width % 16 == 0)
+        {
+            for (int p = 0; p < kc; p++, src += ld, dst += width)
+                for (int r = 0; r < width; r += 16)
+                    Vector512.Store(Vector512.Load(src + r), dst + r);
+            return;
+        }
+        if (Vector256.IsHardwareAccelerated && valid == width && width % 8 == 0)
+        {
+            for (int p = 0; p < kc; p++, src += ld, dst += width)
+                for (int r = 0; r < width; r += 8)
+                    Vector256.Store(Vector256.Load(src + r), dst + r);
+            return;
+        }
+        for (int p = 0; p < kc; p++, src += ld, dst += width)
+        {
+            int r = 0;
+            for (; r < valid; r++) dst[r] = src[r];
+            for (; r < width; r++) dst[r] = 0;
+        }
+    }
+
+    /// <summary>
+    /// dst[p][r] = src[r * ld + p] for p &lt; kc, r &lt; valid; zero for valid ≤ r &lt; width.
+    /// </summary>
+    private static void PackTransposed(float* src, int ld, int valid, int kc, int width, float* dst)
+    {
+        int p = 0;
+        if (Avx.IsSupported && valid == width && width % 8 == 0)
+        {
+            // Whole 8x8 blocks: 8 source rows x 8 k steps become 8 k steps x 8 panel lanes.
+            for (; p + 8 <= kc; p += 8)
+                for (int r = 0; r < width; r += 8)
+                    Transpose8x8(src + (nint)r * ld + p, ld, dst + (nint)p * width + r, width);
+        }
+        for (int r = 0; r < valid; r++)
+        {
+            float* row = src + (nint)r * ld;
+            for (int q = p; q < kc; q++) dst[(nint)q * width + r] = row[q];
+        }
+        for (int r = valid; r < width; r++)
+            for (int q = p; q < kc; q++) dst[(nint)q * width + r] = 0;
+    }
+
+    /// <summary>Writes the transpose of the 8x8 block at <paramref name="src"/> (row stride ld) to dst (row stride ldd).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(float* src, nint ld, float* dst, nint ldd)
+    {
+        Vector256<float> r0 = Avx.LoadVector256(src), r1 = Avx.LoadVector256(src + ld);
+        Vector256<float> r2 = Avx.LoadVector256(src + 2 * ld), r3 = Avx.LoadVector256(src + 3 * ld);
+        Vector256<float> r4 = Avx.LoadVector256(src + 4 * ld), r5 = Avx.LoadVector256(src + 5 * ld);
+        Vector256<float> r6 = Avx.LoadVector256(src + 6 * ld), r7 = Avx.LoadVector256(src + 7 * ld);
+
+        // Interleave pairs of rows, then pairs of pairs; each 128-bit half then holds 4 of a column.
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
+        Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5);
+        Vector256<float> t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+        Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE);
+        Vector256<float> u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE);
+        Vector256<float> u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
+
+        // Join the low halves (columns 0-3) and the high halves (columns 4-7) of rows 0-3 and 4-7.
+        Avx.Store(dst, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(dst + ldd, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(dst + 2 * ldd, Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(dst + 3 * ldd, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(dst + 4 * ldd, Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(dst + 5 * ldd, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(dst + 6 * ldd, Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(dst + 7 * ldd, Avx.Permute2x128(u3, u7, 0x31));
+    }
+}
