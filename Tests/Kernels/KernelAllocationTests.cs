@@ -14,9 +14,16 @@ public class KernelAllocationTests
         {
             step();
             step();
-            long before = GC.GetTotalAllocatedBytes(true);
-            for (int i = 0; i < 5; i++) step();
-            Assert.Equal(0, GC.GetTotalAllocatedBytes(true) - before);
+            // The counter is process-wide and the test host allocates now and then on its own threads, so
+            // take the best of a few attempts: a kernel that allocates would do so in every attempt.
+            long fewest = long.MaxValue;
+            for (int attempt = 0; attempt < 5 && fewest != 0; attempt++)
+            {
+                long before = GC.GetTotalAllocatedBytes(true);
+                for (int i = 0; i < 5; i++) step();
+                fewest = Math.Min(fewest, GC.GetTotalAllocatedBytes(true) - before);
+            }
+            Assert.Equal(0, fewest);
         });
     }
 
@@ -41,5 +48,24 @@ public class KernelAllocationTests
                 ConvolutionKernels.BackwardWeight(g, x, y, gw, gb);
             });
         }
+    }
+
+    [Fact]
+    public void PoolingAllocatesNothingOnceWarm()
+    {
+        var g = new PoolGeometry(4, 8, 16, 16, 3, 3, 2, 2, 1, 1);
+        var random = new Random(9);
+        float[] x = RandomArray(random, g.InputLength), y = new float[g.OutputLength], gx = new float[g.InputLength];
+        float[] pooled = new float[g.N * g.C];
+        int[] idx = new int[g.OutputLength];
+        AssertNoSteadyStateAllocation(() =>
+        {
+            PoolingKernels.MaxPoolForward(g, x, y, idx);
+            PoolingKernels.MaxPoolBackward(g, y, idx, gx);
+            PoolingKernels.AvgPoolForward(g, x, y);
+            PoolingKernels.AvgPoolBackward(g, y, gx);
+            PoolingKernels.GlobalAvgPoolForward(x, pooled, g.N, g.C, g.H, g.W);
+            PoolingKernels.GlobalAvgPoolBackward(pooled, gx, g.N, g.C, g.H, g.W);
+        });
     }
 }
