@@ -1,0 +1,244 @@
+using System.Numerics.Tensors;
+using RocketNet.Memory;
+
+namespace RocketNet.Kernels;
+
+/// <summary>
+/// 2-d convolution over NCHW tensors as im2col + <see cref="Gemm.Multiply"/>, one image per parallel tile
+/// (so the scratch im2col matrix is one image's worth, not the batch's). 1×1 stride-1 unpadded
+/// convolutions skip im2col: the image itself is already the [C, H·W] matrix. Results do not depend on
+/// <see cref="Parallelism.ThreadCount"/>. Same API as <see cref="ConvolutionReference"/>.
+/// </summary>
+public static unsafe class ConvolutionKernels
+{
+    /// <summary>Weight-gradient partial sums are reduced over at most this many fixed chunks of the batch.</summary>
+    private const int MaxWeightChunks = 16;
+
+    [ThreadStatic] private static ForwardJob? _forwardJob;
+    [ThreadStatic] private static BackwardInputJob? _backwardInputJob;
+    [ThreadStatic] private static BackwardWeightJob? _backwardWeightJob;
+
+    /// <summary>
+    /// y = conv(x, w) + bias. x: [N, C, H, W], w: [O, C, KH, KW], bias: [O] or empty, y: [N, O, OH, OW]
+    /// (overwritten).
+    /// </summary>
+    /// <exception cref="ArgumentException">Bad geometry or a span too short.</exception>
+    public static void Forward(ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w,
+        ReadOnlySpan<float> bias, Span<float> y)
+    {
+        KernelArguments.CheckConvolution(g, "ConvolutionKernels.Forward", x.Length, w.Length, y.Length, bias.Length);
+        var job = _forwardJob ??= new ForwardJob();
+        fixed (float* xp = x, wp = w, bp = bias, yp = y)
+        {
+            job.Set(g, xp, wp, bp, bias.Length, yp);
+            RunPerImage(g.Batch, job);
+            job.Clear();
+        }
+    }
+
+    /// <summary>
+    /// gradX += ∂L/∂x for y = conv(x, w). gradY: [N, O, OH, OW], w: [O, C, KH, KW], gradX: [N, C, H, W].
+    /// </summary>
+    /// <exception cref="ArgumentException">Bad geometry or a span too short.</exception>
+    public static void BackwardInput(ConvGeometry g, ReadOnlySpan<float> gradY, ReadOnlySpan<float> w,
+        Span<float> gradX)
+    {
+        KernelArguments.CheckConvolution(g, "ConvolutionKernels.BackwardInput", gradX.Length, w.Length,
+            gradY.Length, 0);
+        var job = _backwardInputJob ??= new BackwardInputJob();
+        fixed (float* gyp = gradY, wp = w, gxp = gradX)
+        {
+            job.Set(g, gyp, wp, gxp);
+            RunPerImage(g.Batch, job);
+            job.Clear();
+        }
+    }
+
+    /// <summary>
+    /// gradW += ∂L/∂w and gradBias += ∂L/∂bias (skipped when empty), summed over the batch.
+    /// x: [N, C, H, W], gradY: [N, O, OH, OW], gradW: [O, C, KH, KW], gradBias: [O] or empty.
+    /// </summary>
+    /// <exception cref="ArgumentException">Bad geometry or a span too short.</exception>
+    public static void BackwardWeight(ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> gradY,
+        Span<float> gradW, Span<float> gradBias)
+    {
+        KernelArguments.CheckConvolution(g, "ConvolutionKernels.BackwardWeight", x.Length, gradW.Length,
+            gradY.Length, gradBias.Length);
+        int weightLength = (int)g.WeightLength;
+        // Fixed chunks of consecutive images, chosen from the batch size alone: each chunk sums its images'
+        // contributions in order into its own partial, then the partials are added in chunk order. That
+        // makes the result independent of the thread count.
+        int chunkSize = (g.Batch + MaxWeightChunks - 1) / MaxWeightChunks;
+        int chunkCount = (g.Batch + chunkSize - 1) / chunkSize;
+        float[] partials = BufferPool.Rent(chunkCount * weightLength, clear: true); // [chunks, O, C·KH·KW]
+        try
+        {
+            var job = _backwardWeightJob ??= new BackwardWeightJob();
+            fixed (float* xp = x, gyp = gradY, pp = partials)
+            {
+                job.Set(g, xp, gyp, pp, chunkSize);
+                if (chunkCount >= Parallelism.ThreadCount) Parallelism.For(chunkCount, job);
+                else for (int i = 0; i < chunkCount; i++) job.Run(i); // let the GEMM use the threads
+                job.Clear();
+            }
+            Span<float> target = gradW[..weightLength];
+            for (int chunk = 0; chunk < chunkCount; chunk++)
+                TensorPrimitives.Add(target, partials.AsSpan(chunk * weightLength, weightLength), target);
+        }
+        finally
+        {
+            BufferPool.Return(partials);
+        }
+
+        if (!gradBias.IsEmpty)
+        {
+            // Σ over images and positions of gradY[n, o, :], images in order: deterministic.
+            int outPlane = g.OutHeight * g.OutWidth;
+            for (int o = 0; o < g.OutChannels; o++)
+            {
+                double sum = 0;
+                for (int n = 0; n < g.Batch; n++)
+                    sum += TensorPrimitives.Sum(gradY.Slice((n * g.OutChannels + o) * outPlane, outPlane));
+                gradBias[o] += (float)sum;
+            }
+        }
+    }
+
+    /// <summary>True when the image is already the GEMM operand: 1×1 kernel, stride 1, no padding.</summary>
+    private static bool IsPointwise(in ConvGeometry g) =>
+        g.KernelHeight == 1 && g.KernelWidth == 1 && g.StrideH == 1 && g.StrideW == 1 && g.PadH == 0 && g.PadW == 0;
+
+    /// <summary>
+    /// One tile per image. With fewer images than threads the images run in turn on this thread and each
+    /// GEMM spreads over the threads instead (every output element is computed the same way either way).
+    /// </summary>
+    private static void RunPerImage(int images, ParallelJob job)
+    {
+        if (images >= Parallelism.ThreadCount) Parallelism.For(images, job);
+        else for (int i = 0; i < images; i++) job.Run(i);
+    }
+
+    /// <summary>Tile = one image: y[n] = W·im2col(x[n]) + bias.</summary>
+    private sealed class ForwardJob : ParallelJob
+    {
+        private ConvGeometry _g;
+        private float* _x, _w, _bias, _y;
+        private int _biasLength;
+
+        public void Set(in ConvGeometry g, float* x, float* w, float* bias, int biasLength, float* y)
+        {
+            _g = g; _x = x; _w = w; _bias = bias; _biasLength = biasLength; _y = y;
+        }
+
+        public void Clear() { _x = _w = _bias = _y = null; }
+
+        public override void Run(int index)
+        {
+            var g = _g;
+            int imageLength = g.InChannels * g.Height * g.Width;
+            int outPlane = g.OutHeight * g.OutWidth, patch = g.PatchLength;
+            var image = new ReadOnlySpan<float>(_x + (long)index * imageLength, imageLength);
+            var weights = new ReadOnlySpan<float>(_w, g.OutChannels * patch);
+            var output = new Span<float>(_y + (long)index * g.OutChannels * outPlane, g.OutChannels * outPlane);
+            if (IsPointwise(g))
+            {
+                // y[n]: [O, H·W] = w: [O, C] · x[n]: [C, H·W]
+                Gemm.Multiply(weights, image, output, g.OutChannels, outPlane, patch);
+            }
+            else
+            {
+                float[] col = BufferPool.Rent(patch * outPlane, clear: false); // [C·KH·KW, OH·OW]
+                Im2Col.Unfold(g, image, col);
+                Gemm.Multiply(weights, col, output, g.OutChannels, outPlane, patch);
+                BufferPool.Return(col);
+            }
+            if (_biasLength != 0)
+            {
+                for (int o = 0; o < g.OutChannels; o++)
+                {
+                    Span<float> plane = output.Slice(o * outPlane, outPlane);
+                    TensorPrimitives.Add(plane, _bias[o], plane);
+                }
+            }
+        }
+    }
+
+    /// <summary>Tile = one image: gradX[n] += col2im(Wᵀ·gradY[n]).</summary>
+    private sealed class BackwardInputJob : ParallelJob
+    {
+        private ConvGeometry _g;
+        private float* _gradY, _w, _gradX;
+
+        public void Set(in ConvGeometry g, float* gradY, float* w, float* gradX)
+        {
+            _g = g; _gradY = gradY; _w = w; _gradX = gradX;
+        }
+
+        public void Clear() { _gradY = _w = _gradX = null; }
+
+        public override void Run(int index)
+        {
+            var g = _g;
+            int imageLength = g.InChannels * g.Height * g.Width;
+            int outPlane = g.OutHeight * g.OutWidth, patch = g.PatchLength;
+            var gradImage = new Span<float>(_gradX + (long)index * imageLength, imageLength);
+            var weights = new ReadOnlySpan<float>(_w, g.OutChannels * patch);
+            var gradOutput = new ReadOnlySpan<float>(_gradY + (long)index * g.OutChannels * outPlane,
+                g.OutChannels * outPlane);
+            if (IsPointwise(g))
+            {
+                // gradX[n]: [C, H·W] += wᵀ: [C, O] · gradY[n]: [O, H·W]
+                Gemm.Multiply(weights, gradOutput, gradImage, patch, outPlane, g.OutChannels,
+                    transA: true, accumulate: true);
+                return;
+            }
+            float[] col = BufferPool.Rent(patch * outPlane, clear: false); // [C·KH·KW, OH·OW]
+            Gemm.Multiply(weights, gradOutput, col, patch, outPlane, g.OutChannels, transA: true);
+            Im2Col.FoldAdd(g, col, gradImage);
+            BufferPool.Return(col);
+        }
+    }
+
+    /// <summary>Tile = a fixed chunk of images: partial[chunk] = Σ_n gradY[n]·im2col(x[n])ᵀ, n in order.</summary>
+    private sealed class BackwardWeightJob : ParallelJob
+    {
+        private ConvGeometry _g;
+        private float* _x, _gradY, _partials;
+        private int _chunkSize;
+
+        public void Set(in ConvGeometry g, float* x, float* gradY, float* partials, int chunkSize)
+        {
+            _g = g; _x = x; _gradY = gradY; _partials = partials; _chunkSize = chunkSize;
+        }
+
+        public void Clear() { _x = _gradY = _partials = null; }
+
+        public override void Run(int index)
+        {
+            var g = _g;
+            int imageLength = g.InChannels * g.Height * g.Width;
+            int outPlane = g.OutHeight * g.OutWidth, patch = g.PatchLength;
+            int weightLength = g.OutChannels * patch;
+            var partial = new Span<float>(_partials + (long)index * weightLength, weightLength);
+            int first = index * _chunkSize, end = Math.Min(g.Batch, first + _chunkSize);
+            bool pointwise = IsPointwise(g);
+            float[] col = pointwise ? [] : BufferPool.Rent(patch * outPlane, clear: false); // [C·KH·KW, OH·OW]
+            for (int n = first; n < end; n++)
+            {
+                var image = new ReadOnlySpan<float>(_x + (long)n * imageLength, imageLength);
+                var gradOutput = new ReadOnlySpan<float>(_gradY + (long)n * g.OutChannels * outPlane,
+                    g.OutChannels * outPlane);
+                ReadOnlySpan<float> patches = image;
+                if (!pointwise)
+                {
+                    Im2Col.Unfold(g, image, col);
+                    patches = col;
+                }
+                // partial: [O, C·KH·KW] += gradY[n]: [O, OH·OW] · patchesᵀ: [OH·OW, C·KH·KW]
+                Gemm.Multiply(gradOutput, patches, partial, g.OutChannels, patch, outPlane,
+                    transB: true, accumulate: true);
+            }
+            if (!pointwise) BufferPool.Return(col);
+        }
+    }
+}

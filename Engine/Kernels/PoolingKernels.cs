@@ -1,0 +1,169 @@
+using System.Numerics.Tensors;
+
+namespace RocketNet.Kernels;
+
+/// <summary>
+/// Max, average and global-average pooling over NCHW tensors, parallel over fixed groups of (n, c) planes.
+/// Planes are independent, so results do not depend on <see cref="Parallelism.ThreadCount"/>. Same API
+/// and semantics as <see cref="PoolingReference"/>.
+/// </summary>
+public static unsafe class PoolingKernels
+{
+    /// <summary>Roughly this many input cells per parallel tile; enough work to be worth a dispatch.</summary>
+    private const int CellsPerTile = 16384;
+
+    [ThreadStatic] private static PoolJob? _job;
+
+    /// <summary>
+    /// Max pool: y gets each window's maximum real cell and indices its flat index h·W + w within the
+    /// input plane (first maximum wins; NaN propagates). x: [N, C, H, W], y and indices: [N, C, OH, OW].
+    /// </summary>
+    /// <exception cref="ArgumentException">Bad geometry or a span too short.</exception>
+    public static void MaxPoolForward(PoolGeometry g, ReadOnlySpan<float> x, Span<float> y, Span<int> indices)
+    {
+        g.Check("PoolingKernels.MaxPoolForward", x.Length, y.Length, "x", "y");
+        KernelArguments.RequireLength(indices.Length, g.OutputLength, "PoolingKernels.MaxPoolForward", "indices");
+        fixed (float* xp = x, yp = y)
+        fixed (int* ip = indices)
+            Run(PoolOp.MaxForward, g, xp, yp, ip);
+    }
+
+    /// <summary>
+    /// gradX[n, c, indices[o]] += gradY[o]. gradY and indices: [N, C, OH, OW] (from
+    /// <see cref="MaxPoolForward"/>), gradX: [N, C, H, W] (accumulated into).
+    /// </summary>
+    /// <exception cref="ArgumentException">Bad geometry, a span too short or an index outside its plane.</exception>
+    public static void MaxPoolBackward(PoolGeometry g, ReadOnlySpan<float> gradY, ReadOnlySpan<int> indices,
+        Span<float> gradX)
+    {
+        g.Check("PoolingKernels.MaxPoolBackward", gradX.Length, gradY.Length, "gradX", "gradY");
+        KernelArguments.RequireLength(indices.Length, g.OutputLength, "PoolingKernels.MaxPoolBackward", "indices");
+        int plane = g.H * g.W;
+        // Check up front so a bad index cannot scribble outside its plane from a worker thread.
+        foreach (int index in indices[..(int)g.OutputLength])
+            if ((uint)index >= (uint)plane)
+                throw new ArgumentException($"MaxPoolBackward: index {index} is outside the {plane}-cell plane.",
+                    nameof(indices));
+        fixed (float* gyp = gradY, gxp = gradX)
+        fixed (int* ip = indices)
+            Run(PoolOp.MaxBackward, g, gxp, gyp, ip);
+    }
+
+    /// <summary>
+    /// Average pool with count_include_pad: y = (Σ of the window's real cells) / (KernelH·KernelW).
+    /// x: [N, C, H, W], y: [N, C, OH, OW].
+    /// </summary>
+    /// <exception cref="ArgumentException">Bad geometry or a span too short.</exception>
+    public static void AvgPoolForward(PoolGeometry g, ReadOnlySpan<float> x, Span<float> y)
+    {
+        g.Check("PoolingKernels.AvgPoolForward", x.Length, y.Length, "x", "y");
+        fixed (float* xp = x, yp = y) Run(PoolOp.AvgForward, g, xp, yp, null);
+    }
+
+    /// <summary>
+    /// gradX += ∂L/∂x for <see cref="AvgPoolForward"/>. gradY: [N, C, OH, OW], gradX: [N, C, H, W].
+    /// </summary>
+    /// <exception cref="ArgumentException">Bad geometry or a span too short.</exception>
+    public static void AvgPoolBackward(PoolGeometry g, ReadOnlySpan<float> gradY, Span<float> gradX)
+    {
+        g.Check("PoolingKernels.AvgPoolBackward", gradX.Length, gradY.Length, "gradX", "gradY");
+        fixed (float* gyp = gradY, gxp = gradX) Run(PoolOp.AvgBackward, g, gxp, gyp, null);
+    }
+
+    /// <summary>y[n, c] = mean of x[n, c, :, :]. x: [N, C, H, W], y: [N, C].</summary>
+    /// <exception cref="ArgumentException">A size is not positive or a span too short.</exception>
+    public static void GlobalAvgPoolForward(ReadOnlySpan<float> x, Span<float> y, int n, int c, int h, int w)
+    {
+        CheckGlobal("PoolingKernels.GlobalAvgPoolForward", x.Length, y.Length, n, c, h, w, "x", "y");
+        fixed (float* xp = x, yp = y) Run(PoolOp.GlobalForward, GlobalAsPool(n, c, h, w), xp, yp, null);
+    }
+
+    /// <summary>gradX[n, c, :, :] += gradY[n, c] / (H·W). gradY: [N, C], gradX: [N, C, H, W].</summary>
+    /// <exception cref="ArgumentException">A size is not positive or a span too short.</exception>
+    public static void GlobalAvgPoolBackward(ReadOnlySpan<float> gradY, Span<float> gradX, int n, int c, int h, int w)
+    {
+        CheckGlobal("PoolingKernels.GlobalAvgPoolBackward", gradX.Length, gradY.Length, n, c, h, w, "gradX", "gradY");
+        fixed (float* gyp = gradY, gxp = gradX) Run(PoolOp.GlobalBackward, GlobalAsPool(n, c, h, w), gxp, gyp, null);
+    }
+
+    internal static void CheckGlobal(string kernel, int inputLength, int outputLength, int n, int c, int h, int w,
+        string inputName, string outputName)
+    {
+        if (n < 1 || c < 1 || h < 1 || w < 1)
+            throw new ArgumentException($"{kernel}: sizes must be positive, got [N={n}, C={c}, H={h}, W={w}].");
+        long planes = (long)n * c;
+        if (planes * h * w > int.MaxValue)
+            throw new ArgumentException($"{kernel}: [N={n}, C={c}, H={h}, W={w}] exceeds {int.MaxValue} elements.");
+        KernelArguments.RequireLength(inputLength, planes * h * w, kernel, inputName);
+        KernelArguments.RequireLength(outputLength, planes, kernel, outputName);
+    }
+
+    // A global pool is a pool whose window is the whole plane; only N, C, H, W are read.
+    private static PoolGeometry GlobalAsPool(int n, int c, int h, int w) => new(n, c, h, w, h, w, 1, 1, 0, 0);
+
+    /// <summary>Splits the N·C planes into fixed groups and runs <paramref name="op"/> on each.</summary>
+    /// <param name="op">Which pooling pass.</param>
+    /// <param name="g">Geometry.</param>
+    /// <param name="input">x (forward) or gradX (backward): [N, C, H, W].</param>
+    /// <param name="output">y (forward) or gradY (backward): [N, C, OH, OW].</param>
+    /// <param name="indices">Max-pool winners [N, C, OH, OW], else null.</param>
+    private static void Run(PoolOp op, in PoolGeometry g, float* input, float* output, int* indices)
+    {
+        int planes = g.N * g.C;
+        int planesPerTile = Math.Max(1, CellsPerTile / (g.H * g.W));
+        int tiles = (planes + planesPerTile - 1) / planesPerTile;
+        var job = _job ??= new PoolJob();
+        job.Set(op, g, input, output, indices, planesPerTile);
+        Parallelism.For(tiles, job);
+        job.Clear();
+    }
+
+    private enum PoolOp { MaxForward, MaxBackward, AvgForward, AvgBackward, GlobalForward, GlobalBackward }
+
+    /// <summary>Tile = a fixed run of consecutive (n, c) planes.</summary>
+    private sealed class PoolJob : ParallelJob
+    {
+        private PoolOp _op;
+        private PoolGeometry _g;
+        private float* _input, _output;
+        private int* _indices;
+        private int _planesPerTile;
+
+        public void Set(PoolOp op, in PoolGeometry g, float* input, float* output, int* indices, int planesPerTile)
+        {
+            _op = op; _g = g; _input = input; _output = output; _indices = indices; _planesPerTile = planesPerTile;
+        }
+
+        public void Clear() { _input = _output = null; _indices = null; }
+
+        public override void Run(int index)
+        {
+            var g = _g;
+            int plane = g.H * g.W;
+            int outPlane = _op is PoolOp.GlobalForward or PoolOp.GlobalBackward ? 1 : g.OutHeight * g.OutWidth;
+            int first = index * _planesPerTile, end = Math.Min(g.N * g.C, first + _planesPerTile);
+            for (int p = first; p < end; p++)
+            {
+                float* input = _input + (long)p * plane;
+                float* output = _output + (long)p * outPlane;
+                int* indices = _indices == null ? null : _indices + (long)p * outPlane;
+                switch (_op)
+                {
+                    case PoolOp.MaxForward: PoolingPlanes.MaxForward(g, input, output, indices); break;
+                    case PoolOp.MaxBackward:
+                        for (int o = 0; o < outPlane; o++) input[indices[o]] += output[o];
+                        break;
+                    case PoolOp.AvgForward: PoolingPlanes.AvgForward(g, input, output); break;
+                    case PoolOp.AvgBackward: PoolingPlanes.AvgBackward(g, output, input); break;
+                    case PoolOp.GlobalForward:
+                        *output = TensorPrimitives.Sum(new ReadOnlySpan<float>(input, plane)) / plane;
+                        break;
+                    case PoolOp.GlobalBackward:
+                        var gradPlane = new Span<float>(input, plane);
+                        TensorPrimitives.Add(gradPlane, *output / plane, gradPlane);
+                        break;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,71 @@
+using RocketNet.Kernels;
+using Xunit;
+using static RocketNet.Tests.Kernels.KernelTestData;
+
+namespace RocketNet.Tests.Kernels;
+
+/// <summary>Once warm, kernel calls must allocate nothing on the managed heap (any thread).</summary>
+[Collection(AllocationCollection.Name)]
+public class KernelAllocationTests
+{
+    private static void AssertNoSteadyStateAllocation(Action step)
+    {
+        WithThreads(2, () =>
+        {
+            step();
+            step();
+            // The counter is process-wide and the test host allocates now and then on its own threads, so
+            // take the best of a few attempts: a kernel that allocates would do so in every attempt.
+            long fewest = long.MaxValue;
+            for (int attempt = 0; attempt < 5 && fewest != 0; attempt++)
+            {
+                long before = GC.GetTotalAllocatedBytes(true);
+                for (int i = 0; i < 5; i++) step();
+                fewest = Math.Min(fewest, GC.GetTotalAllocatedBytes(true) - before);
+            }
+            Assert.Equal(0, fewest);
+        });
+    }
+
+    [Fact]
+    public void ConvolutionAllocatesNothingOnceWarm()
+    {
+        foreach (var g in new[]
+                 {
+                     new ConvGeometry(4, 3, 8, 8, 4, 3, 3, 1, 1, 1, 1),
+                     new ConvGeometry(4, 3, 8, 8, 4, 1, 1, 1, 1, 0, 0),
+                     new ConvGeometry(1, 3, 8, 8, 4, 1, 1, 2, 2, 0, 0),
+                 })
+        {
+            var random = new Random(8);
+            float[] x = RandomArray(random, g.InputLength), w = RandomArray(random, g.WeightLength);
+            float[] bias = new float[g.OutChannels], y = new float[g.OutputLength], gx = new float[g.InputLength];
+            float[] gw = new float[g.WeightLength], gb = new float[g.OutChannels];
+            AssertNoSteadyStateAllocation(() =>
+            {
+                ConvolutionKernels.Forward(g, x, w, bias, y);
+                ConvolutionKernels.BackwardInput(g, y, w, gx);
+                ConvolutionKernels.BackwardWeight(g, x, y, gw, gb);
+            });
+        }
+    }
+
+    [Fact]
+    public void PoolingAllocatesNothingOnceWarm()
+    {
+        var g = new PoolGeometry(4, 8, 16, 16, 3, 3, 2, 2, 1, 1);
+        var random = new Random(9);
+        float[] x = RandomArray(random, g.InputLength), y = new float[g.OutputLength], gx = new float[g.InputLength];
+        float[] pooled = new float[g.N * g.C];
+        int[] idx = new int[g.OutputLength];
+        AssertNoSteadyStateAllocation(() =>
+        {
+            PoolingKernels.MaxPoolForward(g, x, y, idx);
+            PoolingKernels.MaxPoolBackward(g, y, idx, gx);
+            PoolingKernels.AvgPoolForward(g, x, y);
+            PoolingKernels.AvgPoolBackward(g, y, gx);
+            PoolingKernels.GlobalAvgPoolForward(x, pooled, g.N, g.C, g.H, g.W);
+            PoolingKernels.GlobalAvgPoolBackward(pooled, gx, g.N, g.C, g.H, g.W);
+        });
+    }
+}
