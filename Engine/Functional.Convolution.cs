@@ -1,0 +1,25 @@
+using RocketNet.Ops;
+
+namespace RocketNet;
+
+public static partial class Functional
+{
+    /// <summary>
+    /// 2-d convolution over NCHW: input [N, C, H, W], weight [O, C, KH, KW], bias [O] or null →
+    /// [N, O, OH, OW] with OH = (H + 2·padding − KH) / stride + 1.
+    /// </summary>
+    /// <exception cref="ArgumentException">Shapes or geometry disagree; the message names both.</exception>
+    public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias = null, int stride = 1, int padding = 0) =>
+        Conv2dFunction.Forward(input, weight, bias, stride, padding);
+
+    /// <summary>Max pooling with a square window (stride defaults to the window size, as in PyTorch).</summary>
+    public static Tensor MaxPool2d(Tensor input, int kernelSize, int? stride = null, int padding = 0) =>
+        MaxPool2dFunction.Forward(input, kernelSize, stride ?? kernelSize, padding);
+
+    /// <summary>Average pooling with a square window; zero padding counts in the divisor (PyTorch's default).</summary>
+    public static Tensor AvgPool2d(Tensor input, int kernelSize, int? stride = null, int padding = 0) =>
+        AvgPool2dFunction.Forward(input, kernelSize, stride ?? kernelSize, padding);
+
+    /// <summary>Mean over each channel plane: [N, C, H, W] → [N, C].</summary>
+    public static Tensor GlobalAvgPool2d(Tensor input) => GlobalAvgPoolFunction.Forward(input);
+}

@@ -1,0 +1,63 @@
+using RocketNet.Autograd;
+using RocketNet.Kernels;
+using RocketNet.Shapes;
+
+namespace RocketNet.Ops;
+
+/// <summary>
+/// 2-d convolution (cross-correlation, like PyTorch) over NCHW: x [N, C, H, W], w [O, C, KH, KW],
+/// bias [O] or none → y [N, O, OH, OW]. Forward and both backward halves run in
+/// <see cref="ConvolutionKernels"/> (im2col + GEMM); their plain versions are in ConvolutionReference.
+/// </summary>
+internal sealed class Conv2dFunction : Function
+{
+    private readonly Tensor _x, _w;
+    private readonly Tensor? _bias;
+    private readonly ConvGeometry _geometry;
+
+    private Conv2dFunction(Tensor x, Tensor w, Tensor? bias, ConvGeometry geometry) : base(bias is null ? [x, w] : [x, w, bias])
+    {
+        (_x, _w, _bias, _geometry) = (x, w, bias, geometry);
+    }
+
+    public override string Name => "Conv2d";
+
+    public static Tensor Forward(Tensor x, Tensor w, Tensor? bias, int stride, int padding)
+    {
+        if (x.Rank != 4) throw new ArgumentException($"Conv2d: input must be [N, C, H, W], got {ShapeMath.Format(x.Shape)}.", nameof(x));
+        if (w.Rank != 4) throw new ArgumentException($"Conv2d: weight must be [O, C, KH, KW], got {ShapeMath.Format(w.Shape)}.", nameof(w));
+        if (w.Shape[1] != x.Shape[1])
+            throw new ArgumentException(
+                $"Conv2d: input {ShapeMath.Format(x.Shape)} has {x.Shape[1]} channels but weight {ShapeMath.Format(w.Shape)} expects {w.Shape[1]}.");
+        if (bias is not null && (bias.Rank != 1 || bias.Shape[0] != w.Shape[0]))
+            throw new ArgumentException($"Conv2d: bias must be [{w.Shape[0]}], got {ShapeMath.Format(bias.Shape)}.", nameof(bias));
+        var g = new ConvGeometry(x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3], w.Shape[0], w.Shape[2], w.Shape[3],
+            stride, stride, padding, padding);
+        g.Validate();
+        var y = Tensor.Create([g.Batch, g.OutChannels, g.OutHeight, g.OutWidth], clear: false);
+        ConvolutionKernels.Forward(g, x.Data, w.Data, bias is null ? default : bias.Data, y.Data);
+        bool record = GradMode.IsEnabled && (x.RequiresGrad || w.RequiresGrad || (bias?.RequiresGrad ?? false));
+        if (record) y.SetGradFn(new Conv2dFunction(x, w, bias, g));
+        return y;
+    }
+
+    protected internal override void Backward(Tensor y, ReadOnlySpan<float> dy)
+    {
+        Span<float> dx = GradSink(_x), dw = GradSink(_w);
+        Span<float> db = _bias is null ? default : GradSink(_bias);
+        if (!dx.IsEmpty) ConvolutionKernels.BackwardInput(_geometry, dy, _w.Data, dx);
+        if (!dw.IsEmpty || !db.IsEmpty)
+        {
+            if (dw.IsEmpty)
+            {
+                // Only the bias needs a gradient: Σ over N and space of dy, per output channel.
+                int plane = _geometry.OutHeight * _geometry.OutWidth;
+                for (int n = 0; n < _geometry.Batch; n++)
+                    for (int o = 0; o < _geometry.OutChannels; o++)
+                        db[o] += System.Numerics.Tensors.TensorPrimitives.Sum(dy.Slice((n * _geometry.OutChannels + o) * plane, plane));
+                return;
+            }
+            ConvolutionKernels.BackwardWeight(_geometry, _x.Data, dy, dw, db);
+        }
+    }
+}

@@ -1,0 +1,111 @@
+using System.Buffers;
+using RocketNet.Autograd;
+using RocketNet.Kernels;
+using RocketNet.Shapes;
+
+namespace RocketNet.Ops;
+
+/// <summary>
+/// Max pooling over NCHW. The forward records, for each output, the flat index (within its input plane)
+/// of the winning input; backward sends dy there (PoolingKernels.MaxPoolBackward).
+/// </summary>
+internal sealed class MaxPool2dFunction : Function
+{
+    private readonly Tensor _x;
+    private readonly PoolGeometry _geometry;
+    private int[]? _argMax; // pooled, one per output element
+
+    private MaxPool2dFunction(Tensor x, PoolGeometry geometry, int[] argMax) : base(x) => (_x, _geometry, _argMax) = (x, geometry, argMax);
+
+    public override string Name => "MaxPool2d";
+
+    public static Tensor Forward(Tensor x, int kernel, int stride, int padding)
+    {
+        var g = Pooling.Geometry(x, kernel, stride, padding, "MaxPool2d");
+        var y = Tensor.Create([g.N, g.C, g.OutHeight, g.OutWidth], clear: false);
+        int[] argMax = ArrayPool<int>.Shared.Rent(y.Count);
+        PoolingKernels.MaxPoolForward(g, x.Data, y.Data, argMax.AsSpan(0, y.Count));
+        if (ShouldRecord(x)) y.SetGradFn(new MaxPool2dFunction(x, g, argMax));
+        else ArrayPool<int>.Shared.Return(argMax);
+        return y;
+    }
+
+    protected internal override void Backward(Tensor y, ReadOnlySpan<float> dy)
+    {
+        Span<float> dx = GradSink(_x);
+        if (!dx.IsEmpty) PoolingKernels.MaxPoolBackward(_geometry, dy, _argMax.AsSpan(0, y.Count), dx);
+    }
+
+    protected override void ReleaseSaved()
+    {
+        if (_argMax is not null) ArrayPool<int>.Shared.Return(_argMax);
+        _argMax = null;
+    }
+}
+
+/// <summary>
+/// Average pooling over NCHW with zero padding counted in the divisor (PyTorch's default
+/// count_include_pad). Backward spreads each dy evenly over its window.
+/// </summary>
+internal sealed class AvgPool2dFunction : Function
+{
+    private readonly Tensor _x;
+    private readonly PoolGeometry _geometry;
+
+    private AvgPool2dFunction(Tensor x, PoolGeometry geometry) : base(x) => (_x, _geometry) = (x, geometry);
+
+    public override string Name => "AvgPool2d";
+
+    public static Tensor Forward(Tensor x, int kernel, int stride, int padding)
+    {
+        var g = Pooling.Geometry(x, kernel, stride, padding, "AvgPool2d");
+        var y = Tensor.Create([g.N, g.C, g.OutHeight, g.OutWidth], clear: false);
+        PoolingKernels.AvgPoolForward(g, x.Data, y.Data);
+        if (ShouldRecord(x)) y.SetGradFn(new AvgPool2dFunction(x, g));
+        return y;
+    }
+
+    protected internal override void Backward(Tensor y, ReadOnlySpan<float> dy)
+    {
+        Span<float> dx = GradSink(_x);
+        if (!dx.IsEmpty) PoolingKernels.AvgPoolBackward(_geometry, dy, dx);
+    }
+}
+
+/// <summary>Global average pooling: [N, C, H, W] → [N, C], each output the mean of its plane.</summary>
+internal sealed class GlobalAvgPoolFunction : Function
+{
+    private readonly Tensor _x;
+
+    private GlobalAvgPoolFunction(Tensor x) : base(x) => _x = x;
+
+    public override string Name => "GlobalAvgPool2d";
+
+    public static Tensor Forward(Tensor x)
+    {
+        if (x.Rank != 4) throw new ArgumentException($"GlobalAvgPool2d: input must be [N, C, H, W], got {ShapeMath.Format(x.Shape)}.", nameof(x));
+        int n = x.Shape[0], c = x.Shape[1], h = x.Shape[2], w = x.Shape[3];
+        var y = Tensor.Create([n, c], clear: false);
+        PoolingKernels.GlobalAvgPoolForward(x.Data, y.Data, n, c, h, w);
+        if (ShouldRecord(x)) y.SetGradFn(new GlobalAvgPoolFunction(x));
+        return y;
+    }
+
+    protected internal override void Backward(Tensor y, ReadOnlySpan<float> dy)
+    {
+        Span<float> dx = GradSink(_x);
+        if (!dx.IsEmpty) PoolingKernels.GlobalAvgPoolBackward(dy, dx, _x.Shape[0], _x.Shape[1], _x.Shape[2], _x.Shape[3]);
+    }
+}
+
+/// <summary>Shared argument checking for the pooling ops.</summary>
+internal static class Pooling
+{
+    public static PoolGeometry Geometry(Tensor x, int kernel, int stride, int padding, string op)
+    {
+        if (x.Rank != 4) throw new ArgumentException($"{op}: input must be [N, C, H, W], got {ShapeMath.Format(x.Shape)}.", nameof(x));
+        var g = new PoolGeometry(x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3], kernel, kernel, stride, stride, padding, padding);
+        g.Validate();
+        return g;
+    }
+}
