@@ -1,0 +1,95 @@
+using Xunit;
+
+namespace RocketNet.Tests.Threading;
+
+[Collection(Kernels.ThreadCountCollection.Name)]
+public class ParallelismTests
+{
+    private sealed class MarkJob(int[] hits) : ParallelJob
+    {
+        public override void Run(int index) => Interlocked.Increment(ref hits[index]);
+    }
+
+    private sealed class ThrowingJob : ParallelJob
+    {
+        public override void Run(int index)
+        {
+            if (index == 5) throw new InvalidOperationException("tile 5 failed");
+        }
+    }
+
+    private sealed class NestedJob(int[] hits) : ParallelJob
+    {
+        public override void Run(int index) => Parallelism.For(4, new MarkJob(hits));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void EveryIndexRunsExactlyOnce(int threads)
+    {
+        int saved = Parallelism.ThreadCount;
+        try
+        {
+            Parallelism.ThreadCount = threads;
+            for (int round = 0; round < 200; round++)
+            {
+                var hits = new int[37];
+                Parallelism.For(hits.Length, new MarkJob(hits));
+                Assert.All(hits, h => Assert.Equal(1, h));
+            }
+        }
+        finally
+        {
+            Parallelism.ThreadCount = saved;
+        }
+    }
+
+    [Fact]
+    public void ExceptionInAWorkerReachesTheCaller()
+    {
+        int saved = Parallelism.ThreadCount;
+        try
+        {
+            Parallelism.ThreadCount = 2;
+            var e = Assert.Throws<InvalidOperationException>(() => Parallelism.For(64, new ThrowingJob()));
+            Assert.Contains("tile 5", e.Message);
+            // The pool keeps working after a failure.
+            var hits = new int[16];
+            Parallelism.For(hits.Length, new MarkJob(hits));
+            Assert.All(hits, h => Assert.Equal(1, h));
+        }
+        finally
+        {
+            Parallelism.ThreadCount = saved;
+        }
+    }
+
+    [Fact]
+    public void NestedCallsRunInline()
+    {
+        int saved = Parallelism.ThreadCount;
+        try
+        {
+            Parallelism.ThreadCount = 2;
+            var hits = new int[4];
+            Parallelism.For(8, new NestedJob(hits));
+            Assert.All(hits, h => Assert.Equal(8, h));
+        }
+        finally
+        {
+            Parallelism.ThreadCount = saved;
+        }
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(257)]
+    public void BadThreadCountIsRejected(int threads)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Parallelism.ThreadCount = threads);
+        Assert.Contains("ThreadCount", e.Message);
+    }
+}
