@@ -22,4 +22,13 @@ public static partial class Functional
 
     /// <summary>Mean over each channel plane: [N, C, H, W] → [N, C].</summary>
     public static Tensor GlobalAvgPool2d(Tensor input) => GlobalAvgPoolFunction.Forward(input);
+
+    /// <summary>
+    /// Batch normalisation of [N, C] or [N, C, H, W] inputs per channel. In training it uses the batch's
+    /// statistics and updates <paramref name="runningMean"/>/<paramref name="runningVar"/> in place
+    /// (running = (1 − momentum)·running + momentum·batch, unbiased variance); otherwise it uses them.
+    /// </summary>
+    public static Tensor BatchNorm(Tensor input, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
+        bool training, float momentum = 0.1f, float eps = 1e-5f) =>
+        BatchNormFunction.Forward(input, gamma, beta, runningMean, runningVar, training, momentum, eps);
 }

@@ -4,7 +4,7 @@ using RocketNet.Memory;
 namespace RocketNet.Kernels;
 
 /// <summary>
-/// 2-d convolution over NCHW tensors as im2col + <see cref="Gemm"/>.Multiply, one image per parallel tile
+/// 2-d convolution over NCHW tensors as im2col + <c>Gemm.Multiply</c>, one image per parallel tile
 /// (so the scratch im2col matrix is one image's worth, not the batch's). 1×1 stride-1 unpadded
 /// convolutions skip im2col: the image itself is already the [C, H·W] matrix. Results do not depend on
 /// <see cref="Parallelism.ThreadCount"/>. Same API as <see cref="ConvolutionReference"/>.

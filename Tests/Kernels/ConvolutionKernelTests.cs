@@ -19,6 +19,8 @@ public class ConvolutionKernelTests
         { 2, 2, 1, 7, 3, 1, 1, 1 },   // padded 1×1
         { 1, 2, 3, 3, 2, 5, 1, 1 },   // kernel larger than input, fits thanks to padding
         { 4, 5, 5, 6, 6, 3, 2, 0 },
+        { 2, 2, 1, 1, 3, 3, 1, 1 },   // same-size fast path on a single pixel
+        { 1, 3, 2, 33, 2, 3, 1, 1 },  // same-size fast path, wide and short
     };
 
     private static ConvGeometry Make(int n, int c, int h, int w, int o, int k, int s, int p) =>

@@ -68,4 +68,20 @@ public class KernelAllocationTests
             PoolingKernels.GlobalAvgPoolBackward(pooled, gx, g.N, g.C, g.H, g.W);
         });
     }
+
+    [Fact]
+    public void BatchNormAllocatesNothingOnceWarm()
+    {
+        int n = 8, c = 16, s = 64, length = n * c * s;
+        var random = new Random(10);
+        float[] x = RandomArray(random, length), y = new float[length], gx = new float[length];
+        float[] gamma = RandomArray(random, c), beta = new float[c], mean = new float[c], invStd = new float[c];
+        float[] runMean = new float[c], runVar = new float[c], gg = new float[c], gb = new float[c];
+        AssertNoSteadyStateAllocation(() =>
+        {
+            BatchNormKernels.ForwardTraining(x, gamma, beta, y, mean, invStd, runMean, runVar, n, c, s, 0.1f, 1e-5f);
+            BatchNormKernels.ForwardInference(x, gamma, beta, runMean, runVar, y, n, c, s, 1e-5f);
+            BatchNormKernels.Backward(x, y, gamma, mean, invStd, gx, gg, gb, n, c, s);
+        });
+    }
 }

@@ -1,0 +1,193 @@
+using System.Numerics.Tensors;
+
+namespace RocketNet.Kernels;
+
+/// <summary>
+/// Batch normalisation over x viewed as [N, C, S] (S = H·W for 2-d, 1 for 1-d), parallel over fixed
+/// groups of channels and vectorised along each contiguous S-row. Channels are independent, so results do
+/// not depend on <see cref="Parallelism.ThreadCount"/>. Same API and semantics as
+/// <see cref="BatchNormReference"/>: empty gamma/beta mean no affine transform, empty running buffers mean
+/// no running statistics, empty gradGamma/gradBeta are skipped.
+/// </summary>
+public static unsafe class BatchNormKernels
+{
+    /// <summary>Roughly this many elements per parallel tile; channels are never split.</summary>
+    private const int ElementsPerTile = 8192;
+
+    [ThreadStatic] private static BatchNormJob? _job;
+
+    /// <summary>
+    /// Training forward: y = γ·(x − μ)·invStd + β with batch mean μ and invStd = 1/√(σ² + eps) (biased σ²).
+    /// Saves μ and invStd and updates running = (1 − momentum)·running + momentum·batch (unbiased variance
+    /// for runningVar). Statistics accumulate in double, variance by a second pass over the deviations.
+    /// x, y: [N, C, S]; gamma, beta, saveMean, saveInvStd, runningMean, runningVar: [C].
+    /// </summary>
+    /// <exception cref="ArgumentException">Bad sizes, a span too short, or only one value per channel.</exception>
+    public static void ForwardTraining(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
+        Span<float> y, Span<float> saveMean, Span<float> saveInvStd, Span<float> runningMean, Span<float> runningVar,
+        int n, int c, int s, float momentum, float eps)
+    {
+        BatchNormArguments.CheckTraining("BatchNormKernels.ForwardTraining", x.Length, gamma.Length, beta.Length,
+            y.Length, saveMean.Length, saveInvStd.Length, runningMean.Length, runningVar.Length, n, c, s);
+        fixed (float* xp = x, gp = gamma, bp = beta, yp = y, mp = saveMean, ip = saveInvStd, rmp = runningMean,
+               rvp = runningVar)
+        {
+            var job = _job ??= new BatchNormJob();
+            job.Op = BatchNormOp.Training;
+            job.X = xp; job.Gamma = gp; job.Beta = bp; job.Y = yp; job.Mean = mp; job.InvStd = ip;
+            job.RunningMean = rmp; job.RunningVar = rvp; job.Momentum = momentum; job.Eps = eps;
+            Run(job, n, c, s);
+        }
+    }
+
+    /// <summary>
+    /// Inference forward: y = γ·(x − runningMean)/√(runningVar + eps) + β. x, y: [N, C, S]; the rest [C].
+    /// </summary>
+    /// <exception cref="ArgumentException">Bad sizes or a span too short.</exception>
+    public static void ForwardInference(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
+        ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVar, Span<float> y, int n, int c, int s, float eps)
+    {
+        BatchNormArguments.CheckInference("BatchNormKernels.ForwardInference", x.Length, gamma.Length, beta.Length,
+            runningMean.Length, runningVar.Length, y.Length, n, c, s);
+        fixed (float* xp = x, gp = gamma, bp = beta, yp = y, rmp = runningMean, rvp = runningVar)
+        {
+            var job = _job ??= new BatchNormJob();
+            job.Op = BatchNormOp.Inference;
+            job.X = xp; job.Gamma = gp; job.Beta = bp; job.Y = yp; job.RunningMean = rmp; job.RunningVar = rvp;
+            job.Eps = eps;
+            Run(job, n, c, s);
+        }
+    }
+
+    /// <summary>
+    /// Backward with batch statistics (x̂ = (x − μ)·invStd, M = N·S): gradBeta += Σ dy,
+    /// gradGamma += Σ dy·x̂, gradX += γ·invStd·(dy − Σdy/M − x̂·Σ(dy·x̂)/M).
+    /// x, gradY, gradX: [N, C, S]; gamma, saveMean, saveInvStd, gradGamma, gradBeta: [C].
+    /// </summary>
+    /// <exception cref="ArgumentException">Bad sizes or a span too short.</exception>
+    public static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> gradY, ReadOnlySpan<float> gamma,
+        ReadOnlySpan<float> saveMean, ReadOnlySpan<float> saveInvStd, Span<float> gradX, Span<float> gradGamma,
+        Span<float> gradBeta, int n, int c, int s)
+    {
+        BatchNormArguments.CheckBackward("BatchNormKernels.Backward", x.Length, gradY.Length, gamma.Length,
+            saveMean.Length, saveInvStd.Length, gradX.Length, gradGamma.Length, gradBeta.Length, n, c, s);
+        fixed (float* xp = x, gyp = gradY, gp = gamma, mp = saveMean, ip = saveInvStd, gxp = gradX,
+               ggp = gradGamma, gbp = gradBeta)
+        {
+            var job = _job ??= new BatchNormJob();
+            job.Op = BatchNormOp.Backward;
+            job.X = xp; job.GradY = gyp; job.Gamma = gp; job.Mean = mp; job.InvStd = ip; job.GradX = gxp;
+            job.GradGamma = ggp; job.GradBeta = gbp;
+            Run(job, n, c, s);
+        }
+    }
+
+    private static void Run(BatchNormJob job, int n, int c, int s)
+    {
+        job.N = n; job.C = c; job.S = s;
+        job.ChannelsPerTile = Math.Max(1, ElementsPerTile / (n * s));
+        Parallelism.For((c + job.ChannelsPerTile - 1) / job.ChannelsPerTile, job);
+        job.Clear();
+    }
+
+    private enum BatchNormOp { Training, Inference, Backward }
+
+    /// <summary>Tile = a fixed run of consecutive channels. Null pointers stand for empty optional spans.</summary>
+    private sealed class BatchNormJob : ParallelJob
+    {
+        public BatchNormOp Op;
+        public int N, C, S, ChannelsPerTile;
+        public float Momentum, Eps;
+        public float* X, Y, Gamma, Beta, Mean, InvStd, RunningMean, RunningVar, GradY, GradX, GradGamma, GradBeta;
+
+        public void Clear()
+        {
+            X = Y = Gamma = Beta = Mean = InvStd = RunningMean = RunningVar = GradY = GradX = GradGamma = GradBeta = null;
+        }
+
+        public override void Run(int index)
+        {
+            int first = index * ChannelsPerTile, end = Math.Min(C, first + ChannelsPerTile);
+            for (int channel = first; channel < end; channel++)
+            {
+                switch (Op)
+                {
+                    case BatchNormOp.Training: Train(channel); break;
+                    case BatchNormOp.Inference: Infer(channel); break;
+                    default: Backpropagate(channel); break;
+                }
+            }
+        }
+
+        // Row i of a channel, x[i, channel, :], starts here.
+        private long RowOffset(int i, int channel) => ((long)i * C + channel) * S;
+
+        private void Train(int channel)
+        {
+            double count = (double)N * S;
+            double sum = 0;
+            for (int i = 0; i < N; i++)
+                sum += TensorPrimitives.Sum(new ReadOnlySpan<float>(X + RowOffset(i, channel), S));
+            double mean = sum / count;
+            // Second pass over deviations from the mean: no catastrophic cancellation of Σx² − (Σx)²/M.
+            double squares = 0;
+            for (int i = 0; i < N; i++)
+                squares += BatchNormRows.SumSquaredDeviations(X + RowOffset(i, channel), S, (float)mean);
+            double variance = squares / count;
+            double invStd = 1 / Math.Sqrt(variance + Eps);
+            float scale = (float)((Gamma == null ? 1 : Gamma[channel]) * invStd);
+            float shift = Beta == null ? 0 : Beta[channel];
+            for (int i = 0; i < N; i++)
+            {
+                long offset = RowOffset(i, channel);
+                BatchNormRows.Normalise(X + offset, Y + offset, S, (float)mean, scale, shift);
+            }
+            Mean[channel] = (float)mean;
+            InvStd[channel] = (float)invStd;
+            if (RunningMean != null)
+            {
+                RunningMean[channel] = (float)((1 - Momentum) * RunningMean[channel] + Momentum * mean);
+                RunningVar[channel] = (float)((1 - Momentum) * RunningVar[channel] + Momentum * squares / (count - 1));
+            }
+        }
+
+        private void Infer(int channel)
+        {
+            double invStd = 1 / Math.Sqrt(RunningVar[channel] + (double)Eps);
+            float scale = (float)((Gamma == null ? 1 : Gamma[channel]) * invStd);
+            float shift = Beta == null ? 0 : Beta[channel];
+            for (int i = 0; i < N; i++)
+            {
+                long offset = RowOffset(i, channel);
+                BatchNormRows.Normalise(X + offset, Y + offset, S, RunningMean[channel], scale, shift);
+            }
+        }
+
+        private void Backpropagate(int channel)
+        {
+            float mean = Mean[channel], invStd = InvStd[channel];
+            double sumDy = 0, sumDyDeviation = 0;
+            for (int i = 0; i < N; i++)
+            {
+                long offset = RowOffset(i, channel);
+                sumDy += TensorPrimitives.Sum(new ReadOnlySpan<float>(GradY + offset, S));
+                sumDyDeviation += BatchNormRows.SumProductWithDeviations(GradY + offset, X + offset, S, mean);
+            }
+            double count = (double)N * S;
+            double sumDyXhat = sumDyDeviation * invStd;
+            // gradX = a·dy + b·(x − μ) + c with a = γ·invStd, b = −γ·invStd²·Σ(dy·x̂)/M, c = −γ·invStd·Σdy/M.
+            double a = (Gamma == null ? 1 : Gamma[channel]) * (double)invStd;
+            float dyScale = (float)a;
+            float deviationScale = (float)(-a * invStd * sumDyXhat / count);
+            float offsetTerm = (float)(-a * sumDy / count);
+            for (int i = 0; i < N; i++)
+            {
+                long offset = RowOffset(i, channel);
+                BatchNormRows.AccumulateInputGradient(GradX + offset, GradY + offset, X + offset, S, mean,
+                    dyScale, deviationScale, offsetTerm);
+            }
+            if (GradGamma != null) GradGamma[channel] += (float)sumDyXhat;
+            if (GradBeta != null) GradBeta[channel] += (float)sumDy;
+        }
+    }
+}
