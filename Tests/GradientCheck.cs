@@ -109,10 +109,11 @@ public static class GradientCheck
             }
         }
 
-        // Random direction over all inputs at once: ⟨∇L, v⟩ vs (L(x + hv) − L(x − hv)) / 2h.
+        // Random direction over all inputs at once: ⟨∇L, d⟩ vs (L(x + hd) − L(x − hd)) / 2h with h = RelativeStep and
+        // d = v·max(1, |x|) / max|v|, v ~ N(0, 1): no element moves further than in the per-element check.
         var directions = new float[inputs.Length][];
         var originals = new float[inputs.Length][];
-        double directional = 0, magnitude = 0, step = RelativeStep;
+        double directional = 0, magnitude = 0, step = RelativeStep, maxV = 1e-12;
         for (int i = 0; i < inputs.Length; i++)
         {
             originals[i] = inputs[i].ToArray();
@@ -120,9 +121,16 @@ public static class GradientCheck
             for (int e = 0; e < directions[i].Length; e++)
             {
                 directions[i][e] = (float)rng.NextNormal();
+                maxV = Math.Max(maxV, Math.Abs(directions[i][e]));
+            }
+        }
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            for (int e = 0; e < directions[i].Length; e++)
+            {
+                directions[i][e] = (float)(directions[i][e] / maxV * Math.Max(1, Math.Abs(originals[i][e])));
                 directional += (double)analytic[i][e] * directions[i][e];
                 magnitude += Math.Abs((double)analytic[i][e] * directions[i][e]);
-                step = Math.Max(step, RelativeStep * Math.Abs(originals[i][e]));
             }
         }
         double Shifted(double t)
