@@ -1,6 +1,7 @@
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
+using Xunit;
 
 namespace RocketNet.Tests.Ops;
 
@@ -46,4 +47,15 @@ public class ReductionGradientTests
             var rng = new RandomGenerator((ulong)c.Item2);
             GradientCheck.Assert(t => t[0].Sum() + t[0].Mean() * 2f + t[0].Max(), [TestData.Distinct(c.Item1, rng)], (ulong)c.Item2, what: "Sum()+Mean()+Max()");
         });
+
+    [Fact]
+    public void MaxTiesSendTheGradientToTheFirstMaximum()
+    {
+        var x = Tensor.FromArray(new float[] { 1, 3, 3, 5, 5, 2 }, 2, 3).WithGrad();
+        x.Max(1).Sum().Backward();
+        Assert.Equal(new float[] { 0, 1, 0, 1, 0, 0 }, x.Grad!.ToArray());
+        var y = Tensor.FromArray(new float[] { 4, 1, 4, 7 }, 2, 2).WithGrad();
+        y.Max(0, keepDim: true).Sum().Backward(); // column-wise: the "row varies" path of the kernel
+        Assert.Equal(new float[] { 1, 0, 0, 1 }, y.Grad!.ToArray());
+    }
 }
