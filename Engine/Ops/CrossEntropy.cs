@@ -48,7 +48,8 @@ internal sealed class CrossEntropyFunction : Function
             TensorPrimitives.Subtract(row, max, p);
             TensorPrimitives.Exp(p, p);
             float sum = TensorPrimitives.Sum(p);
-            total += max + MathF.Log(sum) - row[labels[i]];
+            // (m − l_label) first: rounding m + ln Σ to float before subtracting would lose ln Σ for large logits.
+            total += (double)(max - row[labels[i]]) + MathF.Log(sum);
             TensorPrimitives.Divide(p, sum, p);
         }
         var y = Tensor.Create([], clear: false);
