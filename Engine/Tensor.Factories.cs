@@ -21,20 +21,21 @@ public sealed partial class Tensor
     /// <summary>A one-element tensor of shape <c>[]</c>.</summary>
     public static Tensor Scalar(float value) => Full(value);
 
-    /// <summary>A tensor holding a copy of <paramref name="values"/> (row-major) with the given shape.</summary>
+    /// <summary>
+    /// A tensor holding a copy of <paramref name="values"/> (row-major) with the given shape; with no shape
+    /// it is 1-D, like <c>torch.tensor([...])</c>. Use <see cref="Scalar"/> for a shape-<c>[]</c> tensor.
+    /// </summary>
     /// <exception cref="ArgumentException">The number of values does not match the shape.</exception>
     public static Tensor FromArray(ReadOnlySpan<float> values, params int[] shape)
     {
-        int count = ShapeMath.ElementCount(shape);
+        int[] resolved = shape.Length == 0 ? [values.Length] : (int[])shape.Clone();
+        int count = ShapeMath.ElementCount(resolved);
         if (values.Length != count)
-            throw new ArgumentException($"FromArray: {values.Length} values given for shape {ShapeMath.Format(shape)} ({count} elements).", nameof(values));
-        var t = Create((int[])shape.Clone(), clear: false);
+            throw new ArgumentException($"FromArray: {values.Length} values given for shape {ShapeMath.Format(resolved)} ({count} elements).", nameof(values));
+        var t = Create(resolved, clear: false);
         values.CopyTo(t.Data);
         return t;
     }
-
-    /// <summary>A 1-D tensor holding a copy of <paramref name="values"/>.</summary>
-    public static Tensor FromArray(float[] values) => FromArray(values, values.Length);
 
     /// <summary>Samples from N(<paramref name="mean"/>, <paramref name="std"/>²) drawn from <paramref name="random"/>.</summary>
     public static Tensor RandomNormal(int[] shape, RandomGenerator random, float mean = 0, float std = 1)
