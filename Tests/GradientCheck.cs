@@ -64,7 +64,7 @@ public static class GradientCheck
         var y = f(inputs);
         var r = new float[y.Count];
         for (int i = 0; i < r.Length; i++) r[i] = (float)(0.5 + rng.NextDouble()) * (rng.NextInt(2) == 0 ? -1 : 1);
-        var weights = Tensor.FromArray(r, y.Shape.ToArray());
+        var weights = TestData.FromArray(r, y.Shape.ToArray());
         var loss = (y * weights).Sum();
         loss.Backward();
         var analytic = new float[inputs.Length][];

@@ -32,6 +32,10 @@ public static class TestData
 
     public static Property ForAll<T>(Gen<T> gen, Action<T> check) => Prop.ForAll(gen.ToArbitrary(), check);
 
+    /// <summary>A tensor of any shape including the scalar shape <c>[]</c> (which FromArray reads as "1-D").</summary>
+    public static Tensor FromArray(float[] values, int[] shape) =>
+        shape.Length == 0 ? Tensor.Scalar(values[0]) : Tensor.FromArray(values, shape);
+
     /// <summary>Uniform values in [low, high).</summary>
     public static Tensor Uniform(int[] shape, RandomGenerator rng, float low = -2, float high = 2) =>
         Tensor.RandomUniform(shape, rng, low, high);

@@ -70,10 +70,10 @@ public class BroadcastKernelTests
             // The operators produce the same values and shape.
             var t = c.Op switch
             {
-                BinaryOperation.Add => Tensor.FromArray(a, sa) + Tensor.FromArray(b, sb),
-                BinaryOperation.Subtract => Tensor.FromArray(a, sa) - Tensor.FromArray(b, sb),
-                BinaryOperation.Multiply => Tensor.FromArray(a, sa) * Tensor.FromArray(b, sb),
-                _ => Tensor.FromArray(a, sa) / Tensor.FromArray(b, sb),
+                BinaryOperation.Add => TestData.FromArray(a, sa) + TestData.FromArray(b, sb),
+                BinaryOperation.Subtract => TestData.FromArray(a, sa) - TestData.FromArray(b, sb),
+                BinaryOperation.Multiply => TestData.FromArray(a, sa) * TestData.FromArray(b, sb),
+                _ => TestData.FromArray(a, sa) / TestData.FromArray(b, sb),
             };
             Assert.Equal(ys, t.Shape.ToArray());
             Assert.Equal(y, t.ToArray());
