@@ -152,17 +152,7 @@ public class GemmTests
         long callerBefore = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 20; i++) Gemm.Multiply(a, b, c, m, n, k, transB: true);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - callerBefore);
-
-        // Worker threads too. The process-wide counter also sees the test runner's own threads, so take
-        // the quietest of a few trials.
-        long quietest = long.MaxValue;
-        for (int trial = 0; trial < 5 && quietest > 0; trial++)
-        {
-            long before = GC.GetTotalAllocatedBytes(precise: true);
-            for (int i = 0; i < 20; i++) Gemm.Multiply(a, b, c, m, n, k, transB: true);
-            quietest = Math.Min(quietest, GC.GetTotalAllocatedBytes(precise: true) - before);
-        }
-        Assert.True(quietest == 0, $"allocated {quietest} bytes over 20 calls");
+        // Worker threads are covered by KernelAllocationTests, which runs alone (the counter is process-wide).
     }
 
     private static IEnumerable<GemmKernelKind> KernelsOnThisMachine()
