@@ -149,7 +149,10 @@ public static unsafe class PoolingKernels
                 int* indices = _indices == null ? null : _indices + (long)p * outPlane;
                 switch (_op)
                 {
-                    case PoolOp.MaxForward: PoolingPlanes.MaxForward(g, input, output, indices); break;
+                    case PoolOp.MaxForward:
+                        if (MaxPool2x2.Applies(g)) MaxPool2x2.Forward(g, input, output, indices);
+                        else PoolingPlanes.MaxForward(g, input, output, indices);
+                        break;
                     case PoolOp.MaxBackward:
                         for (int o = 0; o < outPlane; o++) input[indices[o]] += output[o];
                         break;

@@ -17,6 +17,11 @@ public class PoolingKernelTests
         { 2, 1, 7, 7, 5, 1, 2 },
         { 2, 3, 5, 6, 2, 1, 1 },
         { 1, 2, 6, 6, 3, 3, 0 },
+        // The branch-free 2x2/2 path: widths below, at and beyond one 16-lane vector, odd sizes.
+        { 2, 3, 32, 32, 2, 2, 0 },
+        { 1, 2, 7, 33, 2, 2, 0 },
+        { 1, 1, 5, 64, 2, 2, 0 },
+        { 3, 1, 2, 2, 2, 2, 0 },
     };
 
     private static PoolGeometry Make(int n, int c, int h, int w, int k, int s, int p) => new(n, c, h, w, k, k, s, s, p, p);
@@ -80,6 +85,25 @@ public class PoolingKernelTests
         PoolingReference.GlobalAvgPoolBackward(gradY, expectedGx, n, c, h, w);
         PoolingKernels.GlobalAvgPoolBackward(gradY, actualGx, n, c, h, w);
         AssertClose(expectedGx, actualGx, 1e-6f, "global backward");
+    }
+
+    [Fact]
+    public void TwoByTwoPoolKeepsTheFirstMaximumAndPropagatesNaN()
+    {
+        // 2 rows x 40 columns: ties (first tap wins), NaN in each tap position, in and after the vector part.
+        var g = Make(1, 1, 2, 40, 2, 2, 0);
+        var x = new float[80];
+        for (int i = 0; i < 80; i++) x[i] = (i * 7) % 5; // many ties
+        x[3] = float.NaN;        // top-right tap of window 1
+        x[40 + 20] = float.NaN;  // bottom-left tap of window 10
+        x[40 + 35] = float.NaN;  // bottom-right tap of window 17 (scalar tail)
+        float[] y = new float[20], expectedY = new float[20];
+        int[] idx = new int[20], expectedIdx = new int[20];
+        PoolingKernels.MaxPoolForward(g, x, y, idx);
+        PoolingReference.MaxPoolForward(g, x, expectedY, expectedIdx);
+        Assert.Equal(expectedY, y);
+        Assert.Equal(expectedIdx, idx);
+        Assert.True(float.IsNaN(y[1]) && float.IsNaN(y[10]) && float.IsNaN(y[17]));
     }
 
     [Fact]
