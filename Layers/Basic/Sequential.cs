@@ -1,0 +1,34 @@
+namespace RocketNet.Layers;
+
+/// <summary>Applies its children in order; they are named "0", "1", … as in PyTorch.</summary>
+public sealed class Sequential : Module
+{
+    private readonly Module[] _layers;
+
+    /// <summary>Creates the chain.</summary>
+    /// <exception cref="ArgumentException">A layer is null.</exception>
+    public Sequential(params Module[] layers)
+    {
+        ArgumentNullException.ThrowIfNull(layers);
+        _layers = (Module[])layers.Clone();
+        for (int i = 0; i < _layers.Length; i++)
+        {
+            if (_layers[i] is null) throw new ArgumentException($"Sequential: layer {i} is null.", nameof(layers));
+            RegisterModule(i.ToString(System.Globalization.CultureInfo.InvariantCulture), _layers[i]);
+        }
+    }
+
+    /// <summary>Number of layers.</summary>
+    public int Count => _layers.Length;
+
+    /// <summary>The layer at <paramref name="index"/>.</summary>
+    public Module this[int index] => _layers[index];
+
+    /// <inheritdoc/>
+    public override Tensor Forward(Tensor input)
+    {
+        var x = input;
+        foreach (var layer in _layers) x = layer.Forward(x);
+        return x;
+    }
+}

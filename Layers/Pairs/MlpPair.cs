@@ -1,0 +1,81 @@
+namespace RocketNet.Layers;
+
+/// <summary>
+/// Architecture of an MLP pair for flat inputs (e.g. 8×8 digits as 64 features): shared Linear+ReLU layers,
+/// then a wide booster head and a narrow light head (Linear+ReLU hidden layers and a final Linear to the
+/// classes). Description: <c>mlp in=64 shared=128 booster=256x256 light=32 classes=10</c>
+/// (an empty list, e.g. <c>light=</c>, means the head is a single Linear).
+/// </summary>
+public sealed class MlpPairSpec : PairSpec
+{
+    /// <summary>Input features.</summary>
+    public int Inputs { get; }
+
+    /// <summary>Widths of the shared layers (at least one).</summary>
+    public IReadOnlyList<int> Shared { get; }
+
+    /// <summary>Hidden widths of the booster head.</summary>
+    public IReadOnlyList<int> BoosterHidden { get; }
+
+    /// <summary>Hidden widths of the light head.</summary>
+    public IReadOnlyList<int> LightHidden { get; }
+
+    /// <summary>Number of classes.</summary>
+    public int Classes { get; }
+
+    /// <summary>Checks and stores the sizes.</summary>
+    /// <exception cref="ArgumentException">No shared layer, or a width is not positive.</exception>
+    public MlpPairSpec(int inputs, int[] shared, int[] boosterHidden, int[] lightHidden, int classes)
+    {
+        ArgumentNullException.ThrowIfNull(shared);
+        ArgumentNullException.ThrowIfNull(boosterHidden);
+        ArgumentNullException.ThrowIfNull(lightHidden);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputs);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(classes);
+        if (shared.Length == 0) throw new ArgumentException("An MLP pair needs at least one shared layer.", nameof(shared));
+        if (shared.Concat(boosterHidden).Concat(lightHidden).Any(w => w <= 0))
+            throw new ArgumentException("MLP pair widths must be positive.", nameof(shared));
+        (Inputs, Shared, BoosterHidden, LightHidden, Classes) = (inputs, [.. shared], [.. boosterHidden], [.. lightHidden], classes);
+    }
+
+    /// <inheritdoc/>
+    public override string Describe() =>
+        $"mlp in={Inputs} shared={ArchitectureDescription.FormatList(Shared)} booster={ArchitectureDescription.FormatList(BoosterHidden)} light={ArchitectureDescription.FormatList(LightHidden)} classes={Classes}";
+
+    /// <summary>Parses an "mlp …" description.</summary>
+    public static MlpPairSpec Parse(ArchitectureDescription d)
+    {
+        ArgumentNullException.ThrowIfNull(d);
+        if (d.Kind != "mlp") throw d.Error("is not an MLP pair (mlp)");
+        if (d.Positional.Count != 0) throw d.Error($"has unexpected token '{d.Positional[0]}'");
+        return new MlpPairSpec(d.GetInt("in"), d.GetInts("shared"), d.GetInts("booster"), d.GetInts("light"), d.GetInt("classes"));
+    }
+
+    internal Sequential CreateTrunk(RandomGenerator random) => MlpStacks.Create(Inputs, [.. Shared], null, false, random);
+
+    internal Sequential CreateHead(IReadOnlyList<int> hidden, RandomGenerator random) =>
+        MlpStacks.Create(Shared[^1], [.. hidden], Classes, false, random);
+
+    /// <inheritdoc/>
+    public override RocketPair CreatePair(RandomGenerator random) => new MlpPair(this, random);
+
+    /// <inheritdoc/>
+    public override Module CreateLight(RandomGenerator random) => new TrunkHeadNet(CreateTrunk(random), CreateHead(LightHidden, random));
+}
+
+/// <summary>A <see cref="TrunkPair"/> of MLPs built from an <see cref="MlpPairSpec"/>.</summary>
+public sealed class MlpPair : TrunkPair
+{
+    /// <summary>Builds trunk, booster head and light head, in that order, from <paramref name="random"/>.</summary>
+    public MlpPair(MlpPairSpec spec, RandomGenerator random) : this(spec, random, spec.CreateTrunk(random)) { }
+
+    private MlpPair(MlpPairSpec spec, RandomGenerator random, Sequential trunk)
+        : this(spec, trunk, spec.CreateHead(spec.BoosterHidden, random), random) { }
+
+    private MlpPair(MlpPairSpec spec, Sequential trunk, Sequential boosterHead, RandomGenerator random)
+        : base(trunk, boosterHead, spec.CreateHead(spec.LightHidden, random), spec) { }
+
+    /// <summary>Shortcut for <c>new MlpPair(new MlpPairSpec(...), random)</c>.</summary>
+    public static MlpPair Create(int inputs, int[] shared, int[] boosterHidden, int[] lightHidden, int classes, RandomGenerator random) =>
+        new(new MlpPairSpec(inputs, shared, boosterHidden, lightHidden, classes), random);
+}

@@ -1,0 +1,34 @@
+namespace RocketNet.Layers;
+
+/// <summary>
+/// Everything needed to rebuild a booster/light pair and its standalone light net: a kind of pair plus its
+/// sizes. <see cref="Describe"/> gives the one-line text that <see cref="ArchitectureRegistry"/> parses
+/// back, so a checkpoint can carry its architecture.
+/// </summary>
+public abstract class PairSpec
+{
+    /// <summary>The one-line description, e.g. "wrn-interval 40-1/16-1 classes=10 in=3".</summary>
+    public abstract string Describe();
+
+    /// <summary>A freshly initialised pair of this architecture.</summary>
+    public abstract RocketPair CreatePair(RandomGenerator random);
+
+    /// <summary>
+    /// A freshly initialised standalone light net with the same parameter/buffer names as the pair's
+    /// <see cref="RocketPair.Light"/> (what <see cref="RocketPair.ExtractLight"/> returns, before values are copied).
+    /// </summary>
+    public abstract Module CreateLight(RandomGenerator random);
+
+    /// <inheritdoc/>
+    public override string ToString() => Describe();
+}
+
+/// <summary>A pair that knows the <see cref="PairSpec"/> it was built from.</summary>
+public interface IDescribedPair
+{
+    /// <summary>The pair's architecture.</summary>
+    PairSpec Spec { get; }
+
+    /// <summary>The pair's one-line architecture description (<see cref="PairSpec.Describe"/>).</summary>
+    string ArchitectureDescription { get; }
+}

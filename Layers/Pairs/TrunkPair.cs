@@ -1,0 +1,106 @@
+namespace RocketNet.Layers;
+
+/// <summary>
+/// A general booster/light pair for any architecture: a shared trunk module feeding a booster head and a
+/// light head. Booster = <see cref="TrunkHeadNet"/>(trunk, boosterHead), Light = (trunk, lightHead).
+/// <see cref="ForwardPair"/> runs the trunk once. The trunk may not contain batch norm (batch norm is never
+/// shared between the nets: put it in the heads).
+/// <para>
+/// <see cref="ExtractLight"/> needs a way to build a fresh light net of the same architecture: pass
+/// <c>createLightCopy</c> (returning e.g. <c>new TrunkHeadNet(freshTrunk, freshLightHead)</c>) or a
+/// <see cref="PairSpec"/>.
+/// </para>
+/// </summary>
+public class TrunkPair : RocketPair, IDescribedPair
+{
+    private readonly TrunkHeadNet _booster;
+    private readonly TrunkHeadNet _light;
+    private readonly Func<Module>? _createLightCopy;
+    private readonly PairSpec? _spec;
+
+    /// <summary>Pairs the given parts.</summary>
+    /// <param name="trunk">Shared lower layers (no batch norm inside).</param>
+    /// <param name="boosterHead">Booster-only layers producing the booster logits z.</param>
+    /// <param name="lightHead">Light-only layers producing the light logits l.</param>
+    /// <param name="createLightCopy">Builds a fresh light net with this pair's light architecture (names
+    /// "trunk.…", "head.…"), used by <see cref="ExtractLight"/>; optional.</param>
+    /// <exception cref="ArgumentException">The trunk contains batch norm, or a head is the same module as the other.</exception>
+    public TrunkPair(Module trunk, Module boosterHead, Module lightHead, Func<Module>? createLightCopy = null)
+        : this(trunk, boosterHead, lightHead, createLightCopy, null)
+    {
+    }
+
+    /// <summary>Pairs parts built from <paramref name="spec"/> (which also rebuilds the light net for extraction).</summary>
+    protected TrunkPair(Module trunk, Module boosterHead, Module lightHead, PairSpec spec)
+        : this(trunk, boosterHead, lightHead, null, spec ?? throw new ArgumentNullException(nameof(spec)))
+    {
+    }
+
+    private TrunkPair(Module trunk, Module boosterHead, Module lightHead, Func<Module>? createLightCopy, PairSpec? spec)
+    {
+        ArgumentNullException.ThrowIfNull(trunk);
+        ArgumentNullException.ThrowIfNull(boosterHead);
+        ArgumentNullException.ThrowIfNull(lightHead);
+        if (ReferenceEquals(boosterHead, lightHead))
+            throw new ArgumentException("TrunkPair: the booster and light heads must be different modules.", nameof(lightHead));
+        if (FindBatchNorm(trunk, "trunk") is string where)
+            throw new ArgumentException($"TrunkPair: the shared trunk contains batch norm at '{where}'; batch norm is never shared between booster and light net — move it into the heads.", nameof(trunk));
+        (_createLightCopy, _spec) = (createLightCopy, spec);
+        _booster = RegisterModule("booster", new TrunkHeadNet(trunk, boosterHead));
+        _light = RegisterModule("light", new TrunkHeadNet(trunk, lightHead));
+    }
+
+    /// <summary>Creates a general pair; same as the public constructor.</summary>
+    public static TrunkPair FromTrunk(Module trunk, Module boosterHead, Module lightHead, Func<Module>? createLightCopy = null) =>
+        new(trunk, boosterHead, lightHead, createLightCopy);
+
+    /// <summary>The shared trunk.</summary>
+    public Module Trunk => _booster.Trunk;
+
+    /// <summary>The booster head.</summary>
+    public Module BoosterHead => _booster.Head;
+
+    /// <summary>The light head.</summary>
+    public Module LightHead => _light.Head;
+
+    /// <inheritdoc/>
+    public override Module Booster => _booster;
+
+    /// <inheritdoc/>
+    public override Module Light => _light;
+
+    /// <inheritdoc/>
+    /// <exception cref="InvalidOperationException">The pair was built from parts without a spec.</exception>
+    public PairSpec Spec => _spec ?? throw new InvalidOperationException(
+        "This TrunkPair was built from user modules and has no architecture spec; build it from a PairSpec (or register one with ArchitectureRegistry) to describe it.");
+
+    /// <inheritdoc/>
+    public string ArchitectureDescription => Spec.Describe();
+
+    /// <inheritdoc/>
+    public override (Tensor BoosterLogits, Tensor LightLogits) ForwardPair(Tensor input)
+    {
+        var shared = _booster.Trunk.Forward(input);
+        return (_booster.Head.Forward(shared), _light.Head.Forward(shared));
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="InvalidOperationException">Neither a light-copy factory nor a spec was given.</exception>
+    public override Module ExtractLight()
+    {
+        Module fresh = _spec?.CreateLight(new RandomGenerator(0))
+            ?? _createLightCopy?.Invoke()
+            ?? throw new InvalidOperationException("TrunkPair.ExtractLight needs to build a fresh light net: pass createLightCopy to the constructor.");
+        return LightExtraction.CopyInto(fresh, _light);
+    }
+
+    private static string? FindBatchNorm(Module module, string path)
+    {
+        if (module is BatchNorm) return path;
+        foreach (var (name, child) in module.NamedChildren())
+        {
+            if (FindBatchNorm(child, path + "." + name) is string found) return found;
+        }
+        return null;
+    }
+}
