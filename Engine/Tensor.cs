@@ -30,7 +30,7 @@ public sealed partial class Tensor
         Count = ShapeMath.ElementCount(shape);
         if (data.Length != Count)
             throw new ArgumentException($"Storage holds {data.Length} floats but shape {ShapeMath.Format(shape)} needs {Count}.");
-        TensorScope.Track(this);
+        IsScoped = TensorScope.Track(this);
     }
 
     /// <summary>Dimensions, outermost first (e.g. <c>[N, C, H, W]</c>); empty for a scalar.</summary>
@@ -84,6 +84,12 @@ public sealed partial class Tensor
 
     /// <summary>Stamp of the last topological sort that visited this tensor.</summary>
     internal int VisitStamp { get; set; }
+
+    /// <summary>
+    /// True if the storage belongs to a <see cref="TensorScope"/> and is recycled when it ends; such a
+    /// tensor must not be kept as a parameter or any other long-lived state.
+    /// </summary>
+    public bool IsScoped { get; }
 
     /// <summary>The single value of a one-element tensor (e.g. a loss).</summary>
     /// <exception cref="InvalidOperationException">The tensor has more than one element.</exception>

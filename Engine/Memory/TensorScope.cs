@@ -53,23 +53,36 @@ public readonly struct TensorScope : IDisposable
         frame.Tensors.Clear(); // keeps its capacity, so the next step's scope does not allocate
     }
 
-    /// <summary>Registers a new tensor with the innermost scope, if any.</summary>
-    internal static void Track(Tensor t)
+    /// <summary>Registers a new tensor with the innermost scope, if any; true if it was registered.</summary>
+    internal static bool Track(Tensor t)
     {
-        if (_depth > 0 && _suspended == 0) _frames![_depth - 1].Tensors.Add(t);
+        if (_depth == 0 || _suspended > 0) return false;
+        _frames![_depth - 1].Tensors.Add(t);
+        return true;
     }
 
-    /// <summary>Temporarily creates unscoped (GC-owned, untracked) tensors on this thread.</summary>
-    internal static SuspendToken Suspend()
+    /// <summary>
+    /// Until the returned token is disposed, tensors created on this thread are ordinary GC-owned tensors
+    /// even inside a scope: use it to build parameters or state that must outlive the current step
+    /// (<c>using (TensorScope.Unscoped()) model = Build();</c>).
+    /// </summary>
+    public static UnscopedToken Unscoped()
     {
         _suspended++;
         return default;
     }
 
-    /// <summary>Ends a <see cref="Suspend"/> region.</summary>
-    internal readonly struct SuspendToken : IDisposable
+    /// <summary>Internal alias of <see cref="Unscoped"/>.</summary>
+    internal static UnscopedToken Suspend() => Unscoped();
+
+    /// <summary>Ends an <see cref="Unscoped"/> region when disposed.</summary>
+    public readonly struct UnscopedToken : IDisposable
     {
-        public void Dispose() => _suspended--;
+        /// <summary>Returns to scoped creation (if this was the outermost region).</summary>
+        public void Dispose()
+        {
+            if (_suspended > 0) _suspended--;
+        }
     }
 
     private sealed class ScopeFrame

@@ -96,7 +96,15 @@ public sealed class RandomGenerator
     /// <summary>Fills <paramref name="destination"/> with U[<paramref name="low"/>, <paramref name="high"/>) samples.</summary>
     public void FillUniform(Span<float> destination, float low = 0, float high = 1)
     {
-        for (int i = 0; i < destination.Length; i++) destination[i] = (float)(low + (high - (double)low) * NextDouble());
+        for (int i = 0; i < destination.Length; i++)
+        {
+            // Rounding to float can land exactly on high for draws within 2^-25 of 1; redraw those so the
+            // interval stays half-open as documented.
+            float v;
+            do v = (float)(low + (high - (double)low) * NextDouble());
+            while (v >= high && high > low);
+            destination[i] = v;
+        }
     }
 
     /// <summary>Shuffles <paramref name="items"/> in place (Fisher–Yates), reproducibly for a given state.</summary>

@@ -38,9 +38,11 @@ public abstract class Module
 
     /// <summary>Registers a parameter (sets <see cref="Tensor.RequiresGrad"/>) and returns it.</summary>
     /// <exception cref="ArgumentException">The name is empty, contains '.', or is taken.</exception>
+    /// <exception cref="InvalidOperationException">The tensor belongs to a <see cref="TensorScope"/>.</exception>
     protected Tensor RegisterParameter(string name, Tensor parameter)
     {
         CheckName(name);
+        RequireUnscoped(name, parameter);
         parameter.RequiresGrad = true;
         _parameters.Add((name, parameter));
         return parameter;
@@ -50,6 +52,7 @@ public abstract class Module
     protected Tensor RegisterBuffer(string name, Tensor buffer)
     {
         CheckName(name);
+        RequireUnscoped(name, buffer);
         _buffers.Add((name, buffer));
         return buffer;
     }
@@ -128,6 +131,14 @@ public abstract class Module
         foreach (var (name, child) in _children)
             foreach (var item in child.Walk(prefix + name + ".", select))
                 yield return item;
+    }
+
+    private void RequireUnscoped(string name, Tensor tensor)
+    {
+        if (tensor.IsScoped)
+            throw new InvalidOperationException(
+                $"{GetType().Name}.{name} was created inside a TensorScope, so its storage would be recycled when the scope ends. " +
+                "Build modules outside scopes, or inside 'using (TensorScope.Unscoped())'.");
     }
 
     private void CheckName(string name)

@@ -45,11 +45,19 @@ public static class ArchitectureRegistry
     }
 
     /// <summary>A freshly initialised pair of the described architecture.</summary>
-    public static RocketPair BuildPair(string description, RandomGenerator random) => Parse(description).CreatePair(random);
+    public static RocketPair BuildPair(string description, RandomGenerator random)
+    {
+        using var unscoped = TensorScope.Unscoped();
+        return Parse(description).CreatePair(random);
+    }
 
     /// <summary>
     /// A freshly initialised standalone light net of the described pair, with the names and shapes of that
     /// pair's <see cref="RocketPair.ExtractLight"/> — ready for <see cref="Module.LoadStateDict"/>.
     /// </summary>
-    public static Module BuildLight(string description, RandomGenerator random) => Parse(description).CreateLight(random);
+    public static Module BuildLight(string description, RandomGenerator random)
+    {
+        using var unscoped = TensorScope.Unscoped();
+        return Parse(description).CreateLight(random);
+    }
 }

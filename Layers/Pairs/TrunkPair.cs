@@ -88,6 +88,7 @@ public class TrunkPair : RocketPair, IDescribedPair
     /// <exception cref="InvalidOperationException">Neither a light-copy factory nor a spec was given.</exception>
     public override Module ExtractLight()
     {
+        using var unscoped = TensorScope.Unscoped(); // the copy outlives any step the caller is in
         Module fresh = _spec?.CreateLight(new RandomGenerator(0))
             ?? _createLightCopy?.Invoke()
             ?? throw new InvalidOperationException("TrunkPair.ExtractLight needs to build a fresh light net: pass createLightCopy to the constructor.");

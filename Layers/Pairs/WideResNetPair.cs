@@ -101,5 +101,9 @@ public sealed class WideResNetPair : RocketPair, IDescribedPair
     }
 
     /// <inheritdoc/>
-    public override Module ExtractLight() => LightExtraction.CopyInto(Spec.CreateLight(new RandomGenerator(0)), _light);
+    public override Module ExtractLight()
+    {
+        using var unscoped = TensorScope.Unscoped(); // the copy outlives any step the caller is in
+        return LightExtraction.CopyInto(Spec.CreateLight(new RandomGenerator(0)), _light);
+    }
 }

@@ -97,4 +97,23 @@ public class TensorScopeTests
             outer.Dispose();
         }
     }
+
+    [Fact]
+    public void IsScopedTellsWhichTensorsTheScopeWillRecycle()
+    {
+        var outside = Tensor.Ones(2);
+        Assert.False(outside.IsScoped);
+        using (TensorScope.Begin())
+        {
+            var inside = Tensor.Ones(2);
+            Assert.True(inside.IsScoped);
+            Assert.True(outside.Detach().IsScoped); // a view made in the scope dies with it
+            using (TensorScope.Unscoped())
+            {
+                var kept = Tensor.Ones(2);
+                Assert.False(kept.IsScoped);
+            }
+            Assert.True(Tensor.Ones(2).IsScoped);
+        }
+    }
 }

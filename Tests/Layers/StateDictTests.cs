@@ -61,4 +61,29 @@ public class StateDictTests
         e = Assert.Throws<ArgumentException>(() => a.LoadStateDict(partial));
         Assert.Contains("fc.bias", e.Message);
     }
+
+    [Fact]
+    public void ModulesBuiltInsideAScopeAreRejectedUnlessUnscoped()
+    {
+        using (TensorScope.Begin())
+        {
+            var e = Assert.Throws<InvalidOperationException>(() => new Linear(3, 2, new RandomGenerator(1)));
+            Assert.Contains("TensorScope", e.Message);
+            using (TensorScope.Unscoped())
+            {
+                var layer = new Linear(3, 2, new RandomGenerator(1));
+                Assert.All(layer.Parameters(), p => Assert.False(p.IsScoped));
+            }
+        }
+    }
+
+    [Fact]
+    public void ExtractLightInsideAScopeOutlivesIt()
+    {
+        var pair = MlpPair.Create(4, [3], [5], [], 2, new RandomGenerator(2));
+        Module light;
+        using (TensorScope.Begin()) light = pair.ExtractLight();
+        Assert.All(light.Parameters(), p => Assert.False(p.IsScoped));
+        using (GradMode.NoGrad()) Assert.Equal(2, light.Eval().Forward(Tensor.Ones(1, 4)).Shape[1]);
+    }
 }
