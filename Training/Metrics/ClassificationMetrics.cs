@@ -53,7 +53,7 @@ public static class ClassificationMetrics
             foreach (float v in row) max = Math.Max(max, v);
             double sum = 0;
             foreach (float v in row) sum += Math.Exp(v - max);
-            total += max + Math.Log(sum) - row[labels[i]];
+            total += (max - row[labels[i]]) + Math.Log(sum); // max − label first: no cancellation for huge logits
         }
         return total / n;
     }
