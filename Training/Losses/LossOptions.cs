@@ -1,0 +1,40 @@
+namespace RocketNet.Training.Losses;
+
+/// <summary>
+/// Settings of the Rocket Launching objective L = CE(z) + CE(l) + λ·hint(l, z) and of its distillation
+/// variants. The defaults are the reference code's: logit MSE, λ = 0.03, gradient block on, T = 4, α = 0.9.
+/// </summary>
+public sealed record LossOptions
+{
+    /// <summary>Hint-loss form (default: logit MSE).</summary>
+    public HintKind Hint { get; init; } = HintKind.LogitMse;
+
+    /// <summary>Weight λ of the hint term (default 0.03).</summary>
+    public float Lambda { get; init; } = 0.03f;
+
+    /// <summary>
+    /// Gradient block: inside the hint term only, the booster's logits are a constant
+    /// (<see cref="Tensor.StopGradient"/>), so the booster learns from the labels alone. Default on.
+    /// </summary>
+    public bool GradientBlock { get; init; } = true;
+
+    /// <summary>Distillation temperature T (default 4), for the KD hint and the teacher terms.</summary>
+    public float Temperature { get; init; } = 4f;
+
+    /// <summary>Distillation weight α (default 0.9): teacher terms are scaled by 2αT², Hinton's CE by 1 − α.</summary>
+    public float Alpha { get; init; } = 0.9f;
+
+    /// <summary>Checks the values.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">λ is negative, T is not positive, or α is outside [0, 1].</exception>
+    public void Validate()
+    {
+        if (!(Lambda >= 0) || !float.IsFinite(Lambda))
+            throw new ArgumentOutOfRangeException(nameof(Lambda), Lambda, "Hint weight λ must be finite and non-negative.");
+        if (!(Temperature > 0) || !float.IsFinite(Temperature))
+            throw new ArgumentOutOfRangeException(nameof(Temperature), Temperature, "Temperature must be positive.");
+        if (!(Alpha >= 0 && Alpha <= 1))
+            throw new ArgumentOutOfRangeException(nameof(Alpha), Alpha, "Alpha must be in [0, 1].");
+        if (!Enum.IsDefined(Hint))
+            throw new ArgumentOutOfRangeException(nameof(Hint), Hint, "Unknown hint kind.");
+    }
+}

@@ -1,0 +1,36 @@
+using System.Globalization;
+using RocketNet.Training.Losses;
+
+namespace RocketNet.Training.Rocket;
+
+/// <summary>What happened in one epoch, for logs and learning curves. Values a method does not produce are NaN.</summary>
+/// <param name="Epoch">0-based epoch.</param>
+/// <param name="LearningRate">Learning rate at the epoch's first step.</param>
+/// <param name="TrainLoss">Training loss and its weighted parts, averaged over samples.</param>
+/// <param name="TrainLightAccuracy">Training accuracy of the light net (on the augmented batches, in train mode).</param>
+/// <param name="TrainBoosterAccuracy">Training accuracy of the booster.</param>
+/// <param name="Validation">Validation results, or null when no validation set was given.</param>
+/// <param name="Seconds">Wall-clock time of the epoch, validation included.</param>
+public sealed record EpochRecord(int Epoch, double LearningRate, LossValues TrainLoss, double TrainLightAccuracy,
+    double TrainBoosterAccuracy, PairEvaluation? Validation, double Seconds)
+{
+    /// <summary>Column names matching <see cref="ToCsvRow"/>.</summary>
+    public const string CsvHeader =
+        "epoch,lr,train_loss,train_booster_ce,train_light_ce,train_hint,train_distillation,train_light_acc,train_booster_acc," +
+        "val_light_acc,val_light_loss,val_booster_acc,val_booster_loss,seconds";
+
+    /// <summary>The record as one CSV line (invariant culture, no trailing newline).</summary>
+    public string ToCsvRow()
+    {
+        var light = Validation?.Light ?? new ModelEvaluation(0, double.NaN, double.NaN);
+        var booster = Validation?.Booster ?? new ModelEvaluation(0, double.NaN, double.NaN);
+        double[] values =
+        [
+            LearningRate, TrainLoss.Total, TrainLoss.BoosterCrossEntropy, TrainLoss.LightCrossEntropy, TrainLoss.Hint,
+            TrainLoss.Distillation, TrainLightAccuracy, TrainBoosterAccuracy, light.Accuracy, light.Loss, booster.Accuracy,
+            booster.Loss, Seconds,
+        ];
+        return Epoch.ToString(CultureInfo.InvariantCulture) + "," +
+               string.Join(",", values.Select(v => v.ToString("G9", CultureInfo.InvariantCulture)));
+    }
+}

@@ -1,0 +1,102 @@
+using RocketNet.Layers;
+using RocketNet.Training.Data;
+using RocketNet.Training.Metrics;
+
+namespace RocketNet.Training.Rocket;
+
+/// <summary>Accuracy and mean cross-entropy of one network on a dataset.</summary>
+/// <param name="Count">Samples evaluated.</param>
+/// <param name="Accuracy">Fraction classified correctly.</param>
+/// <param name="Loss">Mean cross-entropy.</param>
+public readonly record struct ModelEvaluation(int Count, double Accuracy, double Loss)
+{
+    /// <summary>1 − accuracy.</summary>
+    public double ErrorRate => 1 - Accuracy;
+}
+
+/// <summary>Both nets of a pair on a dataset; a net that was not evaluated has NaN accuracy and loss.</summary>
+/// <param name="Light">The light net.</param>
+/// <param name="Booster">The booster.</param>
+public readonly record struct PairEvaluation(ModelEvaluation Light, ModelEvaluation Booster);
+
+/// <summary>
+/// Evaluation in eval mode (running batch-norm statistics, no dropout) under <see cref="GradMode.NoGrad"/>,
+/// batch by batch, each batch in its own <see cref="TensorScope"/>. The module's previous mode is restored.
+/// </summary>
+public static class Evaluator
+{
+    /// <summary>Evaluates a single network (e.g. an extracted light net, or a teacher).</summary>
+    /// <exception cref="ArgumentException">The dataset is empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The batch size is not positive.</exception>
+    public static ModelEvaluation Evaluate(Module model, Dataset data, int batchSize = 256)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var tally = new Tally();
+        RunBatches(model, data, batchSize, (input, labels) => tally.Add(model.Forward(input), labels, data.ClassCount));
+        return tally.Result();
+    }
+
+    /// <summary>Evaluates the light net and/or the booster of a pair (one shared forward when both).</summary>
+    /// <exception cref="ArgumentException">Neither net is requested, or the dataset is empty.</exception>
+    public static PairEvaluation Evaluate(RocketPair pair, Dataset data, int batchSize = 256, bool light = true, bool booster = true)
+    {
+        ArgumentNullException.ThrowIfNull(pair);
+        if (!light && !booster) throw new ArgumentException("Evaluate at least one of the light net and the booster.", nameof(light));
+        Tally lightTally = new(), boosterTally = new();
+        RunBatches(pair, data, batchSize, (input, labels) =>
+        {
+            if (light && booster)
+            {
+                var (z, l) = pair.ForwardPair(input);
+                lightTally.Add(l, labels, data.ClassCount);
+                boosterTally.Add(z, labels, data.ClassCount);
+            }
+            else if (light) lightTally.Add(pair.Light.Forward(input), labels, data.ClassCount);
+            else boosterTally.Add(pair.Booster.Forward(input), labels, data.ClassCount);
+        });
+        return new PairEvaluation(lightTally.Result(), boosterTally.Result());
+    }
+
+    private static void RunBatches(Module mode, Dataset data, int batchSize, Action<Tensor, int[]> evaluate)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Batch size must be positive.");
+        if (data.Count == 0) throw new ArgumentException($"Dataset '{data.Name}' is empty.", nameof(data));
+        bool wasTraining = mode.IsTraining;
+        mode.Eval();
+        try
+        {
+            using var noGrad = GradMode.NoGrad();
+            for (int start = 0; start < data.Count; start += batchSize)
+            {
+                using var scope = TensorScope.Begin();
+                var (input, labels) = BatchAssembly.Range(data, start, Math.Min(batchSize, data.Count - start));
+                evaluate(input, labels);
+            }
+        }
+        finally
+        {
+            mode.Train(wasTraining);
+        }
+    }
+
+    /// <summary>Running totals of correct predictions and summed cross-entropy.</summary>
+    private sealed class Tally
+    {
+        private int _count, _correct;
+        private double _lossSum;
+
+        public void Add(Tensor logits, int[] labels, int classCount)
+        {
+            if (logits.Rank != 2 || logits.Size(0) != labels.Length || logits.Size(1) != classCount)
+                throw new InvalidOperationException(
+                    $"The network returned {logits} for {labels.Length} samples; expected logits [{labels.Length}, {classCount}].");
+            _correct += ClassificationMetrics.CountCorrect(logits.Data, classCount, labels);
+            _lossSum += Functional.CrossEntropy(logits, labels, Reduction.Sum).Item();
+            _count += labels.Length;
+        }
+
+        public ModelEvaluation Result() =>
+            _count == 0 ? new ModelEvaluation(0, double.NaN, double.NaN) : new ModelEvaluation(_count, (double)_correct / _count, _lossSum / _count);
+    }
+}

@@ -1,0 +1,194 @@
+using System.Diagnostics;
+using RocketNet.Layers;
+using RocketNet.Training.Data;
+using RocketNet.Training.Losses;
+using RocketNet.Training.Metrics;
+using RocketNet.Training.Optim;
+using RocketNet.Training.Schedules;
+
+namespace RocketNet.Training.Rocket;
+
+/// <summary>
+/// Trains a <see cref="RocketPair"/> with one of the paper's methods. Each step runs in its own
+/// <see cref="TensorScope"/>: forward, loss, backward, optimiser step; the learning rate is set from the
+/// schedule before every step (at epoch + batch/batches), and the optimiser state is reset at the epochs
+/// where the schedule asks for it. Deterministic for a deterministic pair and batch source.
+/// </summary>
+public sealed class RocketTrainer
+{
+    private readonly Tensor[] _pairParameters;
+
+    /// <summary>Creates a trainer; build <paramref name="optimizer"/> over <see cref="TrainableParameters"/>.</summary>
+    /// <exception cref="ArgumentException">
+    /// The optimiser holds a parameter the method must not train, a teacher is missing or superfluous, or
+    /// the teacher is part of the pair.
+    /// </exception>
+    public RocketTrainer(RocketPair pair, Optimizer optimizer, LearningRateSchedule schedule, TrainerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(pair);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentNullException.ThrowIfNull(schedule);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Loss.Validate();
+        if (options.Epochs < 0) throw new ArgumentOutOfRangeException(nameof(options), options.Epochs, "Epochs must be non-negative.");
+        if (options.EvaluationBatchSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(options), options.EvaluationBatchSize, "Evaluation batch size must be positive.");
+        bool needsTeacher = options.Method is Method.RocketKd or Method.Kd or Method.NoJoint;
+        if (needsTeacher && options.Teacher is null)
+            throw new ArgumentException($"Method {options.Method} needs a pre-trained, frozen Teacher in the options.", nameof(options));
+        if (!needsTeacher && options.Teacher is not null)
+            throw new ArgumentException($"Method {options.Method} uses no teacher, but one was given.", nameof(options));
+        _pairParameters = pair.Parameters().ToArray();
+        if (options.Teacher is { } teacher)
+        {
+            var own = new HashSet<Tensor>(_pairParameters, ReferenceEqualityComparer.Instance);
+            if (teacher.Parameters().Any(own.Contains))
+                throw new ArgumentException(
+                    "The teacher shares parameters with the pair being trained, so it would not stay frozen; give a separately trained network.", nameof(options));
+        }
+        var allowed = new HashSet<Tensor>(TrainableParameters(pair, options.Method), ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < optimizer.Parameters.Count; i++)
+        {
+            if (!allowed.Contains(optimizer.Parameters[i]))
+                throw new ArgumentException(
+                    $"Optimizer parameter {i} ({optimizer.Parameters[i]}) is not trained by method {options.Method}; build the optimiser over RocketTrainer.TrainableParameters(pair, method).",
+                    nameof(optimizer));
+        }
+        (Pair, Optimizer, Schedule, Options) = (pair, optimizer, schedule, options);
+    }
+
+    /// <summary>The pair being trained.</summary>
+    public RocketPair Pair { get; }
+
+    /// <summary>The optimiser.</summary>
+    public Optimizer Optimizer { get; }
+
+    /// <summary>The learning-rate schedule.</summary>
+    public LearningRateSchedule Schedule { get; }
+
+    /// <summary>The run's settings.</summary>
+    public TrainerOptions Options { get; }
+
+    /// <summary>
+    /// The parameters a method optimises: the light net's (shared included) for Base, Kd and NoJoint, the
+    /// booster's (shared included) for Booster, and all of the pair's for Rocket and RocketKd.
+    /// </summary>
+    public static IReadOnlyList<Tensor> TrainableParameters(RocketPair pair, Method method) => method switch
+    {
+        Method.Base or Method.Kd or Method.NoJoint => pair.Light.Parameters().ToList(),
+        Method.Booster => pair.Booster.Parameters().ToList(),
+        Method.Rocket or Method.RocketKd => pair.Parameters().ToList(),
+        _ => throw new ArgumentOutOfRangeException(nameof(method), method, "Unknown method."),
+    };
+
+    /// <summary>
+    /// Runs epochs <paramref name="startEpoch"/> … <see cref="TrainerOptions.Epochs"/> − 1, calling
+    /// <paramref name="onEpoch"/> after each (e.g. to log CSV or save a checkpoint).
+    /// </summary>
+    public IReadOnlyList<EpochRecord> Fit(IBatchSource train, Dataset? validation = null, Action<EpochRecord>? onEpoch = null, int startEpoch = 0)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        if (startEpoch < 0) throw new ArgumentOutOfRangeException(nameof(startEpoch), startEpoch, "Start epoch must be non-negative.");
+        var records = new List<EpochRecord>();
+        for (int epoch = startEpoch; epoch < Options.Epochs; epoch++)
+        {
+            var record = RunEpoch(epoch, train, validation);
+            records.Add(record);
+            onEpoch?.Invoke(record);
+        }
+        return records;
+    }
+
+    /// <summary>Trains one epoch and, if <paramref name="validation"/> is given, evaluates on it.</summary>
+    /// <exception cref="InvalidOperationException">The batch source yields no batch.</exception>
+    public EpochRecord RunEpoch(int epoch, IBatchSource train, Dataset? validation = null)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        var clock = Stopwatch.StartNew();
+        if (Schedule.ResetsMomentumAt(epoch)) Optimizer.ResetState();
+        Pair.Train();
+        Options.Teacher?.Eval();
+        int batchesPerEpoch = Math.Max(1, train.BatchesPerEpoch);
+        double firstRate = Schedule.LearningRate(epoch);
+        var totals = new LossValues();
+        long samples = 0, lightCorrect = 0, boosterCorrect = 0;
+        int batchIndex = 0;
+        using (var batches = train.Batches(epoch).GetEnumerator())
+        {
+            while (true)
+            {
+                using var scope = TensorScope.Begin();
+                if (!batches.MoveNext()) break;
+                var (input, labels) = batches.Current;
+                Optimizer.LearningRate = Schedule.LearningRate(epoch + (double)Math.Min(batchIndex, batchesPerEpoch - 1) / batchesPerEpoch);
+                var step = Step(input, labels);
+                totals += step.Loss * labels.Length;
+                lightCorrect += step.LightCorrect;
+                boosterCorrect += step.BoosterCorrect;
+                samples += labels.Length;
+                batchIndex++;
+            }
+        }
+        if (samples == 0) throw new InvalidOperationException($"The batch source yielded no batch for epoch {epoch}.");
+        bool trainsLight = Options.Method != Method.Booster;
+        bool runsBooster = Options.Method is Method.Booster or Method.Rocket or Method.RocketKd;
+        PairEvaluation? evaluation = validation is null ? null
+            : Evaluator.Evaluate(Pair, validation, Options.EvaluationBatchSize, light: trainsLight, booster: runsBooster);
+        return new EpochRecord(epoch, firstRate, totals * (1.0 / samples),
+            trainsLight ? (double)lightCorrect / samples : double.NaN,
+            runsBooster ? (double)boosterCorrect / samples : double.NaN,
+            evaluation, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>One step's loss values and correct-prediction counts.</summary>
+    private readonly record struct StepResult(LossValues Loss, int LightCorrect, int BoosterCorrect);
+
+    /// <summary>Forward, loss, backward and update for one batch (inside the caller's scope).</summary>
+    private StepResult Step(Tensor input, int[] labels)
+    {
+        foreach (var p in _pairParameters) p.ZeroGrad();
+        Tensor? booster = null, light = null;
+        LossTerms terms;
+        switch (Options.Method)
+        {
+            case Method.Base:
+                light = Pair.Light.Forward(input);
+                terms = RocketLosses.CrossEntropyOnly(light, labels, isBooster: false);
+                break;
+            case Method.Booster:
+                booster = Pair.Booster.Forward(input);
+                terms = RocketLosses.CrossEntropyOnly(booster, labels, isBooster: true);
+                break;
+            case Method.Rocket:
+                (booster, light) = Pair.ForwardPair(input);
+                terms = RocketLosses.Rocket(booster, light, labels, Options.Loss);
+                break;
+            case Method.RocketKd:
+                (booster, light) = Pair.ForwardPair(input);
+                terms = RocketLosses.RocketKd(booster, light, TeacherLogits(input), labels, Options.Loss);
+                break;
+            case Method.Kd:
+                light = Pair.Light.Forward(input);
+                terms = RocketLosses.HintonKd(light, TeacherLogits(input), labels, Options.Loss);
+                break;
+            case Method.NoJoint:
+                light = Pair.Light.Forward(input);
+                terms = RocketLosses.FrozenBoosterHint(light, TeacherLogits(input), labels, Options.Loss);
+                break;
+            default:
+                throw new InvalidOperationException($"Unknown method {Options.Method}.");
+        }
+        var values = terms.Values();
+        int lightCorrect = light is null ? 0 : ClassificationMetrics.CountCorrect(light.Data, light.Size(1), labels);
+        int boosterCorrect = booster is null ? 0 : ClassificationMetrics.CountCorrect(booster.Data, booster.Size(1), labels);
+        terms.Total.Backward();
+        Optimizer.Step();
+        return new StepResult(values, lightCorrect, boosterCorrect);
+    }
+
+    private Tensor TeacherLogits(Tensor input)
+    {
+        using var noGrad = GradMode.NoGrad();
+        return Options.Teacher!.Forward(input);
+    }
+}
