@@ -23,10 +23,20 @@ public sealed class MlpPairSpec : PairSpec
     /// <summary>Number of classes.</summary>
     public int Classes { get; }
 
+    /// <summary>Whether the booster head has batch norm after each hidden layer (the light head never does).</summary>
+    public bool BoosterBatchNorm { get; }
+
     /// <summary>Checks and stores the sizes.</summary>
     /// <exception cref="ArgumentException">No shared layer, or a width is not positive.</exception>
-    public MlpPairSpec(int inputs, int[] shared, int[] boosterHidden, int[] lightHidden, int classes)
+    /// <param name="inputs">Input features.</param>
+    /// <param name="shared">Widths of the shared layers.</param>
+    /// <param name="boosterHidden">Hidden widths of the booster head.</param>
+    /// <param name="lightHidden">Hidden widths of the light head.</param>
+    /// <param name="classes">Number of classes.</param>
+    /// <param name="boosterBatchNorm">Batch norm after each booster hidden layer (keeps a wide booster's logits in range).</param>
+    public MlpPairSpec(int inputs, int[] shared, int[] boosterHidden, int[] lightHidden, int classes, bool boosterBatchNorm = false)
     {
+        BoosterBatchNorm = boosterBatchNorm;
         ArgumentNullException.ThrowIfNull(shared);
         ArgumentNullException.ThrowIfNull(boosterHidden);
         ArgumentNullException.ThrowIfNull(lightHidden);
@@ -40,7 +50,8 @@ public sealed class MlpPairSpec : PairSpec
 
     /// <inheritdoc/>
     public override string Describe() =>
-        $"mlp in={Inputs} shared={ArchitectureDescription.FormatList(Shared)} booster={ArchitectureDescription.FormatList(BoosterHidden)} light={ArchitectureDescription.FormatList(LightHidden)} classes={Classes}";
+        $"mlp in={Inputs} shared={ArchitectureDescription.FormatList(Shared)} booster={ArchitectureDescription.FormatList(BoosterHidden)} light={ArchitectureDescription.FormatList(LightHidden)} classes={Classes}" +
+        (BoosterBatchNorm ? " booster-bn=1" : "");
 
     /// <summary>Parses an "mlp …" description.</summary>
     public static MlpPairSpec Parse(ArchitectureDescription d)
@@ -48,13 +59,14 @@ public sealed class MlpPairSpec : PairSpec
         ArgumentNullException.ThrowIfNull(d);
         if (d.Kind != "mlp") throw d.Error("is not an MLP pair (mlp)");
         if (d.Positional.Count != 0) throw d.Error($"has unexpected token '{d.Positional[0]}'");
-        return new MlpPairSpec(d.GetInt("in"), d.GetInts("shared"), d.GetInts("booster"), d.GetInts("light"), d.GetInt("classes"));
+        return new MlpPairSpec(d.GetInt("in"), d.GetInts("shared"), d.GetInts("booster"), d.GetInts("light"), d.GetInt("classes"),
+            d.GetInt("booster-bn", 0) != 0);
     }
 
     internal Sequential CreateTrunk(RandomGenerator random) => MlpStacks.Create(Inputs, [.. Shared], null, false, random);
 
-    internal Sequential CreateHead(IReadOnlyList<int> hidden, RandomGenerator random) =>
-        MlpStacks.Create(Shared[^1], [.. hidden], Classes, false, random);
+    internal Sequential CreateHead(IReadOnlyList<int> hidden, RandomGenerator random, bool batchNorm = false) =>
+        MlpStacks.Create(Shared[^1], [.. hidden], Classes, batchNorm, random);
 
     /// <inheritdoc/>
     public override RocketPair CreatePair(RandomGenerator random) => new MlpPair(this, random);
@@ -70,12 +82,13 @@ public sealed class MlpPair : TrunkPair
     public MlpPair(MlpPairSpec spec, RandomGenerator random) : this(spec, random, spec.CreateTrunk(random)) { }
 
     private MlpPair(MlpPairSpec spec, RandomGenerator random, Sequential trunk)
-        : this(spec, trunk, spec.CreateHead(spec.BoosterHidden, random), random) { }
+        : this(spec, trunk, spec.CreateHead(spec.BoosterHidden, random, spec.BoosterBatchNorm), random) { }
 
     private MlpPair(MlpPairSpec spec, Sequential trunk, Sequential boosterHead, RandomGenerator random)
         : base(trunk, boosterHead, spec.CreateHead(spec.LightHidden, random), spec) { }
 
     /// <summary>Shortcut for <c>new MlpPair(new MlpPairSpec(...), random)</c>.</summary>
-    public static MlpPair Create(int inputs, int[] shared, int[] boosterHidden, int[] lightHidden, int classes, RandomGenerator random) =>
-        new(new MlpPairSpec(inputs, shared, boosterHidden, lightHidden, classes), random);
+    public static MlpPair Create(int inputs, int[] shared, int[] boosterHidden, int[] lightHidden, int classes, RandomGenerator random,
+        bool boosterBatchNorm = false) =>
+        new(new MlpPairSpec(inputs, shared, boosterHidden, lightHidden, classes, boosterBatchNorm), random);
 }
