@@ -135,7 +135,7 @@ public static class Cifar10Reader
                 labels[i] = record[0];
                 var pixels = record[1..];
                 var destination = features.AsSpan(i * ImageSize, ImageSize);
-                for (int p = 0; p < ImageSize; p++) destination[p] = pixels[p] * (1f / 255f);
+                for (int p = 0; p < ImageSize; p++) destination[p] = pixels[p] / 255f;
             }
         }
         return new Dataset(name, features, labels, [3, 32, 32], ClassCount, classNames ?? [.. DefaultClassNames]);
