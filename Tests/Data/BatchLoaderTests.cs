@@ -64,6 +64,7 @@ public class BatchLoaderTests
         Assert.Equal(new[] { 4, 4 }, drop.Epoch(0).Select(b => b.Count).ToArray());
         Assert.Equal(2, drop.BatchesPerEpoch);
         Assert.Throws<ArgumentException>(() => new BatchLoader(Indexed(3), 4, dropLast: true));
+        Assert.Throws<ArgumentException>(() => new BatchLoader(Indexed(3), 2, augmentation: new ImageAugmentation(cropPadding: 1)));
     }
 
     [Fact]

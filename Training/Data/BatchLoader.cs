@@ -13,7 +13,8 @@ namespace RocketNet.Training.Data;
 /// <remarks>
 /// No big array is allocated per batch: one <see cref="Batch"/> (input tensor, label array) exists per
 /// distinct batch size — at most two, the full size and the final partial one — created in the
-/// constructor, which must therefore run outside any <see cref="TensorScope"/>. Not thread-safe.
+/// constructor, which must therefore run outside any <see cref="TensorScope"/>. Not thread-safe, and
+/// one epoch should be enumerated at a time (epochs share the order buffer).
 /// </remarks>
 public sealed class BatchLoader
 {
@@ -30,7 +31,7 @@ public sealed class BatchLoader
     /// <param name="augmentation">Random crop/flip applied to each sample, or null.</param>
     /// <param name="normalizer">Per-channel normalisation applied after augmentation, or null.</param>
     /// <exception cref="ArgumentOutOfRangeException">The batch size is not positive.</exception>
-    /// <exception cref="ArgumentException">The dataset has no samples (or, with drop-last, fewer than one batch).</exception>
+    /// <exception cref="ArgumentException">The dataset has no samples (or, with drop-last, fewer than one batch), or the augmentation/normaliser does not fit the sample shape.</exception>
     /// <exception cref="InvalidOperationException">Called inside a <see cref="TensorScope"/> (the reused tensors would be recycled by it).</exception>
     public BatchLoader(Dataset dataset, int batchSize, bool shuffle = true, ulong seed = 0, bool dropLast = false,
         ImageAugmentation? augmentation = null, ChannelNormalizer? normalizer = null)
@@ -40,6 +41,8 @@ public sealed class BatchLoader
         int remainder = dataset.Count % batchSize;
         if (full == 0 && (dropLast || remainder == 0))
             throw new ArgumentException($"Dataset '{dataset.Name}' has {dataset.Count} samples: not one batch of {batchSize}{(dropLast ? " with drop-last" : "")}.", nameof(dataset));
+        if (augmentation is not null && (dataset.SampleShape.Length != 3 || augmentation.CropPadding >= Math.Min(dataset.SampleShape[1], dataset.SampleShape[2])))
+            throw new ArgumentException($"Image augmentation (padding {augmentation.CropPadding}) needs [C, H, W] samples larger than the padding; '{dataset.Name}' has [{string.Join(", ", dataset.SampleShape)}].", nameof(augmentation));
         if (normalizer is not null && dataset.SampleShape.Length > 0 && dataset.SampleShape[0] != normalizer.Channels)
             throw new ArgumentException($"Normaliser has {normalizer.Channels} channels but samples of '{dataset.Name}' have shape [{string.Join(", ", dataset.SampleShape)}].", nameof(normalizer));
         Dataset = dataset;
