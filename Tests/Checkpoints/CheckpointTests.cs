@@ -1,0 +1,92 @@
+using RocketNet.Tests.Data;
+using RocketNet.Training.Checkpoints;
+using Xunit;
+
+namespace RocketNet.Tests.Checkpoints;
+
+public class CheckpointTests
+{
+    [Fact]
+    public void RoundTripsParametersBuffersMetadataAndExtraArrays()
+    {
+        using var files = new DataTestFiles();
+        string path = files.PathOf("ckpt.safetensors");
+        var saved = new TinyModule(4, 3, seed: 1);
+        var momentum = new NamedArray([3, 4], Enumerable.Range(0, 12).Select(i => i * 0.5f).ToArray());
+        Checkpoint.Save(path, saved, "tiny-4-3", epoch: 17,
+            metrics: new Dictionary<string, string> { ["test_accuracy"] = "0.9512" },
+            extra: new Dictionary<string, NamedArray> { [Checkpoint.OptimizerPrefix + "momentum.weight"] = momentum },
+            inputShape: [1, 2, 2]);
+
+        var checkpoint = Checkpoint.Load(path);
+        Assert.Equal("tiny-4-3", checkpoint.Architecture);
+        Assert.Equal(17, checkpoint.Epoch);
+        Assert.Equal(new[] { 1, 2, 2 }, checkpoint.InputShape);
+        Assert.Equal("0.9512", checkpoint.Metrics["test_accuracy"]);
+        Assert.Equal(new[] { "bias", "head.offset", "weight" }, checkpoint.ModelState.Keys.Order());
+        Assert.Equal(momentum.Values, checkpoint.Extra["optimizer.momentum.weight"].Values);
+
+        var loaded = new TinyModule(4, 3, seed: 99);
+        Assert.NotEqual(saved.Weight.ToArray(), loaded.Weight.ToArray());
+        checkpoint.LoadInto(loaded);
+        Assert.Equal(saved.Weight.ToArray(), loaded.Weight.ToArray());
+        Assert.Equal(saved.Bias.ToArray(), loaded.Bias.ToArray());
+        Assert.Equal(saved.Head.Offset.ToArray(), loaded.Head.Offset.ToArray());
+    }
+
+    [Fact]
+    public void LoadingIntoAMismatchedModuleNamesEveryProblem()
+    {
+        using var files = new DataTestFiles();
+        string path = files.PathOf("ckpt.safetensors");
+        Checkpoint.Save(path, new TinyModule(4, 3, seed: 1), "tiny-4-3");
+        var ex = Assert.Throws<ArgumentException>(() => Checkpoint.Load(path).LoadInto(new TinyModule(5, 3, seed: 1)));
+        Assert.Contains("ckpt.safetensors", ex.Message);
+        Assert.Contains("weight: checkpoint [3, 4] vs module [3, 5]", ex.Message);
+
+        var other = new Dictionary<string, NamedArray> { ["weight"] = new NamedArray([3, 4], new float[12]) };
+        string partial = files.PathOf("partial.safetensors");
+        SafeTensorsWriter.Save(partial, other, new Dictionary<string, string>
+        {
+            ["format"] = Checkpoint.FormatName, ["format_version"] = "1", ["architecture"] = "x", ["epoch"] = "0", ["extra_tensors"] = "[]",
+        });
+        ex = Assert.Throws<ArgumentException>(() => Checkpoint.Load(partial).LoadInto(new TinyModule(4, 3, seed: 1)));
+        Assert.Contains("missing [bias, head.offset]", ex.Message);
+    }
+
+    [Fact]
+    public void UnexpectedTensorsFailOnlyInStrictMode()
+    {
+        using var files = new DataTestFiles();
+        string path = files.PathOf("ckpt.safetensors");
+        var tensors = new TinyModule(4, 3, seed: 1).StateDict().ToDictionary(p => p.Key, p => NamedArray.FromTensor(p.Value));
+        tensors["stray"] = NamedArray.Vector([1]);
+        SafeTensorsWriter.Save(path, tensors, new Dictionary<string, string>
+        {
+            ["format"] = Checkpoint.FormatName, ["format_version"] = "1", ["architecture"] = "x", ["epoch"] = "0", ["extra_tensors"] = "[]",
+        });
+        var checkpoint = Checkpoint.Load(path);
+        var ex = Assert.Throws<ArgumentException>(() => checkpoint.LoadInto(new TinyModule(4, 3, seed: 2)));
+        Assert.Contains("unexpected [stray]", ex.Message);
+        checkpoint.LoadInto(new TinyModule(4, 3, seed: 2), strict: false);
+    }
+
+    [Fact]
+    public void ExtraNamesMayNotShadowModuleTensors()
+    {
+        using var files = new DataTestFiles();
+        var extra = new Dictionary<string, NamedArray> { ["weight"] = NamedArray.Vector([1]) };
+        Assert.Throws<ArgumentException>(() => Checkpoint.Save(files.PathOf("c"), new TinyModule(4, 3, 1), "x", extra: extra));
+    }
+
+    [Fact]
+    public void PlainSafetensorsWithoutCheckpointMetadataIsRejected()
+    {
+        using var files = new DataTestFiles();
+        string path = files.PathOf("plain.safetensors");
+        SafeTensorsWriter.Save(path, new Dictionary<string, NamedArray> { ["w"] = NamedArray.Vector([1]) });
+        var ex = Assert.Throws<InvalidDataException>(() => Checkpoint.Load(path));
+        Assert.Contains("plain.safetensors", ex.Message);
+        Assert.Contains("'format' is missing", ex.Message);
+    }
+}

@@ -1,0 +1,102 @@
+using RocketNet.Tests.Data;
+using RocketNet.Training.Checkpoints;
+using Xunit;
+
+namespace RocketNet.Tests.Checkpoints;
+
+public class PredictorTests
+{
+    private static float[] Samples(int count) => Enumerable.Range(0, count * 4).Select(i => MathF.Sin(i * 0.7f)).ToArray();
+
+    /// <summary>Reference logits from a direct eval-mode forward pass.</summary>
+    private static float[] Reference(TinyModule module, float[] samples)
+    {
+        module.Eval();
+        using (GradMode.NoGrad()) return module.Forward(Tensor.FromArray(samples, samples.Length / 4, 1, 2, 2)).ToArray();
+    }
+
+    [Fact]
+    public void LoadsFromACheckpointThroughTheFactoryAndPredictsInEvalMode()
+    {
+        using var files = new DataTestFiles();
+        string path = files.PathOf("light.safetensors");
+        var trained = new TinyModule(4, 3, seed: 5);
+        Checkpoint.Save(path, trained, "tiny-4-3", epoch: 3, inputShape: [1, 2, 2]);
+        string? askedFor = null;
+        var predictor = Predictor.FromCheckpoint(path, architecture => { askedFor = architecture; return new TinyModule(4, 3, seed: 0); });
+        Assert.Equal("tiny-4-3", askedFor);
+        Assert.False(predictor.Module.IsTraining);
+        Assert.Equal(3, predictor.OutputSize);
+        Assert.Equal(3, predictor.Checkpoint!.Epoch);
+
+        var samples = Samples(7);
+        var expected = Reference(trained, samples);
+        var logits = new float[3];
+        for (int i = 0; i < 7; i++)
+        {
+            predictor.Predict(samples.AsSpan(i * 4, 4), logits);
+            Assert.Equal(expected.AsSpan(i * 3, 3).ToArray(), logits);
+            int best = Array.IndexOf(logits, logits.Max());
+            Assert.Equal(best, predictor.PredictClass(samples.AsSpan(i * 4, 4)));
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(256)]
+    public void BatchesMatchSingleSamplesWhateverTheChunking(int maxBatchSize)
+    {
+        var module = new TinyModule(4, 3, seed: 8);
+        var predictor = new Predictor(module, [1, 2, 2], maxBatchSize);
+        var samples = Samples(7);
+        var logits = new float[21];
+        predictor.PredictBatch(samples, logits);
+        Assert.Equal(Reference(module, samples), logits);
+        var classes = new int[7];
+        predictor.PredictClasses(samples, classes);
+        for (int i = 0; i < 7; i++) Assert.Equal(predictor.PredictClass(samples.AsSpan(i * 4, 4)), classes[i]);
+    }
+
+    [Fact]
+    public void InputsOfTheWrongSizeAreRejected()
+    {
+        var predictor = new Predictor(new TinyModule(4, 3, seed: 1), [1, 2, 2]);
+        var ex = Assert.Throws<ArgumentException>(() => predictor.Predict(new float[5], new float[3]));
+        Assert.Contains("[1, 2, 2] has 4 values, got 5", ex.Message);
+        Assert.Throws<ArgumentException>(() => predictor.Predict(new float[4], new float[2]));
+        Assert.Throws<ArgumentException>(() => predictor.PredictBatch(new float[10], new float[6]));
+        Assert.Throws<ArgumentException>(() => predictor.PredictClasses(new float[8], new int[3]));
+        Assert.Throws<ArgumentException>(() => new Predictor(new TinyModule(4, 3, seed: 1), [1, 2, 3]));
+    }
+
+    [Fact]
+    public void CheckpointWithoutInputShapeNeedsOne()
+    {
+        using var files = new DataTestFiles();
+        string path = files.PathOf("noshape.safetensors");
+        Checkpoint.Save(path, new TinyModule(4, 3, seed: 5), "tiny");
+        Assert.Throws<ArgumentException>(() => Predictor.FromCheckpoint(path, _ => new TinyModule(4, 3, 0)));
+        Assert.Equal(3, Predictor.FromCheckpoint(path, _ => new TinyModule(4, 3, 0), inputShape: [4]).OutputSize);
+    }
+
+    [Fact]
+    public void SingleSamplePredictionsReuseTheirInputTensorAndWorkInsideAScope()
+    {
+        var predictor = new Predictor(new TinyModule(4, 3, seed: 1), [1, 2, 2]);
+        var sample = Samples(1);
+        var logits = new float[3];
+        predictor.Predict(sample, logits); // warm up
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 20; i++) predictor.Predict(sample, logits);
+        long perCall = (GC.GetAllocatedBytesForCurrentThread() - before) / 20;
+        // A fresh [1,2,2] input would cost ~100 bytes and the graph objects more; stay well below a
+        // per-call buffer for a real image ([3, 32, 32] floats = 12 KB).
+        Assert.InRange(perCall, 0, 4096);
+        using (TensorScope.Begin())
+        {
+            _ = Tensor.Zeros(1);
+            predictor.Predict(sample, logits);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+namespace RocketNet.Training.Checkpoints;
+
+/// <summary>
+/// Replaces a file atomically: the content goes to a temporary file in the same directory, is flushed to
+/// disk, and only then moved over the target — an interrupted write leaves the previous file intact and
+/// no temporary file behind.
+/// </summary>
+internal static class AtomicFile
+{
+    /// <summary>Writes <paramref name="path"/> through <paramref name="write"/>; <paramref name="wrap"/> lets tests inject a failing stream.</summary>
+    public static void Write(string path, Action<Stream> write, Func<Stream, Stream>? wrap = null)
+    {
+        string full = Path.GetFullPath(path);
+        string directory = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(directory);
+        string temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            {
+                var target = wrap is null ? file : wrap(file);
+                write(target);
+                target.Flush();
+                file.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, full, overwrite: true);
+        }
+        catch
+        {
+            try { File.Delete(temporary); } catch (IOException) { } // best effort: the original error matters more
+            throw;
+        }
+    }
+}

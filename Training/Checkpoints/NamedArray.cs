@@ -1,0 +1,32 @@
+using RocketNet.Shapes;
+
+namespace RocketNet.Training.Checkpoints;
+
+/// <summary>A float32 array with a shape, as stored in a safetensors file.</summary>
+public sealed class NamedArray
+{
+    /// <summary>Wraps <paramref name="values"/> (not copied) with <paramref name="shape"/>.</summary>
+    /// <exception cref="ArgumentException">The value count does not match the shape.</exception>
+    public NamedArray(int[] shape, float[] values)
+    {
+        if (shape.Any(d => d < 0) || ShapeMath.ElementCount(shape) != values.Length)
+            throw new ArgumentException($"{values.Length} values do not fill shape {ShapeMath.Format(shape)}.", nameof(values));
+        Shape = (int[])shape.Clone();
+        Values = values;
+    }
+
+    /// <summary>A 1-D array.</summary>
+    public static NamedArray Vector(float[] values) => new([values.Length], values);
+
+    /// <summary>A copy of a tensor's values and shape.</summary>
+    public static NamedArray FromTensor(Tensor tensor) => new(tensor.Shape.ToArray(), tensor.ToArray());
+
+    /// <summary>Dimensions (empty for a scalar).</summary>
+    public int[] Shape { get; }
+
+    /// <summary>The values, row-major.</summary>
+    public float[] Values { get; }
+
+    /// <summary>A new tensor (outside autograd) holding a copy of the values.</summary>
+    public Tensor ToTensor() => Shape.Length == 0 ? Tensor.Scalar(Values[0]) : Tensor.FromArray(Values, Shape);
+}

@@ -1,0 +1,178 @@
+using RocketNet.Layers;
+using RocketNet.Shapes;
+
+namespace RocketNet.Training.Checkpoints;
+
+/// <summary>
+/// Serves a trained (light) network: puts the module in evaluation mode and predicts single samples or
+/// batches under <see cref="GradMode.NoGrad"/> and a <see cref="TensorScope"/>. Input tensors are created
+/// once and reused, so a single-sample prediction allocates no tensor storage per call. Not thread-safe:
+/// use one predictor per thread.
+/// </summary>
+public sealed class Predictor
+{
+    private readonly int[] _inputShape;
+    private readonly Tensor _single;
+    private readonly Dictionary<int, Tensor> _batchInputs = [];
+
+    /// <summary>Wraps <paramref name="module"/> (switched to eval mode) for inputs of one-sample shape <paramref name="inputShape"/>.</summary>
+    /// <param name="module">The network; its <see cref="Module.Forward"/> maps [B, ...inputShape] to logits [B, K].</param>
+    /// <param name="inputShape">Shape of one sample, e.g. [3, 32, 32].</param>
+    /// <param name="maxBatchSize">Largest batch run at once by the batch methods (larger inputs are processed in chunks).</param>
+    /// <exception cref="ArgumentException">The shape is empty or not positive, or the module's output for a test input is not [1, K].</exception>
+    /// <exception cref="InvalidOperationException">Called inside a <see cref="TensorScope"/> (the cached input would be recycled by it).</exception>
+    public Predictor(Module module, int[] inputShape, int maxBatchSize = 256)
+    {
+        if (inputShape.Length == 0 || inputShape.Any(d => d <= 0))
+            throw new ArgumentException($"Input shape {ShapeMath.Format(inputShape)} must have positive dimensions.", nameof(inputShape));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBatchSize);
+        Module = module;
+        module.Eval();
+        _inputShape = (int[])inputShape.Clone();
+        SampleSize = ShapeMath.ElementCount(inputShape);
+        MaxBatchSize = maxBatchSize;
+        _single = CreateInput(1);
+        // One forward pass on zeros finds the number of outputs K and checks the module accepts the shape.
+        using (GradMode.NoGrad())
+        using (TensorScope.Begin())
+        {
+            var output = module.Forward(_single);
+            if (output.Rank != 2 || output.Size(0) != 1)
+                throw new ArgumentException($"{module.GetType().Name} maps a [1, {string.Join(", ", inputShape)}] input to {ShapeMath.Format(output.Shape)}; expected logits [1, K].", nameof(module));
+            OutputSize = output.Size(1);
+        }
+    }
+
+    /// <summary>
+    /// Builds the module with <paramref name="moduleFactory"/> from the checkpoint's architecture description,
+    /// loads its state and wraps it. The input shape comes from the checkpoint unless given.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The checkpoint file is invalid.</exception>
+    /// <exception cref="ArgumentException">No input shape is known, or the state does not fit the module built.</exception>
+    public static Predictor FromCheckpoint(string path, Func<string, Module> moduleFactory, int[]? inputShape = null, int maxBatchSize = 256)
+    {
+        var checkpoint = Checkpoint.Load(path);
+        var shape = inputShape ?? checkpoint.InputShape
+            ?? throw new ArgumentException($"Checkpoint '{path}' records no input_shape; pass the sample shape.", nameof(inputShape));
+        var module = moduleFactory(checkpoint.Architecture);
+        checkpoint.LoadInto(module);
+        return new Predictor(module, shape, maxBatchSize) { Checkpoint = checkpoint };
+    }
+
+    /// <summary>The wrapped module (in eval mode).</summary>
+    public Module Module { get; }
+
+    /// <summary>The checkpoint it was loaded from, if any.</summary>
+    public Checkpoint? Checkpoint { get; private init; }
+
+    /// <summary>Shape of one sample.</summary>
+    public ReadOnlySpan<int> InputShape => _inputShape;
+
+    /// <summary>Values per sample.</summary>
+    public int SampleSize { get; }
+
+    /// <summary>Logits per sample K.</summary>
+    public int OutputSize { get; }
+
+    /// <summary>Largest batch run in one forward pass.</summary>
+    public int MaxBatchSize { get; }
+
+    /// <summary>Writes the K logits of one sample to <paramref name="logitsOut"/>.</summary>
+    /// <exception cref="ArgumentException">The sample does not have <see cref="SampleSize"/> values or the output span is not K long.</exception>
+    public void Predict(ReadOnlySpan<float> sample, Span<float> logitsOut)
+    {
+        if (sample.Length != SampleSize)
+            throw new ArgumentException($"A sample of shape {ShapeMath.Format(_inputShape)} has {SampleSize} values, got {sample.Length}.", nameof(sample));
+        if (logitsOut.Length != OutputSize)
+            throw new ArgumentException($"The model outputs {OutputSize} logits, the output span holds {logitsOut.Length}.", nameof(logitsOut));
+        Run(_single, sample, logitsOut);
+    }
+
+    /// <summary>The arg-max class of one sample.</summary>
+    public int PredictClass(ReadOnlySpan<float> sample)
+    {
+        Span<float> logits = OutputSize <= 1024 ? stackalloc float[OutputSize] : new float[OutputSize];
+        Predict(sample, logits);
+        return ArgMax(logits);
+    }
+
+    /// <summary>Logits [n, K] of n samples given back to back ([n, ...inputShape] flattened).</summary>
+    /// <exception cref="ArgumentException">The input is not a whole number of samples, or the output span is not n·K long.</exception>
+    public void PredictBatch(ReadOnlySpan<float> samples, Span<float> logitsOut)
+    {
+        int count = CountSamples(samples);
+        if (logitsOut.Length != count * OutputSize)
+            throw new ArgumentException($"{count} samples need {count * OutputSize} logits, the output span holds {logitsOut.Length}.", nameof(logitsOut));
+        for (int start = 0; start < count; start += MaxBatchSize)
+        {
+            int n = Math.Min(MaxBatchSize, count - start);
+            Run(BatchInput(n), samples.Slice(start * SampleSize, n * SampleSize), logitsOut.Slice(start * OutputSize, n * OutputSize));
+        }
+    }
+
+    /// <summary>The arg-max class of each of n samples given back to back.</summary>
+    /// <exception cref="ArgumentException">The input is not a whole number of samples, or <paramref name="classesOut"/> is not n long.</exception>
+    public void PredictClasses(ReadOnlySpan<float> samples, Span<int> classesOut)
+    {
+        int count = CountSamples(samples);
+        if (classesOut.Length != count)
+            throw new ArgumentException($"{count} samples need {count} class slots, got {classesOut.Length}.", nameof(classesOut));
+        var logits = new float[Math.Min(count, MaxBatchSize) * OutputSize];
+        for (int start = 0; start < count; start += MaxBatchSize)
+        {
+            int n = Math.Min(MaxBatchSize, count - start);
+            var chunk = logits.AsSpan(0, n * OutputSize);
+            Run(BatchInput(n), samples.Slice(start * SampleSize, n * SampleSize), chunk);
+            for (int i = 0; i < n; i++) classesOut[start + i] = ArgMax(chunk.Slice(i * OutputSize, OutputSize));
+        }
+    }
+
+    private void Run(Tensor input, ReadOnlySpan<float> values, Span<float> logitsOut)
+    {
+        values.CopyTo(input.Data);
+        using (GradMode.NoGrad())
+        using (TensorScope.Begin())
+        {
+            var output = Module.Forward(input);
+            if (output.Count != logitsOut.Length)
+                throw new InvalidOperationException($"{Module.GetType().Name} returned {ShapeMath.Format(output.Shape)} for a batch of {input.Size(0)}; expected [{input.Size(0)}, {OutputSize}].");
+            output.Data.CopyTo(logitsOut);
+        }
+    }
+
+    private Tensor BatchInput(int n)
+    {
+        if (n == 1) return _single;
+        if (!_batchInputs.TryGetValue(n, out var input))
+        {
+            input = CreateInput(n);
+            // Keep at most the full-chunk tensor and one tail size, so varied tail sizes do not accumulate.
+            if (n != MaxBatchSize) foreach (int key in _batchInputs.Keys.Where(k => k != MaxBatchSize).ToList()) _batchInputs.Remove(key);
+            _batchInputs[n] = input;
+        }
+        return input;
+    }
+
+    private Tensor CreateInput(int batch)
+    {
+        int trackedBefore = TensorScope.TrackedCount;
+        var input = Tensor.Zeros([batch, .. _inputShape]);
+        if (TensorScope.TrackedCount != trackedBefore)
+            throw new InvalidOperationException("Use the Predictor outside any TensorScope the first time a batch size is seen: its cached input tensors must outlive the scope.");
+        return input;
+    }
+
+    private int CountSamples(ReadOnlySpan<float> samples)
+    {
+        if (samples.Length == 0 || samples.Length % SampleSize != 0)
+            throw new ArgumentException($"{samples.Length} values are not a positive whole number of samples of {SampleSize} values ({ShapeMath.Format(_inputShape)}).", nameof(samples));
+        return samples.Length / SampleSize;
+    }
+
+    private static int ArgMax(ReadOnlySpan<float> values)
+    {
+        int best = 0;
+        for (int i = 1; i < values.Length; i++) if (values[i] > values[best]) best = i;
+        return best;
+    }
+}

@@ -1,0 +1,152 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using RocketNet.Shapes;
+
+namespace RocketNet.Training.Checkpoints;
+
+/// <summary>The tensors and metadata of a safetensors file.</summary>
+/// <param name="Tensors">Arrays by name.</param>
+/// <param name="Metadata">The <c>__metadata__</c> string map (empty if absent).</param>
+public sealed record SafeTensorsContent(IReadOnlyDictionary<string, NamedArray> Tensors, IReadOnlyDictionary<string, string> Metadata);
+
+/// <summary>
+/// Reads safetensors files (see <see cref="SafeTensorsWriter"/>) holding F32 tensors, validating the whole
+/// structure: header length within the file, valid JSON object, known dtype, shape matching the byte
+/// range, byte ranges inside the data, contiguous and not overlapping, and no truncated or trailing data.
+/// </summary>
+public static class SafeTensorsReader
+{
+    /// <summary>The reserved header key of the string-to-string metadata map.</summary>
+    public const string MetadataKey = "__metadata__";
+
+    private const long MaxHeaderLength = 100_000_000; // the reference implementation's limit
+
+    private static readonly HashSet<string> KnownDtypes =
+        ["BOOL", "U8", "I8", "F8_E5M2", "F8_E4M3", "I16", "U16", "F16", "BF16", "I32", "U32", "F32", "F64", "I64", "U64"];
+
+    /// <summary>Loads every tensor and the metadata of <paramref name="path"/>.</summary>
+    /// <exception cref="InvalidDataException">The file is malformed; the message names the file and what is wrong where.</exception>
+    public static SafeTensorsContent Load(string path)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        long fileLength = file.Length;
+        if (fileLength < 8)
+            throw Error(path, "byte offset 0", $"the file has {fileLength} bytes, fewer than the 8-byte header length.");
+        Span<byte> lengthBytes = stackalloc byte[8];
+        file.ReadExactly(lengthBytes);
+        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
+        if (headerLength > (ulong)(fileLength - 8) || headerLength > MaxHeaderLength)
+            throw Error(path, "byte offset 0", $"header length {headerLength} exceeds the {fileLength - 8} bytes after the length field.");
+        var header = new byte[headerLength];
+        file.ReadExactly(header);
+        long dataStart = 8 + (long)headerLength;
+        long dataLength = fileLength - dataStart;
+
+        var (entries, metadata) = ParseHeader(header, path);
+        CheckLayout(entries, dataLength, dataStart, path);
+
+        var tensors = new Dictionary<string, NamedArray>(StringComparer.Ordinal);
+        foreach (var entry in entries.OrderBy(e => e.Begin))
+        {
+            var values = new float[entry.End - entry.Begin >> 2];
+            var bytes = MemoryMarshal.AsBytes(values.AsSpan());
+            file.Position = dataStart + entry.Begin;
+            file.ReadExactly(bytes);
+            if (!BitConverter.IsLittleEndian)
+                for (int i = 0; i < values.Length; i++) values[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.Slice(i * 4, 4));
+            tensors[entry.Name] = new NamedArray(entry.Shape, values);
+        }
+        return new SafeTensorsContent(tensors, metadata);
+    }
+
+    private sealed record Entry(string Name, int[] Shape, long Begin, long End);
+
+    private static (List<Entry> Entries, Dictionary<string, string> Metadata) ParseHeader(byte[] header, string path)
+    {
+        if (header.Length == 0 || header[0] != (byte)'{')
+            throw Error(path, "byte offset 8", "the header must be a JSON object starting with '{'.");
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(header);
+        }
+        catch (JsonException e)
+        {
+            throw Error(path, $"header line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}", $"the header is not valid JSON: {e.Message}");
+        }
+        using (document)
+        {
+            var entries = new List<Entry>();
+            var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                if (!seen.Add(property.Name)) throw Error(path, $"header key '{property.Name}'", "the key appears twice.");
+                if (property.Name == MetadataKey) ReadMetadata(property.Value, metadata, path);
+                else entries.Add(ReadEntry(property.Name, property.Value, path));
+            }
+            return (entries, metadata);
+        }
+    }
+
+    private static void ReadMetadata(JsonElement element, Dictionary<string, string> metadata, string path)
+    {
+        if (element.ValueKind != JsonValueKind.Object) throw Error(path, $"header key '{MetadataKey}'", "metadata must be an object of strings.");
+        foreach (var item in element.EnumerateObject())
+            metadata[item.Name] = item.Value.ValueKind == JsonValueKind.String ? item.Value.GetString()!
+                : throw Error(path, $"metadata key '{item.Name}'", $"metadata values must be strings, got {item.Value.ValueKind}.");
+    }
+
+    private static Entry ReadEntry(string name, JsonElement element, string path)
+    {
+        string where = $"tensor '{name}'";
+        if (element.ValueKind != JsonValueKind.Object) throw Error(path, where, "the entry must be an object with dtype, shape and data_offsets.");
+        if (!element.TryGetProperty("dtype", out var dtypeElement) || dtypeElement.ValueKind != JsonValueKind.String)
+            throw Error(path, where, "'dtype' is missing or not a string.");
+        string dtype = dtypeElement.GetString()!;
+        if (!KnownDtypes.Contains(dtype)) throw Error(path, where, $"unknown dtype '{dtype}'.");
+        if (dtype != "F32") throw Error(path, where, $"dtype '{dtype}' is not supported; RocketNet reads F32 tensors.");
+        var shape = ReadIntegers(element, "shape", where, path).Select(d =>
+            d is >= 0 and <= int.MaxValue ? (int)d : throw Error(path, where, $"shape dimension {d} is out of range.")).ToArray();
+        var offsets = ReadIntegers(element, "data_offsets", where, path);
+        if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] < offsets[0])
+            throw Error(path, where, $"data_offsets [{string.Join(", ", offsets)}] must be two numbers begin ≤ end.");
+        long bytes = 4L * shape.Aggregate(1L, (a, d) => a * d);
+        if (offsets[1] - offsets[0] != bytes)
+            throw Error(path, where, $"shape {ShapeMath.Format(shape)} needs {bytes} bytes of F32 but data_offsets [{offsets[0]}, {offsets[1]}] span {offsets[1] - offsets[0]}.");
+        return new Entry(name, shape, offsets[0], offsets[1]);
+    }
+
+    private static long[] ReadIntegers(JsonElement element, string key, string where, string path)
+    {
+        if (!element.TryGetProperty(key, out var array) || array.ValueKind != JsonValueKind.Array)
+            throw Error(path, where, $"'{key}' is missing or not an array.");
+        return array.EnumerateArray().Select(v => v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out long x) ? x
+            : throw Error(path, where, $"'{key}' holds {v.GetRawText()}, expected non-negative integers.")).ToArray();
+    }
+
+    private static void CheckLayout(List<Entry> entries, long dataLength, long dataStart, string path)
+    {
+        // The byte buffer must be covered exactly: sorted ranges start at 0, each begins where the previous ends.
+        long expected = 0;
+        Entry? previous = null;
+        foreach (var entry in entries.OrderBy(e => e.Begin).ThenBy(e => e.End))
+        {
+            if (entry.Begin < expected)
+                throw Error(path, $"tensor '{entry.Name}'", $"data_offsets [{entry.Begin}, {entry.End}] overlap tensor '{previous!.Name}' [{previous.Begin}, {previous.End}].");
+            if (entry.Begin > expected)
+                throw Error(path, $"tensor '{entry.Name}'", $"data_offsets begin at {entry.Begin} but the previous data ends at {expected}: the data has a hole.");
+            if (entry.End > dataLength)
+                throw Error(path, $"tensor '{entry.Name}'",
+                    $"data_offsets [{entry.Begin}, {entry.End}] reach file byte {dataStart + entry.End} but the file has {dataStart + dataLength} bytes: the data is truncated.");
+            expected = entry.End;
+            previous = entry;
+        }
+        if (expected != dataLength)
+            throw Error(path, $"byte offset {dataStart + expected}", $"{dataLength - expected} bytes after the last tensor's data are not described by the header.");
+    }
+
+    private static InvalidDataException Error(string path, string where, string problem) =>
+        new($"Safetensors file '{path}': at {where}: {problem}");
+}
