@@ -155,11 +155,9 @@ public sealed class Predictor
 
     private Tensor CreateInput(int batch)
     {
-        int trackedBefore = TensorScope.TrackedCount;
-        var input = Tensor.Zeros([batch, .. _inputShape]);
-        if (TensorScope.TrackedCount != trackedBefore)
-            throw new InvalidOperationException("Use the Predictor outside any TensorScope the first time a batch size is seen: its cached input tensors must outlive the scope.");
-        return input;
+        // Cached across calls, so it must outlive any scope the caller is in.
+        using var unscoped = TensorScope.Unscoped();
+        return Tensor.Zeros([batch, .. _inputShape]);
     }
 
     private int CountSamples(ReadOnlySpan<float> samples)

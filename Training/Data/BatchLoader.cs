@@ -55,11 +55,10 @@ public sealed class BatchLoader
         BatchesPerEpoch = full + (dropLast || remainder == 0 ? 0 : 1);
         _order = new int[dataset.Count];
 
-        int trackedBefore = TensorScope.TrackedCount;
+        // The reusable batch tensors must outlive every step's scope, even if the loader is built inside one.
+        using var unscoped = TensorScope.Unscoped();
         _fullBatch = new Batch(Math.Min(batchSize, dataset.Count), dataset.SampleShape, dataset.Groups is not null);
         if (full > 0 && remainder > 0 && !dropLast) _lastBatch = new Batch(remainder, dataset.SampleShape, dataset.Groups is not null);
-        if (TensorScope.TrackedCount != trackedBefore)
-            throw new InvalidOperationException("Create the BatchLoader outside any TensorScope: its reusable batch tensors must outlive every step's scope.");
     }
 
     /// <summary>The batched dataset.</summary>
