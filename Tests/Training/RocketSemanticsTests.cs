@@ -1,3 +1,4 @@
+using RocketNet.Training.Data;
 using RocketNet.Training.Losses;
 using RocketNet.Training.Optim;
 using RocketNet.Training.Rocket;
@@ -211,14 +212,14 @@ public class RocketSemanticsTests
         Assert.Throws<ArgumentOutOfRangeException>(() => RocketLosses.Rocket(a, a, [0, 1], new LossOptions { Lambda = -1 }));
     }
 
-    private static (RocketTrainer Trainer, DatasetBatches Batches, TinyPair Pair) MakeRun(Method method, ulong seed, int epochs)
+    private static (RocketTrainer Trainer, BatchLoader Batches, TinyPair Pair) MakeRun(Method method, ulong seed, int epochs)
     {
         var pair = new TinyPair(4, 3, seed);
         var data = TrainingData.Separable(96, seed: 3);
         var optimizer = new Sgd(RocketTrainer.TrainableParameters(pair, method), 0.1, momentum: 0.9, weightDecay: 5e-4);
         var trainer = new RocketTrainer(pair, optimizer, MultiStepSchedule.PaperCifar(epochs),
             new TrainerOptions { Method = method, Epochs = epochs });
-        return (trainer, new DatasetBatches(data, 16, seed: 9), pair);
+        return (trainer, new BatchLoader(data, 16, seed: 9), pair);
     }
 
     [Fact]

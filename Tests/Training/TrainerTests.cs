@@ -1,3 +1,4 @@
+using RocketNet.Training.Data;
 using RocketNet.Layers;
 using RocketNet.Training.Optim;
 using RocketNet.Training.Rocket;
@@ -24,7 +25,7 @@ public class TrainerTests
         var pair = new TinyPair(4, 3, seed: 1);
         var boosterOnly = Snapshot(pair.BoosterOnlyParameters());
         var lightOnly = Snapshot(pair.LightOnlyParameters());
-        var record = Trainer(pair, Method.Base).RunEpoch(0, new DatasetBatches(Data, 16, 1), Data);
+        var record = Trainer(pair, Method.Base).RunEpoch(0, new BatchLoader(Data, 16, seed: 1), Data);
         Assert.True(Same(boosterOnly, pair.BoosterOnlyParameters()));
         Assert.False(Same(lightOnly, pair.LightOnlyParameters()));
         Assert.True(double.IsNaN(record.TrainBoosterAccuracy));
@@ -33,7 +34,7 @@ public class TrainerTests
 
         lightOnly = Snapshot(pair.LightOnlyParameters());
         boosterOnly = Snapshot(pair.BoosterOnlyParameters());
-        var boosterRecord = Trainer(pair, Method.Booster).RunEpoch(0, new DatasetBatches(Data, 16, 1));
+        var boosterRecord = Trainer(pair, Method.Booster).RunEpoch(0, new BatchLoader(Data, 16, seed: 1));
         Assert.True(Same(lightOnly, pair.LightOnlyParameters()));
         Assert.False(Same(boosterOnly, pair.BoosterOnlyParameters()));
         Assert.True(double.IsNaN(boosterRecord.TrainLightAccuracy));
@@ -43,14 +44,14 @@ public class TrainerTests
     public void TeacherMethodsTrainTheLightNetAndLeaveTheTeacherFrozen()
     {
         var teacherPair = new TinyPair(4, 3, seed: 2);
-        Trainer(teacherPair, Method.Booster, epochs: 2).Fit(new DatasetBatches(Data, 16, 2));
+        Trainer(teacherPair, Method.Booster, epochs: 2).Fit(new BatchLoader(Data, 16, seed: 2));
         var teacherValues = Snapshot(teacherPair.Booster.Parameters());
         foreach (var p in teacherPair.Parameters()) p.Grad = null; // left over from its own training
         foreach (var method in new[] { Method.Kd, Method.NoJoint, Method.RocketKd })
         {
             var pair = new TinyPair(4, 3, seed: 3);
             var lightOnly = Snapshot(pair.LightOnlyParameters());
-            var record = Trainer(pair, method, teacherPair.Booster).RunEpoch(0, new DatasetBatches(Data, 16, 3));
+            var record = Trainer(pair, method, teacherPair.Booster).RunEpoch(0, new BatchLoader(Data, 16, seed: 3));
             Assert.False(Same(lightOnly, pair.LightOnlyParameters()));
             Assert.True(Same(teacherValues, teacherPair.Booster.Parameters()), $"{method} changed the teacher");
             Assert.All(teacherPair.Booster.Parameters(), p => Assert.Null(p.Grad));
@@ -69,31 +70,6 @@ public class TrainerTests
         Assert.Contains("Teacher", Assert.Throws<ArgumentException>(() => Trainer(pair, Method.Kd)).Message);
         Assert.Throws<ArgumentException>(() => Trainer(pair, Method.Rocket, new TinyPair(4, 3, 5).Booster));
         Assert.Contains("shares parameters", Assert.Throws<ArgumentException>(() => Trainer(pair, Method.NoJoint, pair.Booster)).Message);
-    }
-
-    [Fact]
-    public void DatasetBatchesCoverEverySampleOnceInASeededOrder()
-    {
-        var batches = new DatasetBatches(Data, 10, seed: 7);
-        Assert.Equal(5, batches.BatchesPerEpoch);
-        Assert.Equal(Enumerable.Range(0, 48), batches.Order(0).Order());
-        Assert.Equal(batches.Order(1), new DatasetBatches(Data, 10, seed: 7).Order(1));
-        Assert.NotEqual(batches.Order(0), batches.Order(1));
-        Assert.Equal(Enumerable.Range(0, 48), new DatasetBatches(Data, 10, 7, shuffle: false).Order(3));
-        Assert.Equal(4, new DatasetBatches(Data, 10, 7, dropLast: true).BatchesPerEpoch);
-        var order = batches.Order(2);
-        int seen = 0;
-        foreach (var (input, labels) in batches.Batches(2))
-        {
-            Assert.Equal(labels.Length, input.Size(0));
-            for (int i = 0; i < labels.Length; i++)
-            {
-                Assert.Equal(Data.Labels[order[seen]], labels[i]);
-                Assert.Equal(Data.Sample(order[seen]).ToArray(), input.Data.Slice(i * 4, 4).ToArray());
-                seen++;
-            }
-        }
-        Assert.Equal(48, seen);
     }
 
     [Fact]
@@ -127,7 +103,7 @@ public class TrainerTests
         var schedule = new MultiStepSchedule(0.1, [2], 0.5, resetMomentumAtDrops: true);
         var trainer = new RocketTrainer(pair, new Sgd(pair.Parameters(), 0.1, momentum: 0.9), schedule, new TrainerOptions { Epochs = 3 });
         var logged = new List<EpochRecord>();
-        var records = trainer.Fit(new DatasetBatches(Data, 16, 1), Data, logged.Add);
+        var records = trainer.Fit(new BatchLoader(Data, 16, seed: 1), Data, logged.Add);
         Assert.Equal(records, logged);
         Assert.Equal([0.1, 0.1, 0.05], records.Select(r => r.LearningRate));
         string row = records[2].ToCsvRow();
@@ -163,12 +139,12 @@ public class TrainerTests
         var optimizer = new RecordingOptimizer(pair.Parameters());
         var schedule = new CosineSchedule(1.0, totalEpochs: 2);
         new RocketTrainer(pair, optimizer, new MultiStepSchedule(0.1, [1, 2], 0.5, resetMomentumAtDrops: true), new TrainerOptions { Epochs = 3 })
-            .Fit(new DatasetBatches(Data, 16, 1));
+            .Fit(new BatchLoader(Data, 16, seed: 1));
         Assert.Equal([3, 6], optimizer.ResetsAfterSteps); // 3 batches per epoch; resets before epochs 1 and 2
         Assert.Equal([0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.025, 0.025, 0.025], optimizer.Rates);
 
         var cosine = new RecordingOptimizer(pair.Parameters());
-        new RocketTrainer(pair, cosine, schedule, new TrainerOptions { Epochs = 1 }).Fit(new DatasetBatches(Data, 16, 1));
+        new RocketTrainer(pair, cosine, schedule, new TrainerOptions { Epochs = 1 }).Fit(new BatchLoader(Data, 16, seed: 1));
         Assert.Equal([1.0, schedule.LearningRate(1 / 3.0), schedule.LearningRate(2 / 3.0)], cosine.Rates);
         Assert.Empty(cosine.ResetsAfterSteps);
     }

@@ -12,11 +12,11 @@ namespace RocketNet.Training.Data;
 /// </summary>
 /// <remarks>
 /// No big array is allocated per batch: one <see cref="Batch"/> (input tensor, label array) exists per
-/// distinct batch size — at most two, the full size and the final partial one — created in the
-/// constructor, which must therefore run outside any <see cref="TensorScope"/>. Not thread-safe, and
-/// one epoch should be enumerated at a time (epochs share the order buffer).
+/// distinct batch size — at most two, the full size and the final partial one — created (unscoped) in
+/// the constructor. Not thread-safe, and one epoch should be enumerated at a time (epochs share the
+/// order buffer). It is the trainer's <see cref="Rocket.IBatchSource"/>.
 /// </remarks>
-public sealed class BatchLoader
+public sealed class BatchLoader : Rocket.IBatchSource
 {
     private readonly Batch _fullBatch;
     private readonly Batch? _lastBatch;
@@ -84,6 +84,9 @@ public sealed class BatchLoader
 
     /// <summary>Number of batches one epoch yields.</summary>
     public int BatchesPerEpoch { get; }
+
+    /// <inheritdoc />
+    public IEnumerable<(Tensor Input, int[] Labels)> Batches(int epoch) => Epoch(epoch).Select(b => (b.Input, b.Labels));
 
     /// <summary>
     /// The batches of epoch <paramref name="epoch"/>. Order and augmentation depend only on (seed, epoch);
