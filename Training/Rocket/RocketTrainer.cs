@@ -127,6 +127,8 @@ public sealed class RocketTrainer
                 boosterCorrect += step.BoosterCorrect;
                 samples += labels.Length;
                 batchIndex++;
+                Options.OnBatch?.Invoke(new BatchProgress(epoch, batchIndex, batchesPerEpoch, totals.Total / samples,
+                    (double)(Options.Method == Method.Booster ? boosterCorrect : lightCorrect) / samples, samples));
             }
         }
         if (samples == 0) throw new InvalidOperationException($"The batch source yielded no batch for epoch {epoch}.");

@@ -23,4 +23,16 @@ public sealed record TrainerOptions
 
     /// <summary>Batch size used for validation (default 256).</summary>
     public int EvaluationBatchSize { get; init; } = 256;
+
+    /// <summary>Called after every training step with the epoch's running averages (e.g. for a progress bar).</summary>
+    public Action<BatchProgress>? OnBatch { get; init; }
 }
+
+/// <summary>Progress within an epoch: running averages over the batches done so far.</summary>
+/// <param name="Epoch">0-based epoch.</param>
+/// <param name="Batch">Batches done in this epoch (1-based count).</param>
+/// <param name="BatchesPerEpoch">Batches in the epoch.</param>
+/// <param name="Loss">Mean total loss so far.</param>
+/// <param name="Accuracy">Training accuracy so far of the light net (the booster's for <see cref="Method.Booster"/>).</param>
+/// <param name="Samples">Samples seen so far in this epoch.</param>
+public readonly record struct BatchProgress(int Epoch, int Batch, int BatchesPerEpoch, double Loss, double Accuracy, long Samples);

@@ -1,0 +1,47 @@
+using System.Globalization;
+using RocketNet.Layers;
+using RocketNet.Training.Checkpoints;
+using RocketNet.Training.Rocket;
+
+namespace RocketNet.Cli.Commands;
+
+/// <summary>
+/// <c>rocketnet eval --checkpoint F [--data D --path P]</c>: test accuracy and loss of a checkpoint —
+/// both nets for a pair checkpoint (from <c>train</c>), the light net for an exported one.
+/// </summary>
+public static class EvalCommand
+{
+    /// <summary>Evaluates and prints one line per net.</summary>
+    public static int Run(CommandLine options, TextWriter output)
+    {
+        string path = options.StringOrNull("checkpoint") ?? throw new UsageException("eval needs --checkpoint <file>");
+        string data = options.Choice("data", "digits", DataSources.Names);
+        string? dataPath = options.StringOrNull("path");
+        int limit = options.Int("limit", int.MaxValue, 1);
+        Parallelism.ThreadCount = options.Int("threads", Environment.ProcessorCount, 1, 256);
+        options.RejectUnknown("eval");
+        if (!File.Exists(path)) throw new FileNotFoundException($"Checkpoint '{path}' not found.", path);
+
+        var checkpoint = Checkpoint.Load(path);
+        bool lightOnly = checkpoint.Metrics.TryGetValue("role", out var role) && role == ExportCommand.LightRole;
+        bool flatten = checkpoint.Architecture.StartsWith("mlp ", StringComparison.Ordinal);
+        var test = DataSources.Load(data, dataPath, limit, flatten, augment: false).Test;
+        if (lightOnly)
+        {
+            var light = ArchitectureRegistry.BuildLight(checkpoint.Architecture, new RandomGenerator(0));
+            checkpoint.LoadInto(light);
+            Print(output, "light", Evaluator.Evaluate(light.Eval(), test));
+            return 0;
+        }
+        var pair = ArchitectureRegistry.BuildPair(checkpoint.Architecture, new RandomGenerator(0));
+        checkpoint.LoadInto(pair);
+        var result = Evaluator.Evaluate(pair, test);
+        Print(output, "light", result.Light);
+        Print(output, "booster", result.Booster);
+        return 0;
+    }
+
+    private static void Print(TextWriter output, string name, ModelEvaluation e) =>
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{name}: accuracy {e.Accuracy * 100:F2}% (error {e.ErrorRate * 100:F2}%), loss {e.Loss:F4}, {e.Count} samples"));
+}

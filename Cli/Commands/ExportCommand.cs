@@ -1,0 +1,34 @@
+using RocketNet.Layers;
+using RocketNet.Training.Checkpoints;
+
+namespace RocketNet.Cli.Commands;
+
+/// <summary>
+/// <c>rocketnet export --checkpoint F --out G</c>: writes the light net of a pair checkpoint as a
+/// standalone model file (booster-only parameters dropped) that <see cref="Predictor"/> loads with
+/// <c>ArchitectureRegistry.BuildLight</c>.
+/// </summary>
+public static class ExportCommand
+{
+    /// <summary>Value of the checkpoint metric "role" that marks an exported light net.</summary>
+    public const string LightRole = "light";
+
+    /// <summary>Exports and prints what was written.</summary>
+    public static int Run(CommandLine options, TextWriter output)
+    {
+        string path = options.StringOrNull("checkpoint") ?? throw new UsageException("export needs --checkpoint <file>");
+        string outPath = options.StringOrNull("out") ?? throw new UsageException("export needs --out <file>");
+        options.RejectUnknown("export");
+        if (!File.Exists(path)) throw new FileNotFoundException($"Checkpoint '{path}' not found.", path);
+
+        var checkpoint = Checkpoint.Load(path);
+        var pair = ArchitectureRegistry.BuildPair(checkpoint.Architecture, new RandomGenerator(0));
+        checkpoint.LoadInto(pair);
+        var light = pair.ExtractLight();
+        var metrics = checkpoint.Metrics.ToDictionary(kv => kv.Key, kv => kv.Value);
+        metrics["role"] = LightRole;
+        Checkpoint.Save(outPath, light, checkpoint.Architecture, checkpoint.Epoch, metrics, inputShape: checkpoint.InputShape);
+        output.WriteLine($"exported the light net ({light.ParameterCount():N0} parameters of the pair's {pair.ParameterCount():N0}) to {outPath}");
+        return 0;
+    }
+}

@@ -1,0 +1,73 @@
+using RocketNet.Layers;
+using RocketNet.Training.Checkpoints;
+using RocketNet.Training.Optim;
+using RocketNet.Training.Rocket;
+using RocketNet.Training.Schedules;
+
+namespace RocketNet.Cli.Commands;
+
+/// <summary>Turns <c>train</c> settings into an architecture description, a pair, an optimiser and a schedule.</summary>
+public static class ModelFactory
+{
+    /// <summary>The registry description for the settings and data (shortcuts mlp / wrn / ctr, or a full description).</summary>
+    /// <exception cref="UsageException">The architecture does not fit the data.</exception>
+    public static string Describe(TrainSettings s, LoadedData data)
+    {
+        int classes = data.Train.ClassCount;
+        var shape = data.Train.SampleShape;
+        switch (s.Architecture)
+        {
+            case "mlp":
+                if (data.Vocabulary is not null) throw new UsageException($"--data {s.Data} is categorical: use --arch ctr");
+                return $"mlp in={data.Train.SampleSize} shared={s.Shared} booster={s.BoosterHidden} light={s.LightHidden} classes={classes} booster-bn=1";
+            case "wrn":
+                if (shape.Length != 3) throw new UsageException($"--arch wrn needs image data [C, H, W]; --data {s.Data} has samples of shape [{string.Join(", ", shape)}]");
+                return s.Sharing switch
+                {
+                    "bottom" => $"wrn-bottom {s.BoosterDepth}-{s.Widen} classes={classes} in={shape[0]}",
+                    "none" => $"wrn-none {s.BoosterDepth}-{s.Widen}/{s.LightDepth}-{s.Widen} classes={classes} in={shape[0]}",
+                    _ => $"wrn-interval {s.BoosterDepth}-{s.Widen}/{s.LightDepth}-{s.Widen} classes={classes} in={shape[0]}",
+                };
+            case "ctr":
+                if (data.Vocabulary is null) throw new UsageException($"--arch ctr needs categorical data (ticdata, criteo), not {s.Data}");
+                return $"ctr-towers vocab={string.Join("x", data.Vocabulary)} dim={s.EmbeddingDim} booster={(s.BoosterHidden == "512" ? "720x360x240x180x90" : s.BoosterHidden)} " +
+                       $"light={(s.LightHidden.Length == 0 ? "200x80" : s.LightHidden)} classes={classes} std=0.01";
+            default:
+                if (!s.Architecture.Contains('=')) throw new UsageException($"--arch must be mlp, wrn, ctr or a full description (e.g. 'mlp in=64 shared=8 booster=256 light= classes=10'); got '{s.Architecture}'");
+                return s.Architecture;
+        }
+    }
+
+    /// <summary>The optimiser over the parameters <paramref name="method"/> trains.</summary>
+    public static Optimizer CreateOptimizer(TrainSettings s, RocketPair pair, Method method)
+    {
+        var parameters = RocketTrainer.TrainableParameters(pair, method);
+        return s.Optimizer switch
+        {
+            "adam" => new Adam(parameters, s.LearningRate, weightDecay: s.WeightDecay),
+            "adamw" => new AdamW(parameters, s.LearningRate, weightDecay: s.WeightDecay),
+            _ => new Sgd(parameters, s.LearningRate, s.Momentum, weightDecay: s.WeightDecay),
+        };
+    }
+
+    /// <summary>Multi-step is the paper's ×0.2 at 60/120/160 of 200 epochs, compressed to the run's length.</summary>
+    public static LearningRateSchedule CreateSchedule(TrainSettings s) => s.Schedule switch
+    {
+        "cosine" => new CosineSchedule(s.LearningRate, s.Epochs),
+        "constant" => new ConstantSchedule(s.LearningRate),
+        _ => MultiStepSchedule.PaperCifar(s.Epochs, s.LearningRate, resetMomentumAtDrops: s.Optimizer == "sgd"),
+    };
+
+    /// <summary>The booster of a pair checkpoint, as a frozen teacher.</summary>
+    /// <exception cref="FileNotFoundException">The checkpoint does not exist.</exception>
+    public static Module LoadTeacher(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"Teacher checkpoint '{path}' not found.", path);
+        var checkpoint = Checkpoint.Load(path);
+        var pair = ArchitectureRegistry.BuildPair(checkpoint.Architecture, new RandomGenerator(0));
+        checkpoint.LoadInto(pair);
+        var teacher = pair.Booster;
+        teacher.Eval();
+        return teacher;
+    }
+}

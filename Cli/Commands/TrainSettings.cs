@@ -1,0 +1,140 @@
+using System.Globalization;
+using RocketNet.Training.Losses;
+using RocketNet.Training.Rocket;
+
+namespace RocketNet.Cli.Commands;
+
+/// <summary>Every option of <c>rocketnet train</c>, parsed and checked before any work starts.</summary>
+public sealed record TrainSettings
+{
+    /// <summary>Dataset name (see <see cref="DataSources.Names"/>).</summary>
+    public required string Data { get; init; }
+    /// <summary>File or folder of the dataset, if it needs one.</summary>
+    public string? DataPath { get; init; }
+    /// <summary>At most this many samples per part (quick runs).</summary>
+    public int Limit { get; init; }
+    /// <summary>"mlp", "wrn", "ctr", or a full architecture description.</summary>
+    public required string Architecture { get; init; }
+    /// <summary>WRN sharing scheme: interval, bottom or none.</summary>
+    public required string Sharing { get; init; }
+    /// <summary>WRN booster depth, light depth and widening factor.</summary>
+    public int BoosterDepth { get; init; }
+    /// <inheritdoc cref="BoosterDepth"/>
+    public int LightDepth { get; init; }
+    /// <inheritdoc cref="BoosterDepth"/>
+    public int Widen { get; init; }
+    /// <summary>MLP widths (shared trunk, booster head, light head) as 200x80 lists.</summary>
+    public required string Shared { get; init; }
+    /// <inheritdoc cref="Shared"/>
+    public required string BoosterHidden { get; init; }
+    /// <inheritdoc cref="Shared"/>
+    public required string LightHidden { get; init; }
+    /// <summary>Embedding width per field for CTR towers.</summary>
+    public int EmbeddingDim { get; init; }
+    /// <summary>Training method.</summary>
+    public Method Method { get; init; }
+    /// <summary>Loss settings (hint kind, λ, gradient block, T, α).</summary>
+    public required LossOptions Loss { get; init; }
+    /// <summary>Checkpoint of a separately trained booster (for kd, rocket-kd, no-joint).</summary>
+    public string? Teacher { get; init; }
+    /// <summary>Optimisation.</summary>
+    public int Epochs { get; init; }
+    /// <inheritdoc cref="Epochs"/>
+    public int BatchSize { get; init; }
+    /// <inheritdoc cref="Epochs"/>
+    public double LearningRate { get; init; }
+    /// <inheritdoc cref="Epochs"/>
+    public required string Schedule { get; init; }
+    /// <inheritdoc cref="Epochs"/>
+    public required string Optimizer { get; init; }
+    /// <inheritdoc cref="Epochs"/>
+    public double Momentum { get; init; }
+    /// <inheritdoc cref="Epochs"/>
+    public double WeightDecay { get; init; }
+    /// <summary>Augment images (random crop with reflect padding, horizontal flip).</summary>
+    public bool Augment { get; init; }
+    /// <summary>Seed of initialisation and batch order.</summary>
+    public int Seed { get; init; }
+    /// <summary>Engine threads.</summary>
+    public int Threads { get; init; }
+    /// <summary>Folder for the checkpoint, CSV log and learning curve.</summary>
+    public required string CheckpointDirectory { get; init; }
+    /// <summary>Continue from the checkpoint in <see cref="CheckpointDirectory"/>.</summary>
+    public bool Resume { get; init; }
+
+    /// <summary>Reads the options (rejecting unknown ones).</summary>
+    /// <exception cref="UsageException">A bad value or an unknown option.</exception>
+    public static TrainSettings Parse(CommandLine o)
+    {
+        var method = o.Choice("method", "rocket", "base", "booster", "kd", "rocket", "rocket-kd", "no-joint") switch
+        {
+            "base" => Method.Base,
+            "booster" => Method.Booster,
+            "kd" => Method.Kd,
+            "rocket-kd" => Method.RocketKd,
+            "no-joint" => Method.NoJoint,
+            _ => Method.Rocket,
+        };
+        var hint = o.Choice("hint", "logit-mse", "logit-mse", "prob-mse", "kd") switch
+        {
+            "prob-mse" => HintKind.ProbabilityMse,
+            "kd" => HintKind.Kd,
+            _ => HintKind.LogitMse,
+        };
+        var settings = new TrainSettings
+        {
+            Data = o.Choice("data", "digits", DataSources.Names),
+            DataPath = o.StringOrNull("path"),
+            Limit = o.Int("limit", int.MaxValue, 1),
+            Architecture = o.String("arch", "mlp"),
+            Sharing = o.Choice("sharing", "interval", "interval", "bottom", "none"),
+            BoosterDepth = o.Int("booster-depth", 40, 10, 1000),
+            LightDepth = o.Int("light-depth", 16, 10, 1000),
+            Widen = o.Int("widen", 1, 1, 64),
+            Shared = o.String("shared", "64"),
+            BoosterHidden = o.String("booster-hidden", "512"),
+            LightHidden = o.String("light-hidden", ""),
+            EmbeddingDim = o.Int("embedding-dim", 8, 1, 1024),
+            Method = method,
+            Loss = new LossOptions
+            {
+                Hint = hint,
+                Lambda = (float)o.Double("lambda", 0.03, 0, 1000),
+                GradientBlock = o.Choice("grad-block", "on", "on", "off") == "on",
+                Temperature = (float)o.Double("temperature", 4, 1e-3, 1000),
+                Alpha = (float)o.Double("alpha", 0.9, 0, 1),
+            },
+            Teacher = o.StringOrNull("teacher"),
+            Epochs = o.Int("epochs", 10, 1, 100_000),
+            BatchSize = o.Int("batch-size", 128, 1, 65_536),
+            LearningRate = o.Double("lr", 0.1, 1e-8, 100),
+            Schedule = o.Choice("schedule", "multistep", "multistep", "cosine", "constant"),
+            Optimizer = o.Choice("optimizer", "sgd", "sgd", "adam", "adamw"),
+            Momentum = o.Double("momentum", 0.9, 0, 0.9999),
+            WeightDecay = o.Double("weight-decay", 5e-4, 0, 1),
+            Augment = o.Flag("augment"),
+            Seed = o.Int("seed", 1, 0),
+            Threads = o.Int("threads", Environment.ProcessorCount, 1, 256),
+            CheckpointDirectory = o.String("checkpoint-dir", Path.Combine("runs", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture))),
+            Resume = o.Flag("resume"),
+        };
+        o.RejectUnknown("train");
+        bool needsTeacher = method is Method.Kd or Method.RocketKd or Method.NoJoint;
+        if (needsTeacher && settings.Teacher is null)
+            throw new UsageException($"--method {MethodName(method)} needs --teacher <checkpoint of a booster trained with --method booster>");
+        if (!needsTeacher && settings.Teacher is not null)
+            throw new UsageException($"--teacher is only used by kd, rocket-kd and no-joint, not {MethodName(method)}");
+        return settings;
+    }
+
+    /// <summary>The command-line name of a method.</summary>
+    public static string MethodName(Method method) => method switch
+    {
+        Method.Base => "base",
+        Method.Booster => "booster",
+        Method.Kd => "kd",
+        Method.RocketKd => "rocket-kd",
+        Method.NoJoint => "no-joint",
+        _ => "rocket",
+    };
+}

@@ -1,0 +1,52 @@
+using RocketNet.Cli.Commands;
+
+namespace RocketNet.Cli;
+
+/// <summary>
+/// Entry point of the <c>rocketnet</c> command. Every failure a user can cause (unknown option, bad
+/// value, missing or corrupt file) ends in one line on stderr and a non-zero exit code, never a stack trace.
+/// </summary>
+public static class Program
+{
+    private const string Usage =
+        "usage: rocketnet <command> [options]\n" +
+        "  launch   train booster/light pairs on the embedded digits (base, rocket, booster; several seeds) and print a table\n" +
+        "  train    train one model (--data, --arch, --method, --epochs, ... ; see 'rocketnet train --help')\n" +
+        "  eval     evaluate a checkpoint on a dataset\n" +
+        "  export   write the light net of a checkpoint as a standalone model file\n" +
+        "  bench    run a quick benchmark workload (e.g. 'rocketnet bench mlp --threads 2')";
+
+    /// <summary>Runs a command; returns 0 on success, 1 on a runtime failure, 2 on a usage error.</summary>
+    public static int Main(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            Console.WriteLine(Usage);
+            return args.Length == 0 ? 2 : 0;
+        }
+        try
+        {
+            var rest = args[1..];
+            return args[0] switch
+            {
+                "launch" => LaunchCommand.Run(new CommandLine(rest), Console.Out),
+                "train" => TrainCommand.Run(new CommandLine(rest), Console.Out),
+                "eval" => EvalCommand.Run(new CommandLine(rest), Console.Out),
+                "export" => ExportCommand.Run(new CommandLine(rest), Console.Out),
+                "bench" => Benchmarks.QuickMode.Run(rest, Console.Out, Console.Error),
+                _ => throw new UsageException($"unknown command '{args[0]}' (commands: launch, train, eval, export, bench)"),
+            };
+        }
+        catch (UsageException e)
+        {
+            Console.Error.WriteLine($"rocketnet: error: {e.Message}");
+            return 2;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
+        {
+            // FileNotFoundException and DirectoryNotFoundException are IOExceptions; their messages name the path.
+            Console.Error.WriteLine($"rocketnet: error: {e.Message}");
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using RocketNet.Layers;
+using RocketNet.Training.Checkpoints;
+
+namespace RocketNet.Cli.Reporting;
+
+/// <summary>What a model costs at inference: multiplications per sample and measured time per sample.</summary>
+public static class ModelCost
+{
+    /// <summary>
+    /// Multiply-adds per sample of the fully connected layers (Σ in·out over every Linear reached from
+    /// <paramref name="model"/>, the paper's "multiplications" for FC nets), or null if the model has
+    /// convolutions, whose cost depends on the input size and is not counted here.
+    /// </summary>
+    public static long? FullyConnectedMultiplications(Module model)
+    {
+        long total = 0;
+        foreach (var module in Descendants(model))
+        {
+            if (module is Conv2d) return null;
+            if (module is Linear linear) total += (long)linear.InFeatures * linear.OutFeatures;
+        }
+        return total;
+    }
+
+    /// <summary>
+    /// Median wall time of one single-sample prediction through <see cref="Predictor"/> (eval mode, no
+    /// graph, cached buffers), after a warm-up.
+    /// </summary>
+    public static double MicrosecondsPerSample(Module model, int[] sampleShape, int calls = 2000)
+    {
+        var predictor = new Predictor(model, sampleShape, maxBatchSize: 1);
+        var sample = new float[predictor.SampleSize];
+        var logits = new float[predictor.OutputSize];
+        for (int i = 0; i < sample.Length; i++) sample[i] = (i % 7) / 7f;
+        for (int i = 0; i < 200; i++) predictor.Predict(sample, logits);
+        var times = new double[calls];
+        for (int i = 0; i < calls; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            predictor.Predict(sample, logits);
+            times[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+        }
+        Array.Sort(times);
+        return times[calls / 2];
+    }
+
+    private static IEnumerable<Module> Descendants(Module root)
+    {
+        var seen = new HashSet<Module>(ReferenceEqualityComparer.Instance);
+        var stack = new Stack<Module>();
+        stack.Push(root);
+        while (stack.Count > 0)
+        {
+            var m = stack.Pop();
+            if (!seen.Add(m)) continue; // shared modules count once
+            yield return m;
+            foreach (var (_, child) in m.NamedChildren()) stack.Push(child);
+        }
+    }
+}
