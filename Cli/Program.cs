@@ -29,10 +29,10 @@ public static class Program
             var rest = args[1..];
             return args[0] switch
             {
-                "launch" => LaunchCommand.Run(new CommandLine(rest), Console.Out),
-                "train" => TrainCommand.Run(new CommandLine(rest), Console.Out),
-                "eval" => EvalCommand.Run(new CommandLine(rest), Console.Out),
-                "export" => ExportCommand.Run(new CommandLine(rest), Console.Out),
+                "launch" => LaunchCommand.Run(new CliOptions(rest), Console.Out),
+                "train" => TrainCommand.Run(new CliOptions(rest), Console.Out),
+                "eval" => EvalCommand.Run(new CliOptions(rest), Console.Out),
+                "export" => ExportCommand.Run(new CliOptions(rest), Console.Out),
                 "bench" => Benchmarks.QuickMode.Run(rest, Console.Out, Console.Error),
                 _ => throw new UsageException($"unknown command '{args[0]}' (commands: launch, train, eval, export, bench)"),
             };

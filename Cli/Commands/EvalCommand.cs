@@ -12,7 +12,7 @@ namespace RocketNet.Cli.Commands;
 public static class EvalCommand
 {
     /// <summary>Evaluates and prints one line per net.</summary>
-    public static int Run(CommandLine options, TextWriter output)
+    public static int Run(CliOptions options, TextWriter output)
     {
         string path = options.StringOrNull("checkpoint") ?? throw new UsageException("eval needs --checkpoint <file>");
         string data = options.Choice("data", "digits", DataSources.Names);

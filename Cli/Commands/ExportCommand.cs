@@ -14,7 +14,7 @@ public static class ExportCommand
     public const string LightRole = "light";
 
     /// <summary>Exports and prints what was written.</summary>
-    public static int Run(CommandLine options, TextWriter output)
+    public static int Run(CliOptions options, TextWriter output)
     {
         string path = options.StringOrNull("checkpoint") ?? throw new UsageException("export needs --checkpoint <file>");
         string outPath = options.StringOrNull("out") ?? throw new UsageException("export needs --out <file>");

@@ -25,7 +25,7 @@ public static class LaunchCommand
     private static readonly string[] Methods = ["base", "rocket", "booster"];
 
     /// <summary>Runs the demo and prints the table.</summary>
-    public static int Run(CommandLine options, TextWriter output)
+    public static int Run(CliOptions options, TextWriter output)
     {
         int seeds = options.Int("seeds", 7, 1, 100);
         int epochs = options.Int("epochs", 40, 1, 10_000);

@@ -19,7 +19,7 @@ public static class TrainCommand
     public const string CheckpointFile = "last.safetensors";
 
     /// <summary>Parses the options, trains, reports.</summary>
-    public static int Run(CommandLine options, TextWriter output)
+    public static int Run(CliOptions options, TextWriter output)
     {
         var s = TrainSettings.Parse(options);
         Parallelism.ThreadCount = s.Threads;
@@ -34,7 +34,6 @@ public static class TrainCommand
         var pair = ArchitectureRegistry.BuildPair(architecture, new RandomGenerator((ulong)s.Seed));
         var optimizer = ModelFactory.CreateOptimizer(s, pair, s.Method);
         int startEpoch = 0;
-        var history = new List<EpochRecord>();
         if (s.Resume)
         {
             if (!File.Exists(checkpointPath)) throw new FileNotFoundException($"--resume: no checkpoint at '{checkpointPath}'.", checkpointPath);
@@ -70,15 +69,17 @@ public static class TrainCommand
         });
         var loader = new BatchLoader(data.Train, s.BatchSize, shuffle: true, seed: (ulong)s.Seed, augmentation: data.Augmentation);
         var log = new RunLog(logPath, append: s.Resume);
-        trainer.Fit(loader, data.Test, record =>
+        int stop = Math.Min(s.Epochs, s.StopAfter);
+        for (int epoch = startEpoch; epoch < stop; epoch++)
         {
-            history.Add(record);
+            var record = trainer.RunEpoch(epoch, loader, data.Test);
             log.Append(record);
             var metrics = RunLog.Metrics(record);
             var extra = optimizer.GetState().ToDictionary(kv => Checkpoint.OptimizerPrefix + kv.Key, kv => NamedArray.Vector(kv.Value));
             Checkpoint.Save(checkpointPath, pair, architecture, record.Epoch + 1, metrics, extra, data.Train.SampleShape);
             progress.Epoch(RunLog.Describe(record, s.Epochs));
-        }, startEpoch);
+        }
+        if (stop < s.Epochs) output.WriteLine($"stopped after epoch {stop} of {s.Epochs} (--stop-after); continue with --resume");
         log.WriteCurve(Path.Combine(s.CheckpointDirectory, "curve.svg"), $"{s.Data}: {architecture}, {label}");
         output.WriteLine($"done: checkpoint {checkpointPath}, log {logPath}, curve {Path.Combine(s.CheckpointDirectory, "curve.svg")}");
         return 0;

@@ -61,10 +61,12 @@ public sealed record TrainSettings
     public required string CheckpointDirectory { get; init; }
     /// <summary>Continue from the checkpoint in <see cref="CheckpointDirectory"/>.</summary>
     public bool Resume { get; init; }
+    /// <summary>End this invocation after this epoch (the schedule still spans <see cref="Epochs"/>); continue with <see cref="Resume"/>.</summary>
+    public int StopAfter { get; init; }
 
     /// <summary>Reads the options (rejecting unknown ones).</summary>
     /// <exception cref="UsageException">A bad value or an unknown option.</exception>
-    public static TrainSettings Parse(CommandLine o)
+    public static TrainSettings Parse(CliOptions o)
     {
         var method = o.Choice("method", "rocket", "base", "booster", "kd", "rocket", "rocket-kd", "no-joint") switch
         {
@@ -117,6 +119,7 @@ public sealed record TrainSettings
             Threads = o.Int("threads", Environment.ProcessorCount, 1, 256),
             CheckpointDirectory = o.String("checkpoint-dir", Path.Combine("runs", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture))),
             Resume = o.Flag("resume"),
+            StopAfter = o.Int("stop-after", int.MaxValue, 1),
         };
         o.RejectUnknown("train");
         bool needsTeacher = method is Method.Kd or Method.RocketKd or Method.NoJoint;

@@ -10,14 +10,14 @@ public sealed class UsageException(string message) : Exception(message);
 /// declared when read; <see cref="RejectUnknown"/> then reports any option the user gave that no one read,
 /// so a typo never silently falls back to a default.
 /// </summary>
-public sealed class CommandLine
+public sealed class CliOptions
 {
     private readonly Dictionary<string, string?> _options = new(StringComparer.Ordinal);
     private readonly HashSet<string> _read = new(StringComparer.Ordinal);
 
     /// <summary>Parses <paramref name="args"/> (the arguments after the command name).</summary>
     /// <exception cref="UsageException">A positional argument or a repeated option.</exception>
-    public CommandLine(IEnumerable<string> args)
+    public CliOptions(IEnumerable<string> args)
     {
         string? pending = null;
         foreach (var arg in args)

@@ -1,0 +1,54 @@
+using RocketNet.Cli;
+using Xunit;
+
+namespace RocketNet.Tests.Cli;
+
+public class CliOptionsTests
+{
+    [Fact]
+    public void ParsesValuesFlagsAndEqualsSyntax()
+    {
+        var o = new CliOptions(["--epochs", "5", "--augment", "--lr=0.05", "--seeds", "1,2,3"]);
+        Assert.Equal(5, o.Int("epochs", 1));
+        Assert.True(o.Flag("augment"));
+        Assert.Equal(0.05, o.Double("lr", 0.1));
+        Assert.Equal([1, 2, 3], o.IntList("seeds", [9]));
+        Assert.Equal("digits", o.String("data", "digits"));
+        o.RejectUnknown("test");
+    }
+
+    [Fact]
+    public void UnknownOptionIsNamedWithTheKnownOnes()
+    {
+        var o = new CliOptions(["--epocs", "3"]);
+        o.Int("epochs", 1);
+        var e = Assert.Throws<UsageException>(() => o.RejectUnknown("train"));
+        Assert.Contains("--epocs", e.Message);
+        Assert.Contains("--epochs", e.Message);
+    }
+
+    [Theory]
+    [InlineData("--epochs", "abc", "integer")]
+    [InlineData("--epochs", "0", "between")]
+    [InlineData("--lr", "NaN", "number")]
+    public void BadValuesAreRejectedWithTheOptionName(string name, string value, string expected)
+    {
+        var o = new CliOptions([name, value]);
+        var e = Assert.Throws<UsageException>(() =>
+        {
+            o.Int("epochs", 1, 1);
+            o.Double("lr", 0.1, 1e-9);
+        });
+        Assert.Contains(name, e.Message);
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void PositionalArgumentsRepeatsAndBadChoicesAreRejected()
+    {
+        Assert.Throws<UsageException>(() => new CliOptions(["stray"]));
+        Assert.Throws<UsageException>(() => new CliOptions(["--a", "1", "--a", "2"]));
+        var e = Assert.Throws<UsageException>(() => new CliOptions(["--method", "magic"]).Choice("method", "rocket", "base", "rocket"));
+        Assert.Contains("base, rocket", e.Message);
+    }
+}

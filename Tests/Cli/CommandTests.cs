@@ -1,0 +1,99 @@
+using System.Xml.Linq;
+using RocketNet.Cli;
+using RocketNet.Cli.Commands;
+using RocketNet.Cli.Reporting;
+using Xunit;
+
+namespace RocketNet.Tests.Cli;
+
+/// <summary>The commands end to end on the embedded digits, in a temporary folder.</summary>
+[Collection(Kernels.ThreadCountCollection.Name)] // the commands set the engine thread count
+public sealed class CommandTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "rocketnet-cli-" + Guid.NewGuid().ToString("N"));
+
+    public CommandTests() => Directory.CreateDirectory(_dir);
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static string Run(Func<CliOptions, TextWriter, int> command, params string[] args)
+    {
+        var output = new StringWriter();
+        Assert.Equal(0, command(new CliOptions(args), output));
+        return output.ToString();
+    }
+
+    private string[] TrainArgs(string folder, params string[] more) =>
+        ["--data", "digits", "--arch", "mlp", "--shared", "16", "--booster-hidden", "64", "--batch-size", "64",
+         "--lr", "0.05", "--seed", "4", "--threads", "1", "--checkpoint-dir", Path.Combine(_dir, folder),
+         .. more.Contains("--epochs") ? more : [.. more, "--epochs", "3"]];
+
+    [Fact]
+    public void ResumingAnInterruptedRunGivesTheSameCheckpointAsAnUninterruptedOne()
+    {
+        Run(TrainCommand.Run, TrainArgs("whole"));
+        var first = Run(TrainCommand.Run, TrainArgs("split", "--stop-after", "1"));
+        Assert.Contains("--resume", first);
+        Run(TrainCommand.Run, TrainArgs("split", "--resume"));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(_dir, "whole", TrainCommand.CheckpointFile)),
+                     File.ReadAllBytes(Path.Combine(_dir, "split", TrainCommand.CheckpointFile)));
+        Assert.Equal(4, File.ReadAllLines(Path.Combine(_dir, "split", "log.csv")).Length); // header + 3 epochs
+        XDocument.Load(Path.Combine(_dir, "split", "curve.svg")); // well-formed SVG
+    }
+
+    [Fact]
+    public void ARunFolderIsNeverSilentlyOverwritten()
+    {
+        Run(TrainCommand.Run, TrainArgs("once", "--epochs", "1"));
+        var e = Assert.Throws<UsageException>(() => Run(TrainCommand.Run, TrainArgs("once", "--epochs", "1")));
+        Assert.Contains("--resume", e.Message);
+    }
+
+    [Fact]
+    public void ExportedLightNetEvaluatesLikeThePairsLightNet()
+    {
+        Run(TrainCommand.Run, TrainArgs("run", "--epochs", "2"));
+        string checkpoint = Path.Combine(_dir, "run", TrainCommand.CheckpointFile), light = Path.Combine(_dir, "light.safetensors");
+        var pairLines = Run(EvalCommand.Run, "--checkpoint", checkpoint, "--threads", "1").Split('\n');
+        Assert.Contains("exported the light net", Run(ExportCommand.Run, "--checkpoint", checkpoint, "--out", light));
+        var lightLines = Run(EvalCommand.Run, "--checkpoint", light, "--threads", "1").Split('\n');
+        Assert.StartsWith("light: accuracy", pairLines[0]);
+        Assert.Equal(pairLines[0], lightLines[0]);
+        Assert.StartsWith("booster: accuracy", pairLines[1]);
+    }
+
+    [Fact]
+    public void TeacherMethodsNeedATeacher()
+    {
+        var e = Assert.Throws<UsageException>(() => Run(TrainCommand.Run, TrainArgs("kd", "--method", "kd")));
+        Assert.Contains("--teacher", e.Message);
+    }
+
+    [Fact]
+    public void LaunchPrintsTheTable()
+    {
+        var text = Run(LaunchCommand.Run, "--seeds", "1", "--epochs", "2", "--threads", "1");
+        Assert.Contains("| light alone (base) | 610 | 592 |", text);
+        Assert.Contains("| light in rocket | 610 | 592 |", text);
+        Assert.Contains("| booster alone |", text);
+    }
+
+    [Fact]
+    public void ProgressIsPlainLinesWhenNotATerminal()
+    {
+        var output = new StringWriter();
+        var progress = new ProgressReporter(output, live: false);
+        progress.Batch("rocket", 1, 2, 3, 10, 0.5, 0.9, 100);
+        progress.Epoch("epoch 1/2 done");
+        Assert.Equal("epoch 1/2 done" + Environment.NewLine, output.ToString());
+    }
+
+    [Fact]
+    public void SvgChartIsWellFormedAndRejectsEmptyInput()
+    {
+        var svg = SvgChart.Render("t <&>", "x", "y", [("a", [(0.0, 1.0), (1.0, 2.0)]), ("b", [(0.0, double.NaN), (1.0, 3.0)])]);
+        var doc = XDocument.Parse(svg);
+        Assert.Equal(2, doc.Descendants().Count(e => e.Name.LocalName == "polyline"));
+        Assert.Throws<ArgumentException>(() => SvgChart.Render("t", "x", "y", []));
+    }
+}
