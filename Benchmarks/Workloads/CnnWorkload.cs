@@ -1,3 +1,5 @@
+using RocketNet.Training.Optim;
+
 namespace RocketNet.Benchmarks.Workloads;
 
 /// <summary>
@@ -11,7 +13,7 @@ public sealed class CnnWorkload : IWorkload
     private readonly Tensor _x;
     private readonly int[] _labels;
     private readonly Tensor[] _p;
-    private readonly SgdMomentum _optimizer;
+    private readonly Sgd _optimizer;
 
     /// <summary>Creates the parameters (PyTorch's default uniform init) and a random batch.</summary>
     public CnnWorkload()
@@ -32,7 +34,7 @@ public sealed class CnnWorkload : IWorkload
         _p = parameters.ToArray();
         _x = Tensor.RandomNormal([Batch, 3, 32, 32], random);
         _labels = Enumerable.Range(0, Batch).Select(_ => random.NextInt(10)).ToArray();
-        _optimizer = new SgdMomentum(_p);
+        _optimizer = new Sgd(_p, 0.01, momentum: 0.9, weightDecay: 5e-4);
     }
 
     /// <inheritdoc />

@@ -1,3 +1,5 @@
+using RocketNet.Training.Optim;
+
 namespace RocketNet.Benchmarks.Workloads;
 
 /// <summary>
@@ -10,7 +12,7 @@ public sealed class MlpWorkload : IWorkload
     private readonly Tensor _x;
     private readonly int[] _labels;
     private readonly Tensor[] _parameters;
-    private readonly SgdMomentum _optimizer;
+    private readonly Sgd _optimizer;
 
     /// <summary>Creates the parameters (PyTorch's default uniform init) and a random batch.</summary>
     public MlpWorkload()
@@ -27,7 +29,7 @@ public sealed class MlpWorkload : IWorkload
         _parameters = parameters.ToArray();
         _x = Tensor.RandomNormal([Batch, 784], random);
         _labels = Enumerable.Range(0, Batch).Select(_ => random.NextInt(10)).ToArray();
-        _optimizer = new SgdMomentum(_parameters);
+        _optimizer = new Sgd(_parameters, 0.01, momentum: 0.9, weightDecay: 5e-4);
     }
 
     /// <inheritdoc />
