@@ -8,6 +8,7 @@ namespace RocketNet.Benchmarks;
 /// backward-weight (with bias) on shapes from the small CNN and Wide ResNet workloads.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class ConvolutionBenchmarks
 {
     private float[] _x = [], _w = [], _bias = [], _y = [], _gradX = [], _gradW = [], _gradBias = [];

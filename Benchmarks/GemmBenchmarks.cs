@@ -8,6 +8,8 @@ namespace RocketNet.Benchmarks;
 /// GFLOP/s = 2·Size³ / time. Steady state should allocate nothing (see the memory columns).
 /// </summary>
 [MemoryDiagnoser]
+[GflopsColumn]
+[MedianColumn]
 public class GemmBenchmarks
 {
     private float[] _a = [], _b = [], _c = [];

@@ -8,6 +8,7 @@ namespace RocketNet.Benchmarks;
 /// 2 threads. The memory diagnoser shows what a steady-state step allocates.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class TrainingStepBenchmarks
 {
     private IWorkload _mlp = null!, _cnn = null!;
