@@ -52,11 +52,11 @@ public static class QuickMode
         return 0;
     }
 
-    /// <summary>Median wall time of <paramref name="reps"/> runs after a warm-up of at least 5 runs and 0.3 s.</summary>
+    /// <summary>Median wall time of <paramref name="reps"/> runs after a warm-up of at least 10 runs and 1 s.</summary>
     public static double MedianMilliseconds(IWorkload workload, int reps)
     {
         var warm = Stopwatch.StartNew();
-        for (int i = 0; i < 5 || warm.Elapsed.TotalSeconds < 0.3; i++) workload.Run();
+        for (int i = 0; i < 10 || warm.Elapsed.TotalSeconds < 1; i++) workload.Run();
         var times = new double[reps];
         for (int i = 0; i < reps; i++)
         {
