@@ -22,6 +22,11 @@ public class PoolingKernelTests
         { 1, 2, 7, 33, 2, 2, 0 },
         { 1, 1, 5, 64, 2, 2, 0 },
         { 3, 1, 2, 2, 2, 2, 0 },
+        // Narrow outputs (OW = 8, 4, 2, 1) take the gathered vertical pass; odd output-row counts leave a tail.
+        { 2, 2, 16, 16, 2, 2, 0 },
+        { 1, 3, 10, 8, 2, 2, 0 },
+        { 1, 1, 13, 4, 2, 2, 0 },
+        { 1, 1, 40, 2, 2, 2, 0 },
     };
 
     private static PoolGeometry Make(int n, int c, int h, int w, int k, int s, int p) => new(n, c, h, w, k, k, s, s, p, p);
