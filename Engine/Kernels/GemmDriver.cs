@@ -37,7 +37,11 @@ internal static unsafe class GemmDriver
     /// <summary>Below this many multiply-adds per block a parallel dispatch costs more than it saves.</summary>
     private const long ParallelMinWork = 1 << 19;
 
+    /// <summary>Largest packed A (all k slabs at once) for the single-dispatch path: 4 MB.</summary>
+    private const long FusedMaxPackedA = 1 << 20;
+
     [ThreadStatic] private static GemmCall? _cachedCall;
+    [ThreadStatic] private static GemmScratch? _tileB; // per-thread B tile of the single-dispatch path
 
     /// <summary>Runs C (+)= op(A)·op(B) with packed panels and the micro-kernel of <paramref name="kind"/>.</summary>
     public static void Multiply(float* a, float* b, float* c, int m, int n, int k, bool transA, bool transB,
@@ -66,6 +70,8 @@ internal static unsafe class GemmDriver
         private int _jc, _nc, _pc, _kc, _ic, _mc;
         private bool _accumulateBlock, _packBThisPhase, _packPhase;
         private int _tilesM, _tilesN;
+        private int _kcStep, _slabs;
+        private bool _singleDispatch, _accumulate;
 
         public void Run(float* a, float* b, float* c, int m, int n, int k, bool transA, bool transB,
             bool accumulate, GemmKernelKind kind)
@@ -83,9 +89,17 @@ internal static unsafe class GemmDriver
             int slabs = (k + KcMax - 1) / KcMax;
             int kcStep = (k + slabs - 1) / slabs;
             int ncMax = Math.Min(n, NcMax), mcMax = Math.Min(m, MBlock);
-            float* packedB = _packedB.Ensure(RoundUp(ncMax, _nr) * kcStep);
-            float* packedA = _packedA.Ensure(RoundUp(mcMax, _mr) * kcStep);
-            _ = packedA; _ = packedB;
+            _kcStep = kcStep;
+            // With one thread and two M tiles there are no barriers to save and the per-slab path packs each
+            // B panel once; with one M tile (m ≤ 256) packing B right before use is cheaper anyway.
+            bool oneMTile = m <= 256;
+            if ((Parallelism.ThreadCount > 1 || oneMTile) && m <= MBlock && n <= NcMax && (long)RoundUp(m, _mr) * k <= FusedMaxPackedA)
+            {
+                RunSingleDispatch(accumulate);
+                return;
+            }
+            _packedB.Ensure(RoundUp(ncMax, _nr) * kcStep);
+            _packedA.Ensure(RoundUp(mcMax, _mr) * kcStep);
 
             for (_jc = 0; _jc < n; _jc += NcMax)
             {
@@ -122,11 +136,72 @@ internal static unsafe class GemmDriver
             for (int i = 0; i < count; i++) Run(i);
         }
 
+        /// <summary>
+        /// The path for blocks that fit at once (every training-step GEMM of the MLP and most conv ones):
+        /// A is packed for all k slabs in one parallel phase, then ONE parallel phase over the C tiles, each
+        /// task packing its own B tile slab by slab into per-thread scratch and accumulating its C tile. Two
+        /// barriers per call instead of two per k slab; a B tile is packed once per M tile (cheap: the tile
+        /// computes 128 times more than it copies). Same summation order, so the same bits, as the general path.
+        /// </summary>
+        private void RunSingleDispatch(bool accumulate)
+        {
+            _slabs = (_k + _kcStep - 1) / _kcStep;
+            _accumulate = accumulate;
+            _ic = 0; _mc = _m; _jc = 0; _nc = _n;
+            // Each task packs its own B tile, once per M tile: keep M tiles few (1 or 2, up to 512 rows, whose A
+            // part still fits L2) so that copy stays small next to the tile's arithmetic.
+            int tilesWanted = _m <= 256 ? 1 : 2;
+            _mTile = RoundUp((_m + tilesWanted - 1) / tilesWanted, _mr);
+            _tilesM = (_m + _mTile - 1) / _mTile;
+            _tilesN = (_n + NTile - 1) / NTile;
+            _packedA.Ensure(RoundUp(_m, _mr) * _k);
+            bool parallel = (long)_m * _n * _k >= ParallelMinWork;
+            _singleDispatch = true;
+            _packPhase = true;
+            Dispatch(_slabs * _tilesM, parallel);
+            _packPhase = false;
+            Dispatch(_tilesM * _tilesN, parallel);
+            _singleDispatch = false;
+            _a = _b = _c = null;
+        }
+
         /// <inheritdoc />
         public override void Run(int index)
         {
+            if (_singleDispatch)
+            {
+                if (_packPhase) PackASlab(index / _tilesM, index % _tilesM);
+                else ComputeTileAllSlabs(index / _tilesN, index % _tilesN);
+                return;
+            }
             if (_packPhase) Pack(index);
             else ComputeTile(index / _tilesN, index % _tilesN);
+        }
+
+        /// <summary>Single-dispatch path: rows of M tile <paramref name="tileRow"/> of A for k slab <paramref name="slab"/>.</summary>
+        private void PackASlab(int slab, int tileRow)
+        {
+            int pc = slab * _kcStep, kc = Math.Min(_kcStep, _k - pc);
+            int i0 = tileRow * _mTile, rows = Math.Min(_mTile, _m - i0);
+            // Slab s of packed A starts at RoundUp(m, mr)·pc; inside it, row panels follow each other.
+            float* slabA = _packedA.Pointer + (nint)RoundUp(_m, _mr) * pc;
+            GemmPacking.PackA(_a, _m, _k, _transA, i0, rows, pc, kc, _mr, slabA + (nint)i0 * kc);
+        }
+
+        /// <summary>Single-dispatch path: C tile (tileRow, tileColumn) over every k slab, packing its B tile as it goes.</summary>
+        private void ComputeTileAllSlabs(int tileRow, int tileColumn)
+        {
+            int j0 = tileColumn * NTile, cols = Math.Min(NTile, _n - j0);
+            var scratch = _tileB ??= new GemmScratch();
+            float* tileB = scratch.Ensure(RoundUp(NTile, _nr) * _kcStep);
+            for (int slab = 0; slab < _slabs; slab++)
+            {
+                // Locals only: this runs on several threads at once.
+                int pc = slab * _kcStep, kc = Math.Min(_kcStep, _k - pc);
+                GemmPacking.PackB(_b, _k, _n, _transB, pc, kc, j0, cols, _nr, tileB);
+                ComputeTile(tileRow, tileColumn, _packedA.Pointer + (nint)RoundUp(_m, _mr) * pc, tileB - (nint)j0 * kc,
+                    kc, _accumulate || slab > 0);
+            }
         }
 
         /// <summary>Index &lt; tilesN (when B is due): one tile-width of B panels; else one tile-height of A panels.</summary>
@@ -148,23 +223,29 @@ internal static unsafe class GemmDriver
                 _packedA.Pointer + (nint)i0 * _kc);
         }
 
-        /// <summary>Runs the micro-kernel over one MTile x NTile tile of the current C block.</summary>
+        /// <summary>Runs the micro-kernel over one MTile x NTile tile of the current C block (general path).</summary>
+        private void ComputeTile(int tileRow, int tileColumn) =>
+            ComputeTile(tileRow, tileColumn, _packedA.Pointer, _packedB.Pointer, _kc, _accumulateBlock);
+
+        /// <summary>
+        /// Runs the micro-kernel over one MTile x NTile tile of the current C block. <paramref name="packedA"/>
+        /// holds the block's A panels (row i at (i)·kc) and <paramref name="packedB"/> its B panels (column j at j·kc).
+        /// </summary>
         [SkipLocalsInit]
-        private void ComputeTile(int tileRow, int tileColumn)
+        private void ComputeTile(int tileRow, int tileColumn, float* packedA, float* packedB, int kc, bool accumulate)
         {
-            int mr = _mr, nr = _nr, kc = _kc, n = _n;
+            int mr = _mr, nr = _nr, n = _n;
             int i0 = tileRow * _mTile, rows = Math.Min(_mTile, _mc - i0);
             int j0 = tileColumn * NTile, cols = Math.Min(NTile, _nc - j0);
-            bool accumulate = _accumulateBlock;
             float* edge = stackalloc float[GemmMicroKernel512.Mr * GemmMicroKernel512.Nr];
 
             for (int jr = 0; jr < cols; jr += nr)
             {
-                float* bPanel = _packedB.Pointer + (nint)(j0 + jr) * kc;
+                float* bPanel = packedB + (nint)(j0 + jr) * kc;
                 int width = Math.Min(nr, cols - jr);
                 for (int ir = 0; ir < rows; ir += mr)
                 {
-                    float* aPanel = _packedA.Pointer + (nint)(i0 + ir) * kc;
+                    float* aPanel = packedA + (nint)(i0 + ir) * kc;
                     int height = Math.Min(mr, rows - ir);
                     float* cTile = _c + (nint)(_ic + i0 + ir) * n + _jc + j0 + jr;
                     if (height == mr && width == nr)

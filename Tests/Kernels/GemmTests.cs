@@ -48,6 +48,7 @@ public class GemmTests
     [InlineData(128, 300, 520, false, true)]   // input gradient A·Bᵀ
     [InlineData(33, 4100, 27, true, true)]     // wider than one B slab (NcMax) with an edge slab
     [InlineData(1030, 40, 9, false, false)]    // taller than one A block (MBlock)
+    [InlineData(1000, 20, 1100, false, true)]  // A too big to pack whole: the per-slab path
     public void MatchesReferenceOnBlockBoundaries(int m, int n, int k, bool transA, bool transB)
     {
         var random = new Random(m * 31 + n);
