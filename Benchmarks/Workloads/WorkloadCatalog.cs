@@ -4,7 +4,8 @@ namespace RocketNet.Benchmarks.Workloads;
 public static class WorkloadCatalog
 {
     /// <summary>Names accepted on the command line.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["gemm256", "gemm512", "gemm1024", "mlp", "cnn"];
+    public static IReadOnlyList<string> Names { get; } =
+        ["gemm256", "gemm512", "gemm1024", "mlp", "cnn", "wrn16-1", "wrn40-1", "rocket-wrn", "ctr-light-infer1", "ctr-light-infer256"];
 
     /// <summary>Creates the workload called <paramref name="name"/>.</summary>
     /// <exception cref="ArgumentException">Unknown name; the message lists the known ones.</exception>
@@ -15,6 +16,11 @@ public static class WorkloadCatalog
         "gemm1024" => new GemmWorkload(1024),
         "mlp" => new MlpWorkload(),
         "cnn" => new CnnWorkload(),
+        "wrn16-1" => new WideResNetWorkload(16, 1),
+        "wrn40-1" => new WideResNetWorkload(40, 1),
+        "rocket-wrn" => new RocketWideResNetWorkload(),
+        "ctr-light-infer1" => new CtrInferenceWorkload(1),
+        "ctr-light-infer256" => new CtrInferenceWorkload(256),
         _ => throw new ArgumentException($"Unknown workload '{name}'. Known workloads: {string.Join(", ", Names)}."),
     };
 }
