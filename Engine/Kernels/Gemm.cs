@@ -28,6 +28,13 @@ public static class Gemm
     public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k,
         bool transA = false, bool transB = false, bool accumulate = false)
     {
+        if (m == 1 && k > 0 && n > 0)
+        {
+            // One row (single-sample inference): stream the weights instead of packing them.
+            ValidateArguments(a, b, c, m, n, k);
+            GemmVector.RowTimesMatrix(a, b, c, n, k, transB, accumulate);
+            return;
+        }
         var kind = (long)m * n * k < DirectMaxWork ? GemmKernelKind.Direct : PackedKind;
         Multiply(a, b, c, m, n, k, transA, transB, accumulate, kind);
     }
