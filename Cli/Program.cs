@@ -11,7 +11,7 @@ public static class Program
     private const string Usage =
         "usage: rocketnet <command> [options]\n" +
         "  launch   train booster/light pairs on the embedded digits (base, rocket, booster; several seeds) and print a table\n" +
-        "  train    train one model (--data, --arch, --method, --epochs, ... ; see 'rocketnet train --help')\n" +
+        "  train    train one booster/light pair (see 'rocketnet train --help')\n" +
         "  eval     evaluate a checkpoint on a dataset\n" +
         "  export   write the light net of a checkpoint as a standalone model file\n" +
         "  bench    run a quick benchmark workload (e.g. 'rocketnet bench mlp --threads 2')";
@@ -23,6 +23,11 @@ public static class Program
         {
             Console.WriteLine(Usage);
             return args.Length == 0 ? 2 : 0;
+        }
+        if (args.Length > 1 && args[1] is "-h" or "--help")
+        {
+            Console.WriteLine(Help.For(args[0]));
+            return 0;
         }
         try
         {

@@ -51,4 +51,12 @@ public class CliOptionsTests
         var e = Assert.Throws<UsageException>(() => new CliOptions(["--method", "magic"]).Choice("method", "rocket", "base", "rocket"));
         Assert.Contains("base, rocket", e.Message);
     }
+
+    [Theory]
+    [InlineData("launch")]
+    [InlineData("train")]
+    [InlineData("eval")]
+    [InlineData("export")]
+    [InlineData("bench")]
+    public void EveryCommandHasHelp(string command) => Assert.StartsWith("rocketnet " + command, Help.For(command));
 }

@@ -1,0 +1,36 @@
+namespace RocketNet.Cli;
+
+/// <summary>The <c>--help</c> text of each command.</summary>
+public static class Help
+{
+    /// <summary>Help for <paramref name="command"/>, or the list of commands if it is unknown.</summary>
+    public static string For(string command) => command switch
+    {
+        "launch" =>
+            "rocketnet launch [--seeds 7] [--epochs 40] [--batch-size 32] [--lr 0.02] [--lambda 0.01] [--threads N]\n" +
+            "  Trains on the embedded 8x8 digits, for each seed, the light net alone (base), the light net inside\n" +
+            "  Rocket Launching (rocket) and the booster alone, and prints parameters, multiplications and\n" +
+            "  inference time per sample, and test accuracy (median and range over seeds).",
+        "train" =>
+            "rocketnet train [options]\n" +
+            "  data:      --data digits|fashion-mnist|cifar10|ticdata|criteo  --path FILE_OR_DIR  --limit N  --augment\n" +
+            "  model:     --arch mlp|wrn|ctr|\"<description>\"  --sharing interval|bottom|none  --booster-depth 40\n" +
+            "             --light-depth 16  --widen 1  --shared 64  --booster-hidden 512  --light-hidden \"\"  --embedding-dim 8\n" +
+            "  method:    --method base|booster|kd|rocket|rocket-kd|no-joint  --teacher BOOSTER_CHECKPOINT (kd, rocket-kd, no-joint)\n" +
+            "  loss:      --hint logit-mse|prob-mse|kd  --lambda 0.03  --grad-block on|off  --temperature 4  --alpha 0.9\n" +
+            "  optimiser: --epochs 10  --batch-size 128  --lr 0.1  --schedule multistep|cosine|constant\n" +
+            "             --optimizer sgd|adam|adamw  --momentum 0.9  --weight-decay 5e-4\n" +
+            "  run:       --seed 1  --threads N  --checkpoint-dir DIR  --resume  --stop-after EPOCH\n" +
+            "  Writes DIR/last.safetensors (every epoch, atomically, with optimiser state), DIR/log.csv and DIR/curve.svg.",
+        "eval" =>
+            "rocketnet eval --checkpoint FILE [--data digits|fashion-mnist|cifar10|ticdata|criteo] [--path P] [--limit N] [--threads N]\n" +
+            "  Test accuracy and loss of both nets of a pair checkpoint, or of an exported light net.",
+        "export" =>
+            "rocketnet export --checkpoint FILE --out FILE\n" +
+            "  Writes the light net of a pair checkpoint alone (booster-only parameters dropped), for Predictor.",
+        "bench" =>
+            "rocketnet bench WORKLOAD --threads N [--reps R]\n" +
+            "  Workloads: " + string.Join(", ", Benchmarks.Workloads.WorkloadCatalog.Names) + ". Prints one JSON line with the median.",
+        _ => $"unknown command '{command}' (commands: launch, train, eval, export, bench)",
+    };
+}
