@@ -1,4 +1,3 @@
-using System.Globalization;
 using RocketNet.Layers;
 using RocketNet.Training.Checkpoints;
 using RocketNet.Training.Rocket;
@@ -42,6 +41,9 @@ public static class EvalCommand
     }
 
     private static void Print(TextWriter output, string name, ModelEvaluation e) =>
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{name}: accuracy {e.Accuracy * 100:F2}% (error {e.ErrorRate * 100:F2}%), loss {e.Loss:F4}, {e.Count} samples"));
+        output.WriteLine(FormattableString.Invariant(
+            $"{name}: accuracy {e.Accuracy * 100:F2}% (error {e.ErrorRate * 100:F2}%), loss {e.Loss:F4}") +
+            (double.IsNaN(e.Auc) ? "" : FormattableString.Invariant($", AUC {e.Auc:F4}")) +
+            (double.IsNaN(e.GroupAuc) ? "" : FormattableString.Invariant($", GAUC {e.GroupAuc:F4}")) +
+            FormattableString.Invariant($", {e.Count} samples"));
 }

@@ -27,6 +27,8 @@ public sealed class RunLog
         {
             if (!double.IsNaN(v.Light.Accuracy)) metrics["test_light_accuracy"] = F(v.Light.Accuracy);
             if (!double.IsNaN(v.Booster.Accuracy)) metrics["test_booster_accuracy"] = F(v.Booster.Accuracy);
+            if (!double.IsNaN(v.Light.Auc)) metrics["test_light_auc"] = F(v.Light.Auc);
+            if (!double.IsNaN(v.Booster.Auc)) metrics["test_booster_auc"] = F(v.Booster.Auc);
         }
         return metrics;
     }
@@ -35,7 +37,8 @@ public sealed class RunLog
     public static string Describe(EpochRecord r, int epochs)
     {
         string test = r.Validation is { } v
-            ? $" | test light {Percent(v.Light.Accuracy)} booster {Percent(v.Booster.Accuracy)}"
+            ? $" | test light {Percent(v.Light.Accuracy)} booster {Percent(v.Booster.Accuracy)}" +
+              (double.IsNaN(v.Light.Auc) && double.IsNaN(v.Booster.Auc) ? "" : $" AUC light {Number(v.Light.Auc)} booster {Number(v.Booster.Auc)}")
             : "";
         return string.Create(CultureInfo.InvariantCulture,
             $"epoch {r.Epoch + 1}/{epochs} lr {r.LearningRate:G3} loss {r.TrainLoss.Total:F4} (hint {r.TrainLoss.Hint:F4}) " +
@@ -66,6 +69,8 @@ public sealed class RunLog
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : double.NaN;
 
     private static string F(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
+
+    private static string Number(double v) => double.IsNaN(v) ? "-" : v.ToString("F4", CultureInfo.InvariantCulture);
 
     private static string Percent(double v) => double.IsNaN(v) ? "-" : (v * 100).ToString("F2", CultureInfo.InvariantCulture) + "%";
 }

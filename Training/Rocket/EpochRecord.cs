@@ -17,7 +17,7 @@ public sealed record EpochRecord(int Epoch, double LearningRate, LossValues Trai
     /// <summary>Column names matching <see cref="ToCsvRow"/>.</summary>
     public const string CsvHeader =
         "epoch,lr,train_loss,train_booster_ce,train_light_ce,train_hint,train_distillation,train_light_acc,train_booster_acc," +
-        "val_light_acc,val_light_loss,val_booster_acc,val_booster_loss,seconds";
+        "val_light_acc,val_light_loss,val_booster_acc,val_booster_loss,val_light_auc,val_booster_auc,seconds";
 
     /// <summary>The record as one CSV line (invariant culture, no trailing newline).</summary>
     public string ToCsvRow()
@@ -28,7 +28,7 @@ public sealed record EpochRecord(int Epoch, double LearningRate, LossValues Trai
         [
             LearningRate, TrainLoss.Total, TrainLoss.BoosterCrossEntropy, TrainLoss.LightCrossEntropy, TrainLoss.Hint,
             TrainLoss.Distillation, TrainLightAccuracy, TrainBoosterAccuracy, light.Accuracy, light.Loss, booster.Accuracy,
-            booster.Loss, Seconds,
+            booster.Loss, light.Auc, booster.Auc, Seconds,
         ];
         return Epoch.ToString(CultureInfo.InvariantCulture) + "," +
                string.Join(",", values.Select(v => v.ToString("G9", CultureInfo.InvariantCulture)));

@@ -4,11 +4,13 @@ using RocketNet.Training.Metrics;
 
 namespace RocketNet.Training.Rocket;
 
-/// <summary>Accuracy and mean cross-entropy of one network on a dataset.</summary>
+/// <summary>Accuracy and mean cross-entropy of one network on a dataset (and AUC for two-class data).</summary>
 /// <param name="Count">Samples evaluated.</param>
 /// <param name="Accuracy">Fraction classified correctly.</param>
 /// <param name="Loss">Mean cross-entropy.</param>
-public readonly record struct ModelEvaluation(int Count, double Accuracy, double Loss)
+/// <param name="Auc">For two classes: AUC of the score logit₁ − logit₀ (NaN otherwise).</param>
+/// <param name="GroupAuc">For two classes with group ids (e.g. users): impression-weighted GAUC (NaN otherwise).</param>
+public readonly record struct ModelEvaluation(int Count, double Accuracy, double Loss, double Auc = double.NaN, double GroupAuc = double.NaN)
 {
     /// <summary>1 − accuracy.</summary>
     public double ErrorRate => 1 - Accuracy;
@@ -31,7 +33,7 @@ public static class Evaluator
     public static ModelEvaluation Evaluate(Module model, Dataset data, int batchSize = 256)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var tally = new Tally();
+        var tally = new Tally(data);
         RunBatches(model, data, batchSize, (input, labels) => tally.Add(model.Forward(input), labels, data.ClassCount));
         return tally.Result();
     }
@@ -42,7 +44,7 @@ public static class Evaluator
     {
         ArgumentNullException.ThrowIfNull(pair);
         if (!light && !booster) throw new ArgumentException("Evaluate at least one of the light net and the booster.", nameof(light));
-        Tally lightTally = new(), boosterTally = new();
+        Tally lightTally = new(data), boosterTally = new(data);
         RunBatches(pair, data, batchSize, (input, labels) =>
         {
             if (light && booster)
@@ -80,11 +82,12 @@ public static class Evaluator
         }
     }
 
-    /// <summary>Running totals of correct predictions and summed cross-entropy.</summary>
-    private sealed class Tally
+    /// <summary>Running totals of correct predictions and summed cross-entropy; two-class scores for AUC.</summary>
+    private sealed class Tally(Dataset data)
     {
         private int _count, _correct;
         private double _lossSum;
+        private readonly float[]? _scores = data.ClassCount == 2 ? new float[data.Count] : null;
 
         public void Add(Tensor logits, int[] labels, int classCount)
         {
@@ -92,11 +95,28 @@ public static class Evaluator
                 throw new InvalidOperationException(
                     $"The network returned {logits} for {labels.Length} samples; expected logits [{labels.Length}, {classCount}].");
             _correct += ClassificationMetrics.CountCorrect(logits.Data, classCount, labels);
+            if (_scores is not null)
+            {
+                // Batches arrive in dataset order, so sample i of this batch is dataset sample _count + i.
+                ReadOnlySpan<float> l = logits.Data;
+                for (int i = 0; i < labels.Length; i++) _scores[_count + i] = l[2 * i + 1] - l[2 * i];
+            }
             _lossSum += Functional.CrossEntropy(logits, labels, Reduction.Sum).Item();
             _count += labels.Length;
         }
 
-        public ModelEvaluation Result() =>
-            _count == 0 ? new ModelEvaluation(0, double.NaN, double.NaN) : new ModelEvaluation(_count, (double)_correct / _count, _lossSum / _count);
+        public ModelEvaluation Result()
+        {
+            if (_count == 0) return new ModelEvaluation(0, double.NaN, double.NaN);
+            double auc = double.NaN, gauc = double.NaN;
+            if (_scores is not null && HasBothClasses(data.Labels))
+            {
+                auc = RankingMetrics.Auc(_scores, data.Labels);
+                if (data.Groups is not null) gauc = RankingMetrics.GroupAuc(_scores, data.Labels, data.Groups);
+            }
+            return new ModelEvaluation(_count, (double)_correct / _count, _lossSum / _count, auc, gauc);
+        }
+
+        private static bool HasBothClasses(int[] labels) => labels.Contains(0) && labels.Contains(1);
     }
 }
