@@ -21,6 +21,9 @@ public class ConvolutionKernelTests
         { 4, 5, 5, 6, 6, 3, 2, 0 },
         { 2, 2, 1, 1, 3, 3, 1, 1 },   // same-size fast path on a single pixel
         { 1, 3, 2, 33, 2, 3, 1, 1 },  // same-size fast path, wide and short
+        { 3, 30, 11, 13, 9, 3, 1, 1 }, // implicit GEMM: two k slabs, partial panels, O not a multiple of 8
+        { 2, 16, 8, 8, 32, 3, 1, 1 },  // Wide-ResNet 8×8 stage
+        { 1, 4, 12, 12, 3, 5, 1, 2 },  // implicit GEMM with a 5×5 kernel, several column tiles
     };
 
     private static ConvGeometry Make(int n, int c, int h, int w, int o, int k, int s, int p) =>
