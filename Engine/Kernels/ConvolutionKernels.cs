@@ -86,10 +86,17 @@ public static unsafe class ConvolutionKernels
             var job = _backwardWeightJob ??= new BackwardWeightJob();
             fixed (float* xp = x, gyp = gradY, pp = partials)
             {
-                job.Set(g, xp, gyp, pp, chunkSize);
-                if (chunkCount >= Parallelism.ThreadCount) Parallelism.For(chunkCount, job);
-                else for (int i = 0; i < chunkCount; i++) job.Run(i); // let the GEMM use the threads
-                job.Clear();
+                if (ImplicitWeightGradient.Applies(g))
+                {
+                    ImplicitWeightGradient.Run(g, xp, gyp, pp, chunkSize, chunkCount);
+                }
+                else
+                {
+                    job.Set(g, xp, gyp, pp, chunkSize);
+                    if (chunkCount >= Parallelism.ThreadCount) Parallelism.For(chunkCount, job);
+                    else for (int i = 0; i < chunkCount; i++) job.Run(i); // let the GEMM use the threads
+                    job.Clear();
+                }
             }
             Span<float> target = gradW[..weightLength];
             for (int chunk = 0; chunk < chunkCount; chunk++)

@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace RocketNet.Kernels;
 
@@ -22,7 +22,7 @@ internal static unsafe class ImplicitConvolution
 
     /// <summary>True when this path handles <paramref name="g"/> on this machine (AVX-512, stride-1 same-size).</summary>
     public static bool Applies(in ConvGeometry g) =>
-        Gemm.PackedKind == GemmKernelKind.Vector512 && g.StrideH == 1 && g.StrideW == 1
+        Gemm.PackedKind == GemmKernelKind.Vector512 && Avx512F.IsSupported && g.StrideH == 1 && g.StrideW == 1
         && g.OutHeight == g.Height && g.OutWidth == g.Width;
 
     /// <summary>
@@ -47,7 +47,6 @@ internal static unsafe class ImplicitConvolution
         private readonly GemmScratch _packedA = new();
         private ConvGeometry _g;
         private float* _x, _bias, _y;
-        private long _xLength;
         private int _m, _k, _kcStep, _slabs, _outPlane, _mPadded;
         private bool _accumulate;
 
@@ -57,7 +56,6 @@ internal static unsafe class ImplicitConvolution
         public void Prepare(in ConvGeometry g, float* x, float* w, float* bias, float* y, bool accumulate)
         {
             _g = g; _x = x; _bias = bias; _y = y; _accumulate = accumulate;
-            _xLength = g.InputLength;
             _m = g.OutChannels; _k = g.PatchLength; _outPlane = g.OutHeight * g.OutWidth;
             TilesPerImage = (_outPlane + ColumnTile - 1) / ColumnTile;
             // Balanced k slabs, as the GEMM driver does: k = 576 becomes 3 x 192.
@@ -85,7 +83,7 @@ internal static unsafe class ImplicitConvolution
             float* edge = stackalloc float[Mr * Nr];
             float* imageX = _x + (long)image * _g.InChannels * _g.Height * _g.Width;
             float* imageY = _y + (long)image * m * outPlane;
-            var packer = new ImplicitPanelPacking(_g, _x, _xLength);
+            var packer = new ImplicitPanelPacking(_g);
 
             for (int jr = 0; jr < cols; jr += Nr)
             {

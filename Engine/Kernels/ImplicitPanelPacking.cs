@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace RocketNet.Kernels;
 
@@ -8,7 +9,7 @@ namespace RocketNet.Kernels;
 /// same-size convolution (OH = H, OW = W). Panel row r = (c, kh, kw), lane j = output position p0 + j
 /// = (oh, ow): value x[c, oh + kh − ph, ow + kw − pw], zero in the padding and past the last column.
 /// Because the output plane has the input's shape, a row of the panel is the input plane read at the
-/// constant flat shift (kh − ph)·W + (kw − pw): two unaligned zmm loads, then a lane mask (computed from
+/// constant flat shift (kh − ph)·W + (kw − pw): two masked zmm loads, whose lane mask (computed from
 /// the lanes' oh and ow) zeroes the cells that came from the padding or wrapped into a neighbouring row.
 /// </summary>
 internal unsafe struct ImplicitPanelPacking
@@ -17,16 +18,14 @@ internal unsafe struct ImplicitPanelPacking
     public const int Width = GemmMicroKernel512.Nr;
 
     private readonly int _height, _width, _planeLength, _padH, _padW, _kernelH, _kernelW;
-    private readonly float* _xStart, _xEnd; // the whole input tensor: vector loads stay inside it
     private int _p0;
     private Vector512<int> _ohLow, _ohHigh, _owLow, _owHigh; // lane output coordinates (oh huge past the end)
 
-    /// <summary>Packer for geometry <paramref name="g"/> reading from x[0 .. xLength).</summary>
-    public ImplicitPanelPacking(in ConvGeometry g, float* x, long xLength)
+    /// <summary>Packer for geometry <paramref name="g"/>.</summary>
+    public ImplicitPanelPacking(in ConvGeometry g)
     {
         _height = g.Height; _width = g.Width; _planeLength = g.Height * g.Width;
         _padH = g.PadH; _padW = g.PadW; _kernelH = g.KernelHeight; _kernelW = g.KernelWidth;
-        _xStart = x; _xEnd = x + xLength;
     }
 
     /// <summary>Selects output positions [p0, p0 + valid) as the panel's lanes (valid ≤ 32; the rest are zero).</summary>
@@ -66,18 +65,10 @@ internal unsafe struct ImplicitPanelPacking
                 & Vector512.LessThan((_owLow + owShift).AsUInt32(), width).AsInt32();
             Vector512<int> high = Vector512.LessThan((_ohHigh + ohShift).AsUInt32(), height).AsInt32()
                 & Vector512.LessThan((_owHigh + owShift).AsUInt32(), width).AsInt32();
-            if (src >= _xStart && src + Width <= _xEnd)
-            {
-                Vector512.ConditionalSelect(low.AsSingle(), Vector512.Load(src), Vector512<float>.Zero).Store(dst);
-                Vector512.ConditionalSelect(high.AsSingle(), Vector512.Load(src + 16), Vector512<float>.Zero)
-                    .Store(dst + 16);
-            }
-            else
-            {
-                // The window pokes out of the tensor (first or last image): read lane by lane.
-                for (int j = 0; j < 16; j++) dst[j] = low.GetElement(j) != 0 ? src[j] : 0f;
-                for (int j = 0; j < 16; j++) dst[16 + j] = high.GetElement(j) != 0 ? src[16 + j] : 0f;
-            }
+            // Masked loads: lanes in the padding read as zero without touching memory, so the window may
+            // poke out of the tensor (first or last image).
+            Avx512F.MaskLoad(src, low.AsSingle(), Vector512<float>.Zero).Store(dst);
+            Avx512F.MaskLoad(src + 16, high.AsSingle(), Vector512<float>.Zero).Store(dst + 16);
             if (++kw == _kernelW)
             {
                 kw = 0;
