@@ -7,7 +7,7 @@ namespace RocketNet.Kernels;
 /// <summary>
 /// Implicit-GEMM convolution for stride-1 "same size" geometries (OH = H, OW = W, e.g. 3×3 pad 1), the bulk
 /// of a Wide-ResNet: y[n] (+)= W·im2col(x[n]) without ever writing im2col or a packed B panel. The weights are
-/// packed into [k][8] panels once per call; each parallel tile (an image × a run of output positions) runs
+/// packed into [k][16] panels once per call; each parallel tile (an image × a run of output positions) runs
 /// <see cref="ImplicitMicroKernel"/>, which reads the image through per-tap lane masks. Because the output
 /// plane has the input's shape, im2col row r = (c, kh, kw) is plane c at the flat shift (kh − ph)·W + (kw − pw),
 /// with the cells from the padding (or wrapped from a neighbouring row) masked off. The tile grid and every
@@ -44,8 +44,8 @@ internal static unsafe class ImplicitConvolution
     {
         private const int Mr = ImplicitMicroKernel.Mr, Nr = ImplicitMicroKernel.Nr;
 
-        private readonly GemmScratch _packedA = new(); // [⌈O/8⌉][k][8]
-        private readonly GemmScratch _masks = new();   // [taps][plane rounded up to 32]: all ones = lane valid
+        private readonly GemmScratch _packedA = new(); // [⌈O/16⌉][k][16]
+        private readonly GemmScratch _masks = new();   // [taps][plane rounded up to 16]: all ones = lane valid
         private int[] _rowTable = [];                  // [2][k]: source offset, then mask offset, of each im2col row
         private ConvGeometry _g;
         private float* _x, _bias, _y;
@@ -99,7 +99,7 @@ internal static unsafe class ImplicitConvolution
             fixed (int* rows = _rowTable)
             {
                 int* source = rows, maskOffset = rows + k;
-                // Weight panel outermost: it (k × 8 floats) and the tile's input window stay in L1.
+                // Weight panel outermost: it (k × 16 floats) and the tile's input window stay in L1.
                 for (int ir = 0; ir < m; ir += Mr)
                 {
                     float* aPanel = _packedA.Pointer + (nint)ir * k;
