@@ -29,7 +29,7 @@ public static unsafe class ConvolutionKernels
         KernelArguments.CheckConvolution(g, "ConvolutionKernels.Forward", x.Length, w.Length, y.Length, bias.Length);
         fixed (float* xp = x, wp = w, bp = bias, yp = y)
         {
-            if (ImplicitConvolution.Applies(g))
+            if (ImplicitConvolution.Available)
             {
                 ImplicitConvolution.Run(g, xp, wp, bias.IsEmpty ? null : bp, yp, accumulate: false);
                 return;
@@ -50,7 +50,7 @@ public static unsafe class ConvolutionKernels
     {
         KernelArguments.CheckConvolution(g, "ConvolutionKernels.BackwardInput", gradX.Length, w.Length,
             gradY.Length, 0);
-        if (ImplicitConvolution.Applies(g))
+        if (ImplicitConvolution.Available && ImplicitConvolution.IsSameSize(g))
         {
             BackwardInputAsConvolution(g, gradY, w, gradX);
             return;

@@ -20,14 +20,25 @@ internal static unsafe class ImplicitConvolution
 
     [ThreadStatic] private static ConvolutionJob? _job;
 
-    /// <summary>True when this path handles <paramref name="g"/> on this machine (AVX-512, stride-1 same-size).</summary>
-    public static bool Applies(in ConvGeometry g) =>
-        Gemm.PackedKind == GemmKernelKind.Vector512 && Avx512F.IsSupported && g.StrideH == 1 && g.StrideW == 1
-        && g.OutHeight == g.Height && g.OutWidth == g.Width;
+    [ThreadStatic] private static GemmScratch? _unfolded; // per-thread im2col or phase split of one image
+
+    /// <summary>True when this machine runs the implicit kernels (AVX-512 with masked loads).</summary>
+    public static bool Available => Gemm.PackedKind == GemmKernelKind.Vector512 && Avx512F.IsSupported;
+
+    /// <summary>True for stride-1 same-size geometries, whose im2col rows are shifted input planes.</summary>
+    public static bool IsSameSize(in ConvGeometry g) =>
+        g.StrideH == 1 && g.StrideW == 1 && g.OutHeight == g.Height && g.OutWidth == g.Width;
+
+    /// <summary>True for 1×1 stride-1 unpadded geometries, whose input image already is the im2col matrix.</summary>
+    private static bool IsPointwise(in ConvGeometry g) =>
+        g.KernelHeight == 1 && g.KernelWidth == 1 && g.StrideH == 1 && g.StrideW == 1 && g.PadH == 0 && g.PadW == 0;
 
     /// <summary>
     /// y (+)= conv(x, w) (+ bias). x: [N, C, H, W], w: [O, C·KH·KW] row-major, bias: [O] or null,
-    /// y: [N, O, H, W]; overwritten unless <paramref name="accumulate"/>. Geometry must satisfy <see cref="Applies"/>.
+    /// y: [N, O, OH, OW]; overwritten unless <paramref name="accumulate"/>. Needs <see cref="Available"/>.
+    /// Same-size and pointwise geometries read x directly; strided ones whose rows are phase planes
+    /// (<see cref="StridePhases"/>) split one image at a time into per-thread scratch; any other geometry unfolds
+    /// one image at a time (one tile per image) and runs the same kernel over it with all lanes valid.
     /// </summary>
     public static void Run(in ConvGeometry g, float* x, float* w, float* bias, float* y, bool accumulate)
     {
@@ -49,52 +60,67 @@ internal static unsafe class ImplicitConvolution
         private int[] _rowTable = [];                  // [2][k]: source offset, then mask offset, of each im2col row
         private ConvGeometry _g;
         private float* _x, _bias, _y;
-        private int _m, _k, _plane;
-        private bool _accumulate;
+        private int _m, _k, _plane, _columnTile;
+        private bool _accumulate, _unfold, _split;
 
-        /// <summary>Parallel tiles per image: ⌈H·W / ColumnTile⌉.</summary>
+        /// <summary>Parallel tiles per image: ⌈OH·OW / column tile⌉.</summary>
         public int TilesPerImage { get; private set; }
 
         public void Prepare(in ConvGeometry g, float* x, float* w, float* bias, float* y, bool accumulate)
         {
             _g = g; _x = x; _bias = bias; _y = y; _accumulate = accumulate;
-            _m = g.OutChannels; _k = g.PatchLength; _plane = g.Height * g.Width;
-            TilesPerImage = (_plane + ColumnTile - 1) / ColumnTile;
+            _m = g.OutChannels; _k = g.PatchLength; _plane = g.OutHeight * g.OutWidth;
+            bool phases = StridePhases.Applies(g);
+            _split = phases && g.StrideH > 1;
+            _unfold = !phases && !IsPointwise(g);
+            // An unfolded or split image is used by one tile, so that tile covers the whole output plane.
+            _columnTile = _unfold || _split ? _plane : ColumnTile;
+            TilesPerImage = (_plane + _columnTile - 1) / _columnTile;
             int mPadded = (_m + Mr - 1) / Mr * Mr;
             GemmPacking.PackA(w, _m, _k, false, 0, _m, 0, _k, Mr, _packedA.Ensure(mPadded * _k));
 
-            int taps = g.KernelHeight * g.KernelWidth, planePadded = (_plane + Nr - 1) / Nr * Nr;
-            uint* masks = (uint*)_masks.Ensure(taps * planePadded);
-            for (int tap = 0; tap < taps; tap++)
-            {
-                int dh = tap / g.KernelWidth - g.PadH, dw = tap % g.KernelWidth - g.PadW;
-                uint* tapMask = masks + (nint)tap * planePadded;
-                for (int p = 0; p < planePadded; p++)
-                {
-                    int ih = p / g.Width + dh, iw = p % g.Width + dw;
-                    bool valid = p < _plane && (uint)ih < (uint)g.Height && (uint)iw < (uint)g.Width;
-                    tapMask[p] = valid ? uint.MaxValue : 0u;
-                }
-            }
+            // Phases: row r = (c, tap) reads a (phase) plane at the tap's shift under the tap's mask. Otherwise
+            // row r of the (given or unfolded) im2col matrix is read as is: one mask, valid up to the plane's end.
+            int planePadded = (_plane + Nr - 1) / Nr * Nr;
             if (_rowTable.Length < 2 * _k) _rowTable = GC.AllocateUninitializedArray<int>(2 * _k, pinned: true);
-            for (int r = 0; r < _k; r++)
+            fixed (int* rows = _rowTable)
             {
-                int c = r / taps, tap = r % taps;
-                _rowTable[r] = c * _plane + (tap / g.KernelWidth - g.PadH) * g.Width + tap % g.KernelWidth - g.PadW;
-                _rowTable[_k + r] = tap * planePadded;
+                if (phases)
+                {
+                    uint* masks = (uint*)_masks.Ensure(g.KernelHeight * g.KernelWidth * planePadded);
+                    StridePhases.BuildRows(g, rows, rows + _k, masks, planePadded);
+                    return;
+                }
+                uint* mask = (uint*)_masks.Ensure(planePadded);
+                for (int p = 0; p < planePadded; p++) mask[p] = p < _plane ? uint.MaxValue : 0u;
+                for (int r = 0; r < _k; r++) { rows[r] = r * _plane; rows[_k + r] = 0; }
             }
         }
 
         public void Clear() { _x = _bias = _y = null; }
 
-        /// <summary>Tile = image index / TilesPerImage, positions [tile·ColumnTile, +ColumnTile) of its output.</summary>
+        /// <summary>Tile = image index / TilesPerImage, positions [tile·columnTile, +columnTile) of its output.</summary>
         [SkipLocalsInit]
         public override void Run(int index)
         {
-            int image = index / TilesPerImage, j0 = index % TilesPerImage * ColumnTile;
-            int cols = Math.Min(ColumnTile, _plane - j0), m = _m, k = _k, plane = _plane;
+            int image = index / TilesPerImage, j0 = index % TilesPerImage * _columnTile;
+            int cols = Math.Min(_columnTile, _plane - j0), m = _m, k = _k, plane = _plane;
             float* edge = stackalloc float[Mr * Nr];
-            float* imageX = _x + (long)image * _g.InChannels * plane;
+            var g = _g;
+            float* imageX = _x + (long)image * g.InChannels * g.Height * g.Width;
+            if (_unfold)
+            {
+                float* col = (_unfolded ??= new GemmScratch()).Ensure(k * plane); // [C·KH·KW, OH·OW]
+                Im2Col.Unfold(g, new ReadOnlySpan<float>(imageX, g.InChannels * g.Height * g.Width),
+                    new Span<float>(col, k * plane));
+                imageX = col;
+            }
+            else if (_split)
+            {
+                float* phases = (_unfolded ??= new GemmScratch()).Ensure(g.InChannels * g.Height * g.Width);
+                StridePhases.Split(g, imageX, phases); // [C, s, s, OH, OW]
+                imageX = phases;
+            }
             float* imageY = _y + (long)image * m * plane;
             fixed (int* rows = _rowTable)
             {
