@@ -40,20 +40,22 @@ internal static unsafe class StridePhases
                     float* row = plane + (nint)(s * i + a) * width;
                     float* dst0 = phases + (nint)(c * s + a) * s * ph * pw + (nint)i * pw; // phase (a, 0) row i
                     int j = 0;
-                    if (s == 2 && Avx512F.IsSupported && (used >> (2 * a) & 3) == 3)
+                    int rowPhases = used >> (a * s) & ((1 << s) - 1); // bit b: phase (a, b) is read
+                    if (rowPhases == 0) continue;
+                    if (s == 2 && Avx512F.IsSupported)
                     {
-                        // Both phases of this row: deinterleave 32 inputs into 16 even and 16 odd columns.
+                        // Deinterleave 32 inputs into 16 even (phase b = 0) and 16 odd (b = 1) columns.
                         float* dst1 = dst0 + (nint)ph * pw;
                         for (; j + 16 <= pw; j += 16)
                         {
                             Vector512<float> low = Vector512.Load(row + 2 * j), high = Vector512.Load(row + 2 * j + 16);
-                            Avx512F.PermuteVar16x32x2(low, evenIndex, high).Store(dst0 + j);
-                            Avx512F.PermuteVar16x32x2(low, oddIndex, high).Store(dst1 + j);
+                            if ((rowPhases & 1) != 0) Avx512F.PermuteVar16x32x2(low, evenIndex, high).Store(dst0 + j);
+                            if ((rowPhases & 2) != 0) Avx512F.PermuteVar16x32x2(low, oddIndex, high).Store(dst1 + j);
                         }
                     }
                     for (int b = 0; b < s; b++)
                     {
-                        if ((used >> (a * s + b) & 1) == 0) continue;
+                        if ((rowPhases >> b & 1) == 0) continue;
                         float* dst = dst0 + (nint)b * ph * pw;
                         for (int jj = j; jj < pw; jj++) dst[jj] = row[s * jj + b];
                     }
