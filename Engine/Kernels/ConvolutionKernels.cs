@@ -4,9 +4,13 @@ using RocketNet.Memory;
 namespace RocketNet.Kernels;
 
 /// <summary>
-/// 2-d convolution over NCHW tensors as im2col + <c>Gemm.Multiply</c>, one image per parallel tile
-/// (so the scratch im2col matrix is one image's worth, not the batch's). 1×1 stride-1 unpadded
-/// convolutions skip im2col: the image itself is already the [C, H·W] matrix. Results do not depend on
+/// 2-d convolution over NCHW tensors. On AVX-512 machines the forward pass (every geometry), the input
+/// gradient of stride-1 same-size geometries (a convolution of gradY with the flipped kernel) and the weight
+/// gradient of geometries whose im2col rows are shifted (phase) planes run as implicit GEMM
+/// (<see cref="ImplicitConvolution"/>, <see cref="ImplicitWeightGradient"/>): no im2col matrix, no packed B
+/// panel. The rest, and every path on other machines, is im2col + <c>Gemm.Multiply</c>, one image per parallel
+/// tile (so the scratch im2col matrix is one image's worth, not the batch's); 1×1 stride-1 unpadded
+/// convolutions skip im2col there: the image itself is already the [C, H·W] matrix. Results do not depend on
 /// <see cref="Parallelism.ThreadCount"/>. Same API as <see cref="ConvolutionReference"/>.
 /// </summary>
 public static unsafe class ConvolutionKernels
