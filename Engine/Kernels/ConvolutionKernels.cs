@@ -4,9 +4,13 @@ using RocketNet.Memory;
 namespace RocketNet.Kernels;
 
 /// <summary>
-/// 2-d convolution over NCHW tensors as im2col + <c>Gemm.Multiply</c>, one image per parallel tile
-/// (so the scratch im2col matrix is one image's worth, not the batch's). 1×1 stride-1 unpadded
-/// convolutions skip im2col: the image itself is already the [C, H·W] matrix. Results do not depend on
+/// 2-d convolution over NCHW tensors. On AVX-512 machines the forward pass (every geometry), the input
+/// gradient of stride-1 same-size geometries (a convolution of gradY with the flipped kernel) and the weight
+/// gradient of geometries whose im2col rows are shifted (phase) planes run as implicit GEMM
+/// (<see cref="ImplicitConvolution"/>, <see cref="ImplicitWeightGradient"/>): no im2col matrix, no packed B
+/// panel. The rest, and every path on other machines, is im2col + <c>Gemm.Multiply</c>, one image per parallel
+/// tile (so the scratch im2col matrix is one image's worth, not the batch's); 1×1 stride-1 unpadded
+/// convolutions skip im2col there: the image itself is already the [C, H·W] matrix. Results do not depend on
 /// <see cref="Parallelism.ThreadCount"/>. Same API as <see cref="ConvolutionReference"/>.
 /// </summary>
 public static unsafe class ConvolutionKernels
@@ -27,9 +31,14 @@ public static unsafe class ConvolutionKernels
         ReadOnlySpan<float> bias, Span<float> y)
     {
         KernelArguments.CheckConvolution(g, "ConvolutionKernels.Forward", x.Length, w.Length, y.Length, bias.Length);
-        var job = _forwardJob ??= new ForwardJob();
         fixed (float* xp = x, wp = w, bp = bias, yp = y)
         {
+            if (ImplicitConvolution.Available)
+            {
+                ImplicitConvolution.Run(g, xp, wp, bias.IsEmpty ? null : bp, yp, accumulate: false);
+                return;
+            }
+            var job = _forwardJob ??= new ForwardJob();
             job.Set(g, xp, wp, bp, bias.Length, yp);
             RunPerImage(g.Batch, job);
             job.Clear();
@@ -45,6 +54,11 @@ public static unsafe class ConvolutionKernels
     {
         KernelArguments.CheckConvolution(g, "ConvolutionKernels.BackwardInput", gradX.Length, w.Length,
             gradY.Length, 0);
+        if (ImplicitConvolution.Available && ImplicitConvolution.IsSameSize(g))
+        {
+            BackwardInputAsConvolution(g, gradY, w, gradX);
+            return;
+        }
         var job = _backwardInputJob ??= new BackwardInputJob();
         fixed (float* gyp = gradY, wp = w, gxp = gradX)
         {
@@ -76,10 +90,17 @@ public static unsafe class ConvolutionKernels
             var job = _backwardWeightJob ??= new BackwardWeightJob();
             fixed (float* xp = x, gyp = gradY, pp = partials)
             {
-                job.Set(g, xp, gyp, pp, chunkSize);
-                if (chunkCount >= Parallelism.ThreadCount) Parallelism.For(chunkCount, job);
-                else for (int i = 0; i < chunkCount; i++) job.Run(i); // let the GEMM use the threads
-                job.Clear();
+                if (ImplicitWeightGradient.Applies(g))
+                {
+                    ImplicitWeightGradient.Run(g, xp, gyp, pp, chunkSize, chunkCount);
+                }
+                else
+                {
+                    job.Set(g, xp, gyp, pp, chunkSize);
+                    if (chunkCount >= Parallelism.ThreadCount) Parallelism.For(chunkCount, job);
+                    else for (int i = 0; i < chunkCount; i++) job.Run(i); // let the GEMM use the threads
+                    job.Clear();
+                }
             }
             Span<float> target = gradW[..weightLength];
             for (int chunk = 0; chunk < chunkCount; chunk++)
@@ -102,6 +123,29 @@ public static unsafe class ConvolutionKernels
                 gradBias[o] += (float)sum;
             }
         }
+    }
+
+    /// <summary>
+    /// Stride-1 same-size geometries (KH = 2·PadH + 1, KW = 2·PadW + 1): ∂L/∂x is itself such a
+    /// convolution of gradY, with the kernel flipped in space and its channel axes swapped:
+    /// gradX[c, i, j] += Σ_(o, kh, kw) gradY[o, i + kh − ph, j + kw − pw] · w[o, c, KH−1−kh, KW−1−kw].
+    /// </summary>
+    private static void BackwardInputAsConvolution(in ConvGeometry g, ReadOnlySpan<float> gradY,
+        ReadOnlySpan<float> w, Span<float> gradX)
+    {
+        int taps = g.KernelHeight * g.KernelWidth, inChannels = g.InChannels, outChannels = g.OutChannels;
+        float[] flipped = BufferPool.Rent((int)g.WeightLength, clear: false); // [C, O, KH, KW]
+        for (int o = 0; o < outChannels; o++)
+            for (int c = 0; c < inChannels; c++)
+            {
+                ReadOnlySpan<float> source = w.Slice((o * inChannels + c) * taps, taps);
+                Span<float> target = flipped.AsSpan((c * outChannels + o) * taps, taps);
+                for (int t = 0; t < taps; t++) target[t] = source[taps - 1 - t];
+            }
+        var transposed = g with { InChannels = outChannels, OutChannels = inChannels };
+        fixed (float* gyp = gradY, fp = flipped, gxp = gradX)
+            ImplicitConvolution.Run(transposed, gyp, fp, null, gxp, accumulate: true);
+        BufferPool.Return(flipped);
     }
 
     /// <summary>True when the image is already the GEMM operand: 1×1 kernel, stride 1, no padding.</summary>

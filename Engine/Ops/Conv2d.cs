@@ -7,7 +7,7 @@ namespace RocketNet.Ops;
 /// <summary>
 /// 2-d convolution (cross-correlation, like PyTorch) over NCHW: x [N, C, H, W], w [O, C, KH, KW],
 /// bias [O] or none → y [N, O, OH, OW]. Forward and both backward halves run in
-/// <see cref="ConvolutionKernels"/> (im2col + GEMM); their plain versions are in ConvolutionReference.
+/// <see cref="ConvolutionKernels"/> (implicit GEMM, or im2col + GEMM); their plain versions are in ConvolutionReference.
 /// </summary>
 internal sealed class Conv2dFunction : Function
 {

@@ -21,6 +21,16 @@ public class ConvolutionKernelTests
         { 4, 5, 5, 6, 6, 3, 2, 0 },
         { 2, 2, 1, 1, 3, 3, 1, 1 },   // same-size fast path on a single pixel
         { 1, 3, 2, 33, 2, 3, 1, 1 },  // same-size fast path, wide and short
+        { 3, 30, 11, 13, 9, 3, 1, 1 }, // implicit GEMM: two k slabs, partial panels, O not a multiple of 8
+        { 2, 16, 8, 8, 32, 3, 1, 1 },  // Wide-ResNet 8×8 stage
+        { 1, 4, 12, 12, 3, 5, 1, 2 },  // implicit GEMM with a 5×5 kernel, several column tiles
+        { 5, 6, 16, 16, 7, 3, 1, 1 },  // implicit weight gradient: images grouped, clamped channel blocks
+        { 2, 3, 32, 8, 5, 3, 1, 1 },   // implicit weight gradient: C and O not multiples of 4
+        { 2, 5, 16, 20, 6, 5, 1, 2 },  // implicit weight gradient with a 5×5 kernel
+        { 2, 3, 8, 8, 5, 3, 2, 1 },    // stride-2 phases, scalar split
+        { 2, 4, 32, 32, 6, 3, 2, 1 },  // stride-2 phases, vector split (16 columns per phase row)
+        { 2, 16, 32, 32, 7, 1, 2, 0 }, // 1×1 stride 2: only phase (0, 0) is split
+        { 1, 2, 12, 8, 3, 5, 2, 2 },   // stride-2 phases with a 5×5 kernel (shifts of ±1 phase rows)
     };
 
     private static ConvGeometry Make(int n, int c, int h, int w, int o, int k, int s, int p) =>
@@ -73,7 +83,7 @@ public class ConvolutionKernelTests
     [Fact]
     public void ResultsAreBitIdenticalForOneAndTwoThreads()
     {
-        foreach (var g in new[] { Make(20, 3, 9, 9, 4, 3, 1, 1), Make(5, 4, 6, 6, 3, 1, 1, 0), Make(33, 2, 7, 7, 3, 1, 2, 0) })
+        foreach (var g in new[] { Make(20, 3, 9, 9, 4, 3, 1, 1), Make(37, 5, 16, 16, 6, 3, 1, 1), Make(9, 4, 32, 32, 6, 3, 2, 1), Make(5, 4, 6, 6, 3, 1, 1, 0), Make(33, 2, 7, 7, 3, 1, 2, 0) })
         {
             var random = new Random(7);
             float[] x = RandomArray(random, g.InputLength), w = RandomArray(random, g.WeightLength);

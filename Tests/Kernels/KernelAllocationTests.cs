@@ -48,6 +48,8 @@ public class KernelAllocationTests
         foreach (var g in new[]
                  {
                      new ConvGeometry(4, 3, 8, 8, 4, 3, 3, 1, 1, 1, 1),
+                     new ConvGeometry(4, 3, 16, 16, 4, 3, 3, 1, 1, 1, 1), // implicit weight gradient
+                     new ConvGeometry(4, 3, 32, 32, 4, 3, 3, 2, 2, 1, 1), // stride-2 phase split
                      new ConvGeometry(4, 3, 8, 8, 4, 1, 1, 1, 1, 0, 0),
                      new ConvGeometry(1, 3, 8, 8, 4, 1, 1, 2, 2, 0, 0),
                  })
