@@ -139,7 +139,7 @@ public sealed partial class Tensor
     /// <summary>Creates a GC-owned tensor that outlives any scope (leaf gradients, parameters).</summary>
     internal static Tensor CreatePersistent(int[] shape)
     {
-        using var _ = TensorScope.Suspend();
+        using var _ = TensorScope.Unscoped();
         return new Tensor(shape, new float[ShapeMath.ElementCount(shape)], ownsStorage: false);
     }
 

@@ -38,8 +38,8 @@ public static class LaunchCommand
 
         var clock = Stopwatch.StartNew();
         var (train, test) = Datasets.DigitsSplit(seed: 0);
-        train = Flatten(train);
-        test = Flatten(test);
+        train = DataSources.Flatten(train);
+        test = DataSources.Flatten(test);
         output.WriteLine($"rocketnet launch: digits 8x8, {train.Count} train / {test.Count} test samples, {seeds} seeds, {epochs} epochs, " +
                          $"batch {batchSize}, SGD lr {learningRate.ToString(CultureInfo.InvariantCulture)} momentum 0.9, hint = logit MSE, lambda {lambda.ToString(CultureInfo.InvariantCulture)}, gradient block on");
 
@@ -100,8 +100,4 @@ public static class LaunchCommand
         int n = sorted.Length;
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
-
-    /// <summary>The digits as flat 64-value rows for an MLP (same arrays, new sample shape).</summary>
-    internal static Dataset Flatten(Dataset d) =>
-        new(d.Name, d.Features, d.Labels, [d.SampleSize], d.ClassCount, d.ClassNames, d.Groups);
 }

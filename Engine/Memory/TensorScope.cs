@@ -72,9 +72,6 @@ public readonly struct TensorScope : IDisposable
         return default;
     }
 
-    /// <summary>Internal alias of <see cref="Unscoped"/>.</summary>
-    internal static UnscopedToken Suspend() => Unscoped();
-
     /// <summary>Ends an <see cref="Unscoped"/> region when disposed.</summary>
     public readonly struct UnscopedToken : IDisposable
     {

@@ -1,3 +1,4 @@
+using RocketNet.Tests.Kernels;
 using Xunit;
 
 namespace RocketNet.Tests.Threading;
@@ -29,58 +30,40 @@ public class ParallelismTests
     [InlineData(3)]
     public void EveryIndexRunsExactlyOnce(int threads)
     {
-        int saved = Parallelism.ThreadCount;
-        try
+        KernelTestData.WithThreads(threads, () =>
         {
-            Parallelism.ThreadCount = threads;
             for (int round = 0; round < 200; round++)
             {
                 var hits = new int[37];
                 Parallelism.For(hits.Length, new MarkJob(hits));
                 Assert.All(hits, h => Assert.Equal(1, h));
             }
-        }
-        finally
-        {
-            Parallelism.ThreadCount = saved;
-        }
+        });
     }
 
     [Fact]
     public void ExceptionInAWorkerReachesTheCaller()
     {
-        int saved = Parallelism.ThreadCount;
-        try
+        KernelTestData.WithThreads(2, () =>
         {
-            Parallelism.ThreadCount = 2;
             var e = Assert.Throws<InvalidOperationException>(() => Parallelism.For(64, new ThrowingJob()));
             Assert.Contains("tile 5", e.Message);
             // The pool keeps working after a failure.
             var hits = new int[16];
             Parallelism.For(hits.Length, new MarkJob(hits));
             Assert.All(hits, h => Assert.Equal(1, h));
-        }
-        finally
-        {
-            Parallelism.ThreadCount = saved;
-        }
+        });
     }
 
     [Fact]
     public void NestedCallsRunInline()
     {
-        int saved = Parallelism.ThreadCount;
-        try
+        KernelTestData.WithThreads(2, () =>
         {
-            Parallelism.ThreadCount = 2;
             var hits = new int[4];
             Parallelism.For(8, new NestedJob(hits));
             Assert.All(hits, h => Assert.Equal(8, h));
-        }
-        finally
-        {
-            Parallelism.ThreadCount = saved;
-        }
+        });
     }
 
     [Theory]
