@@ -1,6 +1,6 @@
-using System.Numerics;
 using System.Numerics.Tensors;
 using RocketNet.Autograd;
+using RocketNet.Kernels;
 using RocketNet.Memory;
 
 namespace RocketNet.Ops;
@@ -54,7 +54,7 @@ internal sealed class ElementwiseFunction : Function
             case ElementwiseKind.Exp: TensorPrimitives.Exp(xs, ys); break;
             case ElementwiseKind.Log: TensorPrimitives.Log(xs, ys); break;
             case ElementwiseKind.Sqrt: TensorPrimitives.Sqrt(xs, ys); break;
-            case ElementwiseKind.Relu: TensorPrimitives.Max(xs, 0f, ys); break;
+            case ElementwiseKind.Relu: ElementwiseKernels.Relu(xs, ys); break;
             case ElementwiseKind.Sigmoid: TensorPrimitives.Sigmoid(xs, ys); break;
             case ElementwiseKind.Tanh: TensorPrimitives.Tanh(xs, ys); break;
             case ElementwiseKind.Pow: TensorPrimitives.Pow(xs, scalar, ys); break;
@@ -85,7 +85,7 @@ internal sealed class ElementwiseFunction : Function
                 TensorPrimitives.Divide(dy, ys, tmp);
                 TensorPrimitives.MultiplyAdd(tmp, 0.5f, dx, dx);
                 break;
-            case ElementwiseKind.Relu: ReluBackward(xs, dy, dx); break;
+            case ElementwiseKind.Relu: ElementwiseKernels.ReluBackward(xs, dy, dx); break;
             case ElementwiseKind.Sigmoid:
                 TensorPrimitives.Multiply(ys, ys, tmp);
                 TensorPrimitives.Subtract(ys, tmp, tmp);      // y − y²
@@ -105,22 +105,5 @@ internal sealed class ElementwiseFunction : Function
             case ElementwiseKind.MultiplyScalar: TensorPrimitives.MultiplyAdd(dy, _scalar, dx, dx); break;
         }
         BufferPool.Return(t);
-    }
-
-    /// <summary>dx += dy where x &gt; 0. A mask select, vectorised with <see cref="Vector{T}"/>.</summary>
-    internal static void ReluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx)
-    {
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            int w = Vector<float>.Count;
-            for (; i <= x.Length - w; i += w)
-            {
-                var positive = Vector.GreaterThan(new Vector<float>(x.Slice(i)), Vector<float>.Zero);
-                var g = Vector.ConditionalSelect(positive, new Vector<float>(dy.Slice(i)), Vector<float>.Zero);
-                (new Vector<float>(dx.Slice(i)) + g).CopyTo(dx.Slice(i));
-            }
-        }
-        for (; i < x.Length; i++) if (x[i] > 0) dx[i] += dy[i];
     }
 }
