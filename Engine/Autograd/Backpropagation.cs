@@ -68,7 +68,11 @@ internal static class Backpropagation
             t.Grad ??= Tensor.CreatePersistent(t.Shape.ToArray());
             return t.Grad.Data;
         }
-        t.PendingGrad ??= BufferPool.Rent(t.Count, clear: true);
+        if (t.PendingGrad is null)
+        {
+            t.PendingGrad = BufferPool.Rent(t.Count, clear: false);
+            Kernels.ElementwiseKernels.Clear(t.PendingGrad.AsSpan(0, t.Count)); // chunked over the engine's threads
+        }
         return t.PendingGrad.AsSpan(0, t.Count);
     }
 

@@ -20,6 +20,9 @@ public static unsafe class ElementwiseKernels
     /// <summary>dx += dy where x &gt; 0.</summary>
     public static void ReluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx) => Run(Operation.ReluBackward, x, dy, dx);
 
+    /// <summary>y = 0 (gradient buffers before accumulation).</summary>
+    public static void Clear(Span<float> y) => Run(Operation.Clear, default, default, y);
+
     /// <summary>y = a + b (y may be a or b).</summary>
     public static void Add(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y) => Run(Operation.Add, a, b, y);
 
@@ -32,6 +35,7 @@ public static unsafe class ElementwiseKernels
             {
                 Operation.Relu => Math.Max(a[i], 0f),
                 Operation.ReluBackward => a[i] > 0 ? y[i] + b[i] : y[i],
+                Operation.Clear => 0f,
                 _ => a[i] + b[i],
             };
         }
@@ -46,12 +50,14 @@ public static unsafe class ElementwiseKernels
         ReluBackward,
         /// <summary>a + b</summary>
         Add,
+        /// <summary>0</summary>
+        Clear,
     }
 
     private static void Run(Operation operation, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y)
     {
         int length = y.Length;
-        if (a.Length != length || (operation != Operation.Relu && b.Length != length))
+        if ((operation != Operation.Clear && a.Length != length) || (operation is Operation.ReluBackward or Operation.Add && b.Length != length))
             throw new ArgumentException($"Elementwise {operation}: operands of {a.Length} and {b.Length} elements for a result of {length}.");
         int chunks = (length + ChunkLength - 1) / ChunkLength;
         if (chunks <= 1)
@@ -74,6 +80,7 @@ public static unsafe class ElementwiseKernels
         {
             case Operation.Relu: TensorPrimitives.Max(a, 0f, y); break;
             case Operation.ReluBackward: ReluBackwardChunk(a, b, y); break;
+            case Operation.Clear: y.Clear(); break;
             default: TensorPrimitives.Add(a, b, y); break;
         }
     }
@@ -96,8 +103,9 @@ public static unsafe class ElementwiseKernels
         public override void Run(int index)
         {
             int start = index * ChunkLength, count = Math.Min(ChunkLength, _length - start);
+            var a = _a == null ? default : new ReadOnlySpan<float>(_a + start, count);
             var b = _b == null ? default : new ReadOnlySpan<float>(_b + start, count);
-            Chunk(_operation, new ReadOnlySpan<float>(_a + start, count), b, new Span<float>(_y + start, count));
+            Chunk(_operation, a, b, new Span<float>(_y + start, count));
         }
     }
 

@@ -29,6 +29,7 @@ public class ElementwiseKernelTests
                     {
                         case ElementwiseKernels.Operation.Relu: ElementwiseKernels.Relu(a, actual); break;
                         case ElementwiseKernels.Operation.ReluBackward: ElementwiseKernels.ReluBackward(a, b, actual); break;
+                        case ElementwiseKernels.Operation.Clear: ElementwiseKernels.Clear(actual); break;
                         default: ElementwiseKernels.Add(a, b, actual); break;
                     }
                 });
