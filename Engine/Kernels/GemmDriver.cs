@@ -71,6 +71,7 @@ internal static unsafe class GemmDriver
         private bool _accumulateBlock, _packBThisPhase, _packPhase;
         private int _tilesM, _tilesN;
         private int _kcStep, _slabs;
+        private int _nTile = NTile; // tile width: NTile, narrower on the single-dispatch path when n is small
         private bool _singleDispatch, _accumulate;
 
         public void Run(float* a, float* b, float* c, int m, int n, int k, bool transA, bool transB,
@@ -104,6 +105,7 @@ internal static unsafe class GemmDriver
             for (_jc = 0; _jc < n; _jc += NcMax)
             {
                 _nc = Math.Min(NcMax, n - _jc);
+                _nTile = NTile;
                 _tilesN = (_nc + NTile - 1) / NTile;
                 for (_pc = 0; _pc < k; _pc += kcStep)
                 {
@@ -153,7 +155,11 @@ internal static unsafe class GemmDriver
             int tilesWanted = _m <= 256 ? 1 : 2;
             _mTile = RoundUp((_m + tilesWanted - 1) / tilesWanted, _mr);
             _tilesM = (_m + _mTile - 1) / _mTile;
-            _tilesN = (_n + NTile - 1) / NTile;
+            // Narrow n (e.g. a 200-wide layer) would give two threads 128 and 72 columns; tiles of a whole
+            // number of panels near n / (2·threads) balance them (200 → 32-wide tiles) while wide n keeps 128.
+            int threads = Math.Max(1, Parallelism.ThreadCount);
+            _nTile = Math.Clamp((_n + 2 * threads - 1) / (2 * threads) / _nr * _nr, _nr, NTile);
+            _tilesN = (_n + _nTile - 1) / _nTile;
             _packedA.Ensure(RoundUp(_m, _mr) * _k);
             bool parallel = (long)_m * _n * _k >= ParallelMinWork;
             _singleDispatch = true;
@@ -191,7 +197,7 @@ internal static unsafe class GemmDriver
         /// <summary>Single-dispatch path: C tile (tileRow, tileColumn) over every k slab, packing its B tile as it goes.</summary>
         private void ComputeTileAllSlabs(int tileRow, int tileColumn)
         {
-            int j0 = tileColumn * NTile, cols = Math.Min(NTile, _n - j0);
+            int j0 = tileColumn * _nTile, cols = Math.Min(_nTile, _n - j0);
             var scratch = _tileB ??= new GemmScratch();
             float* tileB = scratch.Ensure(RoundUp(NTile, _nr) * _kcStep);
             for (int slab = 0; slab < _slabs; slab++)
@@ -236,7 +242,7 @@ internal static unsafe class GemmDriver
         {
             int mr = _mr, nr = _nr, n = _n;
             int i0 = tileRow * _mTile, rows = Math.Min(_mTile, _mc - i0);
-            int j0 = tileColumn * NTile, cols = Math.Min(NTile, _nc - j0);
+            int j0 = tileColumn * _nTile, cols = Math.Min(_nTile, _nc - j0);
             float* edge = stackalloc float[GemmMicroKernel512.Mr * GemmMicroKernel512.Nr];
 
             for (int jr = 0; jr < cols; jr += nr)
