@@ -90,7 +90,11 @@ public static unsafe class ConvolutionKernels
             var job = _backwardWeightJob ??= new BackwardWeightJob();
             fixed (float* xp = x, gyp = gradY, pp = partials)
             {
-                if (ImplicitWeightGradient.Applies(g))
+                if (SmallPlaneWeightGradient.Applies(g))
+                {
+                    SmallPlaneWeightGradient.Run(g, xp, gyp, pp, chunkSize, chunkCount);
+                }
+                else if (ImplicitWeightGradient.Applies(g))
                 {
                     ImplicitWeightGradient.Run(g, xp, gyp, pp, chunkSize, chunkCount);
                 }

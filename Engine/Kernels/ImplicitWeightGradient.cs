@@ -162,23 +162,10 @@ internal static unsafe class ImplicitWeightGradient
             }
             int rows = Math.Min(Block, outChannels - o0), cols = Math.Min(Block, inChannels - c0);
             float* target = tapPartial + (nint)o0 * patch + (nint)c0 * taps;
-            Store(target, rows, cols, 0, a00, a01, a02, a03, patch, taps);
-            Store(target, rows, cols, 1, a10, a11, a12, a13, patch, taps);
-            Store(target, rows, cols, 2, a20, a21, a22, a23, patch, taps);
-            Store(target, rows, cols, 3, a30, a31, a32, a33, patch, taps);
-        }
-
-        /// <summary>Adds the lane sums of one accumulator row (output channel o0 + row) to the partial.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Store(float* target, int rows, int cols, int row, Vector512<float> s0, Vector512<float> s1,
-            Vector512<float> s2, Vector512<float> s3, int patch, int taps)
-        {
-            if (row >= rows) return;
-            float* t = target + (nint)row * patch;
-            t[0] += Vector512.Sum(s0);
-            if (cols > 1) t[taps] += Vector512.Sum(s1);
-            if (cols > 2) t[2 * taps] += Vector512.Sum(s2);
-            if (cols > 3) t[3 * taps] += Vector512.Sum(s3);
+            TileRowSums.Add(target, rows, cols, 0, a00, a01, a02, a03, patch, taps);
+            TileRowSums.Add(target, rows, cols, 1, a10, a11, a12, a13, patch, taps);
+            TileRowSums.Add(target, rows, cols, 2, a20, a21, a22, a23, patch, taps);
+            TileRowSums.Add(target, rows, cols, 3, a30, a31, a32, a33, patch, taps);
         }
     }
 }

@@ -31,6 +31,10 @@ public class ConvolutionKernelTests
         { 2, 4, 32, 32, 6, 3, 2, 1 },  // stride-2 phases, vector split (16 columns per phase row)
         { 2, 16, 32, 32, 7, 1, 2, 0 }, // 1×1 stride 2: only phase (0, 0) is split
         { 1, 2, 12, 8, 3, 5, 2, 2 },   // stride-2 phases with a 5×5 kernel (shifts of ±1 phase rows)
+        { 3, 64, 8, 8, 64, 3, 1, 1 },  // 8×8 packed weight gradient: WRN 64-channel stage, one short group
+        { 19, 64, 8, 8, 64, 3, 1, 1 }, // 8×8 packed: odd batch, chunks of 2 images
+        { 131, 6, 8, 8, 5, 3, 1, 1 },  // 8×8 packed: chunks of 9 images = a group of 8 and a group of 1
+        { 4, 5, 8, 8, 7, 5, 1, 2 },    // 8×8 packed with a 5×5 kernel (shifts of two rows across images)
     };
 
     private static ConvGeometry Make(int n, int c, int h, int w, int o, int k, int s, int p) =>
@@ -83,7 +87,8 @@ public class ConvolutionKernelTests
     [Fact]
     public void ResultsAreBitIdenticalForOneAndTwoThreads()
     {
-        foreach (var g in new[] { Make(20, 3, 9, 9, 4, 3, 1, 1), Make(37, 5, 16, 16, 6, 3, 1, 1), Make(9, 4, 32, 32, 6, 3, 2, 1), Make(5, 4, 6, 6, 3, 1, 1, 0), Make(33, 2, 7, 7, 3, 1, 2, 0) })
+        foreach (var g in new[] { Make(20, 3, 9, 9, 4, 3, 1, 1), Make(37, 5, 16, 16, 6, 3, 1, 1), Make(9, 4, 32, 32, 6, 3, 2, 1), Make(5, 4, 6, 6, 3, 1, 1, 0), Make(33, 2, 7, 7, 3, 1, 2, 0),
+                     Make(150, 6, 8, 8, 5, 3, 1, 1), Make(37, 64, 8, 8, 64, 3, 1, 1) })
         {
             var random = new Random(7);
             float[] x = RandomArray(random, g.InputLength), w = RandomArray(random, g.WeightLength);
