@@ -79,10 +79,11 @@ public static unsafe class ConvolutionKernels
         KernelArguments.CheckConvolution(g, "ConvolutionKernels.BackwardWeight", x.Length, gradW.Length,
             gradY.Length, gradBias.Length);
         int weightLength = (int)g.WeightLength;
-        // Fixed chunks of consecutive images, chosen from the batch size alone: each chunk sums its images'
-        // contributions in order into its own partial, then the partials are added in chunk order. That
-        // makes the result independent of the thread count.
+        // Fixed chunks of consecutive images, chosen from the batch size (and for 8×8 planes the packed group
+        // size) alone: each chunk sums its images' contributions in order into its own partial, then the
+        // partials are added in chunk order. That makes the result independent of the thread count.
         int chunkSize = (g.Batch + MaxWeightChunks - 1) / MaxWeightChunks;
+        if (SmallPlaneWeightGradient.Applies(g)) chunkSize = SmallPlaneWeightGradient.ChunkSize(g, chunkSize);
         int chunkCount = (g.Batch + chunkSize - 1) / chunkSize;
         float[] partials = BufferPool.Rent(chunkCount * weightLength, clear: true); // [chunks, O, C·KH·KW]
         try

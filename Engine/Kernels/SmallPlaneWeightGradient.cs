@@ -21,8 +21,11 @@ internal static unsafe class SmallPlaneWeightGradient
     private const int Block = 4; // output channels and input channels per register tile
     private const int Plane = 64; // 8×8 output positions, four 16-lane steps
 
-    /// <summary>Images per packed group: 8 × 64 positions; the tile's 8 channel rows (16 KB) stay in L1 across taps.</summary>
-    private const int GroupImages = 8;
+    /// <summary>
+    /// Images per packed group: 16 × 64 = 1024 positions per lane-sum fold; the tile's 8 channel rows (32 KB) stay in
+    /// L1 across taps. Measured for 64 → 64 channels, batch 128: groups of 8 ran at 85 GFLOP/s, 16 at 100, 32 at 97.
+    /// </summary>
+    private const int GroupImages = 16;
 
     [ThreadStatic] private static WeightGradientJob? _job;
     [ThreadStatic] private static GemmScratch? _pack; // per-thread packed group: [C + O, images·64]
@@ -31,6 +34,13 @@ internal static unsafe class SmallPlaneWeightGradient
     public static bool Applies(in ConvGeometry g) =>
         Avx512F.IsSupported && Vector512.IsHardwareAccelerated && StridePhases.Applies(g)
         && g.StrideH == 1 && g.StrideW == 1 && g.OutHeight * g.OutWidth == Plane;
+
+    /// <summary>
+    /// Images per chunk: at least <paramref name="chunkSize"/> (the caller's split of the batch) and at least one
+    /// whole group (or the whole batch), so groups are not cut short by small chunks. Depends on the geometry alone,
+    /// so the result stays independent of the thread count.
+    /// </summary>
+    public static int ChunkSize(in ConvGeometry g, int chunkSize) => Math.Min(g.Batch, Math.Max(chunkSize, GroupImages));
 
     /// <summary>
     /// partials[chunk] += Σ over images [chunk·chunkSize, +chunkSize) of that image's weight gradient.

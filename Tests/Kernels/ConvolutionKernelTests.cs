@@ -32,8 +32,8 @@ public class ConvolutionKernelTests
         { 2, 16, 32, 32, 7, 1, 2, 0 }, // 1×1 stride 2: only phase (0, 0) is split
         { 1, 2, 12, 8, 3, 5, 2, 2 },   // stride-2 phases with a 5×5 kernel (shifts of ±1 phase rows)
         { 3, 64, 8, 8, 64, 3, 1, 1 },  // 8×8 packed weight gradient: WRN 64-channel stage, one short group
-        { 19, 64, 8, 8, 64, 3, 1, 1 }, // 8×8 packed: odd batch, chunks of 2 images
-        { 131, 6, 8, 8, 5, 3, 1, 1 },  // 8×8 packed: chunks of 9 images = a group of 8 and a group of 1
+        { 19, 64, 8, 8, 64, 3, 1, 1 }, // 8×8 packed: odd batch, a group of 16 and a short chunk of 3
+        { 131, 6, 8, 8, 5, 3, 1, 1 },  // 8×8 packed: clamped channel blocks, 8 full groups and a chunk of 3
         { 4, 5, 8, 8, 7, 5, 1, 2 },    // 8×8 packed with a 5×5 kernel (shifts of two rows across images)
     };
 
