@@ -5,7 +5,8 @@ using System.Runtime.Intrinsics.X86;
 namespace RocketNet.Kernels;
 
 /// <summary>
-/// Weight gradient of a stride-1 same-size convolution on 8×8 planes (64 positions) without im2col or GEMM packing.
+/// Weight gradient of a convolution with an 8×8 output plane (64 positions) whose im2col rows are shifted (phase)
+/// planes (<see cref="StridePhases"/>: stride-1 same-size, or stride 2 from 16×16) without im2col or GEMM packing.
 /// gradW[o, c, tap] = Σ_n Σ_p gradY[n, o, p] · x[n, c, p + shift(tap)] · valid(p, tap) is one sum over images and
 /// positions, so a group of images is copied into one long position axis per channel — x as [C, images·64] and
 /// gradY as [O, images·64] — and a 4 output × 4 input channel register tile runs along that axis like
@@ -13,7 +14,9 @@ namespace RocketNet.Kernels;
 /// positions (four 16-lane masks kept in registers); a shifted read that crosses into the neighbouring image of the
 /// row only does so in masked-off lanes. Packing makes the 4 + 4 channel rows of a group contiguous (per-image rows
 /// at the batch stride would share L1 sets and evict each other) and folds lane sums once per group, not per image.
-/// Chunks of consecutive images and their fixed group order keep the result independent of the thread count.
+/// At stride 2 each image is first split into its 2×2 phase planes, packed as rows [C, phase] like channels, and
+/// the tap reads its phase row at its shift. Chunks of consecutive images and their fixed group order keep the
+/// result independent of the thread count.
 /// </summary>
 internal static unsafe class SmallPlaneWeightGradient
 {
@@ -28,12 +31,13 @@ internal static unsafe class SmallPlaneWeightGradient
     private const int GroupImages = 16;
 
     [ThreadStatic] private static WeightGradientJob? _job;
-    [ThreadStatic] private static GemmScratch? _pack; // per-thread packed group: [C + O, images·64]
+    [ThreadStatic] private static GemmScratch? _pack; // per-thread packed group: [C·s·s + O, images·64]
+    [ThreadStatic] private static GemmScratch? _phases; // per-thread phase split of a group: [images, C, s, s, 64]
 
     /// <summary>True when this path handles <paramref name="g"/> on this machine.</summary>
     public static bool Applies(in ConvGeometry g) =>
         Avx512F.IsSupported && Vector512.IsHardwareAccelerated && StridePhases.Applies(g)
-        && g.StrideH == 1 && g.StrideW == 1 && g.OutHeight * g.OutWidth == Plane;
+        && g.OutHeight * g.OutWidth == Plane;
 
     /// <summary>
     /// Images per chunk: at least <paramref name="chunkSize"/> (the caller's split of the batch) and at least one
@@ -44,7 +48,7 @@ internal static unsafe class SmallPlaneWeightGradient
 
     /// <summary>
     /// partials[chunk] += Σ over images [chunk·chunkSize, +chunkSize) of that image's weight gradient.
-    /// x: [N, C, 8, 8], gradY: [N, O, 8, 8], partials: [chunkCount, O, C·KH·KW].
+    /// x: [N, C, H, W] (8×8, or 16×16 at stride 2), gradY: [N, O, 8, 8], partials: [chunkCount, O, C·KH·KW].
     /// </summary>
     public static void Run(in ConvGeometry g, float* x, float* gradY, float* partials, int chunkSize, int chunkCount)
     {
@@ -86,22 +90,32 @@ internal static unsafe class SmallPlaneWeightGradient
             var g = _g;
             int taps = g.KernelHeight * g.KernelWidth, patch = g.PatchLength;
             int inChannels = g.InChannels, outChannels = g.OutChannels;
+            int phases = g.StrideH * g.StrideW, xRows = inChannels * phases;
             int first = index * _chunkSize, end = Math.Min(g.Batch, first + _chunkSize);
             float* partial = _partials + (long)index * outChannels * patch;
             for (int n0 = first; n0 < end; n0 += GroupImages)
             {
                 int images = Math.Min(GroupImages, end - n0), length = images * Plane;
-                float* xPack = (_pack ??= new GemmScratch()).Ensure((inChannels + outChannels) * length);
-                float* gyPack = xPack + (nint)inChannels * length;
-                Pack(_x + (long)n0 * inChannels * Plane, inChannels, images, xPack);
+                float* xPack = (_pack ??= new GemmScratch()).Ensure((xRows + outChannels) * length);
+                float* gyPack = xPack + (nint)xRows * length;
+                float* xGroup = _x + (long)n0 * xRows * Plane; // [images, C, H, W] with H·W = s·s·64
+                if (phases > 1)
+                {
+                    // Each image's [C, H, W] as [C, s, s, 8, 8] phase planes, then packed like channels.
+                    float* split = (_phases ??= new GemmScratch()).Ensure(images * xRows * Plane);
+                    for (int i = 0; i < images; i++)
+                        StridePhases.Split(g, xGroup + (long)i * xRows * Plane, split + (long)i * xRows * Plane);
+                    xGroup = split;
+                }
+                Pack(xGroup, xRows, images, xPack);
                 Pack(_gradY + (long)n0 * outChannels * Plane, outChannels, images, gyPack);
                 for (int o0 = 0; o0 < outChannels; o0 += Block)
                     for (int c0 = 0; c0 < inChannels; c0 += Block)
                         for (int tap = 0; tap < taps; tap++)
                         {
-                            StridePhases.Shift(g, tap, out _, out int di, out int dj);
-                            float* xs = xPack + (nint)c0 * length + di * g.OutWidth + dj;
-                            Tile(xs, gyPack + (nint)o0 * length, length, o0, c0, _masks.Pointer + tap * Plane,
+                            StridePhases.Shift(g, tap, out int phase, out int di, out int dj);
+                            float* xs = xPack + ((nint)c0 * phases + phase) * length + di * g.OutWidth + dj;
+                            Tile(xs, gyPack + (nint)o0 * length, length, phases, o0, c0, _masks.Pointer + tap * Plane,
                                 partial + tap + (nint)o0 * patch + (nint)c0 * taps, patch, taps);
                         }
             }
@@ -125,18 +139,20 @@ internal static unsafe class SmallPlaneWeightGradient
         /// <summary>
         /// target[i·patch + j·taps] += Σ_p gy[o0+i row, p] · xs[c0+j row, p] under the tap's mask, for i, j &lt; 4
         /// (rows past O or C are computed on a clamped duplicate row and dropped). xs: the tap's shifted packed x
-        /// row of channel c0; gy: packed gradY row of channel o0; rows are <paramref name="length"/> apart.
+        /// row (its phase) of channel c0; gy: packed gradY row of channel o0; rows are <paramref name="length"/>
+        /// apart, a channel's x rows <paramref name="phases"/> rows apart.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void Tile(float* xs, float* gy, int length, int o0, int c0, float* mask, float* target, int patch, int taps)
+        private void Tile(float* xs, float* gy, int length, int phases, int o0, int c0, float* mask, float* target, int patch, int taps)
         {
             int outChannels = _g.OutChannels, inChannels = _g.InChannels;
             nint o1 = (Math.Min(o0 + 1, outChannels - 1) - o0) * (nint)length;
             nint o2 = (Math.Min(o0 + 2, outChannels - 1) - o0) * (nint)length;
             nint o3 = (Math.Min(o0 + 3, outChannels - 1) - o0) * (nint)length;
-            nint c1 = (Math.Min(c0 + 1, inChannels - 1) - c0) * (nint)length;
-            nint c2 = (Math.Min(c0 + 2, inChannels - 1) - c0) * (nint)length;
-            nint c3 = (Math.Min(c0 + 3, inChannels - 1) - c0) * (nint)length;
+            nint channelStride = (nint)phases * length; // x rows of consecutive channels, same phase
+            nint c1 = (Math.Min(c0 + 1, inChannels - 1) - c0) * channelStride;
+            nint c2 = (Math.Min(c0 + 2, inChannels - 1) - c0) * channelStride;
+            nint c3 = (Math.Min(c0 + 3, inChannels - 1) - c0) * channelStride;
             Vector512<float> m0 = Vector512.Load(mask), m1 = Vector512.Load(mask + Lanes);
             Vector512<float> m2 = Vector512.Load(mask + 2 * Lanes), m3 = Vector512.Load(mask + 3 * Lanes);
             var acc = new Accumulators();

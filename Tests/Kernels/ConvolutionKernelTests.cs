@@ -35,6 +35,9 @@ public class ConvolutionKernelTests
         { 19, 64, 8, 8, 64, 3, 1, 1 }, // 8×8 packed: odd batch, a group of 16 and a short chunk of 3
         { 131, 6, 8, 8, 5, 3, 1, 1 },  // 8×8 packed: clamped channel blocks, 8 full groups and a chunk of 3
         { 4, 5, 8, 8, 7, 5, 1, 2 },    // 8×8 packed with a 5×5 kernel (shifts of two rows across images)
+        { 19, 32, 16, 16, 64, 3, 2, 1 }, // 8×8 packed after the stride-2 phase split: WRN 32 → 64, odd batch
+        { 3, 5, 16, 16, 6, 3, 2, 1 },  // 8×8 packed phases: clamped channel blocks
+        { 5, 6, 16, 16, 7, 1, 2, 0 },  // 8×8 packed phases, 1×1 stride 2: only phase (0, 0) is read
     };
 
     private static ConvGeometry Make(int n, int c, int h, int w, int o, int k, int s, int p) =>
@@ -88,7 +91,8 @@ public class ConvolutionKernelTests
     public void ResultsAreBitIdenticalForOneAndTwoThreads()
     {
         foreach (var g in new[] { Make(20, 3, 9, 9, 4, 3, 1, 1), Make(37, 5, 16, 16, 6, 3, 1, 1), Make(9, 4, 32, 32, 6, 3, 2, 1), Make(5, 4, 6, 6, 3, 1, 1, 0), Make(33, 2, 7, 7, 3, 1, 2, 0),
-                     Make(150, 6, 8, 8, 5, 3, 1, 1), Make(37, 64, 8, 8, 64, 3, 1, 1) })
+                     Make(150, 6, 8, 8, 5, 3, 1, 1), Make(37, 64, 8, 8, 64, 3, 1, 1),
+                     Make(35, 6, 16, 16, 5, 3, 2, 1) })
         {
             var random = new Random(7);
             float[] x = RandomArray(random, g.InputLength), w = RandomArray(random, g.WeightLength);
