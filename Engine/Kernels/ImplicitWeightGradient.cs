@@ -24,7 +24,8 @@ internal static unsafe class ImplicitWeightGradient
 
     /// <summary>
     /// Smallest plane this path takes: on 8×8 planes the short position loops and the horizontal sums cost
-    /// more than the im2col + GEMM path's packing (measured 57 vs 68 GFLOP/s for 64 → 64 channels).
+    /// more than the im2col + GEMM path's packing (measured 57 vs 68 GFLOP/s for 64 → 64 channels); 8×8 planes go to
+    /// <see cref="SmallPlaneWeightGradient"/>, which packs a group of images into one long position axis instead.
     /// </summary>
     private const int MinPlane = 256;
 
