@@ -13,14 +13,15 @@ public static class Help
             "  inference time per sample, and test accuracy (median and range over seeds).",
         "train" =>
             "rocketnet train [options]\n" +
-            "  data:      --data digits|fashion-mnist|cifar10|ticdata|criteo  --path FILE_OR_DIR  --limit N  --augment\n" +
+            "  data:      --data digits|fashion-mnist|cifar10|ticdata|criteo  --path FILE_OR_DIR  --limit N  --train-limit N  --augment\n" +
             "  model:     --arch mlp|wrn|ctr|\"<description>\"  --sharing interval|bottom|none  --booster-depth 40\n" +
             "             --light-depth 16  --widen 1  --shared 64  --booster-hidden 512  --light-hidden \"\"  --embedding-dim 8\n" +
             "  method:    --method base|booster|kd|rocket|rocket-kd|no-joint  --teacher BOOSTER_CHECKPOINT (kd, rocket-kd, no-joint)\n" +
             "  loss:      --hint logit-mse|prob-mse|kd  --lambda 0.03  --grad-block on|off  --temperature 4  --alpha 0.9\n" +
             "  optimiser: --epochs 10  --batch-size 128  --lr 0.1  --schedule multistep|cosine|constant\n" +
             "             --optimizer sgd|adam|adamw  --momentum 0.9  --weight-decay 5e-4\n" +
-            "  run:       --seed 1  --threads N  --checkpoint-dir DIR  --resume  --stop-after EPOCH\n" +
+            "  run:       --seed 1  --threads N  --checkpoint-dir DIR  --resume  --stop-after EPOCH  --eval-every 1\n" +
+            "  --limit caps both parts, --train-limit only the training part; --eval-every K tests after every K-th and the last epoch.\n" +
             "  Writes DIR/last.safetensors (every epoch, atomically, with optimiser state), DIR/log.csv and DIR/curve.svg.",
         "eval" =>
             "rocketnet eval --checkpoint FILE [--data digits|fashion-mnist|cifar10|ticdata|criteo] [--path P] [--limit N] [--threads N]\n" +

@@ -29,6 +29,8 @@ public sealed class RunLog
             if (!double.IsNaN(v.Booster.Accuracy)) metrics["test_booster_accuracy"] = F(v.Booster.Accuracy);
             if (!double.IsNaN(v.Light.Auc)) metrics["test_light_auc"] = F(v.Light.Auc);
             if (!double.IsNaN(v.Booster.Auc)) metrics["test_booster_auc"] = F(v.Booster.Auc);
+            if (!double.IsNaN(v.Light.GroupAuc)) metrics["test_light_gauc"] = F(v.Light.GroupAuc);
+            if (!double.IsNaN(v.Booster.GroupAuc)) metrics["test_booster_gauc"] = F(v.Booster.GroupAuc);
         }
         return metrics;
     }
@@ -38,7 +40,8 @@ public sealed class RunLog
     {
         string test = r.Validation is { } v
             ? $" | test light {Percent(v.Light.Accuracy)} booster {Percent(v.Booster.Accuracy)}" +
-              (double.IsNaN(v.Light.Auc) && double.IsNaN(v.Booster.Auc) ? "" : $" AUC light {Number(v.Light.Auc)} booster {Number(v.Booster.Auc)}")
+              (double.IsNaN(v.Light.Auc) && double.IsNaN(v.Booster.Auc) ? "" : $" AUC light {Number(v.Light.Auc)} booster {Number(v.Booster.Auc)}" +
+                 (double.IsNaN(v.Light.GroupAuc) && double.IsNaN(v.Booster.GroupAuc) ? "" : $" GAUC light {Number(v.Light.GroupAuc)} booster {Number(v.Booster.GroupAuc)}"))
             : "";
         return string.Create(CultureInfo.InvariantCulture,
             $"epoch {r.Epoch + 1}/{epochs} lr {r.LearningRate:G3} loss {r.TrainLoss.Total:F4} (hint {r.TrainLoss.Hint:F4}) " +

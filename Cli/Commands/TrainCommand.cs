@@ -25,6 +25,8 @@ public static class TrainCommand
         Parallelism.ThreadCount = s.Threads;
         bool flatten = s.Architecture == "mlp" || s.Architecture.StartsWith("mlp ", StringComparison.Ordinal);
         var data = DataSources.Load(s.Data, s.DataPath, s.Limit, flatten, s.Augment);
+        if (s.TrainLimit < data.Train.Count)
+            data = data with { Train = data.Train.Subset(Enumerable.Range(0, s.TrainLimit).ToArray()) };
         string architecture = ModelFactory.Describe(s, data);
         var teacher = s.Teacher is null ? null : ModelFactory.LoadTeacher(s.Teacher);
 
@@ -72,7 +74,8 @@ public static class TrainCommand
         int stop = Math.Min(s.Epochs, s.StopAfter);
         for (int epoch = startEpoch; epoch < stop; epoch++)
         {
-            var record = trainer.RunEpoch(epoch, loader, data.Test);
+            bool evaluate = (epoch + 1) % s.EvalEvery == 0 || epoch + 1 == s.Epochs;
+            var record = trainer.RunEpoch(epoch, loader, evaluate ? data.Test : null);
             log.Append(record);
             var metrics = RunLog.Metrics(record);
             var extra = optimizer.GetState().ToDictionary(kv => Checkpoint.OptimizerPrefix + kv.Key, kv => NamedArray.Vector(kv.Value));

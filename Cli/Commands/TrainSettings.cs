@@ -13,6 +13,10 @@ public sealed record TrainSettings
     public string? DataPath { get; init; }
     /// <summary>At most this many samples per part (quick runs).</summary>
     public int Limit { get; init; }
+    /// <summary>At most this many training samples (the first ones; the test part stays whole unless <see cref="Limit"/> cuts it).</summary>
+    public int TrainLimit { get; init; }
+    /// <summary>Evaluate on the test part after every this many epochs (and always after the last).</summary>
+    public int EvalEvery { get; init; }
     /// <summary>"mlp", "wrn", "ctr", or a full architecture description.</summary>
     public required string Architecture { get; init; }
     /// <summary>WRN sharing scheme: interval, bottom or none.</summary>
@@ -88,6 +92,8 @@ public sealed record TrainSettings
             Data = o.Choice("data", "digits", DataSources.Names),
             DataPath = o.StringOrNull("path"),
             Limit = o.Int("limit", int.MaxValue, 1),
+            TrainLimit = o.Int("train-limit", int.MaxValue, 1),
+            EvalEvery = o.Int("eval-every", 1, 1),
             Architecture = o.String("arch", "mlp"),
             Sharing = o.Choice("sharing", "interval", "interval", "bottom", "none"),
             BoosterDepth = o.Int("booster-depth", 40, 10, 1000),

@@ -11,13 +11,15 @@ namespace RocketNet.Training.Rocket;
 /// <param name="TrainBoosterAccuracy">Training accuracy of the booster.</param>
 /// <param name="Validation">Validation results, or null when no validation set was given.</param>
 /// <param name="Seconds">Wall-clock time of the epoch, validation included.</param>
+/// <param name="TrainSeconds">Wall-clock time of the epoch's training steps alone (what training-cost comparisons use).</param>
 public sealed record EpochRecord(int Epoch, double LearningRate, LossValues TrainLoss, double TrainLightAccuracy,
-    double TrainBoosterAccuracy, PairEvaluation? Validation, double Seconds)
+    double TrainBoosterAccuracy, PairEvaluation? Validation, double Seconds, double TrainSeconds = double.NaN)
 {
     /// <summary>Column names matching <see cref="ToCsvRow"/>.</summary>
     public const string CsvHeader =
         "epoch,lr,train_loss,train_booster_ce,train_light_ce,train_hint,train_distillation,train_light_acc,train_booster_acc," +
-        "val_light_acc,val_light_loss,val_booster_acc,val_booster_loss,val_light_auc,val_booster_auc,seconds";
+        "val_light_acc,val_light_loss,val_booster_acc,val_booster_loss,val_light_auc,val_booster_auc,seconds," +
+        "val_light_gauc,val_booster_gauc,train_seconds";
 
     /// <summary>The record as one CSV line (invariant culture, no trailing newline).</summary>
     public string ToCsvRow()
@@ -28,7 +30,7 @@ public sealed record EpochRecord(int Epoch, double LearningRate, LossValues Trai
         [
             LearningRate, TrainLoss.Total, TrainLoss.BoosterCrossEntropy, TrainLoss.LightCrossEntropy, TrainLoss.Hint,
             TrainLoss.Distillation, TrainLightAccuracy, TrainBoosterAccuracy, light.Accuracy, light.Loss, booster.Accuracy,
-            booster.Loss, light.Auc, booster.Auc, Seconds,
+            booster.Loss, light.Auc, booster.Auc, Seconds, light.GroupAuc, booster.GroupAuc, TrainSeconds,
         ];
         return Epoch.ToString(CultureInfo.InvariantCulture) + "," +
                string.Join(",", values.Select(v => v.ToString("G9", CultureInfo.InvariantCulture)));

@@ -132,6 +132,7 @@ public sealed class RocketTrainer
             }
         }
         if (samples == 0) throw new InvalidOperationException($"The batch source yielded no batch for epoch {epoch}.");
+        double trainSeconds = clock.Elapsed.TotalSeconds;
         bool trainsLight = Options.Method != Method.Booster;
         bool runsBooster = Options.Method is Method.Booster or Method.Rocket or Method.RocketKd;
         PairEvaluation? evaluation = validation is null ? null
@@ -139,7 +140,7 @@ public sealed class RocketTrainer
         return new EpochRecord(epoch, firstRate, totals * (1.0 / samples),
             trainsLight ? (double)lightCorrect / samples : double.NaN,
             runsBooster ? (double)boosterCorrect / samples : double.NaN,
-            evaluation, clock.Elapsed.TotalSeconds);
+            evaluation, clock.Elapsed.TotalSeconds, trainSeconds);
     }
 
     /// <summary>One step's loss values and correct-prediction counts.</summary>
