@@ -16,8 +16,8 @@ public static class Help
             "  data:      --data digits|fashion-mnist|cifar10|ticdata|criteo  --path FILE_OR_DIR  --limit N  --train-limit N  --augment\n" +
             "  model:     --arch mlp|wrn|ctr|\"<description>\"  --sharing interval|bottom|none  --booster-depth 40\n" +
             "             --light-depth 16  --widen 1  --shared 64  --booster-hidden 512  --light-hidden \"\"  --embedding-dim 8\n" +
-            "  method:    --method base|booster|kd|rocket|rocket-kd|no-joint  --teacher BOOSTER_CHECKPOINT (kd, rocket-kd, no-joint)\n" +
-            "  loss:      --hint logit-mse|prob-mse|kd  --lambda 0.03  --grad-block on|off  --temperature 4  --alpha 0.9\n" +
+            "  method:    --method base|booster|kd|rocket|rocket-kd|no-joint|at  --teacher BOOSTER_CHECKPOINT (kd, rocket-kd, no-joint, at)\n" +
+            "  loss:      --hint logit-mse|prob-mse|kd  --lambda 0.03  --grad-block on|off  --temperature 4  --alpha 0.9  --at-beta 1000\n" +
             "  optimiser: --epochs 10  --batch-size 128  --lr 0.1  --schedule multistep|cosine|constant\n" +
             "             --optimizer sgd|adam|adamw  --momentum 0.9  --weight-decay 5e-4\n" +
             "  run:       --seed 1  --threads N  --checkpoint-dir DIR  --resume  --stop-after EPOCH  --eval-every 1\n" +

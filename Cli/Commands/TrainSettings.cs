@@ -72,13 +72,14 @@ public sealed record TrainSettings
     /// <exception cref="UsageException">A bad value or an unknown option.</exception>
     public static TrainSettings Parse(CliOptions o)
     {
-        var method = o.Choice("method", "rocket", "base", "booster", "kd", "rocket", "rocket-kd", "no-joint") switch
+        var method = o.Choice("method", "rocket", "base", "booster", "kd", "rocket", "rocket-kd", "no-joint", "at") switch
         {
             "base" => Method.Base,
             "booster" => Method.Booster,
             "kd" => Method.Kd,
             "rocket-kd" => Method.RocketKd,
             "no-joint" => Method.NoJoint,
+            "at" => Method.AttentionTransfer,
             _ => Method.Rocket,
         };
         var hint = o.Choice("hint", "logit-mse", "logit-mse", "prob-mse", "kd") switch
@@ -111,6 +112,7 @@ public sealed record TrainSettings
                 GradientBlock = o.Choice("grad-block", "on", "on", "off") == "on",
                 Temperature = (float)o.Double("temperature", 4, 1e-3, 1000),
                 Alpha = (float)o.Double("alpha", 0.9, 0, 1),
+                AttentionBeta = (float)o.Double("at-beta", 1e3, 0, 1e9),
             },
             Teacher = o.StringOrNull("teacher"),
             Epochs = o.Int("epochs", 10, 1, 100_000),
@@ -128,11 +130,11 @@ public sealed record TrainSettings
             StopAfter = o.Int("stop-after", int.MaxValue, 1),
         };
         o.RejectUnknown("train");
-        bool needsTeacher = method is Method.Kd or Method.RocketKd or Method.NoJoint;
+        bool needsTeacher = method is Method.Kd or Method.RocketKd or Method.NoJoint or Method.AttentionTransfer;
         if (needsTeacher && settings.Teacher is null)
             throw new UsageException($"--method {MethodName(method)} needs --teacher <checkpoint of a booster trained with --method booster>");
         if (!needsTeacher && settings.Teacher is not null)
-            throw new UsageException($"--teacher is only used by kd, rocket-kd and no-joint, not {MethodName(method)}");
+            throw new UsageException($"--teacher is only used by kd, rocket-kd, no-joint and at, not {MethodName(method)}");
         return settings;
     }
 
@@ -144,6 +146,7 @@ public sealed record TrainSettings
         Method.Kd => "kd",
         Method.RocketKd => "rocket-kd",
         Method.NoJoint => "no-joint",
+        Method.AttentionTransfer => "at",
         _ => "rocket",
     };
 }

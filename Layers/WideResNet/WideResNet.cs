@@ -8,7 +8,7 @@ namespace RocketNet.Layers;
 /// A net may also be assembled from existing parts (a shared stem, shared-conv groups, or only the first
 /// groups), which is how the booster/light pairs are built.
 /// </summary>
-public sealed class WideResNet : Module
+public sealed class WideResNet : Module, IFeatureMapNetwork
 {
     private readonly WideGroup[] _groups;
 
@@ -101,7 +101,21 @@ public sealed class WideResNet : Module
     {
         var h = stemOutput;
         foreach (var group in _groups) h = group.Forward(h);
-        var pooled = Functional.GlobalAvgPool2d(HeadBatchNorm.Forward(h).Relu()); // [N, C]
-        return Classifier.Forward(pooled);
+        return Head(h);
     }
+
+    /// <summary>
+    /// Logits and each group's output (pre-activation, before the next group's batch norm), e.g. the
+    /// [N, 16k, 32, 32], [N, 32k, 16, 16], [N, 64k, 8, 8] maps that attention transfer compares.
+    /// </summary>
+    public (Tensor Logits, IReadOnlyList<Tensor> FeatureMaps) ForwardWithFeatureMaps(Tensor input)
+    {
+        var maps = new Tensor[_groups.Length];
+        var h = Stem.Forward(input);
+        for (int g = 0; g < _groups.Length; g++) h = maps[g] = _groups[g].Forward(h);
+        return (Head(h), maps);
+    }
+
+    // ReLU(BN(h)) → global average pool → fc: [N, C, H, W] → [N, classes].
+    private Tensor Head(Tensor h) => Classifier.Forward(Functional.GlobalAvgPool2d(HeadBatchNorm.Forward(h).Relu()));
 }

@@ -24,6 +24,9 @@ public sealed record LossOptions
     /// <summary>Distillation weight α (default 0.9): teacher terms are scaled by 2αT², Hinton's CE by 1 − α.</summary>
     public float Alpha { get; init; } = 0.9f;
 
+    /// <summary>Weight β of the attention-transfer term (default 1e3, as in the AT reference code).</summary>
+    public float AttentionBeta { get; init; } = AttentionTransfer.DefaultBeta;
+
     /// <summary>Checks the values.</summary>
     /// <exception cref="ArgumentOutOfRangeException">λ is negative, T is not positive, or α is outside [0, 1].</exception>
     public void Validate()
@@ -34,6 +37,8 @@ public sealed record LossOptions
             throw new ArgumentOutOfRangeException(nameof(Temperature), Temperature, "Temperature must be positive.");
         if (!(Alpha >= 0 && Alpha <= 1))
             throw new ArgumentOutOfRangeException(nameof(Alpha), Alpha, "Alpha must be in [0, 1].");
+        if (!(AttentionBeta >= 0) || !float.IsFinite(AttentionBeta))
+            throw new ArgumentOutOfRangeException(nameof(AttentionBeta), AttentionBeta, "Attention-transfer weight β must be finite and non-negative.");
         if (!Enum.IsDefined(Hint))
             throw new ArgumentOutOfRangeException(nameof(Hint), Hint, "Unknown hint kind.");
     }

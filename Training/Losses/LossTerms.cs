@@ -9,7 +9,7 @@ namespace RocketNet.Training.Losses;
 /// <param name="BoosterCrossEntropy">CE(z), or null when the booster is not trained.</param>
 /// <param name="LightCrossEntropy">CE(l) (for Hinton KD: (1 − α)·CE(l)), or null.</param>
 /// <param name="Hint">λ·hint(l, z), or null.</param>
-/// <param name="Distillation">The teacher term 2αT²·KL, or null.</param>
+/// <param name="Distillation">The teacher term (2αT²·KL, or β/2·AT for attention transfer), or null.</param>
 public readonly record struct LossTerms(Tensor Total, Tensor? BoosterCrossEntropy, Tensor? LightCrossEntropy, Tensor? Hint, Tensor? Distillation)
 {
     /// <summary>The current values as plain numbers (absent parts are 0).</summary>

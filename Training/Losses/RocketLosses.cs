@@ -104,6 +104,19 @@ public static class RocketLosses
         return new LossTerms(lightCe + hint, null, lightCe, hint, null);
     }
 
+    /// <summary>
+    /// The attention-transfer baseline: CE(l) + β/2·Σ_stages mean (Q(light map) − Q(teacher map))²
+    /// (see <see cref="AttentionTransfer"/>); the teacher maps are detached.
+    /// </summary>
+    public static LossTerms AttentionTransferLoss(Tensor light, IReadOnlyList<Tensor> lightMaps, IReadOnlyList<Tensor> teacherMaps, int[] labels, LossOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var lightCe = Functional.CrossEntropy(light, labels);
+        var transfer = AttentionTransfer.Loss(lightMaps, teacherMaps, options.AttentionBeta);
+        return new LossTerms(lightCe + transfer, null, lightCe, null, transfer);
+    }
+
     /// <summary>Cross-entropy alone (the Base and Booster methods).</summary>
     public static LossTerms CrossEntropyOnly(Tensor logits, int[] labels, bool isBooster)
     {

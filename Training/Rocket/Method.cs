@@ -1,3 +1,5 @@
+using RocketNet.Layers;
+
 namespace RocketNet.Training.Rocket;
 
 /// <summary>What a training run optimises (the columns of the paper's tables).</summary>
@@ -23,4 +25,10 @@ public enum Method
     /// first and is now frozen (given as the teacher).
     /// </summary>
     NoJoint,
+
+    /// <summary>
+    /// Attention transfer ("AT" baseline): the light net trained with CE(l) + β/2·Σ_groups AT loss toward the
+    /// group outputs of a pre-trained, frozen teacher (both must be <see cref="IFeatureMapNetwork"/>s).
+    /// </summary>
+    AttentionTransfer,
 }

@@ -33,11 +33,14 @@ public sealed class RocketTrainer
         if (options.Epochs < 0) throw new ArgumentOutOfRangeException(nameof(options), options.Epochs, "Epochs must be non-negative.");
         if (options.EvaluationBatchSize < 1)
             throw new ArgumentOutOfRangeException(nameof(options), options.EvaluationBatchSize, "Evaluation batch size must be positive.");
-        bool needsTeacher = options.Method is Method.RocketKd or Method.Kd or Method.NoJoint;
+        bool needsTeacher = options.Method is Method.RocketKd or Method.Kd or Method.NoJoint or Method.AttentionTransfer;
         if (needsTeacher && options.Teacher is null)
             throw new ArgumentException($"Method {options.Method} needs a pre-trained, frozen Teacher in the options.", nameof(options));
         if (!needsTeacher && options.Teacher is not null)
             throw new ArgumentException($"Method {options.Method} uses no teacher, but one was given.", nameof(options));
+        if (options.Method == Method.AttentionTransfer && (pair.Light is not IFeatureMapNetwork || options.Teacher is not IFeatureMapNetwork))
+            throw new ArgumentException(
+                $"Attention transfer needs a light net and a teacher that expose feature maps ({nameof(IFeatureMapNetwork)}, e.g. Wide ResNets); got {pair.Light.GetType().Name} and {options.Teacher?.GetType().Name}.", nameof(options));
         _pairParameters = pair.Parameters().ToArray();
         if (options.Teacher is { } teacher)
         {
@@ -70,12 +73,12 @@ public sealed class RocketTrainer
     public TrainerOptions Options { get; }
 
     /// <summary>
-    /// The parameters a method optimises: the light net's (shared included) for Base, Kd and NoJoint, the
+    /// The parameters a method optimises: the light net's (shared included) for Base, Kd, NoJoint and AttentionTransfer, the
     /// booster's (shared included) for Booster, and all of the pair's for Rocket and RocketKd.
     /// </summary>
     public static IReadOnlyList<Tensor> TrainableParameters(RocketPair pair, Method method) => method switch
     {
-        Method.Base or Method.Kd or Method.NoJoint => pair.Light.Parameters().ToList(),
+        Method.Base or Method.Kd or Method.NoJoint or Method.AttentionTransfer => pair.Light.Parameters().ToList(),
         Method.Booster => pair.Booster.Parameters().ToList(),
         Method.Rocket or Method.RocketKd => pair.Parameters().ToList(),
         _ => throw new ArgumentOutOfRangeException(nameof(method), method, "Unknown method."),
@@ -177,6 +180,12 @@ public sealed class RocketTrainer
             case Method.NoJoint:
                 light = Pair.Light.Forward(input);
                 terms = RocketLosses.FrozenBoosterHint(light, TeacherLogits(input), labels, Options.Loss);
+                break;
+            case Method.AttentionTransfer:
+                IReadOnlyList<Tensor> lightMaps, teacherMaps;
+                (light, lightMaps) = ((IFeatureMapNetwork)Pair.Light).ForwardWithFeatureMaps(input);
+                using (GradMode.NoGrad()) teacherMaps = ((IFeatureMapNetwork)Options.Teacher!).ForwardWithFeatureMaps(input).FeatureMaps;
+                terms = RocketLosses.AttentionTransferLoss(light, lightMaps, teacherMaps, labels, Options.Loss);
                 break;
             default:
                 throw new InvalidOperationException($"Unknown method {Options.Method}.");

@@ -17,7 +17,8 @@ public sealed record TrainerOptions
 
     /// <summary>
     /// The pre-trained, frozen network whose logits t feed <see cref="Method.RocketKd"/>, <see cref="Method.Kd"/>
-    /// and <see cref="Method.NoJoint"/>; it runs in eval mode without gradients. Must be null for other methods.
+    /// and <see cref="Method.NoJoint"/> (and whose feature maps feed <see cref="Method.AttentionTransfer"/>);
+    /// it runs in eval mode without gradients. Must be null for other methods.
     /// </summary>
     public Module? Teacher { get; init; }
 
