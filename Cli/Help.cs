@@ -24,8 +24,9 @@ public static class Help
             "  --limit caps both parts, --train-limit only the training part; --eval-every K tests after every K-th and the last epoch.\n" +
             "  Writes DIR/last.safetensors (every epoch, atomically, with optimiser state), DIR/log.csv and DIR/curve.svg.",
         "eval" =>
-            "rocketnet eval --checkpoint FILE [--data digits|fashion-mnist|cifar10|ticdata|criteo] [--path P] [--limit N] [--threads N]\n" +
-            "  Test accuracy and loss of both nets of a pair checkpoint, or of an exported light net.",
+            "rocketnet eval --checkpoint FILE [--data digits|fashion-mnist|cifar10|ticdata|criteo] [--path P] [--limit N] [--threads N] [--timing]\n" +
+            "  Test accuracy and loss of both nets of a pair checkpoint, or of an exported light net (AUC and GAUC on\n" +
+            "  two-class data); --timing adds parameters, FC multiplications and µs per single-sample request.",
         "export" =>
             "rocketnet export --checkpoint FILE --out FILE\n" +
             "  Writes the light net of a pair checkpoint alone (booster-only parameters dropped), for Predictor.",

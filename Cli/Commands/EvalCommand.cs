@@ -1,3 +1,4 @@
+using RocketNet.Cli.Reporting;
 using RocketNet.Layers;
 using RocketNet.Training.Checkpoints;
 using RocketNet.Training.Rocket;
@@ -17,6 +18,7 @@ public static class EvalCommand
         string data = options.Choice("data", "digits", DataSources.Names);
         string? dataPath = options.StringOrNull("path");
         int limit = options.Int("limit", int.MaxValue, 1);
+        bool timing = options.Flag("timing");
         Parallelism.ThreadCount = options.Int("threads", Environment.ProcessorCount, 1, 256);
         options.RejectUnknown("eval");
         if (!File.Exists(path)) throw new FileNotFoundException($"Checkpoint '{path}' not found.", path);
@@ -30,6 +32,7 @@ public static class EvalCommand
             var light = ArchitectureRegistry.BuildLight(checkpoint.Architecture, new RandomGenerator(0));
             checkpoint.LoadInto(light);
             Print(output, "light", Evaluator.Evaluate(light.Eval(), test));
+            if (timing) PrintCost(output, "light", light, test);
             return 0;
         }
         var pair = ArchitectureRegistry.BuildPair(checkpoint.Architecture, new RandomGenerator(0));
@@ -37,7 +40,21 @@ public static class EvalCommand
         var result = Evaluator.Evaluate(pair, test);
         Print(output, "light", result.Light);
         Print(output, "booster", result.Booster);
+        if (timing)
+        {
+            PrintCost(output, "light", pair.Light.Eval(), test);
+            PrintCost(output, "booster", pair.Booster.Eval(), test);
+        }
         return 0;
+    }
+
+    // Size, FC multiplications and the median time of one single-sample request on the first test sample.
+    private static void PrintCost(TextWriter output, string name, Module model, Training.Data.Dataset test)
+    {
+        long? multiplications = ModelCost.FullyConnectedMultiplications(model);
+        double micros = ModelCost.MicrosecondsPerSample(model, test.SampleShape, test.Features.AsSpan(0, test.SampleSize));
+        output.WriteLine(FormattableString.Invariant(
+            $"{name} cost: {model.ParameterCount():N0} parameters, {(multiplications is { } m ? m.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) : "-")} FC multiplications per sample, {micros:F2} µs per single-sample request ({Parallelism.ThreadCount} threads)"));
     }
 
     private static void Print(TextWriter output, string name, ModelEvaluation e) =>

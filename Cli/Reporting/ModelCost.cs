@@ -29,10 +29,20 @@ public static class ModelCost
     /// </summary>
     public static double MicrosecondsPerSample(Module model, int[] sampleShape, int calls = 2000)
     {
-        var predictor = new Predictor(model, sampleShape, maxBatchSize: 1);
-        var sample = new float[predictor.SampleSize];
-        var logits = new float[predictor.OutputSize];
+        var sample = new float[sampleShape.Aggregate(1, (a, b) => a * b)];
         for (int i = 0; i < sample.Length; i++) sample[i] = (i % 7) / 7f;
+        return MicrosecondsPerSample(model, sampleShape, sample, calls);
+    }
+
+    /// <summary>
+    /// As <see cref="MicrosecondsPerSample(Module, int[], int)"/> on a given sample (needed where inputs must
+    /// be valid, e.g. categorical ids for embedding lookups).
+    /// </summary>
+    public static double MicrosecondsPerSample(Module model, int[] sampleShape, ReadOnlySpan<float> input, int calls = 2000)
+    {
+        var predictor = new Predictor(model, sampleShape, maxBatchSize: 1);
+        var sample = input.ToArray();
+        var logits = new float[predictor.OutputSize];
         for (int i = 0; i < 200; i++) predictor.Predict(sample, logits);
         var times = new double[calls];
         for (int i = 0; i < calls; i++)

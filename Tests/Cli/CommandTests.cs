@@ -63,6 +63,27 @@ public sealed class CommandTests : IDisposable
     }
 
     [Fact]
+    public void TrainLimitEvalEveryAndTimingDoWhatTheySay()
+    {
+        Run(TrainCommand.Run, TrainArgs("limited", "--epochs", "3", "--train-limit", "100", "--eval-every", "2"));
+        var stdout = File.ReadAllLines(Path.Combine(_dir, "limited", "log.csv"));
+        Assert.Equal(4, stdout.Length);
+        var header = stdout[0].Split(',');
+        int validation = Array.IndexOf(header, "val_light_acc"), train = Array.IndexOf(header, "train_seconds");
+        Assert.Equal("NaN", stdout[1].Split(',')[validation]); // epoch 1: not evaluated
+        Assert.NotEqual("NaN", stdout[2].Split(',')[validation]); // epoch 2
+        Assert.NotEqual("NaN", stdout[3].Split(',')[validation]); // the last epoch always
+        Assert.True(double.Parse(stdout[3].Split(',')[train], System.Globalization.CultureInfo.InvariantCulture) > 0);
+        var text = Run(TrainCommand.Run, TrainArgs("limited-text", "--epochs", "1", "--train-limit", "100"));
+        Assert.Contains("(100 train /", text);
+        string checkpoint = Path.Combine(_dir, "limited", TrainCommand.CheckpointFile);
+        var cost = Run(EvalCommand.Run, "--checkpoint", checkpoint, "--threads", "1", "--timing");
+        // light: 64 -> 16 (shared) -> 10; multiplications 64·16 + 16·10, parameters those plus 16 + 10 biases
+        Assert.Matches(@"light cost: 1,210 parameters, 1,184 FC multiplications per sample, [0-9.]+ µs per single-sample request", cost);
+        Assert.Matches(@"booster cost: [0-9,]+ parameters, [0-9,]+ FC multiplications", cost);
+    }
+
+    [Fact]
     public void TeacherMethodsNeedATeacher()
     {
         var e = Assert.Throws<UsageException>(() => Run(TrainCommand.Run, TrainArgs("kd", "--method", "kd")));
