@@ -1,0 +1,190 @@
+#:project ../Cli/RocketNet.Cli.csproj
+// Fills the generated tables of RESULTS.md from the runs under results/ and draws the comparison charts.
+// Run from the repository root: dotnet run experiments/Summarize.cs
+// Every number it writes comes from a finished run's log.csv (runs without a DONE file are ignored) or,
+// for CTR costs, from the eval.txt that experiments/ctr.sh saves beside it. Blocks between
+// <!-- BEGIN name --> and <!-- END name --> in RESULTS.md are replaced; everything else is left alone.
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using RocketNet.Cli.Reporting;
+
+var inv = CultureInfo.InvariantCulture;
+string root = Directory.GetCurrentDirectory();
+string resultsDir = Path.Combine(root, "results");
+string resultsFile = Path.Combine(root, "RESULTS.md");
+if (!File.Exists(resultsFile)) { Console.Error.WriteLine("run from the repository root (RESULTS.md not found)"); return 2; }
+
+var blocks = new Dictionary<string, string>
+{
+    ["cifar10-table1"] = Table1("cifar10",
+        [("WRN-16-1 (b) interval", "", "8.77", "8.25", "8.39", "7.87", "7.52", "6.64", "6.58"),
+         ("WRN-16-1 (a) bottom", "bottom-", "8.69", "–", "8.34", "7.85", "7.51", "7.27", "6.58")]),
+    ["cifar10-table2"] = Row("cifar10", ["base", "no GB", "no sharing", "no joint training", "rocket"],
+        [("base", "light"), ("no-gb", "light"), ("no-sharing", "light"), ("no-joint", "light"), ("rocket", "light")],
+        ["8.77", "8.50", "8.06", "8.04", "7.87"]),
+    ["cifar10-table3"] = Row("cifar10", ["logit MSE (rocket)", "probability MSE", "KD"],
+        [("rocket", "light"), ("prob-mse", "light"), ("kd-hint", "light")], ["7.87", "8.32", "7.98"]),
+    ["fashion-table1"] = Table1("fashion-mnist", [("WRN-16-1 (b) interval", "", "–", "–", "–", "–", "–", "–", "–")], paperRow: false),
+    ["ctr-ticdata"] = CtrTable("ctr-ticdata", gauc: false),
+    ["ctr-synthetic"] = CtrTable("ctr-synthetic", gauc: true),
+    ["cost"] = CostTable(),
+};
+
+string text = File.ReadAllText(resultsFile);
+foreach (var (name, body) in blocks)
+{
+    var pattern = new Regex($"(<!-- BEGIN {Regex.Escape(name)} -->\n)(.*?)(<!-- END {Regex.Escape(name)} -->)", RegexOptions.Singleline);
+    if (!pattern.IsMatch(text)) { Console.Error.WriteLine($"RESULTS.md has no block '{name}'"); continue; }
+    text = pattern.Replace(text, m => m.Groups[1].Value + body + m.Groups[3].Value);
+}
+File.WriteAllText(resultsFile, text);
+foreach (var experiment in new[] { "cifar10", "fashion-mnist" }) Chart(experiment);
+Console.WriteLine($"updated {resultsFile}");
+return 0;
+
+// ---- tables ----
+
+string Table1(string experiment, (string Label, string Prefix, string Base, string At, string Kd, string Rocket, string RocketKd, string BoosterIn, string BoosterAlone)[] rows, bool paperRow = true)
+{
+    var sb = new StringBuilder();
+    sb.AppendLine("| light (sharing) | | base | AT | KD | rocket | rocket+KD | booster in rocket | booster alone |");
+    sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+    foreach (var r in rows)
+    {
+        if (paperRow) sb.AppendLine($"| {r.Label} | paper | {r.Base} | {r.At} | {r.Kd} | {r.Rocket} | {r.RocketKd} | {r.BoosterIn} | {r.BoosterAlone} |");
+        string p = r.Prefix;
+        sb.AppendLine($"| {r.Label} | RocketNet | {Cell(experiment, p + "base", "light")} | {(p.Length == 0 ? Cell(experiment, "at", "light") : "–")} | " +
+                      $"{Cell(experiment, p + "kd", "light")} | {Cell(experiment, p + "rocket", "light")} | {Cell(experiment, p + "rocket-kd", "light")} | " +
+                      $"{Cell(experiment, p + "rocket", "booster")} | {Cell(experiment, "booster", "booster")} |");
+    }
+    return sb.ToString();
+}
+
+string Row(string experiment, string[] headers, (string Run, string Net)[] cells, string[] paper)
+{
+    var sb = new StringBuilder();
+    sb.AppendLine("| | " + string.Join(" | ", headers) + " |");
+    sb.AppendLine("|---|" + string.Concat(headers.Select(_ => "---:|")));
+    sb.AppendLine("| paper, WRN-16-1 (b) | " + string.Join(" | ", paper) + " |");
+    sb.AppendLine("| RocketNet, WRN-16-1 (b) | " + string.Join(" | ", cells.Select(c => Cell(experiment, c.Run, c.Net))) + " |");
+    return sb.ToString();
+}
+
+string CtrTable(string experiment, bool gauc)
+{
+    var sb = new StringBuilder();
+    sb.AppendLine("| model | FC layers | FC multiplications / sample | parameters (with embeddings) | µs per single-sample request | test AUC |" + (gauc ? " test GAUC |" : ""));
+    sb.AppendLine("|---|---|---:|---:|---:|---:|" + (gauc ? "---:|" : ""));
+    foreach (var (label, run, net) in new[] { ("base", "base", "light"), ("rocket", "rocket", "light"), ("booster alone", "booster", "booster") })
+    {
+        var cost = CostLine(experiment, run, net);
+        sb.AppendLine($"| {label} | {LayerList(experiment, run, net)} | {cost.Multiplications} | {cost.Parameters} | {cost.Micros} | " +
+                      $"{Cell(experiment, run, net, "auc")} |" + (gauc ? $" {Cell(experiment, run, net, "gauc")} |" : ""));
+    }
+    sb.AppendLine($"| (booster inside rocket) | | | | | {Cell(experiment, "rocket", "booster", "auc")} |" + (gauc ? $" {Cell(experiment, "rocket", "booster", "gauc")} |" : ""));
+    return sb.ToString();
+}
+
+string CostTable()
+{
+    var sb = new StringBuilder();
+    sb.AppendLine("| data | booster alone (s) | light alone (s) | both separately (s) | rocket, jointly (s) | rocket / separately |");
+    sb.AppendLine("|---|---:|---:|---:|---:|---:|");
+    sb.AppendLine("| paper (CIFAR-10, GPU, epochs to best) | 4,255.8 | 3,019.5 | 7,275.3 | 6,153.0 | 0.85 |");
+    foreach (var experiment in new[] { "cifar10", "fashion-mnist" })
+    {
+        double booster = TrainSeconds(experiment, "booster-s1"), light = TrainSeconds(experiment, "base-s1"), rocket = TrainSeconds(experiment, "rocket-s1");
+        if (double.IsNaN(booster) || double.IsNaN(light) || double.IsNaN(rocket)) { sb.AppendLine($"| {experiment} | not run | | | | |"); continue; }
+        sb.AppendLine(string.Create(inv, $"| {experiment} (seed 1, same epochs each) | {booster:N0} | {light:N0} | {booster + light:N0} | {rocket:N0} | {rocket / (booster + light):F2} |"));
+    }
+    return sb.ToString();
+}
+
+// ---- cells ----
+
+// Test error % (or AUC/GAUC) at the last epoch of every finished run named prefix-s<seed>: the value for one
+// seed, the median with the range and seed count for several.
+string Cell(string experiment, string prefix, string net, string metric = "error")
+{
+    var values = new List<double>();
+    var seedRun = new Regex("^" + Regex.Escape(prefix) + @"-s\d+$");
+    string dir = Path.Combine(resultsDir, experiment);
+    if (Directory.Exists(dir))
+    {
+        foreach (var run in Directory.GetDirectories(dir).Where(d => seedRun.IsMatch(Path.GetFileName(d)) && File.Exists(Path.Combine(d, "DONE"))))
+        {
+            var last = ReadLog(run).LastOrDefault(r => !double.IsNaN(r[$"val_{net}_acc"]));
+            if (last is null) continue;
+            values.Add(metric switch
+            {
+                "auc" => last[$"val_{net}_auc"],
+                "gauc" => last[$"val_{net}_gauc"],
+                _ => 100 * (1 - last[$"val_{net}_acc"]),
+            });
+        }
+    }
+    if (values.Count == 0) return "not run";
+    string format = metric == "error" ? "F2" : "F4";
+    values.Sort();
+    if (values.Count == 1) return values[0].ToString(format, inv);
+    double median = values.Count % 2 == 1 ? values[values.Count / 2] : (values[values.Count / 2 - 1] + values[values.Count / 2]) / 2;
+    return $"{median.ToString(format, inv)} ({values[0].ToString(format, inv)}–{values[^1].ToString(format, inv)}, {values.Count} seeds)";
+}
+
+(string Parameters, string Multiplications, string Micros) CostLine(string experiment, string prefix, string net)
+{
+    string file = Path.Combine(resultsDir, experiment, prefix + "-s1", "eval.txt");
+    if (!File.Exists(file)) return ("not run", "not run", "not run");
+    var match = File.ReadLines(file).Select(l => Regex.Match(l, $@"^{net} cost: ([0-9,]+) parameters, ([0-9,\-]+) FC multiplications per sample, ([0-9.]+) µs"))
+        .FirstOrDefault(m => m.Success);
+    return match is null ? ("?", "?", "?") : (match.Groups[1].Value, match.Groups[2].Value, match.Groups[3].Value);
+}
+
+string LayerList(string experiment, string prefix, string net)
+{
+    string file = Path.Combine(resultsDir, experiment, prefix + "-s1", "stdout.txt");
+    if (!File.Exists(file)) return "";
+    var description = Regex.Match(File.ReadAllText(file), @"ctr-towers vocab=(\S+) dim=(\d+) booster=(\S+) light=(\S+) classes=(\d+)");
+    if (!description.Success) return "";
+    int input = description.Groups[1].Value.Split('x').Length * int.Parse(description.Groups[2].Value, inv);
+    string hidden = net == "light" ? description.Groups[4].Value : description.Groups[3].Value;
+    return $"{input}×{hidden.Replace("x", "×")}×{description.Groups[5].Value}";
+}
+
+double TrainSeconds(string experiment, string run)
+{
+    string dir = Path.Combine(resultsDir, experiment, run);
+    if (!File.Exists(Path.Combine(dir, "DONE"))) return double.NaN;
+    return ReadLog(dir).Sum(r => r["train_seconds"]);
+}
+
+List<Dictionary<string, double>> ReadLog(string runDir)
+{
+    var lines = File.ReadAllLines(Path.Combine(runDir, "log.csv"));
+    var header = lines[0].Split(',');
+    return lines.Skip(1).Where(l => l.Length > 0).Select(l =>
+    {
+        var fields = l.Split(',');
+        var row = new Dictionary<string, double>();
+        for (int i = 0; i < header.Length && i < fields.Length; i++)
+            row[header[i]] = double.TryParse(fields[i], NumberStyles.Float, inv, out var v) ? v : double.NaN;
+        return row;
+    }).ToList();
+}
+
+// Light-net test accuracy at every evaluated epoch, one series per finished run, into results/<experiment>/light-test-accuracy.svg.
+void Chart(string experiment)
+{
+    string dir = Path.Combine(resultsDir, experiment);
+    if (!Directory.Exists(dir)) return;
+    var series = new List<(string, IReadOnlyList<(double, double)>)>();
+    foreach (var run in Directory.GetDirectories(dir).Order(StringComparer.Ordinal).Where(d => File.Exists(Path.Combine(d, "DONE"))))
+    {
+        string net = Path.GetFileName(run).StartsWith("booster", StringComparison.Ordinal) ? "booster" : "light";
+        var points = ReadLog(run).Where(r => !double.IsNaN(r[$"val_{net}_acc"])).Select(r => (r["epoch"] + 1, r[$"val_{net}_acc"])).ToList();
+        if (points.Count > 0) series.Add((Path.GetFileName(run) + (net == "booster" ? " (booster)" : ""), points));
+    }
+    if (series.Count > 0)
+        File.WriteAllText(Path.Combine(dir, "light-test-accuracy.svg"), SvgChart.Render($"{experiment}: test accuracy of the light net (booster runs: the booster)", "epoch", "test accuracy", series));
+}
