@@ -3,4 +3,4 @@
 # About 45 minutes on 2 cores (JOBS=2 single-threaded runs at a time).
 source "$(dirname "$0")/lib.sh"
 queue "$ROOT/experiments/fashion-mnist.queue" \
-  "--data fashion-mnist --arch wrn --sharing interval --epochs 1 --batch-size 128 --lr 0.1 --schedule multistep --threads 1"
+  "--data fashion-mnist --arch wrn --sharing interval --epochs 1 --batch-size 128 --lr 0.1 --schedule cosine --threads 1"
