@@ -28,8 +28,8 @@ namespace RocketNet.Training.Data;
 /// Rows are the 18 fields of <see cref="SyntheticClickFields"/> (exact integers in floats); <see cref="Dataset.Groups"/>
 /// holds the user id of each row for GAUC. The test part is the later impressions of the same stream, so it comes
 /// after the training part in time and shares its users and ads (with the default 4:1 split its days 11–13 are
-weekdays 4–6, whose small positive effects lift its CTR a little above the target, e.g. 4.2 % against 3.9 %). World, impressions and clicks use separate
-/// <see cref="RandomGenerator"/> streams and only IEEE-exact arithmetic with <see cref="DeterministicMath"/>,
+/// weekdays 4–6, whose small positive effects lift its CTR a little above the target, e.g. 4.2 % against 3.9 %).
+/// World, impressions and clicks use separate <see cref="RandomGenerator"/> streams and only IEEE-exact arithmetic with <see cref="DeterministicMath"/>,
 /// so a seed gives identical arrays on every platform. The true logits are kept, for the oracle's AUC and GAUC.
 /// </summary>
 public sealed class SyntheticClickLog
