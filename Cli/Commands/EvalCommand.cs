@@ -1,12 +1,16 @@
+using System.Globalization;
 using RocketNet.Layers;
 using RocketNet.Training.Checkpoints;
+using RocketNet.Training.Data;
 using RocketNet.Training.Rocket;
 
 namespace RocketNet.Cli.Commands;
 
 /// <summary>
 /// <c>rocketnet eval --checkpoint F [--data D --path P]</c>: test accuracy and loss of a checkpoint —
-/// both nets for a pair checkpoint (from <c>train</c>), the light net for an exported one.
+/// both nets for a pair checkpoint (from <c>train</c>), the light net for an exported one. For
+/// <c>synthetic-clicks</c>, <c>--impressions</c> and <c>--data-seed</c> default to the ones recorded in the
+/// checkpoint, so the same test part is regenerated.
 /// </summary>
 public static class EvalCommand
 {
@@ -17,6 +21,8 @@ public static class EvalCommand
         string data = options.Choice("data", "digits", DataSources.Names);
         string? dataPath = options.StringOrNull("path");
         int limit = options.Int("limit", int.MaxValue, 1);
+        int? impressions = options.StringOrNull("impressions") is null ? null : options.Int("impressions", 0, 1);
+        int? dataSeed = options.StringOrNull("data-seed") is null ? null : options.Int("data-seed", 0, 0);
         Parallelism.ThreadCount = options.Int("threads", Environment.ProcessorCount, 1, 256);
         options.RejectUnknown("eval");
         if (!File.Exists(path)) throw new FileNotFoundException($"Checkpoint '{path}' not found.", path);
@@ -24,12 +30,18 @@ public static class EvalCommand
         var checkpoint = Checkpoint.Load(path);
         bool lightOnly = checkpoint.Metrics.TryGetValue("role", out var role) && role == ExportCommand.LightRole;
         bool flatten = checkpoint.Architecture.StartsWith("mlp ", StringComparison.Ordinal);
-        var test = DataSources.Load(data, dataPath, limit, flatten, augment: false).Test;
+        // Unless given, the synthetic log's size and seed are the ones the checkpoint was trained on.
+        var clicks = SyntheticClickLogOptions.ForImpressions(
+            impressions ?? Recorded(checkpoint, DataSources.ImpressionsMetric) ?? TrainSettings.DefaultImpressions,
+            (ulong)(dataSeed ?? Recorded(checkpoint, DataSources.DataSeedMetric) ?? 1));
+        var loaded = DataSources.Load(data, dataPath, limit, flatten, augment: false, clicks);
+        var test = loaded.Test;
         if (lightOnly)
         {
             var light = ArchitectureRegistry.BuildLight(checkpoint.Architecture, new RandomGenerator(0));
             checkpoint.LoadInto(light);
             Print(output, "light", Evaluator.Evaluate(light.Eval(), test));
+            if (loaded.Reference is not null) output.WriteLine(loaded.Reference);
             return 0;
         }
         var pair = ArchitectureRegistry.BuildPair(checkpoint.Architecture, new RandomGenerator(0));
@@ -37,8 +49,12 @@ public static class EvalCommand
         var result = Evaluator.Evaluate(pair, test);
         Print(output, "light", result.Light);
         Print(output, "booster", result.Booster);
+        if (loaded.Reference is not null) output.WriteLine(loaded.Reference);
         return 0;
     }
+
+    private static int? Recorded(Checkpoint checkpoint, string metric) =>
+        checkpoint.Metrics.TryGetValue(metric, out var text) && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) ? value : null;
 
     private static void Print(TextWriter output, string name, ModelEvaluation e) =>
         output.WriteLine(FormattableString.Invariant(
