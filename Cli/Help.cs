@@ -13,7 +13,8 @@ public static class Help
             "  inference time per sample, and test accuracy (median and range over seeds).",
         "train" =>
             "rocketnet train [options]\n" +
-            "  data:      --data digits|fashion-mnist|cifar10|ticdata|criteo  --path FILE_OR_DIR  --limit N  --train-limit N  --augment\n" +
+            "  data:      --data digits|fashion-mnist|cifar10|ticdata|criteo|synthetic-clicks  --path FILE_OR_DIR  --limit N\n" +
+            "             --train-limit N  --augment  --impressions 2000000  --data-seed 1 (synthetic-clicks)\n" +
             "  model:     --arch mlp|wrn|ctr|\"<description>\"  --sharing interval|bottom|none  --booster-depth 40\n" +
             "             --light-depth 16  --widen 1  --shared 64  --booster-hidden 512  --light-hidden \"\"  --embedding-dim 8\n" +
             "  method:    --method base|booster|kd|rocket|rocket-kd|no-joint|at  --teacher BOOSTER_CHECKPOINT (kd, rocket-kd, no-joint, at)\n" +
@@ -22,11 +23,15 @@ public static class Help
             "             --optimizer sgd|adam|adamw  --momentum 0.9  --weight-decay 5e-4\n" +
             "  run:       --seed 1  --threads N  --checkpoint-dir DIR  --resume  --stop-after EPOCH  --eval-every 1\n" +
             "  --limit caps both parts, --train-limit only the training part; --eval-every K tests after every K-th and the last epoch.\n" +
+            "  synthetic-clicks: a seeded click log (100,000 users, 5,000 ads, 18 fields, CTR ~4%, GAUC per user) of\n" +
+            "  --impressions training rows and a later test part a quarter that size; use --arch ctr.\n" +
             "  Writes DIR/last.safetensors (every epoch, atomically, with optimiser state), DIR/log.csv and DIR/curve.svg.",
         "eval" =>
-            "rocketnet eval --checkpoint FILE [--data digits|fashion-mnist|cifar10|ticdata|criteo] [--path P] [--limit N] [--threads N] [--timing]\n" +
-            "  Test accuracy and loss of both nets of a pair checkpoint, or of an exported light net (AUC and GAUC on\n" +
-            "  two-class data); --timing adds parameters, FC multiplications and µs per single-sample request.",
+            "rocketnet eval --checkpoint FILE [--data digits|fashion-mnist|cifar10|ticdata|criteo|synthetic-clicks] [--path P] [--limit N]\n" +
+            "               [--impressions N --data-seed S] [--threads N] [--timing]\n" +
+            "  Test accuracy and loss (AUC and GAUC for CTR data) of both nets of a pair checkpoint, or of an exported light net.\n" +
+            "  For synthetic-clicks --impressions and --data-seed default to the checkpoint's, regenerating its test part.\n" +
+            "  --timing adds each net's parameters, FC multiplications and µs per single-sample request.",
         "export" =>
             "rocketnet export --checkpoint FILE --out FILE\n" +
             "  Writes the light net of a pair checkpoint alone (booster-only parameters dropped), for Predictor.",

@@ -7,25 +7,34 @@ namespace RocketNet.Cli.Commands;
 /// <param name="Test">Test part.</param>
 /// <param name="Augmentation">Image augmentation for training batches, or null.</param>
 /// <param name="Vocabulary">Per-field vocabulary sizes for categorical (CTR) data, else null.</param>
-public sealed record LoadedData(Dataset Train, Dataset Test, ImageAugmentation? Augmentation, int[]? Vocabulary);
+/// <param name="Reference">A line describing the data and a reference result for it (the synthetic click log's
+/// CTR and its hidden model's test AUC/GAUC), or null.</param>
+public sealed record LoadedData(Dataset Train, Dataset Test, ImageAugmentation? Augmentation, int[]? Vocabulary, string? Reference = null);
 
 /// <summary>Loads the datasets the <c>train</c> and <c>eval</c> commands accept, by name.</summary>
 public static class DataSources
 {
+    /// <summary>Checkpoint metrics recording the <c>--impressions</c> and <c>--data-seed</c> of a synthetic-clicks run,
+    /// so that <c>eval</c> regenerates the same test part by default.</summary>
+    public const string ImpressionsMetric = "data_impressions", DataSeedMetric = "data_seed";
+
     /// <summary>Names accepted by <c>--data</c>.</summary>
-    public static readonly string[] Names = ["digits", "fashion-mnist", "cifar10", "ticdata", "criteo"];
+    public static readonly string[] Names = ["digits", "fashion-mnist", "cifar10", "ticdata", "criteo", "synthetic-clicks"];
 
     /// <summary>
     /// Loads <paramref name="name"/>. <paramref name="path"/> is the file or folder where needed
     /// (default locations are tried for Fashion-MNIST and CIFAR-10); <paramref name="limit"/> caps the
-    /// samples per part for quick runs; <paramref name="flatten"/> turns images into rows for MLPs.
+    /// samples per part for quick runs; <paramref name="flatten"/> turns images into rows for MLPs;
+    /// <paramref name="syntheticClicks"/> sizes and seeds <c>synthetic-clicks</c> (default: the full-size log, seed 1).
     /// </summary>
     /// <exception cref="UsageException">Unknown name or a required path missing.</exception>
     /// <exception cref="FileNotFoundException">The data file does not exist.</exception>
-    public static LoadedData Load(string name, string? path, int limit, bool flatten, bool augment)
+    public static LoadedData Load(string name, string? path, int limit, bool flatten, bool augment,
+        SyntheticClickLogOptions? syntheticClicks = null)
     {
         (Dataset Train, Dataset Test) parts;
         int[]? vocabulary = null;
+        string? reference = null;
         switch (name)
         {
             case "digits":
@@ -60,11 +69,17 @@ public static class DataSources
                 parts = Datasets.TrainTestSplit(all, 0.2, seed: 0);
                 vocabulary = CriteoReader.VocabularySizes(null).ToArray();
                 break;
+            case "synthetic-clicks":
+                var log = SyntheticClickLog.Generate(syntheticClicks ?? new SyntheticClickLogOptions());
+                parts = (log.Train, log.Test);
+                vocabulary = log.VocabularySizes.ToArray();
+                reference = Describe(log);
+                break;
             default:
                 throw new UsageException($"--data must be one of {string.Join(", ", Names)}; got '{name}'");
         }
         var (train, test) = parts;
-        if (limit < int.MaxValue && name is "digits" or "ticdata")
+        if (limit < int.MaxValue && name is "digits" or "ticdata" or "synthetic-clicks")
         {
             train = Take(train, limit);
             test = Take(test, limit);
@@ -75,7 +90,16 @@ public static class DataSources
             test = Flatten(test);
         }
         var augmentation = augment && train.SampleShape.Length == 3 && train.SampleShape[1] >= 16 ? new ImageAugmentation() : null;
-        return new LoadedData(train, test, augmentation, vocabulary);
+        return new LoadedData(train, test, augmentation, vocabulary, reference);
+    }
+
+    private static string Describe(SyntheticClickLog log)
+    {
+        var (auc, gauc) = log.OracleTestMetrics();
+        var o = log.Options;
+        return FormattableString.Invariant(
+            $"synthetic click log (seed {o.Seed}): {o.Users:N0} users, {o.Ads:N0} ads, CTR train {SyntheticClickLog.ClickThroughRate(log.Train) * 100:F2}% / test {SyntheticClickLog.ClickThroughRate(log.Test) * 100:F2}%; ") +
+            FormattableString.Invariant($"hidden model on the full test part: AUC {auc:F4}, GAUC {gauc:F4}");
     }
 
     /// <summary>The same samples as flat rows (shares the arrays).</summary>

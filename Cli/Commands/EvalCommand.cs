@@ -1,13 +1,17 @@
+using System.Globalization;
 using RocketNet.Cli.Reporting;
 using RocketNet.Layers;
 using RocketNet.Training.Checkpoints;
+using RocketNet.Training.Data;
 using RocketNet.Training.Rocket;
 
 namespace RocketNet.Cli.Commands;
 
 /// <summary>
 /// <c>rocketnet eval --checkpoint F [--data D --path P]</c>: test accuracy and loss of a checkpoint —
-/// both nets for a pair checkpoint (from <c>train</c>), the light net for an exported one.
+/// both nets for a pair checkpoint (from <c>train</c>), the light net for an exported one. For
+/// <c>synthetic-clicks</c>, <c>--impressions</c> and <c>--data-seed</c> default to the ones recorded in the
+/// checkpoint, so the same test part is regenerated.
 /// </summary>
 public static class EvalCommand
 {
@@ -19,6 +23,8 @@ public static class EvalCommand
         string? dataPath = options.StringOrNull("path");
         int limit = options.Int("limit", int.MaxValue, 1);
         bool timing = options.Flag("timing");
+        int? impressions = options.StringOrNull("impressions") is null ? null : options.Int("impressions", 0, 1);
+        int? dataSeed = options.StringOrNull("data-seed") is null ? null : options.Int("data-seed", 0, 0);
         Parallelism.ThreadCount = options.Int("threads", Environment.ProcessorCount, 1, 256);
         options.RejectUnknown("eval");
         if (!File.Exists(path)) throw new FileNotFoundException($"Checkpoint '{path}' not found.", path);
@@ -26,13 +32,19 @@ public static class EvalCommand
         var checkpoint = Checkpoint.Load(path);
         bool lightOnly = checkpoint.Metrics.TryGetValue("role", out var role) && role == ExportCommand.LightRole;
         bool flatten = checkpoint.Architecture.StartsWith("mlp ", StringComparison.Ordinal);
-        var test = DataSources.Load(data, dataPath, limit, flatten, augment: false).Test;
+        // Unless given, the synthetic log's size and seed are the ones the checkpoint was trained on.
+        var clicks = SyntheticClickLogOptions.ForImpressions(
+            impressions ?? Recorded(checkpoint, DataSources.ImpressionsMetric) ?? TrainSettings.DefaultImpressions,
+            (ulong)(dataSeed ?? Recorded(checkpoint, DataSources.DataSeedMetric) ?? 1));
+        var loaded = DataSources.Load(data, dataPath, limit, flatten, augment: false, clicks);
+        var test = loaded.Test;
         if (lightOnly)
         {
             var light = ArchitectureRegistry.BuildLight(checkpoint.Architecture, new RandomGenerator(0));
             checkpoint.LoadInto(light);
             Print(output, "light", Evaluator.Evaluate(light.Eval(), test));
             if (timing) PrintCost(output, "light", light, test);
+            if (loaded.Reference is not null) output.WriteLine(loaded.Reference);
             return 0;
         }
         var pair = ArchitectureRegistry.BuildPair(checkpoint.Architecture, new RandomGenerator(0));
@@ -45,17 +57,21 @@ public static class EvalCommand
             PrintCost(output, "light", pair.Light.Eval(), test);
             PrintCost(output, "booster", pair.Booster.Eval(), test);
         }
+        if (loaded.Reference is not null) output.WriteLine(loaded.Reference);
         return 0;
     }
 
     // Size, FC multiplications and the median time of one single-sample request on the first test sample.
-    private static void PrintCost(TextWriter output, string name, Module model, Training.Data.Dataset test)
+    private static void PrintCost(TextWriter output, string name, Module model, Dataset test)
     {
         long? multiplications = ModelCost.FullyConnectedMultiplications(model);
         double micros = ModelCost.MicrosecondsPerSample(model, test.SampleShape, test.Features.AsSpan(0, test.SampleSize));
         output.WriteLine(FormattableString.Invariant(
-            $"{name} cost: {model.ParameterCount():N0} parameters, {(multiplications is { } m ? m.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) : "-")} FC multiplications per sample, {micros:F2} µs per single-sample request ({Parallelism.ThreadCount} threads)"));
+            $"{name} cost: {model.ParameterCount():N0} parameters, {(multiplications is { } m ? m.ToString("N0", CultureInfo.InvariantCulture) : "-")} FC multiplications per sample, {micros:F2} µs per single-sample request ({Parallelism.ThreadCount} threads)"));
     }
+
+    private static int? Recorded(Checkpoint checkpoint, string metric) =>
+        checkpoint.Metrics.TryGetValue(metric, out var text) && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) ? value : null;
 
     private static void Print(TextWriter output, string name, ModelEvaluation e) =>
         output.WriteLine(FormattableString.Invariant(

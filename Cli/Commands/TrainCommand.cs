@@ -24,7 +24,7 @@ public static class TrainCommand
         var s = TrainSettings.Parse(options);
         Parallelism.ThreadCount = s.Threads;
         bool flatten = s.Architecture == "mlp" || s.Architecture.StartsWith("mlp ", StringComparison.Ordinal);
-        var data = DataSources.Load(s.Data, s.DataPath, s.Limit, flatten, s.Augment);
+        var data = DataSources.Load(s.Data, s.DataPath, s.Limit, flatten, s.Augment, s.SyntheticClicks);
         if (s.TrainLimit < data.Train.Count)
             data = data with { Train = data.Train.Subset(Enumerable.Range(0, s.TrainLimit).ToArray()) };
         string architecture = ModelFactory.Describe(s, data);
@@ -56,6 +56,7 @@ public static class TrainCommand
 
         output.WriteLine($"rocketnet train: {s.Data} ({data.Train.Count} train / {data.Test.Count} test), {architecture}, method {TrainSettings.MethodName(s.Method)}, " +
                          $"{s.Epochs} epochs, batch {s.BatchSize}, {s.Optimizer} lr {s.LearningRate.ToString(CultureInfo.InvariantCulture)} ({s.Schedule}), seed {s.Seed}, {s.Threads} threads");
+        if (data.Reference is not null) output.WriteLine(data.Reference);
         output.WriteLine($"parameters: booster {pair.Booster.ParameterCount():N0}, light {pair.Light.ParameterCount():N0} " +
                          $"(shared {pair.SharedParameters().Sum(p => (long)p.Count):N0}, light-only {pair.LightOnlyParameters().Sum(p => (long)p.Count):N0})");
 
@@ -78,6 +79,11 @@ public static class TrainCommand
             var record = trainer.RunEpoch(epoch, loader, evaluate ? data.Test : null);
             log.Append(record);
             var metrics = RunLog.Metrics(record);
+            if (s.Data == "synthetic-clicks")
+            {
+                metrics[DataSources.ImpressionsMetric] = s.Impressions.ToString(CultureInfo.InvariantCulture);
+                metrics[DataSources.DataSeedMetric] = s.DataSeed.ToString(CultureInfo.InvariantCulture);
+            }
             var extra = optimizer.GetState().ToDictionary(kv => Checkpoint.OptimizerPrefix + kv.Key, kv => NamedArray.Vector(kv.Value));
             Checkpoint.Save(checkpointPath, pair, architecture, record.Epoch + 1, metrics, extra, data.Train.SampleShape);
             progress.Epoch(RunLog.Describe(record, s.Epochs));

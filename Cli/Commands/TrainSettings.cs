@@ -1,4 +1,5 @@
 using System.Globalization;
+using RocketNet.Training.Data;
 using RocketNet.Training.Losses;
 using RocketNet.Training.Rocket;
 
@@ -15,6 +16,12 @@ public sealed record TrainSettings
     public int Limit { get; init; }
     /// <summary>At most this many training samples (the first ones; the test part stays whole unless <see cref="Limit"/> cuts it).</summary>
     public int TrainLimit { get; init; }
+    /// <summary>Training impressions of <c>--data synthetic-clicks</c> (the test part is a quarter as many).</summary>
+    public int Impressions { get; init; }
+    /// <summary>Seed of <c>--data synthetic-clicks</c> (users, ads, impressions and clicks).</summary>
+    public int DataSeed { get; init; }
+    /// <summary>Size and seed of <c>--data synthetic-clicks</c>, from <see cref="Impressions"/> and <see cref="DataSeed"/>.</summary>
+    public SyntheticClickLogOptions SyntheticClicks => SyntheticClickLogOptions.ForImpressions(Impressions, (ulong)DataSeed);
     /// <summary>Evaluate on the test part after every this many epochs (and always after the last).</summary>
     public int EvalEvery { get; init; }
     /// <summary>"mlp", "wrn", "ctr", or a full architecture description.</summary>
@@ -68,6 +75,9 @@ public sealed record TrainSettings
     /// <summary>End this invocation after this epoch (the schedule still spans <see cref="Epochs"/>); continue with <see cref="Resume"/>.</summary>
     public int StopAfter { get; init; }
 
+    /// <summary>Default <c>--impressions</c>: the full-size synthetic click log (2,000,000 train / 500,000 test).</summary>
+    public const int DefaultImpressions = 2_000_000;
+
     /// <summary>Reads the options (rejecting unknown ones).</summary>
     /// <exception cref="UsageException">A bad value or an unknown option.</exception>
     public static TrainSettings Parse(CliOptions o)
@@ -95,6 +105,8 @@ public sealed record TrainSettings
             Limit = o.Int("limit", int.MaxValue, 1),
             TrainLimit = o.Int("train-limit", int.MaxValue, 1),
             EvalEvery = o.Int("eval-every", 1, 1),
+            Impressions = o.Int("impressions", DefaultImpressions, 1),
+            DataSeed = o.Int("data-seed", 1, 0),
             Architecture = o.String("arch", "mlp"),
             Sharing = o.Choice("sharing", "interval", "interval", "bottom", "none"),
             BoosterDepth = o.Int("booster-depth", 40, 10, 1000),

@@ -1,7 +1,9 @@
+using System.Globalization;
 using System.Xml.Linq;
 using RocketNet.Cli;
 using RocketNet.Cli.Commands;
 using RocketNet.Cli.Reporting;
+using RocketNet.Training.Checkpoints;
 using Xunit;
 
 namespace RocketNet.Tests.Cli;
@@ -81,6 +83,28 @@ public sealed class CommandTests : IDisposable
         // light: 64 -> 16 (shared) -> 10; multiplications 64·16 + 16·10, parameters those plus 16 + 10 biases
         Assert.Matches(@"light cost: 1,210 parameters, 1,184 FC multiplications per sample, [0-9.]+ µs per single-sample request", cost);
         Assert.Matches(@"booster cost: [0-9,]+ parameters, [0-9,]+ FC multiplications", cost);
+    }
+
+    [Fact]
+    public void SyntheticClicksTrainAndEvalOnTheSameRegeneratedTestPart()
+    {
+        var text = Run(TrainCommand.Run, "--data", "synthetic-clicks", "--impressions", "4000", "--data-seed", "3", "--arch", "ctr",
+            "--embedding-dim", "4", "--booster-hidden", "32x16", "--light-hidden", "8", "--optimizer", "adam", "--lr", "0.01",
+            "--batch-size", "128", "--epochs", "1", "--threads", "1", "--checkpoint-dir", Path.Combine(_dir, "clicks"));
+        Assert.Contains("synthetic-clicks (4000 train / 1000 test)", text);
+        Assert.Contains("ctr-towers vocab=100000x7x3x5x24x3x8x5000x24x500x1500x10x4x24x7x10x3x4 dim=4", text);
+        Assert.Contains("hidden model on the full test part: AUC 0.", text);
+        Assert.Contains("val_light_gauc", File.ReadAllLines(Path.Combine(_dir, "clicks", "log.csv"))[0]);
+        string checkpoint = Path.Combine(_dir, "clicks", TrainCommand.CheckpointFile);
+        var recorded = Checkpoint.Load(checkpoint).Metrics;
+        Assert.Equal(("4000", "3"), (recorded[DataSources.ImpressionsMetric], recorded[DataSources.DataSeedMetric]));
+        // Without --impressions/--data-seed, eval regenerates the checkpoint's own test part.
+        var lines = Run(EvalCommand.Run, "--checkpoint", checkpoint, "--data", "synthetic-clicks", "--threads", "1").Split('\n');
+        string auc = double.Parse(recorded["test_light_auc"], CultureInfo.InvariantCulture).ToString("F4", CultureInfo.InvariantCulture);
+        Assert.StartsWith("light: accuracy", lines[0]);
+        Assert.Contains($", AUC {auc}, GAUC ", lines[0]);
+        Assert.Contains("1000 samples", lines[0]);
+        Assert.StartsWith("synthetic click log (seed 3)", lines[2]);
     }
 
     [Fact]

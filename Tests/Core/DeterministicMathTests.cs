@@ -37,6 +37,39 @@ public class DeterministicMathTests
     public void RejectsNonPositiveOrNonFinite(double x) =>
         Assert.Throws<ArgumentOutOfRangeException>(() => DeterministicMath.Log(x));
 
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(1.0)]
+    [InlineData(-1.0)]
+    [InlineData(0.34657359027997264)]
+    [InlineData(-20.5)]
+    [InlineData(36.7)]
+    [InlineData(700.0)]
+    [InlineData(-700.0)]
+    public void ExpMatchesMathExp(double x) => AssertExpClose(x);
+
+    [Property(MaxTest = 200)]
+    public bool ExpMatchesMathExpOnRandomArguments(int numerator)
+    {
+        AssertExpClose(numerator % 1_400_000 / 2000.0);
+        return true;
+    }
+
+    [Fact]
+    public void ExpSaturatesAndRejectsNaN()
+    {
+        Assert.Equal(1.0, DeterministicMath.Exp(0));
+        Assert.Equal(double.PositiveInfinity, DeterministicMath.Exp(1000));
+        Assert.Equal(0.0, DeterministicMath.Exp(-1000));
+        Assert.Throws<ArgumentOutOfRangeException>(() => DeterministicMath.Exp(double.NaN));
+    }
+
+    private static void AssertExpClose(double x)
+    {
+        double expected = Math.Exp(x), actual = DeterministicMath.Exp(x);
+        Assert.True(Math.Abs(actual - expected) <= 1e-14 * expected, $"Exp({x:R}) = {actual:R}, Math.Exp = {expected:R}");
+    }
+
     private static void AssertClose(double x)
     {
         double expected = Math.Log(x), actual = DeterministicMath.Log(x);
