@@ -204,4 +204,36 @@ public class OptimizerTests
         new Sgd([p], 0.1).ZeroGrad();
         Assert.Equal([0f, 0f], p.Grad.ToArray());
     }
+
+    [Theory]
+    [InlineData("sgd")]
+    [InlineData("momentum")]
+    [InlineData("adam")]
+    [InlineData("adamw")]
+    public void UpdatesThatWouldLeaveSubnormalValuesStoreZero(string kind)
+    {
+        // Weight decay alone shrinks each weight of 2e-38 toward zero; the result (and the optimiser's
+        // moments) would be subnormal, which slows every later GEMM by an order of magnitude, so it must be 0.
+        // A normal-sized weight beside them is updated as usual. Size 37 covers the vector and scalar paths.
+        var values = Enumerable.Repeat(2e-38f, Size).ToArray();
+        values[5] = 1f;
+        var p = Tensor.FromArray(values).WithGrad();
+        p.Grad = Tensor.Zeros(Size);
+        p.Grad.Data[5] = 0.5f;
+        Optimizer optimizer = kind switch
+        {
+            "sgd" => new Sgd([p], 0.9, weightDecay: 1),
+            "momentum" => new Sgd([p], 0.9, momentum: 0.5, weightDecay: 1),
+            "adam" => new Adam([p], 0.1, weightDecay: 1e-10),
+            _ => new AdamW([p], 0.9, weightDecay: 1),
+        };
+        for (int step = 0; step < 3; step++) optimizer.Step();
+        for (int i = 0; i < Size; i++)
+        {
+            if (i == 5) Assert.True(Math.Abs(p.Data[i]) > 0.01f && p.Data[i] != 1f, $"{kind}: the normal weight became {p.Data[i]}");
+            else Assert.True(p.Data[i] == 0f || Math.Abs(p.Data[i]) >= 1.17549435e-38f, $"{kind}: element {i} is subnormal ({p.Data[i]:E})");
+        }
+        foreach (var (name, state) in optimizer.GetState())
+            Assert.All(state, x => Assert.True(x == 0f || Math.Abs(x) >= 1.17549435e-38f || name.Contains("step", StringComparison.Ordinal), $"{kind}: {name} holds a subnormal {x:E}"));
+    }
 }

@@ -7,9 +7,30 @@ namespace RocketNet.Training.Optim;
 /// writes them once (the update is memory-bound; separate elementwise passes would move several times
 /// the bytes). Vector512 where the hardware has it, else Vector256, with a scalar tail that uses the same
 /// fused multiply-adds, so every element gets bit-identical results whichever path handles it.
+/// <para>
+/// Every value written (parameters and optimiser moments) is flushed to zero when it falls below the
+/// smallest normal float (≈ 1.2e-38). Without this, weights that only weight decay moves (dead ReLU units,
+/// embedding rows that are rarely looked up) shrink geometrically into subnormal numbers, and x86 cores take
+/// a microcode assist on every arithmetic operation with a subnormal operand: measured on the synthetic
+/// click log with Adam, the light tower's GEMMs became about 10× slower after ~2,000 steps, with 60,099 of
+/// 115,200 first-layer weights subnormal. .NET cannot set the FTZ/DAZ bits of MXCSR, so the optimisers do
+/// it for the values they own; a subnormal weight contributes nothing measurable to any output.
+/// </para>
 /// </summary>
 internal static class FusedUpdates
 {
+    /// <summary>The smallest positive normal float; magnitudes below it are stored as zero.</summary>
+    public const float SmallestNormal = 1.17549435e-38f;
+
+    /// <summary>x, or 0 when |x| is subnormal.</summary>
+    public static float FlushSubnormal(float x) => MathF.Abs(x) < SmallestNormal ? 0f : x;
+
+    private static Vector512<float> FlushSubnormal(Vector512<float> x) =>
+        Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(x), Vector512.Create(SmallestNormal)), Vector512<float>.Zero, x);
+
+    private static Vector256<float> FlushSubnormal(Vector256<float> x) =>
+        Vector256.ConditionalSelect(Vector256.LessThan(Vector256.Abs(x), Vector256.Create(SmallestNormal)), Vector256<float>.Zero, x);
+
     /// <summary>Plain SGD: p ← p − lr·(g + wd·p).</summary>
     public static void Sgd(Span<float> p, ReadOnlySpan<float> g, float lr, float wd)
     {
@@ -21,7 +42,7 @@ internal static class FusedUpdates
             {
                 var pi = Vector512.Create(p.Slice(i));
                 var gi = Vector512.FusedMultiplyAdd(pi, vwd, Vector512.Create(g.Slice(i)));
-                Vector512.FusedMultiplyAdd(gi, vlr, pi).CopyTo(p.Slice(i));
+                FlushSubnormal(Vector512.FusedMultiplyAdd(gi, vlr, pi)).CopyTo(p.Slice(i));
             }
         }
         else if (Vector256.IsHardwareAccelerated)
@@ -31,13 +52,13 @@ internal static class FusedUpdates
             {
                 var pi = Vector256.Create(p.Slice(i));
                 var gi = Vector256.FusedMultiplyAdd(pi, vwd, Vector256.Create(g.Slice(i)));
-                Vector256.FusedMultiplyAdd(gi, vlr, pi).CopyTo(p.Slice(i));
+                FlushSubnormal(Vector256.FusedMultiplyAdd(gi, vlr, pi)).CopyTo(p.Slice(i));
             }
         }
         for (; i < p.Length; i++)
         {
             float gi = MathF.FusedMultiplyAdd(p[i], wd, g[i]);
-            p[i] = MathF.FusedMultiplyAdd(gi, -lr, p[i]);
+            p[i] = FlushSubnormal(MathF.FusedMultiplyAdd(gi, -lr, p[i]));
         }
     }
 
@@ -60,10 +81,10 @@ internal static class FusedUpdates
             {
                 var pi = Vector512.Create(p.Slice(i));
                 var di = Vector512.FusedMultiplyAdd(pi, vwd, Vector512.Create(g.Slice(i)));
-                var vi = Vector512.FusedMultiplyAdd(Vector512.Create(v.Slice(i)), vm, di);
+                var vi = FlushSubnormal(Vector512.FusedMultiplyAdd(Vector512.Create(v.Slice(i)), vm, di));
                 vi.CopyTo(v.Slice(i));
                 di = useV ? vi : Vector512.FusedMultiplyAdd(vi, vn, di);
-                Vector512.FusedMultiplyAdd(di, vlr, pi).CopyTo(p.Slice(i));
+                FlushSubnormal(Vector512.FusedMultiplyAdd(di, vlr, pi)).CopyTo(p.Slice(i));
             }
         }
         else if (Vector256.IsHardwareAccelerated)
@@ -73,19 +94,19 @@ internal static class FusedUpdates
             {
                 var pi = Vector256.Create(p.Slice(i));
                 var di = Vector256.FusedMultiplyAdd(pi, vwd, Vector256.Create(g.Slice(i)));
-                var vi = Vector256.FusedMultiplyAdd(Vector256.Create(v.Slice(i)), vm, di);
+                var vi = FlushSubnormal(Vector256.FusedMultiplyAdd(Vector256.Create(v.Slice(i)), vm, di));
                 vi.CopyTo(v.Slice(i));
                 di = useV ? vi : Vector256.FusedMultiplyAdd(vi, vn, di);
-                Vector256.FusedMultiplyAdd(di, vlr, pi).CopyTo(p.Slice(i));
+                FlushSubnormal(Vector256.FusedMultiplyAdd(di, vlr, pi)).CopyTo(p.Slice(i));
             }
         }
         for (; i < p.Length; i++)
         {
             float di = MathF.FusedMultiplyAdd(p[i], wd, g[i]);
-            float vi = MathF.FusedMultiplyAdd(v[i], vmu, di);
+            float vi = FlushSubnormal(MathF.FusedMultiplyAdd(v[i], vmu, di));
             v[i] = vi;
             di = useV ? vi : MathF.FusedMultiplyAdd(vi, nmu, di);
-            p[i] = MathF.FusedMultiplyAdd(di, -lr, p[i]);
+            p[i] = FlushSubnormal(MathF.FusedMultiplyAdd(di, -lr, p[i]));
         }
     }
 
@@ -118,12 +139,12 @@ internal static class FusedUpdates
                 var pi = Vector512.Create(p.Slice(i)) * f;
                 var gi = Vector512.FusedMultiplyAdd(pi, wd, Vector512.Create(g.Slice(i)));
                 var mi = Vector512.Create(m.Slice(i));
-                mi = Vector512.FusedMultiplyAdd(gi - mi, b1, mi);
-                var vi = Vector512.FusedMultiplyAdd(gi * gi, c2, Vector512.Create(v.Slice(i)) * b2);
+                mi = FlushSubnormal(Vector512.FusedMultiplyAdd(gi - mi, b1, mi));
+                var vi = FlushSubnormal(Vector512.FusedMultiplyAdd(gi * gi, c2, Vector512.Create(v.Slice(i)) * b2));
                 mi.CopyTo(m.Slice(i));
                 vi.CopyTo(v.Slice(i));
                 var denominator = Vector512.Sqrt(vi) / sc + eps;
-                Vector512.FusedMultiplyAdd(mi / denominator, step, pi).CopyTo(p.Slice(i));
+                FlushSubnormal(Vector512.FusedMultiplyAdd(mi / denominator, step, pi)).CopyTo(p.Slice(i));
             }
         }
         else if (Vector256.IsHardwareAccelerated)
@@ -136,24 +157,24 @@ internal static class FusedUpdates
                 var pi = Vector256.Create(p.Slice(i)) * f;
                 var gi = Vector256.FusedMultiplyAdd(pi, wd, Vector256.Create(g.Slice(i)));
                 var mi = Vector256.Create(m.Slice(i));
-                mi = Vector256.FusedMultiplyAdd(gi - mi, b1, mi);
-                var vi = Vector256.FusedMultiplyAdd(gi * gi, c2, Vector256.Create(v.Slice(i)) * b2);
+                mi = FlushSubnormal(Vector256.FusedMultiplyAdd(gi - mi, b1, mi));
+                var vi = FlushSubnormal(Vector256.FusedMultiplyAdd(gi * gi, c2, Vector256.Create(v.Slice(i)) * b2));
                 mi.CopyTo(m.Slice(i));
                 vi.CopyTo(v.Slice(i));
                 var denominator = Vector256.Sqrt(vi) / sc + eps;
-                Vector256.FusedMultiplyAdd(mi / denominator, step, pi).CopyTo(p.Slice(i));
+                FlushSubnormal(Vector256.FusedMultiplyAdd(mi / denominator, step, pi)).CopyTo(p.Slice(i));
             }
         }
         for (; i < p.Length; i++)
         {
             float pi = p[i] * a.DecoupledFactor;
             float gi = MathF.FusedMultiplyAdd(pi, a.CoupledDecay, g[i]);
-            float mi = MathF.FusedMultiplyAdd(gi - m[i], oneMinusBeta1, m[i]);
-            float vi = MathF.FusedMultiplyAdd(gi * gi, oneMinusBeta2, v[i] * a.Beta2);
+            float mi = FlushSubnormal(MathF.FusedMultiplyAdd(gi - m[i], oneMinusBeta1, m[i]));
+            float vi = FlushSubnormal(MathF.FusedMultiplyAdd(gi * gi, oneMinusBeta2, v[i] * a.Beta2));
             m[i] = mi;
             v[i] = vi;
             float denominator = MathF.Sqrt(vi) / a.SqrtCorrection2 + a.Epsilon;
-            p[i] = MathF.FusedMultiplyAdd(mi / denominator, -a.StepSize, pi);
+            p[i] = FlushSubnormal(MathF.FusedMultiplyAdd(mi / denominator, -a.StepSize, pi));
         }
     }
 }
