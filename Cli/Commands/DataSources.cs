@@ -106,6 +106,7 @@ public static class DataSources
     public static Dataset Flatten(Dataset d) =>
         d.SampleShape.Length == 1 ? d : new(d.Name, d.Features, d.Labels, [d.SampleSize], d.ClassCount, d.ClassNames, d.Groups);
 
-    private static Dataset Take(Dataset d, int count) =>
+    /// <summary>The first <paramref name="count"/> samples of <paramref name="d"/> (all of it if it has no more).</summary>
+    public static Dataset Take(Dataset d, int count) =>
         count >= d.Count ? d : d.Subset(Enumerable.Range(0, count).ToArray());
 }

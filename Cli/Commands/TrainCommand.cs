@@ -25,8 +25,7 @@ public static class TrainCommand
         Parallelism.ThreadCount = s.Threads;
         bool flatten = s.Architecture == "mlp" || s.Architecture.StartsWith("mlp ", StringComparison.Ordinal);
         var data = DataSources.Load(s.Data, s.DataPath, s.Limit, flatten, s.Augment, s.SyntheticClicks);
-        if (s.TrainLimit < data.Train.Count)
-            data = data with { Train = data.Train.Subset(Enumerable.Range(0, s.TrainLimit).ToArray()) };
+        data = data with { Train = DataSources.Take(data.Train, s.TrainLimit) };
         string architecture = ModelFactory.Describe(s, data);
         var teacher = s.Teacher is null ? null : ModelFactory.LoadTeacher(s.Teacher);
 
