@@ -12,6 +12,11 @@ namespace RocketNet.Kernels;
 /// </summary>
 internal static class GemmVector
 {
+    /// <summary>Multiply-adds (n·k) from which a row splits its outputs over the threads: 32K, ~3 µs on one core.</summary>
+    private const long ParallelMinWork = 1 << 15;
+
+    [ThreadStatic] private static RowsJob? _job;
+
     /// <summary>c[0..n] (+)= a[0..k]·op(B) where a is one row (m = 1) and op(B) is [k, n].</summary>
     public static void RowTimesMatrix(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int n, int k,
         bool transB, bool accumulate)
@@ -21,28 +26,78 @@ internal static class GemmVector
         var output = c[..n];
         if (transB)
         {
-            // b: [n, k]; c[j] = ⟨a, b[j, :]⟩, eight rows of b per pass (DotEight).
-            int j = 0;
-            if (Vector512.IsHardwareAccelerated && k >= 16)
+            // b: [n, k]; c[j] = ⟨a, b[j, :]⟩. Large weights (the 576x200 CTR layer, 460 KB) are bound by how fast
+            // one core streams them from L2, so two threads each take half the rows; each row's sum is the
+            // same code either way, so the result does not depend on the split.
+            int parts = (long)n * k >= ParallelMinWork ? Math.Min(Parallelism.ThreadCount, n / 8) : 1;
+            if (parts > 1)
             {
                 unsafe
                 {
                     fixed (float* pa = row, pb = b, pc = output)
                     {
-                        for (; j + 8 <= n; j += 8) DotEight(pa, pb + (nint)j * k, k, pc + j, accumulate);
+                        var job = _job ??= new RowsJob();
+                        job.Set(pa, pb, pc, n, k, accumulate, parts);
+                        Parallelism.ForIfWorkersAwake(parts, job);
+                        job.Clear();
                     }
                 }
+                return;
             }
-            for (; j < n; j++)
-            {
-                float dot = TensorPrimitives.Dot(row, b.Slice(j * k, k));
-                output[j] = accumulate ? output[j] + dot : dot;
-            }
+            DotRows(row, b, output, 0, n, k, accumulate);
             return;
         }
         // b: [k, n]; c = Σ_p a[p]·b[p, :].
         if (!accumulate) output.Clear();
         for (int p = 0; p < k; p++) TensorPrimitives.MultiplyAdd(b.Slice(p * n, n), row[p], output, output);
+    }
+
+    /// <summary>c[j] (+)= ⟨a, b[j, :]⟩ for j in [j0, j1): eight rows per pass (DotEight), then one at a time.</summary>
+    private static void DotRows(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int j0, int j1, int k, bool accumulate)
+    {
+        int j = j0;
+        if (Vector512.IsHardwareAccelerated && k >= 16)
+        {
+            unsafe
+            {
+                fixed (float* pa = a, pb = b, pc = c)
+                {
+                    for (; j + 8 <= j1; j += 8) DotEight(pa, pb + (nint)j * k, k, pc + j, accumulate);
+                }
+            }
+        }
+        for (; j < j1; j++)
+        {
+            float dot = TensorPrimitives.Dot(a, b.Slice(j * k, k));
+            c[j] = accumulate ? c[j] + dot : dot;
+        }
+    }
+
+    /// <summary>
+    /// One part of a split row-times-matrix: part p takes whole groups of eight rows, the last part also the
+    /// n mod 8 tail, so every row goes through the same kernel (DotEight or the tail loop) as unsplit.
+    /// </summary>
+    private sealed unsafe class RowsJob : ParallelJob
+    {
+        private float* _a, _b, _c;
+        private int _n, _k, _parts;
+        private bool _accumulate;
+
+        public void Set(float* a, float* b, float* c, int n, int k, bool accumulate, int parts)
+        {
+            _a = a; _b = b; _c = c;
+            (_n, _k, _accumulate, _parts) = (n, k, accumulate, parts);
+        }
+
+        public void Clear() => _a = _b = _c = null;
+
+        public override void Run(int index)
+        {
+            int groups = _n / 8;
+            int j0 = groups * index / _parts * 8;
+            int j1 = index == _parts - 1 ? _n : groups * (index + 1) / _parts * 8;
+            DotRows(new ReadOnlySpan<float>(_a, _k), new ReadOnlySpan<float>(_b, _n * _k), new Span<float>(_c, _n), j0, j1, _k, _accumulate);
+        }
     }
 
     /// <summary>

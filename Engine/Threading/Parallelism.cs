@@ -57,6 +57,25 @@ public static class Parallelism
         }
     }
 
+    /// <summary>
+    /// As <see cref="For"/> when every worker is awake (spinning after a recent job); otherwise runs inline and
+    /// wakes (or first creates) the workers so the next call can share. For latency-bound work of a few
+    /// microseconds, where waiting for a sleeping thread to wake would cost more than the work.
+    /// </summary>
+    internal static void ForIfWorkersAwake(int count, ParallelJob job)
+    {
+        int threads = _threadCount;
+        var pool = _pool;
+        if (threads > 1 && count > 1 && !WorkerPool.InsideParallelRegion && pool is not null
+            && pool.WorkerCount == threads - 1 && pool.AllAwake)
+        {
+            For(count, job);
+            return;
+        }
+        for (int i = 0; i < count; i++) job.Run(i);
+        if (threads > 1 && !WorkerPool.InsideParallelRegion) GetPool(threads - 1).Wake();
+    }
+
     private static WorkerPool GetPool(int workers)
     {
         var pool = _pool;

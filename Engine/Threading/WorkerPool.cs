@@ -23,6 +23,7 @@ internal sealed class WorkerPool
     private int _pendingWorkers; // workers that have not yet acknowledged the current job
     private int _generation;     // bumped once per job; workers watch it
     private int _sleepers;
+    private int _wakeCalls;      // bumped by Wake: sleepers go back to spinning without a job
     private volatile bool _retired;
     private Exception? _failure;
 
@@ -58,6 +59,23 @@ internal sealed class WorkerPool
         while (Volatile.Read(ref _pendingWorkers) != 0) spinner.SpinOnce(-1);
         _job = null;
         if (_failure is { } failure) ExceptionDispatchInfo.Capture(failure).Throw();
+    }
+
+    /// <summary>True while no worker sleeps: a job dispatched now starts on every thread within microseconds.</summary>
+    public bool AllAwake => Volatile.Read(ref _sleepers) == 0;
+
+    /// <summary>
+    /// Sends sleeping workers back to their spin without giving them a job, so the next job finds them
+    /// awake. For latency-bound callers (single-sample inference) that run inline rather than wait for a wake-up.
+    /// </summary>
+    public void Wake()
+    {
+        if (Volatile.Read(ref _sleepers) == 0) return;
+        lock (_gate)
+        {
+            _wakeCalls++;
+            Monitor.PulseAll(_gate);
+        }
     }
 
     /// <summary>Lets the workers exit; used when the thread count changes.</summary>
@@ -109,28 +127,32 @@ internal sealed class WorkerPool
 
     private int WaitForNewGeneration(int seen)
     {
-        long start = Stopwatch.GetTimestamp();
-        while (Stopwatch.GetTimestamp() - start < SpinTicks)
+        while (true)
         {
-            int g = Volatile.Read(ref _generation);
-            if (g != seen) return g;
-            Thread.SpinWait(30);
-        }
-        lock (_gate)
-        {
-            // Announce the sleep before the last look at _generation; Signal does the opposite, so at
-            // least one of the two sees the other (no lost wake-up).
-            Interlocked.Increment(ref _sleepers);
-            try
+            long start = Stopwatch.GetTimestamp();
+            while (Stopwatch.GetTimestamp() - start < SpinTicks)
             {
-                int g;
-                while ((g = Volatile.Read(ref _generation)) == seen) Monitor.Wait(_gate);
-                return g;
+                int g = Volatile.Read(ref _generation);
+                if (g != seen) return g;
+                Thread.SpinWait(30);
             }
-            finally
+            lock (_gate)
             {
-                Interlocked.Decrement(ref _sleepers);
+                // Announce the sleep before the last look at _generation; Signal does the opposite, so at
+                // least one of the two sees the other (no lost wake-up).
+                Interlocked.Increment(ref _sleepers);
+                try
+                {
+                    int wakeCalls = _wakeCalls, g;
+                    while ((g = Volatile.Read(ref _generation)) == seen && _wakeCalls == wakeCalls && !_retired) Monitor.Wait(_gate);
+                    if (g != seen || _retired) return g;
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _sleepers);
+                }
             }
+            // Woken without a job (Wake): spin again, ready for the caller's next job.
         }
     }
 }

@@ -1,3 +1,5 @@
+using RocketNet.Kernels;
+
 namespace RocketNet.Layers;
 
 /// <summary>Rectified linear unit max(x, 0), elementwise; any shape.</summary>
@@ -5,6 +7,9 @@ public sealed class ReLU : Module
 {
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input) => input.Relu();
+
+    /// <inheritdoc/>
+    protected internal override bool TryAddInferenceSteps(DenseInferencePlan.Builder builder) => builder.AddActivation(DenseActivation.Relu);
 }
 
 /// <summary>Logistic sigmoid 1 / (1 + e^−x), elementwise; any shape.</summary>
@@ -12,6 +17,9 @@ public sealed class Sigmoid : Module
 {
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input) => input.Sigmoid();
+
+    /// <inheritdoc/>
+    protected internal override bool TryAddInferenceSteps(DenseInferencePlan.Builder builder) => builder.AddActivation(DenseActivation.Sigmoid);
 }
 
 /// <summary>Hyperbolic tangent, elementwise; any shape.</summary>
@@ -19,4 +27,7 @@ public sealed class Tanh : Module
 {
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input) => input.Tanh();
+
+    /// <inheritdoc/>
+    protected internal override bool TryAddInferenceSteps(DenseInferencePlan.Builder builder) => builder.AddActivation(DenseActivation.Tanh);
 }

@@ -22,4 +22,8 @@ public sealed class Dropout : Module
 
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input) => Functional.Dropout(input, P, IsTraining, _random);
+
+    /// <inheritdoc/>
+    /// <remarks>Serving is eval mode, where dropout is the identity: no step.</remarks>
+    protected internal override bool TryAddInferenceSteps(DenseInferencePlan.Builder builder) => true;
 }

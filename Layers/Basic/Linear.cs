@@ -31,4 +31,7 @@ public sealed class Linear : Module
 
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input) => Functional.Linear(input, Weight, Bias);
+
+    /// <inheritdoc/>
+    protected internal override bool TryAddInferenceSteps(DenseInferencePlan.Builder builder) => builder.AddLinear(Weight, Bias);
 }

@@ -31,4 +31,12 @@ public sealed class Sequential : Module
         foreach (var layer in _layers) x = layer.Forward(x);
         return x;
     }
+
+    /// <inheritdoc/>
+    protected internal override bool TryAddInferenceSteps(DenseInferencePlan.Builder builder)
+    {
+        foreach (var layer in _layers)
+            if (!layer.TryAddInferenceSteps(builder)) return false;
+        return true;
+    }
 }

@@ -25,6 +25,12 @@ public abstract class Module
     /// <summary>Computes the module's output for <paramref name="input"/>.</summary>
     public abstract Tensor Forward(Tensor input);
 
+    /// <summary>
+    /// Describes this module's eval-mode forward pass as span-level steps for <see cref="DenseInferencePlan"/>, or
+    /// returns false (the default) when it has no such description and serving must go through <see cref="Forward"/>.
+    /// </summary>
+    protected internal virtual bool TryAddInferenceSteps(DenseInferencePlan.Builder builder) => false;
+
     /// <summary>Puts this module and all descendants in training (or, with false, evaluation) mode.</summary>
     public Module Train(bool training = true)
     {

@@ -20,4 +20,8 @@ public sealed class TrunkHeadNet : Module
 
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input) => Head.Forward(Trunk.Forward(input));
+
+    /// <inheritdoc/>
+    protected internal override bool TryAddInferenceSteps(DenseInferencePlan.Builder builder) =>
+        Trunk.TryAddInferenceSteps(builder) && Head.TryAddInferenceSteps(builder);
 }

@@ -1,3 +1,4 @@
+using RocketNet.Layers;
 using RocketNet.Tests.Data;
 using RocketNet.Training.Checkpoints;
 using Xunit;
@@ -98,6 +99,43 @@ public class PredictorTests
             _ = Tensor.Zeros(1);
             predictor.Predict(sample, logits);
         }
+    }
+
+    [Fact]
+    public void DenseNetsRunThroughThePlanWithTheGraphsResultsAndNoAllocation()
+    {
+        var random = new RandomGenerator(9);
+        var tower = new Sequential(new Linear(40, 24, random), new ReLU(), new Dropout(0.3f, random), new Linear(24, 3, random));
+        var predictor = new Predictor(tower, [40], maxBatchSize: 8);
+        Assert.True(predictor.UsesDensePlan);
+        Assert.False(new Predictor(new TinyModule(4, 3, seed: 1), [1, 2, 2]).UsesDensePlan); // not a dense chain
+
+        var samples = new float[11 * 40];
+        random.FillNormal(samples);
+        float[] expected;
+        using (GradMode.NoGrad()) expected = tower.Forward(Tensor.FromArray(samples, 11, 40)).ToArray();
+        var logits = new float[33];
+        predictor.PredictBatch(samples, logits); // chunks of 8 and 3
+        Assert.Equal(expected, logits);
+        var one = new float[3];
+        predictor.Predict(samples.AsSpan(0, 40), one);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 20; i++) predictor.Predict(samples.AsSpan(0, 40), one);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        AssertClose(expected.AsSpan(0, 3).ToArray(), one);
+    }
+
+    [Fact]
+    public void AModuleSwitchedBackToTrainingIsRefusedRatherThanServedWithDropoutOn()
+    {
+        var random = new RandomGenerator(10);
+        var tower = new Sequential(new Linear(4, 3, random), new Dropout(0.5f, random));
+        var predictor = new Predictor(tower, [4]);
+        tower.Train();
+        var ex = Assert.Throws<InvalidOperationException>(() => predictor.Predict(new float[4], new float[3]));
+        Assert.Contains("call Eval()", ex.Message);
+        tower.Eval();
+        predictor.Predict(new float[4], new float[3]);
     }
 
     /// <summary>

@@ -101,6 +101,34 @@ public class GemmTests
         Assert.Equal(one, two);
     }
 
+    [Theory]
+    [InlineData(203, 600, false)] // 25 groups of eight rows split 12/13, a 3-row tail in the second part
+    [InlineData(200, 576, true)]  // the CTR light tower's first layer
+    public void OneRowSplitOverThreadsIsBitIdenticalAndMatchesTheReference(int n, int k, bool accumulate)
+    {
+        var random = new Random(11);
+        float[] a = RandomArray(random, k), b = RandomArray(random, n * k), start = RandomArray(random, n);
+        float[] one = (float[])start.Clone(), two = (float[])start.Clone();
+        KernelTestData.WithThreads(1, () => Gemm.Multiply(a, b, one, 1, n, k, transB: true, accumulate: accumulate));
+        // The first call with sleeping (or no) workers runs inline; later ones find the workers awake and split.
+        KernelTestData.WithThreads(2, () =>
+        {
+            for (int call = 0; call < 5; call++)
+            {
+                float[] split = (float[])start.Clone();
+                Gemm.Multiply(a, b, split, 1, n, k, transB: true, accumulate: accumulate);
+                Assert.Equal(one, split);
+            }
+        });
+        var expected = new float[n];
+        GemmReference.Multiply(a, b, expected, 1, n, k, transA: false, transB: true, accumulate: false);
+        for (int j = 0; j < n; j++)
+        {
+            float want = expected[j] + (accumulate ? start[j] : 0);
+            Assert.True(Math.Abs(one[j] - want) <= 4 * k * 1.2e-7f * (1 + Math.Abs(want)), $"c[{j}]: {one[j]} vs {want}");
+        }
+    }
+
     [Fact]
     public void ZeroDepthClearsOrKeepsC()
     {

@@ -24,6 +24,26 @@ public class ParallelismTests
         public override void Run(int index) => Parallelism.For(4, new MarkJob(hits));
     }
 
+    [Fact]
+    public void LatencyBoundJobsRunEveryIndexOnceWhetherWorkersSleepOrSpin()
+    {
+        KernelTestData.WithThreads(2, () =>
+        {
+            for (int round = 0; round < 6; round++)
+            {
+                var hits = new int[7];
+                Parallelism.ForIfWorkersAwake(7, new MarkJob(hits));
+                Assert.All(hits, h => Assert.Equal(1, h));
+                // Past the workers' 200 µs spin every other round: they sleep and the next call runs inline
+                // and wakes them; a lost or doubled index, or a worker that never wakes, would show here.
+                if (round % 2 == 1) Thread.Sleep(5);
+            }
+            var done = new int[3];
+            Parallelism.For(3, new MarkJob(done)); // the pool still takes ordinary jobs after Wake
+            Assert.All(done, h => Assert.Equal(1, h));
+        });
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]

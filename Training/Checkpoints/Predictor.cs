@@ -5,15 +5,18 @@ namespace RocketNet.Training.Checkpoints;
 
 /// <summary>
 /// Serves a trained (light) network: puts the module in evaluation mode and predicts single samples or
-/// batches under <see cref="GradMode.NoGrad"/> and a <see cref="TensorScope"/>. Input tensors are created
-/// once and reused, so a single-sample prediction allocates no tensor storage per call. Not thread-safe:
-/// use one predictor per thread.
+/// batches. Networks of linear layers and activations (CTR towers, MLPs) run through a
+/// <see cref="DenseInferencePlan"/>: span-level kernels over buffers made once, no graph, no allocation per
+/// call, same results as <see cref="Module.Forward"/>. Other networks run <see cref="Module.Forward"/> under
+/// <see cref="GradMode.NoGrad"/> and a <see cref="TensorScope"/> with cached input tensors. Either way the
+/// module's current weights are used. Not thread-safe: use one predictor per thread.
 /// </summary>
 public sealed class Predictor
 {
     private readonly int[] _inputShape;
     private readonly Tensor _single;
     private readonly Dictionary<int, Tensor> _batchInputs = [];
+    private readonly DenseInferencePlan? _plan;
 
     /// <summary>Wraps <paramref name="module"/> (switched to eval mode) for inputs of one-sample shape <paramref name="inputShape"/>.</summary>
     /// <param name="module">The network; its <see cref="Module.Forward"/> maps [B, ...inputShape] to logits [B, K].</param>
@@ -41,7 +44,16 @@ public sealed class Predictor
                 throw new ArgumentException($"{module.GetType().Name} maps a [1, {string.Join(", ", inputShape)}] input to {ShapeMath.Format(output.Shape)}; expected logits [1, K].", nameof(module));
             OutputSize = output.Size(1);
         }
+        // [N, in] inputs only: Linear's own contract (a plan would silently flatten other shapes).
+        if (inputShape.Length == 1)
+        {
+            _plan = DenseInferencePlan.TryCreate(module, SampleSize, maxBatchSize);
+            if (_plan is not null && _plan.OutputSize != OutputSize) _plan = null;
+        }
     }
+
+    /// <summary>True when predictions run through a <see cref="DenseInferencePlan"/> rather than the graph.</summary>
+    public bool UsesDensePlan => _plan is not null;
 
     /// <summary>
     /// Builds the module with <paramref name="moduleFactory"/> from the checkpoint's architecture description,
@@ -85,7 +97,7 @@ public sealed class Predictor
             throw new ArgumentException($"A sample of shape {ShapeMath.Format(_inputShape)} has {SampleSize} values, got {sample.Length}.", nameof(sample));
         if (logitsOut.Length != OutputSize)
             throw new ArgumentException($"The model outputs {OutputSize} logits, the output span holds {logitsOut.Length}.", nameof(logitsOut));
-        Run(_single, sample, logitsOut);
+        Run(1, sample, logitsOut);
     }
 
     /// <summary>The arg-max class of one sample.</summary>
@@ -106,7 +118,7 @@ public sealed class Predictor
         for (int start = 0; start < count; start += MaxBatchSize)
         {
             int n = Math.Min(MaxBatchSize, count - start);
-            Run(BatchInput(n), samples.Slice(start * SampleSize, n * SampleSize), logitsOut.Slice(start * OutputSize, n * OutputSize));
+            Run(n, samples.Slice(start * SampleSize, n * SampleSize), logitsOut.Slice(start * OutputSize, n * OutputSize));
         }
     }
 
@@ -122,13 +134,21 @@ public sealed class Predictor
         {
             int n = Math.Min(MaxBatchSize, count - start);
             var chunk = logits.AsSpan(0, n * OutputSize);
-            Run(BatchInput(n), samples.Slice(start * SampleSize, n * SampleSize), chunk);
+            Run(n, samples.Slice(start * SampleSize, n * SampleSize), chunk);
             for (int i = 0; i < n; i++) classesOut[start + i] = ArgMax(chunk.Slice(i * OutputSize, OutputSize));
         }
     }
 
-    private void Run(Tensor input, ReadOnlySpan<float> values, Span<float> logitsOut)
+    private void Run(int batch, ReadOnlySpan<float> values, Span<float> logitsOut)
     {
+        if (Module.IsTraining)
+            throw new InvalidOperationException($"{Module.GetType().Name} was switched back to training mode after the predictor was built; call Eval() on it before predicting.");
+        if (_plan is not null)
+        {
+            _plan.Run(values, logitsOut, batch);
+            return;
+        }
+        var input = BatchInput(batch);
         values.CopyTo(input.Data);
         using (GradMode.NoGrad())
         using (TensorScope.Begin())

@@ -1,0 +1,63 @@
+using System.Numerics.Tensors;
+
+namespace RocketNet.Kernels;
+
+/// <summary>The elementwise activations a dense inference step can apply in place.</summary>
+public enum DenseActivation
+{
+    /// <summary>max(x, 0).</summary>
+    Relu,
+
+    /// <summary>1 / (1 + e^−x).</summary>
+    Sigmoid,
+
+    /// <summary>tanh(x).</summary>
+    Tanh,
+}
+
+/// <summary>
+/// Span-level forward passes of fully connected layers for serving: no tensors, no graph, no scope, no
+/// allocation, caller-owned buffers. Each computes exactly what the graph op computes (same kernels, same
+/// summation order), so a model served through these gives the same bits as <c>Module.Forward</c>.
+/// </summary>
+public static class DenseInferenceKernels
+{
+    /// <summary>
+    /// y = x·Wᵀ + b for <paramref name="rows"/> samples, as <see cref="Functional.Linear"/>.
+    /// x: [rows, in], weight: [out, in] (PyTorch's layout), bias: [out] or empty for none, y: [rows, out].
+    /// One row streams the weights (split over the threads when large); more rows use the packed GEMM.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span's length does not match its shape.</exception>
+    public static void Linear(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y,
+        int rows, int inFeatures, int outFeatures)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inFeatures);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outFeatures);
+        if (x.Length != rows * inFeatures)
+            throw new ArgumentException($"Linear: x holds {x.Length} floats, [{rows}, {inFeatures}] needs {rows * inFeatures}.", nameof(x));
+        if (weight.Length != outFeatures * inFeatures)
+            throw new ArgumentException($"Linear: weight holds {weight.Length} floats, [{outFeatures}, {inFeatures}] needs {outFeatures * inFeatures}.", nameof(weight));
+        if (!bias.IsEmpty && bias.Length != outFeatures)
+            throw new ArgumentException($"Linear: bias holds {bias.Length} floats, expected {outFeatures} (or none).", nameof(bias));
+        if (y.Length != rows * outFeatures)
+            throw new ArgumentException($"Linear: y holds {y.Length} floats, [{rows}, {outFeatures}] needs {rows * outFeatures}.", nameof(y));
+        // As the graph op: the bias is written first and the GEMM accumulates onto it.
+        if (bias.IsEmpty) y.Clear();
+        else for (int i = 0; i < rows; i++) bias.CopyTo(y.Slice(i * outFeatures, outFeatures));
+        Gemm.Multiply(x, weight, y, rows, outFeatures, inFeatures, transB: true, accumulate: true);
+    }
+
+    /// <summary>Applies <paramref name="activation"/> to <paramref name="values"/> in place, as the graph's elementwise op.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Unknown activation.</exception>
+    public static void Activate(DenseActivation activation, Span<float> values)
+    {
+        switch (activation)
+        {
+            case DenseActivation.Relu: ElementwiseKernels.Relu(values, values); break;
+            case DenseActivation.Sigmoid: TensorPrimitives.Sigmoid(values, values); break;
+            case DenseActivation.Tanh: TensorPrimitives.Tanh(values, values); break;
+            default: throw new ArgumentOutOfRangeException(nameof(activation), activation, "Expected Relu, Sigmoid or Tanh.");
+        }
+    }
+}

@@ -1,0 +1,135 @@
+using RocketNet.Kernels;
+
+namespace RocketNet.Layers;
+
+/// <summary>
+/// A network of fully connected layers and activations (the paper's CTR light tower, an MLP light net)
+/// compiled for serving: its eval-mode forward pass as a list of span-level steps over two ping-pong buffers
+/// sized once for the largest batch. No tensors, graph, scope or allocation per call, and the same kernels
+/// as <see cref="Module.Forward"/>, so the same bits. The steps hold the modules' weight tensors, not copies:
+/// a later change to the weights (training, loading a checkpoint into the module) is seen by the next call.
+/// Not thread-safe (the buffers are the plan's): use one plan per thread.
+/// </summary>
+public sealed class DenseInferencePlan
+{
+    private readonly Step[] _steps;
+    private readonly float[] _ping, _pong;
+
+    private DenseInferencePlan(Step[] steps, int inputSize, int outputSize, int maxWidth, int maxBatchSize)
+    {
+        _steps = steps;
+        (InputSize, OutputSize, MaxBatchSize) = (inputSize, outputSize, maxBatchSize);
+        _ping = new float[maxWidth * maxBatchSize];
+        _pong = new float[maxWidth * maxBatchSize];
+    }
+
+    /// <summary>Values per input sample.</summary>
+    public int InputSize { get; }
+
+    /// <summary>Values per output sample.</summary>
+    public int OutputSize { get; }
+
+    /// <summary>Largest batch one <see cref="Run"/> accepts.</summary>
+    public int MaxBatchSize { get; }
+
+    /// <summary>
+    /// Compiles <paramref name="module"/> for inputs of <paramref name="inputSize"/> values, or returns null when
+    /// some part of it has no span-level description (convolutions, batch norm, embeddings, custom modules)
+    /// or its widths do not chain from <paramref name="inputSize"/>; the caller then uses <see cref="Module.Forward"/>.
+    /// The plan computes the eval-mode forward pass (dropout off) whatever mode the module is in.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive.</exception>
+    public static DenseInferencePlan? TryCreate(Module module, int inputSize, int maxBatchSize)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBatchSize);
+        var builder = new Builder(inputSize);
+        if (!module.TryAddInferenceSteps(builder) || !builder.Valid) return null;
+        return new DenseInferencePlan([.. builder.Steps], inputSize, builder.Width, builder.MaxWidth, maxBatchSize);
+    }
+
+    /// <summary>
+    /// Writes the outputs [batch, OutputSize] of <paramref name="batch"/> samples [batch, InputSize] given back to back.
+    /// </summary>
+    /// <exception cref="ArgumentException">The batch is out of range or a span's length does not match it.</exception>
+    public void Run(ReadOnlySpan<float> input, Span<float> output, int batch)
+    {
+        if (batch < 1 || batch > MaxBatchSize)
+            throw new ArgumentException($"Batch {batch} is outside [1, {MaxBatchSize}] (the plan's buffers).", nameof(batch));
+        if (input.Length != batch * InputSize)
+            throw new ArgumentException($"{batch} samples of {InputSize} values need {batch * InputSize} inputs, got {input.Length}.", nameof(input));
+        if (output.Length != batch * OutputSize)
+            throw new ArgumentException($"{batch} samples need {batch * OutputSize} outputs, the span holds {output.Length}.", nameof(output));
+
+        // The current activations: the caller's input until the first step writes a buffer.
+        ReadOnlySpan<float> current = input;
+        bool inBuffer = false, inPing = false;
+        int width = InputSize;
+        foreach (var step in _steps)
+        {
+            if (step.Weight is { } weight)
+            {
+                var target = (inPing ? _pong : _ping).AsSpan(0, batch * step.OutFeatures);
+                DenseInferenceKernels.Linear(current, weight.Data, step.Bias is null ? default : step.Bias.Data, target,
+                    batch, width, step.OutFeatures);
+                current = target;
+                (inBuffer, inPing, width) = (true, !inPing, step.OutFeatures);
+                continue;
+            }
+            if (!inBuffer)
+            {
+                // An activation before any linear layer: the caller's input is read-only.
+                var copy = _ping.AsSpan(0, batch * width);
+                input.CopyTo(copy);
+                current = copy;
+                (inBuffer, inPing) = (true, true);
+            }
+            DenseInferenceKernels.Activate(step.Activation, (inPing ? _ping : _pong).AsSpan(0, batch * width));
+        }
+        current.CopyTo(output);
+    }
+
+    /// <summary>One step: a linear layer (Weight set) or an in-place activation.</summary>
+    internal readonly record struct Step(Tensor? Weight, Tensor? Bias, int OutFeatures, DenseActivation Activation);
+
+    /// <summary>
+    /// Collects the steps while modules describe themselves (<see cref="Module.TryAddInferenceSteps"/>) and checks
+    /// that each linear layer's input width is the width so far.
+    /// </summary>
+    public sealed class Builder
+    {
+        internal Builder(int inputSize) => Width = MaxWidth = inputSize;
+
+        internal List<Step> Steps { get; } = [];
+
+        internal bool Valid { get; private set; } = true;
+
+        internal int MaxWidth { get; private set; }
+
+        /// <summary>Values per sample after the steps added so far.</summary>
+        public int Width { get; private set; }
+
+        /// <summary>Adds y = x·Wᵀ + b; false (and the plan is abandoned) if W's input width is not <see cref="Width"/>.</summary>
+        /// <param name="weight">[out, in].</param>
+        /// <param name="bias">[out], or null.</param>
+        public bool AddLinear(Tensor weight, Tensor? bias)
+        {
+            ArgumentNullException.ThrowIfNull(weight);
+            if (weight.Rank != 2 || weight.Size(1) != Width || (bias is not null && (bias.Rank != 1 || bias.Size(0) != weight.Size(0))))
+                return Valid = false;
+            Width = weight.Size(0);
+            MaxWidth = Math.Max(MaxWidth, Width);
+            Steps.Add(new Step(weight, bias, Width, default));
+            return true;
+        }
+
+        /// <summary>Adds an elementwise activation (width unchanged).</summary>
+        public bool AddActivation(DenseActivation activation)
+        {
+            if (!Enum.IsDefined(activation)) throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation.");
+            Steps.Add(new Step(null, null, Width, activation));
+            return true;
+        }
+    }
+}

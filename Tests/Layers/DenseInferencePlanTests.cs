@@ -1,0 +1,155 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using RocketNet.Kernels;
+using RocketNet.Layers;
+using RocketNet.Tests.Kernels;
+using Xunit;
+
+namespace RocketNet.Tests.Layers;
+
+/// <summary>
+/// The compiled dense plan against the graph it replaces: for any chain of linear layers and activations it
+/// must give exactly the bits of <see cref="Module.Forward"/> in eval mode (same kernels, same order).
+/// </summary>
+[Collection(ThreadCountCollection.Name)]
+public class DenseInferencePlanTests
+{
+    /// <summary>A random net: widths chained from <paramref name="input"/>, each linear followed by a random activation (or none, or dropout).</summary>
+    private static Module RandomNet(int input, int[] widths, int seed)
+    {
+        var random = new RandomGenerator((ulong)seed);
+        var layers = new List<Module>();
+        int width = input;
+        for (int i = 0; i < widths.Length; i++)
+        {
+            layers.Add(new Linear(width, widths[i], random, bias: (seed + i) % 3 != 0));
+            width = widths[i];
+            switch ((seed + i) % 5)
+            {
+                case 0: layers.Add(new ReLU()); break;
+                case 1: layers.Add(new Sigmoid()); break;
+                case 2: layers.Add(new Tanh()); break;
+                case 3: layers.Add(new Dropout(0.5f, random)); layers.Add(new ReLU()); break;
+            }
+        }
+        // Split into trunk and head so nesting (TrunkHeadNet of Sequentials) is covered too.
+        int cut = layers.Count / 2;
+        return new TrunkHeadNet(new Sequential([.. layers.Take(cut)]), new Sequential([.. layers.Skip(cut)]));
+    }
+
+    private static float[] GraphForward(Module net, float[] input, int batch, int inputSize)
+    {
+        net.Eval();
+        using (GradMode.NoGrad()) return net.Forward(Tensor.FromArray(input, batch, inputSize)).ToArray();
+    }
+
+    [Property(MaxTest = 40)]
+    public Property PlanGivesTheGraphsBitsForAnyChainBatchAndThreadCount()
+    {
+        var gen =
+            from input in Gen.Choose(1, 70)
+            from depth in Gen.Choose(1, 4)
+            from widths in Gen.ArrayOf(Gen.Choose(1, 90), depth)
+            from batch in Gen.Elements(1, 2, 9, 33)
+            from seed in Gen.Choose(0, 10_000)
+            select (input, widths, batch, seed);
+        return Prop.ForAll(gen.ToArbitrary(), c =>
+        {
+            var net = RandomNet(c.input, c.widths, c.seed);
+            var plan = DenseInferencePlan.TryCreate(net, c.input, maxBatchSize: 40);
+            Assert.NotNull(plan);
+            var x = new float[c.batch * c.input];
+            new RandomGenerator((ulong)c.seed + 1).FillNormal(x);
+            var expected = GraphForward(net, x, c.batch, c.input);
+            foreach (int threads in new[] { 1, 2 })
+            {
+                var y = new float[c.batch * plan!.OutputSize];
+                KernelTestData.WithThreads(threads, () => plan.Run(x, y, c.batch));
+                Assert.Equal(expected, y);
+            }
+        });
+    }
+
+    [Fact]
+    public void TheCtrLightTowerAtOneSampleIsBitIdenticalToTheGraphOnOneAndTwoThreads()
+    {
+        var random = new RandomGenerator(3);
+        var tower = new Sequential(new Linear(576, 200, random), new ReLU(), new Linear(200, 80, random), new ReLU(), new Linear(80, 2, random));
+        var plan = DenseInferencePlan.TryCreate(tower, 576, maxBatchSize: 1)!;
+        var x = new float[576];
+        random.FillNormal(x);
+        var expected = GraphForward(tower, x, 1, 576);
+        foreach (int threads in new[] { 1, 2 })
+        {
+            var y = new float[2];
+            // Several calls: the first may run inline while the workers wake, later ones split the rows.
+            KernelTestData.WithThreads(threads, () => { for (int i = 0; i < 4; i++) { plan.Run(x, y, 1); Assert.Equal(expected, y); } });
+        }
+    }
+
+    [Fact]
+    public void AnActivationBeforeTheFirstLinearLeavesTheCallersInputUntouched()
+    {
+        var random = new RandomGenerator(4);
+        var net = new Sequential(new ReLU(), new Linear(5, 3, random), new Tanh());
+        var plan = DenseInferencePlan.TryCreate(net, 5, 2)!;
+        float[] x = [-1, 2, -3, 4, -5, 0.5f, -0.5f, 1, -1, 2];
+        var before = (float[])x.Clone();
+        var y = new float[6];
+        plan.Run(x, y, 2);
+        Assert.Equal(before, x);
+        Assert.Equal(GraphForward(net, x, 2, 5), y);
+    }
+
+    [Fact]
+    public void ANetWithNoDenseDescriptionOrMismatchedWidthsGetsNoPlan()
+    {
+        var random = new RandomGenerator(5);
+        Assert.Null(DenseInferencePlan.TryCreate(new Sequential(new Linear(4, 3, random), new BatchNorm1d(3, random)), 4, 1));
+        Assert.Null(DenseInferencePlan.TryCreate(new Conv2d(1, 2, 3, random), 9, 1));
+        Assert.Null(DenseInferencePlan.TryCreate(new Sequential(new Linear(4, 3, random), new Linear(5, 2, random)), 4, 1));
+        Assert.Null(DenseInferencePlan.TryCreate(new Linear(4, 3, random), 5, 1));
+    }
+
+    [Fact]
+    public void ThePlanReadsTheModulesCurrentWeights()
+    {
+        var random = new RandomGenerator(6);
+        var linear = new Linear(3, 2, random);
+        var plan = DenseInferencePlan.TryCreate(linear, 3, 1)!;
+        float[] x = [1, 2, 3];
+        var y = new float[2];
+        plan.Run(x, y, 1);
+        linear.Weight.Data.Fill(1f);
+        linear.Bias!.Data.Fill(0.5f);
+        plan.Run(x, y, 1);
+        Assert.Equal(new[] { 6.5f, 6.5f }, y);
+    }
+
+    [Fact]
+    public void WrongBatchOrSpanLengthsAreRejectedWithTheExpectedSizes()
+    {
+        var plan = DenseInferencePlan.TryCreate(new Linear(3, 2, new RandomGenerator(7)), 3, maxBatchSize: 4)!;
+        var ex = Assert.Throws<ArgumentException>(() => plan.Run(new float[15], new float[10], 5));
+        Assert.Contains("outside [1, 4]", ex.Message);
+        ex = Assert.Throws<ArgumentException>(() => plan.Run(new float[5], new float[4], 2));
+        Assert.Contains("need 6 inputs, got 5", ex.Message);
+        ex = Assert.Throws<ArgumentException>(() => plan.Run(new float[6], new float[3], 2));
+        Assert.Contains("need 4 outputs", ex.Message);
+    }
+
+    [Fact]
+    public void SingleSampleRunsAllocateNothing()
+    {
+        var random = new RandomGenerator(8);
+        var tower = new Sequential(new Linear(64, 32, random), new ReLU(), new Linear(32, 2, random));
+        var plan = DenseInferencePlan.TryCreate(tower, 64, 8)!;
+        var x = new float[64];
+        var y = new float[2];
+        plan.Run(x, y, 1);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 50; i++) plan.Run(x, y, 1);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}
