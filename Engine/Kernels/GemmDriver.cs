@@ -34,6 +34,9 @@ internal static unsafe class GemmDriver
     /// <summary>Tile width (a multiple of every NR): small enough to balance 2 threads on n ≈ 784.</summary>
     internal const int NTile = 128;
 
+    /// <summary>Rows of A per packing task on the single-dispatch path (64 x 192 floats: enough to be worth a task).</summary>
+    private const int PackRows = 64;
+
     /// <summary>Below this many multiply-adds per block a parallel dispatch costs more than it saves.</summary>
     private const long ParallelMinWork = 1 << 19;
 
@@ -73,6 +76,7 @@ internal static unsafe class GemmDriver
         private int _kcStep, _slabs;
         private int _nTile = NTile; // tile width: NTile, narrower on the single-dispatch path when n is small
         private bool _singleDispatch, _accumulate;
+        private int _packRows, _packChunks; // single-dispatch path: rows of A per packing task, tasks per slab
 
         public void Run(float* a, float* b, float* c, int m, int n, int k, bool transA, bool transB,
             bool accumulate, GemmKernelKind kind)
@@ -161,10 +165,14 @@ internal static unsafe class GemmDriver
             _nTile = Math.Clamp((_n + 2 * threads - 1) / (2 * threads) / _nr * _nr, _nr, NTile);
             _tilesN = (_n + _nTile - 1) / _nTile;
             _packedA.Ensure(RoundUp(_m, _mr) * _k);
+            // Packing tasks of 64 rows: one M tile of 256 rows and 3 slabs would otherwise be 3 tasks, 2:1 on
+            // two threads. Where a task lands does not change what it writes, so the bits stay the same.
+            _packRows = Math.Min(_mTile, PackRows / _mr * _mr);
+            _packChunks = (_m + _packRows - 1) / _packRows;
             bool parallel = (long)_m * _n * _k >= ParallelMinWork;
             _singleDispatch = true;
             _packPhase = true;
-            Dispatch(_slabs * _tilesM, parallel);
+            Dispatch(_slabs * _packChunks, parallel);
             _packPhase = false;
             Dispatch(_tilesM * _tilesN, parallel);
             _singleDispatch = false;
@@ -176,7 +184,7 @@ internal static unsafe class GemmDriver
         {
             if (_singleDispatch)
             {
-                if (_packPhase) PackASlab(index / _tilesM, index % _tilesM);
+                if (_packPhase) PackASlab(index / _packChunks, index % _packChunks);
                 else ComputeTileAllSlabs(index / _tilesN, index % _tilesN);
                 return;
             }
@@ -184,11 +192,11 @@ internal static unsafe class GemmDriver
             else ComputeTile(index / _tilesN, index % _tilesN);
         }
 
-        /// <summary>Single-dispatch path: rows of M tile <paramref name="tileRow"/> of A for k slab <paramref name="slab"/>.</summary>
-        private void PackASlab(int slab, int tileRow)
+        /// <summary>Single-dispatch path: rows chunk <paramref name="chunk"/> (of <see cref="PackRows"/>) of A for k slab <paramref name="slab"/>.</summary>
+        private void PackASlab(int slab, int chunk)
         {
             int pc = slab * _kcStep, kc = Math.Min(_kcStep, _k - pc);
-            int i0 = tileRow * _mTile, rows = Math.Min(_mTile, _m - i0);
+            int i0 = chunk * _packRows, rows = Math.Min(_packRows, _m - i0);
             // Slab s of packed A starts at RoundUp(m, mr)·pc; inside it, row panels follow each other.
             float* slabA = _packedA.Pointer + (nint)RoundUp(_m, _mr) * pc;
             GemmPacking.PackA(_a, _m, _k, _transA, i0, rows, pc, kc, _mr, slabA + (nint)i0 * kc);
@@ -259,8 +267,15 @@ internal static unsafe class GemmDriver
                         MicroKernel(aPanel, bPanel, cTile, n, kc, accumulate);
                         continue;
                     }
-                    // Edge tile: full tile into scratch (the panels are zero-padded), then the valid part.
-                    MicroKernel(aPanel, bPanel, edge, nr, kc, false);
+                    bool half = _kind == GemmKernelKind.Vector512 && width <= GemmMicroKernel512.Nr / 2;
+                    if (half && height == mr && width == GemmMicroKernel512.Nr / 2)
+                    {
+                        GemmMicroKernel512.RunHalf(aPanel, bPanel, cTile, n, kc, accumulate);
+                        continue;
+                    }
+                    // Edge tile: full (or half) tile into scratch (the panels are zero-padded), then the valid part.
+                    if (half) GemmMicroKernel512.RunHalf(aPanel, bPanel, edge, nr, kc, false);
+                    else MicroKernel(aPanel, bPanel, edge, nr, kc, false);
                     for (int r = 0; r < height; r++)
                     {
                         float* cRow = cTile + (nint)r * n, eRow = edge + r * nr;

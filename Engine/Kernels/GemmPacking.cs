@@ -119,24 +119,27 @@ internal static unsafe class GemmPacking
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // tiered code for these loops was up to 4x slower
     private static void PackTransposed(float* src, int ld, int valid, int kc, int width, float* dst)
     {
-        int p = 0;
-        if (Avx.IsSupported && valid == width && width % 8 == 0)
+        // Whole 8x8 blocks: 8 source rows x 8 k steps become 8 k steps x 8 panel lanes, for every whole group
+        // of 8 valid rows (an edge panel, e.g. the last 8 of n = 200 in a 32-wide panel, included).
+        // Row blocks outermost: the 8 source rows of a block are then each read sequentially.
+        int blockRows = 0, whole = 0;
+        if (Avx.IsSupported && width % 8 == 0)
         {
-            // Whole 8x8 blocks: 8 source rows x 8 k steps become 8 k steps x 8 panel lanes.
-            // Row blocks outermost: the 8 source rows of a block are then each read sequentially.
-            int whole = kc / 8 * 8;
-            for (int r = 0; r < width; r += 8)
+            blockRows = valid / 8 * 8;
+            whole = kc / 8 * 8;
+            for (int r = 0; r < blockRows; r += 8)
                 for (int q = 0; q < whole; q += 8)
                     Transpose8x8(src + (nint)r * ld + q, ld, dst + (nint)q * width + r, width);
-            p = whole;
         }
         for (int r = 0; r < valid; r++)
         {
             float* row = src + (nint)r * ld;
-            for (int q = p; q < kc; q++) dst[(nint)q * width + r] = row[q];
+            for (int q = r < blockRows ? whole : 0; q < kc; q++) dst[(nint)q * width + r] = row[q];
         }
-        for (int r = valid; r < width; r++)
-            for (int q = p; q < kc; q++) dst[(nint)q * width + r] = 0;
+        if (valid < width)
+        {
+            for (int q = 0; q < kc; q++) new Span<float>(dst + (nint)q * width + valid, width - valid).Clear();
+        }
     }
 
     /// <summary>Writes the transpose of the 8x8 block at <paramref name="src"/> (row stride ld) to dst (row stride ldd).</summary>

@@ -49,6 +49,9 @@ public class GemmTests
     [InlineData(33, 4100, 27, true, true)]     // wider than one B slab (NcMax) with an edge slab
     [InlineData(1030, 40, 9, false, false)]    // taller than one A block (MBlock)
     [InlineData(1000, 20, 1100, false, true)]  // A too big to pack whole: the per-slab path
+    [InlineData(256, 200, 576, false, true)]   // CTR tower layer: last B panel 8 wide (half-width kernel into scratch)
+    [InlineData(16, 48, 37, false, false)]     // last panel exactly 16 wide: half-width kernel straight into C
+    [InlineData(13, 60, 37, true, false)]      // last panel 28 wide: full kernel; 5-row edge
     public void MatchesReferenceOnBlockBoundaries(int m, int n, int k, bool transA, bool transB)
     {
         var random = new Random(m * 31 + n);
