@@ -31,4 +31,13 @@ public static partial class Functional
     public static Tensor BatchNorm(Tensor input, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
         bool training, float momentum = 0.1f, float eps = 1e-5f) =>
         BatchNormFunction.Forward(input, gamma, beta, runningMean, runningVar, training, momentum, eps);
+
+    /// <summary>
+    /// max(<see cref="BatchNorm"/>(...), 0) as one op (same arguments and running-statistics update): the
+    /// pre-activation "BN → ReLU" of ResNets without the intermediate activation or its gradient buffer.
+    /// Forward and gradients are bit-identical to <c>BatchNorm(...).Relu()</c>.
+    /// </summary>
+    public static Tensor BatchNormRelu(Tensor input, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
+        bool training, float momentum = 0.1f, float eps = 1e-5f) =>
+        BatchNormFunction.Forward(input, gamma, beta, runningMean, runningVar, training, momentum, eps, relu: true);
 }

@@ -7,7 +7,8 @@ namespace RocketNet.Kernels;
 /// groups of channels and vectorised along each contiguous S-row. Channels are independent, so results do
 /// not depend on <see cref="Parallelism.ThreadCount"/>. Same API and semantics as
 /// <see cref="BatchNormReference"/>: empty gamma/beta mean no affine transform, empty running buffers mean
-/// no running statistics, empty gradGamma/gradBeta are skipped.
+/// no running statistics, empty gradGamma/gradBeta are skipped. The same job, with a ReLU flag, serves
+/// <see cref="BatchNormReluKernels"/>.
 /// </summary>
 public static unsafe class BatchNormKernels
 {
@@ -25,15 +26,26 @@ public static unsafe class BatchNormKernels
     /// <exception cref="ArgumentException">Bad sizes, a span too short, or only one value per channel.</exception>
     public static void ForwardTraining(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
         Span<float> y, Span<float> saveMean, Span<float> saveInvStd, Span<float> runningMean, Span<float> runningVar,
-        int n, int c, int s, float momentum, float eps)
+        int n, int c, int s, float momentum, float eps) =>
+        ForwardTrainingCore("BatchNormKernels.ForwardTraining", relu: false, x, gamma, beta, y, saveMean, saveInvStd,
+            runningMean, runningVar, n, c, s, momentum, eps);
+
+    /// <summary>
+    /// <see cref="ForwardTraining"/> (errors name <paramref name="kernel"/>),
+    /// followed by y = max(y, 0) on each row while it is still in cache when <paramref name="relu"/> is set.
+    /// </summary>
+    internal static void ForwardTrainingCore(string kernel, bool relu, ReadOnlySpan<float> x, ReadOnlySpan<float> gamma,
+        ReadOnlySpan<float> beta, Span<float> y, Span<float> saveMean, Span<float> saveInvStd, Span<float> runningMean,
+        Span<float> runningVar, int n, int c, int s, float momentum, float eps)
     {
-        BatchNormArguments.CheckTraining("BatchNormKernels.ForwardTraining", x.Length, gamma.Length, beta.Length,
+        BatchNormArguments.CheckTraining(kernel, x.Length, gamma.Length, beta.Length,
             y.Length, saveMean.Length, saveInvStd.Length, runningMean.Length, runningVar.Length, n, c, s);
         fixed (float* xp = x, gp = gamma, bp = beta, yp = y, mp = saveMean, ip = saveInvStd, rmp = runningMean,
                rvp = runningVar)
         {
             var job = _job ??= new BatchNormJob();
             job.Op = BatchNormOp.Training;
+            job.Relu = relu;
             job.X = xp; job.Gamma = gp; job.Beta = bp; job.Y = yp; job.Mean = mp; job.InvStd = ip;
             job.RunningMean = rmp; job.RunningVar = rvp; job.Momentum = momentum; job.Eps = eps;
             Run(job, n, c, s);
@@ -45,14 +57,25 @@ public static unsafe class BatchNormKernels
     /// </summary>
     /// <exception cref="ArgumentException">Bad sizes or a span too short.</exception>
     public static void ForwardInference(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
-        ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVar, Span<float> y, int n, int c, int s, float eps)
+        ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVar, Span<float> y, int n, int c, int s, float eps) =>
+        ForwardInferenceCore("BatchNormKernels.ForwardInference", relu: false, x, gamma, beta, runningMean, runningVar, y,
+            n, c, s, eps);
+
+    /// <summary>
+    /// <see cref="ForwardInference"/> (errors name <paramref name="kernel"/>),
+    /// followed by y = max(y, 0) on each row when <paramref name="relu"/> is set.
+    /// </summary>
+    internal static void ForwardInferenceCore(string kernel, bool relu, ReadOnlySpan<float> x, ReadOnlySpan<float> gamma,
+        ReadOnlySpan<float> beta, ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVar, Span<float> y,
+        int n, int c, int s, float eps)
     {
-        BatchNormArguments.CheckInference("BatchNormKernels.ForwardInference", x.Length, gamma.Length, beta.Length,
+        BatchNormArguments.CheckInference(kernel, x.Length, gamma.Length, beta.Length,
             runningMean.Length, runningVar.Length, y.Length, n, c, s);
         fixed (float* xp = x, gp = gamma, bp = beta, yp = y, rmp = runningMean, rvp = runningVar)
         {
             var job = _job ??= new BatchNormJob();
             job.Op = BatchNormOp.Inference;
+            job.Relu = relu;
             job.X = xp; job.Gamma = gp; job.Beta = bp; job.Y = yp; job.RunningMean = rmp; job.RunningVar = rvp;
             job.Eps = eps;
             Run(job, n, c, s);
@@ -67,15 +90,29 @@ public static unsafe class BatchNormKernels
     /// <exception cref="ArgumentException">Bad sizes or a span too short.</exception>
     public static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> gradY, ReadOnlySpan<float> gamma,
         ReadOnlySpan<float> saveMean, ReadOnlySpan<float> saveInvStd, Span<float> gradX, Span<float> gradGamma,
-        Span<float> gradBeta, int n, int c, int s)
+        Span<float> gradBeta, int n, int c, int s) =>
+        BackwardCore("BatchNormKernels.Backward", x, [], gradY, gamma, saveMean, saveInvStd, gradX, gradGamma, gradBeta,
+            n, c, s);
+
+    /// <summary>
+    /// <see cref="Backward"/> (errors name <paramref name="kernel"/>); when <paramref name="reluOutput"/> is not
+    /// empty, the backward of y = max(batchnorm(x), 0) with that y ([N, C, S]): each row of gradY is masked to
+    /// where y &gt; 0 into a row-sized scratch before the sums and the gradX update.
+    /// </summary>
+    internal static void BackwardCore(string kernel, ReadOnlySpan<float> x, ReadOnlySpan<float> reluOutput,
+        ReadOnlySpan<float> gradY, ReadOnlySpan<float> gamma, ReadOnlySpan<float> saveMean,
+        ReadOnlySpan<float> saveInvStd, Span<float> gradX, Span<float> gradGamma, Span<float> gradBeta, int n, int c, int s)
     {
-        BatchNormArguments.CheckBackward("BatchNormKernels.Backward", x.Length, gradY.Length, gamma.Length,
+        BatchNormArguments.CheckBackward(kernel, x.Length, gradY.Length, gamma.Length,
             saveMean.Length, saveInvStd.Length, gradX.Length, gradGamma.Length, gradBeta.Length, n, c, s);
-        fixed (float* xp = x, gyp = gradY, gp = gamma, mp = saveMean, ip = saveInvStd, gxp = gradX,
+        if (!reluOutput.IsEmpty) KernelArguments.RequireLength(reluOutput.Length, (long)n * c * s, kernel, "y [N, C, S]");
+        fixed (float* xp = x, yp = reluOutput, gyp = gradY, gp = gamma, mp = saveMean, ip = saveInvStd, gxp = gradX,
                ggp = gradGamma, gbp = gradBeta)
         {
             var job = _job ??= new BatchNormJob();
             job.Op = BatchNormOp.Backward;
+            job.Relu = yp != null;
+            job.Y = yp;
             job.X = xp; job.GradY = gyp; job.Gamma = gp; job.Mean = mp; job.InvStd = ip; job.GradX = gxp;
             job.GradGamma = ggp; job.GradBeta = gbp;
             Run(job, n, c, s);
@@ -92,10 +129,17 @@ public static unsafe class BatchNormKernels
 
     private enum BatchNormOp { Training, Inference, Backward }
 
-    /// <summary>Tile = a fixed run of consecutive channels. Null pointers stand for empty optional spans.</summary>
+    /// <summary>
+    /// Tile = a fixed run of consecutive channels. Null pointers stand for empty optional spans. With
+    /// <see cref="Relu"/>, forward clamps each output row at 0, and backward reads Y as the clamped output.
+    /// </summary>
     private sealed class BatchNormJob : ParallelJob
     {
+        // Backward with ReLU: one masked row of gradY per thread (S floats, grown on demand, reused).
+        [ThreadStatic] private static float[]? _maskedRow;
+
         public BatchNormOp Op;
+        public bool Relu;
         public int N, C, S, ChannelsPerTile;
         public float Momentum, Eps;
         public float* X, Y, Gamma, Beta, Mean, InvStd, RunningMean, RunningVar, GradY, GradX, GradGamma, GradBeta;
@@ -141,6 +185,7 @@ public static unsafe class BatchNormKernels
             {
                 long offset = RowOffset(i, channel);
                 BatchNormRows.Normalise(X + offset, Y + offset, S, (float)mean, scale, shift);
+                if (Relu) ClampRow(Y + offset);
             }
             Mean[channel] = (float)mean;
             InvStd[channel] = (float)invStd;
@@ -160,18 +205,41 @@ public static unsafe class BatchNormKernels
             {
                 long offset = RowOffset(i, channel);
                 BatchNormRows.Normalise(X + offset, Y + offset, S, RunningMean[channel], scale, shift);
+                if (Relu) ClampRow(Y + offset);
             }
         }
 
+        // max(y, 0) on a row just written (still in L1): the same TensorPrimitives.Max that
+        // ElementwiseKernels.Relu applies, so the fused output equals batch norm then ReLU bit for bit.
+        private void ClampRow(float* row)
+        {
+            var span = new Span<float>(row, S);
+            TensorPrimitives.Max(span, 0f, span);
+        }
+
         private void Backpropagate(int channel)
+        {
+            if (!Relu)
+            {
+                Backpropagate(channel, null);
+                return;
+            }
+            if (_maskedRow is null || _maskedRow.Length < S) _maskedRow = new float[S];
+            fixed (float* masked = _maskedRow) Backpropagate(channel, masked);
+        }
+
+        // The rows of dy are GradY's, or with ReLU, GradY's masked by Y > 0 into `masked` (rebuilt for
+        // each row in both passes: a row in L1 is cheaper than a masked copy of the whole tensor in memory).
+        private void Backpropagate(int channel, float* masked)
         {
             float mean = Mean[channel], invStd = InvStd[channel];
             double sumDy = 0, sumDyDeviation = 0;
             for (int i = 0; i < N; i++)
             {
                 long offset = RowOffset(i, channel);
-                sumDy += TensorPrimitives.Sum(new ReadOnlySpan<float>(GradY + offset, S));
-                sumDyDeviation += BatchNormRows.SumProductWithDeviations(GradY + offset, X + offset, S, mean);
+                float* dy = RowOfDy(offset, masked);
+                sumDy += TensorPrimitives.Sum(new ReadOnlySpan<float>(dy, S));
+                sumDyDeviation += BatchNormRows.SumProductWithDeviations(dy, X + offset, S, mean);
             }
             double count = (double)N * S;
             double sumDyXhat = sumDyDeviation * invStd;
@@ -183,11 +251,18 @@ public static unsafe class BatchNormKernels
             for (int i = 0; i < N; i++)
             {
                 long offset = RowOffset(i, channel);
-                BatchNormRows.AccumulateInputGradient(GradX + offset, GradY + offset, X + offset, S, mean,
+                BatchNormRows.AccumulateInputGradient(GradX + offset, RowOfDy(offset, masked), X + offset, S, mean,
                     dyScale, deviationScale, offsetTerm);
             }
             if (GradGamma != null) GradGamma[channel] += (float)sumDyXhat;
             if (GradBeta != null) GradBeta[channel] += (float)sumDy;
+        }
+
+        private float* RowOfDy(long offset, float* masked)
+        {
+            if (masked == null) return GradY + offset;
+            BatchNormRows.MaskByPositive(GradY + offset, Y + offset, masked, S);
+            return masked;
         }
     }
 }

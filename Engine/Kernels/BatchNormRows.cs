@@ -116,4 +116,33 @@ internal static unsafe class BatchNormRows
         }
         for (; i < length; i++) gradX[i] += dyScale * dy[i] + deviationScale * (x[i] - mean) + offset;
     }
+
+    /// <summary>
+    /// masked[i] = 0 + dy[i] where y[i] &gt; 0, else 0: exactly what ElementwiseKernels.ReluBackward adds into a
+    /// cleared gradient buffer (the 0 + turns a −0 gradient into +0 as that sum does), so the fused
+    /// backward sees the same numbers as batch norm's backward after a separate ReLU.
+    /// </summary>
+    public static void MaskByPositive(float* dy, float* y, float* masked, int length)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var zero = Vector512<float>.Zero;
+            for (; i <= length - Vector512<float>.Count; i += Vector512<float>.Count)
+            {
+                var positive = Vector512.GreaterThan(Vector512.Load(y + i), zero);
+                (zero + Vector512.ConditionalSelect(positive, Vector512.Load(dy + i), zero)).Store(masked + i);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            var zero = Vector256<float>.Zero;
+            for (; i <= length - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                var positive = Vector256.GreaterThan(Vector256.Load(y + i), zero);
+                (zero + Vector256.ConditionalSelect(positive, Vector256.Load(dy + i), zero)).Store(masked + i);
+            }
+        }
+        for (; i < length; i++) masked[i] = y[i] > 0 ? 0f + dy[i] : 0f;
+    }
 }

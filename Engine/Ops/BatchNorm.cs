@@ -10,49 +10,58 @@ namespace RocketNet.Ops;
 /// Training: normalise with the batch's mean and (biased) variance, save them for backward, and move the
 /// running statistics toward the batch's by <c>momentum</c> (unbiased variance, as PyTorch does).
 /// Evaluation: normalise with the running statistics; backward then is the plain affine derivative.
+/// With <c>relu</c> (<see cref="Functional.BatchNormRelu"/>) the op is y = max(batchnorm(x), 0) in one pass:
+/// the kernels clamp each row as they write it, and backward takes ReLU's mask from the saved output
+/// (y &gt; 0) inside batch norm's own row loops, so neither the intermediate activation nor its gradient
+/// buffer (cleared, then filled by a ReLU backward pass) exists. The result is bit-identical to BatchNorm
+/// followed by Relu, forward and backward (Tests/Ops/BatchNormReluTests checks it).
 /// </summary>
 internal sealed class BatchNormFunction : Function
 {
     private readonly Tensor _x, _gamma, _beta;
     private readonly int _n, _c, _s;
-    private readonly bool _training;
+    private readonly bool _training, _relu;
     private float[]? _mean, _invStd; // [C] each, pooled: batch statistics (training) or running ones (eval)
 
-    private BatchNormFunction(Tensor x, Tensor gamma, Tensor beta, int n, int c, int s, bool training,
+    private BatchNormFunction(Tensor x, Tensor gamma, Tensor beta, int n, int c, int s, bool training, bool relu,
         float[] mean, float[] invStd) : base(x, gamma, beta)
     {
-        (_x, _gamma, _beta, _n, _c, _s, _training, _mean, _invStd) = (x, gamma, beta, n, c, s, training, mean, invStd);
+        (_x, _gamma, _beta, _n, _c, _s, _training, _relu, _mean, _invStd) = (x, gamma, beta, n, c, s, training, relu, mean, invStd);
     }
 
-    public override string Name => "BatchNorm";
+    public override string Name => _relu ? "BatchNormRelu" : "BatchNorm";
 
     public static Tensor Forward(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
-        bool training, float momentum, float eps)
+        bool training, float momentum, float eps, bool relu = false)
     {
-        if (x.Rank < 2) throw new ArgumentException($"BatchNorm: input must be [N, C, ...], got {ShapeMath.Format(x.Shape)}.", nameof(x));
+        string op = relu ? "BatchNormRelu" : "BatchNorm";
+        if (x.Rank < 2) throw new ArgumentException($"{op}: input must be [N, C, ...], got {ShapeMath.Format(x.Shape)}.", nameof(x));
         int n = x.Shape[0], c = x.Shape[1], s = x.Count / Math.Max(1, n * c);
-        RequireChannelVector(gamma, nameof(gamma), x, c);
-        RequireChannelVector(beta, nameof(beta), x, c);
-        RequireChannelVector(runningMean, nameof(runningMean), x, c);
-        RequireChannelVector(runningVar, nameof(runningVar), x, c);
+        RequireChannelVector(op, gamma, nameof(gamma), x, c);
+        RequireChannelVector(op, beta, nameof(beta), x, c);
+        RequireChannelVector(op, runningMean, nameof(runningMean), x, c);
+        RequireChannelVector(op, runningVar, nameof(runningVar), x, c);
         if (training && n * s < 2)
-            throw new ArgumentException($"BatchNorm: training needs more than one value per channel, input is {ShapeMath.Format(x.Shape)}.", nameof(x));
+            throw new ArgumentException($"{op}: training needs more than one value per channel, input is {ShapeMath.Format(x.Shape)}.", nameof(x));
 
         var y = Tensor.Create(x.Shape.ToArray(), clear: false);
         float[] mean = BufferPool.Rent(c, clear: false), invStd = BufferPool.Rent(c, clear: false);
         if (training)
         {
-            BatchNormKernels.ForwardTraining(x.Data, gamma.Data, beta.Data, y.Data, mean, invStd, runningMean.Data, runningVar.Data,
-                n, c, s, momentum, eps);
+            string kernel = relu ? "BatchNormReluKernels.ForwardTraining" : "BatchNormKernels.ForwardTraining";
+            BatchNormKernels.ForwardTrainingCore(kernel, relu, x.Data, gamma.Data, beta.Data, y.Data, mean, invStd,
+                runningMean.Data, runningVar.Data, n, c, s, momentum, eps);
         }
         else
         {
-            BatchNormKernels.ForwardInference(x.Data, gamma.Data, beta.Data, runningMean.Data, runningVar.Data, y.Data, n, c, s, eps);
+            string kernel = relu ? "BatchNormReluKernels.ForwardInference" : "BatchNormKernels.ForwardInference";
+            BatchNormKernels.ForwardInferenceCore(kernel, relu, x.Data, gamma.Data, beta.Data, runningMean.Data,
+                runningVar.Data, y.Data, n, c, s, eps);
             runningMean.Data.CopyTo(mean);
             for (int i = 0; i < c; i++) invStd[i] = 1f / MathF.Sqrt(runningVar.Data[i] + eps);
         }
         bool record = GradMode.IsEnabled && (x.RequiresGrad || gamma.RequiresGrad || beta.RequiresGrad);
-        if (record) y.SetGradFn(new BatchNormFunction(x, gamma, beta, n, c, s, training, mean, invStd));
+        if (record) y.SetGradFn(new BatchNormFunction(x, gamma, beta, n, c, s, training, relu, mean, invStd));
         else
         {
             BufferPool.Return(mean);
@@ -64,13 +73,16 @@ internal sealed class BatchNormFunction : Function
     protected internal override void Backward(Tensor y, ReadOnlySpan<float> dy)
     {
         Span<float> dx = GradSink(_x), dGamma = GradSink(_gamma), dBeta = GradSink(_beta);
+        // With ReLU, the gradient reaching batch norm is dy where y > 0 (y = the clamped output), else 0.
+        ReadOnlySpan<float> reluOutput = _relu ? y.Data : default;
         if (_training)
         {
             // The kernel produces all three gradients; missing ones go to scratch buffers.
             float[]? sx = dx.IsEmpty ? BufferPool.Rent(_x.Count, clear: true) : null;
             float[]? sg = dGamma.IsEmpty ? BufferPool.Rent(_c, clear: true) : null;
             float[]? sb = dBeta.IsEmpty ? BufferPool.Rent(_c, clear: true) : null;
-            BatchNormKernels.Backward(_x.Data, dy, _gamma.Data, _mean, _invStd,
+            string kernel = _relu ? "BatchNormReluKernels.Backward" : "BatchNormKernels.Backward";
+            BatchNormKernels.BackwardCore(kernel, _x.Data, reluOutput, dy, _gamma.Data, _mean, _invStd,
                 sx ?? dx, sg ?? dGamma, sb ?? dBeta, _n, _c, _s);
             if (sx is not null) BufferPool.Return(sx);
             if (sg is not null) BufferPool.Return(sg);
@@ -87,7 +99,8 @@ internal sealed class BatchNormFunction : Function
                 float mean = _mean![c], invStd = _invStd![c];
                 for (int i = 0; i < _s; i++)
                 {
-                    float g = dy[offset + i];
+                    // 0 + dy, as a ReLU backward into a cleared buffer produces it (−0 becomes +0).
+                    float g = reluOutput.IsEmpty ? dy[offset + i] : reluOutput[offset + i] > 0 ? 0f + dy[offset + i] : 0f;
                     if (!dx.IsEmpty) dx[offset + i] += g * gamma[c] * invStd;
                     if (!dGamma.IsEmpty) dGamma[c] += g * (xs[offset + i] - mean) * invStd;
                     if (!dBeta.IsEmpty) dBeta[c] += g;
@@ -96,10 +109,10 @@ internal sealed class BatchNormFunction : Function
         }
     }
 
-    private static void RequireChannelVector(Tensor t, string name, Tensor x, int c)
+    private static void RequireChannelVector(string op, Tensor t, string name, Tensor x, int c)
     {
         if (t.Rank != 1 || t.Shape[0] != c)
-            throw new ArgumentException($"BatchNorm: {name} must be [{c}] for input {ShapeMath.Format(x.Shape)}, got {ShapeMath.Format(t.Shape)}.", name);
+            throw new ArgumentException($"{op}: {name} must be [{c}] for input {ShapeMath.Format(x.Shape)}, got {ShapeMath.Format(t.Shape)}.", name);
     }
 
     protected override void ReleaseSaved()

@@ -52,12 +52,29 @@ public abstract class BatchNorm : Module
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input)
     {
+        RequireInputShape(input);
+        return Functional.BatchNorm(input, Weight, Bias, RunningMean, RunningVar, IsTraining, Momentum, Eps);
+    }
+
+    /// <summary>
+    /// ReLU(<see cref="Forward"/>(input)) as one fused op (<see cref="Functional.BatchNormRelu"/>): same
+    /// result, gradients and running-statistics update, one pass and one buffer fewer each way. For the
+    /// "BN → ReLU" of pre-activation blocks; the module and its state are the same either way.
+    /// </summary>
+    /// <exception cref="ArgumentException">The input's rank or channel count does not match the layer.</exception>
+    public Tensor ForwardWithRelu(Tensor input)
+    {
+        RequireInputShape(input);
+        return Functional.BatchNormRelu(input, Weight, Bias, RunningMean, RunningVar, IsTraining, Momentum, Eps);
+    }
+
+    private void RequireInputShape(Tensor input)
+    {
         if (input.Rank != _expectedRank || input.Shape[1] != NumFeatures)
         {
             string expected = _expectedRank == 2 ? $"[N, {NumFeatures}]" : $"[N, {NumFeatures}, H, W]";
             throw new ArgumentException($"{GetType().Name}: input must be {expected}, got {ShapeMath.Format(input.Shape)}.", nameof(input));
         }
-        return Functional.BatchNorm(input, Weight, Bias, RunningMean, RunningVar, IsTraining, Momentum, Eps);
     }
 }
 

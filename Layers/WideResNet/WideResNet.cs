@@ -116,6 +116,6 @@ public sealed class WideResNet : Module, IFeatureMapNetwork
         return (Head(h), maps);
     }
 
-    // ReLU(BN(h)) → global average pool → fc: [N, C, H, W] → [N, classes].
-    private Tensor Head(Tensor h) => Classifier.Forward(Functional.GlobalAvgPool2d(HeadBatchNorm.Forward(h).Relu()));
+    // ReLU(BN(h)) (one fused op) → global average pool → fc: [N, C, H, W] → [N, classes].
+    private Tensor Head(Tensor h) => Classifier.Forward(Functional.GlobalAvgPool2d(HeadBatchNorm.ForwardWithRelu(h)));
 }

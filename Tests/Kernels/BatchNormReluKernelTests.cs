@@ -1,0 +1,161 @@
+using RocketNet.Kernels;
+using Xunit;
+using static RocketNet.Tests.Kernels.KernelTestData;
+
+namespace RocketNet.Tests.Kernels;
+
+/// <summary>
+/// The fused batch norm + ReLU kernels against their reference (within float rounding: the reference works
+/// in double) and against the unfused kernels they replace (bit for bit).
+/// </summary>
+[Collection(ThreadCountCollection.Name)]
+public class BatchNormReluKernelTests
+{
+    public static TheoryData<int, int, int> Shapes => BatchNormKernelTests.Shapes;
+
+    // x with a non-zero mean and β around 0, so every channel has outputs on both sides of the ReLU.
+    private static (float[] X, float[] Gamma, float[] Beta) Inputs(Random random, int n, int c, int s, bool affine)
+    {
+        float[] x = RandomArray(random, (long)n * c * s, 3f);
+        for (int i = 0; i < x.Length; i++) x[i] += 0.5f;
+        return (x, affine ? RandomArray(random, c, 1.5f) : [], affine ? RandomArray(random, c, 0.5f) : []);
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void ForwardTrainingMatchesReference(int n, int c, int s)
+    {
+        foreach (bool affine in new[] { true, false })
+        {
+            var random = new Random(31);
+            var (x, gamma, beta) = Inputs(random, n, c, s, affine);
+            float[] runMeanE = RandomArray(random, c), runVarE = RandomArray(random, c, 0.5f);
+            for (int i = 0; i < c; i++) runVarE[i] += 1;
+            float[] runMeanA = (float[])runMeanE.Clone(), runVarA = (float[])runVarE.Clone();
+            float[] yE = new float[x.Length], yA = new float[x.Length];
+            float[] meanE = new float[c], meanA = new float[c], invE = new float[c], invA = new float[c];
+            BatchNormReluReference.ForwardTraining(x, gamma, beta, yE, meanE, invE, runMeanE, runVarE, n, c, s, 0.1f, 1e-5f);
+            BatchNormReluKernels.ForwardTraining(x, gamma, beta, yA, meanA, invA, runMeanA, runVarA, n, c, s, 0.1f, 1e-5f);
+            AssertClose(yE, yA, 1e-5f, "y");
+            Assert.DoesNotContain(yA, v => v < 0);
+            AssertClose(meanE, meanA, 1e-6f, "saveMean");
+            AssertClose(invE, invA, 1e-5f, "saveInvStd");
+            AssertClose(runMeanE, runMeanA, 1e-6f, "runningMean");
+            AssertClose(runVarE, runVarA, 1e-5f, "runningVar");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void ForwardInferenceMatchesReference(int n, int c, int s)
+    {
+        var random = new Random(32);
+        var (x, gamma, beta) = Inputs(random, n, c, s, affine: true);
+        float[] runningMean = RandomArray(random, c), runningVar = RandomArray(random, c, 0.5f);
+        for (int i = 0; i < c; i++) runningVar[i] += 1;
+        float[] yE = new float[x.Length], yA = new float[x.Length];
+        BatchNormReluReference.ForwardInference(x, gamma, beta, runningMean, runningVar, yE, n, c, s, 1e-5f);
+        BatchNormReluKernels.ForwardInference(x, gamma, beta, runningMean, runningVar, yA, n, c, s, 1e-5f);
+        AssertClose(yE, yA, 1e-5f, "inference y");
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void BackwardAccumulatesLikeReference(int n, int c, int s)
+    {
+        foreach (bool affine in new[] { true, false })
+        {
+            var random = new Random(33);
+            int length = n * c * s;
+            var (x, gamma, beta) = Inputs(random, n, c, s, affine);
+            float[] gradY = RandomArray(random, length), y = new float[length];
+            float[] mean = new float[c], invStd = new float[c];
+            BatchNormReluReference.ForwardTraining(x, gamma, beta, y, mean, invStd, [], [], n, c, s, 0.1f, 1e-5f);
+            float[] gxE = RandomArray(random, length), gxA = (float[])gxE.Clone();
+            float[] ggE = affine ? RandomArray(random, c) : [], ggA = (float[])ggE.Clone();
+            float[] gbE = affine ? RandomArray(random, c) : [], gbA = (float[])gbE.Clone();
+            BatchNormReluReference.Backward(x, y, gradY, gamma, mean, invStd, gxE, ggE, gbE, n, c, s);
+            BatchNormReluKernels.Backward(x, y, gradY, gamma, mean, invStd, gxA, ggA, gbA, n, c, s);
+            AssertClose(gxE, gxA, 2e-5f, "gradX");
+            AssertClose(ggE, ggA, 2e-5f, "gradGamma");
+            AssertClose(gbE, gbA, 2e-5f, "gradBeta");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void FusedKernelsEqualBatchNormThenReluBitForBit(int n, int c, int s)
+    {
+        var random = new Random(34);
+        int length = n * c * s;
+        var (x, gamma, beta) = Inputs(random, n, c, s, affine: true);
+        float[] gradY = RandomArray(random, length), runMean = RandomArray(random, c), runVar = RandomArray(random, c, 0.5f);
+        for (int i = 0; i < c; i++) runVar[i] += 1;
+
+        // Unfused: batch norm, ReLU, ReLU backward into a cleared buffer, batch norm backward.
+        float[] z = new float[length], yU = new float[length], meanU = new float[c], invU = new float[c];
+        float[] runMeanU = (float[])runMean.Clone(), runVarU = (float[])runVar.Clone(), masked = new float[length];
+        float[] gxU = RandomArray(random, length), ggU = RandomArray(random, c), gbU = RandomArray(random, c);
+        BatchNormKernels.ForwardTraining(x, gamma, beta, z, meanU, invU, runMeanU, runVarU, n, c, s, 0.1f, 1e-5f);
+        ElementwiseKernels.Relu(z, yU);
+        ElementwiseKernels.ReluBackward(z, gradY, masked);
+        // Fused, on copies of the same starting gradients.
+        float[] yF = new float[length], meanF = new float[c], invF = new float[c];
+        float[] runMeanF = (float[])runMean.Clone(), runVarF = (float[])runVar.Clone();
+        float[] gxF = (float[])gxU.Clone(), ggF = (float[])ggU.Clone(), gbF = (float[])gbU.Clone();
+        BatchNormKernels.Backward(x, masked, gamma, meanU, invU, gxU, ggU, gbU, n, c, s);
+        BatchNormReluKernels.ForwardTraining(x, gamma, beta, yF, meanF, invF, runMeanF, runVarF, n, c, s, 0.1f, 1e-5f);
+        BatchNormReluKernels.Backward(x, yF, gradY, gamma, meanF, invF, gxF, ggF, gbF, n, c, s);
+        Assert.Equal(yU, yF);
+        Assert.Equal(meanU, meanF);
+        Assert.Equal(invU, invF);
+        Assert.Equal(runMeanU, runMeanF);
+        Assert.Equal(runVarU, runVarF);
+        Assert.Equal(gxU, gxF);
+        Assert.Equal(ggU, ggF);
+        Assert.Equal(gbU, gbF);
+
+        float[] zI = new float[length], yI = new float[length], yFI = new float[length];
+        BatchNormKernels.ForwardInference(x, gamma, beta, runMean, runVar, zI, n, c, s, 1e-5f);
+        ElementwiseKernels.Relu(zI, yI);
+        BatchNormReluKernels.ForwardInference(x, gamma, beta, runMean, runVar, yFI, n, c, s, 1e-5f);
+        Assert.Equal(yI, yFI);
+    }
+
+    [Fact]
+    public void ResultsAreBitIdenticalForOneAndTwoThreads()
+    {
+        int n = 8, c = 24, s = 100, length = n * c * s;
+        var random = new Random(35);
+        var (x, gamma, beta) = Inputs(random, n, c, s, affine: true);
+        float[] gradY = RandomArray(random, length);
+        float[] Run(int threads)
+        {
+            float[] y = new float[length], yEval = new float[length], mean = new float[c], invStd = new float[c];
+            float[] runMean = new float[c], runVar = new float[c], gx = new float[length], gg = new float[c], gb = new float[c];
+            WithThreads(threads, () =>
+            {
+                BatchNormReluKernels.ForwardTraining(x, gamma, beta, y, mean, invStd, runMean, runVar, n, c, s, 0.1f, 1e-5f);
+                BatchNormReluKernels.Backward(x, y, gradY, gamma, mean, invStd, gx, gg, gb, n, c, s);
+                BatchNormReluKernels.ForwardInference(x, gamma, beta, runMean, runVar, yEval, n, c, s, 1e-5f);
+            });
+            return [.. y, .. yEval, .. mean, .. invStd, .. runMean, .. runVar, .. gx, .. gg, .. gb];
+        }
+        Assert.Equal(Run(1), Run(2));
+    }
+
+    [Fact]
+    public void MissingOrShortOutputForTheMaskThrows()
+    {
+        float[] buffer = new float[16], stats = new float[4];
+        var e = Assert.Throws<ArgumentException>(() =>
+            BatchNormReluKernels.Backward(buffer, [], buffer, [], stats, stats, buffer, [], [], 2, 4, 2));
+        Assert.Contains("y [N, C, S]", e.Message);
+        e = Assert.Throws<ArgumentException>(() =>
+            BatchNormReluKernels.Backward(buffer, new float[15], buffer, [], stats, stats, buffer, [], [], 2, 4, 2));
+        Assert.Contains("15", e.Message);
+        e = Assert.Throws<ArgumentException>(() =>
+            BatchNormReluKernels.ForwardTraining(buffer, [], [], buffer, stats, stats, [], [], 1, 4, 1, 0.1f, 1e-5f));
+        Assert.Contains("BatchNormReluKernels.ForwardTraining", e.Message);
+    }
+}
