@@ -4,14 +4,15 @@ using RocketNet.Memory;
 namespace RocketNet.Kernels;
 
 /// <summary>
-/// 2-d convolution over NCHW tensors. On AVX-512 machines the forward pass (every geometry), the input
-/// gradient of stride-1 same-size geometries (a convolution of gradY with the flipped kernel) and the weight
-/// gradient of geometries whose im2col rows are shifted (phase) planes run as implicit GEMM
-/// (<see cref="ImplicitConvolution"/>, <see cref="ImplicitWeightGradient"/>): no im2col matrix, no packed B
-/// panel. The rest, and every path on other machines, is im2col + <c>Gemm.Multiply</c>, one image per parallel
-/// tile (so the scratch im2col matrix is one image's worth, not the batch's); 1×1 stride-1 unpadded
-/// convolutions skip im2col there: the image itself is already the [C, H·W] matrix. Results do not depend on
-/// <see cref="Parallelism.ThreadCount"/>. Same API as <see cref="ConvolutionReference"/>.
+/// 2-d convolution over NCHW tensors. On AVX-512 machines the forward pass (every geometry) and the input
+/// gradient of stride-1 same-size geometries (a convolution of gradY with the flipped kernel) run as implicit
+/// GEMM (<see cref="ImplicitConvolution"/>): no im2col matrix, no packed B panel; the weight gradient of
+/// geometries whose im2col rows are shifted (phase) planes packs each phase plane once, with zero gaps, instead
+/// of im2col (<see cref="PackedWeightGradient"/>). The rest, and every path on other machines, is im2col +
+/// <c>Gemm.Multiply</c>, one image per parallel tile (so the scratch im2col matrix is one image's worth, not the
+/// batch's); 1×1 stride-1 unpadded convolutions skip im2col there: the image itself is already the [C, H·W]
+/// matrix. Results do not depend on <see cref="Parallelism.ThreadCount"/>. Same API as
+/// <see cref="ConvolutionReference"/>.
 /// </summary>
 public static unsafe class ConvolutionKernels
 {
@@ -79,11 +80,11 @@ public static unsafe class ConvolutionKernels
         KernelArguments.CheckConvolution(g, "ConvolutionKernels.BackwardWeight", x.Length, gradW.Length,
             gradY.Length, gradBias.Length);
         int weightLength = (int)g.WeightLength;
-        // Fixed chunks of consecutive images, chosen from the batch size (and for 8×8 planes the packed group
+        // Fixed chunks of consecutive images, chosen from the batch size (and for small planes the packed group
         // size) alone: each chunk sums its images' contributions in order into its own partial, then the
         // partials are added in chunk order. That makes the result independent of the thread count.
         int chunkSize = (g.Batch + MaxWeightChunks - 1) / MaxWeightChunks;
-        if (SmallPlaneWeightGradient.Applies(g)) chunkSize = SmallPlaneWeightGradient.ChunkSize(g, chunkSize);
+        if (PackedWeightGradient.Applies(g)) chunkSize = PackedWeightGradient.ChunkSize(g, chunkSize);
         int chunkCount = (g.Batch + chunkSize - 1) / chunkSize;
         float[] partials = BufferPool.Rent(chunkCount * weightLength, clear: true); // [chunks, O, C·KH·KW]
         try
@@ -91,13 +92,9 @@ public static unsafe class ConvolutionKernels
             var job = _backwardWeightJob ??= new BackwardWeightJob();
             fixed (float* xp = x, gyp = gradY, pp = partials)
             {
-                if (SmallPlaneWeightGradient.Applies(g))
+                if (PackedWeightGradient.Applies(g))
                 {
-                    SmallPlaneWeightGradient.Run(g, xp, gyp, pp, chunkSize, chunkCount);
-                }
-                else if (ImplicitWeightGradient.Applies(g))
-                {
-                    ImplicitWeightGradient.Run(g, xp, gyp, pp, chunkSize, chunkCount);
+                    PackedWeightGradient.Run(g, xp, gyp, pp, chunkSize, chunkCount);
                 }
                 else
                 {

@@ -24,20 +24,24 @@ public class ConvolutionKernelTests
         { 3, 30, 11, 13, 9, 3, 1, 1 }, // implicit GEMM: two k slabs, partial panels, O not a multiple of 8
         { 2, 16, 8, 8, 32, 3, 1, 1 },  // Wide-ResNet 8×8 stage
         { 1, 4, 12, 12, 3, 5, 1, 2 },  // implicit GEMM with a 5×5 kernel, several column tiles
-        { 5, 6, 16, 16, 7, 3, 1, 1 },  // implicit weight gradient: images grouped, clamped channel blocks
-        { 2, 3, 32, 8, 5, 3, 1, 1 },   // implicit weight gradient: C and O not multiples of 4
-        { 2, 5, 16, 20, 6, 5, 1, 2 },  // implicit weight gradient with a 5×5 kernel
-        { 2, 3, 8, 8, 5, 3, 2, 1 },    // stride-2 phases, scalar split
-        { 2, 4, 32, 32, 6, 3, 2, 1 },  // stride-2 phases, vector split (16 columns per phase row)
-        { 2, 16, 32, 32, 7, 1, 2, 0 }, // 1×1 stride 2: only phase (0, 0) is split
+        { 5, 6, 16, 16, 7, 3, 1, 1 },  // packed weight gradient: 4 images per group, O = 7 (a zero gradY row)
+        { 2, 3, 32, 8, 5, 3, 1, 1 },   // packed, images as lanes (OW = 8): 2 of 16 lanes used
+        { 2, 5, 16, 20, 6, 5, 1, 2 },  // packed, images as lanes in bands of 3 rows; 5×5: two zero rows, 2-wide gaps
+        { 2, 3, 8, 8, 5, 3, 2, 1 },    // stride-2 phases gathered (images as lanes, OW = 4)
+        { 2, 4, 32, 32, 6, 3, 2, 1 },  // stride-2 phase rows deinterleaved into the pack (positions as lanes)
+        { 2, 16, 32, 32, 7, 1, 2, 0 }, // 1×1 stride 2: only phase (0, 0) is packed; patch 16 = 5 tiles + a zero row
         { 1, 2, 12, 8, 3, 5, 2, 2 },   // stride-2 phases with a 5×5 kernel (shifts of ±1 phase rows)
-        { 3, 64, 8, 8, 64, 3, 1, 1 },  // 8×8 packed weight gradient: WRN 64-channel stage, one short group
+        { 3, 64, 8, 8, 64, 3, 1, 1 },  // 8×8, images as lanes: WRN 64-channel stage, one short group
         { 19, 64, 8, 8, 64, 3, 1, 1 }, // 8×8 packed: odd batch, a group of 16 and a short chunk of 3
-        { 131, 6, 8, 8, 5, 3, 1, 1 },  // 8×8 packed: clamped channel blocks, 8 full groups and a chunk of 3
-        { 4, 5, 8, 8, 7, 5, 1, 2 },    // 8×8 packed with a 5×5 kernel (shifts of two rows across images)
-        { 19, 32, 16, 16, 64, 3, 2, 1 }, // 8×8 packed after the stride-2 phase split: WRN 32 → 64, odd batch
-        { 3, 5, 16, 16, 6, 3, 2, 1 },  // 8×8 packed phases: clamped channel blocks
+        { 131, 6, 8, 8, 5, 3, 1, 1 },  // 8×8 packed: O = 5 (zero gradY rows), 8 full groups and a chunk of 3
+        { 4, 5, 8, 8, 7, 5, 1, 2 },    // 8×8 packed with a 5×5 kernel (two zero rows, 2-position gaps)
+        { 19, 32, 16, 16, 64, 3, 2, 1 }, // stride 2 to 8×8: phase rows permuted per 16-image block; WRN 32 → 64
+        { 3, 5, 16, 16, 6, 3, 2, 1 },  // 8×8 packed phases: O = 6
         { 5, 6, 16, 16, 7, 1, 2, 0 },  // 8×8 packed phases, 1×1 stride 2: only phase (0, 0) is read
+        { 1, 3, 48, 48, 5, 3, 1, 1 },  // packed, positions as lanes: 2304 positions in bands of 21, 21 and 6 rows
+        { 1, 2, 96, 64, 3, 3, 2, 1 },  // stride 2 in bands: 48×32 output as bands of 32 and 16 rows
+        { 2, 3, 12, 12, 4, 3, 3, 1 },  // stride 3: phases gathered
+        { 2, 2, 32, 16, 3, 3, 2, 1 },  // stride 2 to 16×8 in bands of 8 rows: blocks start mid-pair, end half-full
     };
 
     private static ConvGeometry Make(int n, int c, int h, int w, int o, int k, int s, int p) =>
