@@ -84,15 +84,17 @@ public static unsafe class ConvolutionKernels
         // size) alone: each chunk sums its images' contributions in order into its own partial, then the
         // partials are added in chunk order. That makes the result independent of the thread count.
         int chunkSize = (g.Batch + MaxWeightChunks - 1) / MaxWeightChunks;
-        if (PackedWeightGradient.Applies(g)) chunkSize = PackedWeightGradient.ChunkSize(g, chunkSize);
+        bool packed = PackedWeightGradient.Applies(g);
+        if (packed) chunkSize = PackedWeightGradient.ChunkSize(g, chunkSize);
         int chunkCount = (g.Batch + chunkSize - 1) / chunkSize;
-        float[] partials = BufferPool.Rent(chunkCount * weightLength, clear: true); // [chunks, O, C·KH·KW]
+        // [chunks, O, C·KH·KW]; the packed path overwrites its partials, the GEMM path accumulates into them.
+        float[] partials = BufferPool.Rent(chunkCount * weightLength, clear: !packed);
         try
         {
             var job = _backwardWeightJob ??= new BackwardWeightJob();
             fixed (float* xp = x, gyp = gradY, pp = partials)
             {
-                if (PackedWeightGradient.Applies(g))
+                if (packed)
                 {
                     PackedWeightGradient.Run(g, xp, gyp, pp, chunkSize, chunkCount);
                 }
