@@ -142,37 +142,34 @@ internal sealed unsafe partial class WeightGradientPack
         }
     }
 
-    /// <summary>In-place 16×16 transpose of block[0..16): 64 shuffles in four rounds of 2×2 interleaves.</summary>
-    [SkipLocalsInit]
+    /// <summary>
+    /// In-place 16×16 transpose of block[0..16): 64 shuffles in four rounds of 2×2 interleaves, two rounds per pass
+    /// over the block with the values in registers in between.
+    /// </summary>
     private static void Transpose(Vector512<float>* block)
     {
-        var t = stackalloc Vector512<float>[Lanes];
-        for (int k = 0; k < Lanes; k += 2)
-        {
-            t[k] = Avx512F.UnpackLow(block[k], block[k + 1]);
-            t[k + 1] = Avx512F.UnpackHigh(block[k], block[k + 1]);
-        }
-        // u[4q + m], 128-bit lane L: column 4L + m of rows 4q..4q+3.
+        // Rows 4q..4q+3 → u[4q + m]: 128-bit lane L holds column 4L + m of those four rows.
         for (int q = 0; q < Lanes; q += 4)
         {
-            Vector512<double> t0 = t[q].AsDouble(), t1 = t[q + 1].AsDouble(), t2 = t[q + 2].AsDouble(), t3 = t[q + 3].AsDouble();
+            Vector512<float> r0 = block[q], r1 = block[q + 1], r2 = block[q + 2], r3 = block[q + 3];
+            Vector512<double> t0 = Avx512F.UnpackLow(r0, r1).AsDouble(), t1 = Avx512F.UnpackHigh(r0, r1).AsDouble();
+            Vector512<double> t2 = Avx512F.UnpackLow(r2, r3).AsDouble(), t3 = Avx512F.UnpackHigh(r2, r3).AsDouble();
             block[q] = Avx512F.UnpackLow(t0, t2).AsSingle();
             block[q + 1] = Avx512F.UnpackHigh(t0, t2).AsSingle();
             block[q + 2] = Avx512F.UnpackLow(t1, t3).AsSingle();
             block[q + 3] = Avx512F.UnpackHigh(t1, t3).AsSingle();
         }
-        // Column 4L + m = lane L of u[m], u[4 + m], u[8 + m], u[12 + m].
+        // Column 4L + m = lane L of u[m], u[4 + m], u[8 + m], u[12 + m]: read and written in the same four slots.
         for (int m = 0; m < 4; m++)
         {
             Vector512<float> w0 = Avx512F.Shuffle4x128(block[m], block[4 + m], 0x88);
             Vector512<float> w1 = Avx512F.Shuffle4x128(block[m], block[4 + m], 0xDD);
             Vector512<float> w2 = Avx512F.Shuffle4x128(block[8 + m], block[12 + m], 0x88);
             Vector512<float> w3 = Avx512F.Shuffle4x128(block[8 + m], block[12 + m], 0xDD);
-            t[m] = Avx512F.Shuffle4x128(w0, w2, 0x88);
-            t[4 + m] = Avx512F.Shuffle4x128(w1, w3, 0x88);
-            t[8 + m] = Avx512F.Shuffle4x128(w0, w2, 0xDD);
-            t[12 + m] = Avx512F.Shuffle4x128(w1, w3, 0xDD);
+            block[m] = Avx512F.Shuffle4x128(w0, w2, 0x88);
+            block[4 + m] = Avx512F.Shuffle4x128(w1, w3, 0x88);
+            block[8 + m] = Avx512F.Shuffle4x128(w0, w2, 0xDD);
+            block[12 + m] = Avx512F.Shuffle4x128(w1, w3, 0xDD);
         }
-        for (int k = 0; k < Lanes; k++) block[k] = t[k];
     }
 }
