@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace RocketNet.Kernels;
@@ -7,8 +8,9 @@ namespace RocketNet.Kernels;
 /// <summary>
 /// Implicit-GEMM convolution for stride-1 "same size" geometries (OH = H, OW = W, e.g. 3×3 pad 1), the bulk
 /// of a Wide-ResNet: y[n] (+)= W·im2col(x[n]) without ever writing im2col or a packed B panel. The weights are
-/// packed into [k][16] panels once per call; each parallel tile (an image × a run of output positions) runs
-/// <see cref="ImplicitMicroKernel"/>, which reads the image through per-tap lane masks. Because the output
+/// packed into [k][16] panels (k in <see cref="ImplicitTapLayout"/>'s order) once per call; each parallel tile
+/// (an image × a run of output positions) runs <see cref="ImplicitMicroKernel"/>, which reads the image
+/// through per-tap lane masks. Because the output
 /// plane has the input's shape, im2col row r = (c, kh, kw) is plane c at the flat shift (kh − ph)·W + (kw − pw),
 /// with the cells from the padding (or wrapped from a neighbouring row) masked off. The tile grid and every
 /// sum's order depend only on the geometry, so results are bit-identical for any <see cref="Parallelism.ThreadCount"/>.
@@ -55,17 +57,21 @@ internal static unsafe class ImplicitConvolution
     {
         private const int Mr = ImplicitMicroKernel.Mr, Nr = ImplicitMicroKernel.Nr;
 
-        private readonly GemmScratch _packedA = new(); // [⌈O/16⌉][k][16]
+        private readonly GemmScratch _packedA = new(); // [⌈O/16⌉][k in the layout's order][16]
+        private readonly GemmScratch _rowOrderA = new(); // the same panels with k in row order, before reordering
         private readonly GemmScratch _masks = new();   // [taps][plane rounded up to 16]: all ones = lane valid
-        private int[] _rowTable = [];                  // [2][k]: source offset, then mask offset, of each im2col row
+        private int[] _tapTable = [];                  // [2][taps]: source offset, then mask offset, of each tap
+        private byte[] _laneStates = [];               // [taps][plane / 16 rounded up]: each 16-lane block's state
         private ConvGeometry _g;
         private float* _x, _bias, _y;
+        private ImplicitTapLayout _layout;
         private int _m, _k, _plane, _columnTile;
         private bool _accumulate, _unfold, _split;
 
         /// <summary>Parallel tiles per image: ⌈OH·OW / column tile⌉.</summary>
         public int TilesPerImage { get; private set; }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // the mask loop runs once per call; tiered code is slow
         public void Prepare(in ConvGeometry g, float* x, float* w, float* bias, float* y, bool accumulate)
         {
             _g = g; _x = x; _bias = bias; _y = y; _accumulate = accumulate;
@@ -76,24 +82,41 @@ internal static unsafe class ImplicitConvolution
             // An unfolded or split image is used by one tile, so that tile covers the whole output plane.
             _columnTile = _unfold || _split ? _plane : ColumnTile;
             TilesPerImage = (_plane + _columnTile - 1) / _columnTile;
-            int mPadded = (_m + Mr - 1) / Mr * Mr;
-            GemmPacking.PackA(w, _m, _k, false, 0, _m, 0, _k, Mr, _packedA.Ensure(mPadded * _k));
 
-            // Phases: row r = (c, tap) reads a (phase) plane at the tap's shift under the tap's mask. Otherwise
-            // row r of the (given or unfolded) im2col matrix is read as is: one mask, valid up to the plane's end.
+            // Phases: row (c, tap) reads (phase) plane c at the tap's shift under the tap's mask. Otherwise the
+            // (given or unfolded) im2col matrix is read as is: k "channels" of one tap, valid up to the plane's end.
             int planePadded = (_plane + Nr - 1) / Nr * Nr;
-            if (_rowTable.Length < 2 * _k) _rowTable = GC.AllocateUninitializedArray<int>(2 * _k, pinned: true);
-            fixed (int* rows = _rowTable)
+            int taps = phases ? g.KernelHeight * g.KernelWidth : 1;
+            if (_tapTable.Length < 2 * taps) _tapTable = GC.AllocateUninitializedArray<int>(2 * taps, pinned: true);
+            int* tapSource = (int*)Unsafe.AsPointer(ref _tapTable[0]), tapMask = tapSource + taps; // pinned array
+            _layout = new ImplicitTapLayout(tapSource, tapMask, taps, _k / taps,
+                phases ? StridePhases.ChannelStride(g) : _plane);
+            int packedLength = (_m + Mr - 1) / Mr * Mr * _k;
+            _layout.PackWeights(w, _m, _rowOrderA.Ensure(packedLength), _packedA.Ensure(packedLength));
+            uint* masks = (uint*)_masks.Ensure(taps * planePadded);
+            if (phases)
             {
-                if (phases)
-                {
-                    uint* masks = (uint*)_masks.Ensure(g.KernelHeight * g.KernelWidth * planePadded);
-                    StridePhases.BuildRows(g, rows, rows + _k, masks, planePadded);
-                    return;
-                }
-                uint* mask = (uint*)_masks.Ensure(planePadded);
-                for (int p = 0; p < planePadded; p++) mask[p] = p < _plane ? uint.MaxValue : 0u;
-                for (int r = 0; r < _k; r++) { rows[r] = r * _plane; rows[_k + r] = 0; }
+                StridePhases.BuildTaps(g, tapSource, tapMask, masks, planePadded);
+            }
+            else
+            {
+                for (int p = 0; p < planePadded; p++) masks[p] = p < _plane ? uint.MaxValue : 0u;
+                tapSource[0] = 0; tapMask[0] = 0;
+            }
+            int blocks = taps * planePadded / Nr;
+            if (_laneStates.Length < blocks) _laneStates = GC.AllocateUninitializedArray<byte>(blocks, pinned: true);
+            ClassifyLanes(masks, blocks, _laneStates);
+        }
+
+        /// <summary>states[b] = the <see cref="ImplicitMicroKernel"/> lane state of masks[16·b .. 16·b + 16).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per call; tiered code is slow
+        private static void ClassifyLanes(uint* masks, int blocks, byte[] states)
+        {
+            for (int block = 0; block < blocks; block++)
+            {
+                var lanes = Vector512.Load(masks + (nint)block * Nr);
+                states[block] = lanes == Vector512<uint>.AllBitsSet ? ImplicitMicroKernel.AllLanes
+                    : lanes == Vector512<uint>.Zero ? ImplicitMicroKernel.NoLanes : ImplicitMicroKernel.SomeLanes;
             }
         }
 
@@ -122,35 +145,33 @@ internal static unsafe class ImplicitConvolution
                 imageX = phases;
             }
             float* imageY = _y + (long)image * m * plane;
-            fixed (int* rows = _rowTable)
+            byte* laneStates = (byte*)Unsafe.AsPointer(ref _laneStates[0]); // pinned array
+            // Weight panel outermost: the tile's input window stays in L1 and the panel (k × 16 floats) is read in
+            // order, from L1 or, past 48 KB of panel and window, through the prefetchers from L2.
+            for (int ir = 0; ir < m; ir += Mr)
             {
-                int* source = rows, maskOffset = rows + k;
-                // Weight panel outermost: it (k × 16 floats) and the tile's input window stay in L1.
-                for (int ir = 0; ir < m; ir += Mr)
+                float* aPanel = _packedA.Pointer + (nint)ir * k;
+                int height = Math.Min(Mr, m - ir);
+                for (int jr = 0; jr < cols; jr += Nr)
                 {
-                    float* aPanel = _packedA.Pointer + (nint)ir * k;
-                    int height = Math.Min(Mr, m - ir);
-                    for (int jr = 0; jr < cols; jr += Nr)
+                    int p0 = j0 + jr, width = Math.Min(Nr, cols - jr);
+                    float* yTile = imageY + (nint)ir * plane + p0;
+                    if (height == Mr && width == Nr)
                     {
-                        int p0 = j0 + jr, width = Math.Min(Nr, cols - jr);
-                        float* yTile = imageY + (nint)ir * plane + p0;
-                        if (height == Mr && width == Nr)
-                        {
-                            ImplicitMicroKernel.Run(aPanel, imageX + p0, source, _masks.Pointer + p0, maskOffset, k,
-                                yTile, plane, _accumulate);
-                            continue;
-                        }
-                        // Edge tile: full tile into scratch (padded weights and masked lanes are zero), then the valid part.
-                        ImplicitMicroKernel.Run(aPanel, imageX + p0, source, _masks.Pointer + p0, maskOffset, k,
-                            edge, Nr, false);
-                        for (int r = 0; r < height; r++)
-                        {
-                            float* yRow = yTile + (nint)r * plane, eRow = edge + r * Nr;
-                            if (_accumulate)
-                                for (int j = 0; j < width; j++) yRow[j] += eRow[j];
-                            else
-                                for (int j = 0; j < width; j++) yRow[j] = eRow[j];
-                        }
+                        ImplicitMicroKernel.Run(aPanel, imageX + p0, _masks.Pointer + p0, laneStates + p0 / Nr, _layout,
+                            yTile, plane, _accumulate);
+                        continue;
+                    }
+                    // Edge tile: full tile into scratch (padded weights and masked lanes are zero), then the valid part.
+                    ImplicitMicroKernel.Run(aPanel, imageX + p0, _masks.Pointer + p0, laneStates + p0 / Nr, _layout,
+                        edge, Nr, false);
+                    for (int r = 0; r < height; r++)
+                    {
+                        float* yRow = yTile + (nint)r * plane, eRow = edge + r * Nr;
+                        if (_accumulate)
+                            for (int j = 0; j < width; j++) yRow[j] += eRow[j];
+                        else
+                            for (int j = 0; j < width; j++) yRow[j] = eRow[j];
                     }
                 }
             }

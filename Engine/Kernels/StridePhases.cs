@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -76,31 +77,33 @@ internal static unsafe class StridePhases
     }
 
     /// <summary>
-    /// For every im2col row r = (c, kh, kw): source[r] = its flat offset in the (split) image, maskOffset[r] =
-    /// its tap's offset in <paramref name="masks"/>; masks[tap][p] = all ones where output position p reads
-    /// inside the phase plane (zero past the plane's end, up to <paramref name="planePadded"/>).
+    /// For every tap: tapSource[tap] = its flat offset in channel 0 of the (split) image (channel c adds
+    /// c · <see cref="ChannelStride"/>), tapMask[tap] = its offset in <paramref name="masks"/>; masks[tap][p] =
+    /// all ones where output position p reads inside the phase plane (zero past the plane's end, up to
+    /// <paramref name="planePadded"/>).
     /// </summary>
-    public static void BuildRows(in ConvGeometry g, int* source, int* maskOffset, uint* masks, int planePadded)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per convolution call; tiered code is slow
+    public static void BuildTaps(in ConvGeometry g, int* tapSource, int* tapMask, uint* masks, int planePadded)
     {
         int s = g.StrideH, outHeight = g.OutHeight, outWidth = g.OutWidth, plane = outHeight * outWidth;
-        int taps = g.KernelHeight * g.KernelWidth;
-        for (int tap = 0; tap < taps; tap++)
+        for (int tap = 0; tap < g.KernelHeight * g.KernelWidth; tap++)
         {
             Shift(g, tap, out int phase, out int di, out int dj);
-            uint* tapMask = masks + (nint)tap * planePadded;
-            for (int p = 0; p < planePadded; p++)
+            uint* lanes = masks + (nint)tap * planePadded;
+            for (int i = 0; i < outHeight; i++, lanes += outWidth)
             {
-                int i = p / outWidth + di, j = p % outWidth + dj;
-                tapMask[p] = p < plane && (uint)i < (uint)outHeight && (uint)j < (uint)outWidth ? uint.MaxValue : 0u;
+                bool rowInside = (uint)(i + di) < (uint)outHeight;
+                for (int j = 0; j < outWidth; j++)
+                    lanes[j] = rowInside && (uint)(j + dj) < (uint)outWidth ? uint.MaxValue : 0u;
             }
-            for (int c = 0; c < g.InChannels; c++)
-            {
-                int r = c * taps + tap;
-                source[r] = (c * s * s + phase) * plane + di * outWidth + dj;
-                maskOffset[r] = tap * planePadded;
-            }
+            for (int p = plane; p < planePadded; p++, lanes++) *lanes = 0u;
+            tapSource[tap] = phase * plane + di * outWidth + dj;
+            tapMask[tap] = tap * planePadded;
         }
     }
+
+    /// <summary>Distance between channels of the split image [C, s, s, OH, OW]: s·s·OH·OW.</summary>
+    public static int ChannelStride(in ConvGeometry g) => g.StrideH * g.StrideH * g.OutHeight * g.OutWidth;
 
     /// <summary>Tap's phase index a·s + b and its shift (di, dj) in phase-plane rows and columns.</summary>
     public static void Shift(in ConvGeometry g, int tap, out int phase, out int di, out int dj)

@@ -38,6 +38,10 @@ public class ConvolutionKernelTests
         { 19, 32, 16, 16, 64, 3, 2, 1 }, // 8×8 packed after the stride-2 phase split: WRN 32 → 64, odd batch
         { 3, 5, 16, 16, 6, 3, 2, 1 },  // 8×8 packed phases: clamped channel blocks
         { 5, 6, 16, 16, 7, 1, 2, 0 },  // 8×8 packed phases, 1×1 stride 2: only phase (0, 0) is read
+        { 2, 13, 32, 32, 17, 3, 1, 1 }, // implicit: 4 KB planes, channel chunks of 8 + 5; O = 16 + 1
+        { 1, 20, 64, 64, 3, 3, 1, 1 },  // implicit: 16 KB planes, chunks 8 + 8 + 4; one partial channel panel
+        { 3, 4, 5, 13, 18, 3, 1, 1 },   // implicit: 65-position plane (a one-lane last tile), tiles across rows
+        { 2, 3, 1, 40, 33, 3, 1, 1 },   // implicit: one-row plane, every kh ≠ 1 tap is all padding (skipped)
     };
 
     private static ConvGeometry Make(int n, int c, int h, int w, int o, int k, int s, int p) =>
@@ -92,7 +96,7 @@ public class ConvolutionKernelTests
     {
         foreach (var g in new[] { Make(20, 3, 9, 9, 4, 3, 1, 1), Make(37, 5, 16, 16, 6, 3, 1, 1), Make(9, 4, 32, 32, 6, 3, 2, 1), Make(5, 4, 6, 6, 3, 1, 1, 0), Make(33, 2, 7, 7, 3, 1, 2, 0),
                      Make(150, 6, 8, 8, 5, 3, 1, 1), Make(37, 64, 8, 8, 64, 3, 1, 1),
-                     Make(35, 6, 16, 16, 5, 3, 2, 1) })
+                     Make(35, 6, 16, 16, 5, 3, 2, 1), Make(5, 13, 32, 32, 17, 3, 1, 1) })
         {
             var random = new Random(7);
             float[] x = RandomArray(random, g.InputLength), w = RandomArray(random, g.WeightLength);
