@@ -155,16 +155,17 @@ internal static unsafe class GemmDriver
             _slabs = (_k + _kcStep - 1) / _kcStep;
             _accumulate = accumulate;
             _ic = 0; _mc = _m; _jc = 0; _nc = _n;
-            // Each task packs its own B tile, once per M tile: keep M tiles few (1 or 2, up to 512 rows, whose A
-            // part still fits L2) so that copy stays small next to the tile's arithmetic.
-            int tilesWanted = _m <= 256 ? 1 : 2;
-            _mTile = RoundUp((_m + tilesWanted - 1) / tilesWanted, _mr);
-            _tilesM = (_m + _mTile - 1) / _mTile;
             // Narrow n (e.g. a 200-wide layer) would give two threads 128 and 72 columns; tiles of a whole
             // number of panels near n / (2·threads) balance them (200 → 32-wide tiles) while wide n keeps 128.
             int threads = Math.Max(1, Parallelism.ThreadCount);
             _nTile = Math.Clamp((_n + 2 * threads - 1) / (2 * threads) / _nr * _nr, _nr, NTile);
             _tilesN = (_n + _nTile - 1) / _nTile;
+            // Each task packs its own B tile, once per M tile: keep M tiles few (1 or 2, up to 512 rows, whose A
+            // part still fits L2) so that copy stays small next to the tile's arithmetic — but two when n has too
+            // few tiles to keep every thread busy (n = 80: 3 tiles of 32, 32 and 16 columns on two threads).
+            int tilesWanted = _m <= 256 && (threads == 1 || _tilesN >= 2 * threads) ? 1 : 2;
+            _mTile = RoundUp((_m + tilesWanted - 1) / tilesWanted, _mr);
+            _tilesM = (_m + _mTile - 1) / _mTile;
             _packedA.Ensure(RoundUp(_m, _mr) * _k);
             // Packing tasks of 64 rows: one M tile of 256 rows and 3 slabs would otherwise be 3 tasks, 2:1 on
             // two threads. Where a task lands does not change what it writes, so the bits stay the same.
