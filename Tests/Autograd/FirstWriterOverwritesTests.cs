@@ -34,6 +34,31 @@ public class FirstWriterOverwritesTests
     private static Tensor Weighted(Tensor t, ulong seed) => (t * Tensor.RandomNormal(t.Shape.ToArray(), new RandomGenerator(seed))).Sum();
 
     [Fact]
+    public void ALeafWeightAfterZeroGradIsWrittenByItsFirstUseAndAddedToByTheRest()
+    {
+        var random = new RandomGenerator(78);
+        var weight = Tensor.RandomNormal([4, 6], random).WithGrad(); // shared by two layers, as booster and light share
+        Tensor a = Tensor.RandomNormal([3, 6], random), b = Tensor.RandomNormal([5, 6], random);
+        Tensor Loss() => Weighted(Functional.Linear(a, weight), 1) + Weighted(Functional.Linear(b, weight), 2);
+
+        Loss().Backward();
+        var once = weight.Grad!.ToArray();
+        Loss().Backward(); // no ZeroGrad: gradients accumulate
+        var twice = weight.Grad!.ToArray();
+        for (int i = 0; i < once.Length; i++) Assert.Equal(2 * once[i], twice[i], 1e-4f);
+
+        weight.ZeroGrad();
+        Assert.All(weight.Grad!.ToArray(), v => Assert.Equal(0f, v)); // reads as zeros before any backward
+        Loss().Backward();
+        Assert.Equal(once, weight.Grad!.ToArray());
+
+        // ZeroGrad straight into backward (the deferred clear is skipped by the first writer): same result.
+        weight.ZeroGrad();
+        Loss().Backward();
+        Assert.Equal(once, weight.Grad!.ToArray());
+    }
+
+    [Fact]
     public void EveryConsumerOrderGivesTheSumOfTheSeparateGradients()
     {
         var random = new RandomGenerator(77);
