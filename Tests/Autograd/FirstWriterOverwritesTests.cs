@@ -24,6 +24,7 @@ public class FirstWriterOverwritesTests
             h => Functional.Conv2d(h, stridedWeight, stride: 2, padding: 1), // folding path, stride 2
             h => Functional.Linear(h.Reshape(2, 48), linearWeight),
             h => h.Relu(),
+            h => Functional.MaxPool2d(h, 2),
             h => Functional.BatchNormRelu(h, gamma, beta, Tensor.Zeros(3), Tensor.Ones(3), training: true),
             h => Functional.BatchNorm(h, gamma, beta, Tensor.Zeros(3), Tensor.Ones(3), training: true),
             h => h + h,                                                     // the same input twice: 2·dy
