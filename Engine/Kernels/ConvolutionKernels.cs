@@ -46,19 +46,22 @@ public static unsafe class ConvolutionKernels
     }
 
     /// <summary>
-    /// gradX += ∂L/∂x for y = conv(x, w). gradY: [N, O, OH, OW], w: [O, C, KH, KW], gradX: [N, C, H, W].
+    /// gradX += ∂L/∂x for y = conv(x, w), or gradX = ∂L/∂x when <paramref name="accumulate"/> is false.
+    /// gradY: [N, O, OH, OW], w: [O, C, KH, KW], gradX: [N, C, H, W].
     /// </summary>
     /// <exception cref="ArgumentException">Bad geometry or a span too short.</exception>
     public static void BackwardInput(ConvGeometry g, ReadOnlySpan<float> gradY, ReadOnlySpan<float> w,
-        Span<float> gradX)
+        Span<float> gradX, bool accumulate = true)
     {
         KernelArguments.CheckConvolution(g, "ConvolutionKernels.BackwardInput", gradX.Length, w.Length,
             gradY.Length, 0);
         if (ImplicitConvolution.Available && ImplicitConvolution.IsSameSize(g))
         {
-            BackwardInputAsConvolution(g, gradY, w, gradX);
+            BackwardInputAsConvolution(g, gradY, w, gradX, accumulate);
             return;
         }
+        // The folding path scatters-adds patches: it starts from zero when overwriting.
+        if (!accumulate) ElementwiseKernels.Clear(gradX[..(int)g.InputLength]);
         var job = _backwardInputJob ??= new BackwardInputJob();
         fixed (float* gyp = gradY, wp = w, gxp = gradX)
         {
@@ -136,7 +139,7 @@ public static unsafe class ConvolutionKernels
     /// gradX[c, i, j] += Σ_(o, kh, kw) gradY[o, i + kh − ph, j + kw − pw] · w[o, c, KH−1−kh, KW−1−kw].
     /// </summary>
     private static void BackwardInputAsConvolution(in ConvGeometry g, ReadOnlySpan<float> gradY,
-        ReadOnlySpan<float> w, Span<float> gradX)
+        ReadOnlySpan<float> w, Span<float> gradX, bool accumulate)
     {
         int taps = g.KernelHeight * g.KernelWidth, inChannels = g.InChannels, outChannels = g.OutChannels;
         float[] flipped = BufferPool.Rent((int)g.WeightLength, clear: false); // [C, O, KH, KW]
@@ -149,7 +152,7 @@ public static unsafe class ConvolutionKernels
             }
         var transposed = g with { InChannels = outChannels, OutChannels = inChannels };
         fixed (float* gyp = gradY, fp = flipped, gxp = gradX)
-            ImplicitConvolution.Run(transposed, gyp, fp, null, gxp, accumulate: true);
+            ImplicitConvolution.Run(transposed, gyp, fp, null, gxp, accumulate);
         BufferPool.Return(flipped);
     }
 

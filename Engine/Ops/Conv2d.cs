@@ -43,9 +43,10 @@ internal sealed class Conv2dFunction : Function
 
     protected internal override void Backward(Tensor y, ReadOnlySpan<float> dy)
     {
-        Span<float> dx = GradSink(_x), dw = GradSink(_w);
+        Span<float> dx = GradSinkForOverwrite(_x, out bool overwrite);
+        if (!dx.IsEmpty) ConvolutionKernels.BackwardInput(_geometry, dy, _w.Data, dx, accumulate: !overwrite);
+        Span<float> dw = GradSink(_w);
         Span<float> db = _bias is null ? default : GradSink(_bias);
-        if (!dx.IsEmpty) ConvolutionKernels.BackwardInput(_geometry, dy, _w.Data, dx);
         if (!dw.IsEmpty || !db.IsEmpty)
         {
             if (dw.IsEmpty)
