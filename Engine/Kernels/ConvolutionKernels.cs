@@ -24,19 +24,30 @@ public static unsafe class ConvolutionKernels
     [ThreadStatic] private static BackwardWeightJob? _backwardWeightJob;
 
     /// <summary>
-    /// y = conv(x, w) + bias. x: [N, C, H, W], w: [O, C, KH, KW], bias: [O] or empty, y: [N, O, OH, OW]
-    /// (overwritten).
+    /// y = conv(x, w) + bias, or with <paramref name="accumulate"/> y += conv(x, w) + bias (a residual connection
+    /// summed in the convolution's store instead of a separate pass). x: [N, C, H, W], w: [O, C, KH, KW],
+    /// bias: [O] or empty, y: [N, O, OH, OW].
     /// </summary>
     /// <exception cref="ArgumentException">Bad geometry or a span too short.</exception>
     public static void Forward(ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w,
-        ReadOnlySpan<float> bias, Span<float> y)
+        ReadOnlySpan<float> bias, Span<float> y, bool accumulate = false)
     {
         KernelArguments.CheckConvolution(g, "ConvolutionKernels.Forward", x.Length, w.Length, y.Length, bias.Length);
+        if (accumulate && !ImplicitConvolution.Available)
+        {
+            // The im2col path overwrites: convolve into scratch, then add.
+            int length = (int)g.OutputLength;
+            float[] scratch = BufferPool.Rent(length, clear: false);
+            Forward(g, x, w, bias, scratch.AsSpan(0, length));
+            ElementwiseKernels.Add(y[..length], scratch.AsSpan(0, length), y[..length]);
+            BufferPool.Return(scratch);
+            return;
+        }
         fixed (float* xp = x, wp = w, bp = bias, yp = y)
         {
             if (ImplicitConvolution.Available)
             {
-                ImplicitConvolution.Run(g, xp, wp, bias.IsEmpty ? null : bp, yp, accumulate: false);
+                ImplicitConvolution.Run(g, xp, wp, bias.IsEmpty ? null : bp, yp, accumulate);
                 return;
             }
             var job = _forwardJob ??= new ForwardJob();

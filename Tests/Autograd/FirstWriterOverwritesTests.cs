@@ -17,6 +17,7 @@ public class FirstWriterOverwritesTests
         var convWeight = Tensor.RandomNormal([2, 3, 3, 3], random);
         var stridedWeight = Tensor.RandomNormal([2, 3, 3, 3], random);
         var linearWeight = Tensor.RandomNormal([5, 48], random);
+        var squareWeight = Tensor.RandomNormal([3, 3, 3, 3], random);
         Tensor gamma = Tensor.RandomNormal([3], random), beta = Tensor.RandomNormal([3], random);
         return
         [
@@ -28,6 +29,7 @@ public class FirstWriterOverwritesTests
             h => Functional.BatchNormRelu(h, gamma, beta, Tensor.Zeros(3), Tensor.Ones(3), training: true),
             h => Functional.BatchNorm(h, gamma, beta, Tensor.Zeros(3), Tensor.Ones(3), training: true),
             h => h + h,                                                     // the same input twice: 2·dy
+            h => Functional.Conv2dAdd(h, squareWeight, h, padding: 1),      // residual = the conv's own input
             h => h * 3f + h,                                                // add of two different tensors
         ];
     }
