@@ -5,7 +5,8 @@ namespace RocketNet.Kernels;
 
 /// <summary>
 /// 2-d convolution over NCHW tensors. On AVX-512 machines the forward pass (every geometry), the input
-/// gradient of stride-1 same-size geometries (a convolution of gradY with the flipped kernel) and the weight
+/// gradient of stride-1 same-size geometries (a convolution of gradY with the flipped kernel) and of strided
+/// phase geometries (one such convolution per phase, <see cref="PhaseInputGradient"/>) and the weight
 /// gradient of geometries whose im2col rows are shifted (phase) planes run as implicit GEMM
 /// (<see cref="ImplicitConvolution"/>, <see cref="ImplicitWeightGradient"/>): no im2col matrix, no packed B
 /// panel. The rest, and every path on other machines, is im2col + <c>Gemm.Multiply</c>, one image per parallel
@@ -69,6 +70,12 @@ public static unsafe class ConvolutionKernels
         if (ImplicitConvolution.Available && ImplicitConvolution.IsSameSize(g))
         {
             BackwardInputAsConvolution(g, gradY, w, gradX, accumulate);
+            return;
+        }
+        if (PhaseInputGradient.Applies(g))
+        {
+            fixed (float* gyp = gradY, wp = w, gxp = gradX)
+                PhaseInputGradient.Run(g, gyp, wp, gxp, accumulate);
             return;
         }
         // The folding path scatters-adds patches: it starts from zero when overwriting.
