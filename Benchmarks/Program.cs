@@ -3,7 +3,8 @@ using BenchmarkDotNet.Running;
 namespace RocketNet.Benchmarks;
 
 /// <summary>
-/// Entry point. <c>quick WORKLOAD --threads N [--reps R]</c> runs the quick mode; anything else goes to
+/// Entry point. <c>quick WORKLOAD --threads N [--reps R]</c> runs the quick mode, <c>conv-layers</c> the per-layer
+/// convolution report (<see cref="ConvLayerReport"/>); anything else goes to
 /// BenchmarkDotNet (e.g. <c>--filter '*Gemm*'</c>, <c>--job Dry</c>).
 /// </summary>
 public static class Program
@@ -12,6 +13,7 @@ public static class Program
     public static int Main(string[] args)
     {
         if (args.Length > 0 && args[0] == "quick") return QuickMode.Run(args[1..], Console.Out, Console.Error);
+        if (args.Length > 0 && args[0] == "conv-layers") return ConvLayerReport.Run(args[1..], Console.Out, Console.Error);
         var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
     }

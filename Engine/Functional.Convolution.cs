@@ -12,6 +12,19 @@ public static partial class Functional
     public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias = null, int stride = 1, int padding = 0) =>
         Conv2dFunction.Forward(input, weight, bias, stride, padding);
 
+    /// <summary>
+    /// <see cref="Conv2d"/>(input, ...) + <paramref name="residual"/> as one op: a ResNet block's output, with the
+    /// shortcut summed in the convolution's store instead of a separate add (no extra pass over the activation
+    /// forward, no gradient copy backward). Equal to the two ops up to float rounding (the sums may associate
+    /// differently when the convolution accumulates over several channel chunks).
+    /// </summary>
+    /// <exception cref="ArgumentException">Shapes or geometry disagree, or the residual is not the output's shape.</exception>
+    public static Tensor Conv2dAdd(Tensor input, Tensor weight, Tensor residual, Tensor? bias = null, int stride = 1, int padding = 0)
+    {
+        ArgumentNullException.ThrowIfNull(residual);
+        return Conv2dFunction.Forward(input, weight, bias, stride, padding, residual);
+    }
+
     /// <summary>Max pooling with a square window (stride defaults to the window size, as in PyTorch).</summary>
     public static Tensor MaxPool2d(Tensor input, int kernelSize, int? stride = null, int padding = 0) =>
         MaxPool2dFunction.Forward(input, kernelSize, stride ?? kernelSize, padding);

@@ -14,6 +14,14 @@ public sealed partial class Tensor
     /// </exception>
     public void Backward(bool retainGraph = false) => Backpropagation.Run(this, retainGraph);
 
-    /// <summary>Sets <see cref="Grad"/>'s values to zero (keeps the buffer), like <c>optimizer.zero_grad()</c> per tensor.</summary>
-    public void ZeroGrad() => Grad?.Data.Clear();
+    /// <summary>
+    /// Sets <see cref="Grad"/>'s values to zero (keeps the buffer), like <c>optimizer.zero_grad()</c> per tensor.
+    /// The clearing is deferred: an op whose backward writes this whole gradient (a linear layer's weight gradient)
+    /// then skips both the clear and reading the zeros back; any other access clears first. A reference to the
+    /// Grad tensor taken before this call still shows the old values until then.
+    /// </summary>
+    public void ZeroGrad()
+    {
+        if (_grad is not null) _gradIsZero = true;
+    }
 }

@@ -70,8 +70,43 @@ public sealed partial class Tensor
         }
     }
 
-    /// <summary>Accumulated gradient of a leaf tensor after <see cref="Backward"/> (null before). Same shape as the tensor.</summary>
-    public Tensor? Grad { get; set; }
+    /// <summary>
+    /// Accumulated gradient of a leaf tensor after <see cref="Backward"/> (null before). Same shape as the tensor.
+    /// After <see cref="ZeroGrad"/> it reads as zeros (the clearing happens on first access, or not at all when
+    /// the next backward writes the whole gradient).
+    /// </summary>
+    public Tensor? Grad
+    {
+        get
+        {
+            if (_gradIsZero)
+            {
+                _gradIsZero = false;
+                Kernels.ElementwiseKernels.Clear(_grad!.Data);
+            }
+            return _grad;
+        }
+        set
+        {
+            _grad = value;
+            _gradIsZero = false;
+        }
+    }
+
+    private Tensor? _grad;
+    private bool _gradIsZero; // ZeroGrad deferred: _grad's values are logically zero but not yet cleared
+
+    /// <summary>
+    /// The gradient buffer for an op that writes the whole gradient when <paramref name="overwrite"/> comes back
+    /// true: the gradient is logically zero after <see cref="ZeroGrad"/> (not cleared) or did not exist (created).
+    /// </summary>
+    internal Tensor GradForOverwrite(out bool overwrite)
+    {
+        overwrite = _gradIsZero || _grad is null;
+        _gradIsZero = false;
+        _grad ??= CreatePersistent(_shape.ToArray());
+        return _grad;
+    }
 
     /// <summary>True if the tensor was not produced by a recorded operation (a parameter or an input).</summary>
     public bool IsLeaf => GradFn is null;

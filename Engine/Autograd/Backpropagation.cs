@@ -76,6 +76,22 @@ internal static class Backpropagation
         return t.PendingGrad.AsSpan(0, t.Count);
     }
 
+    /// <summary>
+    /// As <see cref="GradientBuffer"/>, for an op that can write the whole gradient instead of adding to it:
+    /// when nothing has reached <paramref name="t"/> yet (a non-leaf whose buffer does not exist, or a leaf whose
+    /// gradient is zero after <see cref="Tensor.ZeroGrad"/> or not yet created), the buffer is not cleared and
+    /// <paramref name="overwrite"/> is true — the caller must then write every element.
+    /// Saves clearing the buffer and reading it back (3 % of a WRN step were those clears).
+    /// </summary>
+    public static Span<float> GradientBufferForOverwrite(Tensor t, out bool overwrite)
+    {
+        if (t.RequiresGrad && t.IsLeaf) return t.GradForOverwrite(out overwrite).Data;
+        overwrite = t.RequiresGrad && !t.IsLeaf && t.PendingGrad is null;
+        if (!overwrite) return GradientBuffer(t);
+        t.PendingGrad = BufferPool.Rent(t.Count, clear: false);
+        return t.PendingGrad.AsSpan(0, t.Count);
+    }
+
     /// <summary>Non-leaf tensors reachable from <paramref name="root"/>, inputs before the tensors computed from them.</summary>
     private static List<Tensor> TopologicalOrder(Tensor root)
     {

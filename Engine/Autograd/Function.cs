@@ -34,6 +34,14 @@ public abstract class Function
     /// </summary>
     protected static Span<float> GradSink(Tensor input) => Backpropagation.GradientBuffer(input);
 
+    /// <summary>
+    /// As <see cref="GradSink"/> for an op that will write the input's whole gradient when
+    /// <paramref name="overwrite"/> comes back true (nothing accumulated into it yet, buffer not cleared), and add
+    /// to it otherwise. Ask for each input right before writing it: the same tensor may be several inputs.
+    /// </summary>
+    protected static Span<float> GradSinkForOverwrite(Tensor input, out bool overwrite) =>
+        Backpropagation.GradientBufferForOverwrite(input, out overwrite);
+
     /// <summary>Frees what backward needed (saved tensors, the inputs); further backward calls fail clearly.</summary>
     internal void Release()
     {

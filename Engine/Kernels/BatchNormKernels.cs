@@ -97,11 +97,13 @@ public static unsafe class BatchNormKernels
     /// <summary>
     /// <see cref="Backward"/> (errors name <paramref name="kernel"/>); when <paramref name="reluOutput"/> is not
     /// empty, the backward of y = max(batchnorm(x), 0) with that y ([N, C, S]): each row of gradY is masked to
-    /// where y &gt; 0 into a row-sized scratch before the sums and the gradX update.
+    /// where y &gt; 0 into a row-sized scratch before the sums and the gradX update. With
+    /// <paramref name="overwriteGradX"/>, gradX is written (as if it had been cleared first) rather than added to.
     /// </summary>
     internal static void BackwardCore(string kernel, ReadOnlySpan<float> x, ReadOnlySpan<float> reluOutput,
         ReadOnlySpan<float> gradY, ReadOnlySpan<float> gamma, ReadOnlySpan<float> saveMean,
-        ReadOnlySpan<float> saveInvStd, Span<float> gradX, Span<float> gradGamma, Span<float> gradBeta, int n, int c, int s)
+        ReadOnlySpan<float> saveInvStd, Span<float> gradX, Span<float> gradGamma, Span<float> gradBeta, int n, int c, int s,
+        bool overwriteGradX = false)
     {
         BatchNormArguments.CheckBackward(kernel, x.Length, gradY.Length, gamma.Length,
             saveMean.Length, saveInvStd.Length, gradX.Length, gradGamma.Length, gradBeta.Length, n, c, s);
@@ -112,6 +114,7 @@ public static unsafe class BatchNormKernels
             var job = _job ??= new BatchNormJob();
             job.Op = BatchNormOp.Backward;
             job.Relu = yp != null;
+            job.OverwriteGradX = overwriteGradX;
             job.Y = yp;
             job.X = xp; job.GradY = gyp; job.Gamma = gp; job.Mean = mp; job.InvStd = ip; job.GradX = gxp;
             job.GradGamma = ggp; job.GradBeta = gbp;
@@ -140,6 +143,7 @@ public static unsafe class BatchNormKernels
 
         public BatchNormOp Op;
         public bool Relu;
+        public bool OverwriteGradX; // backward writes gradX instead of adding (its buffer was not cleared)
         public int N, C, S, ChannelsPerTile;
         public float Momentum, Eps;
         public float* X, Y, Gamma, Beta, Mean, InvStd, RunningMean, RunningVar, GradY, GradX, GradGamma, GradBeta;
@@ -252,7 +256,7 @@ public static unsafe class BatchNormKernels
             {
                 long offset = RowOffset(i, channel);
                 BatchNormRows.AccumulateInputGradient(GradX + offset, RowOfDy(offset, masked), X + offset, S, mean,
-                    dyScale, deviationScale, offsetTerm);
+                    dyScale, deviationScale, offsetTerm, OverwriteGradX);
             }
             if (GradGamma != null) GradGamma[channel] += (float)sumDyXhat;
             if (GradBeta != null) GradBeta[channel] += (float)sumDy;

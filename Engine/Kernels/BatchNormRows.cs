@@ -87,9 +87,12 @@ internal static unsafe class BatchNormRows
         for (; i < length; i++) y[i] = (x[i] - mean) * scale + shift;
     }
 
-    /// <summary>gradX[i] += dyScale·dy[i] + deviationScale·(x[i] − mean) + offset.</summary>
+    /// <summary>
+    /// gradX[i] += dyScale·dy[i] + deviationScale·(x[i] − mean) + offset; with <paramref name="overwrite"/>, gradX[i] =
+    /// 0 + the same (the bits of adding into a cleared buffer, without clearing or reading it).
+    /// </summary>
     public static void AccumulateInputGradient(float* gradX, float* dy, float* x, int length, float mean,
-        float dyScale, float deviationScale, float offset)
+        float dyScale, float deviationScale, float offset, bool overwrite)
     {
         int i = 0;
         if (Vector512.IsHardwareAccelerated)
@@ -100,7 +103,7 @@ internal static unsafe class BatchNormRows
             {
                 var partial = Vector512.FusedMultiplyAdd(Vector512.Load(x + i) - m, b, c);
                 partial = Vector512.FusedMultiplyAdd(Vector512.Load(dy + i), a, partial);
-                (Vector512.Load(gradX + i) + partial).Store(gradX + i);
+                ((overwrite ? Vector512<float>.Zero : Vector512.Load(gradX + i)) + partial).Store(gradX + i);
             }
         }
         else if (Vector256.IsHardwareAccelerated)
@@ -111,10 +114,10 @@ internal static unsafe class BatchNormRows
             {
                 var partial = Vector256.FusedMultiplyAdd(Vector256.Load(x + i) - m, b, c);
                 partial = Vector256.FusedMultiplyAdd(Vector256.Load(dy + i), a, partial);
-                (Vector256.Load(gradX + i) + partial).Store(gradX + i);
+                ((overwrite ? Vector256<float>.Zero : Vector256.Load(gradX + i)) + partial).Store(gradX + i);
             }
         }
-        for (; i < length; i++) gradX[i] += dyScale * dy[i] + deviationScale * (x[i] - mean) + offset;
+        for (; i < length; i++) gradX[i] = (overwrite ? 0f : gradX[i]) + (dyScale * dy[i] + deviationScale * (x[i] - mean) + offset);
     }
 
     /// <summary>

@@ -5,10 +5,11 @@ namespace RocketNet.Kernels;
 
 /// <summary>
 /// 2-d convolution over NCHW tensors. On AVX-512 machines the forward pass (every geometry) and the input
-/// gradient of stride-1 same-size geometries (a convolution of gradY with the flipped kernel) run as implicit
-/// GEMM (<see cref="ImplicitConvolution"/>): no im2col matrix, no packed B panel; the weight gradient of
-/// geometries whose im2col rows are shifted (phase) planes packs each phase plane once, with zero gaps, instead
-/// of im2col (<see cref="PackedWeightGradient"/>). The rest, and every path on other machines, is im2col +
+/// gradient of stride-1 same-size geometries (a convolution of gradY with the flipped kernel) and of strided
+/// phase geometries (one such convolution per phase, <see cref="PhaseInputGradient"/>) run as implicit GEMM
+/// (<see cref="ImplicitConvolution"/>): no im2col matrix, no packed B panel; the weight gradient of geometries
+/// whose im2col rows are shifted (phase) planes packs each phase plane once, with zero gaps, instead of im2col
+/// (<see cref="PackedWeightGradient"/>). The rest, and every path on other machines, is im2col +
 /// <c>Gemm.Multiply</c>, one image per parallel tile (so the scratch im2col matrix is one image's worth, not the
 /// batch's); 1×1 stride-1 unpadded convolutions skip im2col there: the image itself is already the [C, H·W]
 /// matrix. Results do not depend on <see cref="Parallelism.ThreadCount"/>. Same API as
@@ -24,19 +25,30 @@ public static unsafe class ConvolutionKernels
     [ThreadStatic] private static BackwardWeightJob? _backwardWeightJob;
 
     /// <summary>
-    /// y = conv(x, w) + bias. x: [N, C, H, W], w: [O, C, KH, KW], bias: [O] or empty, y: [N, O, OH, OW]
-    /// (overwritten).
+    /// y = conv(x, w) + bias, or with <paramref name="accumulate"/> y += conv(x, w) + bias (a residual connection
+    /// summed in the convolution's store instead of a separate pass). x: [N, C, H, W], w: [O, C, KH, KW],
+    /// bias: [O] or empty, y: [N, O, OH, OW].
     /// </summary>
     /// <exception cref="ArgumentException">Bad geometry or a span too short.</exception>
     public static void Forward(ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w,
-        ReadOnlySpan<float> bias, Span<float> y)
+        ReadOnlySpan<float> bias, Span<float> y, bool accumulate = false)
     {
         KernelArguments.CheckConvolution(g, "ConvolutionKernels.Forward", x.Length, w.Length, y.Length, bias.Length);
+        if (accumulate && !ImplicitConvolution.Available)
+        {
+            // The im2col path overwrites: convolve into scratch, then add.
+            int length = (int)g.OutputLength;
+            float[] scratch = BufferPool.Rent(length, clear: false);
+            Forward(g, x, w, bias, scratch.AsSpan(0, length));
+            ElementwiseKernels.Add(y[..length], scratch.AsSpan(0, length), y[..length]);
+            BufferPool.Return(scratch);
+            return;
+        }
         fixed (float* xp = x, wp = w, bp = bias, yp = y)
         {
             if (ImplicitConvolution.Available)
             {
-                ImplicitConvolution.Run(g, xp, wp, bias.IsEmpty ? null : bp, yp, accumulate: false);
+                ImplicitConvolution.Run(g, xp, wp, bias.IsEmpty ? null : bp, yp, accumulate);
                 return;
             }
             var job = _forwardJob ??= new ForwardJob();
@@ -47,19 +59,28 @@ public static unsafe class ConvolutionKernels
     }
 
     /// <summary>
-    /// gradX += ∂L/∂x for y = conv(x, w). gradY: [N, O, OH, OW], w: [O, C, KH, KW], gradX: [N, C, H, W].
+    /// gradX += ∂L/∂x for y = conv(x, w), or gradX = ∂L/∂x when <paramref name="accumulate"/> is false.
+    /// gradY: [N, O, OH, OW], w: [O, C, KH, KW], gradX: [N, C, H, W].
     /// </summary>
     /// <exception cref="ArgumentException">Bad geometry or a span too short.</exception>
     public static void BackwardInput(ConvGeometry g, ReadOnlySpan<float> gradY, ReadOnlySpan<float> w,
-        Span<float> gradX)
+        Span<float> gradX, bool accumulate = true)
     {
         KernelArguments.CheckConvolution(g, "ConvolutionKernels.BackwardInput", gradX.Length, w.Length,
             gradY.Length, 0);
         if (ImplicitConvolution.Available && ImplicitConvolution.IsSameSize(g))
         {
-            BackwardInputAsConvolution(g, gradY, w, gradX);
+            BackwardInputAsConvolution(g, gradY, w, gradX, accumulate);
             return;
         }
+        if (PhaseInputGradient.Applies(g))
+        {
+            fixed (float* gyp = gradY, wp = w, gxp = gradX)
+                PhaseInputGradient.Run(g, gyp, wp, gxp, accumulate);
+            return;
+        }
+        // The folding path scatters-adds patches: it starts from zero when overwriting.
+        if (!accumulate) ElementwiseKernels.Clear(gradX[..(int)g.InputLength]);
         var job = _backwardInputJob ??= new BackwardInputJob();
         fixed (float* gyp = gradY, wp = w, gxp = gradX)
         {
@@ -135,7 +156,7 @@ public static unsafe class ConvolutionKernels
     /// gradX[c, i, j] += Σ_(o, kh, kw) gradY[o, i + kh − ph, j + kw − pw] · w[o, c, KH−1−kh, KW−1−kw].
     /// </summary>
     private static void BackwardInputAsConvolution(in ConvGeometry g, ReadOnlySpan<float> gradY,
-        ReadOnlySpan<float> w, Span<float> gradX)
+        ReadOnlySpan<float> w, Span<float> gradX, bool accumulate)
     {
         int taps = g.KernelHeight * g.KernelWidth, inChannels = g.InChannels, outChannels = g.OutChannels;
         float[] flipped = BufferPool.Rent((int)g.WeightLength, clear: false); // [C, O, KH, KW]
@@ -148,7 +169,7 @@ public static unsafe class ConvolutionKernels
             }
         var transposed = g with { InChannels = outChannels, OutChannels = inChannels };
         fixed (float* gyp = gradY, fp = flipped, gxp = gradX)
-            ImplicitConvolution.Run(transposed, gyp, fp, null, gxp, accumulate: true);
+            ImplicitConvolution.Run(transposed, gyp, fp, null, gxp, accumulate);
         BufferPool.Return(flipped);
     }
 

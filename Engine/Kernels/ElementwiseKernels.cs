@@ -20,8 +20,14 @@ public static unsafe class ElementwiseKernels
     /// <summary>dx += dy where x &gt; 0.</summary>
     public static void ReluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx) => Run(Operation.ReluBackward, x, dy, dx);
 
+    /// <summary>dx = 0 + dy where x &gt; 0, else 0: <see cref="ReluBackward"/> into a cleared dx, without clearing it.</summary>
+    public static void ReluBackwardOverwrite(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx) => Run(Operation.ReluBackwardOverwrite, x, dy, dx);
+
     /// <summary>y = 0 (gradient buffers before accumulation).</summary>
     public static void Clear(Span<float> y) => Run(Operation.Clear, default, default, y);
+
+    /// <summary>y = a (a gradient written by its first contributor instead of cleared and added to).</summary>
+    public static void Copy(ReadOnlySpan<float> a, Span<float> y) => Run(Operation.Copy, a, default, y);
 
     /// <summary>y = a + b (y may be a or b).</summary>
     public static void Add(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y) => Run(Operation.Add, a, b, y);
@@ -36,6 +42,8 @@ public static unsafe class ElementwiseKernels
                 Operation.Relu => Math.Max(a[i], 0f),
                 Operation.ReluBackward => a[i] > 0 ? y[i] + b[i] : y[i],
                 Operation.Clear => 0f,
+                Operation.Copy => a[i],
+                Operation.ReluBackwardOverwrite => a[i] > 0 ? 0f + b[i] : 0f,
                 _ => a[i] + b[i],
             };
         }
@@ -52,12 +60,16 @@ public static unsafe class ElementwiseKernels
         Add,
         /// <summary>0</summary>
         Clear,
+        /// <summary>a</summary>
+        Copy,
+        /// <summary>y = 0 + b where a &gt; 0, else 0</summary>
+        ReluBackwardOverwrite,
     }
 
     private static void Run(Operation operation, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y)
     {
         int length = y.Length;
-        if ((operation != Operation.Clear && a.Length != length) || (operation is Operation.ReluBackward or Operation.Add && b.Length != length))
+        if ((operation != Operation.Clear && a.Length != length) || (operation is Operation.ReluBackward or Operation.ReluBackwardOverwrite or Operation.Add && b.Length != length))
             throw new ArgumentException($"Elementwise {operation}: operands of {a.Length} and {b.Length} elements for a result of {length}.");
         int chunks = (length + ChunkLength - 1) / ChunkLength;
         if (chunks <= 1)
@@ -79,8 +91,10 @@ public static unsafe class ElementwiseKernels
         switch (operation)
         {
             case Operation.Relu: TensorPrimitives.Max(a, 0f, y); break;
-            case Operation.ReluBackward: ReluBackwardChunk(a, b, y); break;
+            case Operation.ReluBackward: ReluBackwardChunk(a, b, y, overwrite: false); break;
+            case Operation.ReluBackwardOverwrite: ReluBackwardChunk(a, b, y, overwrite: true); break;
             case Operation.Clear: y.Clear(); break;
+            case Operation.Copy: a.CopyTo(y); break;
             default: TensorPrimitives.Add(a, b, y); break;
         }
     }
@@ -109,8 +123,8 @@ public static unsafe class ElementwiseKernels
         }
     }
 
-    /// <summary>dx += dy where x &gt; 0, as a mask select with <see cref="Vector{T}"/>.</summary>
-    private static void ReluBackwardChunk(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx)
+    /// <summary>dx += dy where x &gt; 0 (or, overwriting, dx = 0 + that), as a mask select with <see cref="Vector{T}"/>.</summary>
+    private static void ReluBackwardChunk(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, bool overwrite)
     {
         int i = 0;
         if (Vector.IsHardwareAccelerated)
@@ -120,9 +134,13 @@ public static unsafe class ElementwiseKernels
             {
                 var positive = Vector.GreaterThan(new Vector<float>(x.Slice(i)), Vector<float>.Zero);
                 var g = Vector.ConditionalSelect(positive, new Vector<float>(dy.Slice(i)), Vector<float>.Zero);
-                (new Vector<float>(dx.Slice(i)) + g).CopyTo(dx.Slice(i));
+                ((overwrite ? Vector<float>.Zero : new Vector<float>(dx.Slice(i))) + g).CopyTo(dx.Slice(i));
             }
         }
-        for (; i < x.Length; i++) if (x[i] > 0) dx[i] += dy[i];
+        for (; i < x.Length; i++)
+        {
+            if (overwrite) dx[i] = x[i] > 0 ? 0f + dy[i] : 0f;
+            else if (x[i] > 0) dx[i] += dy[i];
+        }
     }
 }

@@ -77,6 +77,7 @@ internal static unsafe class GemmDriver
         private int _nTile = NTile; // tile width: NTile, narrower on the single-dispatch path when n is small
         private bool _singleDispatch, _accumulate;
         private int _packRows, _packChunks; // single-dispatch path: rows of A per packing task, tasks per slab
+        private bool _rowMajorA; // single-dispatch path, AVX-512, A stored [m, k]: the micro-kernel reads A in place
 
         public void Run(float* a, float* b, float* c, int m, int n, int k, bool transA, bool transB,
             bool accumulate, GemmKernelKind kind)
@@ -154,16 +155,17 @@ internal static unsafe class GemmDriver
             _slabs = (_k + _kcStep - 1) / _kcStep;
             _accumulate = accumulate;
             _ic = 0; _mc = _m; _jc = 0; _nc = _n;
-            // Each task packs its own B tile, once per M tile: keep M tiles few (1 or 2, up to 512 rows, whose A
-            // part still fits L2) so that copy stays small next to the tile's arithmetic.
-            int tilesWanted = _m <= 256 ? 1 : 2;
-            _mTile = RoundUp((_m + tilesWanted - 1) / tilesWanted, _mr);
-            _tilesM = (_m + _mTile - 1) / _mTile;
             // Narrow n (e.g. a 200-wide layer) would give two threads 128 and 72 columns; tiles of a whole
             // number of panels near n / (2·threads) balance them (200 → 32-wide tiles) while wide n keeps 128.
             int threads = Math.Max(1, Parallelism.ThreadCount);
             _nTile = Math.Clamp((_n + 2 * threads - 1) / (2 * threads) / _nr * _nr, _nr, NTile);
             _tilesN = (_n + _nTile - 1) / _nTile;
+            // Each task packs its own B tile, once per M tile: keep M tiles few (1 or 2, up to 512 rows, whose A
+            // part still fits L2) so that copy stays small next to the tile's arithmetic — but two when n has too
+            // few tiles to keep every thread busy (n = 80: 3 tiles of 32, 32 and 16 columns on two threads).
+            int tilesWanted = _m <= 256 && (threads == 1 || _tilesN >= 2 * threads) ? 1 : 2;
+            _mTile = RoundUp((_m + tilesWanted - 1) / tilesWanted, _mr);
+            _tilesM = (_m + _mTile - 1) / _mTile;
             _packedA.Ensure(RoundUp(_m, _mr) * _k);
             // Packing tasks of 64 rows: one M tile of 256 rows and 3 slabs would otherwise be 3 tasks, 2:1 on
             // two threads. Where a task lands does not change what it writes, so the bits stay the same.
@@ -171,11 +173,17 @@ internal static unsafe class GemmDriver
             _packChunks = (_m + _packRows - 1) / _packRows;
             bool parallel = (long)_m * _n * _k >= ParallelMinWork;
             _singleDispatch = true;
-            _packPhase = true;
-            Dispatch(_slabs * _packChunks, parallel);
+            // A stored [m, k] would be packed by transposing (the slowest packing); the AVX-512 kernel can read
+            // its rows in place instead, which also saves this path's first barrier.
+            _rowMajorA = !_transA && _kind == GemmKernelKind.Vector512;
+            if (!_rowMajorA)
+            {
+                _packPhase = true;
+                Dispatch(_slabs * _packChunks, parallel);
+            }
             _packPhase = false;
             Dispatch(_tilesM * _tilesN, parallel);
-            _singleDispatch = false;
+            _singleDispatch = _rowMajorA = false;
             _a = _b = _c = null;
         }
 
@@ -213,8 +221,8 @@ internal static unsafe class GemmDriver
                 // Locals only: this runs on several threads at once.
                 int pc = slab * _kcStep, kc = Math.Min(_kcStep, _k - pc);
                 GemmPacking.PackB(_b, _k, _n, _transB, pc, kc, j0, cols, _nr, tileB);
-                ComputeTile(tileRow, tileColumn, _packedA.Pointer + (nint)RoundUp(_m, _mr) * pc, tileB - (nint)j0 * kc,
-                    kc, _accumulate || slab > 0);
+                float* slabA = _rowMajorA ? _a + pc : _packedA.Pointer + (nint)RoundUp(_m, _mr) * pc;
+                ComputeTile(tileRow, tileColumn, slabA, tileB - (nint)j0 * kc, kc, _accumulate || slab > 0);
             }
         }
 
@@ -243,7 +251,8 @@ internal static unsafe class GemmDriver
 
         /// <summary>
         /// Runs the micro-kernel over one MTile x NTile tile of the current C block. <paramref name="packedA"/>
-        /// holds the block's A panels (row i at (i)·kc) and <paramref name="packedB"/> its B panels (column j at j·kc).
+        /// holds the block's A panels (row i at (i)·kc), or with <see cref="_rowMajorA"/> is A itself at the slab's
+        /// first column (row i at i·k); <paramref name="packedB"/> holds its B panels (column j at j·kc).
         /// </summary>
         [SkipLocalsInit]
         private void ComputeTile(int tileRow, int tileColumn, float* packedA, float* packedB, int kc, bool accumulate)
@@ -259,9 +268,21 @@ internal static unsafe class GemmDriver
                 int width = Math.Min(nr, cols - jr);
                 for (int ir = 0; ir < rows; ir += mr)
                 {
-                    float* aPanel = packedA + (nint)(i0 + ir) * kc;
                     int height = Math.Min(mr, rows - ir);
                     float* cTile = _c + (nint)(_ic + i0 + ir) * n + _jc + j0 + jr;
+                    if (_rowMajorA)
+                    {
+                        float* aRows = packedA + (nint)(i0 + ir) * _k;
+                        bool halfWidth = width <= GemmMicroKernel512.Nr / 2;
+                        bool direct = height == mr && (width == nr || width == GemmMicroKernel512.Nr / 2);
+                        float* target = direct ? cTile : edge;
+                        nint ldTarget = direct ? n : nr;
+                        if (halfWidth) GemmMicroKernel512.RunHalfRowMajorA(aRows, _k, height, bPanel, target, ldTarget, kc, direct && accumulate);
+                        else GemmMicroKernel512.RunRowMajorA(aRows, _k, height, bPanel, target, ldTarget, kc, direct && accumulate);
+                        if (!direct) CopyEdge(edge, cTile, height, width, accumulate);
+                        continue;
+                    }
+                    float* aPanel = packedA + (nint)(i0 + ir) * kc;
                     if (height == mr && width == nr)
                     {
                         MicroKernel(aPanel, bPanel, cTile, n, kc, accumulate);
@@ -276,15 +297,22 @@ internal static unsafe class GemmDriver
                     // Edge tile: full (or half) tile into scratch (the panels are zero-padded), then the valid part.
                     if (half) GemmMicroKernel512.RunHalf(aPanel, bPanel, edge, nr, kc, false);
                     else MicroKernel(aPanel, bPanel, edge, nr, kc, false);
-                    for (int r = 0; r < height; r++)
-                    {
-                        float* cRow = cTile + (nint)r * n, eRow = edge + r * nr;
-                        if (accumulate)
-                            for (int j = 0; j < width; j++) cRow[j] += eRow[j];
-                        else
-                            for (int j = 0; j < width; j++) cRow[j] = eRow[j];
-                    }
+                    CopyEdge(edge, cTile, height, width, accumulate);
                 }
+            }
+        }
+
+        /// <summary>Moves the valid height x width part of an edge tile (row stride nr) into C.</summary>
+        private void CopyEdge(float* edge, float* cTile, int height, int width, bool accumulate)
+        {
+            int n = _n, nr = _nr;
+            for (int r = 0; r < height; r++)
+            {
+                float* cRow = cTile + (nint)r * n, eRow = edge + r * nr;
+                if (accumulate)
+                    for (int j = 0; j < width; j++) cRow[j] += eRow[j];
+                else
+                    for (int j = 0; j < width; j++) cRow[j] = eRow[j];
             }
         }
 

@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
 
 namespace RocketNet.Kernels;
@@ -7,7 +6,8 @@ namespace RocketNet.Kernels;
 /// <summary>
 /// Implicit-GEMM convolution for stride-1 "same size" geometries (OH = H, OW = W, e.g. 3×3 pad 1), the bulk
 /// of a Wide-ResNet: y[n] (+)= W·im2col(x[n]) without ever writing im2col or a packed B panel. The weights are
-/// packed into [k][16] panels once per call; each parallel tile (an image × a run of output positions) runs
+/// packed into [k][16] panels (k in <see cref="ImplicitTapLayout"/>'s order) once per call
+/// (<see cref="ImplicitTapSet"/>); each parallel tile (an image × a run of output positions) runs
 /// <see cref="ImplicitMicroKernel"/>, which reads the image through per-tap lane masks. Because the output
 /// plane has the input's shape, im2col row r = (c, kh, kw) is plane c at the flat shift (kh − ph)·W + (kw − pw),
 /// with the cells from the padding (or wrapped from a neighbouring row) masked off. The tile grid and every
@@ -37,8 +37,9 @@ internal static unsafe class ImplicitConvolution
     /// y (+)= conv(x, w) (+ bias). x: [N, C, H, W], w: [O, C·KH·KW] row-major, bias: [O] or null,
     /// y: [N, O, OH, OW]; overwritten unless <paramref name="accumulate"/>. Needs <see cref="Available"/>.
     /// Same-size and pointwise geometries read x directly; strided ones whose rows are phase planes
-    /// (<see cref="StridePhases"/>) split one image at a time into per-thread scratch; any other geometry unfolds
-    /// one image at a time (one tile per image) and runs the same kernel over it with all lanes valid.
+    /// (<see cref="StridePhases"/>) split one image at a time into per-thread scratch (for 1×1 kernels just
+    /// phase (0, 0), channels back to back); any other geometry unfolds one image at a time (one tile per
+    /// image) and runs the same kernel over it with all lanes valid.
     /// </summary>
     public static void Run(in ConvGeometry g, float* x, float* w, float* bias, float* y, bool accumulate)
     {
@@ -53,14 +54,10 @@ internal static unsafe class ImplicitConvolution
     /// <summary>One call's state, cached per calling thread so steady-state calls allocate nothing.</summary>
     private sealed class ConvolutionJob : ParallelJob
     {
-        private const int Mr = ImplicitMicroKernel.Mr, Nr = ImplicitMicroKernel.Nr;
-
-        private readonly GemmScratch _packedA = new(); // [⌈O/16⌉][k][16]
-        private readonly GemmScratch _masks = new();   // [taps][plane rounded up to 16]: all ones = lane valid
-        private int[] _rowTable = [];                  // [2][k]: source offset, then mask offset, of each im2col row
+        private readonly ImplicitTapSet _taps = new(); // weights packed in tap order, tap shifts and lane masks
         private ConvGeometry _g;
         private float* _x, _bias, _y;
-        private int _m, _k, _plane, _columnTile;
+        private int _k, _plane, _columnTile;
         private bool _accumulate, _unfold, _split;
 
         /// <summary>Parallel tiles per image: ⌈OH·OW / column tile⌉.</summary>
@@ -69,43 +66,40 @@ internal static unsafe class ImplicitConvolution
         public void Prepare(in ConvGeometry g, float* x, float* w, float* bias, float* y, bool accumulate)
         {
             _g = g; _x = x; _bias = bias; _y = y; _accumulate = accumulate;
-            _m = g.OutChannels; _k = g.PatchLength; _plane = g.OutHeight * g.OutWidth;
+            _k = g.PatchLength; _plane = g.OutHeight * g.OutWidth;
             bool phases = StridePhases.Applies(g);
             _split = phases && g.StrideH > 1;
             _unfold = !phases && !IsPointwise(g);
             // An unfolded or split image is used by one tile, so that tile covers the whole output plane.
             _columnTile = _unfold || _split ? _plane : ColumnTile;
             TilesPerImage = (_plane + _columnTile - 1) / _columnTile;
-            int mPadded = (_m + Mr - 1) / Mr * Mr;
-            GemmPacking.PackA(w, _m, _k, false, 0, _m, 0, _k, Mr, _packedA.Ensure(mPadded * _k));
 
-            // Phases: row r = (c, tap) reads a (phase) plane at the tap's shift under the tap's mask. Otherwise
-            // row r of the (given or unfolded) im2col matrix is read as is: one mask, valid up to the plane's end.
-            int planePadded = (_plane + Nr - 1) / Nr * Nr;
-            if (_rowTable.Length < 2 * _k) _rowTable = GC.AllocateUninitializedArray<int>(2 * _k, pinned: true);
-            fixed (int* rows = _rowTable)
+            // Phases: row (c, tap) reads (phase) plane c at the tap's shift under the tap's mask. Otherwise the
+            // (given or unfolded) im2col matrix is read as is: k "channels" of one tap, valid up to the plane's end.
+            int taps = phases ? g.KernelHeight * g.KernelWidth : 1;
+            _taps.Prepare(taps, _k / taps, phases ? StridePhases.CompactChannelStride(g) : _plane, _plane);
+            if (phases)
             {
-                if (phases)
+                for (int tap = 0; tap < taps; tap++)
                 {
-                    uint* masks = (uint*)_masks.Ensure(g.KernelHeight * g.KernelWidth * planePadded);
-                    StridePhases.BuildRows(g, rows, rows + _k, masks, planePadded);
-                    return;
+                    StridePhases.Shift(g, tap, out int phase, out int di, out int dj);
+                    _taps.SetShiftedTap(tap, phase * _plane + di * g.OutWidth + dj, di, dj, g.OutHeight, g.OutWidth);
                 }
-                uint* mask = (uint*)_masks.Ensure(planePadded);
-                for (int p = 0; p < planePadded; p++) mask[p] = p < _plane ? uint.MaxValue : 0u;
-                for (int r = 0; r < _k; r++) { rows[r] = r * _plane; rows[_k + r] = 0; }
             }
+            else
+            {
+                _taps.SetDenseTap();
+            }
+            _taps.Pack(w, g.OutChannels);
         }
 
         public void Clear() { _x = _bias = _y = null; }
 
         /// <summary>Tile = image index / TilesPerImage, positions [tile·columnTile, +columnTile) of its output.</summary>
-        [SkipLocalsInit]
         public override void Run(int index)
         {
             int image = index / TilesPerImage, j0 = index % TilesPerImage * _columnTile;
-            int cols = Math.Min(_columnTile, _plane - j0), m = _m, k = _k, plane = _plane;
-            float* edge = stackalloc float[Mr * Nr];
+            int cols = Math.Min(_columnTile, _plane - j0), m = _taps.M, k = _k, plane = _plane;
             var g = _g;
             float* imageX = _x + (long)image * g.InChannels * g.Height * g.Width;
             if (_unfold)
@@ -118,42 +112,11 @@ internal static unsafe class ImplicitConvolution
             else if (_split)
             {
                 float* phases = (_unfolded ??= new GemmScratch()).Ensure(g.InChannels * g.Height * g.Width);
-                StridePhases.Split(g, imageX, phases); // [C, s, s, OH, OW]
+                StridePhases.Split(g, imageX, phases, StridePhases.CompactChannelStride(g)); // [C, s, s, OH, OW] or [C, OH, OW]
                 imageX = phases;
             }
             float* imageY = _y + (long)image * m * plane;
-            fixed (int* rows = _rowTable)
-            {
-                int* source = rows, maskOffset = rows + k;
-                // Weight panel outermost: it (k × 16 floats) and the tile's input window stay in L1.
-                for (int ir = 0; ir < m; ir += Mr)
-                {
-                    float* aPanel = _packedA.Pointer + (nint)ir * k;
-                    int height = Math.Min(Mr, m - ir);
-                    for (int jr = 0; jr < cols; jr += Nr)
-                    {
-                        int p0 = j0 + jr, width = Math.Min(Nr, cols - jr);
-                        float* yTile = imageY + (nint)ir * plane + p0;
-                        if (height == Mr && width == Nr)
-                        {
-                            ImplicitMicroKernel.Run(aPanel, imageX + p0, source, _masks.Pointer + p0, maskOffset, k,
-                                yTile, plane, _accumulate);
-                            continue;
-                        }
-                        // Edge tile: full tile into scratch (padded weights and masked lanes are zero), then the valid part.
-                        ImplicitMicroKernel.Run(aPanel, imageX + p0, source, _masks.Pointer + p0, maskOffset, k,
-                            edge, Nr, false);
-                        for (int r = 0; r < height; r++)
-                        {
-                            float* yRow = yTile + (nint)r * plane, eRow = edge + r * Nr;
-                            if (_accumulate)
-                                for (int j = 0; j < width; j++) yRow[j] += eRow[j];
-                            else
-                                for (int j = 0; j < width; j++) yRow[j] = eRow[j];
-                        }
-                    }
-                }
-            }
+            _taps.Multiply(imageX, imageY, plane, j0, cols, _accumulate);
             if (_bias != null)
             {
                 for (int o = 0; o < m; o++)

@@ -6,53 +6,116 @@ namespace RocketNet.Kernels;
 
 /// <summary>
 /// The implicit-GEMM convolution's micro-kernel: a 16 × 16 tile of y (16 output channels × 16 consecutive
-/// output positions) from a packed weight panel [k][16] and the image itself. Row r = (c, kh, kw) of the
-/// virtual im2col matrix is the input plane c read at a constant shift, so each k step is one masked zmm
-/// load straight from the image (the per-tap lane mask zeroes padding and row wrap-around, and masked-off
-/// lanes never touch memory) followed by 16 FMAs against the 16 broadcast weights (16 accumulators: one
-/// vector of positions and 16 channels balances the broadcast loads against the FMAs).
+/// output positions) from a packed weight panel [k][16] and the image itself. Im2col row (c, tap) is input
+/// plane c read at the tap's constant shift; <see cref="ImplicitTapLayout"/> fixes the k order, [channel
+/// chunk][tap][channel], so the loop over taps sits outside the loop over channels.
+/// <para>
+/// Why this shape: each k step is one zmm load of 16 positions and 16 FMAs against embedded-broadcast
+/// weights. The FMAs own both vector ports (0 and 5); a masked load also takes a slot there, and turning a
+/// vector of lane masks into a mask register takes another, so the row-major kernel (both on every step)
+/// ran at 16 / 18 of peak at best. Tap-major order lets each tap decide once, from its lane state for this
+/// tile, how all its channels are read: every lane valid (the interior: a plain load, nothing extra), some
+/// valid (padding or row wrap-around: masked loads, the mask register set up once) or none (a row above
+/// or below the image: the tap is skipped). The 17 loads per 16 FMAs fit the three load ports.
+/// </para>
 /// No im2col matrix and no packed B panel are ever written.
 /// </summary>
 internal static unsafe class ImplicitMicroKernel
 {
-    /// <summary>Output channels per tile (rows of the packed weight panel).</summary>
+    /// <summary>Output channels per tile (width of the packed weight panel).</summary>
     public const int Mr = 16;
 
-    /// <summary>Output positions per tile, one zmm vector.</summary>
+    /// <summary>Output positions per tile: one zmm vector.</summary>
     public const int Nr = 16;
 
+    /// <summary>Lane state of a tap over a tile: no lane reads inside the image.</summary>
+    public const byte NoLanes = 0;
+
+    /// <summary>Lane state of a tap over a tile: some lanes read inside the image, the rest are padding.</summary>
+    public const byte SomeLanes = 1;
+
+    /// <summary>Lane state of a tap over a tile: every lane reads inside the image.</summary>
+    public const byte AllLanes = 2;
+
     /// <summary>
-    /// y[0..16, 0..16] (+)= Σ_r a[r][i] · masked(image + source[r])[j]. <paramref name="image"/> points at
-    /// this image's [C, H, W] plus the tile's first position; <paramref name="source"/>[r] is row r's offset
-    /// from it (c·H·W + shift), <paramref name="mask"/> + <paramref name="maskOffset"/>[r] its 16 lane masks
-    /// (already offset to the tile). y is row-major with row stride <paramref name="ldy"/>.
+    /// y[0..16, 0..16] (+)= Σ_(c, tap) a[k(c, tap)][i] · masked(image + c·ChannelStride + TapSource[tap])[j], k in
+    /// the <paramref name="layout"/>'s order. <paramref name="image"/> points at this image's (split or unfolded)
+    /// planes plus the tile's first position; <paramref name="mask"/> + TapMask[tap] are the tap's 16 lane
+    /// masks (all ones = valid, already offset to the tile) and <paramref name="laneState"/>[TapMask[tap] / 16]
+    /// its <see cref="NoLanes"/> / <see cref="SomeLanes"/> / <see cref="AllLanes"/> state for the tile.
+    /// <paramref name="a"/>: one packed panel [k][16]. y is row-major with row stride <paramref name="ldy"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(float* a, float* image, int* source, float* mask, int* maskOffset, int k, float* y,
-        nint ldy, bool accumulate)
+    public static void Run(float* a, float* image, float* mask, byte* laneState, in ImplicitTapLayout layout,
+        float* y, nint ldy, bool accumulate)
     {
-        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default, c8 = default, c9 = default, c10 = default, c11 = default, c12 = default, c13 = default, c14 = default, c15 = default;
-        Vector512<float> zero = Vector512<float>.Zero;
+        int* tapSource = layout.TapSource, tapMask = layout.TapMask;
+        int taps = layout.Taps, channels = layout.Channels, chunk = layout.Chunk;
+        nint channelStride = layout.ChannelStride;
+        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+        Vector512<float> c8 = default, c9 = default, c10 = default, c11 = default, c12 = default, c13 = default, c14 = default, c15 = default;
 
-        for (int r = 0; r < k; r++, a += Mr)
+        for (int first = 0; first < channels; first += chunk)
         {
-            Vector512<float> b = Avx512F.MaskLoad(image + source[r], Vector512.Load(mask + maskOffset[r]), zero);
-            c0 = Vector512.FusedMultiplyAdd(Vector512.Create(a[0]), b, c0);
-            c1 = Vector512.FusedMultiplyAdd(Vector512.Create(a[1]), b, c1);
-            c2 = Vector512.FusedMultiplyAdd(Vector512.Create(a[2]), b, c2);
-            c3 = Vector512.FusedMultiplyAdd(Vector512.Create(a[3]), b, c3);
-            c4 = Vector512.FusedMultiplyAdd(Vector512.Create(a[4]), b, c4);
-            c5 = Vector512.FusedMultiplyAdd(Vector512.Create(a[5]), b, c5);
-            c6 = Vector512.FusedMultiplyAdd(Vector512.Create(a[6]), b, c6);
-            c7 = Vector512.FusedMultiplyAdd(Vector512.Create(a[7]), b, c7);
-            c8 = Vector512.FusedMultiplyAdd(Vector512.Create(a[8]), b, c8);
-            c9 = Vector512.FusedMultiplyAdd(Vector512.Create(a[9]), b, c9);
-            c10 = Vector512.FusedMultiplyAdd(Vector512.Create(a[10]), b, c10);
-            c11 = Vector512.FusedMultiplyAdd(Vector512.Create(a[11]), b, c11);
-            c12 = Vector512.FusedMultiplyAdd(Vector512.Create(a[12]), b, c12);
-            c13 = Vector512.FusedMultiplyAdd(Vector512.Create(a[13]), b, c13);
-            c14 = Vector512.FusedMultiplyAdd(Vector512.Create(a[14]), b, c14);
-            c15 = Vector512.FusedMultiplyAdd(Vector512.Create(a[15]), b, c15);
+            int count = Math.Min(chunk, channels - first);
+            float* chunkImage = image + first * channelStride;
+            for (int tap = 0; tap < taps; tap++)
+            {
+                int lanes = tapMask[tap];
+                byte state = laneState[lanes / Nr];
+                float* source = chunkImage + tapSource[tap];
+                if (state == AllLanes)
+                {
+                    for (int c = 0; c < count; c++, source += channelStride, a += Mr)
+                    {
+                        Vector512<float> b = Vector512.Load(source);
+                        c0 = Vector512.FusedMultiplyAdd(Vector512.Create(a[0]), b, c0);
+                        c1 = Vector512.FusedMultiplyAdd(Vector512.Create(a[1]), b, c1);
+                        c2 = Vector512.FusedMultiplyAdd(Vector512.Create(a[2]), b, c2);
+                        c3 = Vector512.FusedMultiplyAdd(Vector512.Create(a[3]), b, c3);
+                        c4 = Vector512.FusedMultiplyAdd(Vector512.Create(a[4]), b, c4);
+                        c5 = Vector512.FusedMultiplyAdd(Vector512.Create(a[5]), b, c5);
+                        c6 = Vector512.FusedMultiplyAdd(Vector512.Create(a[6]), b, c6);
+                        c7 = Vector512.FusedMultiplyAdd(Vector512.Create(a[7]), b, c7);
+                        c8 = Vector512.FusedMultiplyAdd(Vector512.Create(a[8]), b, c8);
+                        c9 = Vector512.FusedMultiplyAdd(Vector512.Create(a[9]), b, c9);
+                        c10 = Vector512.FusedMultiplyAdd(Vector512.Create(a[10]), b, c10);
+                        c11 = Vector512.FusedMultiplyAdd(Vector512.Create(a[11]), b, c11);
+                        c12 = Vector512.FusedMultiplyAdd(Vector512.Create(a[12]), b, c12);
+                        c13 = Vector512.FusedMultiplyAdd(Vector512.Create(a[13]), b, c13);
+                        c14 = Vector512.FusedMultiplyAdd(Vector512.Create(a[14]), b, c14);
+                        c15 = Vector512.FusedMultiplyAdd(Vector512.Create(a[15]), b, c15);
+                    }
+                }
+                else if (state == SomeLanes)
+                {
+                    Vector512<float> valid = Vector512.Load(mask + lanes); // becomes a mask register once
+                    for (int c = 0; c < count; c++, source += channelStride, a += Mr)
+                    {
+                        Vector512<float> b = Avx512F.MaskLoad(source, valid, Vector512<float>.Zero);
+                        c0 = Vector512.FusedMultiplyAdd(Vector512.Create(a[0]), b, c0);
+                        c1 = Vector512.FusedMultiplyAdd(Vector512.Create(a[1]), b, c1);
+                        c2 = Vector512.FusedMultiplyAdd(Vector512.Create(a[2]), b, c2);
+                        c3 = Vector512.FusedMultiplyAdd(Vector512.Create(a[3]), b, c3);
+                        c4 = Vector512.FusedMultiplyAdd(Vector512.Create(a[4]), b, c4);
+                        c5 = Vector512.FusedMultiplyAdd(Vector512.Create(a[5]), b, c5);
+                        c6 = Vector512.FusedMultiplyAdd(Vector512.Create(a[6]), b, c6);
+                        c7 = Vector512.FusedMultiplyAdd(Vector512.Create(a[7]), b, c7);
+                        c8 = Vector512.FusedMultiplyAdd(Vector512.Create(a[8]), b, c8);
+                        c9 = Vector512.FusedMultiplyAdd(Vector512.Create(a[9]), b, c9);
+                        c10 = Vector512.FusedMultiplyAdd(Vector512.Create(a[10]), b, c10);
+                        c11 = Vector512.FusedMultiplyAdd(Vector512.Create(a[11]), b, c11);
+                        c12 = Vector512.FusedMultiplyAdd(Vector512.Create(a[12]), b, c12);
+                        c13 = Vector512.FusedMultiplyAdd(Vector512.Create(a[13]), b, c13);
+                        c14 = Vector512.FusedMultiplyAdd(Vector512.Create(a[14]), b, c14);
+                        c15 = Vector512.FusedMultiplyAdd(Vector512.Create(a[15]), b, c15);
+                    }
+                }
+                else
+                {
+                    a += count * Mr; // every lane is padding: these rows add nothing to the tile
+                }
+            }
         }
 
         Store(y, c0, accumulate);

@@ -30,11 +30,12 @@ public static unsafe class PoolingKernels
 
     /// <summary>
     /// gradX[n, c, indices[o]] += gradY[o]. gradY and indices: [N, C, OH, OW] (from
-    /// <see cref="MaxPoolForward"/>), gradX: [N, C, H, W] (accumulated into).
+    /// <see cref="MaxPoolForward"/>), gradX: [N, C, H, W] (accumulated into; with <paramref name="accumulate"/>
+    /// false each plane is cleared just before its scatter, while it is in cache, instead of by a separate pass).
     /// </summary>
     /// <exception cref="ArgumentException">Bad geometry, a span too short or an index outside its plane.</exception>
     public static void MaxPoolBackward(PoolGeometry g, ReadOnlySpan<float> gradY, ReadOnlySpan<int> indices,
-        Span<float> gradX)
+        Span<float> gradX, bool accumulate = true)
     {
         g.Check("PoolingKernels.MaxPoolBackward", gradX.Length, gradY.Length, "gradX", "gradY");
         KernelArguments.RequireLength(indices.Length, g.OutputLength, "PoolingKernels.MaxPoolBackward", "indices");
@@ -46,7 +47,7 @@ public static unsafe class PoolingKernels
                     nameof(indices));
         fixed (float* gyp = gradY, gxp = gradX)
         fixed (int* ip = indices)
-            Run(PoolOp.MaxBackward, g, gxp, gyp, ip);
+            Run(accumulate ? PoolOp.MaxBackward : PoolOp.MaxBackwardOverwrite, g, gxp, gyp, ip);
     }
 
     /// <summary>
@@ -118,7 +119,7 @@ public static unsafe class PoolingKernels
         job.Clear();
     }
 
-    private enum PoolOp { MaxForward, MaxBackward, AvgForward, AvgBackward, GlobalForward, GlobalBackward }
+    private enum PoolOp { MaxForward, MaxBackward, MaxBackwardOverwrite, AvgForward, AvgBackward, GlobalForward, GlobalBackward }
 
     /// <summary>Tile = a fixed run of consecutive (n, c) planes.</summary>
     private sealed class PoolJob : ParallelJob
@@ -154,6 +155,10 @@ public static unsafe class PoolingKernels
                         else PoolingPlanes.MaxForward(g, input, output, indices);
                         break;
                     case PoolOp.MaxBackward:
+                        for (int o = 0; o < outPlane; o++) input[indices[o]] += output[o];
+                        break;
+                    case PoolOp.MaxBackwardOverwrite:
+                        new Span<float>(input, plane).Clear();
                         for (int o = 0; o < outPlane; o++) input[indices[o]] += output[o];
                         break;
                     case PoolOp.AvgForward: PoolingPlanes.AvgForward(g, input, output); break;

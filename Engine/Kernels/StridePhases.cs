@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -25,12 +26,21 @@ internal static unsafe class StridePhases
     /// Splits one image [C, H, W] into phases [C, s, s, H/s, W/s] at <paramref name="phases"/> (stride s &gt; 1).
     /// Only the phases some tap reads are written (a 1×1 stride-2 kernel reads phase (0, 0) alone).
     /// </summary>
-    public static void Split(in ConvGeometry g, float* image, float* phases)
+    public static void Split(in ConvGeometry g, float* image, float* phases) =>
+        Split(g, image, phases, ChannelStride(g));
+
+    /// <summary>
+    /// <see cref="Split(in ConvGeometry, float*, float*)"/> with channel c's phases starting at c · <paramref name="channelStride"/>:
+    /// <see cref="CompactChannelStride"/> packs the channels' only phase (0, 0) planes back to back.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs per image; tiered code was 2× slower
+    public static void Split(in ConvGeometry g, float* image, float* phases, int channelStride)
     {
         int s = g.StrideH, height = g.Height, width = g.Width, ph = height / s, pw = width / s;
         int used = UsedPhases(g);
         var evenIndex = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
         var oddIndex = evenIndex + Vector512<int>.One;
+        var halfIndex = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15);
         for (int c = 0; c < g.InChannels; c++)
         {
             float* plane = image + (nint)c * height * width;
@@ -38,19 +48,27 @@ internal static unsafe class StridePhases
                 for (int i = 0; i < ph; i++)
                 {
                     float* row = plane + (nint)(s * i + a) * width;
-                    float* dst0 = phases + (nint)(c * s + a) * s * ph * pw + (nint)i * pw; // phase (a, 0) row i
+                    float* dst0 = phases + (nint)c * channelStride + (nint)a * s * ph * pw + (nint)i * pw; // phase (a, 0) row i
                     int j = 0;
                     int rowPhases = used >> (a * s) & ((1 << s) - 1); // bit b: phase (a, b) is read
                     if (rowPhases == 0) continue;
                     if (s == 2 && Avx512F.IsSupported)
                     {
-                        // Deinterleave 32 inputs into 16 even (phase b = 0) and 16 odd (b = 1) columns.
+                        // Deinterleave 32 inputs into 16 even (phase b = 0) and 16 odd (b = 1) columns, then 16 into 8 and 8.
                         float* dst1 = dst0 + (nint)ph * pw;
                         for (; j + 16 <= pw; j += 16)
                         {
                             Vector512<float> low = Vector512.Load(row + 2 * j), high = Vector512.Load(row + 2 * j + 16);
                             if ((rowPhases & 1) != 0) Avx512F.PermuteVar16x32x2(low, evenIndex, high).Store(dst0 + j);
                             if ((rowPhases & 2) != 0) Avx512F.PermuteVar16x32x2(low, oddIndex, high).Store(dst1 + j);
+                        }
+                        if (j + 8 <= pw)
+                        {
+                            // 16 inputs: 8 even columns to the lower half, 8 odd ones to the upper.
+                            Vector512<float> parted = Avx512F.PermuteVar16x32(Vector512.Load(row + 2 * j), halfIndex);
+                            if ((rowPhases & 1) != 0) parted.GetLower().Store(dst0 + j);
+                            if ((rowPhases & 2) != 0) parted.GetUpper().Store(dst1 + j);
+                            j += 8;
                         }
                     }
                     for (int b = 0; b < s; b++)
@@ -61,6 +79,90 @@ internal static unsafe class StridePhases
                     }
                 }
         }
+    }
+
+    /// <summary>
+    /// image [C, H, W] (+)= phases [s, s, C, H/s, W/s] put back in place: image[c, s·i + a, s·j + b] (+)=
+    /// phases[a, b, c, i, j], the inverse of <see cref="Split(in ConvGeometry, float*, float*)"/> but phase-major
+    /// (stride s &gt; 1). Phases no tap touches (a 1×1 stride-2 kernel: all but (0, 0)) are not read and count as
+    /// zero: written as zeros when overwriting, left as they are when <paramref name="accumulate"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs per image; tiered code is slow
+    public static void Interleave(in ConvGeometry g, float* phases, float* image, bool accumulate)
+    {
+        int s = g.StrideH, height = g.Height, width = g.Width, ph = height / s, pw = width / s;
+        int used = UsedPhases(g);
+        // An absent phase adds −0 (which leaves every value, −0 included, as it is) or writes +0.
+        var absent = accumulate ? Vector512.Create(-0f) : Vector512<float>.Zero;
+        var lowIndex = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+        var highIndex = lowIndex + Vector512.Create(8);
+        var halfIndex = Vector512.Create(0, 8, 1, 9, 2, 10, 3, 11, 4, 12, 5, 13, 6, 14, 7, 15);
+        nint phaseStride = (nint)g.InChannels * ph * pw; // from phase (a, b) to (a, b + 1)
+        for (int c = 0; c < g.InChannels; c++)
+            for (int i = 0; i < ph; i++)
+                for (int a = 0; a < s; a++)
+                {
+                    float* row = image + ((nint)c * height + s * i + a) * width;
+                    float* src0 = phases + (a * s * phaseStride) + ((nint)c * ph + i) * pw; // phase (a, 0), c, row i
+                    int rowPhases = used >> (a * s) & ((1 << s) - 1); // bit b: phase (a, b) was computed
+                    if (rowPhases == 0)
+                    {
+                        if (!accumulate) ClearRow(row, width);
+                        continue;
+                    }
+                    int j = 0;
+                    if (s == 2 && Avx512F.IsSupported)
+                    {
+                        // Interleave 16 even (phase b = 0) and 16 odd (b = 1) columns into 32 outputs, then 8 and 8.
+                        float* src1 = src0 + phaseStride;
+                        bool even = (rowPhases & 1) != 0, odd = (rowPhases & 2) != 0;
+                        for (; j + 16 <= pw; j += 16)
+                        {
+                            Vector512<float> e = even ? Vector512.Load(src0 + j) : absent;
+                            Vector512<float> o = odd ? Vector512.Load(src1 + j) : absent;
+                            Vector512<float> low = Avx512F.PermuteVar16x32x2(e, lowIndex, o);
+                            Vector512<float> high = Avx512F.PermuteVar16x32x2(e, highIndex, o);
+                            if (accumulate)
+                            {
+                                low += Vector512.Load(row + 2 * j);
+                                high += Vector512.Load(row + 2 * j + 16);
+                            }
+                            low.Store(row + 2 * j);
+                            high.Store(row + 2 * j + 16);
+                        }
+                        if (j + 8 <= pw)
+                        {
+                            var pair = Vector512.Create(even ? Vector256.Load(src0 + j) : absent.GetLower(),
+                                odd ? Vector256.Load(src1 + j) : absent.GetLower());
+                            Vector512<float> both = Avx512F.PermuteVar16x32(pair, halfIndex);
+                            if (accumulate) both += Vector512.Load(row + 2 * j);
+                            both.Store(row + 2 * j);
+                            j += 8;
+                        }
+                    }
+                    for (int b = 0; b < s; b++)
+                    {
+                        float* src = src0 + b * phaseStride;
+                        bool computed = (rowPhases >> b & 1) != 0;
+                        if (accumulate)
+                        {
+                            if (computed) for (int jj = j; jj < pw; jj++) row[s * jj + b] += src[jj];
+                        }
+                        else
+                        {
+                            for (int jj = j; jj < pw; jj++) row[s * jj + b] = computed ? src[jj] : 0f;
+                        }
+                    }
+                }
+    }
+
+    /// <summary>row[0 .. width) = 0 in whole vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // into Interleave's optimised code: tiered code here was 7× slower
+    private static void ClearRow(float* row, int width)
+    {
+        int j = 0;
+        for (; j + 16 <= width; j += 16) Vector512<float>.Zero.Store(row + j);
+        for (; j < width; j++) row[j] = 0f;
     }
 
     /// <summary>Bit a·s + b is set when some tap reads phase (a, b).</summary>
@@ -75,32 +177,16 @@ internal static unsafe class StridePhases
         return used;
     }
 
+    /// <summary>Distance between channels of the split image [C, s, s, OH, OW]: s·s·OH·OW.</summary>
+    public static int ChannelStride(in ConvGeometry g) => g.StrideH * g.StrideH * g.OutHeight * g.OutWidth;
+
     /// <summary>
-    /// For every im2col row r = (c, kh, kw): source[r] = its flat offset in the (split) image, maskOffset[r] =
-    /// its tap's offset in <paramref name="masks"/>; masks[tap][p] = all ones where output position p reads
-    /// inside the phase plane (zero past the plane's end, up to <paramref name="planePadded"/>).
+    /// <see cref="ChannelStride"/>, or OH·OW when phase (0, 0) is the only one read (1×1 kernels): then the
+    /// split image is [C, OH, OW], and its planes are not s·s planes apart (4 KB at 16 × 16 phases: every
+    /// channel's line in one L1 set).
     /// </summary>
-    public static void BuildRows(in ConvGeometry g, int* source, int* maskOffset, uint* masks, int planePadded)
-    {
-        int s = g.StrideH, outHeight = g.OutHeight, outWidth = g.OutWidth, plane = outHeight * outWidth;
-        int taps = g.KernelHeight * g.KernelWidth;
-        for (int tap = 0; tap < taps; tap++)
-        {
-            Shift(g, tap, out int phase, out int di, out int dj);
-            uint* tapMask = masks + (nint)tap * planePadded;
-            for (int p = 0; p < planePadded; p++)
-            {
-                int i = p / outWidth + di, j = p % outWidth + dj;
-                tapMask[p] = p < plane && (uint)i < (uint)outHeight && (uint)j < (uint)outWidth ? uint.MaxValue : 0u;
-            }
-            for (int c = 0; c < g.InChannels; c++)
-            {
-                int r = c * taps + tap;
-                source[r] = (c * s * s + phase) * plane + di * outWidth + dj;
-                maskOffset[r] = tap * planePadded;
-            }
-        }
-    }
+    public static int CompactChannelStride(in ConvGeometry g) =>
+        UsedPhases(g) == 1 ? g.OutHeight * g.OutWidth : ChannelStride(g);
 
     /// <summary>Tap's phase index a·s + b and its shift (di, dj) in phase-plane rows and columns.</summary>
     public static void Shift(in ConvGeometry g, int tap, out int phase, out int di, out int dj)

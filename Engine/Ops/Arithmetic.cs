@@ -33,16 +33,37 @@ internal sealed class ArithmeticFunction : Function
         return y;
     }
 
+    /// <summary>
+    /// input.grad += dy (summed over broadcast axes). A same-shape input that no gradient has reached yet gets
+    /// dy copied instead (the residual connections' case: no clear, no read-back).
+    /// </summary>
+    private static void PassThrough(Tensor input, Tensor y, ReadOnlySpan<float> dy)
+    {
+        if (input.Shape.SequenceEqual(y.Shape))
+        {
+            var g = GradSinkForOverwrite(input, out bool overwrite);
+            if (g.IsEmpty) return;
+            if (overwrite) ElementwiseKernels.Copy(dy, g);
+            else BroadcastKernels.SumInto(dy, y.Shape, g, input.Shape);
+            return;
+        }
+        var sink = GradSink(input);
+        if (!sink.IsEmpty) BroadcastKernels.SumInto(dy, y.Shape, sink, input.Shape);
+    }
+
     protected internal override void Backward(Tensor y, ReadOnlySpan<float> dy)
     {
+        if (_operation == BinaryOperation.Add)
+        {
+            // d(a+b)/da = 1, d(a+b)/db = 1. One input after the other: a + a must get 2·dy.
+            PassThrough(_a, y, dy);
+            PassThrough(_b, y, dy);
+            return;
+        }
         var ga = GradSink(_a);
         var gb = GradSink(_b);
         switch (_operation)
         {
-            case BinaryOperation.Add: // d(a+b)/da = 1, d(a+b)/db = 1
-                if (!ga.IsEmpty) BroadcastKernels.SumInto(dy, y.Shape, ga, _a.Shape);
-                if (!gb.IsEmpty) BroadcastKernels.SumInto(dy, y.Shape, gb, _b.Shape);
-                break;
             case BinaryOperation.Subtract: // d(a−b)/da = 1, d(a−b)/db = −1
                 if (!ga.IsEmpty) BroadcastKernels.SumInto(dy, y.Shape, ga, _a.Shape);
                 if (!gb.IsEmpty)

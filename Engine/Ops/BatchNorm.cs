@@ -72,7 +72,7 @@ internal sealed class BatchNormFunction : Function
 
     protected internal override void Backward(Tensor y, ReadOnlySpan<float> dy)
     {
-        Span<float> dx = GradSink(_x), dGamma = GradSink(_gamma), dBeta = GradSink(_beta);
+        Span<float> dx = GradSinkForOverwrite(_x, out bool overwrite), dGamma = GradSink(_gamma), dBeta = GradSink(_beta);
         // With ReLU, the gradient reaching batch norm is dy where y > 0 (y = the clamped output), else 0.
         ReadOnlySpan<float> reluOutput = _relu ? y.Data : default;
         if (_training)
@@ -83,13 +83,14 @@ internal sealed class BatchNormFunction : Function
             float[]? sb = dBeta.IsEmpty ? BufferPool.Rent(_c, clear: true) : null;
             string kernel = _relu ? "BatchNormReluKernels.Backward" : "BatchNormKernels.Backward";
             BatchNormKernels.BackwardCore(kernel, _x.Data, reluOutput, dy, _gamma.Data, _mean, _invStd,
-                sx ?? dx, sg ?? dGamma, sb ?? dBeta, _n, _c, _s);
+                sx ?? dx, sg ?? dGamma, sb ?? dBeta, _n, _c, _s, overwriteGradX: overwrite);
             if (sx is not null) BufferPool.Return(sx);
             if (sg is not null) BufferPool.Return(sg);
             if (sb is not null) BufferPool.Return(sb);
             return;
         }
         // Eval mode: y = γ·(x − μ_run)·invStd_run + β is affine in x, γ and β.
+        if (overwrite) dx.Clear();
         ReadOnlySpan<float> xs = _x.Data, gamma = _gamma.Data;
         for (int n = 0; n < _n; n++)
         {

@@ -6,23 +6,26 @@ namespace RocketNet.Ops;
 
 /// <summary>
 /// 2-d convolution (cross-correlation, like PyTorch) over NCHW: x [N, C, H, W], w [O, C, KH, KW],
-/// bias [O] or none → y [N, O, OH, OW]. Forward and both backward halves run in
-/// <see cref="ConvolutionKernels"/> (implicit GEMM, or im2col + GEMM); their plain versions are in ConvolutionReference.
+/// bias [O] or none → y [N, O, OH, OW], plus an optional residual r [N, O, OH, OW] (y = conv + r: a ResNet
+/// block's shortcut summed in the convolution's store, not in a separate add pass; backward passes dy to r as an
+/// add would). Forward and both backward halves run in <see cref="ConvolutionKernels"/> (implicit GEMM, or
+/// im2col + GEMM); their plain versions are in ConvolutionReference.
 /// </summary>
 internal sealed class Conv2dFunction : Function
 {
     private readonly Tensor _x, _w;
-    private readonly Tensor? _bias;
+    private readonly Tensor? _bias, _residual;
     private readonly ConvGeometry _geometry;
 
-    private Conv2dFunction(Tensor x, Tensor w, Tensor? bias, ConvGeometry geometry) : base(bias is null ? [x, w] : [x, w, bias])
+    private Conv2dFunction(Tensor x, Tensor w, Tensor? bias, Tensor? residual, ConvGeometry geometry)
+        : base([x, w, .. bias is null ? Array.Empty<Tensor>() : [bias], .. residual is null ? Array.Empty<Tensor>() : [residual]])
     {
-        (_x, _w, _bias, _geometry) = (x, w, bias, geometry);
+        (_x, _w, _bias, _residual, _geometry) = (x, w, bias, residual, geometry);
     }
 
-    public override string Name => "Conv2d";
+    public override string Name => _residual is null ? "Conv2d" : "Conv2dAdd";
 
-    public static Tensor Forward(Tensor x, Tensor w, Tensor? bias, int stride, int padding)
+    public static Tensor Forward(Tensor x, Tensor w, Tensor? bias, int stride, int padding, Tensor? residual = null)
     {
         if (x.Rank != 4) throw new ArgumentException($"Conv2d: input must be [N, C, H, W], got {ShapeMath.Format(x.Shape)}.", nameof(x));
         if (w.Rank != 4) throw new ArgumentException($"Conv2d: weight must be [O, C, KH, KW], got {ShapeMath.Format(w.Shape)}.", nameof(w));
@@ -34,18 +37,33 @@ internal sealed class Conv2dFunction : Function
         var g = new ConvGeometry(x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3], w.Shape[0], w.Shape[2], w.Shape[3],
             stride, stride, padding, padding);
         g.Validate();
-        var y = Tensor.Create([g.Batch, g.OutChannels, g.OutHeight, g.OutWidth], clear: false);
-        ConvolutionKernels.Forward(g, x.Data, w.Data, bias is null ? default : bias.Data, y.Data);
-        bool record = GradMode.IsEnabled && (x.RequiresGrad || w.RequiresGrad || (bias?.RequiresGrad ?? false));
-        if (record) y.SetGradFn(new Conv2dFunction(x, w, bias, g));
+        int[] outputShape = [g.Batch, g.OutChannels, g.OutHeight, g.OutWidth];
+        if (residual is not null && !residual.Shape.SequenceEqual(outputShape))
+            throw new ArgumentException($"Conv2d: the residual must have the output's shape {ShapeMath.Format(outputShape)}, got {ShapeMath.Format(residual.Shape)}.", nameof(residual));
+        var y = Tensor.Create(outputShape, clear: false);
+        if (residual is not null) ElementwiseKernels.Copy(residual.Data, y.Data);
+        ConvolutionKernels.Forward(g, x.Data, w.Data, bias is null ? default : bias.Data, y.Data, accumulate: residual is not null);
+        bool record = GradMode.IsEnabled && (x.RequiresGrad || w.RequiresGrad || (bias?.RequiresGrad ?? false) || (residual?.RequiresGrad ?? false));
+        if (record) y.SetGradFn(new Conv2dFunction(x, w, bias, residual, g));
         return y;
     }
 
     protected internal override void Backward(Tensor y, ReadOnlySpan<float> dy)
     {
-        Span<float> dx = GradSink(_x), dw = GradSink(_w);
+        if (_residual is not null)
+        {
+            // d(conv + r)/dr = 1.
+            var dr = GradSinkForOverwrite(_residual, out bool overwriteResidual);
+            if (!dr.IsEmpty)
+            {
+                if (overwriteResidual) ElementwiseKernels.Copy(dy, dr);
+                else ElementwiseKernels.Add(dr, dy, dr);
+            }
+        }
+        Span<float> dx = GradSinkForOverwrite(_x, out bool overwrite);
+        if (!dx.IsEmpty) ConvolutionKernels.BackwardInput(_geometry, dy, _w.Data, dx, accumulate: !overwrite);
+        Span<float> dw = GradSink(_w);
         Span<float> db = _bias is null ? default : GradSink(_bias);
-        if (!dx.IsEmpty) ConvolutionKernels.BackwardInput(_geometry, dy, _w.Data, dx);
         if (!dw.IsEmpty || !db.IsEmpty)
         {
             if (dw.IsEmpty)

@@ -68,6 +68,15 @@ internal sealed class ElementwiseFunction : Function
 
     protected internal override void Backward(Tensor y, ReadOnlySpan<float> dy)
     {
+        if (_kind == ElementwiseKind.Relu)
+        {
+            // The MLP's case: written, not added, when nothing else has reached x's gradient yet.
+            Span<float> sink = GradSinkForOverwrite(_x, out bool overwrite);
+            if (sink.IsEmpty) return;
+            if (overwrite) ElementwiseKernels.ReluBackwardOverwrite(_x.Data, dy, sink);
+            else ElementwiseKernels.ReluBackward(_x.Data, dy, sink);
+            return;
+        }
         Span<float> dx = GradSink(_x);
         if (dx.IsEmpty) return;
         ReadOnlySpan<float> xs = _x.Data, ys = y.Data;
@@ -85,7 +94,6 @@ internal sealed class ElementwiseFunction : Function
                 TensorPrimitives.Divide(dy, ys, tmp);
                 TensorPrimitives.MultiplyAdd(tmp, 0.5f, dx, dx);
                 break;
-            case ElementwiseKind.Relu: ElementwiseKernels.ReluBackward(xs, dy, dx); break;
             case ElementwiseKind.Sigmoid:
                 TensorPrimitives.Multiply(ys, ys, tmp);
                 TensorPrimitives.Subtract(ys, tmp, tmp);      // y − y²

@@ -46,9 +46,10 @@ internal sealed class LinearFunction : Function
     protected internal override void Backward(Tensor y, ReadOnlySpan<float> dy)
     {
         int n = _x.Shape[0], inFeatures = _w.Shape[1], outFeatures = _w.Shape[0];
-        Span<float> dx = GradSink(_x), dw = GradSink(_w);
-        if (!dx.IsEmpty) Gemm.Multiply(dy, _w.Data, dx, n, inFeatures, outFeatures, accumulate: true);
-        if (!dw.IsEmpty) Gemm.Multiply(dy, _x.Data, dw, outFeatures, inFeatures, n, transA: true, accumulate: true);
+        Span<float> dx = GradSinkForOverwrite(_x, out bool overwrite);
+        if (!dx.IsEmpty) Gemm.Multiply(dy, _w.Data, dx, n, inFeatures, outFeatures, accumulate: !overwrite);
+        Span<float> dw = GradSinkForOverwrite(_w, out bool overwriteW);
+        if (!dw.IsEmpty) Gemm.Multiply(dy, _x.Data, dw, outFeatures, inFeatures, n, transA: true, accumulate: !overwriteW);
         if (_bias is not null)
         {
             Span<float> db = GradSink(_bias);

@@ -32,8 +32,8 @@ internal sealed class MaxPool2dFunction : Function
 
     protected internal override void Backward(Tensor y, ReadOnlySpan<float> dy)
     {
-        Span<float> dx = GradSink(_x);
-        if (!dx.IsEmpty) PoolingKernels.MaxPoolBackward(_geometry, dy, _argMax.AsSpan(0, y.Count), dx);
+        Span<float> dx = GradSinkForOverwrite(_x, out bool overwrite);
+        if (!dx.IsEmpty) PoolingKernels.MaxPoolBackward(_geometry, dy, _argMax.AsSpan(0, y.Count), dx, accumulate: !overwrite);
     }
 
     protected override void ReleaseSaved()

@@ -29,10 +29,13 @@ public static class Parallelism
     /// <summary>
     /// Runs <paramref name="job"/> for every index in [0, <paramref name="count"/>) on up to
     /// <see cref="ThreadCount"/> threads and returns when all have finished. Nested calls (a job that
-    /// itself calls <c>For</c>) run inline on the current thread. Allocates nothing.
+    /// itself calls <c>For</c>) run inline on the current thread. Allocates nothing. Public so that code
+    /// above the engine (optimisers, custom kernels) shares the same worker threads instead of starting its own.
     /// </summary>
-    internal static void For(int count, ParallelJob job)
+    /// <exception cref="ArgumentNullException"><paramref name="job"/> is null.</exception>
+    public static void For(int count, ParallelJob job)
     {
+        ArgumentNullException.ThrowIfNull(job);
         if (count <= 0) return;
         int threads = _threadCount;
         if (threads <= 1 || count == 1 || WorkerPool.InsideParallelRegion)
@@ -93,10 +96,11 @@ public static class Parallelism
 }
 
 /// <summary>
-/// A unit of parallel work: <see cref="Run"/> is called once for each index. Kernels keep one cached
-/// instance per kernel (filled with that call's arguments) so dispatching allocates nothing.
+/// A unit of parallel work for <see cref="Parallelism.For"/>: <see cref="Run"/> is called once for each index,
+/// possibly on several threads at once. Kernels keep one cached instance per kernel (filled with that call's
+/// arguments) so dispatching allocates nothing.
 /// </summary>
-internal abstract class ParallelJob
+public abstract class ParallelJob
 {
     /// <summary>Processes tile <paramref name="index"/>.</summary>
     public abstract void Run(int index);

@@ -44,4 +44,7 @@ public sealed class Conv2d : Module
 
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input) => Functional.Conv2d(input, Weight, Bias, Stride, Padding);
+
+    /// <summary>Forward(input) + <paramref name="residual"/> in one op (<see cref="Functional.Conv2dAdd"/>): a residual block's output.</summary>
+    public Tensor ForwardAdd(Tensor input, Tensor residual) => Functional.Conv2dAdd(input, Weight, residual, Bias, Stride, Padding);
 }

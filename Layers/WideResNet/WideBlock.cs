@@ -67,6 +67,6 @@ public sealed class WideBlock : Module
         var y = Conv0.Forward(o1);
         var o2 = Bn1.ForwardWithRelu(y);
         var shortcut = Projection is null ? input : Projection.Forward(o1);
-        return Conv1.Forward(o2) + shortcut;
+        return Conv1.ForwardAdd(o2, shortcut);
     }
 }

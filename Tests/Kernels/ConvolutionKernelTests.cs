@@ -42,6 +42,10 @@ public class ConvolutionKernelTests
         { 1, 2, 96, 64, 3, 3, 2, 1 },  // stride 2 in bands: 48×32 output as bands of 32 and 16 rows
         { 2, 3, 12, 12, 4, 3, 3, 1 },  // stride 3: phases gathered
         { 2, 2, 32, 16, 3, 3, 2, 1 },  // stride 2 to 16×8 in bands of 8 rows: blocks start mid-pair, end half-full
+        { 2, 13, 32, 32, 17, 3, 1, 1 }, // implicit: 4 KB planes, channel chunks of 8 + 5; O = 16 + 1
+        { 1, 20, 64, 64, 3, 3, 1, 1 },  // implicit: 16 KB planes, chunks 8 + 8 + 4; one partial channel panel
+        { 3, 4, 5, 13, 18, 3, 1, 1 },   // implicit: 65-position plane (a one-lane last tile), tiles across rows
+        { 2, 3, 1, 40, 33, 3, 1, 1 },   // implicit: one-row plane, every kh ≠ 1 tap is all padding (skipped)
     };
 
     private static ConvGeometry Make(int n, int c, int h, int w, int o, int k, int s, int p) =>
@@ -96,7 +100,7 @@ public class ConvolutionKernelTests
     {
         foreach (var g in new[] { Make(20, 3, 9, 9, 4, 3, 1, 1), Make(37, 5, 16, 16, 6, 3, 1, 1), Make(9, 4, 32, 32, 6, 3, 2, 1), Make(5, 4, 6, 6, 3, 1, 1, 0), Make(33, 2, 7, 7, 3, 1, 2, 0),
                      Make(150, 6, 8, 8, 5, 3, 1, 1), Make(37, 64, 8, 8, 64, 3, 1, 1),
-                     Make(35, 6, 16, 16, 5, 3, 2, 1) })
+                     Make(35, 6, 16, 16, 5, 3, 2, 1), Make(5, 13, 32, 32, 17, 3, 1, 1) })
         {
             var random = new Random(7);
             float[] x = RandomArray(random, g.InputLength), w = RandomArray(random, g.WeightLength);

@@ -30,6 +30,8 @@ public class ElementwiseKernelTests
                         case ElementwiseKernels.Operation.Relu: ElementwiseKernels.Relu(a, actual); break;
                         case ElementwiseKernels.Operation.ReluBackward: ElementwiseKernels.ReluBackward(a, b, actual); break;
                         case ElementwiseKernels.Operation.Clear: ElementwiseKernels.Clear(actual); break;
+                        case ElementwiseKernels.Operation.Copy: ElementwiseKernels.Copy(a, actual); break;
+                        case ElementwiseKernels.Operation.ReluBackwardOverwrite: ElementwiseKernels.ReluBackwardOverwrite(a, b, actual); break;
                         default: ElementwiseKernels.Add(a, b, actual); break;
                     }
                 });

@@ -50,6 +50,12 @@ public class PoolingKernelTests
         PoolingReference.MaxPoolBackward(g, gradY, expectedIdx, expectedGx);
         PoolingKernels.MaxPoolBackward(g, gradY, actualIdx, actualGx);
         Assert.Equal(expectedGx, actualGx); // same additions in the same order
+
+        // Overwriting: whatever gradX held, the result is the reference's into a cleared buffer.
+        var zeroStart = new float[g.InputLength];
+        PoolingReference.MaxPoolBackward(g, gradY, expectedIdx, zeroStart);
+        PoolingKernels.MaxPoolBackward(g, gradY, actualIdx, actualGx, accumulate: false);
+        Assert.Equal(zeroStart, actualGx);
     }
 
     [Theory]

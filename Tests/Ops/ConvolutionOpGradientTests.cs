@@ -34,6 +34,35 @@ public class ConvolutionOpGradientTests
             else GradientCheck.Assert(t => Functional.Conv2d(t[0], t[1], null, c.Stride, c.Pad), [x, w], (ulong)c.Seed, what: what);
         });
 
+    [Property(MaxTest = 30)]
+    public Property Conv2dAddMatchesConvPlusResidualAndItsGradients() =>
+        TestData.ForAll(ConvCases, c =>
+        {
+            var rng = new RandomGenerator((ulong)c.Seed);
+            var x = TestData.Uniform([c.N, c.C, c.H, c.W], rng);
+            var w = TestData.Uniform([c.O, c.C, c.K, c.K], rng);
+            var b = TestData.Uniform([c.O], rng);
+            var plain = Functional.Conv2d(x, w, c.Bias ? b : null, c.Stride, c.Pad);
+            var r = TestData.Uniform(plain.Shape.ToArray(), rng);
+            var expected = (plain + r).ToArray();
+            var fused = Functional.Conv2dAdd(x, w, r, c.Bias ? b : null, c.Stride, c.Pad).ToArray();
+            for (int i = 0; i < expected.Length; i++)
+                Xunit.Assert.True(Math.Abs(expected[i] - fused[i]) <= 1e-5f * (1 + Math.Abs(expected[i])), $"element {i}: {fused[i]} vs {expected[i]}");
+            string what = $"Conv2dAdd x[{c.N},{c.C},{c.H},{c.W}] w[{c.O},{c.C},{c.K},{c.K}] stride {c.Stride} pad {c.Pad}";
+            if (c.Bias) GradientCheck.Assert(t => Functional.Conv2dAdd(t[0], t[1], t[3], t[2], c.Stride, c.Pad), [x, w, b, r], (ulong)c.Seed, what: what);
+            else GradientCheck.Assert(t => Functional.Conv2dAdd(t[0], t[1], t[2], null, c.Stride, c.Pad), [x, w, r], (ulong)c.Seed, what: what);
+        });
+
+    [Fact]
+    public void Conv2dAddRejectsAResidualOfAnotherShapeNamingBoth()
+    {
+        var rng = new RandomGenerator(3);
+        var ex = Assert.Throws<ArgumentException>(() =>
+            Functional.Conv2dAdd(Tensor.RandomNormal([1, 2, 4, 4], rng), Tensor.RandomNormal([3, 2, 3, 3], rng), Tensor.Zeros(1, 3, 4, 3), padding: 1));
+        Assert.Contains("[1, 3, 4, 4]", ex.Message);
+        Assert.Contains("[1, 3, 4, 3]", ex.Message);
+    }
+
     private static Gen<(int N, int C, int H, int W, int K, int Stride, int Pad, int Seed)> PoolCases =>
         from n in Gen.Choose(1, 2)
         from c in Gen.Choose(1, 3)

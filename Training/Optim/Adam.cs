@@ -42,6 +42,8 @@ public class Adam : Optimizer
         _steps = new long[Parameters.Count];
     }
 
+    private readonly ChunkedAdam _update = new();
+
     /// <summary>Decay rate of the first-moment (mean) estimate.</summary>
     public double Beta1 { get; }
 
@@ -82,7 +84,7 @@ public class Adam : Optimizer
             Epsilon: (float)Epsilon,
             CoupledDecay: _decoupled ? 0f : (float)WeightDecay,
             DecoupledFactor: _decoupled ? (float)(1 - lr * WeightDecay) : 1f);
-        FusedUpdates.Adam(parameter, gradient, m, v, arguments);
+        _update.Run(parameter, gradient, m, v, arguments);
     }
 
     /// <inheritdoc/>

@@ -32,6 +32,8 @@ public sealed class Sgd : Optimizer
         _buffers = new float[]?[Parameters.Count];
     }
 
+    private readonly ChunkedSgd _update = new();
+
     /// <summary>Momentum factor μ (0 = plain SGD).</summary>
     public double Momentum { get; }
 
@@ -53,12 +55,12 @@ public sealed class Sgd : Optimizer
         float lr = (float)LearningRate, wd = (float)WeightDecay, mu = (float)Momentum;
         if (mu == 0)
         {
-            FusedUpdates.Sgd(parameter, gradient, lr, wd);
+            _update.Run(parameter, gradient, default, lr, wd, 0, false, false);
             return;
         }
         bool first = _buffers[index] is null;
         var buffer = _buffers[index] ??= new float[parameter.Length];
-        FusedUpdates.SgdMomentum(parameter, gradient, buffer, lr, wd, mu, Nesterov, first);
+        _update.Run(parameter, gradient, buffer, lr, wd, mu, Nesterov, first);
     }
 
     /// <inheritdoc/>
