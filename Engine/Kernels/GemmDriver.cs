@@ -77,7 +77,6 @@ internal static unsafe class GemmDriver
         private int _nTile = NTile; // tile width: NTile, narrower on the single-dispatch path when n is small
         private bool _singleDispatch, _accumulate;
         private int _packRows, _packChunks; // single-dispatch path: rows of A per packing task, tasks per slab
-        private bool _rowMajorA; // single-dispatch path, AVX-512, A stored [m, k]: the micro-kernel reads A in place
 
         public void Run(float* a, float* b, float* c, int m, int n, int k, bool transA, bool transB,
             bool accumulate, GemmKernelKind kind)
@@ -161,9 +160,9 @@ internal static unsafe class GemmDriver
             _nTile = Math.Clamp((_n + 2 * threads - 1) / (2 * threads) / _nr * _nr, _nr, NTile);
             _tilesN = (_n + _nTile - 1) / _nTile;
             // Each task packs its own B tile, once per M tile: keep M tiles few (1 or 2, up to 512 rows, whose A
-            // part still fits L2) so that copy stays small next to the tile's arithmetic — but two when n has too
-            // few tiles to keep every thread busy (n = 80: 3 tiles of 32, 32 and 16 columns on two threads).
-            int tilesWanted = _m <= 256 && (threads == 1 || _tilesN >= 2 * threads) ? 1 : 2;
+            // part still fits L2) so that copy stays small next to the tile's arithmetic — but two when n's tiles do
+            // not split evenly over the threads (n = 200: 7 tiles, 4:3 on two threads; n = 80: 3 tiles, 2:1).
+            int tilesWanted = _m <= 256 && (threads == 1 || (_tilesN >= 2 * threads && _tilesN % threads == 0)) ? 1 : 2;
             _mTile = RoundUp((_m + tilesWanted - 1) / tilesWanted, _mr);
             _tilesM = (_m + _mTile - 1) / _mTile;
             _packedA.Ensure(RoundUp(_m, _mr) * _k);
@@ -173,17 +172,11 @@ internal static unsafe class GemmDriver
             _packChunks = (_m + _packRows - 1) / _packRows;
             bool parallel = (long)_m * _n * _k >= ParallelMinWork;
             _singleDispatch = true;
-            // A stored [m, k] would be packed by transposing (the slowest packing); the AVX-512 kernel can read
-            // its rows in place instead, which also saves this path's first barrier.
-            _rowMajorA = !_transA && _kind == GemmKernelKind.Vector512;
-            if (!_rowMajorA)
-            {
-                _packPhase = true;
-                Dispatch(_slabs * _packChunks, parallel);
-            }
+            _packPhase = true;
+            Dispatch(_slabs * _packChunks, parallel);
             _packPhase = false;
             Dispatch(_tilesM * _tilesN, parallel);
-            _singleDispatch = _rowMajorA = false;
+            _singleDispatch = false;
             _a = _b = _c = null;
         }
 
@@ -221,8 +214,8 @@ internal static unsafe class GemmDriver
                 // Locals only: this runs on several threads at once.
                 int pc = slab * _kcStep, kc = Math.Min(_kcStep, _k - pc);
                 GemmPacking.PackB(_b, _k, _n, _transB, pc, kc, j0, cols, _nr, tileB);
-                float* slabA = _rowMajorA ? _a + pc : _packedA.Pointer + (nint)RoundUp(_m, _mr) * pc;
-                ComputeTile(tileRow, tileColumn, slabA, tileB - (nint)j0 * kc, kc, _accumulate || slab > 0);
+                ComputeTile(tileRow, tileColumn, _packedA.Pointer + (nint)RoundUp(_m, _mr) * pc, tileB - (nint)j0 * kc,
+                    kc, _accumulate || slab > 0);
             }
         }
 
@@ -251,8 +244,7 @@ internal static unsafe class GemmDriver
 
         /// <summary>
         /// Runs the micro-kernel over one MTile x NTile tile of the current C block. <paramref name="packedA"/>
-        /// holds the block's A panels (row i at (i)·kc), or with <see cref="_rowMajorA"/> is A itself at the slab's
-        /// first column (row i at i·k); <paramref name="packedB"/> holds its B panels (column j at j·kc).
+        /// holds the block's A panels (row i at (i)·kc) and <paramref name="packedB"/> its B panels (column j at j·kc).
         /// </summary>
         [SkipLocalsInit]
         private void ComputeTile(int tileRow, int tileColumn, float* packedA, float* packedB, int kc, bool accumulate)
@@ -270,18 +262,6 @@ internal static unsafe class GemmDriver
                 {
                     int height = Math.Min(mr, rows - ir);
                     float* cTile = _c + (nint)(_ic + i0 + ir) * n + _jc + j0 + jr;
-                    if (_rowMajorA)
-                    {
-                        float* aRows = packedA + (nint)(i0 + ir) * _k;
-                        bool halfWidth = width <= GemmMicroKernel512.Nr / 2;
-                        bool direct = height == mr && (width == nr || width == GemmMicroKernel512.Nr / 2);
-                        float* target = direct ? cTile : edge;
-                        nint ldTarget = direct ? n : nr;
-                        if (halfWidth) GemmMicroKernel512.RunHalfRowMajorA(aRows, _k, height, bPanel, target, ldTarget, kc, direct && accumulate);
-                        else GemmMicroKernel512.RunRowMajorA(aRows, _k, height, bPanel, target, ldTarget, kc, direct && accumulate);
-                        if (!direct) CopyEdge(edge, cTile, height, width, accumulate);
-                        continue;
-                    }
                     float* aPanel = packedA + (nint)(i0 + ir) * kc;
                     if (height == mr && width == nr)
                     {

@@ -22,20 +22,8 @@ internal static unsafe class GemmMicroKernel512
     /// C[0..8, 0..32] (+)= A·B where <paramref name="a"/> is a k-major panel [kc][8], <paramref name="b"/> a
     /// k-major panel [kc][32], and C is row-major with row stride <paramref name="ldc"/>.
     /// </summary>
-    public static void Run(float* a, float* b, float* c, nint ldc, int kc, bool accumulate) =>
-        Run(new PackedRows(a), b, c, ldc, kc, accumulate);
-
-    /// <summary>
-    /// As <see cref="Run(float*, float*, float*, nint, int, bool)"/> with A read in place: row r of the tile at
-    /// a + r·lda, k contiguous (A stored [m, k]). The broadcasts load from eight row streams instead of one
-    /// packed panel — the same number of loads, and no packing pass. Rows at or past <paramref name="rows"/>
-    /// re-read the last valid row (their results land in the caller's edge scratch).
-    /// </summary>
-    public static void RunRowMajorA(float* a, nint lda, int rows, float* b, float* c, nint ldc, int kc, bool accumulate) =>
-        Run(new RowMajorRows(a, lda, rows), b, c, ldc, kc, accumulate);
-
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Run<TRows>(TRows a, float* b, float* c, nint ldc, int kc, bool accumulate) where TRows : struct, IARows
+    public static void Run(float* a, float* b, float* c, nint ldc, int kc, bool accumulate)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector512<float> c20 = default, c21 = default, c30 = default, c31 = default;
@@ -46,31 +34,31 @@ internal static unsafe class GemmMicroKernel512
         {
             Vector512<float> b0 = Vector512.Load(b);
             Vector512<float> b1 = Vector512.Load(b + 16);
-            Vector512<float> av = Vector512.Create(a.Row0[0]);
+            Vector512<float> av = Vector512.Create(a[0]);
             c00 = Vector512.FusedMultiplyAdd(av, b0, c00);
             c01 = Vector512.FusedMultiplyAdd(av, b1, c01);
-            av = Vector512.Create(a.Row1[0]);
+            av = Vector512.Create(a[1]);
             c10 = Vector512.FusedMultiplyAdd(av, b0, c10);
             c11 = Vector512.FusedMultiplyAdd(av, b1, c11);
-            av = Vector512.Create(a.Row2[0]);
+            av = Vector512.Create(a[2]);
             c20 = Vector512.FusedMultiplyAdd(av, b0, c20);
             c21 = Vector512.FusedMultiplyAdd(av, b1, c21);
-            av = Vector512.Create(a.Row3[0]);
+            av = Vector512.Create(a[3]);
             c30 = Vector512.FusedMultiplyAdd(av, b0, c30);
             c31 = Vector512.FusedMultiplyAdd(av, b1, c31);
-            av = Vector512.Create(a.Row4[0]);
+            av = Vector512.Create(a[4]);
             c40 = Vector512.FusedMultiplyAdd(av, b0, c40);
             c41 = Vector512.FusedMultiplyAdd(av, b1, c41);
-            av = Vector512.Create(a.Row5[0]);
+            av = Vector512.Create(a[5]);
             c50 = Vector512.FusedMultiplyAdd(av, b0, c50);
             c51 = Vector512.FusedMultiplyAdd(av, b1, c51);
-            av = Vector512.Create(a.Row6[0]);
+            av = Vector512.Create(a[6]);
             c60 = Vector512.FusedMultiplyAdd(av, b0, c60);
             c61 = Vector512.FusedMultiplyAdd(av, b1, c61);
-            av = Vector512.Create(a.Row7[0]);
+            av = Vector512.Create(a[7]);
             c70 = Vector512.FusedMultiplyAdd(av, b0, c70);
             c71 = Vector512.FusedMultiplyAdd(av, b1, c71);
-            a.Advance();
+            a += Mr;
             b += Nr;
         }
 
@@ -85,35 +73,27 @@ internal static unsafe class GemmMicroKernel512
     }
 
     /// <summary>
-    /// The left half of <see cref="Run(float*, float*, float*, nint, int, bool)"/>: C[0..8, 0..16] from the first
-    /// 16 columns of a 32-column B panel, for the last panel of an n that is not a multiple of 32 (n = 200 leaves 8
-    /// columns: a full-width tile would do 4x the needed work there, 12 % of that whole GEMM). Eight accumulators
-    /// cover the FMA latency on two ports.
+    /// The left half of <see cref="Run"/>: C[0..8, 0..16] from the first 16 columns of a 32-column B panel, for
+    /// the last panel of an n that is not a multiple of 32 (n = 200 leaves 8 columns: a full-width tile would do
+    /// 4x the needed work there, 12 % of that whole GEMM). Eight accumulators cover the FMA latency on two ports.
     /// </summary>
-    public static void RunHalf(float* a, float* b, float* c, nint ldc, int kc, bool accumulate) =>
-        RunHalf(new PackedRows(a), b, c, ldc, kc, accumulate);
-
-    /// <summary><see cref="RunHalf(float*, float*, float*, nint, int, bool)"/> with A read in place, as <see cref="RunRowMajorA"/>.</summary>
-    public static void RunHalfRowMajorA(float* a, nint lda, int rows, float* b, float* c, nint ldc, int kc, bool accumulate) =>
-        RunHalf(new RowMajorRows(a, lda, rows), b, c, ldc, kc, accumulate);
-
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RunHalf<TRows>(TRows a, float* b, float* c, nint ldc, int kc, bool accumulate) where TRows : struct, IARows
+    public static void RunHalf(float* a, float* b, float* c, nint ldc, int kc, bool accumulate)
     {
         Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default;
         Vector512<float> c4 = default, c5 = default, c6 = default, c7 = default;
         for (int p = 0; p < kc; p++)
         {
             Vector512<float> b0 = Vector512.Load(b);
-            c0 = Vector512.FusedMultiplyAdd(Vector512.Create(a.Row0[0]), b0, c0);
-            c1 = Vector512.FusedMultiplyAdd(Vector512.Create(a.Row1[0]), b0, c1);
-            c2 = Vector512.FusedMultiplyAdd(Vector512.Create(a.Row2[0]), b0, c2);
-            c3 = Vector512.FusedMultiplyAdd(Vector512.Create(a.Row3[0]), b0, c3);
-            c4 = Vector512.FusedMultiplyAdd(Vector512.Create(a.Row4[0]), b0, c4);
-            c5 = Vector512.FusedMultiplyAdd(Vector512.Create(a.Row5[0]), b0, c5);
-            c6 = Vector512.FusedMultiplyAdd(Vector512.Create(a.Row6[0]), b0, c6);
-            c7 = Vector512.FusedMultiplyAdd(Vector512.Create(a.Row7[0]), b0, c7);
-            a.Advance();
+            c0 = Vector512.FusedMultiplyAdd(Vector512.Create(a[0]), b0, c0);
+            c1 = Vector512.FusedMultiplyAdd(Vector512.Create(a[1]), b0, c1);
+            c2 = Vector512.FusedMultiplyAdd(Vector512.Create(a[2]), b0, c2);
+            c3 = Vector512.FusedMultiplyAdd(Vector512.Create(a[3]), b0, c3);
+            c4 = Vector512.FusedMultiplyAdd(Vector512.Create(a[4]), b0, c4);
+            c5 = Vector512.FusedMultiplyAdd(Vector512.Create(a[5]), b0, c5);
+            c6 = Vector512.FusedMultiplyAdd(Vector512.Create(a[6]), b0, c6);
+            c7 = Vector512.FusedMultiplyAdd(Vector512.Create(a[7]), b0, c7);
+            a += Mr;
             b += Nr;
         }
         StoreHalf(c, c0, accumulate);
@@ -124,66 +104,6 @@ internal static unsafe class GemmMicroKernel512
         StoreHalf(c + 5 * ldc, c5, accumulate);
         StoreHalf(c + 6 * ldc, c6, accumulate);
         StoreHalf(c + 7 * ldc, c7, accumulate);
-    }
-
-    /// <summary>Where the eight A values of the current k step are; <see cref="Advance"/> moves to the next step.</summary>
-    private interface IARows
-    {
-        float* Row0 { get; }
-        float* Row1 { get; }
-        float* Row2 { get; }
-        float* Row3 { get; }
-        float* Row4 { get; }
-        float* Row5 { get; }
-        float* Row6 { get; }
-        float* Row7 { get; }
-        void Advance();
-    }
-
-    /// <summary>A packed panel [kc][8]: the step's eight values side by side.</summary>
-    private struct PackedRows(float* a) : IARows
-    {
-        private float* _a = a;
-        public readonly float* Row0 => _a;
-        public readonly float* Row1 => _a + 1;
-        public readonly float* Row2 => _a + 2;
-        public readonly float* Row3 => _a + 3;
-        public readonly float* Row4 => _a + 4;
-        public readonly float* Row5 => _a + 5;
-        public readonly float* Row6 => _a + 6;
-        public readonly float* Row7 => _a + 7;
-        public void Advance() => _a += Mr;
-    }
-
-    /// <summary>Eight rows of a row-major A read at a shared step index; missing rows repeat the last valid one.</summary>
-    private struct RowMajorRows : IARows
-    {
-        private readonly float* _r0, _r1, _r2, _r3, _r4, _r5, _r6, _r7;
-        private nint _p;
-
-        public RowMajorRows(float* a, nint lda, int rows)
-        {
-            nint last = rows - 1;
-            _r0 = a;
-            _r1 = a + Math.Min(1, last) * lda;
-            _r2 = a + Math.Min(2, last) * lda;
-            _r3 = a + Math.Min(3, last) * lda;
-            _r4 = a + Math.Min(4, last) * lda;
-            _r5 = a + Math.Min(5, last) * lda;
-            _r6 = a + Math.Min(6, last) * lda;
-            _r7 = a + Math.Min(7, last) * lda;
-            _p = 0;
-        }
-
-        public readonly float* Row0 => _r0 + _p;
-        public readonly float* Row1 => _r1 + _p;
-        public readonly float* Row2 => _r2 + _p;
-        public readonly float* Row3 => _r3 + _p;
-        public readonly float* Row4 => _r4 + _p;
-        public readonly float* Row5 => _r5 + _p;
-        public readonly float* Row6 => _r6 + _p;
-        public readonly float* Row7 => _r7 + _p;
-        public void Advance() => _p++;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
