@@ -97,7 +97,7 @@ public static unsafe class BatchNormKernels
     /// <summary>
     /// <see cref="Backward"/> (errors name <paramref name="kernel"/>); when <paramref name="reluOutput"/> is not
     /// empty, the backward of y = max(batchnorm(x), 0) with that y ([N, C, S]): each row of gradY is masked to
-    /// where y &gt; 0 into a row-sized scratch before the sums and the gradX update. With
+    /// where y &gt; 0 inside the loops that sum it and update gradX (one pass each, nothing stored). With
     /// <paramref name="overwriteGradX"/>, gradX is written (as if it had been cleared first) rather than added to.
     /// </summary>
     internal static void BackwardCore(string kernel, ReadOnlySpan<float> x, ReadOnlySpan<float> reluOutput,
@@ -138,9 +138,6 @@ public static unsafe class BatchNormKernels
     /// </summary>
     private sealed class BatchNormJob : ParallelJob
     {
-        // Backward with ReLU: one masked row of gradY per thread (S floats, grown on demand, reused).
-        [ThreadStatic] private static float[]? _maskedRow;
-
         public BatchNormOp Op;
         public bool Relu;
         public bool OverwriteGradX; // backward writes gradX instead of adding (its buffer was not cleared)
@@ -221,29 +218,18 @@ public static unsafe class BatchNormKernels
             TensorPrimitives.Max(span, 0f, span);
         }
 
+        // With ReLU, each row of GradY is masked by Y > 0 inside the row loops (both passes), never stored.
         private void Backpropagate(int channel)
-        {
-            if (!Relu)
-            {
-                Backpropagate(channel, null);
-                return;
-            }
-            if (_maskedRow is null || _maskedRow.Length < S) _maskedRow = new float[S];
-            fixed (float* masked = _maskedRow) Backpropagate(channel, masked);
-        }
-
-        // The rows of dy are GradY's, or with ReLU, GradY's masked by Y > 0 into `masked` (rebuilt for
-        // each row in both passes: a row in L1 is cheaper than a masked copy of the whole tensor in memory).
-        private void Backpropagate(int channel, float* masked)
         {
             float mean = Mean[channel], invStd = InvStd[channel];
             double sumDy = 0, sumDyDeviation = 0;
             for (int i = 0; i < N; i++)
             {
                 long offset = RowOffset(i, channel);
-                float* dy = RowOfDy(offset, masked);
-                sumDy += TensorPrimitives.Sum(new ReadOnlySpan<float>(dy, S));
-                sumDyDeviation += BatchNormRows.SumProductWithDeviations(dy, X + offset, S, mean);
+                BatchNormRows.SumsOfGradient(GradY + offset, Relu ? Y + offset : null, X + offset, S, mean,
+                    out float rowSum, out float rowProduct);
+                sumDy += rowSum;
+                sumDyDeviation += rowProduct;
             }
             double count = (double)N * S;
             double sumDyXhat = sumDyDeviation * invStd;
@@ -255,18 +241,11 @@ public static unsafe class BatchNormKernels
             for (int i = 0; i < N; i++)
             {
                 long offset = RowOffset(i, channel);
-                BatchNormRows.AccumulateInputGradient(GradX + offset, RowOfDy(offset, masked), X + offset, S, mean,
-                    dyScale, deviationScale, offsetTerm, OverwriteGradX);
+                BatchNormRows.AccumulateInputGradient(GradX + offset, GradY + offset, Relu ? Y + offset : null, X + offset, S,
+                    mean, dyScale, deviationScale, offsetTerm, OverwriteGradX);
             }
             if (GradGamma != null) GradGamma[channel] += (float)sumDyXhat;
             if (GradBeta != null) GradBeta[channel] += (float)sumDy;
-        }
-
-        private float* RowOfDy(long offset, float* masked)
-        {
-            if (masked == null) return GradY + offset;
-            BatchNormRows.MaskByPositive(GradY + offset, Y + offset, masked, S);
-            return masked;
         }
     }
 }

@@ -43,29 +43,50 @@ internal static unsafe class BatchNormRows
         return total;
     }
 
-    /// <summary>Σ dy[i]·(x[i] − mean) over the row.</summary>
-    public static float SumProductWithDeviations(float* dy, float* x, int length, float mean)
+    /// <summary>
+    /// Σ g[i] and Σ g[i]·(x[i] − mean) over the row in one pass, where g = dy, or with ReLU (<paramref name="y"/>
+    /// not null) g[i] = 0 + dy[i] where y[i] &gt; 0, else 0 — exactly what ElementwiseKernels.ReluBackward adds into
+    /// a cleared buffer (the 0 + turns −0 into +0 as that sum does), so the fused backward sums the same numbers,
+    /// in the same order, as batch norm's backward after a separate ReLU, without writing the masked row anywhere.
+    /// </summary>
+    public static void SumsOfGradient(float* dy, float* y, float* x, int length, float mean, out float sumDy, out float sumDyDeviation)
     {
         int i = 0;
-        float total = 0;
+        float total = 0, product = 0;
         if (Vector512.IsHardwareAccelerated && length >= Vector512<float>.Count)
         {
-            var m = Vector512.Create(mean);
-            var acc = Vector512<float>.Zero;
+            Vector512<float> m = Vector512.Create(mean), zero = Vector512<float>.Zero, accSum = zero, accProduct = zero;
             for (; i <= length - Vector512<float>.Count; i += Vector512<float>.Count)
-                acc = Vector512.FusedMultiplyAdd(Vector512.Load(dy + i), Vector512.Load(x + i) - m, acc);
-            total = Vector512.Sum(acc);
+            {
+                var g = Vector512.Load(dy + i);
+                if (y != null) g = zero + Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.Load(y + i), zero), g, zero);
+                accSum += g;
+                accProduct = Vector512.FusedMultiplyAdd(g, Vector512.Load(x + i) - m, accProduct);
+            }
+            total = Vector512.Sum(accSum);
+            product = Vector512.Sum(accProduct);
         }
         else if (Vector256.IsHardwareAccelerated && length >= Vector256<float>.Count)
         {
-            var m = Vector256.Create(mean);
-            var acc = Vector256<float>.Zero;
+            Vector256<float> m = Vector256.Create(mean), zero = Vector256<float>.Zero, accSum = zero, accProduct = zero;
             for (; i <= length - Vector256<float>.Count; i += Vector256<float>.Count)
-                acc = Vector256.FusedMultiplyAdd(Vector256.Load(dy + i), Vector256.Load(x + i) - m, acc);
-            total = Vector256.Sum(acc);
+            {
+                var g = Vector256.Load(dy + i);
+                if (y != null) g = zero + Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.Load(y + i), zero), g, zero);
+                accSum += g;
+                accProduct = Vector256.FusedMultiplyAdd(g, Vector256.Load(x + i) - m, accProduct);
+            }
+            total = Vector256.Sum(accSum);
+            product = Vector256.Sum(accProduct);
         }
-        for (; i < length; i++) total += dy[i] * (x[i] - mean);
-        return total;
+        for (; i < length; i++)
+        {
+            float g = y == null ? dy[i] : y[i] > 0 ? 0f + dy[i] : 0f;
+            total += g;
+            product += g * (x[i] - mean);
+        }
+        sumDy = total;
+        sumDyDeviation = product;
     }
 
     /// <summary>y[i] = (x[i] − mean)·scale + shift.</summary>
@@ -89,63 +110,43 @@ internal static unsafe class BatchNormRows
 
     /// <summary>
     /// gradX[i] += dyScale·dy[i] + deviationScale·(x[i] − mean) + offset; with <paramref name="overwrite"/>, gradX[i] =
-    /// 0 + the same (the bits of adding into a cleared buffer, without clearing or reading it).
+    /// 0 + the same (the bits of adding into a cleared buffer, without clearing or reading it). With ReLU
+    /// (<paramref name="y"/> not null) dy is masked as in <see cref="SumsOfGradient"/>.
     /// </summary>
-    public static void AccumulateInputGradient(float* gradX, float* dy, float* x, int length, float mean,
+    public static void AccumulateInputGradient(float* gradX, float* dy, float* y, float* x, int length, float mean,
         float dyScale, float deviationScale, float offset, bool overwrite)
     {
         int i = 0;
         if (Vector512.IsHardwareAccelerated)
         {
             Vector512<float> m = Vector512.Create(mean), a = Vector512.Create(dyScale);
-            Vector512<float> b = Vector512.Create(deviationScale), c = Vector512.Create(offset);
+            Vector512<float> b = Vector512.Create(deviationScale), c = Vector512.Create(offset), zero = Vector512<float>.Zero;
             for (; i <= length - Vector512<float>.Count; i += Vector512<float>.Count)
             {
+                var g = Vector512.Load(dy + i);
+                if (y != null) g = zero + Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.Load(y + i), zero), g, zero);
                 var partial = Vector512.FusedMultiplyAdd(Vector512.Load(x + i) - m, b, c);
-                partial = Vector512.FusedMultiplyAdd(Vector512.Load(dy + i), a, partial);
+                partial = Vector512.FusedMultiplyAdd(g, a, partial);
                 ((overwrite ? Vector512<float>.Zero : Vector512.Load(gradX + i)) + partial).Store(gradX + i);
             }
         }
         else if (Vector256.IsHardwareAccelerated)
         {
             Vector256<float> m = Vector256.Create(mean), a = Vector256.Create(dyScale);
-            Vector256<float> b = Vector256.Create(deviationScale), c = Vector256.Create(offset);
+            Vector256<float> b = Vector256.Create(deviationScale), c = Vector256.Create(offset), zero = Vector256<float>.Zero;
             for (; i <= length - Vector256<float>.Count; i += Vector256<float>.Count)
             {
+                var g = Vector256.Load(dy + i);
+                if (y != null) g = zero + Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.Load(y + i), zero), g, zero);
                 var partial = Vector256.FusedMultiplyAdd(Vector256.Load(x + i) - m, b, c);
-                partial = Vector256.FusedMultiplyAdd(Vector256.Load(dy + i), a, partial);
+                partial = Vector256.FusedMultiplyAdd(g, a, partial);
                 ((overwrite ? Vector256<float>.Zero : Vector256.Load(gradX + i)) + partial).Store(gradX + i);
             }
         }
-        for (; i < length; i++) gradX[i] = (overwrite ? 0f : gradX[i]) + (dyScale * dy[i] + deviationScale * (x[i] - mean) + offset);
-    }
-
-    /// <summary>
-    /// masked[i] = 0 + dy[i] where y[i] &gt; 0, else 0: exactly what ElementwiseKernels.ReluBackward adds into a
-    /// cleared gradient buffer (the 0 + turns a −0 gradient into +0 as that sum does), so the fused
-    /// backward sees the same numbers as batch norm's backward after a separate ReLU.
-    /// </summary>
-    public static void MaskByPositive(float* dy, float* y, float* masked, int length)
-    {
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated)
+        for (; i < length; i++)
         {
-            var zero = Vector512<float>.Zero;
-            for (; i <= length - Vector512<float>.Count; i += Vector512<float>.Count)
-            {
-                var positive = Vector512.GreaterThan(Vector512.Load(y + i), zero);
-                (zero + Vector512.ConditionalSelect(positive, Vector512.Load(dy + i), zero)).Store(masked + i);
-            }
+            float g = y == null ? dy[i] : y[i] > 0 ? 0f + dy[i] : 0f;
+            gradX[i] = (overwrite ? 0f : gradX[i]) + (dyScale * g + deviationScale * (x[i] - mean) + offset);
         }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            var zero = Vector256<float>.Zero;
-            for (; i <= length - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                var positive = Vector256.GreaterThan(Vector256.Load(y + i), zero);
-                (zero + Vector256.ConditionalSelect(positive, Vector256.Load(dy + i), zero)).Store(masked + i);
-            }
-        }
-        for (; i < length; i++) masked[i] = y[i] > 0 ? 0f + dy[i] : 0f;
     }
 }
