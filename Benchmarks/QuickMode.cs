@@ -44,8 +44,9 @@ public static class QuickMode
 
         Parallelism.ThreadCount = threads;
         var workload = WorkloadCatalog.Create(workloadName);
-        double medianMs = MedianMilliseconds(workload, reps);
+        double medianMs = MedianMilliseconds(workload, reps, out double bytesPerRun);
         var line = $"{{\"workload\":\"{workload.Name}\",\"threads\":{threads},\"median_ms\":{medianMs.ToString("0.####", CultureInfo.InvariantCulture)}";
+        line += $",\"allocated_bytes_per_run\":{bytesPerRun.ToString("0", CultureInfo.InvariantCulture)}";
         if (workload.FlopsPerRun is double flops)
             line += $",\"gflops\":{(flops / (medianMs * 1e6)).ToString("0.0", CultureInfo.InvariantCulture)}";
         output.WriteLine(line + "}");
@@ -53,17 +54,25 @@ public static class QuickMode
     }
 
     /// <summary>Median wall time of <paramref name="reps"/> runs after a warm-up of at least 10 runs and 1 s.</summary>
-    public static double MedianMilliseconds(IWorkload workload, int reps)
+    public static double MedianMilliseconds(IWorkload workload, int reps) => MedianMilliseconds(workload, reps, out _);
+
+    /// <summary>
+    /// As <see cref="MedianMilliseconds(IWorkload, int)"/>, also giving the managed bytes allocated per timed run
+    /// (all threads, steady state: the warm-up has filled every pool and cache).
+    /// </summary>
+    public static double MedianMilliseconds(IWorkload workload, int reps, out double allocatedBytesPerRun)
     {
         var warm = Stopwatch.StartNew();
         for (int i = 0; i < 10 || warm.Elapsed.TotalSeconds < 1; i++) workload.Run();
         var times = new double[reps];
+        long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         for (int i = 0; i < reps; i++)
         {
             long start = Stopwatch.GetTimestamp();
             workload.Run();
             times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         }
+        allocatedBytesPerRun = (double)(GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / reps;
         Array.Sort(times);
         return reps % 2 == 1 ? times[reps / 2] : (times[reps / 2 - 1] + times[reps / 2]) / 2;
     }
