@@ -39,8 +39,12 @@ internal static class Backpropagation
                 float[]? grad = t.PendingGrad;
                 if (grad is null) continue; // no gradient reached this node (e.g. only through a detached path)
                 fn.Backward(t, grad.AsSpan(0, t.Count));
-                t.PendingGrad = null;
-                BufferPool.Return(grad);
+                // Null if the op handed the buffer to an input (HandOverGradient): it is that input's now.
+                if (t.PendingGrad is not null)
+                {
+                    t.PendingGrad = null;
+                    BufferPool.Return(grad);
+                }
                 if (!retainGraph) fn.Release();
             }
         }
@@ -90,6 +94,22 @@ internal static class Backpropagation
         if (!overwrite) return GradientBuffer(t);
         t.PendingGrad = BufferPool.Rent(t.Count, clear: false);
         return t.PendingGrad.AsSpan(0, t.Count);
+    }
+
+    /// <summary>
+    /// Makes <paramref name="output"/>'s gradient buffer <paramref name="input"/>'s gradient, without a copy, when
+    /// that is exactly what input's gradient would become (dL/dinput += dL/doutput, as for a residual connection) and
+    /// nothing has reached input yet. Only during output's backward; the op may keep reading dy afterwards but must
+    /// not write input's gradient through another sink in the same call (so input must not be another of its inputs).
+    /// </summary>
+    public static bool HandOverGradient(Tensor output, Tensor input)
+    {
+        if (!input.RequiresGrad || input.IsLeaf || input.PendingGrad is not null || output.PendingGrad is null
+            || input.Count != output.Count)
+            return false;
+        input.PendingGrad = output.PendingGrad;
+        output.PendingGrad = null;
+        return true;
     }
 
     /// <summary>Non-leaf tensors reachable from <paramref name="root"/>, inputs before the tensors computed from them.</summary>

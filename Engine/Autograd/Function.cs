@@ -42,6 +42,14 @@ public abstract class Function
     protected static Span<float> GradSinkForOverwrite(Tensor input, out bool overwrite) =>
         Backpropagation.GradientBufferForOverwrite(input, out overwrite);
 
+    /// <summary>
+    /// Gives <paramref name="output"/>'s gradient (the dy this Backward was called with) to <paramref name="input"/>
+    /// as its whole gradient when nothing has reached input yet — a residual's dL/dr = dL/dy without copying 8 MB.
+    /// True if handed over; otherwise write input's gradient the usual way. input must not be another input of this
+    /// op that the same Backward writes through a sink.
+    /// </summary>
+    protected static bool HandOverGradient(Tensor output, Tensor input) => Backpropagation.HandOverGradient(output, input);
+
     /// <summary>Frees what backward needed (saved tensors, the inputs); further backward calls fail clearly.</summary>
     internal void Release()
     {

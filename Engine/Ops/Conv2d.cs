@@ -50,9 +50,10 @@ internal sealed class Conv2dFunction : Function
 
     protected internal override void Backward(Tensor y, ReadOnlySpan<float> dy)
     {
-        if (_residual is not null)
+        bool residualIsOperand = ReferenceEquals(_residual, _x) || ReferenceEquals(_residual, _w) || ReferenceEquals(_residual, _bias);
+        if (_residual is not null && (residualIsOperand || !HandOverGradient(y, _residual)))
         {
-            // d(conv + r)/dr = 1.
+            // d(conv + r)/dr = 1: dy itself becomes r's gradient when nothing else has reached r (handed over above).
             var dr = GradSinkForOverwrite(_residual, out bool overwriteResidual);
             if (!dr.IsEmpty)
             {

@@ -30,6 +30,12 @@ public class FirstWriterOverwritesTests
             h => Functional.BatchNorm(h, gamma, beta, Tensor.Zeros(3), Tensor.Ones(3), training: true),
             h => h + h,                                                     // the same input twice: 2·dy
             h => Functional.Conv2dAdd(h, squareWeight, h, padding: 1),      // residual = the conv's own input
+            h => Functional.Conv2dAdd(h, squareWeight, h * 0.5f, padding: 1), // a fresh residual: dy handed over, no copy
+            h =>
+            {
+                var r = h * 0.5f;                                           // a residual another op reaches first
+                return Functional.Conv2dAdd(h, squareWeight, r, padding: 1) + r;
+            },
             h => h * 3f + h,                                                // add of two different tensors
         ];
     }
@@ -59,6 +65,24 @@ public class FirstWriterOverwritesTests
         weight.ZeroGrad();
         Loss().Backward();
         Assert.Equal(once, weight.Grad!.ToArray());
+    }
+
+    [Fact]
+    public void AResidualReachedByAnotherOpKeepsBothContributions()
+    {
+        var random = new RandomGenerator(79);
+        var weight = Tensor.RandomNormal([3, 3, 3, 3], random);
+        var input = Tensor.RandomNormal([2, 3, 4, 4], random).WithGrad();
+        float[] Gradient(Func<Tensor, Tensor, Tensor> block)
+        {
+            input.ZeroGrad();
+            var r = input * 0.5f;
+            Weighted(block(input * 2f, r) + r, 5).Backward();
+            return input.Grad!.ToArray();
+        }
+        var fused = Gradient((h, r) => Functional.Conv2dAdd(h, weight, r, padding: 1));
+        var separate = Gradient((h, r) => Functional.Conv2d(h, weight, padding: 1) + r);
+        for (int i = 0; i < fused.Length; i++) Assert.Equal(separate[i], fused[i], 1e-4f);
     }
 
     [Fact]
