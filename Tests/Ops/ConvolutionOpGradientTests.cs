@@ -21,14 +21,18 @@ public class ConvolutionOpGradientTests
         from seed in TestData.Seed
         select (n, c, h, w, o, k, stride, pad, bias, seed);
 
+    /// <summary>Input, weight and bias of a case, and the generator for anything else it needs.</summary>
+    private static (Tensor X, Tensor W, Tensor B, RandomGenerator Rng) Operands((int N, int C, int H, int W, int O, int K, int Stride, int Pad, bool Bias, int Seed) c)
+    {
+        var rng = new RandomGenerator((ulong)c.Seed);
+        return (TestData.Uniform([c.N, c.C, c.H, c.W], rng), TestData.Uniform([c.O, c.C, c.K, c.K], rng), TestData.Uniform([c.O], rng), rng);
+    }
+
     [Property(MaxTest = 30)]
     public Property Conv2d() =>
         TestData.ForAll(ConvCases, c =>
         {
-            var rng = new RandomGenerator((ulong)c.Seed);
-            var x = TestData.Uniform([c.N, c.C, c.H, c.W], rng);
-            var w = TestData.Uniform([c.O, c.C, c.K, c.K], rng);
-            var b = TestData.Uniform([c.O], rng);
+            var (x, w, b, _) = Operands(c);
             string what = $"Conv2d x[{c.N},{c.C},{c.H},{c.W}] w[{c.O},{c.C},{c.K},{c.K}] stride {c.Stride} pad {c.Pad}";
             if (c.Bias) GradientCheck.Assert(t => Functional.Conv2d(t[0], t[1], t[2], c.Stride, c.Pad), [x, w, b], (ulong)c.Seed, what: what);
             else GradientCheck.Assert(t => Functional.Conv2d(t[0], t[1], null, c.Stride, c.Pad), [x, w], (ulong)c.Seed, what: what);
@@ -38,10 +42,7 @@ public class ConvolutionOpGradientTests
     public Property Conv2dAddMatchesConvPlusResidualAndItsGradients() =>
         TestData.ForAll(ConvCases, c =>
         {
-            var rng = new RandomGenerator((ulong)c.Seed);
-            var x = TestData.Uniform([c.N, c.C, c.H, c.W], rng);
-            var w = TestData.Uniform([c.O, c.C, c.K, c.K], rng);
-            var b = TestData.Uniform([c.O], rng);
+            var (x, w, b, rng) = Operands(c);
             var plain = Functional.Conv2d(x, w, c.Bias ? b : null, c.Stride, c.Pad);
             var r = TestData.Uniform(plain.Shape.ToArray(), rng);
             var expected = (plain + r).ToArray();
