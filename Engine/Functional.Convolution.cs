@@ -14,9 +14,9 @@ public static partial class Functional
 
     /// <summary>
     /// <see cref="Conv2d"/>(input, ...) + <paramref name="residual"/> as one op: a ResNet block's output, with the
-    /// shortcut summed in the convolution's store instead of a separate add (no extra pass over the activation
-    /// forward, no gradient copy backward). Equal to the two ops up to float rounding (the sums may associate
-    /// differently when the convolution accumulates over several channel chunks).
+    /// shortcut added to each finished output tile instead of by a separate add (no extra pass over the activation
+    /// forward, no gradient copy backward). Bit-identical to the two ops: the residual is added to each finished
+    /// output tile while it is still in cache.
     /// </summary>
     /// <exception cref="ArgumentException">Shapes or geometry disagree, or the residual is not the output's shape.</exception>
     public static Tensor Conv2dAdd(Tensor input, Tensor weight, Tensor residual, Tensor? bias = null, int stride = 1, int padding = 0)

@@ -25,30 +25,29 @@ public static unsafe class ConvolutionKernels
     [ThreadStatic] private static BackwardWeightJob? _backwardWeightJob;
 
     /// <summary>
-    /// y = conv(x, w) + bias, or with <paramref name="accumulate"/> y += conv(x, w) + bias (a residual connection
-    /// summed in the convolution's store instead of a separate pass). x: [N, C, H, W], w: [O, C, KH, KW],
-    /// bias: [O] or empty, y: [N, O, OH, OW].
+    /// y = conv(x, w) + bias (+ residual: a residual connection summed while each output tile is in cache instead
+    /// of by a separate pass; bit-identical to adding afterwards). x: [N, C, H, W], w: [O, C, KH, KW],
+    /// bias: [O] or empty, residual: empty or y's shape [N, O, OH, OW], y: [N, O, OH, OW] (overwritten).
     /// </summary>
     /// <exception cref="ArgumentException">Bad geometry or a span too short.</exception>
     public static void Forward(ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w,
-        ReadOnlySpan<float> bias, Span<float> y, bool accumulate = false)
+        ReadOnlySpan<float> bias, Span<float> y, ReadOnlySpan<float> residual = default)
     {
         KernelArguments.CheckConvolution(g, "ConvolutionKernels.Forward", x.Length, w.Length, y.Length, bias.Length);
-        if (accumulate && !ImplicitConvolution.Available)
+        if (!residual.IsEmpty) KernelArguments.RequireLength(residual.Length, g.OutputLength, "ConvolutionKernels.Forward", "residual");
+        if (!residual.IsEmpty && !ImplicitConvolution.Available)
         {
-            // The im2col path overwrites: convolve into scratch, then add.
+            // The im2col path has no per-tile hook: convolve, then add.
+            Forward(g, x, w, bias, y);
             int length = (int)g.OutputLength;
-            float[] scratch = BufferPool.Rent(length, clear: false);
-            Forward(g, x, w, bias, scratch.AsSpan(0, length));
-            ElementwiseKernels.Add(y[..length], scratch.AsSpan(0, length), y[..length]);
-            BufferPool.Return(scratch);
+            ElementwiseKernels.Add(y[..length], residual[..length], y[..length]);
             return;
         }
-        fixed (float* xp = x, wp = w, bp = bias, yp = y)
+        fixed (float* xp = x, wp = w, bp = bias, yp = y, rp = residual)
         {
             if (ImplicitConvolution.Available)
             {
-                ImplicitConvolution.Run(g, xp, wp, bias.IsEmpty ? null : bp, yp, accumulate);
+                ImplicitConvolution.Run(g, xp, wp, bias.IsEmpty ? null : bp, yp, accumulate: false, residual.IsEmpty ? null : rp);
                 return;
             }
             var job = _forwardJob ??= new ForwardJob();

@@ -34,17 +34,19 @@ internal static unsafe class ImplicitConvolution
         g.KernelHeight == 1 && g.KernelWidth == 1 && g.StrideH == 1 && g.StrideW == 1 && g.PadH == 0 && g.PadW == 0;
 
     /// <summary>
-    /// y (+)= conv(x, w) (+ bias). x: [N, C, H, W], w: [O, C·KH·KW] row-major, bias: [O] or null,
-    /// y: [N, O, OH, OW]; overwritten unless <paramref name="accumulate"/>. Needs <see cref="Available"/>.
+    /// y (+)= conv(x, w) (+ bias) (+ residual). x: [N, C, H, W], w: [O, C·KH·KW] row-major, bias: [O] or null,
+    /// y: [N, O, OH, OW]; overwritten unless <paramref name="accumulate"/>; residual: y's shape or null, added to
+    /// each finished tile while it is in cache (conv + residual, the same sum as a separate add afterwards).
+    /// Needs <see cref="Available"/>.
     /// Same-size and pointwise geometries read x directly; strided ones whose rows are phase planes
     /// (<see cref="StridePhases"/>) split one image at a time into per-thread scratch (for 1×1 kernels just
     /// phase (0, 0), channels back to back); any other geometry unfolds one image at a time (one tile per
     /// image) and runs the same kernel over it with all lanes valid.
     /// </summary>
-    public static void Run(in ConvGeometry g, float* x, float* w, float* bias, float* y, bool accumulate)
+    public static void Run(in ConvGeometry g, float* x, float* w, float* bias, float* y, bool accumulate, float* residual = null)
     {
         var job = _job ??= new ConvolutionJob();
-        job.Prepare(g, x, w, bias, y, accumulate);
+        job.Prepare(g, x, w, bias, y, accumulate, residual);
         int tiles = g.Batch * job.TilesPerImage;
         if (tiles >= Parallelism.ThreadCount && Parallelism.ThreadCount > 1) Parallelism.For(tiles, job);
         else for (int i = 0; i < tiles; i++) job.Run(i);
@@ -56,16 +58,16 @@ internal static unsafe class ImplicitConvolution
     {
         private readonly ImplicitTapSet _taps = new(); // weights packed in tap order, tap shifts and lane masks
         private ConvGeometry _g;
-        private float* _x, _bias, _y;
+        private float* _x, _bias, _y, _residual;
         private int _k, _plane, _columnTile;
         private bool _accumulate, _unfold, _split;
 
         /// <summary>Parallel tiles per image: ⌈OH·OW / column tile⌉.</summary>
         public int TilesPerImage { get; private set; }
 
-        public void Prepare(in ConvGeometry g, float* x, float* w, float* bias, float* y, bool accumulate)
+        public void Prepare(in ConvGeometry g, float* x, float* w, float* bias, float* y, bool accumulate, float* residual)
         {
-            _g = g; _x = x; _bias = bias; _y = y; _accumulate = accumulate;
+            _g = g; _x = x; _bias = bias; _y = y; _accumulate = accumulate; _residual = residual;
             _k = g.PatchLength; _plane = g.OutHeight * g.OutWidth;
             bool phases = StridePhases.Applies(g);
             _split = phases && g.StrideH > 1;
@@ -93,7 +95,7 @@ internal static unsafe class ImplicitConvolution
             _taps.Pack(w, g.OutChannels);
         }
 
-        public void Clear() { _x = _bias = _y = null; }
+        public void Clear() { _x = _bias = _y = _residual = null; }
 
         /// <summary>Tile = image index / TilesPerImage, positions [tile·columnTile, +columnTile) of its output.</summary>
         public override void Run(int index)
@@ -123,6 +125,15 @@ internal static unsafe class ImplicitConvolution
                 {
                     var row = new Span<float>(imageY + (nint)o * plane + j0, cols);
                     TensorPrimitives.Add(row, _bias[o], row);
+                }
+            }
+            if (_residual != null)
+            {
+                float* imageResidual = _residual + (long)image * m * plane;
+                for (int o = 0; o < m; o++)
+                {
+                    var row = new Span<float>(imageY + (nint)o * plane + j0, cols);
+                    TensorPrimitives.Add(row, new ReadOnlySpan<float>(imageResidual + (nint)o * plane + j0, cols), row);
                 }
             }
         }

@@ -7,7 +7,7 @@ namespace RocketNet.Ops;
 /// <summary>
 /// 2-d convolution (cross-correlation, like PyTorch) over NCHW: x [N, C, H, W], w [O, C, KH, KW],
 /// bias [O] or none → y [N, O, OH, OW], plus an optional residual r [N, O, OH, OW] (y = conv + r: a ResNet
-/// block's shortcut summed in the convolution's store, not in a separate add pass; backward passes dy to r as an
+/// block's shortcut added to each output tile while it is in cache, not by a separate add pass; backward gives dy to r as an
 /// add would). Forward and both backward halves run in <see cref="ConvolutionKernels"/> (implicit GEMM, or
 /// im2col + GEMM); their plain versions are in ConvolutionReference.
 /// </summary>
@@ -41,8 +41,8 @@ internal sealed class Conv2dFunction : Function
         if (residual is not null && !residual.Shape.SequenceEqual(outputShape))
             throw new ArgumentException($"Conv2d: the residual must have the output's shape {ShapeMath.Format(outputShape)}, got {ShapeMath.Format(residual.Shape)}.", nameof(residual));
         var y = Tensor.Create(outputShape, clear: false);
-        if (residual is not null) ElementwiseKernels.Copy(residual.Data, y.Data);
-        ConvolutionKernels.Forward(g, x.Data, w.Data, bias is null ? default : bias.Data, y.Data, accumulate: residual is not null);
+        ConvolutionKernels.Forward(g, x.Data, w.Data, bias is null ? default : bias.Data, y.Data,
+            residual is null ? default : residual.Data);
         bool record = GradMode.IsEnabled && (x.RequiresGrad || w.RequiresGrad || (bias?.RequiresGrad ?? false) || (residual?.RequiresGrad ?? false));
         if (record) y.SetGradFn(new Conv2dFunction(x, w, bias, residual, g));
         return y;
