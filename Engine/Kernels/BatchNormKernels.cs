@@ -185,8 +185,7 @@ public static unsafe class BatchNormKernels
             for (int i = 0; i < N; i++)
             {
                 long offset = RowOffset(i, channel);
-                BatchNormRows.Normalise(X + offset, Y + offset, S, (float)mean, scale, shift);
-                if (Relu) ClampRow(Y + offset);
+                BatchNormRows.Normalise(X + offset, Y + offset, S, (float)mean, scale, shift, Relu);
             }
             Mean[channel] = (float)mean;
             InvStd[channel] = (float)invStd;
@@ -205,17 +204,8 @@ public static unsafe class BatchNormKernels
             for (int i = 0; i < N; i++)
             {
                 long offset = RowOffset(i, channel);
-                BatchNormRows.Normalise(X + offset, Y + offset, S, RunningMean[channel], scale, shift);
-                if (Relu) ClampRow(Y + offset);
+                BatchNormRows.Normalise(X + offset, Y + offset, S, RunningMean[channel], scale, shift, Relu);
             }
-        }
-
-        // max(y, 0) on a row just written (still in L1): the same TensorPrimitives.Max that
-        // ElementwiseKernels.Relu applies, so the fused output equals batch norm then ReLU bit for bit.
-        private void ClampRow(float* row)
-        {
-            var span = new Span<float>(row, S);
-            TensorPrimitives.Max(span, 0f, span);
         }
 
         // With ReLU, each row of GradY is masked by Y > 0 inside the row loops (both passes), never stored.

@@ -89,23 +89,37 @@ internal static unsafe class BatchNormRows
         sumDyDeviation = product;
     }
 
-    /// <summary>y[i] = (x[i] − mean)·scale + shift.</summary>
-    public static void Normalise(float* x, float* y, int length, float mean, float scale, float shift)
+    /// <summary>
+    /// y[i] = (x[i] − mean)·scale + shift, then with <paramref name="relu"/> max(·, 0) in the same loop — IEEE
+    /// maximum like the TensorPrimitives.Max that ElementwiseKernels.Relu applies (NaN stays NaN, −0 becomes +0),
+    /// so the fused output equals batch norm then ReLU bit for bit.
+    /// </summary>
+    public static void Normalise(float* x, float* y, int length, float mean, float scale, float shift, bool relu = false)
     {
         int i = 0;
         if (Vector512.IsHardwareAccelerated)
         {
-            Vector512<float> m = Vector512.Create(mean), a = Vector512.Create(scale), b = Vector512.Create(shift);
+            Vector512<float> m = Vector512.Create(mean), a = Vector512.Create(scale), b = Vector512.Create(shift), zero = Vector512<float>.Zero;
             for (; i <= length - Vector512<float>.Count; i += Vector512<float>.Count)
-                Vector512.FusedMultiplyAdd(Vector512.Load(x + i) - m, a, b).Store(y + i);
+            {
+                var value = Vector512.FusedMultiplyAdd(Vector512.Load(x + i) - m, a, b);
+                (relu ? Vector512.Max(value, zero) : value).Store(y + i);
+            }
         }
         else if (Vector256.IsHardwareAccelerated)
         {
-            Vector256<float> m = Vector256.Create(mean), a = Vector256.Create(scale), b = Vector256.Create(shift);
+            Vector256<float> m = Vector256.Create(mean), a = Vector256.Create(scale), b = Vector256.Create(shift), zero = Vector256<float>.Zero;
             for (; i <= length - Vector256<float>.Count; i += Vector256<float>.Count)
-                Vector256.FusedMultiplyAdd(Vector256.Load(x + i) - m, a, b).Store(y + i);
+            {
+                var value = Vector256.FusedMultiplyAdd(Vector256.Load(x + i) - m, a, b);
+                (relu ? Vector256.Max(value, zero) : value).Store(y + i);
+            }
         }
-        for (; i < length; i++) y[i] = (x[i] - mean) * scale + shift;
+        for (; i < length; i++)
+        {
+            float value = (x[i] - mean) * scale + shift;
+            y[i] = relu ? Math.Max(value, 0f) : value;
+        }
     }
 
     /// <summary>
