@@ -15,11 +15,15 @@ public static class CategoryIds
     /// <exception cref="ArgumentException">The value is not finite, not whole, or out of range; the message says where.</exception>
     public static long ToId(float value, double limit, string where)
     {
-        if (!float.IsFinite(value) || value != MathF.Floor(value) || value < 0 || value >= limit)
+        if (!IsValidId(value, limit))
             throw new ArgumentException(
                 $"{where}: category id {value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} is invalid; ids must be whole numbers in [0, {limit}).");
         return (long)value;
     }
+
+    /// <summary>True when <paramref name="value"/> is a whole number in [0, <paramref name="limit"/>) (what <see cref="ToId"/> accepts).</summary>
+    public static bool IsValidId(float value, double limit) =>
+        float.IsFinite(value) && value == MathF.Floor(value) && value >= 0 && value < limit;
 
     /// <summary>
     /// Bucket of (<paramref name="field"/>, <paramref name="id"/>) in [0, <paramref name="buckets"/>): the

@@ -86,6 +86,21 @@ public sealed class MultiFieldEmbedding : Module
         return _fieldOffsets[field] + (int)CategoryIds.ToId(id, _fieldSizes[field], $"MultiFieldEmbedding field {field}");
     }
 
+    /// <summary>
+    /// The table row of sample <paramref name="sample"/>'s id in <paramref name="field"/> (hashed or offset into the
+    /// field's table); the error message, naming sample and field, is only built for an invalid id.
+    /// </summary>
+    /// <exception cref="ArgumentException">The id is not a whole number in the field's range.</exception>
+    internal int LookupRow(int sample, int field, float id)
+    {
+        double limit = IsHashed ? CategoryIds.MaxHashedId : _fieldSizes[field];
+        if (!CategoryIds.IsValidId(id, limit)) CategoryIds.ToId(id, limit, $"MultiFieldEmbedding row {sample}, field {field}");
+        return IsHashed ? CategoryIds.HashBucket(field, (long)id, BucketCount) : _fieldOffsets[field] + (int)id;
+    }
+
+    /// <inheritdoc/>
+    protected internal override bool TryAddInferenceSteps(DenseInferencePlan.Builder builder) => builder.AddEmbedding(this);
+
     /// <inheritdoc/>
     /// <exception cref="ArgumentException">The input is not [N, F], or an id is not a whole number in range for its field.</exception>
     public override Tensor Forward(Tensor input)
@@ -97,20 +112,7 @@ public sealed class MultiFieldEmbedding : Module
         // The engine's op keeps the index array for backward, so it is allocated per call.
         var rows = new int[ids.Length];
         for (int r = 0, i = 0; r < n; r++)
-        {
-            for (int f = 0; f < FieldCount; f++, i++)
-            {
-                if (IsHashed)
-                {
-                    long id = CategoryIds.ToId(ids[i], CategoryIds.MaxHashedId, $"MultiFieldEmbedding row {r}, field {f}");
-                    rows[i] = CategoryIds.HashBucket(f, id, BucketCount);
-                }
-                else
-                {
-                    rows[i] = _fieldOffsets[f] + (int)CategoryIds.ToId(ids[i], _fieldSizes[f], $"MultiFieldEmbedding row {r}, field {f}");
-                }
-            }
-        }
+            for (int f = 0; f < FieldCount; f++, i++) rows[i] = LookupRow(r, f, ids[i]);
         // [N, F] lookups → [N, F, D] → [N, F·D] (a view).
         return Functional.Embedding(Weight, rows, n, FieldCount).Reshape(n, FieldCount * Dimension);
     }

@@ -3,8 +3,8 @@ using RocketNet.Kernels;
 namespace RocketNet.Layers;
 
 /// <summary>
-/// A network of fully connected layers and activations (the paper's CTR light tower, an MLP light net)
-/// compiled for serving: its eval-mode forward pass as a list of span-level steps over two ping-pong buffers
+/// A network of fully connected layers and activations, optionally behind a multi-field embedding (the paper's
+/// CTR light net: ids → embeddings → tower; an MLP light net) compiled for serving: its eval-mode forward pass as a list of span-level steps over two ping-pong buffers
 /// sized once for the largest batch. No tensors, graph, scope or allocation per call, and the same kernels
 /// as <see cref="Module.Forward"/>, so the same bits. The steps hold the modules' weight tensors, not copies:
 /// a later change to the weights (training, loading a checkpoint into the module) is seen by the next call.
@@ -68,6 +68,20 @@ public sealed class DenseInferencePlan
         int width = InputSize;
         foreach (var step in _steps)
         {
+            if (step.Embedding is { } embedding)
+            {
+                // ids [batch, F] → the F embedding rows of each sample side by side [batch, F·D].
+                var target = (inPing ? _pong : _ping).AsSpan(0, batch * step.OutFeatures);
+                ReadOnlySpan<float> table = embedding.Weight.Data;
+                int fields = embedding.FieldCount, dimension = embedding.Dimension;
+                for (int sample = 0, i = 0; sample < batch; sample++)
+                    for (int field = 0; field < fields; field++, i++)
+                        table.Slice(embedding.LookupRow(sample, field, current[i]) * dimension, dimension)
+                            .CopyTo(target.Slice(i * dimension, dimension));
+                current = target;
+                (inBuffer, inPing, width) = (true, !inPing, step.OutFeatures);
+                continue;
+            }
             if (step.Weight is { } weight)
             {
                 var target = (inPing ? _pong : _ping).AsSpan(0, batch * step.OutFeatures);
@@ -90,8 +104,9 @@ public sealed class DenseInferencePlan
         current.CopyTo(output);
     }
 
-    /// <summary>One step: a linear layer (Weight set) or an in-place activation.</summary>
-    internal readonly record struct Step(Tensor? Weight, Tensor? Bias, int OutFeatures, DenseActivation Activation);
+    /// <summary>One step: an embedding lookup (Embedding set), a linear layer (Weight set) or an in-place activation.</summary>
+    internal readonly record struct Step(Tensor? Weight, Tensor? Bias, int OutFeatures, DenseActivation Activation,
+        MultiFieldEmbedding? Embedding = null);
 
     /// <summary>
     /// Collects the steps while modules describe themselves (<see cref="Module.TryAddInferenceSteps"/>) and checks
@@ -121,6 +136,20 @@ public sealed class DenseInferencePlan
             Width = weight.Size(0);
             MaxWidth = Math.Max(MaxWidth, Width);
             Steps.Add(new Step(weight, bias, Width, default));
+            return true;
+        }
+
+        /// <summary>
+        /// Adds the lookup of one id per field (width F → F·D); false (plan abandoned) unless the width so far is the
+        /// field count. Invalid ids throw from <see cref="Run"/> with the sample and field named, as Forward does.
+        /// </summary>
+        public bool AddEmbedding(MultiFieldEmbedding embedding)
+        {
+            ArgumentNullException.ThrowIfNull(embedding);
+            if (Width != embedding.FieldCount) return Valid = false;
+            Width = embedding.OutputWidth;
+            MaxWidth = Math.Max(MaxWidth, Width);
+            Steps.Add(new Step(null, null, Width, default, embedding));
             return true;
         }
 

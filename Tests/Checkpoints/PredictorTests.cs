@@ -126,6 +126,25 @@ public class PredictorTests
     }
 
     [Fact]
+    public void ACtrLightNetServesFromIdsWithoutAllocating()
+    {
+        var random = new RandomGenerator(11);
+        var light = new TrunkHeadNet(MultiFieldEmbedding.PerField([10, 20], 8, random),
+            new Sequential(new Linear(16, 12, random), new ReLU(), new Linear(12, 2, random)));
+        var predictor = new Predictor(light, [2]);
+        Assert.True(predictor.UsesDensePlan);
+        float[] ids = [3, 17];
+        var logits = new float[2];
+        predictor.Predict(ids, logits);
+        float[] expected;
+        using (GradMode.NoGrad()) expected = light.Forward(Tensor.FromArray(ids, 1, 2)).ToArray();
+        AssertClose(expected, logits);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 20; i++) predictor.Predict(ids, logits);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void AModuleSwitchedBackToTrainingIsRefusedRatherThanServedWithDropoutOn()
     {
         var random = new RandomGenerator(10);

@@ -88,6 +88,48 @@ public class DenseInferencePlanTests
         }
     }
 
+    /// <summary>A CTR light net as the pairs build it: ids → multi-field embedding → ReLU tower.</summary>
+    private static TrunkHeadNet CtrLightNet(bool hashed, RandomGenerator random)
+    {
+        var embedding = hashed ? MultiFieldEmbedding.Hashed(3, 50, 4, random) : MultiFieldEmbedding.PerField([5, 7, 3], 4, random);
+        return new TrunkHeadNet(embedding, new Sequential(new Linear(12, 8, random), new ReLU(), new Linear(8, 2, random)));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ACtrLightNetFromIdsGivesTheGraphsBits(bool hashed)
+    {
+        var random = new RandomGenerator(9);
+        var net = CtrLightNet(hashed, random);
+        var plan = DenseInferencePlan.TryCreate(net, 3, maxBatchSize: 5)!;
+        Assert.NotNull(plan);
+        float[] ids = [0, 6, 2, 4, 0, 1, 3, 3, 0, 1, 5, 2, 2, 2, 2];
+        var expected = GraphForward(net, ids, 5, 3);
+        foreach (int threads in new[] { 1, 2 })
+        {
+            var y = new float[10];
+            KernelTestData.WithThreads(threads, () => plan.Run(ids, y, 5));
+            Assert.Equal(expected, y);
+            // One sample takes the one-row GEMM path: compare with the graph on that one sample.
+            var one = new float[2];
+            KernelTestData.WithThreads(threads, () => plan.Run(ids.AsSpan(3, 3), one, 1));
+            Assert.Equal(GraphForward(net, ids[3..6], 1, 3), one);
+        }
+    }
+
+    [Fact]
+    public void AnInvalidIdNamesTheSampleAndTheFieldAsForwardDoes()
+    {
+        var net = CtrLightNet(hashed: false, new RandomGenerator(10));
+        var plan = DenseInferencePlan.TryCreate(net, 3, maxBatchSize: 2)!;
+        var ex = Assert.Throws<ArgumentException>(() => plan.Run([0, 1, 2, 4, 7, 0], new float[4], 2));
+        Assert.Contains("row 1, field 1", ex.Message);
+        Assert.Contains("[0, 7)", ex.Message);
+        Assert.Throws<ArgumentException>(() => plan.Run([0, 1.5f, 2], new float[2], 1));
+        Assert.Null(DenseInferencePlan.TryCreate(net, 4, 1)); // 4 values per sample, 3 fields
+    }
+
     [Fact]
     public void AnActivationBeforeTheFirstLinearLeavesTheCallersInputUntouched()
     {

@@ -5,7 +5,8 @@ namespace RocketNet.Training.Checkpoints;
 
 /// <summary>
 /// Serves a trained (light) network: puts the module in evaluation mode and predicts single samples or
-/// batches. Networks of linear layers and activations (CTR towers, MLPs) run through a
+/// batches. Networks of linear layers and activations, optionally behind a multi-field embedding (CTR light
+/// nets fed category ids, MLPs), run through a
 /// <see cref="DenseInferencePlan"/>: span-level kernels over buffers made once, no graph, no allocation per
 /// call, same results as <see cref="Module.Forward"/>. Other networks run <see cref="Module.Forward"/> under
 /// <see cref="GradMode.NoGrad"/> and a <see cref="TensorScope"/> with cached input tensors. Either way the
