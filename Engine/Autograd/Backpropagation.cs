@@ -90,7 +90,7 @@ internal static class Backpropagation
     public static Span<float> GradientBufferForOverwrite(Tensor t, out bool overwrite)
     {
         if (t.RequiresGrad && t.IsLeaf) return t.GradForOverwrite(out overwrite).Data;
-        overwrite = t.RequiresGrad && !t.IsLeaf && t.PendingGrad is null;
+        overwrite = t.RequiresGrad && t.PendingGrad is null; // a non-leaf here
         if (!overwrite) return GradientBuffer(t);
         t.PendingGrad = BufferPool.Rent(t.Count, clear: false);
         return t.PendingGrad.AsSpan(0, t.Count);
