@@ -43,6 +43,18 @@ public abstract class Function
         Backpropagation.GradientBufferForOverwrite(input, out overwrite);
 
     /// <summary>
+    /// input.grad += dy for an input of dy's own shape (d output / d input = 1: a residual or an add): dy is copied
+    /// when nothing has reached the input's gradient yet, added otherwise.
+    /// </summary>
+    protected static void PassGradient(Tensor input, ReadOnlySpan<float> dy)
+    {
+        var sink = GradSinkForOverwrite(input, out bool overwrite);
+        if (sink.IsEmpty) return;
+        if (overwrite) Kernels.ElementwiseKernels.Copy(dy, sink);
+        else Kernels.ElementwiseKernels.Add(sink, dy, sink);
+    }
+
+    /// <summary>
     /// Gives <paramref name="output"/>'s gradient (the dy this Backward was called with) to <paramref name="input"/>
     /// as its whole gradient when nothing has reached input yet — a residual's dL/dr = dL/dy without copying 8 MB.
     /// True if handed over; otherwise write input's gradient the usual way. input must not be another input of this

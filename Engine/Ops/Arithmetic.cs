@@ -41,10 +41,7 @@ internal sealed class ArithmeticFunction : Function
     {
         if (input.Shape.SequenceEqual(y.Shape))
         {
-            var g = GradSinkForOverwrite(input, out bool overwrite);
-            if (g.IsEmpty) return;
-            if (overwrite) ElementwiseKernels.Copy(dy, g);
-            else BroadcastKernels.SumInto(dy, y.Shape, g, input.Shape);
+            PassGradient(input, dy);
             return;
         }
         var sink = GradSink(input);

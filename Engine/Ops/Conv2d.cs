@@ -51,16 +51,8 @@ internal sealed class Conv2dFunction : Function
     protected internal override void Backward(Tensor y, ReadOnlySpan<float> dy)
     {
         bool residualIsOperand = ReferenceEquals(_residual, _x) || ReferenceEquals(_residual, _w) || ReferenceEquals(_residual, _bias);
-        if (_residual is not null && (residualIsOperand || !HandOverGradient(y, _residual)))
-        {
-            // d(conv + r)/dr = 1: dy itself becomes r's gradient when nothing else has reached r (handed over above).
-            var dr = GradSinkForOverwrite(_residual, out bool overwriteResidual);
-            if (!dr.IsEmpty)
-            {
-                if (overwriteResidual) ElementwiseKernels.Copy(dy, dr);
-                else ElementwiseKernels.Add(dr, dy, dr);
-            }
-        }
+        // d(conv + r)/dr = 1: dy itself becomes r's gradient when nothing else has reached r, else it is added.
+        if (_residual is not null && (residualIsOperand || !HandOverGradient(y, _residual))) PassGradient(_residual, dy);
         Span<float> dx = GradSinkForOverwrite(_x, out bool overwrite);
         if (!dx.IsEmpty) ConvolutionKernels.BackwardInput(_geometry, dy, _w.Data, dx, accumulate: !overwrite);
         Span<float> dw = GradSink(_w);
