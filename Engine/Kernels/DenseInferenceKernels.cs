@@ -48,6 +48,24 @@ public static class DenseInferenceKernels
         Gemm.Multiply(x, weight, y, rows, outFeatures, inFeatures, transB: true, accumulate: true);
     }
 
+    /// <summary>
+    /// True when <see cref="Linear"/> on any block of at least <paramref name="blockRows"/> of the
+    /// <paramref name="rows"/> samples gives each sample the same bits as on all of them at once: both sizes take
+    /// the same GEMM path (the one-row loop, the direct loops and the packed kernel each sum in their own order).
+    /// Lets a caller split a batch into row blocks, one per thread, without changing a result.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive, or the block is larger than the batch.</exception>
+    public static bool RowBlocksMatch(int rows, int blockRows, int inFeatures, int outFeatures)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(blockRows);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(blockRows, rows);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inFeatures);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outFeatures);
+        // The path depends on the row count only through m = 1 and m·n·k against one threshold, so the two
+        // ends agreeing means every block size in between agrees too.
+        return Gemm.PathFor(blockRows, outFeatures, inFeatures) == Gemm.PathFor(rows, outFeatures, inFeatures);
+    }
+
     /// <summary>Applies <paramref name="activation"/> to <paramref name="values"/> in place, as the graph's elementwise op.</summary>
     /// <exception cref="ArgumentOutOfRangeException">Unknown activation.</exception>
     public static void Activate(DenseActivation activation, Span<float> values)

@@ -8,19 +8,34 @@ namespace RocketNet.Layers;
 /// sized once for the largest batch. No tensors, graph, scope or allocation per call, and the same kernels
 /// as <see cref="Module.Forward"/>, so the same bits. The steps hold the modules' weight tensors, not copies:
 /// a later change to the weights (training, loading a checkpoint into the module) is seen by the next call.
+/// <para>
+/// A batch of at least 2 × <see cref="MinRowsPerBlock"/> samples on several threads
+/// (<see cref="Parallelism.ThreadCount"/>) is cut into one block of rows per thread, each run through every
+/// step on its own thread: a thread then reads only the activations it wrote itself, where splitting each
+/// layer's GEMM over the threads moves every activation between the cores' caches once per layer (batch 256
+/// of the CTR tower on 2 threads: 0.39 → 0.29 ms). Only where <see cref="DenseInferenceKernels.RowBlocksMatch"/>
+/// holds for every layer, so each sample still gets the bits of the whole batch at once.
+/// </para>
 /// Not thread-safe (the buffers are the plan's): use one plan per thread.
 /// </summary>
-public sealed class DenseInferencePlan
+public sealed unsafe class DenseInferencePlan
 {
+    /// <summary>Fewest samples per block when a batch is split over the threads.</summary>
+    public const int MinRowsPerBlock = 32;
+
     private readonly Step[] _steps;
     private readonly float[] _ping, _pong;
+    private readonly int _maxWidth;
+    private readonly RowBlockJob _rowBlocks;
 
     private DenseInferencePlan(Step[] steps, int inputSize, int outputSize, int maxWidth, int maxBatchSize)
     {
         _steps = steps;
         (InputSize, OutputSize, MaxBatchSize) = (inputSize, outputSize, maxBatchSize);
+        _maxWidth = maxWidth;
         _ping = new float[maxWidth * maxBatchSize];
         _pong = new float[maxWidth * maxBatchSize];
+        _rowBlocks = new RowBlockJob(this);
     }
 
     /// <summary>Values per input sample.</summary>
@@ -62,21 +77,63 @@ public sealed class DenseInferencePlan
         if (output.Length != batch * OutputSize)
             throw new ArgumentException($"{batch} samples need {batch * OutputSize} outputs, the span holds {output.Length}.", nameof(output));
 
+        int blocks = RowBlocks(batch);
+        if (blocks == 1)
+        {
+            RunRows(input, output, 0, batch);
+            return;
+        }
+        // The caller blocks until every block is done, so the pins hold for the workers.
+        fixed (float* inputStart = input, outputStart = output)
+        {
+            _rowBlocks.Set(inputStart, outputStart, batch, blocks);
+            try
+            {
+                Parallelism.For(blocks, _rowBlocks);
+            }
+            finally
+            {
+                _rowBlocks.Set(null, null, 0, 0);
+            }
+        }
+    }
+
+    /// <summary>Blocks of rows to cut <paramref name="batch"/> into: one per thread, or 1 where splitting would not pay or would change bits.</summary>
+    private int RowBlocks(int batch)
+    {
+        int blocks = Math.Min(Parallelism.ThreadCount, batch / MinRowsPerBlock);
+        if (blocks < 2) return 1;
+        int width = InputSize;
+        foreach (var step in _steps)
+        {
+            if (step.Weight is not null && !DenseInferenceKernels.RowBlocksMatch(batch, batch / blocks, width, step.OutFeatures))
+                return 1;
+            width = step.OutFeatures;
+        }
+        return blocks;
+    }
+
+    /// <summary>
+    /// Samples [first, first + rows) of the batch through every step: <paramref name="input"/> and
+    /// <paramref name="output"/> hold just those samples; the buffers' rows [first, first + rows) are theirs alone.
+    /// </summary>
+    private void RunRows(ReadOnlySpan<float> input, Span<float> output, int first, int rows)
+    {
         // The current activations: the caller's input until the first step writes a buffer.
         ReadOnlySpan<float> current = input;
         bool inBuffer = false, inPing = false;
-        int width = InputSize;
+        int width = InputSize, region = first * _maxWidth;
         foreach (var step in _steps)
         {
             if (step.Embedding is { } embedding)
             {
-                // ids [batch, F] → the F embedding rows of each sample side by side [batch, F·D].
-                var target = (inPing ? _pong : _ping).AsSpan(0, batch * step.OutFeatures);
+                // ids [rows, F] → the F embedding rows of each sample side by side [rows, F·D].
+                var target = (inPing ? _pong : _ping).AsSpan(region, rows * step.OutFeatures);
                 ReadOnlySpan<float> table = embedding.Weight.Data;
                 int fields = embedding.FieldCount, dimension = embedding.Dimension;
-                for (int sample = 0, i = 0; sample < batch; sample++)
+                for (int sample = 0, i = 0; sample < rows; sample++)
                     for (int field = 0; field < fields; field++, i++)
-                        table.Slice(embedding.LookupRow(sample, field, current[i]) * dimension, dimension)
+                        table.Slice(embedding.LookupRow(first + sample, field, current[i]) * dimension, dimension)
                             .CopyTo(target.Slice(i * dimension, dimension));
                 current = target;
                 (inBuffer, inPing, width) = (true, !inPing, step.OutFeatures);
@@ -84,9 +141,9 @@ public sealed class DenseInferencePlan
             }
             if (step.Weight is { } weight)
             {
-                var target = (inPing ? _pong : _ping).AsSpan(0, batch * step.OutFeatures);
+                var target = (inPing ? _pong : _ping).AsSpan(region, rows * step.OutFeatures);
                 DenseInferenceKernels.Linear(current, weight.Data, step.Bias is null ? default : step.Bias.Data, target,
-                    batch, width, step.OutFeatures);
+                    rows, width, step.OutFeatures);
                 current = target;
                 (inBuffer, inPing, width) = (true, !inPing, step.OutFeatures);
                 continue;
@@ -94,14 +151,36 @@ public sealed class DenseInferencePlan
             if (!inBuffer)
             {
                 // An activation before any linear layer: the caller's input is read-only.
-                var copy = _ping.AsSpan(0, batch * width);
+                var copy = _ping.AsSpan(region, rows * width);
                 input.CopyTo(copy);
                 current = copy;
                 (inBuffer, inPing) = (true, true);
             }
-            DenseInferenceKernels.Activate(step.Activation, (inPing ? _ping : _pong).AsSpan(0, batch * width));
+            DenseInferenceKernels.Activate(step.Activation, (inPing ? _ping : _pong).AsSpan(region, rows * width));
         }
         current.CopyTo(output);
+    }
+
+    /// <summary>One block of rows per index; block b holds samples [b·batch / blocks, (b + 1)·batch / blocks).</summary>
+    private sealed class RowBlockJob(DenseInferencePlan plan) : ParallelJob
+    {
+        private float* _input, _output;
+        private int _batch, _blocks;
+
+        public void Set(float* input, float* output, int batch, int blocks)
+        {
+            _input = input;
+            _output = output;
+            (_batch, _blocks) = (batch, blocks);
+        }
+
+        public override void Run(int index)
+        {
+            int first = (int)((long)index * _batch / _blocks), end = (int)((long)(index + 1) * _batch / _blocks);
+            int rows = end - first;
+            plan.RunRows(new ReadOnlySpan<float>(_input + (long)first * plan.InputSize, rows * plan.InputSize),
+                new Span<float>(_output + (long)first * plan.OutputSize, rows * plan.OutputSize), first, rows);
+        }
     }
 
     /// <summary>One step: an embedding lookup (Embedding set), a linear layer (Weight set) or an in-place activation.</summary>

@@ -51,13 +51,14 @@ public class DenseInferencePlanTests
             from input in Gen.Choose(1, 70)
             from depth in Gen.Choose(1, 4)
             from widths in Gen.ArrayOf(Gen.Choose(1, 90), depth)
-            from batch in Gen.Elements(1, 2, 9, 33)
+            from batch in Gen.Elements(1, 2, 9, 33, 64, 65, 97)
             from seed in Gen.Choose(0, 10_000)
             select (input, widths, batch, seed);
         return Prop.ForAll(gen.ToArbitrary(), c =>
         {
             var net = RandomNet(c.input, c.widths, c.seed);
-            var plan = DenseInferencePlan.TryCreate(net, c.input, maxBatchSize: 40);
+            // Batches of 64 and more are cut into a block of rows per thread on two threads (where bits allow).
+            var plan = DenseInferencePlan.TryCreate(net, c.input, maxBatchSize: 100);
             Assert.NotNull(plan);
             var x = new float[c.batch * c.input];
             new RandomGenerator((ulong)c.seed + 1).FillNormal(x);
@@ -85,6 +86,49 @@ public class DenseInferencePlanTests
             var y = new float[2];
             // Several calls: the first may run inline while the workers wake, later ones split the rows.
             KernelTestData.WithThreads(threads, () => { for (int i = 0; i < 4; i++) { plan.Run(x, y, 1); Assert.Equal(expected, y); } });
+        }
+    }
+
+    [Fact]
+    public void TheCtrLightTowerAtBatch256IsSplitIntoRowBlocksWithTheGraphsBits()
+    {
+        var random = new RandomGenerator(11);
+        var tower = new Sequential(new Linear(576, 200, random), new ReLU(), new Linear(200, 80, random), new ReLU(), new Linear(80, 2, random));
+        foreach (var (inputs, outputs) in new[] { (576, 200), (200, 80), (80, 2) })
+            Assert.True(DenseInferenceKernels.RowBlocksMatch(256, 128, inputs, outputs)); // so two threads do split it
+        var plan = DenseInferencePlan.TryCreate(tower, 576, maxBatchSize: 256)!;
+        var x = new float[256 * 576];
+        random.FillNormal(x);
+        var expected = GraphForward(tower, x, 256, 576);
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            var y = new float[512];
+            KernelTestData.WithThreads(threads, () => { for (int i = 0; i < 3; i++) { plan.Run(x, y, 256); Assert.Equal(expected, y); } });
+        }
+    }
+
+    [Fact]
+    public void RowBlocksMatchOnlyWhereTheBlockTakesTheWholeBatchsGemmPath()
+    {
+        Assert.False(DenseInferenceKernels.RowBlocksMatch(2, 1, 8, 8));       // one row: the streaming loop
+        Assert.False(DenseInferenceKernels.RowBlocksMatch(64, 32, 32, 32));   // 2^16 multiply-adds packed, half of it direct
+        Assert.True(DenseInferenceKernels.RowBlocksMatch(64, 32, 64, 64));    // both packed
+        Assert.True(DenseInferenceKernels.RowBlocksMatch(256, 128, 80, 2));   // both direct
+        Assert.Throws<ArgumentOutOfRangeException>(() => DenseInferenceKernels.RowBlocksMatch(4, 5, 8, 8));
+        Assert.Throws<ArgumentOutOfRangeException>(() => DenseInferenceKernels.RowBlocksMatch(4, 0, 8, 8));
+    }
+
+    [Fact]
+    public void AnInvalidIdInALaterRowBlockNamesItsSampleInTheWholeBatch()
+    {
+        var net = CtrLightNet(hashed: false, new RandomGenerator(12));
+        var plan = DenseInferencePlan.TryCreate(net, 3, maxBatchSize: 64)!;
+        var ids = new float[64 * 3];
+        ids[50 * 3 + 2] = 3; // field 2 has 3 ids: [0, 3)
+        foreach (int threads in new[] { 1, 2 })
+        {
+            var ex = Assert.Throws<ArgumentException>(() => KernelTestData.WithThreads(threads, () => plan.Run(ids, new float[128], 64)));
+            Assert.Contains("row 50, field 2", ex.Message);
         }
     }
 
