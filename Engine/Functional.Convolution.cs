@@ -29,6 +29,15 @@ public static partial class Functional
     public static Tensor MaxPool2d(Tensor input, int kernelSize, int? stride = null, int padding = 0) =>
         MaxPool2dFunction.Forward(input, kernelSize, stride ?? kernelSize, padding);
 
+    /// <summary>
+    /// <c>MaxPool2d(input.Relu(), …)</c> as one op, with the same values and gradients bit for bit: ReLU commutes
+    /// with max, so the pooled output is clamped instead of a full-size ReLU copy of the input, and backward stops
+    /// the gradient where that output is 0. The conv → ReLU → max-pool stage of a CNN saves a full-size pass and
+    /// tensor each way.
+    /// </summary>
+    public static Tensor ReluMaxPool2d(Tensor input, int kernelSize, int? stride = null, int padding = 0) =>
+        MaxPool2dFunction.Forward(input, kernelSize, stride ?? kernelSize, padding, relu: true);
+
     /// <summary>Average pooling with a square window; zero padding counts in the divisor (PyTorch's default).</summary>
     public static Tensor AvgPool2d(Tensor input, int kernelSize, int? stride = null, int padding = 0) =>
         AvgPool2dFunction.Forward(input, kernelSize, stride ?? kernelSize, padding);

@@ -17,37 +17,57 @@ public static unsafe class PoolingKernels
     /// <summary>
     /// Max pool: y gets each window's maximum real cell and indices its flat index h·W + w within the
     /// input plane (first maximum wins; NaN propagates). x: [N, C, H, W], y and indices: [N, C, OH, OW].
+    /// <para>
+    /// With <paramref name="relu"/>, y = max(pool(x), 0) — the pool of max(x, 0), since ReLU and max commute,
+    /// with the same bits as ElementwiseKernels.Relu then this pool — clamped on the pooled plane while it is in
+    /// cache, so the full-size ReLU pass and its output are never made. Indices are then x's own winners.
+    /// </para>
     /// </summary>
     /// <exception cref="ArgumentException">Bad geometry or a span too short.</exception>
-    public static void MaxPoolForward(PoolGeometry g, ReadOnlySpan<float> x, Span<float> y, Span<int> indices)
+    public static void MaxPoolForward(PoolGeometry g, ReadOnlySpan<float> x, Span<float> y, Span<int> indices, bool relu = false)
     {
         g.Check("PoolingKernels.MaxPoolForward", x.Length, y.Length, "x", "y");
         KernelArguments.RequireLength(indices.Length, g.OutputLength, "PoolingKernels.MaxPoolForward", "indices");
         fixed (float* xp = x, yp = y)
         fixed (int* ip = indices)
-            Run(PoolOp.MaxForward, g, xp, yp, ip);
+            Run(relu ? PoolOp.ReluMaxForward : PoolOp.MaxForward, g, xp, yp, ip);
     }
 
     /// <summary>
     /// gradX[n, c, indices[o]] += gradY[o]. gradY and indices: [N, C, OH, OW] (from
     /// <see cref="MaxPoolForward"/>), gradX: [N, C, H, W] (accumulated into; with <paramref name="accumulate"/>
     /// false each plane is cleared just before its scatter, while it is in cache, instead of by a separate pass).
+    /// <para>
+    /// With <paramref name="reluOutput"/> (the y [N, C, OH, OW] of the ReLU variant of <see cref="MaxPoolForward"/>),
+    /// the backward of pool(relu(x)): only outputs with y &gt; 0 pass gradY on (elsewhere ReLU's mask stops it at
+    /// the winner), and they add 0 + gradY, as ReLU's backward adds max pool's freshly scattered gradient. Into a
+    /// cleared gradX (accumulate false) that is bit for bit the two separate backward passes.
+    /// </para>
     /// </summary>
     /// <exception cref="ArgumentException">Bad geometry, a span too short or an index outside its plane.</exception>
     public static void MaxPoolBackward(PoolGeometry g, ReadOnlySpan<float> gradY, ReadOnlySpan<int> indices,
-        Span<float> gradX, bool accumulate = true)
+        Span<float> gradX, bool accumulate = true, ReadOnlySpan<float> reluOutput = default)
     {
         g.Check("PoolingKernels.MaxPoolBackward", gradX.Length, gradY.Length, "gradX", "gradY");
         KernelArguments.RequireLength(indices.Length, g.OutputLength, "PoolingKernels.MaxPoolBackward", "indices");
+        bool relu = !reluOutput.IsEmpty;
+        if (relu) KernelArguments.RequireLength(reluOutput.Length, g.OutputLength, "PoolingKernels.MaxPoolBackward", "reluOutput");
         int plane = g.H * g.W;
         // Check up front so a bad index cannot scribble outside its plane from a worker thread.
         foreach (int index in indices[..(int)g.OutputLength])
             if ((uint)index >= (uint)plane)
                 throw new ArgumentException($"MaxPoolBackward: index {index} is outside the {plane}-cell plane.",
                     nameof(indices));
-        fixed (float* gyp = gradY, gxp = gradX)
+        var op = (relu, accumulate) switch
+        {
+            (false, true) => PoolOp.MaxBackward,
+            (false, false) => PoolOp.MaxBackwardOverwrite,
+            (true, true) => PoolOp.ReluMaxBackward,
+            _ => PoolOp.ReluMaxBackwardOverwrite,
+        };
+        fixed (float* gyp = gradY, gxp = gradX, yp = reluOutput)
         fixed (int* ip = indices)
-            Run(accumulate ? PoolOp.MaxBackward : PoolOp.MaxBackwardOverwrite, g, gxp, gyp, ip);
+            Run(op, g, gxp, gyp, ip, yp);
     }
 
     /// <summary>
@@ -108,34 +128,40 @@ public static unsafe class PoolingKernels
     /// <param name="input">x (forward) or gradX (backward): [N, C, H, W].</param>
     /// <param name="output">y (forward) or gradY (backward): [N, C, OH, OW].</param>
     /// <param name="indices">Max-pool winners [N, C, OH, OW], else null.</param>
-    private static void Run(PoolOp op, in PoolGeometry g, float* input, float* output, int* indices)
+    /// <param name="pooled">The ReLU max pool's output [N, C, OH, OW] for its backward, else null.</param>
+    private static void Run(PoolOp op, in PoolGeometry g, float* input, float* output, int* indices, float* pooled = null)
     {
         int planes = g.N * g.C;
         int planesPerTile = Math.Max(1, CellsPerTile / (g.H * g.W));
         int tiles = (planes + planesPerTile - 1) / planesPerTile;
         var job = _job ??= new PoolJob();
-        job.Set(op, g, input, output, indices, planesPerTile);
+        job.Set(op, g, input, output, indices, planesPerTile, pooled);
         Parallelism.For(tiles, job);
         job.Clear();
     }
 
-    private enum PoolOp { MaxForward, MaxBackward, MaxBackwardOverwrite, AvgForward, AvgBackward, GlobalForward, GlobalBackward }
+    private enum PoolOp
+    {
+        MaxForward, MaxBackward, MaxBackwardOverwrite, ReluMaxForward, ReluMaxBackward, ReluMaxBackwardOverwrite,
+        AvgForward, AvgBackward, GlobalForward, GlobalBackward,
+    }
 
     /// <summary>Tile = a fixed run of consecutive (n, c) planes.</summary>
     private sealed class PoolJob : ParallelJob
     {
         private PoolOp _op;
         private PoolGeometry _g;
-        private float* _input, _output;
+        private float* _input, _output, _pooled;
         private int* _indices;
         private int _planesPerTile;
 
-        public void Set(PoolOp op, in PoolGeometry g, float* input, float* output, int* indices, int planesPerTile)
+        public void Set(PoolOp op, in PoolGeometry g, float* input, float* output, int* indices, int planesPerTile, float* pooled)
         {
             _op = op; _g = g; _input = input; _output = output; _indices = indices; _planesPerTile = planesPerTile;
+            _pooled = pooled;
         }
 
-        public void Clear() { _input = _output = null; _indices = null; }
+        public void Clear() { _input = _output = _pooled = null; _indices = null; }
 
         public override void Run(int index)
         {
@@ -148,11 +174,19 @@ public static unsafe class PoolingKernels
                 float* input = _input + (long)p * plane;
                 float* output = _output + (long)p * outPlane;
                 int* indices = _indices == null ? null : _indices + (long)p * outPlane;
+                float* pooled = _pooled == null ? null : _pooled + (long)p * outPlane;
                 switch (_op)
                 {
                     case PoolOp.MaxForward:
+                    case PoolOp.ReluMaxForward:
                         if (MaxPool2x2.Applies(g)) MaxPool2x2.Forward(g, input, output, indices);
                         else PoolingPlanes.MaxForward(g, input, output, indices);
+                        if (_op == PoolOp.ReluMaxForward)
+                        {
+                            // The op ElementwiseKernels.Relu applies: IEEE max, so −0 becomes +0 and NaN stays NaN.
+                            var outputs = new Span<float>(output, outPlane);
+                            TensorPrimitives.Max(outputs, 0f, outputs);
+                        }
                         break;
                     case PoolOp.MaxBackward:
                         for (int o = 0; o < outPlane; o++) input[indices[o]] += output[o];
@@ -160,6 +194,15 @@ public static unsafe class PoolingKernels
                     case PoolOp.MaxBackwardOverwrite:
                         new Span<float>(input, plane).Clear();
                         for (int o = 0; o < outPlane; o++) input[indices[o]] += output[o];
+                        break;
+                    case PoolOp.ReluMaxBackward:
+                        for (int o = 0; o < outPlane; o++)
+                            if (pooled[o] > 0) input[indices[o]] += 0f + output[o];
+                        break;
+                    case PoolOp.ReluMaxBackwardOverwrite:
+                        new Span<float>(input, plane).Clear();
+                        for (int o = 0; o < outPlane; o++)
+                            if (pooled[o] > 0) input[indices[o]] += output[o];
                         break;
                     case PoolOp.AvgForward: PoolingPlanes.AvgForward(g, input, output); break;
                     case PoolOp.AvgBackward: PoolingPlanes.AvgBackward(g, output, input); break;

@@ -7,25 +7,30 @@ namespace RocketNet.Ops;
 
 /// <summary>
 /// Max pooling over NCHW. The forward records, for each output, the flat index (within its input plane)
-/// of the winning input; backward sends dy there (PoolingKernels.MaxPoolBackward).
+/// of the winning input; backward sends dy there (PoolingKernels.MaxPoolBackward). The ReLU variant is
+/// pool(relu(x)) in one op: ReLU commutes with max, so it clamps the pooled output instead of a full-size
+/// copy of x, and its backward stops dy where that output is 0 — the same bits as the two ops, one full-size
+/// pass and one full-size tensor fewer each way.
 /// </summary>
 internal sealed class MaxPool2dFunction : Function
 {
     private readonly Tensor _x;
     private readonly PoolGeometry _geometry;
+    private readonly bool _relu;
     private int[]? _argMax; // pooled, one per output element
 
-    private MaxPool2dFunction(Tensor x, PoolGeometry geometry, int[] argMax) : base(x) => (_x, _geometry, _argMax) = (x, geometry, argMax);
+    private MaxPool2dFunction(Tensor x, PoolGeometry geometry, int[] argMax, bool relu) : base(x) =>
+        (_x, _geometry, _argMax, _relu) = (x, geometry, argMax, relu);
 
-    public override string Name => "MaxPool2d";
+    public override string Name => _relu ? "ReluMaxPool2d" : "MaxPool2d";
 
-    public static Tensor Forward(Tensor x, int kernel, int stride, int padding)
+    public static Tensor Forward(Tensor x, int kernel, int stride, int padding, bool relu = false)
     {
-        var g = Pooling.Geometry(x, kernel, stride, padding, "MaxPool2d");
+        var g = Pooling.Geometry(x, kernel, stride, padding, relu ? "ReluMaxPool2d" : "MaxPool2d");
         var y = Tensor.Create([g.N, g.C, g.OutHeight, g.OutWidth], clear: false);
         int[] argMax = ArrayPool<int>.Shared.Rent(y.Count);
-        PoolingKernels.MaxPoolForward(g, x.Data, y.Data, argMax.AsSpan(0, y.Count));
-        if (ShouldRecord(x)) y.SetGradFn(new MaxPool2dFunction(x, g, argMax));
+        PoolingKernels.MaxPoolForward(g, x.Data, y.Data, argMax.AsSpan(0, y.Count), relu);
+        if (ShouldRecord(x)) y.SetGradFn(new MaxPool2dFunction(x, g, argMax, relu));
         else ArrayPool<int>.Shared.Return(argMax);
         return y;
     }
@@ -33,7 +38,9 @@ internal sealed class MaxPool2dFunction : Function
     protected internal override void Backward(Tensor y, ReadOnlySpan<float> dy)
     {
         Span<float> dx = GradSinkForOverwrite(_x, out bool overwrite);
-        if (!dx.IsEmpty) PoolingKernels.MaxPoolBackward(_geometry, dy, _argMax.AsSpan(0, y.Count), dx, accumulate: !overwrite);
+        if (!dx.IsEmpty)
+            PoolingKernels.MaxPoolBackward(_geometry, dy, _argMax.AsSpan(0, y.Count), dx, accumulate: !overwrite,
+                _relu ? y.Data : default);
     }
 
     protected override void ReleaseSaved()

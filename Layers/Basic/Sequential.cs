@@ -24,11 +24,23 @@ public sealed class Sequential : Module
     /// <summary>The layer at <paramref name="index"/>.</summary>
     public Module this[int index] => _layers[index];
 
-    /// <inheritdoc/>
+    /// <summary>
+    /// Applies the layers in order. A <see cref="ReLU"/> directly followed by a <see cref="MaxPool2d"/> runs as
+    /// one <see cref="Functional.ReluMaxPool2d"/> (same values and gradients, one full-size pass and tensor fewer).
+    /// </summary>
     public override Tensor Forward(Tensor input)
     {
         var x = input;
-        foreach (var layer in _layers) x = layer.Forward(x);
+        for (int i = 0; i < _layers.Length; i++)
+        {
+            if (_layers[i] is ReLU && i + 1 < _layers.Length && _layers[i + 1] is MaxPool2d pool)
+            {
+                x = Functional.ReluMaxPool2d(x, pool.KernelSize, pool.Stride, pool.Padding);
+                i++;
+                continue;
+            }
+            x = _layers[i].Forward(x);
+        }
         return x;
     }
 

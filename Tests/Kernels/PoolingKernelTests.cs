@@ -60,6 +60,38 @@ public class PoolingKernelTests
 
     [Theory]
     [MemberData(nameof(Geometries))]
+    public void ReluMaxPoolMatchesTheReferencePoolOfTheReferenceRelu(int n, int c, int h, int w, int k, int s, int p)
+    {
+        var g = Make(n, c, h, w, k, s, p);
+        var random = new Random(16);
+        float[] x = RandomArray(random, g.InputLength), relu = new float[x.Length];
+        ElementwiseKernels.Reference(ElementwiseKernels.Operation.Relu, x, default, relu);
+        float[] expectedY = new float[g.OutputLength], actualY = new float[g.OutputLength];
+        int[] reluIdx = new int[g.OutputLength], actualIdx = new int[g.OutputLength];
+        PoolingReference.MaxPoolForward(g, relu, expectedY, reluIdx);
+        PoolingKernels.MaxPoolForward(g, x, actualY, actualIdx, relu: true);
+        Assert.Equal(expectedY, actualY);
+
+        // Backward into a cleared gradX: the reference pool backward, then ReLU's mask on x.
+        float[] gradY = RandomArray(random, g.OutputLength), pooledGrad = new float[x.Length], expected = new float[x.Length];
+        PoolingReference.MaxPoolBackward(g, gradY, reluIdx, pooledGrad);
+        ElementwiseKernels.Reference(ElementwiseKernels.Operation.ReluBackward, x, pooledGrad, expected);
+        float[] actual = RandomArray(random, g.InputLength);
+        PoolingKernels.MaxPoolBackward(g, gradY, actualIdx, actual, accumulate: false, reluOutput: actualY);
+        Assert.Equal(expected, actual);
+
+        // Accumulating onto a gradient: the same sum, up to the order overlapping windows add in.
+        float[] start = RandomArray(random, g.InputLength), accumulated = (float[])start.Clone();
+        PoolingKernels.MaxPoolBackward(g, gradY, actualIdx, accumulated, reluOutput: actualY);
+        for (int i = 0; i < start.Length; i++)
+            Assert.True(Math.Abs(start[i] + expected[i] - accumulated[i]) <= 1e-6f * (1 + Math.Abs(accumulated[i])), $"gradX[{i}]");
+        float[] shortY = new float[g.OutputLength - 1]; // empty would mean no ReLU
+        if (shortY.Length > 0)
+            Assert.Throws<ArgumentException>(() => PoolingKernels.MaxPoolBackward(g, gradY, actualIdx, actual, reluOutput: shortY));
+    }
+
+    [Theory]
+    [MemberData(nameof(Geometries))]
     public void AvgPoolMatchesReference(int n, int c, int h, int w, int k, int s, int p)
     {
         var g = Make(n, c, h, w, k, s, p);
