@@ -98,7 +98,7 @@ internal static unsafe class GemmDriver
             // With one thread and two M tiles there are no barriers to save and the per-slab path packs each
             // B panel once; with one M tile (m ≤ 256) packing B right before use is cheaper anyway.
             bool oneMTile = m <= 256;
-            if ((Parallelism.ThreadCount > 1 || oneMTile) && m <= MBlock && n <= NcMax && (long)RoundUp(m, _mr) * k <= FusedMaxPackedA)
+            if ((Threads > 1 || oneMTile) && m <= MBlock && n <= NcMax && (long)RoundUp(m, _mr) * k <= FusedMaxPackedA)
             {
                 RunSingleDispatch(accumulate);
                 return;
@@ -132,6 +132,12 @@ internal static unsafe class GemmDriver
             _a = _b = _c = null;
         }
 
+        /// <summary>
+        /// Threads this call's tiles are shared by: one inside another job's index (nested dispatches run inline,
+        /// e.g. a serving plan's row block per thread), where splitting for more would only repeat packing.
+        /// </summary>
+        private static int Threads => WorkerPool.InsideParallelRegion ? 1 : Math.Max(1, Parallelism.ThreadCount);
+
         private void Dispatch(int count, bool parallel)
         {
             if (parallel)
@@ -156,7 +162,7 @@ internal static unsafe class GemmDriver
             _ic = 0; _mc = _m; _jc = 0; _nc = _n;
             // Narrow n (e.g. a 200-wide layer) would give two threads 128 and 72 columns; tiles of a whole
             // number of panels near n / (2·threads) balance them (200 → 32-wide tiles) while wide n keeps 128.
-            int threads = Math.Max(1, Parallelism.ThreadCount);
+            int threads = Threads;
             _nTile = Math.Clamp((_n + 2 * threads - 1) / (2 * threads) / _nr * _nr, _nr, NTile);
             _tilesN = (_n + _nTile - 1) / _nTile;
             // Each task packs its own B tile, once per M tile: keep M tiles few (1 or 2, up to 512 rows, whose A
