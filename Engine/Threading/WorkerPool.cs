@@ -15,10 +15,14 @@ internal sealed class WorkerPool
 
     private static readonly long SpinTicks = Stopwatch.Frequency / 5000; // 200 µs
 
+    /// <summary>About how many runs of indices each thread claims per job (see <see cref="Drain"/>).</summary>
+    private const int ClaimsPerThread = 8;
+
     private readonly object _gate = new();
     private readonly int _workerCount;
     private ParallelJob? _job;
     private int _count;          // indices in the current job
+    private int _run;            // indices per claim (see Drain); 0 or 1: one at a time
     private int _next;           // next index to claim
     private int _pendingWorkers; // workers that have not yet acknowledged the current job
     private int _generation;     // bumped once per job; workers watch it
@@ -48,6 +52,7 @@ internal sealed class WorkerPool
     {
         _job = job;
         _count = count;
+        _run = count / ((_workerCount + 1) * ClaimsPerThread);
         _next = 0;
         _failure = null;
         _pendingWorkers = _workerCount;
@@ -99,8 +104,19 @@ internal sealed class WorkerPool
         _insideParallelRegion = true;
         try
         {
-            int i;
-            while ((i = Interlocked.Increment(ref _next) - 1) < _count) job.Run(i);
+            // Long jobs are claimed in runs of indices, about an eighth of each thread's share: every claim moves
+            // the counter's cache line between cores, and neighbouring indices mostly share data (the tiles of one
+            // image read the same input planes), which a run keeps in one core's cache instead of fetching it into
+            // both. A WRN-16-1 training step on two threads: 125 -> 115 ms. Short jobs still go index by index.
+            if (_run > 1)
+            {
+                DrainRuns(job, _run);
+            }
+            else
+            {
+                int i;
+                while ((i = Interlocked.Increment(ref _next) - 1) < _count) job.Run(i);
+            }
         }
         catch (Exception e)
         {
@@ -110,6 +126,16 @@ internal sealed class WorkerPool
         finally
         {
             _insideParallelRegion = false;
+        }
+    }
+
+    private void DrainRuns(ParallelJob job, int run)
+    {
+        int count = _count, first;
+        while ((first = Interlocked.Add(ref _next, run) - run) < count)
+        {
+            int end = Math.Min(count, first + run);
+            for (int i = first; i < end; i++) job.Run(i);
         }
     }
 

@@ -52,12 +52,14 @@ public class ParallelismTests
     {
         KernelTestData.WithThreads(threads, () =>
         {
-            for (int round = 0; round < 200; round++)
-            {
-                var hits = new int[37];
-                Parallelism.For(hits.Length, new MarkJob(hits));
-                Assert.All(hits, h => Assert.Equal(1, h));
-            }
+            // Long jobs are claimed in runs of indices (the last run cut short): lengths with and without a remainder.
+            foreach (int length in new[] { 1, 37, 1000, 1037 })
+                for (int round = 0; round < 50; round++)
+                {
+                    var hits = new int[length];
+                    Parallelism.For(hits.Length, new MarkJob(hits));
+                    Assert.All(hits, h => Assert.Equal(1, h));
+                }
         });
     }
 
