@@ -63,16 +63,21 @@ public class ConvolutionOpGradientTests
         Assert.Contains("[1, 3, 4, 3]", ex.Message);
     }
 
-    private static Gen<(int N, int C, int H, int W, int K, int Stride, int Pad, int Seed)> PoolCases =>
+    /// <summary>Pooling geometries: windows 1-3, padding up to half the window (also used by ReluMaxPoolTests).</summary>
+    internal static Gen<(int N, int C, int H, int W, int K, int Stride, int Pad, int Seed)> PoolCasesUpTo(
+        int minSide, int maxHeight, int maxWidth, int maxStride) =>
         from n in Gen.Choose(1, 2)
         from c in Gen.Choose(1, 3)
-        from h in Gen.Choose(3, 7)
-        from w in Gen.Choose(3, 7)
+        from h in Gen.Choose(minSide, maxHeight)
+        from w in Gen.Choose(minSide, maxWidth)
         from k in Gen.Choose(1, 3)
-        from stride in Gen.Choose(1, 2)
+        from stride in Gen.Choose(1, maxStride)
         from pad in Gen.Choose(0, k / 2)
         from seed in TestData.Seed
         select (n, c, h, w, k, stride, pad, seed);
+
+    private static Gen<(int N, int C, int H, int W, int K, int Stride, int Pad, int Seed)> PoolCases =>
+        PoolCasesUpTo(minSide: 3, maxHeight: 7, maxWidth: 7, maxStride: 2);
 
     [Property(MaxTest = 30)]
     public Property MaxPool2d() =>
