@@ -125,6 +125,19 @@ public sealed partial class Tensor
     /// <summary>Gradient buffer of a non-leaf tensor, alive only during backpropagation.</summary>
     internal float[]? PendingGrad { get; set; }
 
+    /// <summary>Where the values of <see cref="PendingGrad"/> start (64-byte aligned when it was rented for this tensor).</summary>
+    internal int PendingGradOffset { get; set; }
+
+    /// <summary>The <see cref="Count"/> values of <see cref="PendingGrad"/>, which must be set.</summary>
+    internal Span<float> PendingGradValues => PendingGrad.AsSpan(PendingGradOffset, Count);
+
+    /// <summary>Rents <see cref="PendingGrad"/> (contents unspecified) with its values on a 64-byte line, as tensor storage.</summary>
+    internal void RentPendingGrad()
+    {
+        PendingGrad = BufferPool.Rent(Count + AlignmentSlack, clear: false);
+        PendingGradOffset = AlignedOffset(PendingGrad);
+    }
+
     /// <summary>Stamp of the last topological sort that visited this tensor.</summary>
     internal int VisitStamp { get; set; }
 

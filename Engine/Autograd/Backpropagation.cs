@@ -38,7 +38,7 @@ internal static class Backpropagation
                 if (fn.IsReleased) throw ReleasedGraph(fn);
                 float[]? grad = t.PendingGrad;
                 if (grad is null) continue; // no gradient reached this node (e.g. only through a detached path)
-                fn.Backward(t, grad.AsSpan(0, t.Count));
+                fn.Backward(t, grad.AsSpan(t.PendingGradOffset, t.Count));
                 // Null if the op handed the buffer to an input (HandOverGradient): it is that input's now.
                 if (t.PendingGrad is not null)
                 {
@@ -74,10 +74,10 @@ internal static class Backpropagation
         }
         if (t.PendingGrad is null)
         {
-            t.PendingGrad = BufferPool.Rent(t.Count, clear: false);
-            Kernels.ElementwiseKernels.Clear(t.PendingGrad.AsSpan(0, t.Count)); // chunked over the engine's threads
+            t.RentPendingGrad();
+            Kernels.ElementwiseKernels.Clear(t.PendingGradValues); // chunked over the engine's threads
         }
-        return t.PendingGrad.AsSpan(0, t.Count);
+        return t.PendingGradValues;
     }
 
     /// <summary>
@@ -92,8 +92,8 @@ internal static class Backpropagation
         if (t.RequiresGrad && t.IsLeaf) return t.GradForOverwrite(out overwrite).Data;
         overwrite = t.RequiresGrad && t.PendingGrad is null; // a non-leaf here
         if (!overwrite) return GradientBuffer(t);
-        t.PendingGrad = BufferPool.Rent(t.Count, clear: false);
-        return t.PendingGrad.AsSpan(0, t.Count);
+        t.RentPendingGrad();
+        return t.PendingGradValues;
     }
 
     /// <summary>
@@ -108,6 +108,7 @@ internal static class Backpropagation
             || input.Count != output.Count)
             return false;
         input.PendingGrad = output.PendingGrad;
+        input.PendingGradOffset = output.PendingGradOffset;
         output.PendingGrad = null;
         return true;
     }
