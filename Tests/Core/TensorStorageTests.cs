@@ -38,6 +38,39 @@ public class TensorStorageTests
         Assert.All(parameter.Grad!.ToArray(), g => Assert.Equal(2f, g));
     }
 
+    /// <summary>Identity that records where the gradient reaching it starts.</summary>
+    private sealed class ProbeFunction(Tensor x) : RocketNet.Autograd.Function(x)
+    {
+        public long GradientLineOffset = -1;
+
+        public override string Name => "Probe";
+
+        public static Tensor Apply(Tensor x, out ProbeFunction probe)
+        {
+            var y = x.Clone();
+            probe = new ProbeFunction(x);
+            y.SetGradFn(probe);
+            return y;
+        }
+
+        protected internal override unsafe void Backward(Tensor output, ReadOnlySpan<float> gradOutput)
+        {
+            fixed (float* p = gradOutput) GradientLineOffset = (long)p & 63;
+            var sink = GradSink(x);
+            if (!sink.IsEmpty) gradOutput.CopyTo(sink);
+        }
+    }
+
+    [Fact]
+    public void GradientsReachingAnOpStartOnA64ByteLine()
+    {
+        var x = Tensor.Zeros(30_000).WithGrad();
+        var y = ProbeFunction.Apply(x, out var probe);
+        (y * 3f).Sum().Backward(); // y's gradient is a rented buffer (30,000 floats: large-object heap)
+        Assert.Equal(0, probe.GradientLineOffset);
+        Assert.All(x.Grad!.ToArray(), g => Assert.Equal(3f, g));
+    }
+
     [Fact]
     public void ViewsShareTheValuesAndTheirStart()
     {
