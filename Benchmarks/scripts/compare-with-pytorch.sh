@@ -31,11 +31,12 @@ for line in open(sys.argv[1]):
     d = json.loads(js)
     key = (w, int(t))
     rows.setdefault(key, {})["pytorch" if "engine" in d else "rocketnet"] = d
+ms = lambda v: f"{v:.3f}" if v >= 0.1 else f"{v:.4f}"  # microsecond rows keep their first two digits
 print(f"| workload | threads | RocketNet ms | PyTorch 1.13 ms (OpenBLAS {sys.argv[2]}) | ratio RocketNet/PyTorch |")
 print("|---|---:|---:|---:|---:|")
 for (w, t), d in rows.items():
     r, p = d["rocketnet"], d["pytorch"]
     extra = lambda x: f" ({x['gflops']} GFLOP/s)" if "gflops" in x else ""
-    print(f"| {w} | {t} | {r['median_ms']:.3f}{extra(r)} | {p['median_ms']:.3f}{extra(p)} | {r['median_ms'] / p['median_ms']:.2f} |")
+    print(f"| {w} | {t} | {ms(r['median_ms'])}{extra(r)} | {ms(p['median_ms'])}{extra(p)} | {r['median_ms'] / p['median_ms']:.2f} |")
 PY
 rm -f "$out"
