@@ -38,7 +38,7 @@ internal static class Backpropagation
                 if (fn.IsReleased) throw ReleasedGraph(fn);
                 float[]? grad = t.PendingGrad;
                 if (grad is null) continue; // no gradient reached this node (e.g. only through a detached path)
-                fn.Backward(t, grad.AsSpan(t.PendingGradOffset, t.Count));
+                fn.Backward(t, t.PendingGradValues);
                 // Null if the op handed the buffer to an input (HandOverGradient): it is that input's now.
                 if (t.PendingGrad is not null)
                 {

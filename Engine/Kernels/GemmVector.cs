@@ -150,15 +150,7 @@ internal static class GemmVector
             p = k;
         }
         Span<float> d = stackalloc float[8];
-        if (Avx512F.IsSupported)
-        {
-            LaneSums.Of8(s0, s1, s2, s3, s4, s5, s6, s7).CopyTo(d);
-        }
-        else
-        {
-            d[0] = Vector512.Sum(s0); d[1] = Vector512.Sum(s1); d[2] = Vector512.Sum(s2); d[3] = Vector512.Sum(s3);
-            d[4] = Vector512.Sum(s4); d[5] = Vector512.Sum(s5); d[6] = Vector512.Sum(s6); d[7] = Vector512.Sum(s7);
-        }
+        LaneSums.Of8(s0, s1, s2, s3, s4, s5, s6, s7).CopyTo(d); // callers need Vector512, hence AVX-512F
         for (; p < k; p++)
         {
             float ap = a[p];
