@@ -68,6 +68,7 @@ internal static unsafe class GemmDriver
         private bool _transA, _transB;
         private GemmKernelKind _kind;
         private int _mr, _nr, _mTile;
+        private bool _directA; // the kernels read A's rows in place (A stored [m, k], AVX-512): nothing of A is packed
 
         // The current block: C[ic.., jc..] of size mc x nc, k slab [pc, pc+kc).
         private int _jc, _nc, _pc, _kc, _ic, _mc;
@@ -89,6 +90,7 @@ internal static unsafe class GemmDriver
                 _ => (GemmMicroKernelScalar.Mr, GemmMicroKernelScalar.Nr),
             };
             _mTile = MTileTarget / _mr * _mr;
+            _directA = !transA && kind == GemmKernelKind.Vector512 && RowsSpreadOverL1Sets(k);
 
             // Balanced slabs: k = 784 becomes 4 x 196 rather than 3 x 256 + 16.
             int slabs = (k + KcMax - 1) / KcMax;
@@ -104,7 +106,7 @@ internal static unsafe class GemmDriver
                 return;
             }
             _packedB.Ensure(RoundUp(ncMax, _nr) * kcStep);
-            _packedA.Ensure(RoundUp(mcMax, _mr) * kcStep);
+            if (!_directA) _packedA.Ensure(RoundUp(mcMax, _mr) * kcStep);
 
             for (_jc = 0; _jc < n; _jc += NcMax)
             {
@@ -123,7 +125,8 @@ internal static unsafe class GemmDriver
 
                         _packPhase = true;
                         _packBThisPhase = _ic == 0;
-                        Dispatch((_packBThisPhase ? _tilesN : 0) + _tilesM, parallel);
+                        int packTasks = (_packBThisPhase ? _tilesN : 0) + (_directA ? 0 : _tilesM);
+                        if (packTasks > 0) Dispatch(packTasks, parallel);
                         _packPhase = false;
                         Dispatch(_tilesM * _tilesN, parallel);
                     }
@@ -171,15 +174,18 @@ internal static unsafe class GemmDriver
             int tilesWanted = _m <= 256 && (threads == 1 || (_tilesN >= 2 * threads && _tilesN % threads == 0)) ? 1 : 2;
             _mTile = RoundUp((_m + tilesWanted - 1) / tilesWanted, _mr);
             _tilesM = (_m + _mTile - 1) / _mTile;
-            _packedA.Ensure(RoundUp(_m, _mr) * _k);
+            if (!_directA) _packedA.Ensure(RoundUp(_m, _mr) * _k);
             // Packing tasks of 64 rows: one M tile of 256 rows and 3 slabs would otherwise be 3 tasks, 2:1 on
             // two threads. Where a task lands does not change what it writes, so the bits stay the same.
             _packRows = Math.Min(_mTile, PackRows / _mr * _mr);
             _packChunks = (_m + _packRows - 1) / _packRows;
             bool parallel = (long)_m * _n * _k >= ParallelMinWork;
             _singleDispatch = true;
-            _packPhase = true;
-            Dispatch(_slabs * _packChunks, parallel);
+            if (!_directA)
+            {
+                _packPhase = true;
+                Dispatch(_slabs * _packChunks, parallel);
+            }
             _packPhase = false;
             Dispatch(_tilesM * _tilesN, parallel);
             _singleDispatch = false;
@@ -221,7 +227,7 @@ internal static unsafe class GemmDriver
                 int pc = slab * _kcStep, kc = Math.Min(_kcStep, _k - pc);
                 GemmPacking.PackB(_b, _k, _n, _transB, pc, kc, j0, cols, _nr, tileB);
                 ComputeTile(tileRow, tileColumn, _packedA.Pointer + (nint)RoundUp(_m, _mr) * pc, tileB - (nint)j0 * kc,
-                    kc, _accumulate || slab > 0);
+                    pc, kc, _accumulate || slab > 0);
             }
         }
 
@@ -246,19 +252,25 @@ internal static unsafe class GemmDriver
 
         /// <summary>Runs the micro-kernel over one MTile x NTile tile of the current C block (general path).</summary>
         private void ComputeTile(int tileRow, int tileColumn) =>
-            ComputeTile(tileRow, tileColumn, _packedA.Pointer, _packedB.Pointer, _kc, _accumulateBlock);
+            ComputeTile(tileRow, tileColumn, _packedA.Pointer, _packedB.Pointer, _pc, _kc, _accumulateBlock);
 
         /// <summary>
-        /// Runs the micro-kernel over one MTile x NTile tile of the current C block. <paramref name="packedA"/>
-        /// holds the block's A panels (row i at (i)·kc) and <paramref name="packedB"/> its B panels (column j at j·kc).
+        /// Runs the micro-kernel over one MTile x NTile tile of the current C block, k slab [pc, pc + kc).
+        /// <paramref name="packedA"/> holds the block's A panels (row i at (i)·kc; unused when A is read in place) and
+        /// <paramref name="packedB"/> its B panels (column j at j·kc).
         /// </summary>
         [SkipLocalsInit]
-        private void ComputeTile(int tileRow, int tileColumn, float* packedA, float* packedB, int kc, bool accumulate)
+        private void ComputeTile(int tileRow, int tileColumn, float* packedA, float* packedB, int pc, int kc, bool accumulate)
         {
             int mr = _mr, nr = _nr, n = _n;
             int i0 = tileRow * _mTile, rows = Math.Min(_mTile, _mc - i0);
             int j0 = tileColumn * _nTile, cols = Math.Min(_nTile, _nc - j0);
             float* edge = stackalloc float[GemmMicroKernel512.Mr * GemmMicroKernel512.Nr];
+            if (_directA)
+            {
+                ComputeTileDirectA(i0, rows, j0, cols, packedB, pc, kc, accumulate, edge);
+                return;
+            }
 
             for (int jr = 0; jr < cols; jr += nr)
             {
@@ -288,6 +300,51 @@ internal static unsafe class GemmDriver
             }
         }
 
+        /// <summary>
+        /// <see cref="ComputeTile(int, int, float*, float*, int, int, bool)"/> with A's rows read in place: A[i, pc..] at
+        /// a + i·k + pc. A last panel of fewer than 8 rows is packed into a zero-padded stack panel, so the kernel
+        /// never reads past A's end.
+        /// </summary>
+        [SkipLocalsInit]
+        private void ComputeTileDirectA(int i0, int rows, int j0, int cols, float* packedB, int pc, int kc,
+            bool accumulate, float* edge)
+        {
+            const int mr = GemmMicroKernel512.Mr, nr = GemmMicroKernel512.Nr;
+            int n = _n;
+            nint lda = _k;
+            float* edgeRows = stackalloc float[mr * KcMax];
+            int fullRows = rows / mr * mr;
+            if (fullRows < rows)
+                GemmPacking.PackA(_a, _m, _k, false, _ic + i0 + fullRows, rows - fullRows, pc, kc, mr, edgeRows);
+            for (int jr = 0; jr < cols; jr += nr)
+            {
+                float* bPanel = packedB + (nint)(j0 + jr) * kc;
+                int width = Math.Min(nr, cols - jr);
+                bool half = width <= nr / 2;
+                for (int ir = 0; ir < rows; ir += mr)
+                {
+                    float* cTile = _c + (nint)(_ic + i0 + ir) * n + _jc + j0 + jr;
+                    if (ir == fullRows)
+                    {
+                        // The short last panel, packed above: the packed kernels into scratch, then its valid part.
+                        if (half) GemmMicroKernel512.RunHalf(edgeRows, bPanel, edge, nr, kc, false);
+                        else GemmMicroKernel512.Run(edgeRows, bPanel, edge, nr, kc, false);
+                        CopyEdge(edge, cTile, rows - ir, width, accumulate);
+                        continue;
+                    }
+                    float* aRows = _a + (nint)(_ic + i0 + ir) * lda + pc;
+                    if (width == nr) GemmMicroKernel512.RunRows(aRows, lda, bPanel, cTile, n, kc, accumulate);
+                    else if (width == nr / 2) GemmMicroKernel512.RunHalfRows(aRows, lda, bPanel, cTile, n, kc, accumulate);
+                    else
+                    {
+                        if (half) GemmMicroKernel512.RunHalfRows(aRows, lda, bPanel, edge, nr, kc, false);
+                        else GemmMicroKernel512.RunRows(aRows, lda, bPanel, edge, nr, kc, false);
+                        CopyEdge(edge, cTile, mr, width, accumulate);
+                    }
+                }
+            }
+        }
+
         /// <summary>Moves the valid height x width part of an edge tile (row stride nr) into C.</summary>
         private void CopyEdge(float* edge, float* cTile, int height, int width, bool accumulate)
         {
@@ -311,6 +368,24 @@ internal static unsafe class GemmDriver
                 case GemmKernelKind.Vector256: GemmMicroKernel256.Run(a, b, c, ldc, kc, accumulate); break;
                 default: GemmMicroKernelScalar.Run(a, b, c, ldc, kc, accumulate); break;
             }
+        }
+
+        /// <summary>
+        /// Whether 8 rows of A stored [m, k] can be read in place without crowding the L1 cache: rows whose stride
+        /// is a multiple of 4 KB all land in the same L1 sets (64 sets of 64 B lines), so the 8 lines of one k step
+        /// compete with the B panel for the 12 ways of one set. Allows at most 4 rows per set: k = 512 (2 rows'
+        /// worth of sets, measured faster than packing) but not k = 1024 (a weight gradient over 32 x 32 planes
+        /// read A 3 % slower in place than packed).
+        /// </summary>
+        internal static bool RowsSpreadOverL1Sets(int k)
+        {
+            const int LinesPerWay = 64, FloatsPerLine = 16, Rows = GemmMicroKernel512.Mr;
+            if (k % FloatsPerLine != 0) return true; // successive rows drift across the sets
+            // Row r starts r·strideLines lines on, so the rows cover 64 / gcd(64, strideLines) distinct sets (64 is a
+            // power of two: the gcd is strideLines' lowest set bit).
+            int strideLines = k / FloatsPerLine % LinesPerWay;
+            int distinctSets = strideLines == 0 ? 1 : LinesPerWay / (strideLines & -strideLines);
+            return Rows / Math.Min(Rows, distinctSets) <= 4;
         }
 
         private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;

@@ -10,7 +10,7 @@ namespace RocketNet.Kernels;
 /// Per k step: 16 FMAs against 2 loads + 8 broadcasts, which keeps both FMA ports busy (8 cycles) while
 /// the load ports stay under their 2-3 per cycle.
 /// </summary>
-internal static unsafe class GemmMicroKernel512
+internal static unsafe partial class GemmMicroKernel512
 {
     /// <summary>Rows of C per tile (= rows per packed A panel).</summary>
     public const int Mr = 8;

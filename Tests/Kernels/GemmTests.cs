@@ -179,12 +179,44 @@ public class GemmTests
         const int m = 128, n = 256, k = 200;
         var random = new Random(5);
         float[] a = RandomArray(random, m * k), b = RandomArray(random, k * n), c = new float[m * n];
+        // Warm up once on one thread too: each thread's B-tile scratch grows the first time that thread runs a tile,
+        // and on several threads the workers may take every tile of the first calls.
+        int saved = Parallelism.ThreadCount;
+        try
+        {
+            Parallelism.ThreadCount = 1;
+            Gemm.Multiply(a, b, c, m, n, k, transB: true);
+        }
+        finally
+        {
+            Parallelism.ThreadCount = saved;
+        }
         for (int i = 0; i < 3; i++) Gemm.Multiply(a, b, c, m, n, k, transB: true); // warm: scratch grows
 
         long callerBefore = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 20; i++) Gemm.Multiply(a, b, c, m, n, k, transB: true);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - callerBefore);
         // Worker threads are covered by KernelAllocationTests, which runs alone (the counter is process-wide).
+    }
+
+    [Theory]
+    [InlineData(256, 200, 576, true)]    // CTR tower layer: 8-wide last panel through scratch, three k slabs
+    [InlineData(13, 60, 37, false)]      // a 5-row last panel (packed on the stack) and a 28-wide edge
+    [InlineData(1030, 48, 300, true)]    // taller than one A block: a second block starting at row 1024
+    [InlineData(1000, 20, 1100, false)]  // A too big to pack whole: the per-slab path
+    public void ReadingARowsInPlaceGivesTheBitsOfPackingIt(int m, int n, int k, bool transB)
+    {
+        // A stored [k, m] with transA is always packed; the same values stored [m, k] are read in place by the
+        // AVX-512 kernels. Both must run the same FMAs in the same order.
+        var random = new Random(m + n + k);
+        float[] a = RandomArray(random, m * k), b = RandomArray(random, k * n), initial = RandomArray(random, m * n);
+        float[] aT = new float[k * m];
+        for (int i = 0; i < m; i++)
+            for (int p = 0; p < k; p++) aT[p * m + i] = a[i * k + p];
+        float[] inPlace = (float[])initial.Clone(), packed = (float[])initial.Clone();
+        Gemm.Multiply(a, b, inPlace, m, n, k, transA: false, transB, accumulate: true, Gemm.PackedKind);
+        Gemm.Multiply(aT, b, packed, m, n, k, transA: true, transB, accumulate: true, Gemm.PackedKind);
+        Assert.Equal(packed, inPlace);
     }
 
     private static IEnumerable<GemmKernelKind> KernelsOnThisMachine()
