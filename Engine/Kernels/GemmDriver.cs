@@ -7,7 +7,7 @@ namespace RocketNet.Kernels;
 /// <code>
 /// for jc in n step NC                      B slab [kc x nc] packed once, shared by both threads (L3)
 ///   for pc in k step KC                    kc balanced so every slab has about the same depth
-///     for ic in m step MBlock              A block [mc x kc] packed once, shared
+///     for ic in m step MBlock              A block [mc x kc] packed once, shared (or read in place, see below)
 ///       parallel over tiles (MTile x NTile) of the [mc x nc] block of C:
 ///         for jr in tile step NR           B micro-panel [kc x NR] stays in L1 across the ir loop
 ///           for ir in tile step MR         A micro-panels stream from L2
@@ -15,7 +15,8 @@ namespace RocketNet.Kernels;
 /// </code>
 /// Threads split C into tiles along both M and N; the tile grid depends only on the shape, and every
 /// element of C is summed over the same kc slabs in the same order, so results are bit-identical for
-/// any <see cref="Parallelism.ThreadCount"/> (no split-K).
+/// any <see cref="Parallelism.ThreadCount"/> (no split-K). Where A is stored [m, k] and the AVX-512 kernels run,
+/// A is not packed at all: the kernels broadcast its values straight from its rows (<see cref="GemmMicroKernel512.RunRows"/>).
 /// </summary>
 internal static unsafe class GemmDriver
 {
