@@ -33,21 +33,27 @@ public static unsafe class BatchNormKernels
     /// <summary>
     /// <see cref="ForwardTraining"/> (errors name <paramref name="kernel"/>),
     /// followed by y = max(y, 0) on each row while it is still in cache when <paramref name="relu"/> is set.
+    /// Non-empty <paramref name="saveScale"/> and <paramref name="saveShift"/> ([C]) receive each channel's float
+    /// scale γ·invStd and shift β exactly as the rows were normalised with them, for a backward that recomputes
+    /// the ReLU mask from x (<see cref="BackwardCore"/>).
     /// </summary>
     internal static void ForwardTrainingCore(string kernel, bool relu, ReadOnlySpan<float> x, ReadOnlySpan<float> gamma,
         ReadOnlySpan<float> beta, Span<float> y, Span<float> saveMean, Span<float> saveInvStd, Span<float> runningMean,
-        Span<float> runningVar, int n, int c, int s, float momentum, float eps)
+        Span<float> runningVar, int n, int c, int s, float momentum, float eps, Span<float> saveScale = default,
+        Span<float> saveShift = default)
     {
         BatchNormArguments.CheckTraining(kernel, x.Length, gamma.Length, beta.Length,
             y.Length, saveMean.Length, saveInvStd.Length, runningMean.Length, runningVar.Length, n, c, s);
+        RequireChannelSpans(kernel, saveScale.Length, saveShift.Length, c);
         fixed (float* xp = x, gp = gamma, bp = beta, yp = y, mp = saveMean, ip = saveInvStd, rmp = runningMean,
-               rvp = runningVar)
+               rvp = runningVar, scp = saveScale, shp = saveShift)
         {
             var job = _job ??= new BatchNormJob();
             job.Op = BatchNormOp.Training;
             job.Relu = relu;
             job.X = xp; job.Gamma = gp; job.Beta = bp; job.Y = yp; job.Mean = mp; job.InvStd = ip;
             job.RunningMean = rmp; job.RunningVar = rvp; job.Momentum = momentum; job.Eps = eps;
+            job.Scale = scp; job.Shift = shp;
             Run(job, n, c, s);
         }
     }
@@ -99,27 +105,41 @@ public static unsafe class BatchNormKernels
     /// empty, the backward of y = max(batchnorm(x), 0) with that y ([N, C, S]): each row of gradY is masked to
     /// where y &gt; 0 inside the loops that sum it and update gradX (one pass each, nothing stored). With
     /// <paramref name="overwriteGradX"/>, gradX is written (as if it had been cleared first) rather than added to.
+    /// Instead of y, non-empty <paramref name="maskScale"/> and <paramref name="maskShift"/> (the forward's
+    /// saveScale and saveShift) recompute the mask from x: the same bits, one stream of [N, C, S] fewer to read.
     /// </summary>
     internal static void BackwardCore(string kernel, ReadOnlySpan<float> x, ReadOnlySpan<float> reluOutput,
         ReadOnlySpan<float> gradY, ReadOnlySpan<float> gamma, ReadOnlySpan<float> saveMean,
         ReadOnlySpan<float> saveInvStd, Span<float> gradX, Span<float> gradGamma, Span<float> gradBeta, int n, int c, int s,
-        bool overwriteGradX = false)
+        bool overwriteGradX = false, ReadOnlySpan<float> maskScale = default, ReadOnlySpan<float> maskShift = default)
     {
         BatchNormArguments.CheckBackward(kernel, x.Length, gradY.Length, gamma.Length,
             saveMean.Length, saveInvStd.Length, gradX.Length, gradGamma.Length, gradBeta.Length, n, c, s);
         if (!reluOutput.IsEmpty) KernelArguments.RequireLength(reluOutput.Length, (long)n * c * s, kernel, "y [N, C, S]");
+        RequireChannelSpans(kernel, maskScale.Length, maskShift.Length, c);
+        if (!reluOutput.IsEmpty && !maskScale.IsEmpty)
+            throw new ArgumentException($"{kernel}: the ReLU mask comes from y or from the saved scale and shift, not both.");
         fixed (float* xp = x, yp = reluOutput, gyp = gradY, gp = gamma, mp = saveMean, ip = saveInvStd, gxp = gradX,
-               ggp = gradGamma, gbp = gradBeta)
+               ggp = gradGamma, gbp = gradBeta, scp = maskScale, shp = maskShift)
         {
             var job = _job ??= new BatchNormJob();
             job.Op = BatchNormOp.Backward;
-            job.Relu = yp != null;
+            job.Relu = yp != null || scp != null;
+            job.Scale = scp; job.Shift = shp;
             job.OverwriteGradX = overwriteGradX;
             job.Y = yp;
             job.X = xp; job.GradY = gyp; job.Gamma = gp; job.Mean = mp; job.InvStd = ip; job.GradX = gxp;
             job.GradGamma = ggp; job.GradBeta = gbp;
             Run(job, n, c, s);
         }
+    }
+
+    /// <summary>Optional per-channel scale and shift spans: both empty, or both [C].</summary>
+    private static void RequireChannelSpans(string kernel, int scaleLength, int shiftLength, int c)
+    {
+        if (scaleLength == 0 && shiftLength == 0) return;
+        if (scaleLength != c || shiftLength != c)
+            throw new ArgumentException($"{kernel}: the per-channel scale and shift must both be [{c}], got {scaleLength} and {shiftLength} values.");
     }
 
     private static void Run(BatchNormJob job, int n, int c, int s)
@@ -144,10 +164,12 @@ public static unsafe class BatchNormKernels
         public int N, C, S, ChannelsPerTile;
         public float Momentum, Eps;
         public float* X, Y, Gamma, Beta, Mean, InvStd, RunningMean, RunningVar, GradY, GradX, GradGamma, GradBeta;
+        public float* Scale, Shift; // [C] or null: training forward saves them, backward recomputes the ReLU mask with them
 
         public void Clear()
         {
             X = Y = Gamma = Beta = Mean = InvStd = RunningMean = RunningVar = GradY = GradX = GradGamma = GradBeta = null;
+            Scale = Shift = null;
         }
 
         public override void Run(int index)
@@ -189,6 +211,11 @@ public static unsafe class BatchNormKernels
             }
             Mean[channel] = (float)mean;
             InvStd[channel] = (float)invStd;
+            if (Scale != null)
+            {
+                Scale[channel] = scale;
+                Shift[channel] = shift;
+            }
             if (RunningMean != null)
             {
                 RunningMean[channel] = (float)((1 - Momentum) * RunningMean[channel] + Momentum * mean);
@@ -208,16 +235,19 @@ public static unsafe class BatchNormKernels
             }
         }
 
-        // With ReLU, each row of GradY is masked by Y > 0 inside the row loops (both passes), never stored.
+        // With ReLU, each row of GradY is masked by Y > 0 (or its recomputation from X) inside the row loops (both
+        // passes), never stored.
         private void Backpropagate(int channel)
         {
             float mean = Mean[channel], invStd = InvStd[channel];
+            var mask = Scale != null ? new ReluMask(true, Scale[channel], Shift[channel]) : ReluMask.None;
+            float* reluOutput = Relu && Scale == null ? Y : null;
             double sumDy = 0, sumDyDeviation = 0;
             for (int i = 0; i < N; i++)
             {
                 long offset = RowOffset(i, channel);
-                BatchNormRows.SumsOfGradient(GradY + offset, Relu ? Y + offset : null, X + offset, S, mean,
-                    out float rowSum, out float rowProduct);
+                BatchNormRows.SumsOfGradient(GradY + offset, reluOutput == null ? null : reluOutput + offset, X + offset, S,
+                    mean, mask, out float rowSum, out float rowProduct);
                 sumDy += rowSum;
                 sumDyDeviation += rowProduct;
             }
@@ -231,8 +261,9 @@ public static unsafe class BatchNormKernels
             for (int i = 0; i < N; i++)
             {
                 long offset = RowOffset(i, channel);
-                BatchNormRows.AccumulateInputGradient(GradX + offset, GradY + offset, Relu ? Y + offset : null, X + offset, S,
-                    mean, dyScale, deviationScale, offsetTerm, OverwriteGradX);
+                BatchNormRows.AccumulateInputGradient(GradX + offset, GradY + offset,
+                    reluOutput == null ? null : reluOutput + offset, X + offset, S, mean, mask, dyScale, deviationScale,
+                    offsetTerm, OverwriteGradX);
             }
             if (GradGamma != null) GradGamma[channel] += (float)sumDyXhat;
             if (GradBeta != null) GradBeta[channel] += (float)sumDy;

@@ -49,41 +49,58 @@ internal static unsafe class BatchNormRows
     /// a cleared buffer (the 0 + turns −0 into +0 as that sum does), so the fused backward sums the same numbers,
     /// in the same order, as batch norm's backward after a separate ReLU, without writing the masked row anywhere.
     /// </summary>
-    public static void SumsOfGradient(float* dy, float* y, float* x, int length, float mean, out float sumDy, out float sumDyDeviation)
+    /// <remarks>
+    /// With <paramref name="mask"/>.FromX the ReLU mask is recomputed from x instead of read from y (one stream
+    /// fewer): y &gt; 0 exactly where (x − mean)·scale + shift &gt; 0, evaluated as <see cref="Normalise"/> evaluated it.
+    /// </remarks>
+    public static void SumsOfGradient(float* dy, float* y, float* x, int length, float mean, ReluMask mask,
+        out float sumDy, out float sumDyDeviation)
     {
         int i = 0;
         float total = 0, product = 0;
-        if (Vector512.IsHardwareAccelerated && length >= Vector512<float>.Count)
+        // The vector loops cover the indices Normalise's did (with AVX-512, never the 256-bit loop), so a mask from
+        // x sees the same fused or unfused values as the forward pass.
+        if (Vector512.IsHardwareAccelerated)
         {
-            Vector512<float> m = Vector512.Create(mean), zero = Vector512<float>.Zero, accSum = zero, accProduct = zero;
-            for (; i <= length - Vector512<float>.Count; i += Vector512<float>.Count)
+            if (length >= Vector512<float>.Count)
             {
-                var g = Vector512.Load(dy + i);
-                if (y != null) g = zero + Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.Load(y + i), zero), g, zero);
-                accSum += g;
-                accProduct = Vector512.FusedMultiplyAdd(g, Vector512.Load(x + i) - m, accProduct);
+                Vector512<float> m = Vector512.Create(mean), zero = Vector512<float>.Zero, accSum = zero, accProduct = zero;
+                Vector512<float> scale = Vector512.Create(mask.Scale), shift = Vector512.Create(mask.Shift);
+                for (; i <= length - Vector512<float>.Count; i += Vector512<float>.Count)
+                {
+                    var g = Vector512.Load(dy + i);
+                    var deviation = Vector512.Load(x + i) - m;
+                    if (y != null) g = zero + Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.Load(y + i), zero), g, zero);
+                    else if (mask.FromX) g = zero + Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.FusedMultiplyAdd(deviation, scale, shift), zero), g, zero);
+                    accSum += g;
+                    accProduct = Vector512.FusedMultiplyAdd(g, deviation, accProduct);
+                }
+                total = Vector512.Sum(accSum);
+                product = Vector512.Sum(accProduct);
             }
-            total = Vector512.Sum(accSum);
-            product = Vector512.Sum(accProduct);
         }
         else if (Vector256.IsHardwareAccelerated && length >= Vector256<float>.Count)
         {
             Vector256<float> m = Vector256.Create(mean), zero = Vector256<float>.Zero, accSum = zero, accProduct = zero;
+            Vector256<float> scale = Vector256.Create(mask.Scale), shift = Vector256.Create(mask.Shift);
             for (; i <= length - Vector256<float>.Count; i += Vector256<float>.Count)
             {
                 var g = Vector256.Load(dy + i);
+                var deviation = Vector256.Load(x + i) - m;
                 if (y != null) g = zero + Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.Load(y + i), zero), g, zero);
+                else if (mask.FromX) g = zero + Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.FusedMultiplyAdd(deviation, scale, shift), zero), g, zero);
                 accSum += g;
-                accProduct = Vector256.FusedMultiplyAdd(g, Vector256.Load(x + i) - m, accProduct);
+                accProduct = Vector256.FusedMultiplyAdd(g, deviation, accProduct);
             }
             total = Vector256.Sum(accSum);
             product = Vector256.Sum(accProduct);
         }
         for (; i < length; i++)
         {
-            float g = y == null ? dy[i] : y[i] > 0 ? 0f + dy[i] : 0f;
+            float deviation = x[i] - mean;
+            float g = Masked(dy[i], y == null ? 0 : y[i], y != null, deviation, mask);
             total += g;
-            product += g * (x[i] - mean);
+            product += g * deviation;
         }
         sumDy = total;
         sumDyDeviation = product;
@@ -128,18 +145,21 @@ internal static unsafe class BatchNormRows
     /// (<paramref name="y"/> not null) dy is masked as in <see cref="SumsOfGradient"/>.
     /// </summary>
     public static void AccumulateInputGradient(float* gradX, float* dy, float* y, float* x, int length, float mean,
-        float dyScale, float deviationScale, float offset, bool overwrite)
+        ReluMask mask, float dyScale, float deviationScale, float offset, bool overwrite)
     {
         int i = 0;
         if (Vector512.IsHardwareAccelerated)
         {
             Vector512<float> m = Vector512.Create(mean), a = Vector512.Create(dyScale);
             Vector512<float> b = Vector512.Create(deviationScale), c = Vector512.Create(offset), zero = Vector512<float>.Zero;
+            Vector512<float> scale = Vector512.Create(mask.Scale), shift = Vector512.Create(mask.Shift);
             for (; i <= length - Vector512<float>.Count; i += Vector512<float>.Count)
             {
                 var g = Vector512.Load(dy + i);
+                var deviation = Vector512.Load(x + i) - m;
                 if (y != null) g = zero + Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.Load(y + i), zero), g, zero);
-                var partial = Vector512.FusedMultiplyAdd(Vector512.Load(x + i) - m, b, c);
+                else if (mask.FromX) g = zero + Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.FusedMultiplyAdd(deviation, scale, shift), zero), g, zero);
+                var partial = Vector512.FusedMultiplyAdd(deviation, b, c);
                 partial = Vector512.FusedMultiplyAdd(g, a, partial);
                 ((overwrite ? Vector512<float>.Zero : Vector512.Load(gradX + i)) + partial).Store(gradX + i);
             }
@@ -148,19 +168,45 @@ internal static unsafe class BatchNormRows
         {
             Vector256<float> m = Vector256.Create(mean), a = Vector256.Create(dyScale);
             Vector256<float> b = Vector256.Create(deviationScale), c = Vector256.Create(offset), zero = Vector256<float>.Zero;
+            Vector256<float> scale = Vector256.Create(mask.Scale), shift = Vector256.Create(mask.Shift);
             for (; i <= length - Vector256<float>.Count; i += Vector256<float>.Count)
             {
                 var g = Vector256.Load(dy + i);
+                var deviation = Vector256.Load(x + i) - m;
                 if (y != null) g = zero + Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.Load(y + i), zero), g, zero);
-                var partial = Vector256.FusedMultiplyAdd(Vector256.Load(x + i) - m, b, c);
+                else if (mask.FromX) g = zero + Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.FusedMultiplyAdd(deviation, scale, shift), zero), g, zero);
+                var partial = Vector256.FusedMultiplyAdd(deviation, b, c);
                 partial = Vector256.FusedMultiplyAdd(g, a, partial);
                 ((overwrite ? Vector256<float>.Zero : Vector256.Load(gradX + i)) + partial).Store(gradX + i);
             }
         }
         for (; i < length; i++)
         {
-            float g = y == null ? dy[i] : y[i] > 0 ? 0f + dy[i] : 0f;
-            gradX[i] = (overwrite ? 0f : gradX[i]) + (dyScale * g + deviationScale * (x[i] - mean) + offset);
+            float deviation = x[i] - mean;
+            float g = Masked(dy[i], y == null ? 0 : y[i], y != null, deviation, mask);
+            gradX[i] = (overwrite ? 0f : gradX[i]) + (dyScale * g + deviationScale * deviation + offset);
         }
     }
+
+    /// <summary>
+    /// One element of the masked gradient in the scalar tails: dy, or 0 + dy where the ReLU output is positive
+    /// (read from y, or recomputed from the deviation unfused, as Normalise's scalar tail computed it), else 0.
+    /// </summary>
+    private static float Masked(float dy, float y, bool hasY, float deviation, ReluMask mask)
+    {
+        if (hasY) return y > 0 ? 0f + dy : 0f;
+        if (mask.FromX) return deviation * mask.Scale + mask.Shift > 0 ? 0f + dy : 0f;
+        return dy;
+    }
+}
+
+/// <summary>
+/// The ReLU mask of a fused batch norm + ReLU backward, recomputed from x: the forward's per-channel
+/// <see cref="Scale"/> (γ·invStd, rounded to float exactly as the forward rounded it) and <see cref="Shift"/> (β).
+/// <see cref="None"/> when the mask comes from y or there is no ReLU.
+/// </summary>
+internal readonly record struct ReluMask(bool FromX, float Scale, float Shift)
+{
+    /// <summary>No mask from x.</summary>
+    public static ReluMask None => default;
 }

@@ -158,4 +158,88 @@ public class BatchNormReluKernelTests
             BatchNormReluKernels.ForwardTraining(buffer, [], [], buffer, stats, stats, [], [], 1, 4, 1, 0.1f, 1e-5f));
         Assert.Contains("BatchNormReluKernels.ForwardTraining", e.Message);
     }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    [InlineData(3, 2, 12)] // rows shorter than one 512-bit vector: scalar loops only, as in the forward pass
+    public void MaskFromSavedScaleEqualsMaskFromYBitForBit(int n, int c, int s)
+    {
+        foreach (bool affine in new[] { true, false })
+        {
+            var random = new Random(35);
+            int length = n * c * s;
+            var (x, gamma, beta) = Inputs(random, n, c, s, affine);
+            float[] gradY = RandomArray(random, length), y = new float[length], mean = new float[c], invStd = new float[c];
+            float[] scale = new float[c], shift = new float[c];
+            BatchNormKernels.ForwardTrainingCore("test", relu: true, x, gamma, beta, y, mean, invStd, [], [], n, c, s, 0.1f,
+                1e-5f, scale, shift);
+            AssertBackwardsAgree(x, y, gradY, gamma, mean, invStd, scale, shift, n, c, s);
+        }
+    }
+
+    [Fact]
+    public void MaskFromSavedScaleFollowsTheForwardsRoundingAtTheBoundary()
+    {
+        // Row length 21: 16 values through the vector loop, where the forward computes fma(x − μ, scale, β), and a
+        // 5-value scalar tail, where it rounds (x − μ)·scale before adding β. With β = −round(d·scale) for one
+        // element's deviation d, the fused value is the product's rounding error (made positive here: kept) and
+        // the unfused one exactly 0 (masked). Channel 0 puts that element in the vector part, channel 1 in the tail;
+        // a backward that recomputed either the other way would keep or drop that element's gradient.
+        const int n = 2, c = 2, s = 21;
+        var random = new Random(36);
+        var (x, gamma, _) = Inputs(random, n, c, s, affine: true);
+        float[] beta = new float[c], y = new float[n * c * s], mean = new float[c], invStd = new float[c];
+        float[] scale = new float[c], shift = new float[c], gradY = RandomArray(random, n * c * s);
+        BatchNormKernels.ForwardTrainingCore("test", relu: true, x, gamma, beta, y, mean, invStd, [], [], n, c, s, 0.1f,
+            1e-5f, scale, shift);
+        int[] boundary = new int[c];
+        for (int channel = 0; channel < c; channel++)
+        {
+            // First element of row 0 in the wanted part whose product rounds down (positive rounding error).
+            int start = channel == 0 ? 0 : 16, end = channel == 0 ? 16 : s;
+            boundary[channel] = -1;
+            for (int i = start; i < end && boundary[channel] < 0; i++)
+            {
+                float d = x[channel * s + i] - mean[channel];
+                if (MathF.FusedMultiplyAdd(d, scale[channel], -(d * scale[channel])) > 0) boundary[channel] = channel * s + i;
+            }
+            Assert.True(boundary[channel] >= 0, $"channel {channel}: no element with a positive rounding error");
+            beta[channel] = -((x[boundary[channel]] - mean[channel]) * scale[channel]);
+        }
+        // β does not change the batch statistics, so scale stays the same and the chosen elements sit on the boundary.
+        BatchNormKernels.ForwardTrainingCore("test", relu: true, x, gamma, beta, y, mean, invStd, [], [], n, c, s, 0.1f,
+            1e-5f, scale, shift);
+        if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            Assert.True(y[boundary[0]] > 0, "the vector loop's fused value should be the positive rounding error");
+        Assert.Equal(0f, y[boundary[1]]);
+        AssertBackwardsAgree(x, y, gradY, gamma, mean, invStd, scale, shift, n, c, s);
+    }
+
+    // Backward with the mask read from y against the mask recomputed from x: every gradient bit for bit.
+    private static void AssertBackwardsAgree(float[] x, float[] y, float[] gradY, float[] gamma, float[] mean,
+        float[] invStd, float[] scale, float[] shift, int n, int c, int s)
+    {
+        var random = new Random(37);
+        float[] gxY = RandomArray(random, x.Length), gxX = (float[])gxY.Clone();
+        float[] ggY = gamma.Length == 0 ? [] : RandomArray(random, c), ggX = (float[])ggY.Clone();
+        float[] gbY = gamma.Length == 0 ? [] : RandomArray(random, c), gbX = (float[])gbY.Clone();
+        BatchNormKernels.BackwardCore("test", x, y, gradY, gamma, mean, invStd, gxY, ggY, gbY, n, c, s);
+        BatchNormKernels.BackwardCore("test", x, [], gradY, gamma, mean, invStd, gxX, ggX, gbX, n, c, s,
+            maskScale: scale, maskShift: shift);
+        Assert.Equal(gxY, gxX);
+        Assert.Equal(ggY, ggX);
+        Assert.Equal(gbY, gbX);
+    }
+
+    [Fact]
+    public void MaskFromBothYAndScaleOrMismatchedScaleThrows()
+    {
+        float[] buffer = new float[16], stats = new float[4];
+        var e = Assert.Throws<ArgumentException>(() => BatchNormKernels.BackwardCore("BatchNormReluKernels.Backward",
+            buffer, buffer, buffer, [], stats, stats, buffer, [], [], 2, 4, 2, maskScale: stats, maskShift: stats));
+        Assert.Contains("not both", e.Message);
+        e = Assert.Throws<ArgumentException>(() => BatchNormKernels.BackwardCore("BatchNormReluKernels.Backward",
+            buffer, [], buffer, [], stats, stats, buffer, [], [], 2, 4, 2, maskScale: stats, maskShift: new float[3]));
+        Assert.Contains("[4]", e.Message);
+    }
 }
