@@ -56,6 +56,24 @@ internal static unsafe class GemmDriver
     }
 
     /// <summary>
+    /// Whether 8 rows of A stored [m, k] can be read in place without crowding the L1 cache: rows whose stride
+    /// is a multiple of 4 KB all land in the same L1 sets (64 sets of 64 B lines), so the 8 lines of one k step
+    /// compete with the B panel for the 12 ways of one set. Allows at most 4 rows per set: k = 512 (two groups of sets,
+    /// 4 rows in each; measured faster than packing) but not k = 1024 (a weight gradient over 32 x 32 planes
+    /// read A 3 % slower in place than packed).
+    /// </summary>
+    internal static bool RowsSpreadOverL1Sets(int k)
+    {
+        const int LinesPerWay = 64, FloatsPerLine = 16, Rows = GemmMicroKernel512.Mr;
+        if (k % FloatsPerLine != 0) return true; // successive rows drift across the sets
+        // Row r starts r·strideLines lines on, so the rows cover 64 / gcd(64, strideLines) distinct sets (64 is a
+        // power of two: the gcd is strideLines' lowest set bit).
+        int strideLines = k / FloatsPerLine % LinesPerWay;
+        int distinctSets = strideLines == 0 ? 1 : LinesPerWay / (strideLines & -strideLines);
+        return Rows / Math.Min(Rows, distinctSets) <= 4;
+    }
+
+    /// <summary>
     /// One call's state, cached per calling thread so dispatch allocates nothing. Workers read the raw
     /// pointers while the caller blocks in <see cref="Parallelism.For"/>, so the caller's pins hold.
     /// </summary>
@@ -369,24 +387,6 @@ internal static unsafe class GemmDriver
                 case GemmKernelKind.Vector256: GemmMicroKernel256.Run(a, b, c, ldc, kc, accumulate); break;
                 default: GemmMicroKernelScalar.Run(a, b, c, ldc, kc, accumulate); break;
             }
-        }
-
-        /// <summary>
-        /// Whether 8 rows of A stored [m, k] can be read in place without crowding the L1 cache: rows whose stride
-        /// is a multiple of 4 KB all land in the same L1 sets (64 sets of 64 B lines), so the 8 lines of one k step
-        /// compete with the B panel for the 12 ways of one set. Allows at most 4 rows per set: k = 512 (2 rows'
-        /// worth of sets, measured faster than packing) but not k = 1024 (a weight gradient over 32 x 32 planes
-        /// read A 3 % slower in place than packed).
-        /// </summary>
-        internal static bool RowsSpreadOverL1Sets(int k)
-        {
-            const int LinesPerWay = 64, FloatsPerLine = 16, Rows = GemmMicroKernel512.Mr;
-            if (k % FloatsPerLine != 0) return true; // successive rows drift across the sets
-            // Row r starts r·strideLines lines on, so the rows cover 64 / gcd(64, strideLines) distinct sets (64 is a
-            // power of two: the gcd is strideLines' lowest set bit).
-            int strideLines = k / FloatsPerLine % LinesPerWay;
-            int distinctSets = strideLines == 0 ? 1 : LinesPerWay / (strideLines & -strideLines);
-            return Rows / Math.Min(Rows, distinctSets) <= 4;
         }
 
         private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;

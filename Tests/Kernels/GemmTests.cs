@@ -219,6 +219,15 @@ public class GemmTests
         Assert.Equal(packed, inPlace);
     }
 
+    [Theory]
+    [InlineData(512, true)]    // rows 2 KB apart: two groups of L1 sets, 4 rows each
+    [InlineData(576, true)]    // the CTR tower's input width: rows spread over 16 set groups
+    [InlineData(100, true)]    // not a whole number of lines: rows drift across the sets
+    [InlineData(1024, false)]  // rows 4 KB apart: all 8 in the same sets
+    [InlineData(3072, false)]
+    public void ARowsAreReadInPlaceUnlessTheyShareL1Sets(int k, bool inPlace) =>
+        Assert.Equal(inPlace, GemmDriver.RowsSpreadOverL1Sets(k));
+
     private static IEnumerable<GemmKernelKind> KernelsOnThisMachine()
     {
         yield return GemmKernelKind.Direct;
