@@ -30,6 +30,7 @@ public static class Help
             "rocketnet eval --checkpoint FILE [--data digits|fashion-mnist|cifar10|ticdata|criteo|synthetic-clicks] [--path P] [--limit N]\n" +
             "               [--impressions N --data-seed S] [--threads N] [--timing]\n" +
             "  Test accuracy and loss (AUC and GAUC for CTR data) of both nets of a pair checkpoint, or of an exported light net.\n" +
+            "  --data defaults to the data the checkpoint was trained on (digits if it does not record one).\n" +
             "  For synthetic-clicks --impressions and --data-seed default to the checkpoint's, regenerating its test part.\n" +
             "  --timing adds each net's parameters, FC multiplications and µs per single-sample request.",
         "export" =>

@@ -18,6 +18,9 @@ public static class DataSources
     /// so that <c>eval</c> regenerates the same test part by default.</summary>
     public const string ImpressionsMetric = "data_impressions", DataSeedMetric = "data_seed";
 
+    /// <summary>Checkpoint metric recording the <c>--data</c> a run trained on: <c>eval</c>'s default.</summary>
+    public const string DataMetric = "data";
+
     /// <summary>Names accepted by <c>--data</c>.</summary>
     public static readonly string[] Names = ["digits", "fashion-mnist", "cifar10", "ticdata", "criteo", "synthetic-clicks"];
 

@@ -9,7 +9,8 @@ namespace RocketNet.Cli.Commands;
 
 /// <summary>
 /// <c>rocketnet eval --checkpoint F [--data D --path P]</c>: test accuracy and loss of a checkpoint —
-/// both nets for a pair checkpoint (from <c>train</c>), the light net for an exported one. For
+/// both nets for a pair checkpoint (from <c>train</c>), the light net for an exported one. <c>--data</c> defaults
+/// to the data the checkpoint records it was trained on (digits for checkpoints that record none). For
 /// <c>synthetic-clicks</c>, <c>--impressions</c> and <c>--data-seed</c> default to the ones recorded in the
 /// checkpoint, so the same test part is regenerated.
 /// </summary>
@@ -19,7 +20,12 @@ public static class EvalCommand
     public static int Run(CliOptions options, TextWriter output)
     {
         string path = options.StringOrNull("checkpoint") ?? throw new UsageException("eval needs --checkpoint <file>");
-        string data = options.Choice("data", "digits", DataSources.Names);
+        if (!File.Exists(path)) throw new FileNotFoundException($"Checkpoint '{path}' not found.", path);
+        var checkpoint = Checkpoint.Load(path);
+        // Unless given, the data is the one the checkpoint was trained on (digits for checkpoints that do not say).
+        string recordedData = checkpoint.Metrics.TryGetValue(DataSources.DataMetric, out var name) && DataSources.Names.Contains(name)
+            ? name : "digits";
+        string data = options.Choice("data", recordedData, DataSources.Names);
         string? dataPath = options.StringOrNull("path");
         int limit = options.Int("limit", int.MaxValue, 1);
         bool timing = options.Flag("timing");
@@ -27,9 +33,7 @@ public static class EvalCommand
         int? dataSeed = options.StringOrNull("data-seed") is null ? null : options.Int("data-seed", 0, 0);
         Parallelism.ThreadCount = options.Int("threads", Environment.ProcessorCount, 1, 256);
         options.RejectUnknown("eval");
-        if (!File.Exists(path)) throw new FileNotFoundException($"Checkpoint '{path}' not found.", path);
 
-        var checkpoint = Checkpoint.Load(path);
         bool lightOnly = checkpoint.Metrics.TryGetValue("role", out var role) && role == ExportCommand.LightRole;
         bool flatten = checkpoint.Architecture.StartsWith("mlp ", StringComparison.Ordinal);
         // Unless given, the synthetic log's size and seed are the ones the checkpoint was trained on.
@@ -38,6 +42,11 @@ public static class EvalCommand
             (ulong)(dataSeed ?? Recorded(checkpoint, DataSources.DataSeedMetric) ?? 1));
         var loaded = DataSources.Load(data, dataPath, limit, flatten, augment: false, clicks);
         var test = loaded.Test;
+        if (checkpoint.InputShape is { } trained && !trained.SequenceEqual(test.SampleShape))
+            throw new UsageException(
+                $"the checkpoint was trained on samples of shape [{string.Join(", ", trained)}], but --data {data} gives " +
+                $"[{string.Join(", ", test.SampleShape)}]; pass the --data it was trained on" +
+                (checkpoint.Metrics.ContainsKey(DataSources.DataMetric) ? $" ({recordedData})." : "."));
         if (lightOnly)
         {
             var light = ArchitectureRegistry.BuildLight(checkpoint.Architecture, new RandomGenerator(0));

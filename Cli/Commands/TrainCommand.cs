@@ -78,6 +78,7 @@ public static class TrainCommand
             var record = trainer.RunEpoch(epoch, loader, evaluate ? data.Test : null);
             log.Append(record);
             var metrics = RunLog.Metrics(record);
+            metrics[DataSources.DataMetric] = s.Data;
             if (s.Data == "synthetic-clicks")
             {
                 metrics[DataSources.ImpressionsMetric] = s.Impressions.ToString(CultureInfo.InvariantCulture);

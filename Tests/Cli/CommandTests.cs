@@ -98,13 +98,19 @@ public sealed class CommandTests : IDisposable
         string checkpoint = Path.Combine(_dir, "clicks", TrainCommand.CheckpointFile);
         var recorded = Checkpoint.Load(checkpoint).Metrics;
         Assert.Equal(("4000", "3"), (recorded[DataSources.ImpressionsMetric], recorded[DataSources.DataSeedMetric]));
-        // Without --impressions/--data-seed, eval regenerates the checkpoint's own test part.
-        var lines = Run(EvalCommand.Run, "--checkpoint", checkpoint, "--data", "synthetic-clicks", "--threads", "1").Split('\n');
+        Assert.Equal("synthetic-clicks", recorded[DataSources.DataMetric]);
+        // Without --data/--impressions/--data-seed, eval regenerates the checkpoint's own test part.
+        var lines = Run(EvalCommand.Run, "--checkpoint", checkpoint, "--threads", "1").Split('\n');
         string auc = double.Parse(recorded["test_light_auc"], CultureInfo.InvariantCulture).ToString("F4", CultureInfo.InvariantCulture);
         Assert.StartsWith("light: accuracy", lines[0]);
         Assert.Contains($", AUC {auc}, GAUC ", lines[0]);
         Assert.Contains("1000 samples", lines[0]);
         Assert.StartsWith("synthetic click log (seed 3)", lines[2]);
+        // Other data of another sample shape: a usage error naming both shapes, not an error from deep in a layer.
+        var e = Assert.Throws<UsageException>(() => Run(EvalCommand.Run, "--checkpoint", checkpoint, "--data", "digits", "--threads", "1"));
+        Assert.Contains("[18]", e.Message);
+        Assert.Contains("--data digits gives [1, 8, 8]", e.Message);
+        Assert.Contains("(synthetic-clicks)", e.Message);
     }
 
     [Fact]
