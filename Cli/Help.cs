@@ -32,7 +32,8 @@ public static class Help
             "  Test accuracy and loss (AUC and GAUC for CTR data) of both nets of a pair checkpoint, or of an exported light net.\n" +
             "  --data defaults to the data the checkpoint was trained on (digits if it does not record one).\n" +
             "  For synthetic-clicks --impressions and --data-seed default to the checkpoint's, regenerating its test part.\n" +
-            "  --timing adds each net's parameters, FC multiplications and µs per single-sample request.",
+            "  --timing adds each net's parameters, FC multiplications and µs per single-sample request (median and\n" +
+            "  90th percentile over up to 32 test samples spread across the test part).",
         "export" =>
             "rocketnet export --checkpoint FILE --out FILE\n" +
             "  Writes the light net of a pair checkpoint alone (booster-only parameters dropped), for Predictor.",

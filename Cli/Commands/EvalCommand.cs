@@ -70,13 +70,15 @@ public static class EvalCommand
         return 0;
     }
 
-    // Size, FC multiplications and the median time of one single-sample request on the first test sample.
+    // Size, FC multiplications and single-sample request times: the median (and 90th percentile) over test samples
+    // spread across the test part of each sample's median time.
     private static void PrintCost(TextWriter output, string name, Module model, Dataset test)
     {
         long? multiplications = ModelCost.FullyConnectedMultiplications(model);
-        double micros = ModelCost.MicrosecondsPerSample(model, test.SampleShape, test.Features.AsSpan(0, test.SampleSize));
+        var (median, p90, samples) = ModelCost.MicrosecondsPerRequest(model, test.SampleShape,
+            test.Features.AsSpan(0, test.Count * test.SampleSize));
         output.WriteLine(FormattableString.Invariant(
-            $"{name} cost: {model.ParameterCount():N0} parameters, {(multiplications is { } m ? m.ToString("N0", CultureInfo.InvariantCulture) : "-")} FC multiplications per sample, {micros:F2} µs per single-sample request ({Parallelism.ThreadCount} threads)"));
+            $"{name} cost: {model.ParameterCount():N0} parameters, {(multiplications is { } m ? m.ToString("N0", CultureInfo.InvariantCulture) : "-")} FC multiplications per sample, {median:F2} µs per single-sample request (median over {samples} test samples, 90th percentile {p90:F2} µs; {Parallelism.ThreadCount} threads)"));
     }
 
     private static int? Recorded(Checkpoint checkpoint, string metric) =>

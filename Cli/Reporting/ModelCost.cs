@@ -55,6 +55,45 @@ public static class ModelCost
         return times[calls / 2];
     }
 
+    /// <summary>
+    /// Single-sample request times over several samples: the median time of <paramref name="callsPerSample"/> calls
+    /// for each of up to <paramref name="sampleCount"/> samples spread evenly over <paramref name="samples"/>
+    /// (back-to-back inputs of <paramref name="sampleShape"/>), then the median and 90th percentile of those. A
+    /// trained net's request time depends on its input (CTR ids hitting rarely updated embedding rows compute on
+    /// subnormal values), so one sample can mislead.
+    /// </summary>
+    /// <exception cref="ArgumentException">No whole sample in <paramref name="samples"/>, or a count below 1.</exception>
+    public static (double Median, double Percentile90, int Samples) MicrosecondsPerRequest(Module model, int[] sampleShape,
+        ReadOnlySpan<float> samples, int sampleCount = 32, int callsPerSample = 100)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sampleCount);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(callsPerSample);
+        int size = sampleShape.Aggregate(1, (a, b) => a * b), available = samples.Length / size;
+        if (available == 0)
+            throw new ArgumentException($"Need at least one sample of {size} values, got {samples.Length}.", nameof(samples));
+        int count = Math.Min(sampleCount, available);
+        var predictor = new Predictor(model, sampleShape, maxBatchSize: 1);
+        var sample = new float[size];
+        var logits = new float[predictor.OutputSize];
+        var calls = new double[callsPerSample];
+        var medians = new double[count];
+        for (int s = 0; s < count; s++)
+        {
+            samples.Slice((int)((long)s * available / count) * size, size).CopyTo(sample);
+            for (int i = 0; i < 20; i++) predictor.Predict(sample, logits);
+            for (int i = 0; i < callsPerSample; i++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                predictor.Predict(sample, logits);
+                calls[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+            }
+            Array.Sort(calls);
+            medians[s] = calls[callsPerSample / 2];
+        }
+        Array.Sort(medians);
+        return (medians[count / 2], medians[Math.Min(count - 1, count * 9 / 10)], count);
+    }
+
     private static IEnumerable<Module> Descendants(Module root)
     {
         var seen = new HashSet<Module>(ReferenceEqualityComparer.Instance);
