@@ -38,22 +38,8 @@ public static class ModelCost
     /// As <see cref="MicrosecondsPerSample(Module, int[], int)"/> on a given sample (needed where inputs must
     /// be valid, e.g. categorical ids for embedding lookups).
     /// </summary>
-    public static double MicrosecondsPerSample(Module model, int[] sampleShape, ReadOnlySpan<float> input, int calls = 2000)
-    {
-        var predictor = new Predictor(model, sampleShape, maxBatchSize: 1);
-        var sample = input.ToArray();
-        var logits = new float[predictor.OutputSize];
-        for (int i = 0; i < 200; i++) predictor.Predict(sample, logits);
-        var times = new double[calls];
-        for (int i = 0; i < calls; i++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            predictor.Predict(sample, logits);
-            times[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
-        }
-        Array.Sort(times);
-        return times[calls / 2];
-    }
+    public static double MicrosecondsPerSample(Module model, int[] sampleShape, ReadOnlySpan<float> input, int calls = 2000) =>
+        MicrosecondsPerRequest(model, sampleShape, input, sampleCount: 1, callsPerSample: calls).Median;
 
     /// <summary>
     /// Single-sample request times over several samples: the median time of <paramref name="callsPerSample"/> calls
@@ -80,7 +66,8 @@ public static class ModelCost
         for (int s = 0; s < count; s++)
         {
             samples.Slice((int)((long)s * available / count) * size, size).CopyTo(sample);
-            for (int i = 0; i < 20; i++) predictor.Predict(sample, logits);
+            // A longer warm-up before the first sample (first calls, caches); a short one re-warms for each next sample.
+            for (int i = 0, warmUp = s == 0 ? 200 : 20; i < warmUp; i++) predictor.Predict(sample, logits);
             for (int i = 0; i < callsPerSample; i++)
             {
                 long start = Stopwatch.GetTimestamp();
