@@ -124,7 +124,6 @@ public static unsafe class BatchNormKernels
         {
             var job = _job ??= new BatchNormJob();
             job.Op = BatchNormOp.Backward;
-            job.Relu = yp != null || scp != null;
             job.Scale = scp; job.Shift = shp;
             job.OverwriteGradX = overwriteGradX;
             job.Y = yp;
@@ -154,7 +153,8 @@ public static unsafe class BatchNormKernels
 
     /// <summary>
     /// Tile = a fixed run of consecutive channels. Null pointers stand for empty optional spans. With
-    /// <see cref="Relu"/>, forward clamps each output row at 0, and backward reads Y as the clamped output.
+    /// <see cref="Relu"/>, forward clamps each output row at 0. Backward applies a ReLU mask when Y (the clamped
+    /// output) or Scale and Shift (to recompute it from X) are set, and none when neither is.
     /// </summary>
     private sealed class BatchNormJob : ParallelJob
     {
@@ -241,13 +241,12 @@ public static unsafe class BatchNormKernels
         {
             float mean = Mean[channel], invStd = InvStd[channel];
             var mask = Scale != null ? new ReluMask(true, Scale[channel], Shift[channel]) : ReluMask.None;
-            float* reluOutput = Relu && Scale == null ? Y : null;
             double sumDy = 0, sumDyDeviation = 0;
             for (int i = 0; i < N; i++)
             {
                 long offset = RowOffset(i, channel);
-                BatchNormRows.SumsOfGradient(GradY + offset, reluOutput == null ? null : reluOutput + offset, X + offset, S,
-                    mean, mask, out float rowSum, out float rowProduct);
+                BatchNormRows.SumsOfGradient(GradY + offset, Y == null ? null : Y + offset, X + offset, S, mean, mask,
+                    out float rowSum, out float rowProduct);
                 sumDy += rowSum;
                 sumDyDeviation += rowProduct;
             }
@@ -261,9 +260,8 @@ public static unsafe class BatchNormKernels
             for (int i = 0; i < N; i++)
             {
                 long offset = RowOffset(i, channel);
-                BatchNormRows.AccumulateInputGradient(GradX + offset, GradY + offset,
-                    reluOutput == null ? null : reluOutput + offset, X + offset, S, mean, mask, dyScale, deviationScale,
-                    offsetTerm, OverwriteGradX);
+                BatchNormRows.AccumulateInputGradient(GradX + offset, GradY + offset, Y == null ? null : Y + offset,
+                    X + offset, S, mean, mask, dyScale, deviationScale, offsetTerm, OverwriteGradX);
             }
             if (GradGamma != null) GradGamma[channel] += (float)sumDyXhat;
             if (GradBeta != null) GradBeta[channel] += (float)sumDy;
