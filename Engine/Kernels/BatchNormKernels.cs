@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace RocketNet.Kernels;
 
@@ -145,6 +147,9 @@ public static unsafe class BatchNormKernels
     {
         job.N = n; job.C = c; job.S = s;
         job.ChannelsPerTile = Math.Max(1, ElementsPerTile / (n * s));
+        // S = 1 runs eight channels per vector (BatchNormColumns): tiles of whole blocks.
+        job.Columns = s == 1 && BatchNormColumns.Available;
+        if (job.Columns) job.ChannelsPerTile = (job.ChannelsPerTile + BatchNormColumns.Lanes - 1) / BatchNormColumns.Lanes * BatchNormColumns.Lanes;
         Parallelism.For((c + job.ChannelsPerTile - 1) / job.ChannelsPerTile, job);
         job.Clear();
     }
@@ -162,6 +167,7 @@ public static unsafe class BatchNormKernels
         public bool Relu;
         public bool OverwriteGradX; // backward writes gradX instead of adding (its buffer was not cleared)
         public int N, C, S, ChannelsPerTile;
+        public bool Columns; // S = 1: blocks of BatchNormColumns.Lanes channels as vector lanes, the rest one by one
         public float Momentum, Eps;
         public float* X, Y, Gamma, Beta, Mean, InvStd, RunningMean, RunningVar, GradY, GradX, GradGamma, GradBeta;
         public float* Scale, Shift; // [C] or null: training forward saves them, backward recomputes the ReLU mask with them
@@ -175,6 +181,18 @@ public static unsafe class BatchNormKernels
         public override void Run(int index)
         {
             int first = index * ChannelsPerTile, end = Math.Min(C, first + ChannelsPerTile);
+            if (Columns)
+            {
+                for (; first + BatchNormColumns.Lanes <= end; first += BatchNormColumns.Lanes)
+                {
+                    switch (Op)
+                    {
+                        case BatchNormOp.Training: TrainColumns(first); break;
+                        case BatchNormOp.Inference: InferColumns(first); break;
+                        default: BackpropagateColumns(first); break;
+                    }
+                }
+            }
             for (int channel = first; channel < end; channel++)
             {
                 switch (Op)
@@ -200,15 +218,26 @@ public static unsafe class BatchNormKernels
             double squares = 0;
             for (int i = 0; i < N; i++)
                 squares += BatchNormRows.SumSquaredDeviations(X + RowOffset(i, channel), S, (float)mean);
-            double variance = squares / count;
-            double invStd = 1 / Math.Sqrt(variance + Eps);
-            float scale = (float)((Gamma == null ? 1 : Gamma[channel]) * invStd);
-            float shift = Beta == null ? 0 : Beta[channel];
+            var (scale, shift) = FinishStatistics(channel, mean, squares);
             for (int i = 0; i < N; i++)
             {
                 long offset = RowOffset(i, channel);
                 BatchNormRows.Normalise(X + offset, Y + offset, S, (float)mean, scale, shift, Relu);
             }
+        }
+
+        /// <summary>
+        /// Channel <paramref name="channel"/>'s statistics from its mean and Σ of squared deviations: saves μ, invStd
+        /// (and the scale and shift when asked), updates the running statistics, and returns the float scale
+        /// γ·invStd and shift β that normalise its values.
+        /// </summary>
+        private (float Scale, float Shift) FinishStatistics(int channel, double mean, double squares)
+        {
+            double count = (double)N * S;
+            double variance = squares / count;
+            double invStd = 1 / Math.Sqrt(variance + Eps);
+            float scale = (float)((Gamma == null ? 1 : Gamma[channel]) * invStd);
+            float shift = Beta == null ? 0 : Beta[channel];
             Mean[channel] = (float)mean;
             InvStd[channel] = (float)invStd;
             if (Scale != null)
@@ -221,13 +250,27 @@ public static unsafe class BatchNormKernels
                 RunningMean[channel] = (float)((1 - Momentum) * RunningMean[channel] + Momentum * mean);
                 RunningVar[channel] = (float)((1 - Momentum) * RunningVar[channel] + Momentum * squares / (count - 1));
             }
+            return (scale, shift);
+        }
+
+        /// <summary><see cref="Train"/> for channels [c0, c0 + 8) of x [N, C] (S = 1), the channels as vector lanes.</summary>
+        [SkipLocalsInit]
+        private void TrainColumns(int c0)
+        {
+            const int lanes = BatchNormColumns.Lanes;
+            double* sums = stackalloc double[lanes], squares = stackalloc double[lanes];
+            float* mean = stackalloc float[lanes], scale = stackalloc float[lanes], shift = stackalloc float[lanes];
+            double count = N;
+            BatchNormColumns.Sums(X + c0, N, C, sums);
+            for (int l = 0; l < lanes; l++) mean[l] = (float)(sums[l] / count);
+            BatchNormColumns.SquaredDeviations(X + c0, N, C, mean, squares);
+            for (int l = 0; l < lanes; l++) (scale[l], shift[l]) = FinishStatistics(c0 + l, sums[l] / count, squares[l]);
+            BatchNormColumns.Normalise(X + c0, Y + c0, N, C, mean, scale, shift, Relu);
         }
 
         private void Infer(int channel)
         {
-            double invStd = 1 / Math.Sqrt(RunningVar[channel] + (double)Eps);
-            float scale = (float)((Gamma == null ? 1 : Gamma[channel]) * invStd);
-            float shift = Beta == null ? 0 : Beta[channel];
+            var (scale, shift) = InferenceAffine(channel);
             for (int i = 0; i < N; i++)
             {
                 long offset = RowOffset(i, channel);
@@ -235,11 +278,43 @@ public static unsafe class BatchNormKernels
             }
         }
 
+        /// <summary>The float scale γ/√(runningVar + eps) and shift β that normalise channel <paramref name="channel"/> in inference.</summary>
+        private (float Scale, float Shift) InferenceAffine(int channel)
+        {
+            double invStd = 1 / Math.Sqrt(RunningVar[channel] + (double)Eps);
+            return ((float)((Gamma == null ? 1 : Gamma[channel]) * invStd), Beta == null ? 0 : Beta[channel]);
+        }
+
+        /// <summary>
+        /// <see cref="Infer"/> for channels [c0, c0 + 8) of x [N, C] (S = 1). The scale is computed four channels per
+        /// double vector: square root, division, product and the rounding to float are each correctly rounded, so
+        /// the lanes get <see cref="InferenceAffine"/>'s bits — at batch 1, where the per-channel square root and
+        /// division were most of the call.
+        /// </summary>
+        [SkipLocalsInit]
+        private void InferColumns(int c0)
+        {
+            const int lanes = BatchNormColumns.Lanes;
+            float* scale = stackalloc float[lanes], shift = stackalloc float[lanes];
+            var (varLow, varHigh) = Vector256.Widen(Vector256.Load(RunningVar + c0));
+            var eps = Vector256.Create((double)Eps);
+            Vector256<double> invLow = Vector256<double>.One / Vector256.Sqrt(varLow + eps);
+            Vector256<double> invHigh = Vector256<double>.One / Vector256.Sqrt(varHigh + eps);
+            if (Gamma != null)
+            {
+                var (gammaLow, gammaHigh) = Vector256.Widen(Vector256.Load(Gamma + c0));
+                (invLow, invHigh) = (gammaLow * invLow, gammaHigh * invHigh);
+            }
+            Vector256.Narrow(invLow, invHigh).Store(scale);
+            (Beta != null ? Vector256.Load(Beta + c0) : Vector256<float>.Zero).Store(shift);
+            BatchNormColumns.Normalise(X + c0, Y + c0, N, C, RunningMean + c0, scale, shift, Relu);
+        }
+
         // With ReLU, each row of GradY is masked by Y > 0 (or its recomputation from X) inside the row loops (both
         // passes), never stored.
         private void Backpropagate(int channel)
         {
-            float mean = Mean[channel], invStd = InvStd[channel];
+            float mean = Mean[channel];
             var mask = Scale != null ? new ReluMask(true, Scale[channel], Shift[channel]) : ReluMask.None;
             double sumDy = 0, sumDyDeviation = 0;
             for (int i = 0; i < N; i++)
@@ -250,21 +325,46 @@ public static unsafe class BatchNormKernels
                 sumDy += rowSum;
                 sumDyDeviation += rowProduct;
             }
-            double count = (double)N * S;
-            double sumDyXhat = sumDyDeviation * invStd;
-            // gradX = a·dy + b·(x − μ) + c with a = γ·invStd, b = −γ·invStd²·Σ(dy·x̂)/M, c = −γ·invStd·Σdy/M.
-            double a = (Gamma == null ? 1 : Gamma[channel]) * (double)invStd;
-            float dyScale = (float)a;
-            float deviationScale = (float)(-a * invStd * sumDyXhat / count);
-            float offsetTerm = (float)(-a * sumDy / count);
+            var (dyScale, deviationScale, offsetTerm) = FinishGradient(channel, sumDy, sumDyDeviation);
             for (int i = 0; i < N; i++)
             {
                 long offset = RowOffset(i, channel);
                 BatchNormRows.AccumulateInputGradient(GradX + offset, GradY + offset, Y == null ? null : Y + offset,
                     X + offset, S, mean, mask, dyScale, deviationScale, offsetTerm, OverwriteGradX);
             }
+        }
+
+        /// <summary>
+        /// Channel <paramref name="channel"/>'s parameter gradients from Σ g and Σ g·(x − μ) (added to GradGamma and
+        /// GradBeta), and the float coefficients of gradX = dyScale·g + deviationScale·(x − μ) + offset.
+        /// </summary>
+        private (float DyScale, float DeviationScale, float Offset) FinishGradient(int channel, double sumDy, double sumDyDeviation)
+        {
+            double count = (double)N * S, invStd = InvStd[channel];
+            double sumDyXhat = sumDyDeviation * invStd;
+            // gradX = a·dy + b·(x − μ) + c with a = γ·invStd, b = −γ·invStd²·Σ(dy·x̂)/M, c = −γ·invStd·Σdy/M.
+            double a = (Gamma == null ? 1 : Gamma[channel]) * invStd;
             if (GradGamma != null) GradGamma[channel] += (float)sumDyXhat;
             if (GradBeta != null) GradBeta[channel] += (float)sumDy;
+            return ((float)a, (float)(-a * invStd * sumDyXhat / count), (float)(-a * sumDy / count));
+        }
+
+        /// <summary><see cref="Backpropagate"/> for channels [c0, c0 + 8) of x [N, C] (S = 1).</summary>
+        [SkipLocalsInit]
+        private void BackpropagateColumns(int c0)
+        {
+            const int lanes = BatchNormColumns.Lanes;
+            double* sumDy = stackalloc double[lanes], sumDyDeviation = stackalloc double[lanes];
+            float* dyScale = stackalloc float[lanes], deviationScale = stackalloc float[lanes], offset = stackalloc float[lanes];
+            var mask = Scale != null
+                ? new ColumnMask(true, Vector256.Load(Scale + c0), Vector256.Load(Shift + c0))
+                : default;
+            float* y = Y == null ? null : Y + c0;
+            BatchNormColumns.GradientSums(GradY + c0, y, X + c0, N, C, Mean + c0, mask, sumDy, sumDyDeviation);
+            for (int l = 0; l < lanes; l++)
+                (dyScale[l], deviationScale[l], offset[l]) = FinishGradient(c0 + l, sumDy[l], sumDyDeviation[l]);
+            BatchNormColumns.AccumulateInputGradient(GradX + c0, GradY + c0, y, X + c0, N, C, Mean + c0, mask, dyScale,
+                deviationScale, offset, OverwriteGradX);
         }
     }
 }

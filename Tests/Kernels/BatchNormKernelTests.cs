@@ -12,6 +12,7 @@ public class BatchNormKernelTests
         { 4, 3, 64 },
         { 2, 1, 1 },     // smallest trainable: two values per channel
         { 7, 5, 1 },     // BatchNorm1d
+        { 9, 19, 1 },    // BatchNorm1d, 8 channels per vector: two blocks and 3 channels one by one
         { 3, 4, 33 },    // odd rows: vector body plus scalar tail
         { 2, 7, 49 },
         { 1, 2, 1089 },  // 33×33, one image
