@@ -32,12 +32,12 @@ public class BatchNormBenchmarks
         (_n, _c, _s) = (parts[0], parts[1], parts[2]);
         var random = new Random(4321);
         int length = _n * _c * _s;
-        _x = Random(random, length);
-        _gradY = Random(random, length);
+        _x = BenchmarkData.Uniform(random, length);
+        _gradY = BenchmarkData.Uniform(random, length);
         _y = new float[length];
         _gradX = new float[length];
-        _gamma = Random(random, _c);
-        _beta = Random(random, _c);
+        _gamma = BenchmarkData.Uniform(random, _c);
+        _beta = BenchmarkData.Uniform(random, _c);
         _mean = new float[_c]; _invStd = new float[_c]; _scale = new float[_c]; _shift = new float[_c];
         _gradGamma = new float[_c]; _gradBeta = new float[_c];
         Parallelism.ThreadCount = Threads;
@@ -51,12 +51,5 @@ public class BatchNormBenchmarks
             0.1f, 1e-5f, _scale, _shift);
         BatchNormKernels.BackwardCore("bench", _x, [], _gradY, _gamma, _mean, _invStd, _gradX, _gradGamma, _gradBeta,
             _n, _c, _s, overwriteGradX: true, maskScale: _scale, maskShift: _shift);
-    }
-
-    private static float[] Random(Random random, int length)
-    {
-        var values = new float[length];
-        for (int i = 0; i < length; i++) values[i] = (float)(random.NextDouble() * 2 - 1);
-        return values;
     }
 }

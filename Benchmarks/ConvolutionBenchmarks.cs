@@ -35,9 +35,9 @@ public class ConvolutionBenchmarks
         _geometry = new ConvGeometry(n, c, h, w, o, 3, 3, 1, 1, 1, 1);
         _geometry.Validate();
         var random = new Random(1234);
-        _x = Random(random, _geometry.InputLength);
-        _w = Random(random, _geometry.WeightLength);
-        _bias = Random(random, o);
+        _x = BenchmarkData.Uniform(random, _geometry.InputLength);
+        _w = BenchmarkData.Uniform(random, _geometry.WeightLength);
+        _bias = BenchmarkData.Uniform(random, o);
         _y = new float[_geometry.OutputLength];
         _gradX = new float[_geometry.InputLength];
         _gradW = new float[_geometry.WeightLength];
@@ -52,12 +52,5 @@ public class ConvolutionBenchmarks
         ConvolutionKernels.Forward(_geometry, _x, _w, _bias, _y);
         ConvolutionKernels.BackwardInput(_geometry, _y, _w, _gradX);
         ConvolutionKernels.BackwardWeight(_geometry, _x, _y, _gradW, _gradBias);
-    }
-
-    private static float[] Random(Random random, long length)
-    {
-        var values = new float[length];
-        for (long i = 0; i < length; i++) values[i] = (float)(random.NextDouble() * 2 - 1);
-        return values;
     }
 }
