@@ -19,9 +19,14 @@ public static class Help
             "             --light-depth 16  --widen 1  --shared 64  --booster-hidden 512  --light-hidden \"\"  --embedding-dim 8\n" +
             "  method:    --method base|booster|kd|rocket|rocket-kd|no-joint|at  --teacher BOOSTER_CHECKPOINT (kd, rocket-kd, no-joint, at)\n" +
             "  loss:      --hint logit-mse|prob-mse|kd  --lambda 0.03  --grad-block on|off  --temperature 4  --alpha 0.9  --at-beta 1000\n" +
+            "             --shared-grad both|booster  --feature-hint none|cosine|l2  --feature-lambda 1 (rocket, rocket-kd; mlp and ctr)\n" +
             "  optimiser: --epochs 10  --batch-size 128  --lr 0.1  --schedule multistep|cosine|constant\n" +
             "             --optimizer sgd|adam|adamw  --momentum 0.9  --weight-decay 5e-4\n" +
             "  run:       --seed 1  --threads N  --checkpoint-dir DIR  --resume  --stop-after EPOCH  --eval-every 1\n" +
+            "             --validation FRACTION (hold out part of the training data; epochs are evaluated on it and the\n" +
+            "             test part is read once, after the last epoch, into DIR/test.csv)  --validation-seed 0\n" +
+            "  --shared-grad booster: the light net reads the shared layers detached (only the booster trains them);\n" +
+            "  --feature-hint: each light hidden layer is pulled toward the next booster hidden layer of the same width.\n" +
             "  --limit caps both parts, --train-limit only the training part; --eval-every K tests after every K-th and the last epoch.\n" +
             "  synthetic-clicks: a seeded click log (100,000 users, 5,000 ads, 18 fields, CTR ~4%, GAUC per user) of\n" +
             "  --impressions training rows and a later test part a quarter that size; use --arch ctr.\n" +

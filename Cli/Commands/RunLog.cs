@@ -9,37 +9,63 @@ public sealed class RunLog
 {
     private readonly string _path;
 
-    /// <summary>Starts a log (writing the header) or continues one when resuming.</summary>
-    public RunLog(string path, bool append)
+    /// <summary>File name of the one-time test evaluation written beside the log when a validation split is used.</summary>
+    public const string TestFile = "test.csv";
+
+    /// <summary>
+    /// Starts a log (writing the header) or, when resuming after <paramref name="keepEpochs"/> checkpointed
+    /// epochs, keeps the header and those epochs' rows: a row written just before a kill, for an epoch whose
+    /// checkpoint was never saved, is dropped because that epoch runs again.
+    /// </summary>
+    public RunLog(string path, int keepEpochs)
     {
         _path = path;
-        if (!append || !File.Exists(path)) File.WriteAllText(path, EpochRecord.CsvHeader + "\n");
+        var kept = keepEpochs > 0 && File.Exists(path)
+            ? File.ReadAllLines(path).Take(1 + keepEpochs).ToArray()
+            : [];
+        if (kept.Length == 0 || kept[0] != EpochRecord.CsvHeader) kept = [EpochRecord.CsvHeader];
+        File.WriteAllLines(path, kept);
     }
+
+    /// <summary>Writes the one-time test evaluation (light and booster accuracy, loss, AUC, GAUC) as a two-line CSV.</summary>
+    public static void WriteTest(string path, PairEvaluation test)
+    {
+        var (l, b) = (test.Light, test.Booster);
+        double[] values = [l.Accuracy, l.Loss, b.Accuracy, b.Loss, l.Auc, b.Auc, l.GroupAuc, b.GroupAuc];
+        File.WriteAllText(path, "test_light_acc,test_light_loss,test_booster_acc,test_booster_loss,test_light_auc,test_booster_auc,test_light_gauc,test_booster_gauc\n" +
+                                string.Join(",", values.Select(v => v.ToString("G9", CultureInfo.InvariantCulture))) + "\n");
+    }
+
+    /// <summary>One plain line about the final test evaluation.</summary>
+    public static string DescribeTest(PairEvaluation test) =>
+        $"test (read once, after the last epoch): light {Percent(test.Light.Accuracy)} booster {Percent(test.Booster.Accuracy)}" +
+        (double.IsNaN(test.Light.Auc) && double.IsNaN(test.Booster.Auc) ? "" : $" AUC light {Number(test.Light.Auc)} booster {Number(test.Booster.Auc)}") +
+        (double.IsNaN(test.Light.GroupAuc) && double.IsNaN(test.Booster.GroupAuc) ? "" : $" GAUC light {Number(test.Light.GroupAuc)} booster {Number(test.Booster.GroupAuc)}");
 
     /// <summary>Appends one epoch's row.</summary>
     public void Append(EpochRecord record) => File.AppendAllText(_path, record.ToCsvRow() + "\n");
 
-    /// <summary>Checkpoint metrics of an epoch.</summary>
-    public static Dictionary<string, string> Metrics(EpochRecord r)
+    /// <summary>Checkpoint metrics of an epoch; its evaluation is named <paramref name="part"/> ("test" or "val").</summary>
+    public static Dictionary<string, string> Metrics(EpochRecord r, string part = "test")
     {
         var metrics = new Dictionary<string, string> { ["train_loss"] = F(r.TrainLoss.Total) };
         if (r.Validation is { } v)
         {
-            if (!double.IsNaN(v.Light.Accuracy)) metrics["test_light_accuracy"] = F(v.Light.Accuracy);
-            if (!double.IsNaN(v.Booster.Accuracy)) metrics["test_booster_accuracy"] = F(v.Booster.Accuracy);
-            if (!double.IsNaN(v.Light.Auc)) metrics["test_light_auc"] = F(v.Light.Auc);
-            if (!double.IsNaN(v.Booster.Auc)) metrics["test_booster_auc"] = F(v.Booster.Auc);
-            if (!double.IsNaN(v.Light.GroupAuc)) metrics["test_light_gauc"] = F(v.Light.GroupAuc);
-            if (!double.IsNaN(v.Booster.GroupAuc)) metrics["test_booster_gauc"] = F(v.Booster.GroupAuc);
+            if (!double.IsNaN(v.Light.Accuracy)) metrics[$"{part}_light_accuracy"] = F(v.Light.Accuracy);
+            if (!double.IsNaN(v.Booster.Accuracy)) metrics[$"{part}_booster_accuracy"] = F(v.Booster.Accuracy);
+            if (!double.IsNaN(v.Light.Auc)) metrics[$"{part}_light_auc"] = F(v.Light.Auc);
+            if (!double.IsNaN(v.Booster.Auc)) metrics[$"{part}_booster_auc"] = F(v.Booster.Auc);
+            if (!double.IsNaN(v.Light.GroupAuc)) metrics[$"{part}_light_gauc"] = F(v.Light.GroupAuc);
+            if (!double.IsNaN(v.Booster.GroupAuc)) metrics[$"{part}_booster_gauc"] = F(v.Booster.GroupAuc);
         }
         return metrics;
     }
 
     /// <summary>One plain line about an epoch.</summary>
-    public static string Describe(EpochRecord r, int epochs)
+    public static string Describe(EpochRecord r, int epochs, string part = "test")
     {
         string test = r.Validation is { } v
-            ? $" | test light {Percent(v.Light.Accuracy)} booster {Percent(v.Booster.Accuracy)}" +
+            ? $" | {part} light {Percent(v.Light.Accuracy)} booster {Percent(v.Booster.Accuracy)}" +
               (double.IsNaN(v.Light.Auc) && double.IsNaN(v.Booster.Auc) ? "" : $" AUC light {Number(v.Light.Auc)} booster {Number(v.Booster.Auc)}" +
                  (double.IsNaN(v.Light.GroupAuc) && double.IsNaN(v.Booster.GroupAuc) ? "" : $" GAUC light {Number(v.Light.GroupAuc)} booster {Number(v.Booster.GroupAuc)}"))
             : "";

@@ -26,6 +26,14 @@ public static class TrainCommand
         bool flatten = s.Architecture == "mlp" || s.Architecture.StartsWith("mlp ", StringComparison.Ordinal);
         var data = DataSources.Load(s.Data, s.DataPath, s.Limit, flatten, s.Augment, s.SyntheticClicks);
         data = data with { Train = DataSources.Take(data.Train, s.TrainLimit) };
+        // The validation split comes from the training part with its own seed, so every run seed sees the same split.
+        Dataset? validation = null;
+        if (s.Validation > 0)
+        {
+            var (train, held) = data.Train.Split(s.Validation, (ulong)s.ValidationSeed);
+            data = data with { Train = train };
+            validation = held;
+        }
         string architecture = ModelFactory.Describe(s, data);
         var teacher = s.Teacher is null ? null : ModelFactory.LoadTeacher(s.Teacher);
 
@@ -33,11 +41,19 @@ public static class TrainCommand
         string checkpointPath = Path.Combine(s.CheckpointDirectory, CheckpointFile);
         string logPath = Path.Combine(s.CheckpointDirectory, "log.csv");
         var pair = ArchitectureRegistry.BuildPair(architecture, new RandomGenerator((ulong)s.Seed));
+        if ((s.Loss.SharedGradient != Training.Losses.SharedGradient.Both || s.Loss.FeatureHint != Training.Losses.FeatureHintKind.None) && pair is not TrunkPair)
+            throw new UsageException($"--shared-grad booster and --feature-hint need a trunk pair (--arch mlp or ctr); '{architecture}' is not one");
         var optimizer = ModelFactory.CreateOptimizer(s, pair, s.Method);
         int startEpoch = 0;
-        if (s.Resume)
+        bool resume = s.Resume && File.Exists(checkpointPath);
+        if (s.Resume && !resume)
         {
-            if (!File.Exists(checkpointPath)) throw new FileNotFoundException($"--resume: no checkpoint at '{checkpointPath}'.", checkpointPath);
+            // A run killed during its first epoch has a log but no checkpoint yet: it starts again from epoch 0.
+            if (!File.Exists(logPath)) throw new FileNotFoundException($"--resume: no checkpoint at '{checkpointPath}' and no run log; nothing to resume.", checkpointPath);
+            output.WriteLine($"--resume: '{s.CheckpointDirectory}' has no checkpoint yet (stopped during the first epoch); starting from epoch 0");
+        }
+        if (resume)
+        {
             var checkpoint = Checkpoint.Load(checkpointPath);
             if (checkpoint.Architecture != architecture)
                 throw new UsageException($"--resume: the checkpoint is a '{checkpoint.Architecture}' but these options describe '{architecture}'");
@@ -48,12 +64,12 @@ public static class TrainCommand
             startEpoch = checkpoint.Epoch;
             output.WriteLine($"resuming from {checkpointPath} after epoch {startEpoch}");
         }
-        else if (File.Exists(logPath))
+        else if (!s.Resume && File.Exists(checkpointPath))
         {
             throw new UsageException($"'{s.CheckpointDirectory}' already holds a run; pass --resume to continue it or choose another --checkpoint-dir");
         }
 
-        output.WriteLine($"rocketnet train: {s.Data} ({data.Train.Count} train / {data.Test.Count} test), {architecture}, method {TrainSettings.MethodName(s.Method)}, " +
+        output.WriteLine($"rocketnet train: {s.Data} ({data.Train.Count} train{(validation is null ? "" : $" / {validation.Count} validation")} / {data.Test.Count} test), {architecture}, method {TrainSettings.MethodName(s.Method)}, " +
                          $"{s.Epochs} epochs, batch {s.BatchSize}, {s.Optimizer} lr {s.LearningRate.ToString(CultureInfo.InvariantCulture)} ({s.Schedule}), seed {s.Seed}, {s.Threads} threads");
         if (data.Reference is not null) output.WriteLine(data.Reference);
         output.WriteLine($"parameters: booster {pair.Booster.ParameterCount():N0}, light {pair.Light.ParameterCount():N0} " +
@@ -70,14 +86,23 @@ public static class TrainCommand
             OnBatch = b => progress.Batch(label, b.Epoch + 1, s.Epochs, b.Batch, b.BatchesPerEpoch, b.Loss, b.Accuracy, b.Samples),
         });
         var loader = new BatchLoader(data.Train, s.BatchSize, shuffle: true, seed: (ulong)s.Seed, augmentation: data.Augmentation);
-        var log = new RunLog(logPath, append: s.Resume);
+        var log = new RunLog(logPath, resume ? startEpoch : 0);
         int stop = Math.Min(s.Epochs, s.StopAfter);
         for (int epoch = startEpoch; epoch < stop; epoch++)
         {
             bool evaluate = (epoch + 1) % s.EvalEvery == 0 || epoch + 1 == s.Epochs;
-            var record = trainer.RunEpoch(epoch, loader, evaluate ? data.Test : null);
+            var record = trainer.RunEpoch(epoch, loader, evaluate ? validation ?? data.Test : null);
             log.Append(record);
-            var metrics = RunLog.Metrics(record);
+            var metrics = RunLog.Metrics(record, validation is null ? "test" : "val");
+            if (validation is not null && epoch + 1 == s.Epochs)
+            {
+                // The test part is read once, after the last epoch, when settings are chosen on a validation split.
+                var test = Evaluator.Evaluate(pair, data.Test, 256, light: s.Method != Method.Booster,
+                    booster: s.Method is Method.Booster or Method.Rocket or Method.RocketKd);
+                RunLog.WriteTest(Path.Combine(s.CheckpointDirectory, RunLog.TestFile), test);
+                foreach (var (key, value) in RunLog.Metrics(record with { Validation = test }, "test")) metrics[key] = value;
+                output.WriteLine(RunLog.DescribeTest(test));
+            }
             metrics[DataSources.DataMetric] = s.Data;
             if (s.Data == "synthetic-clicks")
             {
@@ -86,7 +111,7 @@ public static class TrainCommand
             }
             var extra = optimizer.GetState().ToDictionary(kv => Checkpoint.OptimizerPrefix + kv.Key, kv => NamedArray.Vector(kv.Value));
             Checkpoint.Save(checkpointPath, pair, architecture, record.Epoch + 1, metrics, extra, data.Train.SampleShape);
-            progress.Epoch(RunLog.Describe(record, s.Epochs));
+            progress.Epoch(RunLog.Describe(record, s.Epochs, validation is null ? "test" : "val"));
         }
         if (stop < s.Epochs) output.WriteLine($"stopped after epoch {stop} of {s.Epochs} (--stop-after); continue with --resume");
         log.WriteCurve(Path.Combine(s.CheckpointDirectory, "curve.svg"), $"{s.Data}: {architecture}, {label}");

@@ -22,7 +22,14 @@ public sealed record TrainSettings
     public int DataSeed { get; init; }
     /// <summary>Size and seed of <c>--data synthetic-clicks</c>, from <see cref="Impressions"/> and <see cref="DataSeed"/>.</summary>
     public SyntheticClickLogOptions SyntheticClicks => SyntheticClickLogOptions.ForImpressions(Impressions, (ulong)DataSeed);
-    /// <summary>Evaluate on the test part after every this many epochs (and always after the last).</summary>
+    /// <summary>
+    /// Fraction of the training part held out as a validation split (0: none). With one, epochs are evaluated
+    /// on it and the test part is read once, after the last epoch.
+    /// </summary>
+    public double Validation { get; init; }
+    /// <summary>Seed of the validation split (the same split for every run seed by default).</summary>
+    public int ValidationSeed { get; init; }
+    /// <summary>Evaluate (on the validation split, else the test part) after every this many epochs (and always after the last).</summary>
     public int EvalEvery { get; init; }
     /// <summary>"mlp", "wrn", "ctr", or a full architecture description.</summary>
     public required string Architecture { get; init; }
@@ -105,6 +112,8 @@ public sealed record TrainSettings
             Limit = o.Int("limit", int.MaxValue, 1),
             TrainLimit = o.Int("train-limit", int.MaxValue, 1),
             EvalEvery = o.Int("eval-every", 1, 1),
+            Validation = o.Double("validation", 0, 0, 0.9),
+            ValidationSeed = o.Int("validation-seed", 0, 0),
             Impressions = o.Int("impressions", DefaultImpressions, 1),
             DataSeed = o.Int("data-seed", 1, 0),
             Architecture = o.String("arch", "mlp"),
@@ -125,6 +134,14 @@ public sealed record TrainSettings
                 Temperature = (float)o.Double("temperature", 4, 1e-3, 1000),
                 Alpha = (float)o.Double("alpha", 0.9, 0, 1),
                 AttentionBeta = (float)o.Double("at-beta", 1e3, 0, 1e9),
+                SharedGradient = o.Choice("shared-grad", "both", "both", "booster") == "booster" ? SharedGradient.Booster : SharedGradient.Both,
+                FeatureHint = o.Choice("feature-hint", "none", "none", "cosine", "l2") switch
+                {
+                    "cosine" => FeatureHintKind.Cosine,
+                    "l2" => FeatureHintKind.L2,
+                    _ => FeatureHintKind.None,
+                },
+                FeatureLambda = (float)o.Double("feature-lambda", 1, 0, 1e6),
             },
             Teacher = o.StringOrNull("teacher"),
             Epochs = o.Int("epochs", 10, 1, 100_000),
@@ -147,6 +164,11 @@ public sealed record TrainSettings
             throw new UsageException($"--method {MethodName(method)} needs --teacher <checkpoint of a booster trained with --method booster>");
         if (!needsTeacher && settings.Teacher is not null)
             throw new UsageException($"--teacher is only used by kd, rocket-kd, no-joint and at, not {MethodName(method)}");
+        bool joint = method is Method.Rocket or Method.RocketKd;
+        if (!joint && settings.Loss.SharedGradient != SharedGradient.Both)
+            throw new UsageException($"--shared-grad booster applies to joint training (rocket, rocket-kd), not {MethodName(method)}");
+        if (!joint && settings.Loss.FeatureHint != FeatureHintKind.None)
+            throw new UsageException($"--feature-hint applies to joint training (rocket, rocket-kd), not {MethodName(method)}");
         return settings;
     }
 

@@ -3,7 +3,7 @@ namespace RocketNet.Layers;
 /// <summary>
 /// A booster net and a light net that share some lower layers (Rocket Launching). The pair is itself a
 /// <see cref="Module"/> whose parameters are the union of both nets' parameters (shared tensors once).
-/// <see cref="ForwardPair"/> returns both nets' logits — z from the booster, l from the light net — and
+/// <see cref="ForwardPair(Tensor)"/> returns both nets' logits — z from the booster, l from the light net — and
 /// may compute a shared trunk only once. BatchNorm is never shared: each net has its own.
 /// </summary>
 public abstract class RocketPair : Module
@@ -16,6 +16,21 @@ public abstract class RocketPair : Module
 
     /// <summary>Booster logits z and light logits l for the same input.</summary>
     public virtual (Tensor BoosterLogits, Tensor LightLogits) ForwardPair(Tensor input) => (Booster.Forward(input), Light.Forward(input));
+
+    /// <summary>
+    /// Both nets' logits with the variants of <paramref name="options"/>. Plain options give
+    /// <see cref="ForwardPair(Tensor)"/>'s result; pairs that support the variants override this.
+    /// </summary>
+    /// <exception cref="NotSupportedException">This kind of pair does not support a requested variant.</exception>
+    public virtual PairOutputs ForwardPair(Tensor input, PairForwardOptions options)
+    {
+        if (options.LightDetachesShared || options.CollectHiddenFeatures)
+            throw new NotSupportedException(
+                $"{GetType().Name} cannot detach the shared layers for the light net or return hidden features; " +
+                "these variants need a trunk pair (MLP or CTR towers: --arch mlp or ctr).");
+        var (booster, light) = ForwardPair(input);
+        return new PairOutputs(booster, light, [], []);
+    }
 
     /// <summary>The light net's logits (a pair's Forward is its light net, the part that ships).</summary>
     public override Tensor Forward(Tensor input) => Light.Forward(input);

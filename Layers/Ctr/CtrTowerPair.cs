@@ -3,7 +3,7 @@ namespace RocketNet.Layers;
 /// <summary>
 /// The paper's CTR model as a <see cref="TrunkPair"/>: trunk = shared <see cref="MultiFieldEmbedding"/>
 /// ([N, F] ids → [N, F·D]); booster head = wide tower with batch norm; light head = narrow tower.
-/// <see cref="TrunkPair.ForwardPair"/> embeds once.
+/// <see cref="TrunkPair.ForwardPair(Tensor)"/> embeds once.
 /// </summary>
 public sealed class CtrTowerPair : TrunkPair
 {

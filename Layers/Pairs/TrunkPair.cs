@@ -3,7 +3,7 @@ namespace RocketNet.Layers;
 /// <summary>
 /// A general booster/light pair for any architecture: a shared trunk module feeding a booster head and a
 /// light head. Booster = <see cref="TrunkHeadNet"/>(trunk, boosterHead), Light = (trunk, lightHead).
-/// <see cref="ForwardPair"/> runs the trunk once. The trunk may not contain batch norm (batch norm is never
+/// <see cref="ForwardPair(Tensor)"/> runs the trunk once. The trunk may not contain batch norm (batch norm is never
 /// shared between the nets: put it in the heads).
 /// <para>
 /// <see cref="ExtractLight"/> needs a way to build a fresh light net of the same architecture: pass
@@ -82,6 +82,34 @@ public class TrunkPair : RocketPair, IDescribedPair
     {
         var shared = _booster.Trunk.Forward(input);
         return (_booster.Head.Forward(shared), _light.Head.Forward(shared));
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="NotSupportedException">Hidden features were asked for but a head is not a <see cref="Sequential"/>.</exception>
+    public override PairOutputs ForwardPair(Tensor input, PairForwardOptions options)
+    {
+        var shared = _booster.Trunk.Forward(input);
+        // The booster always reads the live trunk output, so its cross-entropy trains the shared layers.
+        var lightInput = options.LightDetachesShared ? Tensor.StopGradient(shared) : shared;
+        if (!options.CollectHiddenFeatures)
+            return new PairOutputs(_booster.Head.Forward(shared), _light.Head.Forward(lightInput), [], []);
+        var (booster, boosterHidden) = ForwardCollecting(_booster.Head, shared, "booster");
+        var (light, lightHidden) = ForwardCollecting(_light.Head, lightInput, "light");
+        return new PairOutputs(booster, light, boosterHidden, lightHidden);
+    }
+
+    // A head's output and the activations after each of its ReLUs (the hidden layers' outputs, [N, width]).
+    private static (Tensor Output, List<Tensor> Hidden) ForwardCollecting(Module head, Tensor x, string name)
+    {
+        if (head is not Sequential layers)
+            throw new NotSupportedException($"TrunkPair: the {name} head is a {head.GetType().Name}, not a Sequential, so its hidden layers cannot be collected.");
+        var hidden = new List<Tensor>();
+        for (int i = 0; i < layers.Count; i++)
+        {
+            x = layers[i].Forward(x);
+            if (layers[i] is ReLU) hidden.Add(x);
+        }
+        return (x, hidden);
     }
 
     /// <inheritdoc/>

@@ -10,7 +10,7 @@ namespace RocketNet.Layers;
 /// own batch norms, then BN(32k) → ReLU → global average pool → FC(32k → classes).</item>
 /// <item><see cref="WideResNetSharing.StemOnly"/>: a fresh light WRN-d'-k sharing only the stem.</item>
 /// </list>
-/// Children: booster, light. <see cref="ForwardPair"/> computes the shared stem once.
+/// Children: booster, light. <see cref="ForwardPair(Tensor)"/> computes the shared stem once.
 /// </summary>
 public sealed class WideResNetPair : RocketPair, IDescribedPair
 {

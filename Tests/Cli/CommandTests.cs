@@ -44,6 +44,53 @@ public sealed class CommandTests : IDisposable
     }
 
     [Fact]
+    public void ResumeDropsALogRowWhoseCheckpointWasNeverSavedAndRestartsARunKilledInItsFirstEpoch()
+    {
+        Run(TrainCommand.Run, TrainArgs("whole"));
+        // A kill between the log row of epoch 2 and its checkpoint: the log has one row more than the checkpoint.
+        Run(TrainCommand.Run, TrainArgs("killed", "--stop-after", "1"));
+        string log = Path.Combine(_dir, "killed", "log.csv");
+        File.AppendAllText(log, File.ReadAllLines(log)[1] + "\n");
+        Run(TrainCommand.Run, TrainArgs("killed", "--resume"));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(_dir, "whole", TrainCommand.CheckpointFile)),
+                     File.ReadAllBytes(Path.Combine(_dir, "killed", TrainCommand.CheckpointFile)));
+        Assert.Equal(4, File.ReadAllLines(log).Length);
+
+        // A kill during the first epoch: a log, no checkpoint. --resume starts again; a plain rerun does too.
+        Directory.CreateDirectory(Path.Combine(_dir, "early"));
+        File.WriteAllText(Path.Combine(_dir, "early", "log.csv"), File.ReadAllLines(log)[0] + "\n");
+        Assert.Contains("starting from epoch 0", Run(TrainCommand.Run, TrainArgs("early", "--resume")));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(_dir, "whole", TrainCommand.CheckpointFile)),
+                     File.ReadAllBytes(Path.Combine(_dir, "early", TrainCommand.CheckpointFile)));
+    }
+
+    [Fact]
+    public void WithAValidationSplitEpochsAreEvaluatedOnItAndTheTestPartOnceAtTheEnd()
+    {
+        var text = Run(TrainCommand.Run, TrainArgs("val", "--validation", "0.2", "--epochs", "2"));
+        Assert.Contains("validation", text);
+        Assert.Contains("| val light", text);
+        Assert.Contains("test (read once, after the last epoch)", text);
+        var test = File.ReadAllLines(Path.Combine(_dir, "val", RunLog.TestFile));
+        Assert.Equal(2, test.Length);
+        Assert.StartsWith("test_light_acc,", test[0]);
+        var checkpoint = Checkpoint.Load(Path.Combine(_dir, "val", TrainCommand.CheckpointFile));
+        Assert.True(checkpoint.Metrics.ContainsKey("val_light_accuracy"));
+        Assert.Equal(double.Parse(test[1].Split(',')[0], CultureInfo.InvariantCulture),
+                     double.Parse(checkpoint.Metrics["test_light_accuracy"], CultureInfo.InvariantCulture), 5);
+    }
+
+    [Fact]
+    public void SharedGradAndFeatureHintTrainAnMlpPairAndAreRefusedWhereTheyDoNotApply()
+    {
+        var text = Run(TrainCommand.Run, TrainArgs("variants", "--epochs", "1", "--light-hidden", "64",
+            "--shared-grad", "booster", "--feature-hint", "cosine"));
+        Assert.Contains("epoch 1/1", text);
+        var e = Assert.Throws<UsageException>(() => Run(TrainCommand.Run, TrainArgs("base-variant", "--method", "base", "--shared-grad", "booster")));
+        Assert.Contains("joint training", e.Message);
+    }
+
+    [Fact]
     public void ARunFolderIsNeverSilentlyOverwritten()
     {
         Run(TrainCommand.Run, TrainArgs("once", "--epochs", "1"));

@@ -18,6 +18,15 @@ public sealed record LossOptions
     /// </summary>
     public bool GradientBlock { get; init; } = true;
 
+    /// <summary>Which net's losses train the shared layers (default: both, as in the paper).</summary>
+    public SharedGradient SharedGradient { get; init; } = SharedGradient.Both;
+
+    /// <summary>Feature-based distillation between same-width hidden layers (default: none, as in the paper).</summary>
+    public FeatureHintKind FeatureHint { get; init; } = FeatureHintKind.None;
+
+    /// <summary>Weight of the feature term, summed over the paired layers (default 1).</summary>
+    public float FeatureLambda { get; init; } = 1f;
+
     /// <summary>Distillation temperature T (default 4), for the KD hint and the teacher terms.</summary>
     public float Temperature { get; init; } = 4f;
 
@@ -28,7 +37,7 @@ public sealed record LossOptions
     public float AttentionBeta { get; init; } = AttentionTransfer.DefaultBeta;
 
     /// <summary>Checks the values.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">λ is negative, T is not positive, or α is outside [0, 1].</exception>
+    /// <exception cref="ArgumentOutOfRangeException">λ or the feature weight is negative, T is not positive, α is outside [0, 1], or an enum value is unknown.</exception>
     public void Validate()
     {
         if (!(Lambda >= 0) || !float.IsFinite(Lambda))
@@ -39,6 +48,12 @@ public sealed record LossOptions
             throw new ArgumentOutOfRangeException(nameof(Alpha), Alpha, "Alpha must be in [0, 1].");
         if (!(AttentionBeta >= 0) || !float.IsFinite(AttentionBeta))
             throw new ArgumentOutOfRangeException(nameof(AttentionBeta), AttentionBeta, "Attention-transfer weight β must be finite and non-negative.");
+        if (!(FeatureLambda >= 0) || !float.IsFinite(FeatureLambda))
+            throw new ArgumentOutOfRangeException(nameof(FeatureLambda), FeatureLambda, "Feature-hint weight must be finite and non-negative.");
+        if (!Enum.IsDefined(SharedGradient))
+            throw new ArgumentOutOfRangeException(nameof(SharedGradient), SharedGradient, "Unknown shared-gradient setting.");
+        if (!Enum.IsDefined(FeatureHint))
+            throw new ArgumentOutOfRangeException(nameof(FeatureHint), FeatureHint, "Unknown feature-hint kind.");
         if (!Enum.IsDefined(Hint))
             throw new ArgumentOutOfRangeException(nameof(Hint), Hint, "Unknown hint kind.");
     }

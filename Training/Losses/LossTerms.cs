@@ -8,10 +8,17 @@ namespace RocketNet.Training.Losses;
 /// <param name="Total">The scalar to backpropagate.</param>
 /// <param name="BoosterCrossEntropy">CE(z), or null when the booster is not trained.</param>
 /// <param name="LightCrossEntropy">CE(l) (for Hinton KD: (1 − α)·CE(l)), or null.</param>
-/// <param name="Hint">λ·hint(l, z), or null.</param>
+/// <param name="Hint">λ·hint(l, z) (plus the weighted feature hint, when one is on), or null.</param>
 /// <param name="Distillation">The teacher term (2αT²·KL, or β/2·AT for attention transfer), or null.</param>
 public readonly record struct LossTerms(Tensor Total, Tensor? BoosterCrossEntropy, Tensor? LightCrossEntropy, Tensor? Hint, Tensor? Distillation)
 {
+    /// <summary>These terms with a weighted feature-hint term added to <see cref="Hint"/> and <see cref="Total"/>.</summary>
+    public LossTerms WithFeatureHint(Tensor weightedFeatureHint) => this with
+    {
+        Total = Total + weightedFeatureHint,
+        Hint = Hint is null ? weightedFeatureHint : Hint + weightedFeatureHint,
+    };
+
     /// <summary>The current values as plain numbers (absent parts are 0).</summary>
     public LossValues Values() => new(
         Total.Item(), BoosterCrossEntropy?.Item() ?? 0, LightCrossEntropy?.Item() ?? 0, Hint?.Item() ?? 0, Distillation?.Item() ?? 0);

@@ -41,6 +41,10 @@ public sealed class RocketTrainer
         if (options.Method == Method.AttentionTransfer && (pair.Light is not IFeatureMapNetwork || options.Teacher is not IFeatureMapNetwork))
             throw new ArgumentException(
                 $"Attention transfer needs a light net and a teacher that expose feature maps ({nameof(IFeatureMapNetwork)}, e.g. Wide ResNets); got {pair.Light.GetType().Name} and {options.Teacher?.GetType().Name}.", nameof(options));
+        bool joint = options.Method is Method.Rocket or Method.RocketKd;
+        if (!joint && (options.Loss.SharedGradient != SharedGradient.Both || options.Loss.FeatureHint != FeatureHintKind.None))
+            throw new ArgumentException(
+                $"Shared-gradient and feature-hint settings apply to joint training (Rocket, RocketKd), not {options.Method}.", nameof(options));
         _pairParameters = pair.Parameters().ToArray();
         if (options.Teacher is { } teacher)
         {
@@ -166,12 +170,17 @@ public sealed class RocketTrainer
                 terms = RocketLosses.CrossEntropyOnly(booster, labels, isBooster: true);
                 break;
             case Method.Rocket:
-                (booster, light) = Pair.ForwardPair(input);
-                terms = RocketLosses.Rocket(booster, light, labels, Options.Loss);
-                break;
             case Method.RocketKd:
-                (booster, light) = Pair.ForwardPair(input);
-                terms = RocketLosses.RocketKd(booster, light, TeacherLogits(input), labels, Options.Loss);
+                var loss = Options.Loss;
+                var outputs = Pair.ForwardPair(input, new PairForwardOptions(
+                    LightDetachesShared: loss.SharedGradient == SharedGradient.Booster,
+                    CollectHiddenFeatures: loss.FeatureHint != FeatureHintKind.None));
+                (booster, light) = (outputs.BoosterLogits, outputs.LightLogits);
+                terms = Options.Method == Method.Rocket
+                    ? RocketLosses.Rocket(booster, light, labels, loss)
+                    : RocketLosses.RocketKd(booster, light, TeacherLogits(input), labels, loss);
+                if (loss.FeatureHint != FeatureHintKind.None)
+                    terms = terms.WithFeatureHint(FeatureHint.Loss(loss.FeatureHint, outputs.LightHidden, outputs.BoosterHidden) * loss.FeatureLambda);
                 break;
             case Method.Kd:
                 light = Pair.Light.Forward(input);
