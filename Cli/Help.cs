@@ -25,6 +25,7 @@ public static class Help
             "  run:       --seed 1  --threads N  --checkpoint-dir DIR  --resume  --stop-after EPOCH  --eval-every 1\n" +
             "             --validation FRACTION (hold out part of the training data; epochs are evaluated on it and the\n" +
             "             test part is read once, after the last epoch, into DIR/test.csv)  --validation-seed 0\n" +
+            "             --final-test on|off (off: never read the test part, for model-selection pilots)\n" +
             "  --shared-grad booster: the light net reads the shared layers detached (only the booster trains them);\n" +
             "  --feature-hint: each light hidden layer is pulled toward the next booster hidden layer of the same width.\n" +
             "  --limit caps both parts, --train-limit only the training part; --eval-every K tests after every K-th and the last epoch.\n" +

@@ -1,7 +1,12 @@
-# Shared by the experiment scripts: builds the rocketnet command once into experiments/.bin/<commit>
-# and runs queued training runs, each into results/<experiment>/<run>/ with its exact command line,
-# the commit it came from, its console output, per-epoch CSV log and learning curve.
-# A run whose folder holds DONE is skipped, so a script can be rerun to finish an interrupted queue.
+# Shared by the experiment scripts: builds the rocketnet command of a commit into experiments/.bin/<commit>
+# and runs queued training runs, each into results/<experiment>/<run>/ with its exact command line, the
+# commit it came from, its console output, per-epoch CSV log and learning curve.
+#
+# Interruption: a run folder holds DONE when finished (skipped on the next pass). A folder without DONE is a
+# partial run: the next pass continues it with --resume from its last checkpoint (one per epoch), with the
+# binary of the commit it started on (commit.txt), so the result is bit-identical to an uninterrupted run.
+# Stop a queue at any moment (experiments/pause.sh, or kill it); run its script again to continue.
+# COMMIT_RESULTS=1 commits each finished run's folder (checkpoints excluded by .gitignore) as it completes.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 COMMIT="$(git -C "$ROOT" rev-parse --short HEAD)"
@@ -9,18 +14,42 @@ if ! git -C "$ROOT" diff --quiet HEAD -- Engine Layers Training Cli; then
   echo "experiments: uncommitted changes in the engine or the CLI; results must come from committed code" >&2
   exit 2
 fi
-BIN="$ROOT/experiments/.bin/$COMMIT"
-if [[ ! -f "$BIN/rocketnet.dll" ]]; then
-  dotnet build "$ROOT/Cli" -c Release -o "$BIN" -v quiet -nologo >/dev/null
-fi
 JOBS="${JOBS:-2}"          # runs in parallel, one engine thread each (2 cores)
 RESULTS="$ROOT/results"
+COMMIT_RESULTS="${COMMIT_RESULTS:-0}"
+
+# bin_for COMMIT: prints the folder holding that commit's rocketnet.dll, building it (from a detached
+# worktree when COMMIT is not the checkout's HEAD) if needed.
+bin_for() {
+  local commit="$1" bin="$ROOT/experiments/.bin/$1"
+  if [[ ! -f "$bin/rocketnet.dll" ]]; then
+    local src="$ROOT"
+    if [[ "$commit" != "$COMMIT" ]]; then
+      src="$ROOT/experiments/.bin/src-$commit"
+      [[ -d "$src" ]] || git -C "$ROOT" worktree add --detach "$src" "$commit" >/dev/null 2>&1
+    fi
+    (flock 9; [[ -f "$bin/rocketnet.dll" ]] || dotnet build "$src/Cli" -c Release -o "$bin" -v quiet -nologo >/dev/null) 9>"$ROOT/experiments/.bin/build.lock"
+  fi
+  echo "$bin"
+}
+
+# commit_run EXPERIMENT NAME: commits one finished run's folder alone (other staged work is left alone).
+commit_run() {
+  local path="results/$1/$2" attempt
+  for attempt in 1 2 3 4 5; do
+    if (flock 9; git -C "$ROOT" add -- "$path" && git -C "$ROOT" commit -q -m "results: $1/$2 ($(cat "$RESULTS/$1/$2/commit.txt"))" -- "$path") 9>"$ROOT/.git/rocketnet-results.lock"; then
+      return 0
+    fi
+    sleep $((attempt * 3))  # another git command held the index lock
+  done
+  echo "WARNING: could not commit $path" >&2
+}
 
 # run EXPERIMENT NAME ARGS... : one training run (waits for a --teacher checkpoint another run is making).
 run() {
   local experiment="$1" name="$2"; shift 2
   local dir="$RESULTS/$experiment/$name"
-  [[ -f "$dir/DONE" ]] && { echo "skip $experiment/$name (done)"; return 0; }
+  [[ -f "$dir/DONE" ]] && { echo "skip  $experiment/$name (done)"; return 0; }
   local args=("$@") i
   for ((i = 0; i < ${#args[@]}; i++)); do
     if [[ "${args[i]}" == --teacher ]]; then
@@ -28,22 +57,41 @@ run() {
       until [[ -f "$teacher_dir/DONE" ]]; do sleep 20; done
     fi
   done
-  rm -rf "$dir" && mkdir -p "$dir"
-  printf 'rocketnet train %s --checkpoint-dir %s\n' "$*" "results/$experiment/$name" > "$dir/command.txt"
-  echo "$COMMIT" > "$dir/commit.txt"
-  echo "start $experiment/$name $(date -u +%H:%M:%S)"
-  (cd "$ROOT" && DOTNET_TieredCompilation=0 dotnet "$BIN/rocketnet.dll" train "$@" --checkpoint-dir "results/$experiment/$name") > "$dir/stdout.txt" 2>&1 \
+  local command_line; command_line="$(printf 'rocketnet train %s --checkpoint-dir %s' "$*" "results/$experiment/$name")"
+  local commit="$COMMIT" resume=()
+  if [[ -f "$dir/commit.txt" && -f "$dir/command.txt" && "$(cat "$dir/command.txt")" == "$command_line" ]]; then
+    commit="$(cat "$dir/commit.txt")"
+    resume=(--resume)
+    echo "resume $experiment/$name (commit $commit) $(date -u +%H:%M:%S)"
+  else
+    rm -rf "$dir" && mkdir -p "$dir"   # new, or its options changed in the queue: start over
+    echo "$command_line" > "$dir/command.txt"
+    echo "$commit" > "$dir/commit.txt"
+    echo "start $experiment/$name $(date -u +%H:%M:%S)"
+  fi
+  local bin; bin="$(bin_for "$commit")"
+  (cd "$ROOT" && DOTNET_TieredCompilation=0 dotnet "$bin/rocketnet.dll" train "$@" --checkpoint-dir "results/$experiment/$name" "${resume[@]}") >> "$dir/stdout.txt" 2>&1 \
     || { echo "FAILED $experiment/$name (see $dir/stdout.txt)"; return 1; }
   touch "$dir/DONE"
   echo "done  $experiment/$name $(date -u +%H:%M:%S)"
+  [[ "$COMMIT_RESULTS" == 1 ]] && commit_run "$experiment" "$name"
+  return 0
 }
-export -f run
-export ROOT COMMIT BIN RESULTS
+export -f run bin_for commit_run
+export ROOT COMMIT RESULTS COMMIT_RESULTS
 
-# queue FILE COMMON: runs every line of FILE ("EXPERIMENT NAME ARGS...") followed by the COMMON options,
-# JOBS at a time, in order; ONLY="name1 name2" restricts it to those runs.
-queue() {
+# queue_lines FILE COMMON: the queue's runs, one per line ("EXPERIMENT NAME ARGS... COMMON"), ONLY-filtered.
+queue_lines() {
   grep -v '^\s*\(#\|$\)' "$1" | sed "s|\$| $2|" | while read -r experiment name rest; do
     if [[ -z "${ONLY:-}" || " $ONLY " == *" $name "* ]]; then echo "$experiment $name $rest"; fi
-  done | xargs -P "$JOBS" -L 1 bash -c 'run "$@"' _
+  done
+}
+
+# queue FILE COMMON: runs every line of FILE followed by the COMMON options, JOBS at a time, in order;
+# ONLY="name1 name2" restricts it to those runs. STATUS=1 lists the runs' states instead (experiments/status.sh).
+queue() {
+  if [[ "${STATUS:-0}" == 1 ]]; then queue_lines "$1" "$2"; exit 0; fi
+  mkdir -p "$ROOT/experiments/.bin"
+  bin_for "$COMMIT" >/dev/null
+  queue_lines "$1" "$2" | xargs -P "$JOBS" -L 1 bash -c 'run "$@"' _
 }

@@ -94,7 +94,7 @@ public static class TrainCommand
             var record = trainer.RunEpoch(epoch, loader, evaluate ? validation ?? data.Test : null);
             log.Append(record);
             var metrics = RunLog.Metrics(record, validation is null ? "test" : "val");
-            if (validation is not null && epoch + 1 == s.Epochs)
+            if (validation is not null && s.FinalTest && epoch + 1 == s.Epochs)
             {
                 // The test part is read once, after the last epoch, when settings are chosen on a validation split.
                 var test = Evaluator.Evaluate(pair, data.Test, 256, light: s.Method != Method.Booster,

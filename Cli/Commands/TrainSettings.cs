@@ -27,6 +27,8 @@ public sealed record TrainSettings
     /// on it and the test part is read once, after the last epoch.
     /// </summary>
     public double Validation { get; init; }
+    /// <summary>With a validation split: evaluate the test part after the last epoch (off for model-selection pilots, which must not see it).</summary>
+    public bool FinalTest { get; init; }
     /// <summary>Seed of the validation split (the same split for every run seed by default).</summary>
     public int ValidationSeed { get; init; }
     /// <summary>Evaluate (on the validation split, else the test part) after every this many epochs (and always after the last).</summary>
@@ -114,6 +116,7 @@ public sealed record TrainSettings
             EvalEvery = o.Int("eval-every", 1, 1),
             Validation = o.Double("validation", 0, 0, 0.9),
             ValidationSeed = o.Int("validation-seed", 0, 0),
+            FinalTest = o.Choice("final-test", "on", "on", "off") == "on",
             Impressions = o.Int("impressions", DefaultImpressions, 1),
             DataSeed = o.Int("data-seed", 1, 0),
             Architecture = o.String("arch", "mlp"),
