@@ -16,12 +16,13 @@ public static class Help
             "  data:      --data digits|fashion-mnist|cifar10|ticdata|criteo|synthetic-clicks  --path FILE_OR_DIR  --limit N\n" +
             "             --train-limit N  --augment  --impressions 2000000  --data-seed 1 (synthetic-clicks)\n" +
             "  model:     --arch mlp|wrn|ctr|\"<description>\"  --sharing interval|bottom|none  --booster-depth 40\n" +
-            "             --light-depth 16  --widen 1  --shared 64  --booster-hidden 512  --light-hidden \"\"  --embedding-dim 8\n" +
+            "             --light-depth 16  --widen 1  --shared 64  --booster-hidden 512  --light-hidden \"\"  --embedding-dim 8  --embedding-std 0.01\n" +
             "  method:    --method base|booster|kd|rocket|rocket-kd|no-joint|at  --teacher BOOSTER_CHECKPOINT (kd, rocket-kd, no-joint, at)\n" +
             "  loss:      --hint logit-mse|prob-mse|kd  --lambda 0.03  --grad-block on|off  --temperature 4  --alpha 0.9  --at-beta 1000\n" +
             "             --shared-grad both|booster  --feature-hint none|cosine|l2  --feature-lambda 1 (rocket, rocket-kd; mlp and ctr)\n" +
             "  optimiser: --epochs 10  --batch-size 128  --lr 0.1  --schedule multistep|cosine|constant\n" +
-            "             --optimizer sgd|adam|adamw  --momentum 0.9  --weight-decay 5e-4\n" +
+            "             --optimizer sgd|adam|adamw|lazy-adam  --momentum 0.9  --weight-decay 5e-4\n" +
+            "  lazy-adam: Adam that leaves the embedding rows a batch did not use alone (no update, no decay).\n" +
             "  run:       --seed 1  --threads N  --checkpoint-dir DIR  --resume  --stop-after EPOCH  --eval-every 1\n" +
             "             --validation FRACTION (hold out part of the training data; epochs are evaluated on it and the\n" +
             "             test part is read once, after the last epoch, into DIR/test.csv)  --validation-seed 0\n" +

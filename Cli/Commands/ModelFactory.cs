@@ -31,7 +31,7 @@ public static class ModelFactory
             case "ctr":
                 if (data.Vocabulary is null) throw new UsageException($"--arch ctr needs categorical data (ticdata, criteo, synthetic-clicks), not {s.Data}");
                 return $"ctr-towers vocab={string.Join("x", data.Vocabulary)} dim={s.EmbeddingDim} booster={(s.BoosterHidden == "512" ? "720x360x240x180x90" : s.BoosterHidden)} " +
-                       $"light={(s.LightHidden.Length == 0 ? "200x80" : s.LightHidden)} classes={classes} std=0.01";
+                       $"light={(s.LightHidden.Length == 0 ? "200x80" : s.LightHidden)} classes={classes} std={s.EmbeddingStd.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}";
             default:
                 if (!s.Architecture.Contains('=')) throw new UsageException($"--arch must be mlp, wrn, ctr or a full description (e.g. 'mlp in=64 shared=8 booster=256 light= classes=10'); got '{s.Architecture}'");
                 return s.Architecture;
@@ -46,8 +46,18 @@ public static class ModelFactory
         {
             "adam" => new Adam(parameters, s.LearningRate, weightDecay: s.WeightDecay),
             "adamw" => new AdamW(parameters, s.LearningRate, weightDecay: s.WeightDecay),
+            "lazy-adam" => new LazyAdam(parameters, EmbeddingTables(pair).Where(t => parameters.Contains(t)), s.LearningRate, weightDecay: s.WeightDecay),
             _ => new Sgd(parameters, s.LearningRate, s.Momentum, weightDecay: s.WeightDecay),
         };
+    }
+
+    // Every embedding table in the pair, the row-sparse parameters of lazy-adam.
+    private static IEnumerable<Tensor> EmbeddingTables(Module module)
+    {
+        if (module is MultiFieldEmbedding multi) yield return multi.Weight;
+        if (module is Embedding single) yield return single.Weight;
+        foreach (var (_, child) in module.NamedChildren())
+            foreach (var table in EmbeddingTables(child)) yield return table;
     }
 
     /// <summary>Multi-step is the paper's ×0.2 at 60/120/160 of 200 epochs, compressed to the run's length.</summary>

@@ -49,6 +49,8 @@ public sealed record TrainSettings
     public required string BoosterHidden { get; init; }
     /// <inheritdoc cref="Shared"/>
     public required string LightHidden { get; init; }
+    /// <summary>Standard deviation of the CTR embedding initialisation.</summary>
+    public float EmbeddingStd { get; init; }
     /// <summary>Embedding width per field for CTR towers.</summary>
     public int EmbeddingDim { get; init; }
     /// <summary>Training method.</summary>
@@ -128,6 +130,7 @@ public sealed record TrainSettings
             BoosterHidden = o.String("booster-hidden", "512"),
             LightHidden = o.String("light-hidden", ""),
             EmbeddingDim = o.Int("embedding-dim", 8, 1, 1024),
+            EmbeddingStd = (float)o.Double("embedding-std", 0.01, 1e-6, 10),
             Method = method,
             Loss = new LossOptions
             {
@@ -151,7 +154,7 @@ public sealed record TrainSettings
             BatchSize = o.Int("batch-size", 128, 1, 65_536),
             LearningRate = o.Double("lr", 0.1, 1e-8, 100),
             Schedule = o.Choice("schedule", "multistep", "multistep", "cosine", "constant"),
-            Optimizer = o.Choice("optimizer", "sgd", "sgd", "adam", "adamw"),
+            Optimizer = o.Choice("optimizer", "sgd", "sgd", "adam", "adamw", "lazy-adam"),
             Momentum = o.Double("momentum", 0.9, 0, 0.9999),
             WeightDecay = o.Double("weight-decay", 5e-4, 0, 1),
             Augment = o.Flag("augment"),

@@ -70,9 +70,16 @@ public class Adam : Optimizer
     /// <inheritdoc/>
     protected override void Update(int index, Span<float> parameter, ReadOnlySpan<float> gradient)
     {
+        var (m, v, arguments) = BeginUpdate(index, parameter.Length);
+        _update.Run(parameter, gradient, m, v, arguments);
+    }
+
+    /// <summary>Counts one step of parameter <paramref name="index"/>; returns its moments and this step's constants.</summary>
+    private protected (float[] M, float[] V, FusedUpdates.AdamArguments Arguments) BeginUpdate(int index, int length)
+    {
         long t = ++_steps[index];
-        var m = _firstMoments[index] ??= new float[parameter.Length];
-        var v = _secondMoments[index] ??= new float[parameter.Length];
+        var m = _firstMoments[index] ??= new float[length];
+        var v = _secondMoments[index] ??= new float[length];
         double lr = LearningRate;
         // Bias corrections in double, as PyTorch computes them in Python floats.
         double correction1 = 1 - Math.Pow(Beta1, t), correction2 = 1 - Math.Pow(Beta2, t);
@@ -84,7 +91,7 @@ public class Adam : Optimizer
             Epsilon: (float)Epsilon,
             CoupledDecay: _decoupled ? 0f : (float)WeightDecay,
             DecoupledFactor: _decoupled ? (float)(1 - lr * WeightDecay) : 1f);
-        _update.Run(parameter, gradient, m, v, arguments);
+        return (m, v, arguments);
     }
 
     /// <inheritdoc/>
