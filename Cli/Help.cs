@@ -29,6 +29,7 @@ public static class Help
             "             --final-test on|off (off: never read the test part, for model-selection pilots)\n" +
             "  --shared-grad booster: the light net reads the shared layers detached (only the booster trains them);\n" +
             "  --feature-hint: each light hidden layer is pulled toward the next booster hidden layer of the same width.\n" +
+            "  --sharing none with --arch mlp gives each net its own copy of the --shared layers (the no-sharing ablation).\n" +
             "  --limit caps both parts, --train-limit only the training part; --eval-every K tests after every K-th and the last epoch.\n" +
             "  synthetic-clicks: a seeded click log (100,000 users, 5,000 ads, 18 fields, CTR ~4%, GAUC per user) of\n" +
             "  --impressions training rows and a later test part a quarter that size; use --arch ctr.\n" +

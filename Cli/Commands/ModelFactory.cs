@@ -19,7 +19,8 @@ public static class ModelFactory
         {
             case "mlp":
                 if (data.Vocabulary is not null) throw new UsageException($"--data {s.Data} is categorical: use --arch ctr");
-                return $"mlp in={data.Train.SampleSize} shared={s.Shared} booster={s.BoosterHidden} light={s.LightHidden} classes={classes} booster-bn=1";
+                return $"mlp in={data.Train.SampleSize} shared={s.Shared} booster={s.BoosterHidden} light={s.LightHidden} classes={classes} booster-bn=1" +
+                       (s.Sharing == "none" ? " sharing=none" : ""); // MLPs share their lower layers for interval and bottom alike
             case "wrn":
                 if (shape.Length != 3) throw new UsageException($"--arch wrn needs image data [C, H, W]; --data {s.Data} has samples of shape [{string.Join(", ", shape)}]");
                 return s.Sharing switch

@@ -4,7 +4,9 @@ namespace RocketNet.Layers;
 /// Architecture of an MLP pair for flat inputs (e.g. 8×8 digits as 64 features): shared Linear+ReLU layers,
 /// then a wide booster head and a narrow light head (Linear+ReLU hidden layers and a final Linear to the
 /// classes). Description: <c>mlp in=64 shared=128 booster=256x256 light=32 classes=10</c>
-/// (an empty list, e.g. <c>light=</c>, means the head is a single Linear).
+/// (an empty list, e.g. <c>light=</c>, means the head is a single Linear). With <c>sharing=none</c> each net
+/// gets its own copy of the "shared" layers (same architecture, nothing shared: the paper's "no sharing"
+/// ablation); the trunk is then empty and the copies live in the heads.
 /// </summary>
 public sealed class MlpPairSpec : PairSpec
 {
@@ -26,6 +28,9 @@ public sealed class MlpPairSpec : PairSpec
     /// <summary>Whether the booster head has batch norm after each hidden layer (the light head never does).</summary>
     public bool BoosterBatchNorm { get; }
 
+    /// <summary>Whether the lower layers are shared (default) or each net has its own copy of them.</summary>
+    public bool Sharing { get; }
+
     /// <summary>Checks and stores the sizes.</summary>
     /// <exception cref="ArgumentException">No shared layer, or a width is not positive.</exception>
     /// <param name="inputs">Input features.</param>
@@ -34,9 +39,10 @@ public sealed class MlpPairSpec : PairSpec
     /// <param name="lightHidden">Hidden widths of the light head.</param>
     /// <param name="classes">Number of classes.</param>
     /// <param name="boosterBatchNorm">Batch norm after each booster hidden layer (keeps a wide booster's logits in range).</param>
-    public MlpPairSpec(int inputs, int[] shared, int[] boosterHidden, int[] lightHidden, int classes, bool boosterBatchNorm = false)
+    /// <param name="sharing">False: each net gets its own copy of the <paramref name="shared"/> layers.</param>
+    public MlpPairSpec(int inputs, int[] shared, int[] boosterHidden, int[] lightHidden, int classes, bool boosterBatchNorm = false, bool sharing = true)
     {
-        BoosterBatchNorm = boosterBatchNorm;
+        (BoosterBatchNorm, Sharing) = (boosterBatchNorm, sharing);
         ArgumentNullException.ThrowIfNull(shared);
         ArgumentNullException.ThrowIfNull(boosterHidden);
         ArgumentNullException.ThrowIfNull(lightHidden);
@@ -51,7 +57,7 @@ public sealed class MlpPairSpec : PairSpec
     /// <inheritdoc/>
     public override string Describe() =>
         $"mlp in={Inputs} shared={ArchitectureDescription.FormatList(Shared)} booster={ArchitectureDescription.FormatList(BoosterHidden)} light={ArchitectureDescription.FormatList(LightHidden)} classes={Classes}" +
-        (BoosterBatchNorm ? " booster-bn=1" : "");
+        (BoosterBatchNorm ? " booster-bn=1" : "") + (Sharing ? "" : " sharing=none");
 
     /// <summary>Parses an "mlp …" description.</summary>
     public static MlpPairSpec Parse(ArchitectureDescription d)
@@ -59,14 +65,24 @@ public sealed class MlpPairSpec : PairSpec
         ArgumentNullException.ThrowIfNull(d);
         if (d.Kind != "mlp") throw d.Error("is not an MLP pair (mlp)");
         if (d.Positional.Count != 0) throw d.Error($"has unexpected token '{d.Positional[0]}'");
+        string sharing = d.Has("sharing") ? d.Get("sharing") : "bottom";
+        if (sharing is not ("bottom" or "none")) throw d.Error($"has sharing={sharing}; MLP pairs take sharing=bottom (default) or none");
         return new MlpPairSpec(d.GetInt("in"), d.GetInts("shared"), d.GetInts("booster"), d.GetInts("light"), d.GetInt("classes"),
-            d.GetInt("booster-bn", 0) != 0);
+            d.GetInt("booster-bn", 0) != 0, sharing == "bottom");
     }
 
-    internal Sequential CreateTrunk(RandomGenerator random) => MlpStacks.Create(Inputs, [.. Shared], null, false, random);
+    // Shared: the trunk holds the lower layers once. Not shared: an empty trunk, and each head starts with its own copy.
+    internal Sequential CreateTrunk(RandomGenerator random) =>
+        Sharing ? CreateLowerLayers(random) : new Sequential();
 
-    internal Sequential CreateHead(IReadOnlyList<int> hidden, RandomGenerator random, bool batchNorm = false) =>
-        MlpStacks.Create(Shared[^1], [.. hidden], Classes, batchNorm, random);
+    internal Sequential CreateHead(IReadOnlyList<int> hidden, RandomGenerator random, bool batchNorm = false)
+    {
+        if (Sharing) return MlpStacks.Create(Shared[^1], [.. hidden], Classes, batchNorm, random);
+        var lower = CreateLowerLayers(random);
+        return new Sequential(lower, MlpStacks.Create(Shared[^1], [.. hidden], Classes, batchNorm, random));
+    }
+
+    private Sequential CreateLowerLayers(RandomGenerator random) => MlpStacks.Create(Inputs, [.. Shared], null, false, random);
 
     /// <inheritdoc/>
     public override RocketPair CreatePair(RandomGenerator random) => new MlpPair(this, random);

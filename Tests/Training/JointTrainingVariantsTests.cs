@@ -149,4 +149,21 @@ public class JointTrainingVariantsTests
         var ex = Assert.Throws<NotSupportedException>(() => pair.ForwardPair(Tensor.Zeros(1, 1, 8, 8), new PairForwardOptions(true, false)));
         Assert.Contains("trunk pair", ex.Message);
     }
+
+    [Fact]
+    public void AnMlpPairWithoutSharingHasTheSameNetsAndNoSharedParameter()
+    {
+        var shared = new MlpPairSpec(4, [8], [12, 6], [6], 3, boosterBatchNorm: true);
+        var separate = new MlpPairSpec(4, [8], [12, 6], [6], 3, boosterBatchNorm: true, sharing: false);
+        Assert.Equal(separate.Describe(), ArchitectureRegistry.Parse(separate.Describe()).Describe());
+        Assert.EndsWith("sharing=none", separate.Describe());
+        var (a, b) = (shared.CreatePair(new RandomGenerator(1)), separate.CreatePair(new RandomGenerator(1)));
+        Assert.Empty(b.SharedParameters());
+        Assert.NotEmpty(a.SharedParameters());
+        Assert.Equal(a.Light.ParameterCount(), b.Light.ParameterCount());
+        Assert.Equal(a.Booster.ParameterCount(), b.Booster.ParameterCount());
+        using var scope = TensorScope.Begin();
+        var light = b.ExtractLight();
+        Assert.Equal(b.Light.Forward(Input()).ToArray(), light.Forward(Input()).ToArray());
+    }
 }
