@@ -17,6 +17,7 @@ public static class Help
             "             --train-limit N  --augment  --impressions 2000000  --data-seed 1 (synthetic-clicks)\n" +
             "  model:     --arch mlp|wrn|ctr|\"<description>\"  --sharing interval|bottom|none  --booster-depth 40\n" +
             "             --light-depth 16  --widen 1  --shared 64  --booster-hidden 512  --light-hidden \"\"  --embedding-dim 8  --embedding-std 0.01\n" +
+            "             --booster-bn on|off (batch norm in the CTR booster tower)\n" +
             "  method:    --method base|booster|kd|rocket|rocket-kd|no-joint|at  --teacher BOOSTER_CHECKPOINT (kd, rocket-kd, no-joint, at)\n" +
             "  loss:      --hint logit-mse|prob-mse|kd  --lambda 0.03  --grad-block on|off  --temperature 4  --alpha 0.9  --at-beta 1000\n" +
             "             --shared-grad both|booster  --feature-hint none|cosine|l2  --feature-lambda 1 (rocket, rocket-kd; mlp and ctr)\n" +

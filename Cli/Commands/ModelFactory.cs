@@ -32,7 +32,8 @@ public static class ModelFactory
             case "ctr":
                 if (data.Vocabulary is null) throw new UsageException($"--arch ctr needs categorical data (ticdata, criteo, synthetic-clicks), not {s.Data}");
                 return $"ctr-towers vocab={string.Join("x", data.Vocabulary)} dim={s.EmbeddingDim} booster={(s.BoosterHidden == "512" ? "720x360x240x180x90" : s.BoosterHidden)} " +
-                       $"light={(s.LightHidden.Length == 0 ? "200x80" : s.LightHidden)} classes={classes} std={s.EmbeddingStd.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}";
+                       $"light={(s.LightHidden.Length == 0 ? "200x80" : s.LightHidden)} classes={classes} std={s.EmbeddingStd.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}" +
+                       (s.BoosterBatchNorm ? "" : " booster-bn=0");
             default:
                 if (!s.Architecture.Contains('=')) throw new UsageException($"--arch must be mlp, wrn, ctr or a full description (e.g. 'mlp in=64 shared=8 booster=256 light= classes=10'); got '{s.Architecture}'");
                 return s.Architecture;

@@ -49,6 +49,8 @@ public sealed record TrainSettings
     public required string BoosterHidden { get; init; }
     /// <inheritdoc cref="Shared"/>
     public required string LightHidden { get; init; }
+    /// <summary>Batch norm in the CTR booster tower (the paper's booster has it).</summary>
+    public bool BoosterBatchNorm { get; init; }
     /// <summary>Standard deviation of the CTR embedding initialisation.</summary>
     public float EmbeddingStd { get; init; }
     /// <summary>Embedding width per field for CTR towers.</summary>
@@ -131,6 +133,7 @@ public sealed record TrainSettings
             LightHidden = o.String("light-hidden", ""),
             EmbeddingDim = o.Int("embedding-dim", 8, 1, 1024),
             EmbeddingStd = (float)o.Double("embedding-std", 0.01, 1e-6, 10),
+            BoosterBatchNorm = o.Choice("booster-bn", "on", "on", "off") == "on",
             Method = method,
             Loss = new LossOptions
             {

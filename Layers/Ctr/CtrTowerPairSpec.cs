@@ -8,7 +8,7 @@ namespace RocketNet.Layers;
 /// a Linear to the classes. The paper's ads model: light 576×200×80×2, booster 576×720×360×240×180×90×2.
 /// Descriptions: <c>ctr-towers vocab=10x20x30 dim=8 booster=720x360 light=200x80 classes=2</c> (one table per
 /// field) or <c>ctr-towers fields=24 buckets=100000 dim=24 …</c> (one hashed table); optional <c>std=</c> for
-/// the embedding initialisation (default 1).
+/// the embedding initialisation (default 1) and <c>booster-bn=0</c> for a booster tower without batch norm.
 /// </summary>
 public sealed class CtrTowerPairSpec : PairSpec
 {
@@ -35,6 +35,17 @@ public sealed class CtrTowerPairSpec : PairSpec
 
     /// <summary>Standard deviation of the embedding initialisation.</summary>
     public float EmbeddingStd { get; }
+
+    /// <summary>Whether the booster tower has batch norm after each hidden layer (default; the paper's booster).</summary>
+    public bool BoosterBatchNorm { get; private init; } = true;
+
+    /// <summary>This spec with the booster tower's batch norm on or off.</summary>
+    public CtrTowerPairSpec WithBoosterBatchNorm(bool on) => new(this) { BoosterBatchNorm = on };
+
+    private CtrTowerPairSpec(CtrTowerPairSpec other) : this([.. other.FieldSizes], other.FieldCount, other.Buckets, other.Dimension,
+        [.. other.BoosterHidden], [.. other.LightHidden], other.Classes, other.EmbeddingStd)
+    {
+    }
 
     private CtrTowerPairSpec(int[] fieldSizes, int fieldCount, int buckets, int dimension, int[] boosterHidden, int[] lightHidden, int classes, float embeddingStd)
     {
@@ -73,7 +84,8 @@ public sealed class CtrTowerPairSpec : PairSpec
         string table = Buckets > 0
             ? string.Create(c, $"fields={FieldCount} buckets={Buckets}")
             : "vocab=" + ArchitectureDescription.FormatList(FieldSizes);
-        return string.Create(c, $"ctr-towers {table} dim={Dimension} booster={ArchitectureDescription.FormatList(BoosterHidden)} light={ArchitectureDescription.FormatList(LightHidden)} classes={Classes} std={EmbeddingStd:R}");
+        return string.Create(c, $"ctr-towers {table} dim={Dimension} booster={ArchitectureDescription.FormatList(BoosterHidden)} light={ArchitectureDescription.FormatList(LightHidden)} classes={Classes} std={EmbeddingStd:R}") +
+               (BoosterBatchNorm ? "" : " booster-bn=0");
     }
 
     /// <summary>Parses a "ctr-towers …" description.</summary>
@@ -85,9 +97,10 @@ public sealed class CtrTowerPairSpec : PairSpec
         int dim = d.GetInt("dim"), classes = d.GetInt("classes", 2);
         float std = d.GetFloat("std", 1f);
         if (d.Has("vocab") == d.Has("buckets")) throw d.Error("needs exactly one of 'vocab=…' (per-field tables) or 'fields=… buckets=…' (hashed)");
-        return d.Has("vocab")
+        var spec = d.Has("vocab")
             ? PerField(d.GetInts("vocab"), dim, d.GetInts("booster"), d.GetInts("light"), classes, std)
             : Hashed(d.GetInt("fields"), d.GetInt("buckets"), dim, d.GetInts("booster"), d.GetInts("light"), classes, std);
+        return spec.WithBoosterBatchNorm(d.GetInt("booster-bn", 1) != 0);
     }
 
     internal MultiFieldEmbedding CreateEmbedding(RandomGenerator random) => Buckets > 0
@@ -95,7 +108,7 @@ public sealed class CtrTowerPairSpec : PairSpec
         : MultiFieldEmbedding.PerField([.. FieldSizes], Dimension, random, EmbeddingStd);
 
     internal Sequential CreateBoosterTower(RandomGenerator random) =>
-        MlpStacks.Create(FieldCount * Dimension, [.. BoosterHidden], Classes, batchNorm: true, random);
+        MlpStacks.Create(FieldCount * Dimension, [.. BoosterHidden], Classes, batchNorm: BoosterBatchNorm, random);
 
     internal Sequential CreateLightTower(RandomGenerator random) =>
         MlpStacks.Create(FieldCount * Dimension, [.. LightHidden], Classes, batchNorm: false, random);

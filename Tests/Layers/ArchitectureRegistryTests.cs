@@ -66,4 +66,16 @@ public class ArchitectureRegistryTests
         Assert.Equal(5 * 4 + 4 + 4 * 2 + 2 + 2 * 3 + 3, light.ParameterCount());
         Assert.Contains("test-mlp-alias", ArchitectureRegistry.Kinds);
     }
+
+    [Fact]
+    public void ACtrBoosterTowerCanGoWithoutBatchNorm()
+    {
+        const string text = "ctr-towers vocab=5x7 dim=4 booster=16x8 light=8 classes=2 std=0.01 booster-bn=0";
+        Assert.Equal(text, ArchitectureRegistry.Parse(text).Describe());
+        var pair = ArchitectureRegistry.BuildPair(text, new RandomGenerator(1));
+        Assert.DoesNotContain(pair.Booster.NamedParameters(), p => p.Name.Contains("running", StringComparison.Ordinal));
+        Assert.DoesNotContain(pair.Booster.NamedBuffers(), b => b.Name.Contains("running", StringComparison.Ordinal));
+        var withBn = ArchitectureRegistry.BuildPair(text.Replace(" booster-bn=0", ""), new RandomGenerator(1));
+        Assert.Contains(withBn.Booster.NamedBuffers(), b => b.Name.Contains("running", StringComparison.Ordinal));
+    }
 }
