@@ -8,6 +8,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using RocketNet.Cli.Reporting;
+using RocketNet.Training.Metrics;
 
 var inv = CultureInfo.InvariantCulture;
 string root = Directory.GetCurrentDirectory();
@@ -29,6 +30,29 @@ var blocks = new Dictionary<string, string>
     ["ctr-ticdata"] = CtrTable("ctr-ticdata", gauc: false),
     ["ctr-synthetic"] = CtrTable("ctr-synthetic", gauc: true),
     ["cost"] = CostTable(),
+    ["fmnist-arms"] = Arms("fmnist-mlp", "acc"),
+    ["fmnist-light"] = Comparisons("fmnist-mlp", "acc", "light", "base",
+        [("rocket", "rocket"), ("joint, λ = 0 (no hint)", "rocket-l0"), ("rocket without gradient block", "rocket-nogb"),
+         ("rocket without sharing", "rocket-noshare"), ("KD from the booster alone", "kd"), ("rocket + KD", "rocket-kd"),
+         ("rocket, light reads shared layers detached", "rocket-sgb"), ("rocket + cosine feature hint", "rocket-fh")]),
+    ["fmnist-hint"] = Comparisons("fmnist-mlp", "acc", "light", "rocket",
+        [("probability MSE", "rocket-probmse"), ("KD as the hint", "rocket-kdhint"), ("λ = 0 (joint training alone)", "rocket-l0"),
+         ("λ = 0.003", "rocket-lam0.003"), ("λ = 0.01", "rocket-lam0.01"), ("λ = 0.1", "rocket-lam0.1"), ("λ = 0.3", "rocket-lam0.3")]),
+    ["fmnist-booster"] = Comparisons("fmnist-mlp", "acc", "booster", "booster",
+        [("booster inside rocket", "rocket"), ("booster inside rocket, no gradient block", "rocket-nogb"), ("booster inside joint λ = 0", "rocket-l0")]),
+    ["clicks-arms"] = Arms("clicks", "gauc"),
+    ["clicks-light"] = Comparisons("clicks", "gauc", "light", "base",
+        [("tuned base (chosen on validation)", "base-tuned"), ("rocket", "rocket"), ("joint, λ = 0 (no hint)", "rocket-l0"),
+         ("rocket without gradient block", "rocket-nogb"), ("rocket, light reads shared embeddings detached", "rocket-sgb")]),
+    ["clicks-tuned"] = Comparisons("clicks", "gauc", "light", "base-tuned",
+        [("rocket", "rocket"), ("joint, λ = 0 (no hint)", "rocket-l0"), ("rocket, light reads shared embeddings detached", "rocket-sgb")]),
+    ["clicks-hint"] = Comparisons("clicks", "gauc", "light", "rocket-l0", [("rocket (the hint's share of the gain)", "rocket")]),
+    ["clicks-booster"] = Comparisons("clicks", "gauc", "booster", "booster",
+        [("booster inside rocket", "rocket"), ("booster inside rocket, no gradient block", "rocket-nogb")]),
+    ["ticdata-arms"] = Arms("ticdata-val", "auc"),
+    ["cifar10-arms"] = Arms("cifar10-full", "acc"),
+    ["cifar10-light"] = Comparisons("cifar10-full", "acc", "light", "base",
+        [("rocket", "rocket"), ("KD from the booster alone", "kd"), ("rocket + KD", "rocket-kd")]),
 };
 
 string text = File.ReadAllText(resultsFile);
@@ -108,6 +132,90 @@ string CostTable()
         double booster = TrainSeconds(experiment, "booster-s1"), light = TrainSeconds(experiment, "base-s1"), rocket = TrainSeconds(experiment, "rocket-s1");
         if (double.IsNaN(booster) || double.IsNaN(light) || double.IsNaN(rocket)) { sb.AppendLine($"| {experiment} | not run | | | | |"); continue; }
         sb.AppendLine(string.Create(inv, $"| {experiment} runs, seed 1, same epochs each (s, machine shared) | {booster:N0} | {light:N0} | {booster + light:N0} | {rocket:N0} | {rocket / (booster + light):F2} |"));
+    }
+    return sb.ToString();
+}
+
+// ---- seed-paired comparisons (test part read once, after the last epoch: test.csv) ----
+
+// Every finished run of experiment/arm-s<seed> with its test metric: accuracy in %, AUC or GAUC.
+Dictionary<int, double> TestValues(string experiment, string arm, string net, string metric)
+{
+    var values = new Dictionary<int, double>();
+    string dir = Path.Combine(resultsDir, experiment);
+    if (!Directory.Exists(dir)) return values;
+    var seedRun = new Regex("^" + Regex.Escape(arm) + @"-s(\d+)$");
+    foreach (var run in Directory.GetDirectories(dir))
+    {
+        var m = seedRun.Match(Path.GetFileName(run));
+        string file = Path.Combine(run, "test.csv");
+        if (!m.Success || !File.Exists(Path.Combine(run, "DONE")) || !File.Exists(file)) continue;
+        var lines = File.ReadAllLines(file);
+        int column = Array.IndexOf(lines[0].Split(','), $"test_{net}_{metric}");
+        double v = double.Parse(lines[1].Split(',')[column], inv);
+        if (double.IsNaN(v)) continue;
+        values[int.Parse(m.Groups[1].Value, inv)] = metric == "acc" ? 100 * v : v;
+    }
+    return values;
+}
+
+// Margins of equivalence, fixed before the runs: 0.5 accuracy points, 0.005 AUC or GAUC.
+double Margin(string metric) => metric == "acc" ? 0.5 : 0.005;
+
+string Format(double v, string metric) => double.IsNaN(v) ? "–" : v.ToString(metric == "acc" ? "F2" : "F4", inv);
+
+string Signed(double v, string metric) => (v >= 0 ? "+" : "−") + Format(Math.Abs(v), metric);
+
+// One row per arm: seeds, mean and range of the light net's and the booster's test metric.
+string Arms(string experiment, string metric)
+{
+    string dir = Path.Combine(resultsDir, experiment);
+    if (!Directory.Exists(dir)) return "not run yet\n";
+    var arms = Directory.GetDirectories(dir).Select(d => Regex.Replace(Path.GetFileName(d), @"-s\d+$", "")).Distinct().Order(StringComparer.Ordinal);
+    var sb = new StringBuilder();
+    string unit = metric == "acc" ? "test accuracy %" : $"test {metric.ToUpperInvariant()}";
+    sb.AppendLine($"| run | seeds | light: {unit}, mean (min–max) | booster: {unit}, mean (min–max) |");
+    sb.AppendLine("|---|---:|---:|---:|");
+    foreach (var arm in arms)
+    {
+        var light = TestValues(experiment, arm, "light", metric).Values.ToList();
+        var booster = TestValues(experiment, arm, "booster", metric).Values.ToList();
+        int seeds = Math.Max(light.Count, booster.Count);
+        if (seeds == 0) continue;
+        string Cell(List<double> v) => v.Count == 0 ? "–" : v.Count == 1 ? Format(v[0], metric) : $"{Format(v.Average(), metric)} ({Format(v.Min(), metric)}–{Format(v.Max(), metric)})";
+        sb.AppendLine($"| {arm} | {seeds} | {Cell(light)} | {Cell(booster)} |");
+    }
+    return sb.ToString();
+}
+
+// Each treatment arm against the base arm on the seeds both have; Holm-corrected within the table.
+string Comparisons(string experiment, string metric, string net, string baseArm, (string Label, string Arm)[] treatments)
+{
+    var baseValues = TestValues(experiment, baseArm, net, metric);
+    var family = new List<PairedComparison>();
+    foreach (var (label, arm) in treatments)
+    {
+        var values = TestValues(experiment, arm, net, metric);
+        var seeds = values.Keys.Intersect(baseValues.Keys).Order().ToArray();
+        if (seeds.Length == 0) continue;
+        family.Add(PairedComparison.Compute(label, seeds.Select(k => values[k]).ToArray(), seeds.Select(k => baseValues[k]).ToArray()));
+    }
+    if (family.Count == 0) return "not run yet\n";
+    var sb = new StringBuilder();
+    string unit = metric == "acc" ? "accuracy points" : metric.ToUpperInvariant();
+    sb.AppendLine($"| {net} net: treatment vs {baseArm} | seeds | treatment mean | {baseArm} mean | paired difference ({unit}) | 95 % t-interval | sign-flip p | Holm p | verdict (margin ±{Format(Margin(metric), metric)}) |");
+    sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---|");
+    foreach (var c in PairedComparison.Holm(family))
+    {
+        string interval = double.IsNaN(c.Low) ? "–" : $"[{Signed(c.Low, metric)}, {Signed(c.High, metric)}]";
+        string verdict = c.Verdict(Margin(metric)) switch
+        {
+            ComparisonVerdict.Better => "**better**",
+            ComparisonVerdict.Worse => "**worse**",
+            ComparisonVerdict.Equivalent => "equivalent",
+            _ => "inconclusive",
+        };
+        sb.AppendLine(string.Create(inv, $"| {c.Name} | {c.Seeds} | {Format(c.TreatmentMean, metric)} | {Format(c.BaseMean, metric)} | {Signed(c.MeanDifference, metric)} | {interval} | {c.PValue:F3} | {c.AdjustedPValue:F3} | {verdict} |"));
     }
     return sb.ToString();
 }
