@@ -43,13 +43,24 @@ var blocks = new Dictionary<string, string>
     ["clicks-arms"] = Arms("clicks", "gauc"),
     ["clicks-light"] = Comparisons("clicks", "gauc", "light", "base",
         [("tuned base (chosen on validation)", "base-tuned"), ("rocket", "rocket"), ("joint, λ = 0 (no hint)", "rocket-l0"),
-         ("rocket without gradient block", "rocket-nogb"), ("rocket, light reads shared embeddings detached", "rocket-sgb")]),
+         ("rocket without gradient block", "rocket-nogb")]),
     ["clicks-tuned"] = Comparisons("clicks", "gauc", "light", "base-tuned",
-        [("rocket", "rocket"), ("joint, λ = 0 (no hint)", "rocket-l0"), ("rocket, light reads shared embeddings detached", "rocket-sgb")]),
-    ["clicks-hint"] = Comparisons("clicks", "gauc", "light", "rocket-l0", [("rocket (the hint's share of the gain)", "rocket")]),
-    ["clicks-booster"] = Comparisons("clicks", "gauc", "booster", "booster",
+        [("rocket", "rocket-tuned"), ("joint, λ = 0 (no hint)", "rocket-l0-tuned"), ("rocket without gradient block", "rocket-nogb-tuned"),
+         ("rocket, light reads shared embeddings detached", "rocket-sgb-tuned"), ("rocket, booster 720×360×240×200×80", "v-rocket-tuned"),
+         ("rocket + cosine feature hint, same booster", "v-rocket-fh-tuned")]),
+    ["clicks-hint"] = Comparisons("clicks", "gauc", "light", "rocket-l0-tuned", [("rocket (tuned): what the hint adds to joint training", "rocket-tuned")]),
+    ["clicks-hint-paper"] = Comparisons("clicks", "gauc", "light", "rocket-l0", [("rocket (paper settings): what the hint adds to joint training", "rocket")]),
+    ["clicks-feature"] = Comparisons("clicks", "gauc", "light", "v-rocket-tuned", [("cosine feature hint", "v-rocket-fh-tuned")]),
+    ["clicks-booster"] = Comparisons("clicks", "gauc", "booster", "booster-tuned",
+        [("booster inside rocket", "rocket-tuned"), ("booster inside rocket, no gradient block", "rocket-nogb-tuned"), ("booster inside joint λ = 0", "rocket-l0-tuned")]),
+    ["clicks-booster-paper"] = Comparisons("clicks", "gauc", "booster", "booster",
         [("booster inside rocket", "rocket"), ("booster inside rocket, no gradient block", "rocket-nogb")]),
     ["ticdata-arms"] = Arms("ticdata-val", "auc"),
+    ["ticdata-light"] = Comparisons("ticdata-val", "auc", "light", "base", [("rocket", "rocket"), ("joint, λ = 0 (no hint)", "rocket-l0")]),
+    ["ticdata-precondition"] = Comparisons("ticdata-val", "auc", "booster", "base", [("booster alone vs light alone", "booster")], baseNet: "light"),
+    ["fmnist-precondition"] = Comparisons("fmnist-mlp", "acc", "booster", "base", [("booster alone vs light alone", "booster")], baseNet: "light"),
+    ["fmnist-feature"] = Comparisons("fmnist-mlp", "acc", "light", "v64-base",
+        [("rocket, 64-wide variant", "v64-rocket"), ("rocket + cosine feature hint, 64-wide variant", "v64-rocket-fh")]),
     ["cifar10-arms"] = Arms("cifar10-full", "acc"),
     ["cifar10-light"] = Comparisons("cifar10-full", "acc", "light", "base",
         [("rocket", "rocket"), ("KD from the booster alone", "kd"), ("rocket + KD", "rocket-kd")]),
@@ -189,9 +200,9 @@ string Arms(string experiment, string metric)
 }
 
 // Each treatment arm against the base arm on the seeds both have; Holm-corrected within the table.
-string Comparisons(string experiment, string metric, string net, string baseArm, (string Label, string Arm)[] treatments)
+string Comparisons(string experiment, string metric, string net, string baseArm, (string Label, string Arm)[] treatments, string? baseNet = null)
 {
-    var baseValues = TestValues(experiment, baseArm, net, metric);
+    var baseValues = TestValues(experiment, baseArm, baseNet ?? net, metric);
     var family = new List<PairedComparison>();
     foreach (var (label, arm) in treatments)
     {
@@ -203,7 +214,8 @@ string Comparisons(string experiment, string metric, string net, string baseArm,
     if (family.Count == 0) return "not run yet\n";
     var sb = new StringBuilder();
     string unit = metric == "acc" ? "accuracy points" : metric.ToUpperInvariant();
-    sb.AppendLine($"| {net} net: treatment vs {baseArm} | seeds | treatment mean | {baseArm} mean | paired difference ({unit}) | 95 % t-interval | sign-flip p | Holm p | verdict (margin ±{Format(Margin(metric), metric)}) |");
+    string baseName = baseNet is null ? baseArm : $"{baseArm} ({baseNet})";
+    sb.AppendLine($"| {net} net: treatment vs {baseName} | seeds | treatment mean | {baseName} mean | paired difference ({unit}) | 95 % t-interval | sign-flip p | Holm p | verdict (margin ±{Format(Margin(metric), metric)}) |");
     sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---|");
     foreach (var c in PairedComparison.Holm(family))
     {
