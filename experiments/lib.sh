@@ -15,7 +15,8 @@ if ! git -C "$ROOT" diff --quiet HEAD -- Engine Layers Training Cli; then
   exit 2
 fi
 JOBS="${JOBS:-2}"          # runs in parallel, one engine thread each (2 cores)
-RESULTS="$ROOT/results"
+RESULTS_NAME="${RESULTS_NAME:-results}"   # folder of the runs, relative to the repository root
+RESULTS="$ROOT/$RESULTS_NAME"
 COMMIT_RESULTS="${COMMIT_RESULTS:-0}"
 
 # bin_for COMMIT: prints the folder holding that commit's rocketnet.dll, building it (from a detached
@@ -35,7 +36,7 @@ bin_for() {
 
 # commit_run EXPERIMENT NAME: commits one finished run's folder alone (other staged work is left alone).
 commit_run() {
-  local path="results/$1/$2" attempt
+  local path="$RESULTS_NAME/$1/$2" attempt
   for attempt in 1 2 3 4 5; do
     if (flock 9; git -C "$ROOT" add -- "$path" && git -C "$ROOT" commit -q -m "results: $1/$2 ($(cat "$RESULTS/$1/$2/commit.txt"))" -- "$path") 9>"$ROOT/.git/rocketnet-results.lock"; then
       return 0
@@ -57,7 +58,7 @@ run() {
       until [[ -f "$teacher_dir/DONE" ]]; do sleep 20; done
     fi
   done
-  local command_line; command_line="$(printf 'rocketnet train %s --checkpoint-dir %s' "$*" "results/$experiment/$name")"
+  local command_line; command_line="$(printf 'rocketnet train %s --checkpoint-dir %s' "$*" "$RESULTS_NAME/$experiment/$name")"
   local commit="$COMMIT" resume=()
   if [[ -f "$dir/commit.txt" && -f "$dir/command.txt" && "$(cat "$dir/command.txt")" == "$command_line" ]]; then
     commit="$(cat "$dir/commit.txt")"
@@ -70,7 +71,7 @@ run() {
     echo "start $experiment/$name $(date -u +%H:%M:%S)"
   fi
   local bin; bin="$(bin_for "$commit")"
-  (cd "$ROOT" && DOTNET_TieredCompilation=0 dotnet "$bin/rocketnet.dll" train "$@" --checkpoint-dir "results/$experiment/$name" "${resume[@]}") >> "$dir/stdout.txt" 2>&1 \
+  (cd "$ROOT" && DOTNET_TieredCompilation=0 dotnet "$bin/rocketnet.dll" train "$@" --checkpoint-dir "$RESULTS_NAME/$experiment/$name" "${resume[@]}") >> "$dir/stdout.txt" 2>&1 \
     || { echo "FAILED $experiment/$name (see $dir/stdout.txt)"; return 1; }
   touch "$dir/DONE"
   echo "done  $experiment/$name $(date -u +%H:%M:%S)"
@@ -78,7 +79,7 @@ run() {
   return 0
 }
 export -f run bin_for commit_run
-export ROOT COMMIT RESULTS COMMIT_RESULTS
+export ROOT COMMIT RESULTS RESULTS_NAME COMMIT_RESULTS
 
 # queue_lines FILE COMMON: the queue's runs, one per line ("EXPERIMENT NAME ARGS... COMMON"), ONLY-filtered.
 queue_lines() {
