@@ -67,4 +67,19 @@ public class AtomicSaveTests
         Assert.Equal(2, Checkpoint.Load(path).Epoch);
         Assert.Single(Directory.GetFiles(Path.GetDirectoryName(path)!));
     }
+
+    [Fact]
+    public void ASaveRemovesTheTemporariesThatKilledSavesOfTheSameFileLeftBehind()
+    {
+        using var files = new DataTestFiles();
+        string path = files.PathOf("run/last.safetensors");
+        string directory = Path.GetDirectoryName(path)!;
+        Directory.CreateDirectory(directory);
+        // What a SIGKILL during a save leaves: a half-written temporary next to the target.
+        File.WriteAllBytes(Path.Combine(directory, ".last.safetensors.0123456789abcdef0123456789abcdef.tmp"), [1, 2, 3]);
+        string other = Path.Combine(directory, ".other.safetensors.0123.tmp"); // another file's temporary is not ours
+        File.WriteAllBytes(other, [4]);
+        Checkpoint.Save(path, new TinyModule(4, 3, seed: 1), "tiny-4-3", epoch: 1);
+        Assert.Equal(new[] { other, path }, Directory.GetFiles(directory).Order(StringComparer.Ordinal).ToArray());
+    }
 }

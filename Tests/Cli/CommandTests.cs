@@ -91,6 +91,22 @@ public sealed class CommandTests : IDisposable
     }
 
     [Fact]
+    public void DivergenceStopsTrainingWithAClearErrorAndKeepsTheLastGoodCheckpoint()
+    {
+        Run(TrainCommand.Run, TrainArgs("diverge", "--stop-after", "1"));
+        string checkpoint = Path.Combine(_dir, "diverge", TrainCommand.CheckpointFile);
+        var good = File.ReadAllBytes(checkpoint);
+        var huge = TrainArgs("diverge", "--resume", "--lambda", "1000");
+        huge[Array.IndexOf(huge, "--lr") + 1] = "100";
+        var e = Assert.Throws<RocketNet.Training.Rocket.TrainingDivergedException>(() => Run(TrainCommand.Run, huge));
+        Assert.Contains("diverged at epoch 2", e.Message);
+        Assert.Contains("loss is", e.Message);
+        Assert.Equal(good, File.ReadAllBytes(checkpoint));
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(_dir, "diverge", "log.csv")).Length); // header + the good epoch
+        Assert.Equal(1, Program.Main(["train", .. huge]));
+    }
+
+    [Fact]
     public void ARunFolderIsNeverSilentlyOverwritten()
     {
         Run(TrainCommand.Run, TrainArgs("once", "--epochs", "1"));

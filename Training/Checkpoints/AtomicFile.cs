@@ -2,8 +2,9 @@ namespace RocketNet.Training.Checkpoints;
 
 /// <summary>
 /// Replaces a file atomically: the content goes to a temporary file in the same directory, is flushed to
-/// disk, and only then moved over the target — an interrupted write leaves the previous file intact and
-/// no temporary file behind.
+/// disk, and only then moved over the target — an interrupted write leaves the previous file intact. A write
+/// that fails removes its temporary file; one killed outright (SIGKILL, power loss) cannot, so the next write
+/// to the same target first removes the temporaries earlier writes of that target left behind.
 /// </summary>
 internal static class AtomicFile
 {
@@ -13,6 +14,10 @@ internal static class AtomicFile
         string full = Path.GetFullPath(path);
         string directory = Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(directory);
+        foreach (string stale in Directory.EnumerateFiles(directory, $".{Path.GetFileName(full)}.*.tmp"))
+        {
+            try { File.Delete(stale); } catch (IOException) { } // another process may hold it; it is not ours to fight over
+        }
         string temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
         try
         {

@@ -108,6 +108,7 @@ public sealed class RocketTrainer
 
     /// <summary>Trains one epoch and, if <paramref name="validation"/> is given, evaluates on it.</summary>
     /// <exception cref="InvalidOperationException">The batch source yields no batch.</exception>
+    /// <exception cref="TrainingDivergedException">A loss term or a parameter became NaN or infinite.</exception>
     public EpochRecord RunEpoch(int epoch, IBatchSource train, Dataset? validation = null)
     {
         ArgumentNullException.ThrowIfNull(train);
@@ -129,6 +130,7 @@ public sealed class RocketTrainer
                 var (input, labels) = batches.Current;
                 Optimizer.LearningRate = Schedule.LearningRate(epoch + (double)Math.Min(batchIndex, batchesPerEpoch - 1) / batchesPerEpoch);
                 var step = Step(input, labels);
+                RequireFinite(step.Loss, epoch, batchIndex + 1, batchesPerEpoch);
                 totals += step.Loss * labels.Length;
                 lightCorrect += step.LightCorrect;
                 boosterCorrect += step.BoosterCorrect;
@@ -139,6 +141,7 @@ public sealed class RocketTrainer
             }
         }
         if (samples == 0) throw new InvalidOperationException($"The batch source yielded no batch for epoch {epoch}.");
+        RequireFiniteParameters(epoch);
         double trainSeconds = clock.Elapsed.TotalSeconds;
         bool trainsLight = Options.Method != Method.Booster;
         bool runsBooster = Options.Method is Method.Booster or Method.Rocket or Method.RocketKd;
@@ -148,6 +151,35 @@ public sealed class RocketTrainer
             trainsLight ? (double)lightCorrect / samples : double.NaN,
             runsBooster ? (double)boosterCorrect / samples : double.NaN,
             evaluation, clock.Elapsed.TotalSeconds, trainSeconds);
+    }
+
+    // A non-finite loss term stops training at once: the step's update already ran, so nothing of this epoch
+    // may be saved; the caller's last checkpoint stays the last good state.
+    private static void RequireFinite(LossValues loss, int epoch, int batch, int batches)
+    {
+        foreach (var (name, value) in new[] { ("total", loss.Total), ("booster cross-entropy", loss.BoosterCrossEntropy),
+                     ("light cross-entropy", loss.LightCrossEntropy), ("hint", loss.Hint), ("distillation", loss.Distillation) })
+        {
+            if (!double.IsFinite(value))
+                throw new TrainingDivergedException(
+                    $"Training diverged at epoch {epoch + 1}, step {batch} of {batches}: the {name} loss is {value}. " +
+                    "Nothing of this epoch was saved; lower the learning rate (or the hint weight λ) and start again or resume.");
+        }
+    }
+
+    // Checked once per epoch (a pass over every parameter), before the caller saves a checkpoint: a step can
+    // leave a non-finite weight behind even when its own loss was finite.
+    private void RequireFiniteParameters(int epoch)
+    {
+        foreach (var (name, parameter) in Pair.NamedParameters())
+        {
+            foreach (float v in parameter.Data)
+            {
+                if (!float.IsFinite(v))
+                    throw new TrainingDivergedException(
+                        $"Training diverged in epoch {epoch + 1}: parameter '{name}' holds {v}. Nothing of this epoch was saved; lower the learning rate (or λ).");
+            }
+        }
     }
 
     /// <summary>One step's loss values and correct-prediction counts.</summary>
