@@ -30,6 +30,14 @@ var blocks = new Dictionary<string, string>
     ["ctr-ticdata"] = CtrTable("ctr-ticdata", gauc: false),
     ["ctr-synthetic"] = CtrTable("ctr-synthetic", gauc: true),
     ["cost"] = CostTable(),
+    ["headline"] = Headline(
+        [("Fashion-MNIST (MLP, 20 epochs)", "fmnist-mlp", "acc", "base", "rocket"),
+         ("Fashion-MNIST: what the hint adds to joint training", "fmnist-mlp", "acc", "rocket-l0", "rocket"),
+         ("click log, paper settings", "clicks", "gauc", "base", "rocket"),
+         ("click log, both tuned on validation", "clicks", "gauc", "base-tuned", "rocket-tuned"),
+         ("click log: what the hint adds to joint training (tuned)", "clicks", "gauc", "rocket-l0-tuned", "rocket-tuned"),
+         ("ticdata (validated booster)", "ticdata-val", "auc", "base", "rocket"),
+         ("CIFAR-10 (WRN-16-1, near convergence)", "cifar10-full", "acc", "base", "rocket")]),
     ["fmnist-arms"] = Arms("fmnist-mlp", "acc"),
     ["fmnist-light"] = Comparisons("fmnist-mlp", "acc", "light", "base",
         [("rocket", "rocket"), ("joint, λ = 0 (no hint)", "rocket-l0"), ("rocket without gradient block", "rocket-nogb"),
@@ -199,6 +207,33 @@ string Arms(string experiment, string metric)
     return sb.ToString();
 }
 
+// The one-screen summary: light net of a base arm against the light net of a treatment arm, per data set.
+string Headline((string Label, string Experiment, string Metric, string BaseArm, string Arm)[] rows)
+{
+    var sb = new StringBuilder();
+    sb.AppendLine("| light net, test metric | seeds | without | with | paired difference | 95 % t-interval | sign-flip p | verdict |");
+    sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---|");
+    foreach (var r in rows)
+    {
+        var (baseValues, values) = (TestValues(r.Experiment, r.BaseArm, "light", r.Metric), TestValues(r.Experiment, r.Arm, "light", r.Metric));
+        var seeds = values.Keys.Intersect(baseValues.Keys).Order().ToArray();
+        string what = $"{r.Label}: {r.BaseArm} → {r.Arm} ({(r.Metric == "acc" ? "accuracy %" : r.Metric.ToUpperInvariant())})";
+        if (seeds.Length == 0) { sb.AppendLine($"| {what} | 0 | | | | | | not run yet |"); continue; }
+        var c = PairedComparison.Compute(r.Label, seeds.Select(k => values[k]).ToArray(), seeds.Select(k => baseValues[k]).ToArray());
+        string interval = double.IsNaN(c.Low) ? "–" : $"[{Signed(c.Low, r.Metric)}, {Signed(c.High, r.Metric)}]";
+        sb.AppendLine(string.Create(inv, $"| {what} | {c.Seeds} | {Format(c.BaseMean, r.Metric)} | {Format(c.TreatmentMean, r.Metric)} | {Signed(c.MeanDifference, r.Metric)} | {interval} | {c.PValue:F3} | {VerdictText(c.Verdict(Margin(r.Metric)))} |"));
+    }
+    return sb.ToString();
+}
+
+string VerdictText(ComparisonVerdict v) => v switch
+{
+    ComparisonVerdict.Better => "**better**",
+    ComparisonVerdict.Worse => "**worse**",
+    ComparisonVerdict.Equivalent => "equivalent",
+    _ => "inconclusive",
+};
+
 // Each treatment arm against the base arm on the seeds both have; Holm-corrected within the table.
 string Comparisons(string experiment, string metric, string net, string baseArm, (string Label, string Arm)[] treatments, string? baseNet = null)
 {
@@ -220,13 +255,7 @@ string Comparisons(string experiment, string metric, string net, string baseArm,
     foreach (var c in PairedComparison.Holm(family))
     {
         string interval = double.IsNaN(c.Low) ? "–" : $"[{Signed(c.Low, metric)}, {Signed(c.High, metric)}]";
-        string verdict = c.Verdict(Margin(metric)) switch
-        {
-            ComparisonVerdict.Better => "**better**",
-            ComparisonVerdict.Worse => "**worse**",
-            ComparisonVerdict.Equivalent => "equivalent",
-            _ => "inconclusive",
-        };
+        string verdict = VerdictText(c.Verdict(Margin(metric)));
         sb.AppendLine(string.Create(inv, $"| {c.Name} | {c.Seeds} | {Format(c.TreatmentMean, metric)} | {Format(c.BaseMean, metric)} | {Signed(c.MeanDifference, metric)} | {interval} | {c.PValue:F3} | {c.AdjustedPValue:F3} | {verdict} |"));
     }
     return sb.ToString();
