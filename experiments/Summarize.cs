@@ -30,6 +30,7 @@ var blocks = new Dictionary<string, string>
     ["ctr-ticdata"] = CtrTable("ctr-ticdata", gauc: false),
     ["ctr-synthetic"] = CtrTable("ctr-synthetic", gauc: true),
     ["cost"] = CostTable(),
+    ["cost-to-best"] = CostToBest([("fmnist-mlp", "acc"), ("ticdata-val", "auc"), ("clicks", "gauc")]),
     ["headline"] = Headline(
         [("Fashion-MNIST (MLP, 20 epochs)", "fmnist-mlp", "acc", "base", "rocket"),
          ("Fashion-MNIST: what the hint adds to joint training", "fmnist-mlp", "acc", "rocket-l0", "rocket"),
@@ -205,6 +206,47 @@ string Arms(string experiment, string metric)
         sb.AppendLine($"| {arm} | {seeds} | {Cell(light)} | {Cell(booster)} |");
     }
     return sb.ToString();
+}
+
+// Training cost, the paper's way: epochs and training seconds until each run's best validation epoch
+// (the light net's for base and rocket, the booster's for the booster alone), means over seeds, and rocket's
+// time to its best against the booster's and the light net's added together.
+string CostToBest((string Experiment, string Metric)[] experiments)
+{
+    var sb = new StringBuilder();
+    sb.AppendLine("| data | seeds | epochs of training | light alone: best epoch, s | booster alone: best epoch, s | rocket: best epoch (light), s | rocket / (light + booster) |");
+    sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+    foreach (var (experiment, metric) in experiments)
+    {
+        var rows = new List<(double BaseEpoch, double BaseSeconds, double BoosterEpoch, double BoosterSeconds, double RocketEpoch, double RocketSeconds, int Epochs)>();
+        for (int seed = 1; seed <= 100; seed++)
+        {
+            var b = ToBest(experiment, $"base-s{seed}", "light", metric);
+            var o = ToBest(experiment, $"booster-s{seed}", "booster", metric);
+            var r = ToBest(experiment, $"rocket-s{seed}", "light", metric);
+            if (b is null || o is null || r is null) continue;
+            rows.Add((b.Value.Epoch, b.Value.Seconds, o.Value.Epoch, o.Value.Seconds, r.Value.Epoch, r.Value.Seconds, r.Value.Epochs));
+        }
+        if (rows.Count == 0) { sb.AppendLine($"| {experiment} | 0 | | | | | not run yet |"); continue; }
+        double Mean(Func<(double, double, double, double, double, double, int), double> f) => rows.Select(x => f(x)).Average();
+        double ratio = rows.Average(x => x.RocketSeconds / (x.BaseSeconds + x.BoosterSeconds));
+        sb.AppendLine(string.Create(inv, $"| {experiment} | {rows.Count} | {rows[0].Epochs} | {Mean(x => x.Item1):F1}, {Mean(x => x.Item2):F0} | {Mean(x => x.Item3):F1}, {Mean(x => x.Item4):F0} | {Mean(x => x.Item5):F1}, {Mean(x => x.Item6):F0} | {ratio:F2} |"));
+    }
+    return sb.ToString();
+}
+
+// The 1-based epoch of a run's best validation metric, the training seconds up to it, and the run's length.
+(double Epoch, double Seconds, int Epochs)? ToBest(string experiment, string run, string net, string metric)
+{
+    string dir = Path.Combine(resultsDir, experiment, run);
+    if (!File.Exists(Path.Combine(dir, "DONE"))) return null;
+    var log = ReadLog(dir);
+    string column = metric == "acc" ? $"val_{net}_acc" : $"val_{net}_{metric}";
+    int best = -1;
+    for (int i = 0; i < log.Count; i++)
+        if (!double.IsNaN(log[i][column]) && (best < 0 || log[i][column] > log[best][column])) best = i;
+    if (best < 0) return null;
+    return (best + 1, log.Take(best + 1).Sum(r => r["train_seconds"]), log.Count);
 }
 
 // The one-screen summary: light net of a base arm against the light net of a treatment arm, per data set.
