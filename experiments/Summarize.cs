@@ -83,7 +83,8 @@ foreach (var (name, body) in blocks)
     text = pattern.Replace(text, m => m.Groups[1].Value + body + m.Groups[3].Value);
 }
 File.WriteAllText(resultsFile, text);
-foreach (var experiment in new[] { "cifar10", "fashion-mnist" }) Chart(experiment);
+foreach (var experiment in new[] { "cifar10", "fashion-mnist" }) Chart(experiment, "test");
+foreach (var experiment in new[] { "fmnist-mlp", "ticdata-val" }) Chart(experiment, "validation");
 Console.WriteLine($"updated {resultsFile}");
 return 0;
 
@@ -375,18 +376,21 @@ List<Dictionary<string, double>> ReadLog(string runDir)
     }).ToList();
 }
 
-// Light-net test accuracy at every evaluated epoch, one series per finished run, into results/<experiment>/light-test-accuracy.svg.
-void Chart(string experiment)
+// Light-net accuracy on the per-epoch evaluation part (the test part in the earlier runs, the validation split
+// in the newer ones) at every evaluated epoch, one series per finished run, into results/<experiment>/light-<part>-accuracy.svg.
+void Chart(string experiment, string part)
 {
     string dir = Path.Combine(resultsDir, experiment);
     if (!Directory.Exists(dir)) return;
     var series = new List<(string, IReadOnlyList<(double, double)>)>();
-    foreach (var run in Directory.GetDirectories(dir).Order(StringComparer.Ordinal).Where(d => File.Exists(Path.Combine(d, "DONE"))))
+    // The newer experiments have many seeds per arm: their charts show seed 1 of each arm.
+    foreach (var run in Directory.GetDirectories(dir).Order(StringComparer.Ordinal)
+                 .Where(d => File.Exists(Path.Combine(d, "DONE")) && (part == "test" || d.EndsWith("-s1", StringComparison.Ordinal))))
     {
         string net = Path.GetFileName(run).StartsWith("booster", StringComparison.Ordinal) ? "booster" : "light";
         var points = ReadLog(run).Where(r => !double.IsNaN(r[$"val_{net}_acc"])).Select(r => (r["epoch"] + 1, r[$"val_{net}_acc"])).ToList();
         if (points.Count > 0) series.Add((Path.GetFileName(run) + (net == "booster" ? " (booster)" : ""), points));
     }
     if (series.Count > 0)
-        File.WriteAllText(Path.Combine(dir, "light-test-accuracy.svg"), SvgChart.Render($"{experiment}: test accuracy of the light net (booster runs: the booster)", "epoch", "test accuracy", series));
+        File.WriteAllText(Path.Combine(dir, $"light-{part}-accuracy.svg"), SvgChart.Render($"{experiment}: {part} accuracy of the light net (booster runs: the booster)", "epoch", $"{part} accuracy", series));
 }
