@@ -139,4 +139,34 @@ public class SafeTensorsTests
         Assert.Throws<ArgumentException>(() => SafeTensorsWriter.Save(files.PathOf("x"), tensors));
         Assert.Empty(Directory.GetFiles(files.Root));
     }
+
+    [Fact]
+    public void OneFlippedBitInTheDataIsACorruptFileNotInfinity()
+    {
+        using var files = new DataTestFiles();
+        string path = files.PathOf("flipped.safetensors");
+        SafeTensorsWriter.Save(path, Sample());
+        var bytes = File.ReadAllBytes(path);
+        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+        // The exponent's top bit of the first float of the data section ("a" = -1.5 sorts first): -1.5 → -Infinity-like garbage.
+        bytes[8 + (int)headerLength + 3] ^= 0x40;
+        File.WriteAllBytes(path, bytes);
+        var e = Assert.Throws<InvalidDataException>(() => SafeTensorsReader.Load(path));
+        Assert.Contains(path, e.Message);
+        Assert.Contains("checksum", e.Message);
+        Assert.Contains("corrupt", e.Message);
+    }
+
+    [Fact]
+    public void WrittenFilesCarryTheirChecksumAndFilesWithoutOneStillLoad()
+    {
+        using var files = new DataTestFiles();
+        string path = files.PathOf("sum.safetensors");
+        SafeTensorsWriter.Save(path, Sample());
+        Assert.Matches("^[0-9a-f]{64}$", SafeTensorsReader.Load(path).Metadata[SafeTensorsReader.ChecksumKey]);
+        // A file from another writer (PyTorch's) has no checksum: nothing to verify, it loads.
+        File.WriteAllBytes(path, RawFile("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", Floats(1, 2)));
+        Assert.Equal(new float[] { 1, 2 }, SafeTensorsReader.Load(path).Tensors["w"].Values);
+        Assert.Throws<ArgumentException>(() => SafeTensorsWriter.Save(path, Sample(), new Dictionary<string, string> { [SafeTensorsReader.ChecksumKey] = "x" }));
+    }
 }

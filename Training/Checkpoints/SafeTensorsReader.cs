@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text.Json;
@@ -19,6 +20,12 @@ public static class SafeTensorsReader
 {
     /// <summary>The reserved header key of the string-to-string metadata map.</summary>
     public const string MetadataKey = "__metadata__";
+
+    /// <summary>
+    /// Metadata key under which <see cref="SafeTensorsWriter"/> records the SHA-256 of the tensor data (lower-case
+    /// hex). Files that carry it are verified on load; files from other writers (e.g. PyTorch) do not and are not.
+    /// </summary>
+    public const string ChecksumKey = "rocketnet.data_sha256";
 
     private const long MaxHeaderLength = 100_000_000; // the reference implementation's limit
 
@@ -47,15 +54,24 @@ public static class SafeTensorsReader
         CheckLayout(entries, dataLength, dataStart, path);
 
         var tensors = new Dictionary<string, NamedArray>(StringComparer.Ordinal);
+        using var hash = metadata.ContainsKey(ChecksumKey) ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
         foreach (var entry in entries.OrderBy(e => e.Begin))
         {
             var values = new float[entry.End - entry.Begin >> 2];
             var bytes = MemoryMarshal.AsBytes(values.AsSpan());
             file.Position = dataStart + entry.Begin;
             file.ReadExactly(bytes);
+            hash?.AppendData(bytes);
             if (!BitConverter.IsLittleEndian)
                 for (int i = 0; i < values.Length; i++) values[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.Slice(i * 4, 4));
             tensors[entry.Name] = new NamedArray(entry.Shape, values);
+        }
+        if (hash is not null)
+        {
+            string actual = Convert.ToHexStringLower(hash.GetHashAndReset());
+            if (!string.Equals(actual, metadata[ChecksumKey], StringComparison.OrdinalIgnoreCase))
+                throw Error(path, $"byte offset {dataStart}",
+                    $"the tensor data does not match the checksum in the header (SHA-256 {actual}, recorded {metadata[ChecksumKey]}): the file is corrupt.");
         }
         return new SafeTensorsContent(tensors, metadata);
     }

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text.Json;
@@ -27,7 +28,14 @@ public static class SafeTensorsWriter
         foreach (string name in names)
             if (name.Length == 0 || name == SafeTensorsReader.MetadataKey)
                 throw new ArgumentException($"Tensor name '{name}' is not allowed in a safetensors file.", nameof(tensors));
-        byte[] header = BuildHeader(names, tensors, metadata);
+        if (metadata is not null && metadata.ContainsKey(SafeTensorsReader.ChecksumKey))
+            throw new ArgumentException($"Metadata key '{SafeTensorsReader.ChecksumKey}' is written by the writer itself.", nameof(metadata));
+        // The checksum of the tensor data goes into the header, so it is computed first (one extra read of the values).
+        var withChecksum = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>(), StringComparer.Ordinal)
+        {
+            [SafeTensorsReader.ChecksumKey] = DataChecksum(names.Select(n => tensors[n].Values)),
+        };
+        byte[] header = BuildHeader(names, tensors, withChecksum);
         AtomicFile.Write(path, stream =>
         {
             Span<byte> length = stackalloc byte[8];
@@ -72,6 +80,23 @@ public static class SafeTensorsWriter
         int padding = (int)((8 - buffer.Length % 8) % 8);
         for (int i = 0; i < padding; i++) buffer.WriteByte((byte)' ');
         return buffer.ToArray();
+    }
+
+    // SHA-256 of the data section as written: each tensor's values as little-endian bytes, in file order.
+    private static string DataChecksum(IEnumerable<float[]> arrays)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> four = stackalloc byte[4];
+        foreach (var values in arrays)
+        {
+            if (BitConverter.IsLittleEndian) { hash.AppendData(MemoryMarshal.AsBytes(values.AsSpan())); continue; }
+            foreach (float v in values)
+            {
+                BinaryPrimitives.WriteSingleLittleEndian(four, v);
+                hash.AppendData(four);
+            }
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     private static void WriteLittleEndian(Stream stream, float[] values)
