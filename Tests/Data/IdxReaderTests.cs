@@ -95,4 +95,24 @@ public class IdxReaderTests
         Assert.All(train.Features, v => Assert.InRange(v, 0f, 1f));
         Assert.True(train.Labels.Distinct().Count() == 10);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AHeaderClaimingMillionsOfImagesFailsWithoutAllocatingThem(bool gzip)
+    {
+        using var files = new DataTestFiles();
+        // 16 bytes of header claiming 2·10⁶ images of 28x28 (1.6 GB, which one array could hold), then 100 bytes.
+        string images = files.Write("liar-images", DataTestFiles.Idx(IdxReader.ImagesMagic, [2_000_000, 28, 28], new byte[100]), gzip);
+        string labels = files.Write("liar-labels", DataTestFiles.Idx(IdxReader.LabelsMagic, [100_000_000], new byte[100]), gzip);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var ex = Assert.Throws<InvalidDataException>(() => IdxReader.ReadImages(images));
+        Assert.Contains("liar-images", ex.Message);
+        Assert.Contains("image record 0 of 2000000", ex.Message);
+        Assert.Contains("truncated", Assert.Throws<InvalidDataException>(() => IdxReader.ReadLabels(labels, 10)).Message);
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 8L << 20);
+        // 10⁸ images cannot be one array at all: refused from the header alone.
+        string huge = files.Write("huge-images", DataTestFiles.Idx(IdxReader.ImagesMagic, [100_000_000, 28, 28], new byte[100]), gzip);
+        Assert.Contains("do not fit in one array", Assert.Throws<InvalidDataException>(() => IdxReader.ReadImages(huge)).Message);
+    }
 }

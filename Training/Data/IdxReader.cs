@@ -26,12 +26,9 @@ public static class IdxReader
         int rows = ReadDimension(reader, "row count");
         int columns = ReadDimension(reader, "column count");
         int take = Math.Min(count, maxCount);
-        if ((long)rows * columns * take > Array.MaxLength)
-            throw DataFileErrors.AtByte(path, 4, $"{take} images of {rows}x{columns} do not fit in one array.");
-        int imageSize = rows * columns;
-        var pixels = new byte[(long)take * imageSize];
-        for (int i = 0; i < take; i++)
-            reader.ReadExactly(pixels.AsSpan(i * imageSize, imageSize), $"image record {i} of {count}");
+        if ((long)rows * columns > Array.MaxLength)
+            throw DataFileErrors.AtByte(path, 8, $"an image of {rows}x{columns} does not fit in one array.");
+        var pixels = reader.ReadDeclaredRecords(take, rows * columns, "image");
         return (pixels, take, rows, columns);
     }
 
@@ -44,9 +41,8 @@ public static class IdxReader
         ReadMagic(reader, LabelsMagic, "idx1-ubyte labels");
         int count = ReadDimension(reader, "label count");
         int take = Math.Min(count, maxCount);
-        var bytes = new byte[take];
         long start = reader.Offset;
-        for (int i = 0; i < take; i++) reader.ReadExactly(bytes.AsSpan(i, 1), $"label record {i} of {count}");
+        var bytes = reader.ReadDeclaredRecords(take, 1, "label");
         var labels = new int[take];
         for (int i = 0; i < take; i++)
         {

@@ -29,6 +29,37 @@ internal sealed class PositionedReader(Stream stream, string fileName)
         Offset += buffer.Length;
     }
 
+    /// <summary>
+    /// Reads <paramref name="records"/> records of <paramref name="recordSize"/> bytes that a header declared,
+    /// without trusting the declaration for the allocation: the array starts at most 1 MiB and doubles as the
+    /// bytes arrive, so a 16-byte file that claims 10⁸ images fails at its end having allocated about what it
+    /// holds, not what it claims. Memory peaks at about twice the data actually present.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The data ends inside record k; the message names the record and offset.</exception>
+    public byte[] ReadDeclaredRecords(int records, int recordSize, string recordName)
+    {
+        long total = (long)records * recordSize;
+        if (total > Array.MaxLength)
+            throw DataFileErrors.AtByte(FileName, Offset, $"{records} {recordName} records of {recordSize} bytes do not fit in one array.");
+        const int FirstChunk = 1 << 20;
+        var data = new byte[Math.Min(total, FirstChunk)];
+        long done = 0;
+        while (done < total)
+        {
+            if (done == data.Length) Array.Resize(ref data, (int)Math.Min(total, Math.Max(2L * data.Length, FirstChunk)));
+            int n = stream.Read(data.AsSpan((int)done, (int)(data.Length - done)));
+            if (n == 0)
+            {
+                long record = done / recordSize;
+                throw DataFileErrors.AtByte(FileName, Offset + done,
+                    $"the file is truncated: it ends inside {recordName} record {record} of {records} (the header declares {total} bytes of records, {done} are there).");
+            }
+            done += n;
+        }
+        Offset += total;
+        return data;
+    }
+
     /// <summary>Reads until <paramref name="buffer"/> is full or the data ends; returns the number of bytes read.</summary>
     public int ReadAtMost(Span<byte> buffer)
     {
