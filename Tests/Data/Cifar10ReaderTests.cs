@@ -136,4 +136,33 @@ public class Cifar10ReaderTests
         Assert.InRange(stats.Mean[2], 0.40f, 0.50f);
         Assert.InRange(stats.Std[1], 0.2f, 0.3f);
     }
+
+    // Replaces the size field of the tar header at headerOffset and recomputes the header checksum.
+    private static byte[] WithSizeField(byte[] tar, int headerOffset, byte[] sizeField)
+    {
+        var copy = (byte[])tar.Clone();
+        sizeField.CopyTo(copy, headerOffset + 124);
+        for (int i = 148; i < 156; i++) copy[headerOffset + i] = (byte)' ';
+        int sum = copy.AsSpan(headerOffset, 512).ToArray().Sum(b => b);
+        System.Text.Encoding.ASCII.GetBytes(Convert.ToString(sum, 8).PadLeft(6, '0') + "\0 ").CopyTo(copy, headerOffset + 148);
+        return copy;
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0x80, 0, 0, 0, 0, 0, 0, 0x01, 0, 0, 0, 0 }, "truncated")]            // 2^32 bytes: read as it arrives
+    [InlineData(new byte[] { 0x80, 0, 0, 0, 0, 0, 0, 0, 0x80, 0, 0, 0 }, "truncated")]               // 2^31 bytes
+    [InlineData(new byte[] { 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFE }, "negative")]
+    [InlineData(new byte[] { 0x80, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF }, "does not fit")]
+    public void AHugeOrNegativeTarSizeIsAnInvalidDataErrorWithoutAHugeAllocation(byte[] sizeField, string expected)
+    {
+        using var files = new DataTestFiles();
+        // The second header (offset 512) is data_batch_4.bin's.
+        var tar = WithSizeField(DataTestFiles.Tar(DataTestFiles.CifarEntries(perBatch: 1)), 512, sizeField);
+        string archive = files.Write("huge-size.tar", tar);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var ex = Assert.Throws<InvalidDataException>(() => Cifar10Reader.Load(archive));
+        Assert.Contains("huge-size.tar", ex.Message);
+        Assert.Contains(expected, ex.Message);
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 16L << 20);
+    }
 }

@@ -62,6 +62,9 @@ public static class Cifar10Reader
             string fileName = tar.EntryName[(tar.EntryName.LastIndexOf('/') + 1)..];
             if (fileName == MetaName)
             {
+                if (tar.EntrySize > TarArchiveReader.MaxMetadataBytes)
+                    throw DataFileErrors.At(tar.EntryData.FileName, "its tar header",
+                        $"the class-name file declares {tar.EntrySize} bytes; ten class names take far less than {TarArchiveReader.MaxMetadataBytes}.");
                 var bytes = new byte[tar.EntrySize];
                 tar.EntryData.ReadExactly(bytes, "the class names");
                 set.ClassNames = ParseClassNames(Encoding.UTF8.GetString(bytes), tar.EntryData.FileName);
@@ -99,15 +102,15 @@ public static class Cifar10Reader
             throw DataFileErrors.At(reader.FileName, $"record {whole} (byte offset {whole * RecordSize})",
                 $"truncated record: the batch holds {size} bytes, not a whole number of {RecordSize}-byte records.");
         int take = (int)Math.Min(whole, maxRecords);
-        var records = new byte[(long)take * RecordSize];
+        long start = reader.Offset;
+        // The tar header's size does not size the allocation: the records are read as they arrive.
+        var records = reader.ReadDeclaredRecords(take, RecordSize, "CIFAR-10");
         for (int r = 0; r < take; r++)
         {
-            var record = records.AsSpan(r * RecordSize, RecordSize);
-            long offset = reader.Offset;
-            reader.ReadExactly(record, $"record {r}");
-            if (record[0] >= ClassCount)
-                throw DataFileErrors.At(reader.FileName, $"record {r} (byte offset {offset})",
-                    $"label {record[0]} is outside [0, {ClassCount}).");
+            byte label = records[r * RecordSize];
+            if (label >= ClassCount)
+                throw DataFileErrors.At(reader.FileName, $"record {r} (byte offset {start + (long)r * RecordSize})",
+                    $"label {label} is outside [0, {ClassCount}).");
         }
         return records;
     }

@@ -11,6 +11,9 @@ namespace RocketNet.Training.Data;
 internal sealed class TarArchiveReader
 {
     private const int BlockSize = 512;
+
+    /// <summary>Largest GNU long name, pax header or small metadata file read whole (1 MiB): anything larger is a corrupt size.</summary>
+    public const long MaxMetadataBytes = 1 << 20;
     private readonly PositionedReader _reader;
     private readonly byte[] _header = new byte[BlockSize];
     private long _entryRemaining;
@@ -49,6 +52,9 @@ internal sealed class TarArchiveReader
             if (type is 'L' or 'x')
             {
                 // GNU long name / pax extended header: their data describes the next entry.
+                if (size > MaxMetadataBytes)
+                    throw DataFileErrors.AtByte(_reader.FileName, headerOffset + 124,
+                        $"the tar {(type == 'L' ? "GNU long name" : "pax header")} declares {size} bytes; more than {MaxMetadataBytes} means a corrupt size field.");
                 var data = new byte[size];
                 _reader.ReadExactly(data, $"the {(type == 'L' ? "GNU long name" : "pax header")} at offset {headerOffset}");
                 _entryRemaining = 0;
@@ -96,9 +102,16 @@ internal sealed class TarArchiveReader
     {
         if ((field[0] & 0x80) != 0)
         {
-            // GNU base-256 encoding for large sizes.
+            // GNU base-256 encoding for large sizes; 0xFF starts a negative number, which no size can be.
+            if (field[0] == 0xFF)
+                throw DataFileErrors.AtByte(_reader.FileName, offset, $"tar {what} is negative (base-256 field starting with 0xFF).");
             long big = field[0] & 0x7F;
-            for (int i = 1; i < field.Length; i++) big = (big << 8) | field[i];
+            for (int i = 1; i < field.Length; i++)
+            {
+                if (big > long.MaxValue >> 8)
+                    throw DataFileErrors.AtByte(_reader.FileName, offset, $"tar {what} in base-256 does not fit in 63 bits.");
+                big = (big << 8) | field[i];
+            }
             return big;
         }
         long value = 0;
