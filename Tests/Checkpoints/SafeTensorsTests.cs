@@ -106,6 +106,7 @@ public class SafeTensorsTests
         { "trailing bytes", "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 8, null, "4 bytes after the last tensor" },
         { "negative offsets", "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[-4,0]}}", 4, null, "data_offsets [-4, 0]" },
         { "metadata not strings", "{\"__metadata__\":{\"epoch\":3}}", 0, null, "metadata values must be strings" },
+        { "shape wrapping 64 bits", "{\"a\":{\"dtype\":\"F32\",\"shape\":[65536,65536,65536,65536,16],\"data_offsets\":[0,0]}}", 0, null, "more elements than one array" },
         { "duplicate key", "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4, null, "appears twice" },
     };
 
@@ -168,5 +169,19 @@ public class SafeTensorsTests
         File.WriteAllBytes(path, RawFile("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", Floats(1, 2)));
         Assert.Equal(new float[] { 1, 2 }, SafeTensorsReader.Load(path).Tensors["w"].Values);
         Assert.Throws<ArgumentException>(() => SafeTensorsWriter.Save(path, Sample(), new Dictionary<string, string> { [SafeTensorsReader.ChecksumKey] = "x" }));
+    }
+
+    [Fact]
+    public void InvalidUtf8InTheHeaderIsACorruptFileNamingIt()
+    {
+        using var files = new DataTestFiles();
+        var header = Encoding.UTF8.GetBytes("{\"__metadata__\":{\"k\":\"v?\"}}");
+        header[Array.IndexOf(header, (byte)'?')] = 0xFF; // not a UTF-8 byte anywhere
+        var bytes = new byte[8 + header.Length];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)header.Length);
+        header.CopyTo(bytes, 8);
+        string path = files.Write("utf8.safetensors", bytes);
+        var ex = Assert.Throws<InvalidDataException>(() => SafeTensorsReader.Load(path));
+        Assert.Contains("utf8.safetensors", ex.Message);
     }
 }

@@ -96,11 +96,19 @@ public static class SafeTensorsReader
             var entries = new List<Entry>();
             var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
             var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var property in document.RootElement.EnumerateObject())
+            try
             {
-                if (!seen.Add(property.Name)) throw Error(path, $"header key '{property.Name}'", "the key appears twice.");
-                if (property.Name == MetadataKey) ReadMetadata(property.Value, metadata, path);
-                else entries.Add(ReadEntry(property.Name, property.Value, path));
+                foreach (var property in document.RootElement.EnumerateObject())
+                {
+                    if (!seen.Add(property.Name)) throw Error(path, $"header key '{property.Name}'", "the key appears twice.");
+                    if (property.Name == MetadataKey) ReadMetadata(property.Value, metadata, path);
+                    else entries.Add(ReadEntry(property.Name, property.Value, path));
+                }
+            }
+            catch (InvalidOperationException e)
+            {
+                // System.Text.Json parses invalid UTF-8 inside strings and fails only when a string is read.
+                throw Error(path, "byte offset 8", $"the header holds text that is not valid UTF-8 ({e.Message}).");
             }
             return (entries, metadata);
         }
@@ -128,7 +136,19 @@ public static class SafeTensorsReader
         var offsets = ReadIntegers(element, "data_offsets", where, path);
         if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] < offsets[0])
             throw Error(path, where, $"data_offsets [{string.Join(", ", offsets)}] must be two numbers begin ≤ end.");
-        long bytes = 4L * shape.Aggregate(1L, (a, d) => a * d);
+        long elements = 1;
+        if (!shape.Contains(0))
+        {
+            foreach (int d in shape)
+            {
+                // Checked against the largest array, so a product that would wrap around can never pass as a small one.
+                if (elements > Array.MaxLength / d)
+                    throw Error(path, where, $"shape {ShapeMath.Format(shape)} has more elements than one array can hold ({Array.MaxLength}).");
+                elements *= d;
+            }
+        }
+        else elements = 0;
+        long bytes = 4L * elements;
         if (offsets[1] - offsets[0] != bytes)
             throw Error(path, where, $"shape {ShapeMath.Format(shape)} needs {bytes} bytes of F32 but data_offsets [{offsets[0]}, {offsets[1]}] span {offsets[1] - offsets[0]}.");
         return new Entry(name, shape, offsets[0], offsets[1]);
