@@ -115,4 +115,17 @@ public class IdxReaderTests
         string huge = files.Write("huge-images", DataTestFiles.Idx(IdxReader.ImagesMagic, [100_000_000, 28, 28], new byte[100]), gzip);
         Assert.Contains("do not fit in one array", Assert.Throws<InvalidDataException>(() => IdxReader.ReadImages(huge)).Message);
     }
+
+    [Fact]
+    public void CorruptGzipDataNamesTheFile()
+    {
+        using var files = new DataTestFiles();
+        string images = files.Write("broken-images.gz", DataTestFiles.Idx(IdxReader.ImagesMagic, [50, 8, 8], Pixels(50, 8, 8)), gzip: true);
+        var bytes = File.ReadAllBytes(images);
+        for (int i = 10; i < bytes.Length - 8; i++) bytes[i] = 0xFF; // keep the gzip header, ruin the deflate stream
+        File.WriteAllBytes(images, bytes);
+        var ex = Assert.Throws<InvalidDataException>(() => IdxReader.ReadImages(images));
+        Assert.Contains("broken-images.gz", ex.Message);
+        Assert.Contains("gzip", ex.Message);
+    }
 }

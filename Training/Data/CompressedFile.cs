@@ -7,7 +7,8 @@ public static class CompressedFile
 {
     /// <summary>
     /// Opens <paramref name="path"/>; if it starts with the gzip magic bytes 1F 8B (whatever its name)
-    /// the returned stream yields the decompressed bytes.
+    /// the returned stream yields the decompressed bytes, and corrupt gzip data is an
+    /// <see cref="InvalidDataException"/> naming the file and the decompressed offset reached.
     /// </summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     public static Stream OpenRead(string path)
@@ -15,7 +16,7 @@ public static class CompressedFile
         var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
         try
         {
-            return IsGzip(file) ? new GZipStream(file, CompressionMode.Decompress, leaveOpen: false) : file;
+            return IsGzip(file) ? new GzipErrorNaming(new GZipStream(file, CompressionMode.Decompress, leaveOpen: false), path) : file;
         }
         catch
         {
