@@ -71,6 +71,11 @@ public class CriteoReaderTests
         ex = Assert.Throws<InvalidDataException>(() => CriteoReader.ReadRows(badInteger).ToList());
         Assert.Contains("bad-int.tsv': at line 1, column 2 ('I1')", ex.Message);
 
+        string huge = files.WriteText("huge-int.tsv", TsvRow("0", "1e400"));
+        ex = Assert.Throws<InvalidDataException>(() => CriteoReader.ReadRows(huge).ToList());
+        Assert.Contains("huge-int.tsv': at line 1, column 2 ('I1')", ex.Message);
+        Assert.Contains("out of range", ex.Message);
+
         string shortRow = files.WriteText("short.tsv", "0\t1\t2\n");
         ex = Assert.Throws<InvalidDataException>(() => CriteoReader.ReadRows(shortRow).ToList());
         Assert.Contains("short.tsv': at line 1, column 4", ex.Message);

@@ -99,6 +99,9 @@ public static class CriteoReader
         if (cell.IsEmpty) return 0;
         if (!double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || double.IsNaN(v) || v != Math.Floor(v))
             throw DataFileErrors.AtCell(path, line, column, name, $"'{cell.ToString()}' is not an integer count.");
+        // 1e400 parses to infinity, which no count is (and the log transform rejects).
+        if (double.IsInfinity(v))
+            throw DataFileErrors.AtCell(path, line, column, name, $"'{cell.ToString()}' is out of range; expected a finite integer count.");
         return IntegerBucket(v, buckets);
     }
 
