@@ -114,6 +114,14 @@ public sealed class CtrTowerPairSpec : PairSpec
         MlpStacks.Create(FieldCount * Dimension, [.. LightHidden], Classes, batchNorm: false, random);
 
     /// <inheritdoc/>
+    /// <remarks>The embedding rows the description names (one table of Σ field sizes or of the buckets) times D, and the light tower.</remarks>
+    public override long MinimumLightParameters()
+    {
+        long rows = Buckets > 0 ? Buckets : FieldSizes.Sum(s => (long)s);
+        return rows * Dimension + LinearChainParameters((long)FieldCount * Dimension, [.. LightHidden, Classes]);
+    }
+
+    /// <inheritdoc/>
     public override RocketPair CreatePair(RandomGenerator random) => new CtrTowerPair(this, random);
 
     /// <inheritdoc/>

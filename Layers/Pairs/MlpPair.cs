@@ -85,6 +85,10 @@ public sealed class MlpPairSpec : PairSpec
     private Sequential CreateLowerLayers(RandomGenerator random) => MlpStacks.Create(Inputs, [.. Shared], null, false, random);
 
     /// <inheritdoc/>
+    /// <remarks>Exact for MLP pairs: the lower layers, the light hidden layers and the output layer, with biases.</remarks>
+    public override long MinimumLightParameters() => LinearChainParameters(Inputs, [.. Shared, .. LightHidden, Classes]);
+
+    /// <inheritdoc/>
     public override RocketPair CreatePair(RandomGenerator random) => new MlpPair(this, random);
 
     /// <inheritdoc/>

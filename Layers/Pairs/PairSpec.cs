@@ -19,6 +19,26 @@ public abstract class PairSpec
     /// </summary>
     public abstract Module CreateLight(RandomGenerator random);
 
+    /// <summary>
+    /// A lower bound on the standalone light net's parameter count, computed from the sizes alone, without
+    /// building anything (0 when a kind of pair does not say). Readers compare it with the values a file
+    /// holds, so metadata describing a far larger net than the file is refused before that net is allocated.
+    /// </summary>
+    public virtual long MinimumLightParameters() => 0;
+
+    /// <summary>Σ (in·out + out) over a chain of fully connected layers from <paramref name="inputs"/> through <paramref name="widths"/>.</summary>
+    protected static long LinearChainParameters(long inputs, IEnumerable<int> widths)
+    {
+        ArgumentNullException.ThrowIfNull(widths);
+        long total = 0, previous = inputs;
+        foreach (int w in widths)
+        {
+            total += previous * w + w;
+            previous = w;
+        }
+        return total;
+    }
+
     /// <inheritdoc/>
     public override string ToString() => Describe();
 }

@@ -113,6 +113,28 @@ public sealed class WideResNetPairSpec : PairSpec
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// Convolution and classifier weights of the light WRN (batch-norm parameters and the bias left out): the
+    /// 3×3 stem, per group g of width w_g two 3×3 convolutions per block and a 1×1 projection where the width
+    /// changes, and the final linear layer.
+    /// </remarks>
+    public override long MinimumLightParameters()
+    {
+        bool bottom = Sharing == WideResNetSharing.Bottom;
+        int blocks = WideResNet.BlocksPerGroup(bottom ? BoosterDepth : LightDepth), groups = bottom ? 2 : 3;
+        long total = 9L * InChannels * 16;
+        long inWidth = 16;
+        for (int g = 0; g < groups; g++)
+        {
+            long width = WideResNet.GroupWidth(g, Widen);
+            total += 9 * inWidth * width + 9 * width * width + (inWidth != width ? inWidth * width : 0);
+            total += (blocks - 1) * 18 * width * width;
+            inWidth = width;
+        }
+        return total + inWidth * Classes;
+    }
+
+    /// <inheritdoc/>
     public override RocketPair CreatePair(RandomGenerator random) => new WideResNetPair(this, random);
 
     /// <inheritdoc/>

@@ -89,4 +89,21 @@ public class CheckpointTests
         Assert.Contains("plain.safetensors", ex.Message);
         Assert.Contains("'format' is missing", ex.Message);
     }
+
+    [Fact]
+    public void MetadataDescribingAFarLargerNetThanTheFileIsRefusedBeforeTheNetIsBuilt()
+    {
+        using var files = new RocketNet.Tests.Data.DataTestFiles();
+        string path = files.PathOf("liar.safetensors");
+        // A 4x3 module's values under an architecture whose light net alone has 10⁷ · 64 weights (2.5 GB).
+        Checkpoint.Save(path, new TinyModule(4, 3, seed: 1), "mlp in=64 shared=10000000 booster=8 light= classes=10");
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<InvalidDataException>(() => Checkpoint.Load(path));
+        Assert.Contains("liar.safetensors", e.Message);
+        Assert.Contains("does not describe this file", e.Message);
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 4L << 20);
+        // A kind the registry does not know is left to the caller's factory, as before.
+        Checkpoint.Save(path, new TinyModule(4, 3, seed: 1), "tiny-4-3");
+        Assert.Equal("tiny-4-3", Checkpoint.Load(path).Architecture);
+    }
 }

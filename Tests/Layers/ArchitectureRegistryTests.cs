@@ -1,3 +1,6 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
 using RocketNet.Layers;
 using Xunit;
 
@@ -78,4 +81,21 @@ public class ArchitectureRegistryTests
         var withBn = ArchitectureRegistry.BuildPair(text.Replace(" booster-bn=0", ""), new RandomGenerator(1));
         Assert.Contains(withBn.Booster.NamedBuffers(), b => b.Name.Contains("running", StringComparison.Ordinal));
     }
+
+    [Property(MaxTest = 25)]
+    public FsCheck.Property MinimumLightParametersIsALowerBoundAndExactForMlps() =>
+        TestData.ForAll(Gen.Choose(1, 6).Zip(Gen.Choose(1, 9)).Zip(Gen.Choose(2, 5)).Zip(Gen.Elements(0, 1, 2)), c =>
+        {
+            var (((a, b), classes), kind) = c;
+            string description = kind switch
+            {
+                0 => $"mlp in={a + 2} shared={b}x{a} booster={b + 3} light={a + b} classes={classes}",
+                1 => $"ctr-towers vocab={a}x{b} dim={a} booster={b + 4} light={b}x{a} classes=2 std=0.5",
+                _ => b % 2 == 0 ? $"wrn-interval 16-1/10-1 classes={classes} in={a % 3 + 1}" : $"wrn-bottom 16-1 classes={classes} in={a % 3 + 1}",
+            };
+            var spec = ArchitectureRegistry.Parse(description);
+            long actual = spec.CreateLight(new RandomGenerator(1)).ParameterCount();
+            Assert.InRange(spec.MinimumLightParameters(), 1, actual);
+            if (kind == 0) Assert.Equal(actual, spec.MinimumLightParameters());
+        });
 }

@@ -137,7 +137,29 @@ public sealed class Checkpoint
             if (!extra.ContainsKey(name)) model[name] = array;
         var metrics = meta.Where(p => p.Key.StartsWith(MetricPrefix, StringComparison.Ordinal))
             .ToDictionary(p => p.Key[MetricPrefix.Length..], p => p.Value, StringComparer.Ordinal);
-        return new Checkpoint(path, Require("architecture"), epoch, inputShape, metrics, model, extra, meta);
+        string architecture = Require("architecture");
+        RequireArchitectureFitsTheData(path, architecture, model.Values.Sum(a => (long)a.Values.Length));
+        return new Checkpoint(path, architecture, epoch, inputShape, metrics, model, extra, meta);
+    }
+
+    // The metadata's architecture is checked against the values the file holds before anyone builds it: a
+    // 10 KB file describing a 10⁷-wide layer would otherwise allocate that net first and fail only afterwards.
+    // Kinds the registry does not know are left to the caller's own factory.
+    private static void RequireArchitectureFitsTheData(string path, string architecture, long values)
+    {
+        PairSpec spec;
+        try
+        {
+            spec = ArchitectureRegistry.Parse(architecture);
+        }
+        catch (ArgumentException)
+        {
+            return;
+        }
+        long needed = spec.MinimumLightParameters();
+        if (needed > values)
+            throw new InvalidDataException(
+                $"Checkpoint '{path}': its architecture '{architecture}' needs at least {needed:N0} light-net parameters, but the file holds {values:N0} values; the metadata does not describe this file.");
     }
 
     /// <summary>
