@@ -47,6 +47,13 @@ public static class Program
             Console.Error.WriteLine($"rocketnet: error: {e.Message}");
             return 2;
         }
+        catch (OutOfMemoryException e)
+        {
+            // Reached only when an allocation really exceeds the machine; the readers bound what files can ask for.
+            Console.Error.WriteLine($"rocketnet: error: out of memory ({e.Message}) with {GC.GetTotalMemory(false) / (1 << 20):N0} MiB in use; " +
+                                    "use a smaller --batch-size, --limit or model");
+            return 1;
+        }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
         {
             // FileNotFoundException and DirectoryNotFoundException are IOExceptions; their messages name the path.
