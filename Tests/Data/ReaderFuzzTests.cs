@@ -115,4 +115,8 @@ public class ReaderFuzzTests
         }
         Fuzz("fuzzed-images", valid, p => IdxReader.ReadImages(p), seed: gzip ? 13UL : 14UL);
     }
+
+    [Fact]
+    public void CifarArchivesLoadOrAreRefusedNamingTheFile() =>
+        Fuzz("fuzzed.tar", DataTestFiles.Tar(DataTestFiles.CifarEntries(perBatch: 1)), p => Cifar10Reader.Load(p), seed: 15);
 }
