@@ -119,4 +119,16 @@ public class ReaderFuzzTests
     [Fact]
     public void CifarArchivesLoadOrAreRefusedNamingTheFile() =>
         Fuzz("fuzzed.tar", DataTestFiles.Tar(DataTestFiles.CifarEntries(perBatch: 1)), p => Cifar10Reader.Load(p), seed: 15);
+
+    [Fact]
+    public void TicdataStyleCsvFilesLoadOrAreRefusedNamingTheFile()
+    {
+        // A small ticdata-shaped table: the real file's header and its first rows.
+        string shared = Path.Combine("..", "..", "..", "..", "..", "shared", "data", "ctr", "ticdata.csv");
+        if (!File.Exists(shared)) return; // the shared data folder is not on every machine
+        var lines = File.ReadLines(shared).Take(120).ToList();
+        lines.AddRange(File.ReadLines(shared).Skip(5823).Take(60));
+        var valid = System.Text.Encoding.UTF8.GetBytes(string.Join("\n", lines) + "\n");
+        Fuzz("fuzzed.csv", valid, p => Datasets.Ticdata(p), seed: 16);
+    }
 }

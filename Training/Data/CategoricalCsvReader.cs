@@ -11,7 +11,7 @@ namespace RocketNet.Training.Data;
 public static class CategoricalCsvReader
 {
     /// <summary>Reads <paramref name="path"/> (plain or gzip) as described by <paramref name="options"/>.</summary>
-    /// <exception cref="InvalidDataException">A row has the wrong number of cells, a target value is not a known positive/negative value, or a numeric cell does not parse; the message names the file, line and column.</exception>
+    /// <exception cref="InvalidDataException">A row has the wrong number of cells, a target value is not a known positive/negative value, or a numeric cell does not parse, or the file has fewer rows than the training rows its layout expects; the message names the file (and line and column where there is one).</exception>
     /// <exception cref="ArgumentException">A named column is not in the header, or the options are inconsistent.</exception>
     public static CategoricalTable Read(string path, CategoricalCsvOptions options)
     {
@@ -21,8 +21,11 @@ public static class CategoricalCsvReader
         var fields = Enumerable.Range(0, header.Length)
             .Where(c => c != target && !options.IgnoredColumns.Contains(header[c])).ToArray();
         int trainingRows = options.TrainingRows ?? rows.Count;
-        if (trainingRows <= 0 || trainingRows > rows.Count)
-            throw new ArgumentException($"TrainingRows {trainingRows} must be in [1, {rows.Count}] for '{path}'.", nameof(options));
+        if (trainingRows <= 0)
+            throw new ArgumentException($"TrainingRows {trainingRows} must be positive.", nameof(options));
+        // A file with fewer rows than its layout promises (a truncated download) is a data error, not a caller's.
+        if (trainingRows > rows.Count)
+            throw DataFileErrors.At(path, "its end", $"the file has {rows.Count} data rows, fewer than the {trainingRows} training rows this table layout expects.");
 
         var encoders = fields.Select(c => options.NumericBuckets.TryGetValue(header[c], out var bounds)
             ? FieldEncoder.Numeric(bounds, header[c])
