@@ -97,8 +97,7 @@ public static class TrainCommand
             if (validation is not null && s.FinalTest && epoch + 1 == s.Epochs)
             {
                 // The test part is read once, after the last epoch, when settings are chosen on a validation split.
-                var test = Evaluator.Evaluate(pair, data.Test, 256, light: s.Method != Method.Booster,
-                    booster: s.Method is Method.Booster or Method.Rocket or Method.RocketKd);
+                var test = trainer.Evaluate(data.Test);
                 RunLog.WriteTest(Path.Combine(s.CheckpointDirectory, RunLog.TestFile), test);
                 foreach (var (key, value) in RunLog.Metrics(record with { Validation = test }, "test")) metrics[key] = value;
                 output.WriteLine(RunLog.DescribeTest(test));

@@ -77,9 +77,9 @@ public sealed class MlpPairSpec : PairSpec
 
     internal Sequential CreateHead(IReadOnlyList<int> hidden, RandomGenerator random, bool batchNorm = false)
     {
-        if (Sharing) return MlpStacks.Create(Shared[^1], [.. hidden], Classes, batchNorm, random);
-        var lower = CreateLowerLayers(random);
-        return new Sequential(lower, MlpStacks.Create(Shared[^1], [.. hidden], Classes, batchNorm, random));
+        var lower = Sharing ? null : CreateLowerLayers(random); // drawn before the head, as the pair's order requires
+        var head = MlpStacks.Create(Shared[^1], [.. hidden], Classes, batchNorm, random);
+        return lower is null ? head : new Sequential(lower, head);
     }
 
     private Sequential CreateLowerLayers(RandomGenerator random) => MlpStacks.Create(Inputs, [.. Shared], null, false, random);

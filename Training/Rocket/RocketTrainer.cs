@@ -145,8 +145,7 @@ public sealed class RocketTrainer
         double trainSeconds = clock.Elapsed.TotalSeconds;
         bool trainsLight = Options.Method != Method.Booster;
         bool runsBooster = Options.Method is Method.Booster or Method.Rocket or Method.RocketKd;
-        PairEvaluation? evaluation = validation is null ? null
-            : Evaluator.Evaluate(Pair, validation, Options.EvaluationBatchSize, light: trainsLight, booster: runsBooster);
+        PairEvaluation? evaluation = validation is null ? null : Evaluate(validation);
         return new EpochRecord(epoch, firstRate, totals * (1.0 / samples),
             trainsLight ? (double)lightCorrect / samples : double.NaN,
             runsBooster ? (double)boosterCorrect / samples : double.NaN,
@@ -181,6 +180,13 @@ public sealed class RocketTrainer
             }
         }
     }
+
+    /// <summary>Evaluates, on <paramref name="data"/>, the nets this trainer's method trains (the light net unless
+    /// it is Booster, the booster for Booster, Rocket and RocketKd).</summary>
+    public PairEvaluation Evaluate(Dataset data) =>
+        Evaluator.Evaluate(Pair, data, Options.EvaluationBatchSize,
+            light: Options.Method != Method.Booster,
+            booster: Options.Method is Method.Booster or Method.Rocket or Method.RocketKd);
 
     /// <summary>One step's loss values and correct-prediction counts.</summary>
     private readonly record struct StepResult(LossValues Loss, int LightCorrect, int BoosterCorrect);
