@@ -34,7 +34,7 @@ public static class EvalCommand
         Parallelism.ThreadCount = options.Int("threads", Environment.ProcessorCount, 1, 256);
         options.RejectUnknown("eval");
 
-        bool lightOnly = checkpoint.Metrics.TryGetValue("role", out var role) && role == ExportCommand.LightRole;
+        bool lightOnly = checkpoint.Metrics.TryGetValue(Checkpoint.RoleMetric, out var role) && role == Checkpoint.LightRole;
         bool flatten = checkpoint.Architecture.StartsWith("mlp ", StringComparison.Ordinal);
         // Unless given, the synthetic log's size and seed are the ones the checkpoint was trained on.
         var clicks = SyntheticClickLogOptions.ForImpressions(

@@ -10,9 +10,6 @@ namespace RocketNet.Cli.Commands;
 /// </summary>
 public static class ExportCommand
 {
-    /// <summary>Value of the checkpoint metric "role" that marks an exported light net.</summary>
-    public const string LightRole = "light";
-
     /// <summary>Exports and prints what was written.</summary>
     public static int Run(CliOptions options, TextWriter output)
     {
@@ -26,7 +23,7 @@ public static class ExportCommand
         checkpoint.LoadInto(pair);
         var light = pair.ExtractLight();
         var metrics = checkpoint.Metrics.ToDictionary(kv => kv.Key, kv => kv.Value);
-        metrics["role"] = LightRole;
+        metrics[Checkpoint.RoleMetric] = Checkpoint.LightRole;
         Checkpoint.Save(outPath, light, checkpoint.Architecture, checkpoint.Epoch, metrics, inputShape: checkpoint.InputShape);
         output.WriteLine($"exported the light net ({light.ParameterCount():N0} parameters of the pair's {pair.ParameterCount():N0}) to {outPath}");
         return 0;

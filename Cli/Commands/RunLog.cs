@@ -74,6 +74,15 @@ public sealed class RunLog
             $"train light {Percent(r.TrainLightAccuracy)} booster {Percent(r.TrainBoosterAccuracy)}{test} [{r.Seconds:F1} s]");
     }
 
+    /// <summary>The warning printed after an epoch in which a net's output stopped depending on its input.</summary>
+    public static string DescribeCollapse(CollapsedNets nets)
+    {
+        string which = nets == (CollapsedNets.Light | CollapsedNets.Booster) ? "both nets give" : nets == CollapsedNets.Light ? "the light net gives" : "the booster gives";
+        return $"warning: {which} the same logits for every sample of the last batch: collapsed to a constant output " +
+               "(typically every unit of a layer dead after too large a step), which training does not undo; " +
+               "stop and start again with a lower --lr or --lambda";
+    }
+
     /// <summary>Draws train loss and test accuracies per epoch from the CSV log as an SVG chart.</summary>
     public void WriteCurve(string svgPath, string title)
     {

@@ -111,6 +111,7 @@ public static class TrainCommand
             var extra = optimizer.GetState().ToDictionary(kv => Checkpoint.OptimizerPrefix + kv.Key, kv => NamedArray.Vector(kv.Value));
             Checkpoint.Save(checkpointPath, pair, architecture, record.Epoch + 1, metrics, extra, data.Train.SampleShape);
             progress.Epoch(RunLog.Describe(record, s.Epochs, validation is null ? "test" : "val"));
+            if (record.Collapsed != CollapsedNets.None) output.WriteLine(RunLog.DescribeCollapse(record.Collapsed));
         }
         if (stop < s.Epochs) output.WriteLine($"stopped after epoch {stop} of {s.Epochs} (--stop-after); continue with --resume");
         log.WriteCurve(Path.Combine(s.CheckpointDirectory, "curve.svg"), $"{s.Data}: {architecture}, {label}");

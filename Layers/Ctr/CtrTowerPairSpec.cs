@@ -122,6 +122,10 @@ public sealed class CtrTowerPairSpec : PairSpec
     }
 
     /// <inheritdoc/>
+    /// <remarks>The booster tower (the embedding is shared), with biases.</remarks>
+    public override long MinimumBoosterOnlyParameters() => LinearChainParameters((long)FieldCount * Dimension, [.. BoosterHidden, Classes]);
+
+    /// <inheritdoc/>
     public override RocketPair CreatePair(RandomGenerator random) => new CtrTowerPair(this, random);
 
     /// <inheritdoc/>

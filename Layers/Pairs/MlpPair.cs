@@ -89,6 +89,12 @@ public sealed class MlpPairSpec : PairSpec
     public override long MinimumLightParameters() => LinearChainParameters(Inputs, [.. Shared, .. LightHidden, Classes]);
 
     /// <inheritdoc/>
+    /// <remarks>The booster's hidden and output layers (and its own copy of the lower layers without sharing), with biases.</remarks>
+    public override long MinimumBoosterOnlyParameters() => Sharing
+        ? LinearChainParameters(Shared[^1], [.. BoosterHidden, Classes])
+        : LinearChainParameters(Inputs, [.. Shared, .. BoosterHidden, Classes]);
+
+    /// <inheritdoc/>
     public override RocketPair CreatePair(RandomGenerator random) => new MlpPair(this, random);
 
     /// <inheritdoc/>

@@ -26,6 +26,12 @@ public abstract class PairSpec
     /// </summary>
     public virtual long MinimumLightParameters() => 0;
 
+    /// <summary>
+    /// A lower bound on the parameters only the booster has (those of the pair that are not the light net's),
+    /// from the sizes alone; with <see cref="MinimumLightParameters"/> it bounds what a pair checkpoint must hold.
+    /// </summary>
+    public virtual long MinimumBoosterOnlyParameters() => 0;
+
     /// <summary>Σ (in·out + out) over a chain of fully connected layers from <paramref name="inputs"/> through <paramref name="widths"/>.</summary>
     protected static long LinearChainParameters(long inputs, IEnumerable<int> widths)
     {

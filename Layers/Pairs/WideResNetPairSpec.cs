@@ -135,6 +135,35 @@ public sealed class WideResNetPairSpec : PairSpec
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// Bottom sharing: the booster's last group and classifier. Otherwise at most the light net's weights are
+    /// shared, so the booster's convolution and classifier weights minus the light WRN's bound what it alone has.
+    /// </remarks>
+    public override long MinimumBoosterOnlyParameters()
+    {
+        if (Sharing == WideResNetSharing.Bottom)
+        {
+            long w1 = WideResNet.GroupWidth(1, Widen), w2 = WideResNet.GroupWidth(2, Widen);
+            return 9 * w1 * w2 + 9 * w2 * w2 + (w1 != w2 ? w1 * w2 : 0) + (WideResNet.BlocksPerGroup(BoosterDepth) - 1) * 18 * w2 * w2 + w2 * Classes;
+        }
+        return Math.Max(0, StandaloneWeights(BoosterDepth) - StandaloneWeights(LightDepth));
+    }
+
+    // Convolution and classifier weights of a standalone WRN-depth-Widen (no batch norm, no bias).
+    private long StandaloneWeights(int depth)
+    {
+        int blocks = WideResNet.BlocksPerGroup(depth);
+        long total = 9L * InChannels * 16, inWidth = 16;
+        for (int g = 0; g < 3; g++)
+        {
+            long width = WideResNet.GroupWidth(g, Widen);
+            total += 9 * inWidth * width + 9 * width * width + (inWidth != width ? inWidth * width : 0) + (blocks - 1) * 18 * width * width;
+            inWidth = width;
+        }
+        return total + inWidth * Classes;
+    }
+
+    /// <inheritdoc/>
     public override RocketPair CreatePair(RandomGenerator random) => new WideResNetPair(this, random);
 
     /// <inheritdoc/>

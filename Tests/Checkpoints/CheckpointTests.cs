@@ -1,3 +1,4 @@
+using RocketNet.Layers;
 using RocketNet.Tests.Data;
 using RocketNet.Training.Checkpoints;
 using Xunit;
@@ -105,5 +106,22 @@ public class CheckpointTests
         // A kind the registry does not know is left to the caller's factory, as before.
         Checkpoint.Save(path, new TinyModule(4, 3, seed: 1), "tiny-4-3");
         Assert.Equal("tiny-4-3", Checkpoint.Load(path).Architecture);
+    }
+
+    [Fact]
+    public void APairCheckpointWhoseMetadataDescribesAFarLargerBoosterIsRefused()
+    {
+        using var files = new RocketNet.Tests.Data.DataTestFiles();
+        string path = files.PathOf("booster-liar.safetensors");
+        // The light net (4·3 + 3 = 15 values) fits the file; a booster of 10⁷ · 3 weights does not.
+        const string architecture = "mlp in=4 shared=3 booster=10000000 light= classes=3";
+        var light = ArchitectureRegistry.Parse(architecture).CreateLight(new RandomGenerator(1));
+        Checkpoint.Save(path, light, architecture);
+        var e = Assert.Throws<InvalidDataException>(() => Checkpoint.Load(path));
+        Assert.Contains("booster-liar.safetensors", e.Message);
+        Assert.Contains("pair parameters", e.Message);
+        // The same values exported as a light net (role "light") describe exactly what the file holds.
+        Checkpoint.Save(path, light, architecture, metrics: new Dictionary<string, string> { [Checkpoint.RoleMetric] = Checkpoint.LightRole });
+        Assert.Equal(architecture, Checkpoint.Load(path).Architecture);
     }
 }

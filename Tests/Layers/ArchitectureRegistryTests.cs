@@ -83,7 +83,7 @@ public class ArchitectureRegistryTests
     }
 
     [Property(MaxTest = 25)]
-    public FsCheck.Property MinimumLightParametersIsALowerBoundAndExactForMlps() =>
+    public FsCheck.Property MinimumLightAndBoosterOnlyParametersAreLowerBoundsAndExactForMlps() =>
         TestData.ForAll(Gen.Choose(1, 6).Zip(Gen.Choose(1, 9)).Zip(Gen.Choose(2, 5)).Zip(Gen.Elements(0, 1, 2)), c =>
         {
             var (((a, b), classes), kind) = c;
@@ -97,5 +97,8 @@ public class ArchitectureRegistryTests
             long actual = spec.CreateLight(new RandomGenerator(1)).ParameterCount();
             Assert.InRange(spec.MinimumLightParameters(), 1, actual);
             if (kind == 0) Assert.Equal(actual, spec.MinimumLightParameters());
+            long boosterOnly = spec.CreatePair(new RandomGenerator(1)).ParameterCount() - actual;
+            Assert.InRange(spec.MinimumBoosterOnlyParameters(), 1, boosterOnly);
+            if (kind == 0) Assert.Equal(boosterOnly, spec.MinimumBoosterOnlyParameters());
         });
 }

@@ -149,3 +149,26 @@ public class TrainerTests
         Assert.Empty(cosine.ResetsAfterSteps);
     }
 }
+
+public class CollapseDetectionTests
+{
+    private static readonly RocketNet.Training.Data.Dataset Data = TrainingData.Separable(48, seed: 5);
+
+    private static EpochRecord RocketEpoch(TinyPair pair) =>
+        new RocketTrainer(pair, new Sgd(RocketTrainer.TrainableParameters(pair, Method.Rocket), 0.1, momentum: 0.9), new ConstantSchedule(0.1),
+            new TrainerOptions { Method = Method.Rocket, Epochs = 1 }).RunEpoch(0, new BatchLoader(Data, 16, seed: 1));
+
+    [Fact]
+    public void AHealthyPairIsNotReportedAsCollapsed() =>
+        Assert.Equal(CollapsedNets.None, RocketEpoch(new TinyPair(4, 3, seed: 1)).Collapsed);
+
+    [Fact]
+    public void ANetWhoseOutputNoLongerDependsOnTheInputIsReported()
+    {
+        // All-zero weights: every layer's output is its bias, the same for every sample, and the weights'
+        // gradients are zero too (they are products with zero downstream weights), so it never recovers.
+        var pair = new TinyPair(4, 3, seed: 1);
+        foreach (var p in pair.Parameters()) p.Data.Clear();
+        Assert.Equal(CollapsedNets.Light | CollapsedNets.Booster, RocketEpoch(pair).Collapsed);
+    }
+}

@@ -25,6 +25,12 @@ public sealed class Checkpoint
 
     private const string MetricPrefix = "metric.";
 
+    /// <summary>Name of the metric that says what a file holds; <see cref="LightRole"/> marks an exported light net (no booster).</summary>
+    public const string RoleMetric = "role";
+
+    /// <summary>Value of <see cref="RoleMetric"/> for an exported light net.</summary>
+    public const string LightRole = "light";
+
     internal Checkpoint(string path, string architecture, int epoch, int[]? inputShape, IReadOnlyDictionary<string, string> metrics,
         IReadOnlyDictionary<string, NamedArray> modelState, IReadOnlyDictionary<string, NamedArray> extra, IReadOnlyDictionary<string, string> metadata)
     {
@@ -138,14 +144,15 @@ public sealed class Checkpoint
         var metrics = meta.Where(p => p.Key.StartsWith(MetricPrefix, StringComparison.Ordinal))
             .ToDictionary(p => p.Key[MetricPrefix.Length..], p => p.Value, StringComparer.Ordinal);
         string architecture = Require("architecture");
-        RequireArchitectureFitsTheData(path, architecture, model.Values.Sum(a => (long)a.Values.Length));
+        bool lightOnly = metrics.TryGetValue(RoleMetric, out string? role) && role == LightRole;
+        RequireArchitectureFitsTheData(path, architecture, model.Values.Sum(a => (long)a.Values.Length), lightOnly);
         return new Checkpoint(path, architecture, epoch, inputShape, metrics, model, extra, meta);
     }
 
     // The metadata's architecture is checked against the values the file holds before anyone builds it: a
     // 10 KB file describing a 10⁷-wide layer would otherwise allocate that net first and fail only afterwards.
     // Kinds the registry does not know are left to the caller's own factory.
-    private static void RequireArchitectureFitsTheData(string path, string architecture, long values)
+    private static void RequireArchitectureFitsTheData(string path, string architecture, long values, bool lightOnly)
     {
         PairSpec spec;
         try
@@ -156,10 +163,10 @@ public sealed class Checkpoint
         {
             return;
         }
-        long needed = spec.MinimumLightParameters();
+        long needed = spec.MinimumLightParameters() + (lightOnly ? 0 : spec.MinimumBoosterOnlyParameters());
         if (needed > values)
             throw new InvalidDataException(
-                $"Checkpoint '{path}': its architecture '{architecture}' needs at least {needed:N0} light-net parameters, but the file holds {values:N0} values; the metadata does not describe this file.");
+                $"Checkpoint '{path}': its architecture '{architecture}' needs at least {needed:N0} {(lightOnly ? "light-net" : "pair")} parameters, but the file holds {values:N0} values; the metadata does not describe this file.");
     }
 
     /// <summary>

@@ -12,8 +12,12 @@ namespace RocketNet.Training.Rocket;
 /// <param name="Validation">Validation results, or null when no validation set was given.</param>
 /// <param name="Seconds">Wall-clock time of the epoch, validation included.</param>
 /// <param name="TrainSeconds">Wall-clock time of the epoch's training steps alone (what training-cost comparisons use).</param>
+/// <param name="Collapsed">The nets (light, booster) whose logits were the same for every sample of the epoch's last
+/// batch: a net that has collapsed to a constant output (typically every ReLU of a layer dead after a too-large
+/// step) gets no gradient that could bring it back, although its loss stays finite.</param>
 public sealed record EpochRecord(int Epoch, double LearningRate, LossValues TrainLoss, double TrainLightAccuracy,
-    double TrainBoosterAccuracy, PairEvaluation? Validation, double Seconds, double TrainSeconds = double.NaN)
+    double TrainBoosterAccuracy, PairEvaluation? Validation, double Seconds, double TrainSeconds = double.NaN,
+    CollapsedNets Collapsed = CollapsedNets.None)
 {
     /// <summary>Column names matching <see cref="ToCsvRow"/>.</summary>
     public const string CsvHeader =

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using RocketNet.Layers;
+using RocketNet.Memory;
 using RocketNet.Training.Data;
 using RocketNet.Training.Losses;
 using RocketNet.Training.Metrics;
@@ -121,6 +122,7 @@ public sealed class RocketTrainer
         var totals = new LossValues();
         long samples = 0, lightCorrect = 0, boosterCorrect = 0;
         int batchIndex = 0;
+        var collapsed = CollapsedNets.None;
         using (var batches = train.Batches(epoch).GetEnumerator())
         {
             while (true)
@@ -134,6 +136,7 @@ public sealed class RocketTrainer
                 totals += step.Loss * labels.Length;
                 lightCorrect += step.LightCorrect;
                 boosterCorrect += step.BoosterCorrect;
+                collapsed = step.Collapsed; // the last batch's verdict: a net that collapsed stays collapsed
                 samples += labels.Length;
                 batchIndex++;
                 Options.OnBatch?.Invoke(new BatchProgress(epoch, batchIndex, batchesPerEpoch, totals.Total / samples,
@@ -145,11 +148,19 @@ public sealed class RocketTrainer
         double trainSeconds = clock.Elapsed.TotalSeconds;
         bool trainsLight = Options.Method != Method.Booster;
         bool runsBooster = Options.Method is Method.Booster or Method.Rocket or Method.RocketKd;
-        PairEvaluation? evaluation = validation is null ? null : Evaluate(validation);
+        PairEvaluation? evaluation = null;
+        if (validation is not null)
+        {
+            // Training and evaluation rent different shapes (batch sizes, no saved activations): release one
+            // phase's buffers before the other starts, so the process never holds both.
+            BufferPool.Release(collect: true);
+            evaluation = Evaluate(validation);
+            BufferPool.Release(collect: true);
+        }
         return new EpochRecord(epoch, firstRate, totals * (1.0 / samples),
             trainsLight ? (double)lightCorrect / samples : double.NaN,
             runsBooster ? (double)boosterCorrect / samples : double.NaN,
-            evaluation, clock.Elapsed.TotalSeconds, trainSeconds);
+            evaluation, clock.Elapsed.TotalSeconds, trainSeconds, collapsed);
     }
 
     // A non-finite loss term stops training at once: the step's update already ran, so nothing of this epoch
@@ -189,7 +200,7 @@ public sealed class RocketTrainer
             booster: Options.Method is Method.Booster or Method.Rocket or Method.RocketKd);
 
     /// <summary>One step's loss values and correct-prediction counts.</summary>
-    private readonly record struct StepResult(LossValues Loss, int LightCorrect, int BoosterCorrect);
+    private readonly record struct StepResult(LossValues Loss, int LightCorrect, int BoosterCorrect, CollapsedNets Collapsed);
 
     /// <summary>Forward, loss, backward and update for one batch (inside the caller's scope).</summary>
     private StepResult Step(Tensor input, int[] labels)
@@ -240,9 +251,25 @@ public sealed class RocketTrainer
         var values = terms.Values();
         int lightCorrect = light is null ? 0 : ClassificationMetrics.CountCorrect(light.Data, light.Size(1), labels);
         int boosterCorrect = booster is null ? 0 : ClassificationMetrics.CountCorrect(booster.Data, booster.Size(1), labels);
+        var collapsed = (light is not null && IsConstantAcrossBatch(light) ? CollapsedNets.Light : CollapsedNets.None)
+                        | (booster is not null && IsConstantAcrossBatch(booster) ? CollapsedNets.Booster : CollapsedNets.None);
         terms.Total.Backward();
         Optimizer.Step();
-        return new StepResult(values, lightCorrect, boosterCorrect);
+        return new StepResult(values, lightCorrect, boosterCorrect, collapsed);
+    }
+
+    // logits: [N, K]. True when every row equals the first (exactly: a collapsed ReLU net computes the same
+    // bias-only sums for every sample). A batch of one sample says nothing.
+    private static bool IsConstantAcrossBatch(Tensor logits)
+    {
+        int n = logits.Size(0), k = logits.Size(1);
+        if (n < 2) return false;
+        ReadOnlySpan<float> data = logits.Data, first = data[..k];
+        for (int row = 1; row < n; row++)
+        {
+            if (!data.Slice(row * k, k).SequenceEqual(first)) return false;
+        }
+        return true;
     }
 
     private Tensor TeacherLogits(Tensor input)
