@@ -2,6 +2,7 @@ using RocketNet.Tests.Checkpoints;
 using RocketNet.Training.Checkpoints;
 using RocketNet.Training.Data;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace RocketNet.Tests.Data;
 
@@ -11,7 +12,7 @@ namespace RocketNet.Tests.Data;
 /// the file, never another exception, and never allocate far beyond what the file could hold.
 /// Set ROCKETNET_FUZZ_CASES for a longer local run (default 300 per reader).
 /// </summary>
-public class ReaderFuzzTests
+public class ReaderFuzzTests(ITestOutputHelper log)
 {
     private static int Cases => int.TryParse(Environment.GetEnvironmentVariable("ROCKETNET_FUZZ_CASES"), out int n) && n > 0 ? n : 300;
 
@@ -50,7 +51,7 @@ public class ReaderFuzzTests
         }
     }
 
-    private static void Fuzz(string fileName, byte[] valid, Action<string> load, ulong seed)
+    private void Fuzz(string fileName, byte[] valid, Action<string> load, ulong seed)
     {
         using var files = new DataTestFiles();
         var random = new RandomGenerator(seed);
@@ -77,6 +78,7 @@ public class ReaderFuzzTests
             long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
             Assert.True(allocated < 64L * bytes.Length + (16 << 20), $"case {c}: {allocated:N0} bytes allocated for a {bytes.Length}-byte file");
         }
+        log.WriteLine($"{fileName}: {Cases} mutated files, {loaded} loaded, {refused} refused with InvalidDataException naming the file");
         Assert.Equal(Cases, loaded + refused);
         Assert.True(refused > 0, "no mutation was refused: the fuzzer does not reach the checks");
     }
@@ -129,6 +131,21 @@ public class ReaderFuzzTests
         var lines = File.ReadLines(shared).Take(120).ToList();
         lines.AddRange(File.ReadLines(shared).Skip(5823).Take(60));
         var valid = System.Text.Encoding.UTF8.GetBytes(string.Join("\n", lines) + "\n");
-        Fuzz("fuzzed.csv", valid, p => Datasets.Ticdata(p), seed: 16);
+        // Datasets.Ticdata's options, with the sample's 120 training rows in place of the file's 5,822.
+        var options = new CategoricalCsvOptions
+        {
+            TargetColumn = "CARAVAN", PositiveValues = ["insurance", "1", "yes"], NegativeValues = ["noinsurance", "0", "no"], TrainingRows = 120,
+        };
+        Fuzz("fuzzed.csv", valid, p => CategoricalCsvReader.Read(p, options), seed: 16);
+    }
+
+    [Fact]
+    public void CriteoFilesLoadOrAreRefusedNamingTheFile()
+    {
+        // The shared Criteo sample's first rows (tab-separated: label, 13 integers, 26 hashed categories).
+        string shared = Path.Combine("..", "..", "..", "..", "..", "shared", "data", "ctr", "criteo_sample.txt");
+        if (!File.Exists(shared)) return; // the shared data folder is not on every machine
+        var valid = System.Text.Encoding.UTF8.GetBytes(string.Join("\n", File.ReadLines(shared).Take(60)) + "\n");
+        Fuzz("fuzzed.txt", valid, p => CriteoReader.ReadDataset(p, maxRows: 1000, new CriteoOptions { HashBuckets = 1000 }), seed: 17);
     }
 }
