@@ -47,11 +47,13 @@ public static class Program
             Console.Error.WriteLine($"rocketnet: error: {e.Message}");
             return 2;
         }
-        catch (OutOfMemoryException e)
+        catch (OutOfMemoryException)
         {
-            // Reached only when an allocation really exceeds the machine; the readers bound what files can ask for.
-            Console.Error.WriteLine($"rocketnet: error: out of memory ({e.Message}) with {GC.GetTotalMemory(false) / (1 << 20):N0} MiB in use; " +
-                                    "use a smaller --batch-size, --limit or model");
+            // Reached only when an allocation really exceeds what the process may use; the readers bound what
+            // files can ask for. The exception does not carry the size asked for, so say what is known.
+            long limit = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+            Console.Error.WriteLine($"rocketnet: error: out of memory: an allocation did not fit in the {limit / (1 << 20):N0} MiB this process may use " +
+                                    $"({GC.GetTotalMemory(false) / (1 << 20):N0} MiB in use after the failure); use a smaller --batch-size, --limit or model");
             return 1;
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)

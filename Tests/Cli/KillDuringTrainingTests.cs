@@ -54,6 +54,30 @@ public sealed class KillDuringTrainingTests(ITestOutputHelper log) : IDisposable
     }
 
     [Fact]
+    public void RunningOutOfMemoryIsOneErrorLineAndExitCodeOne()
+    {
+        // A 20,000 × 2,000 booster layer (160 MB of weights) under a 128 MiB heap limit.
+        var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.Environment["DOTNET_GCHeapHardLimit"] = "0x8000000";
+        info.ArgumentList.Add(typeof(TrainCommand).Assembly.Location);
+        foreach (string a in (string[])["train", "--data", "digits", "--arch", "mlp", "--booster-hidden", "20000x2000", "--epochs", "1",
+                     "--threads", "1", "--checkpoint-dir", Path.Combine(Root, "oom")])
+            info.ArgumentList.Add(a);
+        using var p = Process.Start(info)!;
+        _ = p.StandardOutput.ReadToEndAsync();
+        string stderr = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        Assert.Equal(1, p.ExitCode);
+        Assert.StartsWith("rocketnet: error: out of memory: an allocation did not fit in the 128 MiB", stderr);
+        Assert.Single(stderr.TrimEnd().Split('\n'));
+    }
+
+    [Fact]
     public void KilledAtRandomMomentsTheRunResumesToTheUninterruptedResult()
     {
         string whole = Path.Combine(Root, "whole"), killed = Path.Combine(Root, "killed");
