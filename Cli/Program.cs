@@ -14,6 +14,7 @@ public static class Program
         "  train    train one booster/light pair (see 'rocketnet train --help')\n" +
         "  eval     evaluate a checkpoint on a dataset\n" +
         "  export   write the light net of a checkpoint as a standalone model file\n" +
+        "  predict  score a table file with a model trained on a table: --model F --input new.csv --output scores.csv [--id COLUMN]\n" +
         "  bench    run a quick benchmark workload (e.g. 'rocketnet bench mlp --threads 2')";
 
     /// <summary>Runs a command; returns 0 on success, 1 on a runtime failure, 2 on a usage error.</summary>
@@ -38,8 +39,9 @@ public static class Program
                 "train" => TrainCommand.Run(new CliOptions(rest), Console.Out),
                 "eval" => EvalCommand.Run(new CliOptions(rest), Console.Out),
                 "export" => ExportCommand.Run(new CliOptions(rest), Console.Out),
+                "predict" => PredictCommand.Run(new CliOptions(rest), Console.Out),
                 "bench" => Benchmarks.QuickMode.Run(rest, Console.Out, Console.Error),
-                _ => throw new UsageException($"unknown command '{args[0]}' (commands: launch, train, eval, export, bench)"),
+                _ => throw new UsageException($"unknown command '{args[0]}' (commands: launch, train, eval, export, predict, bench)"),
             };
         }
         catch (UsageException e)

@@ -1,4 +1,5 @@
 using RocketNet.Training.Data;
+using RocketNet.Training.Data.Tables;
 
 namespace RocketNet.Cli.Commands;
 
@@ -9,7 +10,13 @@ namespace RocketNet.Cli.Commands;
 /// <param name="Vocabulary">Per-field vocabulary sizes for categorical (CTR) data, else null.</param>
 /// <param name="Reference">A line describing the data and a reference result for it (the synthetic click log's
 /// CTR and its hidden model's test AUC/GAUC), or null.</param>
-public sealed record LoadedData(Dataset Train, Dataset Test, ImageAugmentation? Augmentation, int[]? Vocabulary, string? Reference = null);
+/// <param name="Table">For a table file: the preprocessing fitted on its training part (saved with the model), else null.</param>
+/// <param name="Notes">What loading did that the user should know (dropped columns and rows), one line each.</param>
+public sealed record LoadedData(Dataset Train, Dataset Test, ImageAugmentation? Augmentation, int[]? Vocabulary, string? Reference = null,
+    TablePreprocessor? Table = null, IReadOnlyList<string>? Notes = null);
+
+/// <summary>How to read a table file given as <c>--data</c>: the table options and an optional separate test file.</summary>
+public sealed record TableRequest(TableOptions Options, string? TestFile);
 
 /// <summary>Loads the datasets the <c>train</c> and <c>eval</c> commands accept, by name.</summary>
 public static class DataSources
@@ -33,8 +40,15 @@ public static class DataSources
     /// <exception cref="UsageException">Unknown name or a required path missing.</exception>
     /// <exception cref="FileNotFoundException">The data file does not exist.</exception>
     public static LoadedData Load(string name, string? path, int limit, bool flatten, bool augment,
-        SyntheticClickLogOptions? syntheticClicks = null)
+        SyntheticClickLogOptions? syntheticClicks = null, TableRequest? table = null)
     {
+        if (IsTableFile(name))
+        {
+            if (table is null) throw new UsageException($"--data {name} is a table: name the column to predict with --target");
+            var loaded = TableData.Load(name, table.Options, table.TestFile);
+            return new LoadedData(Take(loaded.Train, limit), Take(loaded.Test, limit), null, null, null, loaded.Preprocessor, loaded.Notes);
+        }
+        if (table is not null) throw new UsageException($"--target and the other table options apply to a .csv or .tsv file given as --data, not to '{name}'");
         (Dataset Train, Dataset Test) parts;
         int[]? vocabulary = null;
         string? reference = null;
@@ -61,9 +75,9 @@ public static class DataSources
             case "ticdata":
                 string csv = path ?? throw new UsageException("--data ticdata needs --path (e.g. ../shared/data/ctr/ticdata.csv)");
                 if (!File.Exists(csv)) throw new FileNotFoundException($"CSV file '{csv}' not found.", csv);
-                var table = Datasets.Ticdata(csv);
-                parts = (table.Training, table.Test ?? throw new InvalidDataException($"File '{csv}': no test rows."));
-                vocabulary = table.VocabularySizes.ToArray();
+                var tic = Datasets.Ticdata(csv);
+                parts = (tic.Training, tic.Test ?? throw new InvalidDataException($"File '{csv}': no test rows."));
+                vocabulary = tic.VocabularySizes.ToArray();
                 break;
             case "criteo":
                 string criteo = path ?? throw new UsageException("--data criteo needs --path (e.g. ../shared/data/ctr/criteo_sample.txt)");
@@ -104,6 +118,15 @@ public static class DataSources
             $"synthetic click log (seed {o.Seed}): {o.Users:N0} users, {o.Ads:N0} ads, CTR train {SyntheticClickLog.ClickThroughRate(log.Train) * 100:F2}% / test {SyntheticClickLog.ClickThroughRate(log.Test) * 100:F2}%; ") +
             FormattableString.Invariant($"hidden model on the full test part: AUC {auc:F4}, GAUC {gauc:F4}");
     }
+
+    /// <summary>True when <c>--data</c> names a table file rather than a built-in data set.</summary>
+    public static bool IsTableFile(string data) => !Names.Contains(data) && RawTable.IsTableFile(data);
+
+    /// <summary>Checks a <c>--data</c> value: a built-in name or a table file's path.</summary>
+    /// <exception cref="UsageException">Neither.</exception>
+    public static string ParseData(string data) =>
+        Names.Contains(data) || IsTableFile(data) ? data
+            : throw new UsageException($"--data must be one of {string.Join(", ", Names)} or a table file (.csv, .tsv, optionally .gz); got '{data}'");
 
     /// <summary>The same samples as flat rows (shares the arrays).</summary>
     public static Dataset Flatten(Dataset d) =>

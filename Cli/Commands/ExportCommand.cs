@@ -24,7 +24,8 @@ public static class ExportCommand
         var light = pair.ExtractLight();
         var metrics = checkpoint.Metrics.ToDictionary(kv => kv.Key, kv => kv.Value);
         metrics[Checkpoint.RoleMetric] = Checkpoint.LightRole;
-        Checkpoint.Save(outPath, light, checkpoint.Architecture, checkpoint.Epoch, metrics, inputShape: checkpoint.InputShape);
+        Checkpoint.Save(outPath, light, checkpoint.Architecture, checkpoint.Epoch, metrics, inputShape: checkpoint.InputShape,
+            preprocessing: checkpoint.Preprocessing);
         output.WriteLine($"exported the light net ({light.ParameterCount():N0} parameters of the pair's {pair.ParameterCount():N0}) to {outPath}");
         return 0;
     }

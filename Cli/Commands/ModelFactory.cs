@@ -15,6 +15,12 @@ public static class ModelFactory
     {
         int classes = data.Train.ClassCount;
         var shape = data.Train.SampleShape;
+        if (data.Table is { } table)
+        {
+            if (s.Architecture is not ("mlp" or "table") && !s.Architecture.StartsWith("table-towers ", StringComparison.Ordinal))
+                throw new UsageException($"--data {s.Data} is a table: use the default --arch (table towers) or a 'table-towers …' description, not '{s.Architecture}'");
+            return s.Architecture.StartsWith("table-towers ", StringComparison.Ordinal) ? s.Architecture : TableDescription(s, table);
+        }
         switch (s.Architecture)
         {
             case "mlp":
@@ -38,6 +44,22 @@ public static class ModelFactory
                 if (!s.Architecture.Contains('=')) throw new UsageException($"--arch must be mlp, wrn, ctr or a full description (e.g. 'mlp in=64 shared=8 booster=256 light= classes=10'); got '{s.Architecture}'");
                 return s.Architecture;
         }
+    }
+
+    /// <summary>
+    /// The table towers for a fitted table: one embedding per categorical column (<c>--embedding-dim</c>), the
+    /// numeric features beside them; booster 256×128 with batch norm and light 32 unless <c>--booster-hidden</c>
+    /// and <c>--light-hidden</c> say otherwise.
+    /// </summary>
+    public static string TableDescription(TrainSettings s, Training.Data.Tables.TablePreprocessor table)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        ArgumentNullException.ThrowIfNull(table);
+        string booster = s.BoosterHidden == "512" ? "256x128" : s.BoosterHidden;
+        string light = s.LightHidden.Length == 0 ? "32" : s.LightHidden;
+        return $"table-towers vocab={string.Join("x", table.VocabularySizes)} numeric={table.NumericWidth} dim={s.EmbeddingDim} booster={booster} light={light} " +
+               $"classes={table.ClassNames.Length} std={s.EmbeddingStd.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}" +
+               (s.BoosterBatchNorm ? "" : " booster-bn=0");
     }
 
     /// <summary>The optimiser over the parameters <paramref name="method"/> trains.</summary>

@@ -24,7 +24,8 @@ public static class TrainCommand
         var s = TrainSettings.Parse(options);
         Parallelism.ThreadCount = s.Threads;
         bool flatten = s.Architecture == "mlp" || s.Architecture.StartsWith("mlp ", StringComparison.Ordinal);
-        var data = DataSources.Load(s.Data, s.DataPath, s.Limit, flatten, s.Augment, s.SyntheticClicks);
+        var data = DataSources.Load(s.Data, s.DataPath, s.Limit, flatten, s.Augment, s.SyntheticClicks, s.Table);
+        foreach (string note in data.Notes ?? []) output.WriteLine($"note: {note}");
         data = data with { Train = DataSources.Take(data.Train, s.TrainLimit) };
         // The validation split comes from the training part with its own seed, so every run seed sees the same split.
         Dataset? validation = null;
@@ -88,6 +89,7 @@ public static class TrainCommand
         var loader = new BatchLoader(data.Train, s.BatchSize, shuffle: true, seed: (ulong)s.Seed, augmentation: data.Augmentation);
         var log = new RunLog(logPath, resume ? startEpoch : 0);
         int stop = Math.Min(s.Epochs, s.StopAfter);
+        string? preprocessing = data.Table?.ToJson(); // travels in every checkpoint, so a served model takes raw rows
         for (int epoch = startEpoch; epoch < stop; epoch++)
         {
             bool evaluate = (epoch + 1) % s.EvalEvery == 0 || epoch + 1 == s.Epochs;
@@ -109,7 +111,7 @@ public static class TrainCommand
                 metrics[DataSources.DataSeedMetric] = s.DataSeed.ToString(CultureInfo.InvariantCulture);
             }
             var extra = optimizer.GetState().ToDictionary(kv => Checkpoint.OptimizerPrefix + kv.Key, kv => NamedArray.Vector(kv.Value));
-            Checkpoint.Save(checkpointPath, pair, architecture, record.Epoch + 1, metrics, extra, data.Train.SampleShape);
+            Checkpoint.Save(checkpointPath, pair, architecture, record.Epoch + 1, metrics, extra, data.Train.SampleShape, preprocessing);
             progress.Epoch(RunLog.Describe(record, s.Epochs, validation is null ? "test" : "val"));
             if (record.Collapsed != CollapsedNets.None) output.WriteLine(RunLog.DescribeCollapse(record.Collapsed));
         }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using RocketNet.Training.Data;
+using RocketNet.Training.Data.Tables;
 using RocketNet.Training.Losses;
 using RocketNet.Training.Rocket;
 
@@ -10,6 +11,8 @@ public sealed record TrainSettings
 {
     /// <summary>Dataset name (see <see cref="DataSources.Names"/>).</summary>
     public required string Data { get; init; }
+    /// <summary>For a table file as <see cref="Data"/>: target, column types and test part; null otherwise.</summary>
+    public TableRequest? Table { get; init; }
     /// <summary>File or folder of the dataset, if it needs one.</summary>
     public string? DataPath { get; init; }
     /// <summary>At most this many samples per part (quick runs).</summary>
@@ -113,7 +116,8 @@ public sealed record TrainSettings
         };
         var settings = new TrainSettings
         {
-            Data = o.Choice("data", "digits", DataSources.Names),
+            Data = DataSources.ParseData(o.String("data", "digits")),
+            Table = TableRequestFrom(o),
             DataPath = o.StringOrNull("path"),
             Limit = o.Int("limit", int.MaxValue, 1),
             TrainLimit = o.Int("train-limit", int.MaxValue, 1),
@@ -179,6 +183,38 @@ public sealed record TrainSettings
         if (!joint && settings.Loss.FeatureHint != FeatureHintKind.None)
             throw new UsageException($"--feature-hint applies to joint training (rocket, rocket-kd), not {MethodName(method)}");
         return settings;
+    }
+
+    /// <summary>
+    /// The table options (<c>--target --categorical --numeric --ignore --test --test-fraction --min-category-count</c>;
+    /// the split seed is <c>--data-seed</c>), or null when none is given.
+    /// </summary>
+    /// <exception cref="UsageException">Table options without <c>--target</c>.</exception>
+    public static TableRequest? TableRequestFrom(CliOptions o)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        string? target = o.StringOrNull("target");
+        string[] Names(string key) => (o.StringOrNull(key) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var categorical = Names("categorical");
+        var numeric = Names("numeric");
+        var ignore = Names("ignore");
+        string? testFile = o.StringOrNull("test");
+        double testFraction = o.Double("test-fraction", 0.2, 0.01, 0.9);
+        int minimumCount = o.Int("min-category-count", 2, 1);
+        if (target is null)
+        {
+            if (categorical.Length + numeric.Length + ignore.Length > 0 || testFile is not null)
+                throw new UsageException("--categorical, --numeric, --ignore and --test describe a table: give its target column with --target");
+            return null;
+        }
+        var overlap = categorical.Intersect(numeric).Concat(categorical.Concat(numeric).Intersect(ignore)).Distinct().ToArray();
+        if (overlap.Length > 0) throw new UsageException($"column(s) {string.Join(", ", overlap)} given to more than one of --categorical, --numeric, --ignore");
+        if (testFile is not null && !File.Exists(testFile)) throw new FileNotFoundException($"Test file '{testFile}' not found.", testFile);
+        return new TableRequest(new TableOptions
+        {
+            Target = target, Categorical = categorical, Numeric = numeric, Ignore = ignore, TestFraction = testFraction,
+            MinimumCategoryCount = minimumCount, SplitSeed = (ulong)o.Int("data-seed", 1, 0),
+        }, testFile);
     }
 
     /// <summary>The command-line name of a method.</summary>

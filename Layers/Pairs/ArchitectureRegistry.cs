@@ -3,7 +3,7 @@ namespace RocketNet.Layers;
 /// <summary>
 /// Rebuilds pairs and light nets from their one-line descriptions (<see cref="PairSpec.Describe"/>), so a
 /// checkpoint that stores the description can be loaded without knowing the architecture in code.
-/// Built-in kinds: wrn-interval, wrn-bottom, wrn-none, ctr-towers, mlp; more can be <see cref="Register"/>ed.
+/// Built-in kinds: wrn-interval, wrn-bottom, wrn-none, ctr-towers, mlp, table-towers; more can be <see cref="Register"/>ed.
 /// </summary>
 public static class ArchitectureRegistry
 {
@@ -15,6 +15,7 @@ public static class ArchitectureRegistry
         ["wrn-none"] = WideResNetPairSpec.Parse,
         ["ctr-towers"] = CtrTowerPairSpec.Parse,
         ["mlp"] = MlpPairSpec.Parse,
+        ["table-towers"] = TableTowerPairSpec.Parse,
     };
 
     /// <summary>The registered kinds, sorted.</summary>

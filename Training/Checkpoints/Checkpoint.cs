@@ -56,6 +56,15 @@ public sealed class Checkpoint
     /// <summary>Shape of one input sample, if recorded.</summary>
     public int[]? InputShape { get; }
 
+    /// <summary>Metadata key of the preprocessing a model applies to raw records (see <see cref="Preprocessing"/>).</summary>
+    public const string PreprocessingKey = "preprocessing";
+
+    /// <summary>
+    /// The preprocessing saved with the model (for a table model, a <see cref="Data.Tables.TablePreprocessor"/> as
+    /// JSON), or null when the model takes encoded inputs only.
+    /// </summary>
+    public string? Preprocessing => Metadata.TryGetValue(PreprocessingKey, out string? json) ? json : null;
+
     /// <summary>Metrics recorded when saving, as strings.</summary>
     public IReadOnlyDictionary<string, string> Metrics { get; }
 
@@ -78,13 +87,14 @@ public sealed class Checkpoint
     /// <param name="metrics">Metrics to record (e.g. "test_accuracy" → "0.9512").</param>
     /// <param name="extra">Extra arrays for exact resume; names must not clash with the module's.</param>
     /// <param name="inputShape">Shape of one input sample, recorded for <see cref="Predictor"/>.</param>
+    /// <param name="preprocessing">What the model applies to raw records (see <see cref="Preprocessing"/>), or null.</param>
     /// <exception cref="ArgumentException">An extra name clashes with a module tensor.</exception>
     public static void Save(string path, Module module, string architecture, int epoch = 0, IReadOnlyDictionary<string, string>? metrics = null,
-        IReadOnlyDictionary<string, NamedArray>? extra = null, int[]? inputShape = null) =>
-        Save(path, module, architecture, epoch, metrics, extra, inputShape, wrap: null);
+        IReadOnlyDictionary<string, NamedArray>? extra = null, int[]? inputShape = null, string? preprocessing = null) =>
+        Save(path, module, architecture, epoch, metrics, extra, inputShape, wrap: null, preprocessing);
 
     internal static void Save(string path, Module module, string architecture, int epoch, IReadOnlyDictionary<string, string>? metrics,
-        IReadOnlyDictionary<string, NamedArray>? extra, int[]? inputShape, Func<Stream, Stream>? wrap)
+        IReadOnlyDictionary<string, NamedArray>? extra, int[]? inputShape, Func<Stream, Stream>? wrap, string? preprocessing = null)
     {
         var tensors = new Dictionary<string, NamedArray>(StringComparer.Ordinal);
         foreach (var (name, tensor) in module.StateDict()) tensors[name] = NamedArray.FromTensor(tensor);
@@ -100,6 +110,7 @@ public sealed class Checkpoint
             ["extra_tensors"] = JsonSerializer.Serialize((extra?.Keys ?? []).Order(StringComparer.Ordinal).ToArray()),
         };
         if (inputShape is not null) metadata["input_shape"] = string.Join(",", inputShape);
+        if (preprocessing is not null) metadata[PreprocessingKey] = preprocessing;
         foreach (var (key, value) in metrics ?? new Dictionary<string, string>()) metadata[MetricPrefix + key] = value;
         SafeTensorsWriter.Save(path, tensors, metadata, wrap);
     }

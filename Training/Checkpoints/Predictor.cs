@@ -1,5 +1,6 @@
 using RocketNet.Layers;
 using RocketNet.Shapes;
+using RocketNet.Training.Data.Tables;
 
 namespace RocketNet.Training.Checkpoints;
 
@@ -69,7 +70,50 @@ public sealed class Predictor
             ?? throw new ArgumentException($"Checkpoint '{path}' records no input_shape; pass the sample shape.", nameof(inputShape));
         var module = moduleFactory(checkpoint.Architecture);
         checkpoint.LoadInto(module);
-        return new Predictor(module, shape, maxBatchSize) { Checkpoint = checkpoint };
+        var table = checkpoint.Preprocessing is { } json ? TablePreprocessor.FromJson(json, path) : null;
+        if (table is not null && table.RowWidth != ShapeMath.ElementCount(shape))
+            throw new InvalidDataException($"Checkpoint '{path}': its table preprocessing makes rows of {table.RowWidth} values, but the model takes {ShapeMath.Format(shape)}.");
+        return new Predictor(module, shape, maxBatchSize) { Checkpoint = checkpoint, Table = table };
+    }
+
+    /// <summary>
+    /// The table preprocessing saved with the model (set from the checkpoint by <see cref="FromCheckpoint"/>), or
+    /// null when the model takes encoded inputs only.
+    /// </summary>
+    /// <exception cref="ArgumentException">Set to a preprocessing whose rows are not <see cref="SampleSize"/> values.</exception>
+    public TablePreprocessor? Table
+    {
+        get => _table;
+        init => _table = value is null || value.RowWidth == SampleSize ? value
+            : throw new ArgumentException($"The table preprocessing makes rows of {value.RowWidth} values; the model takes {SampleSize}.", nameof(value));
+    }
+
+    private readonly TablePreprocessor? _table;
+
+    /// <summary>
+    /// Class probabilities for a raw table record (column name → cell as text), through the preprocessing saved
+    /// with the model: unseen categories map to the out-of-vocabulary id, missing cells are handled as in
+    /// training, columns the model does not use are ignored. Class k is <c>Table.ClassNames[k]</c>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model was not saved with a table preprocessing.</exception>
+    /// <exception cref="ArgumentException">A column the model needs is missing, or a numeric cell does not parse.</exception>
+    public float[] PredictProbabilities(IReadOnlyDictionary<string, string> record)
+    {
+        var table = Table ?? throw new InvalidOperationException("This model was not saved with a table preprocessing; pass encoded inputs to Predict.");
+        var probabilities = new float[OutputSize];
+        Predict(table.Encode(record), probabilities);
+        Softmax(probabilities);
+        return probabilities;
+    }
+
+    /// <summary>Turns logits into probabilities in place (max-subtracted for stability).</summary>
+    public static void Softmax(Span<float> logits)
+    {
+        float max = float.NegativeInfinity;
+        foreach (float v in logits) max = Math.Max(max, v);
+        double sum = 0;
+        for (int i = 0; i < logits.Length; i++) sum += logits[i] = MathF.Exp(logits[i] - max);
+        for (int i = 0; i < logits.Length; i++) logits[i] = (float)(logits[i] / sum);
     }
 
     /// <summary>The wrapped module (in eval mode).</summary>

@@ -1,0 +1,121 @@
+using System.Globalization;
+using System.Text;
+using nietras.SeparatedValues;
+using RocketNet.Layers;
+using RocketNet.Training.Checkpoints;
+using RocketNet.Training.Data;
+using RocketNet.Training.Data.Tables;
+
+namespace RocketNet.Cli.Commands;
+
+/// <summary>
+/// <c>rocketnet predict --model F --input new.csv --output scores.csv [--id COLUMN]</c>: scores a table file with a
+/// model trained on a table (an exported light net, or a pair checkpoint's light net), streaming it in batches
+/// through the preprocessing saved in the model. Each output row: the input's line number (or its
+/// <c>--id</c> value), the predicted class and one probability per class. When the input has the target column,
+/// the accuracy on its labelled rows is printed too.
+/// </summary>
+public static class PredictCommand
+{
+    private const int BatchSize = 256;
+
+    /// <summary>Scores the file and prints a summary line.</summary>
+    public static int Run(CliOptions options, TextWriter output)
+    {
+        string modelPath = options.StringOrNull("model") ?? throw new UsageException("predict needs --model <light.safetensors or a pair checkpoint>");
+        string input = options.StringOrNull("input") ?? throw new UsageException("predict needs --input <file.csv or .tsv>");
+        string outPath = options.StringOrNull("output") ?? throw new UsageException("predict needs --output <scores.csv>");
+        string? idColumn = options.StringOrNull("id");
+        Parallelism.ThreadCount = options.Int("threads", 1, 1, 256);
+        options.RejectUnknown("predict");
+        if (!File.Exists(modelPath)) throw new FileNotFoundException($"Model '{modelPath}' not found.", modelPath);
+        if (!File.Exists(input)) throw new FileNotFoundException($"Input '{input}' not found.", input);
+        if (!RawTable.IsTableFile(input)) throw new UsageException($"--input must be a table file (.csv, .tsv, optionally .gz); got '{input}'");
+
+        var predictor = LoadPredictor(modelPath);
+        var table = predictor.Table!;
+        using var stream = CompressedFile.OpenRead(input);
+        using var text = new StreamReader(stream, new UTF8Encoding(false, throwOnInvalidBytes: true));
+        using var reader = Sep.New(RawTable.IsTabSeparated(input) ? '\t' : ',').Reader(o => o with { Unescape = true, DisableColCountCheck = true }).From(text);
+        var header = reader.Header.ColNames.Select(n => n.Trim()).ToArray();
+        int[] positions = table.Bind(header, input);
+        int idAt = idColumn is null ? -1 : Array.IndexOf(header, idColumn);
+        if (idColumn is not null && idAt < 0) throw new InvalidDataException($"File '{input}': no column '{idColumn}' (named by --id).");
+        int targetAt = Array.IndexOf(header, table.Target);
+
+        string tmp = outPath + ".tmp";
+        long rows = 0, labelled = 0, correct = 0;
+        using (var writer = new StreamWriter(tmp, false, new UTF8Encoding(false)))
+        {
+            writer.WriteLine(string.Join(",", new[] { idColumn ?? "line", "predicted" }.Concat(table.ClassNames.Select(c => "p_" + c)).Select(Quote)));
+            var batch = new float[BatchSize * table.RowWidth];
+            var logits = new float[BatchSize * predictor.OutputSize];
+            var ids = new string[BatchSize];
+            var targets = new int[BatchSize];
+            int n = 0;
+            var cells = new string[header.Length];
+            foreach (var row in reader)
+            {
+                if (row.ColCount == 1 && row[0].Span.IsWhiteSpace()) continue;
+                if (row.ColCount != header.Length)
+                    throw new InvalidDataException($"File '{input}': at line {row.LineNumberFrom}: {row.ColCount} cells where the header has {header.Length} columns");
+                for (int c = 0; c < cells.Length; c++) cells[c] = row[c].ToString();
+                table.Encode(cells, positions, batch.AsSpan(n * table.RowWidth, table.RowWidth), input, row.LineNumberFrom);
+                ids[n] = idAt >= 0 ? cells[idAt] : row.LineNumberFrom.ToString(CultureInfo.InvariantCulture);
+                targets[n] = targetAt >= 0 ? table.ClassOf(cells[targetAt]) : -1;
+                if (++n == BatchSize) Flush();
+            }
+            Flush();
+
+            void Flush()
+            {
+                if (n == 0) return;
+                int k = predictor.OutputSize;
+                predictor.PredictBatch(batch.AsSpan(0, n * table.RowWidth), logits.AsSpan(0, n * k));
+                for (int i = 0; i < n; i++)
+                {
+                    var p = logits.AsSpan(i * k, k);
+                    Predictor.Softmax(p);
+                    int best = 0;
+                    for (int j = 1; j < k; j++) if (p[j] > p[best]) best = j;
+                    if (targets[i] >= 0) (labelled, correct) = (labelled + 1, correct + (targets[i] == best ? 1 : 0));
+                    var line = new StringBuilder(Quote(ids[i])).Append(',').Append(Quote(table.ClassNames[best]));
+                    foreach (float v in p) line.Append(',').Append(v.ToString("G6", CultureInfo.InvariantCulture));
+                    writer.WriteLine(line.ToString());
+                }
+                rows += n;
+                n = 0;
+            }
+        }
+        File.Move(tmp, outPath, overwrite: true);
+        output.WriteLine($"scored {rows:N0} rows of {input} into {outPath}" +
+                         (labelled > 0 ? string.Create(CultureInfo.InvariantCulture, $"; accuracy on the {labelled:N0} rows with a '{table.Target}' value: {(double)correct / labelled:P2}") : ""));
+        return 0;
+    }
+
+    // An exported light net directly; a pair checkpoint through its light net.
+    private static Predictor LoadPredictor(string path)
+    {
+        var checkpoint = Checkpoint.Load(path);
+        if (checkpoint.Preprocessing is null)
+            throw new UsageException($"'{path}' was not trained on a table file (it has no saved preprocessing); predict scores table models");
+        var table = TablePreprocessor.FromJson(checkpoint.Preprocessing, path);
+        bool lightOnly = checkpoint.Metrics.TryGetValue(Checkpoint.RoleMetric, out var role) && role == Checkpoint.LightRole;
+        Module light;
+        if (lightOnly)
+        {
+            light = ArchitectureRegistry.BuildLight(checkpoint.Architecture, new RandomGenerator(0));
+            checkpoint.LoadInto(light);
+        }
+        else
+        {
+            var pair = ArchitectureRegistry.BuildPair(checkpoint.Architecture, new RandomGenerator(0));
+            checkpoint.LoadInto(pair);
+            light = pair.ExtractLight();
+        }
+        return new Predictor(light, [table.RowWidth], BatchSize) { Table = table };
+    }
+
+    private static string Quote(string cell) =>
+        cell.AsSpan().IndexOfAny(",\"\r\n") < 0 ? cell : "\"" + cell.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+}

@@ -1,0 +1,88 @@
+using System.Text;
+using nietras.SeparatedValues;
+
+namespace RocketNet.Training.Data.Tables;
+
+/// <summary>
+/// A delimited text table as read: a header of column names and every row's cells as strings, with the
+/// line each row started on (for error messages). Comma-separated unless the name ends in <c>.tsv</c> or
+/// <c>.tsv.gz</c> (tab-separated); gzip is detected from the content. Quoted cells are unescaped.
+/// </summary>
+public sealed class RawTable
+{
+    private RawTable(string path, string[] header, List<string[]> rows, List<int> lines)
+    {
+        (Path, Header, Rows, Lines) = (path, header, rows, lines);
+    }
+
+    /// <summary>The file the table came from (in error messages).</summary>
+    public string Path { get; }
+
+    /// <summary>Column names from the header row.</summary>
+    public IReadOnlyList<string> Header { get; }
+
+    /// <summary>Rows of cells, each as long as <see cref="Header"/>.</summary>
+    public IReadOnlyList<string[]> Rows { get; }
+
+    /// <summary>1-based line number on which each row starts.</summary>
+    public IReadOnlyList<int> Lines { get; }
+
+    /// <summary>Index of column <paramref name="name"/> (ordinal match), or -1.</summary>
+    public int ColumnIndex(string name) => Array.IndexOf((string[])Header, name);
+
+    /// <summary>Reads the whole of <paramref name="path"/>.</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">No header, an empty or duplicate column name, a row with another
+    /// number of cells than the header, or text that is not UTF-8; the message names the file and line.</exception>
+    public static RawTable Read(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"Table file '{path}' not found.", path);
+        using var stream = CompressedFile.OpenRead(path);
+        using var text = new StreamReader(stream, new UTF8Encoding(false, throwOnInvalidBytes: true));
+        return Read(path, text);
+    }
+
+    /// <summary>Reads a table from <paramref name="text"/>; <paramref name="path"/> names it in errors and chooses the separator.</summary>
+    public static RawTable Read(string path, TextReader text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        char separator = IsTabSeparated(path) ? '\t' : ',';
+        try
+        {
+            using var reader = Sep.New(separator).Reader(o => o with { Unescape = true, DisableColCountCheck = true }).From(text);
+            if (reader.Header.IsEmpty) throw DataFileErrors.At(path, "line 1", "no header row: the first line must name the columns");
+            var header = reader.Header.ColNames.Select(n => n.Trim()).ToArray();
+            for (int c = 0; c < header.Length; c++)
+            {
+                if (header[c].Length == 0) throw DataFileErrors.At(path, $"line 1, column {c + 1}", "an empty column name in the header");
+                int first = Array.IndexOf(header, header[c]);
+                if (first < c) throw DataFileErrors.At(path, $"line 1, column {c + 1}", $"column name '{header[c]}' repeats column {first + 1}");
+            }
+            var rows = new List<string[]>();
+            var lines = new List<int>();
+            foreach (var row in reader)
+            {
+                if (row.ColCount == 1 && row[0].Span.IsWhiteSpace()) continue; // blank line
+                if (row.ColCount != header.Length)
+                    throw DataFileErrors.At(path, $"line {row.LineNumberFrom}", $"{row.ColCount} cells where the header has {header.Length} columns");
+                var cells = new string[header.Length];
+                for (int c = 0; c < cells.Length; c++) cells[c] = row[c].ToString();
+                rows.Add(cells);
+                lines.Add(row.LineNumberFrom);
+            }
+            return new RawTable(path, header, rows, lines);
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw DataFileErrors.At(path, "some line", $"text that is not UTF-8 ({e.Message})");
+        }
+    }
+
+    /// <summary>True for <c>.tsv</c> and <c>.tsv.gz</c> names.</summary>
+    public static bool IsTabSeparated(string path) =>
+        path.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".tsv.gz", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>True for names a table is read from: <c>.csv</c>, <c>.tsv</c>, and either with <c>.gz</c>.</summary>
+    public static bool IsTableFile(string path) =>
+        new[] { ".csv", ".tsv", ".csv.gz", ".tsv.gz" }.Any(e => path.EndsWith(e, StringComparison.OrdinalIgnoreCase));
+}
