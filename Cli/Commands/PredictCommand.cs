@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using nietras.SeparatedValues;
 using RocketNet.Layers;
 using RocketNet.Training.Checkpoints;
 using RocketNet.Training.Data;
@@ -36,7 +35,7 @@ public static class PredictCommand
         var table = predictor.Table!;
         using var stream = CompressedFile.OpenRead(input);
         using var text = new StreamReader(stream, new UTF8Encoding(false, throwOnInvalidBytes: true));
-        using var reader = Sep.New(RawTable.IsTabSeparated(input) ? '\t' : ',').Reader(o => o with { Unescape = true, DisableColCountCheck = true }).From(text);
+        using var reader = RawTable.OpenReader(input, text);
         var header = reader.Header.ColNames.Select(n => n.Trim()).ToArray();
         int[] positions = table.Bind(header, input);
         int idAt = idColumn is null ? -1 : Array.IndexOf(header, idColumn);

@@ -46,11 +46,9 @@ public sealed class RawTable
     public static RawTable Read(string path, TextReader text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        char separator = IsTabSeparated(path) ? '\t' : ',';
         try
         {
-            using var reader = Sep.New(separator).Reader(o => o with { Unescape = true, DisableColCountCheck = true }).From(text);
-            if (reader.Header.IsEmpty) throw DataFileErrors.At(path, "line 1", "no header row: the first line must name the columns");
+            using var reader = OpenReader(path, text);
             var header = reader.Header.ColNames.Select(n => n.Trim()).ToArray();
             for (int c = 0; c < header.Length; c++)
             {
@@ -76,6 +74,30 @@ public sealed class RawTable
         {
             throw DataFileErrors.At(path, "some line", $"text that is not UTF-8 ({e.Message})");
         }
+    }
+
+    /// <summary>
+    /// A streaming reader over <paramref name="text"/> with the separator <paramref name="path"/>'s name implies,
+    /// quotes unescaped and the cell count left to the caller to check (so its error can name the line).
+    /// </summary>
+    /// <exception cref="InvalidDataException">No header row, or a column name that repeats; the message names the file.</exception>
+    public static SepReader OpenReader(string path, TextReader text)
+    {
+        SepReader reader;
+        try
+        {
+            reader = Sep.New(IsTabSeparated(path) ? '\t' : ',').Reader(o => o with { Unescape = true, DisableColCountCheck = true }).From(text);
+        }
+        catch (ArgumentException e)
+        {
+            throw DataFileErrors.At(path, "line 1", $"the header's column names must be distinct ({e.Message})");
+        }
+        if (reader.Header.IsEmpty)
+        {
+            reader.Dispose();
+            throw DataFileErrors.At(path, "line 1", "no header row: the first line must name the columns");
+        }
+        return reader;
     }
 
     /// <summary>True for <c>.tsv</c> and <c>.tsv.gz</c> names.</summary>
