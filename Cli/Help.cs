@@ -10,11 +10,16 @@ public static class Help
             "rocketnet launch [--seeds 7] [--epochs 40] [--batch-size 32] [--lr 0.02] [--lambda 0.01] [--threads N]\n" +
             "  Trains on the embedded 8x8 digits, for each seed, the light net alone (base), the light net inside\n" +
             "  Rocket Launching (rocket) and the booster alone, and prints parameters, multiplications and\n" +
-            "  inference time per sample, and test accuracy (median and range over seeds).",
+            "  inference time per sample, and test accuracy (median and range over seeds).\n" +
+            "rocketnet launch --data FILE.csv --target COLUMN [--seeds 3] [--epochs 20] [--batch-size 256] [--lr 0.001] [--lambda 0.03]\n" +
+            "  [--validation 0.2] [--embedding-dim 8] [--booster-hidden 256x128] [--light-hidden 32] [table options as for train]\n" +
+            "  The same side-by-side on your own table, on a validation split of its training part (validation accuracy, AUC for two classes).",
         "train" =>
             "rocketnet train [options]\n" +
             "  data:      --data digits|fashion-mnist|cifar10|ticdata|criteo|synthetic-clicks  --path FILE_OR_DIR  --limit N\n" +
-            "             --train-limit N  --augment  --impressions 2000000  --data-seed 1 (synthetic-clicks)\n" +
+            "             --train-limit N  --augment  --impressions 2000000  --data-seed 1 (synthetic-clicks; the split seed of a table)\n" +
+            "  table:     --data FILE.csv|.tsv[.gz] --target COLUMN  --categorical a,b  --numeric c  --ignore id  --test FILE\n" +
+            "             --test-fraction 0.2  --min-category-count 2 (default model: table towers, booster 256x128, light 32)\n" +
             "  model:     --arch mlp|wrn|ctr|\"<description>\"  --sharing interval|bottom|none  --booster-depth 40\n" +
             "             --light-depth 16  --widen 1  --shared 64  --booster-hidden 512  --light-hidden \"\"  --embedding-dim 8  --embedding-std 0.01\n" +
             "             --booster-bn on|off (batch norm in the CTR booster tower)\n" +
@@ -46,9 +51,13 @@ public static class Help
         "export" =>
             "rocketnet export --checkpoint FILE --out FILE\n" +
             "  Writes the light net of a pair checkpoint alone (booster-only parameters dropped), for Predictor.",
+        "predict" =>
+            "rocketnet predict --model FILE --input FILE.csv|.tsv[.gz] --output SCORES.csv [--id COLUMN] [--threads 1]\n" +
+            "  Scores a table with a model trained on a table (an exported light net or a pair checkpoint), through the\n" +
+            "  preprocessing saved in it: one row per input row (line number or --id, predicted class, a probability per class).",
         "bench" =>
             "rocketnet bench WORKLOAD --threads N [--reps R]\n" +
             "  Workloads: " + string.Join(", ", Benchmarks.Workloads.WorkloadCatalog.Names) + ". Prints one JSON line with the median.",
-        _ => $"unknown command '{command}' (commands: launch, train, eval, export, bench)",
+        _ => $"unknown command '{command}' (commands: launch, train, eval, export, predict, bench)",
     };
 }

@@ -27,6 +27,12 @@ public static class LaunchCommand
     /// <summary>Runs the demo and prints the table.</summary>
     public static int Run(CliOptions options, TextWriter output)
     {
+        if (options.StringOrNull("data") is { } data)
+        {
+            if (!DataSources.IsTableFile(data))
+                throw new UsageException($"launch --data takes a table file (.csv, .tsv, optionally .gz); got '{data}' (the default launch runs on the embedded digits)");
+            return TableLaunch.Run(data, options, output);
+        }
         int seeds = options.Int("seeds", 7, 1, 100);
         int epochs = options.Int("epochs", 40, 1, 10_000);
         int batchSize = options.Int("batch-size", 32, 1, 4096);

@@ -111,6 +111,19 @@ public sealed class TableCommandTests : IDisposable
     }
 
     [Fact]
+    public void LaunchComparesTheFourRowsOnTheUsersTable()
+    {
+        string said = Run(LaunchCommand.Run, "--data", WriteDigitsCsv(), "--target", "digit", "--seeds", "2", "--epochs", "2", "--threads", "1");
+        foreach (string row in new[] { "| light alone (base) |", "| light in rocket |", "| booster in rocket |", "| booster alone |" })
+            Assert.Contains(row, said);
+        Assert.Contains("seed 2:", said);
+        Assert.Contains("validation accuracy, median (range)", said);
+        Assert.DoesNotContain("AUC", said); // ten classes
+        var e = Assert.Throws<UsageException>(() => Run(LaunchCommand.Run, "--data", "digits.png"));
+        Assert.Contains("table file", e.Message);
+    }
+
+    [Fact]
     public void PredictNamesAMissingColumnAndABadCell()
     {
         string csv = WriteDigitsCsv();
