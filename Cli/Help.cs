@@ -20,6 +20,7 @@ public static class Help
             "             --train-limit N  --augment  --impressions 2000000  --data-seed 1 (synthetic-clicks; the split seed of a table)\n" +
             "  table:     --data FILE.csv|.tsv[.gz] --target COLUMN  --categorical a,b  --numeric c  --ignore id  --test FILE\n" +
             "             --test-fraction 0.2  --min-category-count 2 (default model: table towers, booster 256x128, light 32)\n" +
+            "  images:    --data FOLDER (one sub-folder per class, or train/ and test/)  --image-size N  --skip-bad-images\n" +
             "  model:     --arch mlp|wrn|ctr|\"<description>\"  --sharing interval|bottom|none  --booster-depth 40\n" +
             "             --light-depth 16  --widen 1  --shared 64  --booster-hidden 512  --light-hidden \"\"  --embedding-dim 8  --embedding-std 0.01\n" +
             "             --booster-bn on|off (batch norm in the CTR booster tower)\n" +
@@ -52,9 +53,10 @@ public static class Help
             "rocketnet export --checkpoint FILE --out FILE\n" +
             "  Writes the light net of a pair checkpoint alone (booster-only parameters dropped), for Predictor.",
         "predict" =>
-            "rocketnet predict --model FILE --input FILE.csv|.tsv[.gz] --output SCORES.csv [--id COLUMN] [--threads 1]\n" +
-            "  Scores a table with a model trained on a table (an exported light net or a pair checkpoint), through the\n" +
-            "  preprocessing saved in it: one row per input row (line number or --id, predicted class, a probability per class).",
+            "rocketnet predict --model FILE --input FILE.csv|.tsv[.gz]|FOLDER --output SCORES.csv [--id COLUMN] [--threads 1]\n" +
+            "  Scores a table (or every image under a folder) with a model trained on a table (or an image folder), through\n" +
+            "  the preprocessing saved in it: one row per input row or image (line number, --id or file; predicted class;\n" +
+            "  a probability per class).",
         "bench" =>
             "rocketnet bench WORKLOAD --threads N [--reps R]\n" +
             "  Workloads: " + string.Join(", ", Benchmarks.Workloads.WorkloadCatalog.Names) + ". Prints one JSON line with the median.",

@@ -14,7 +14,7 @@ public static class Program
         "  train    train one booster/light pair (see 'rocketnet train --help')\n" +
         "  eval     evaluate a checkpoint on a dataset\n" +
         "  export   write the light net of a checkpoint as a standalone model file\n" +
-        "  predict  score a table file with a model trained on a table: --model F --input new.csv --output scores.csv [--id COLUMN]\n" +
+        "  predict  score a table file or an image folder with a model trained on one: --model F --input new.csv|folder --output scores.csv\n" +
         "  bench    run a quick benchmark workload (e.g. 'rocketnet bench mlp --threads 2')";
 
     /// <summary>Runs a command; returns 0 on success, 1 on a runtime failure, 2 on a usage error.</summary>

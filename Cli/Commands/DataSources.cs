@@ -1,4 +1,5 @@
 using RocketNet.Training.Data;
+using RocketNet.Training.Data.Images;
 using RocketNet.Training.Data.Tables;
 
 namespace RocketNet.Cli.Commands;
@@ -12,8 +13,13 @@ namespace RocketNet.Cli.Commands;
 /// CTR and its hidden model's test AUC/GAUC), or null.</param>
 /// <param name="Table">For a table file: the preprocessing fitted on its training part (saved with the model), else null.</param>
 /// <param name="Notes">What loading did that the user should know (dropped columns and rows), one line each.</param>
+/// <param name="Image">For an image folder: its size, normalisation and class names (saved with the model), else null.</param>
 public sealed record LoadedData(Dataset Train, Dataset Test, ImageAugmentation? Augmentation, int[]? Vocabulary, string? Reference = null,
-    TablePreprocessor? Table = null, IReadOnlyList<string>? Notes = null);
+    TablePreprocessor? Table = null, IReadOnlyList<string>? Notes = null, ImagePreprocessor? Image = null)
+{
+    /// <summary>The preprocessing to save with the model (a table's or an image folder's), as JSON, or null.</summary>
+    public string? PreprocessingJson => Table?.ToJson() ?? Image?.ToJson();
+}
 
 /// <summary>How to read a table file given as <c>--data</c>: the table options and an optional separate test file.</summary>
 public sealed record TableRequest(TableOptions Options, string? TestFile);
@@ -40,8 +46,18 @@ public static class DataSources
     /// <exception cref="UsageException">Unknown name or a required path missing.</exception>
     /// <exception cref="FileNotFoundException">The data file does not exist.</exception>
     public static LoadedData Load(string name, string? path, int limit, bool flatten, bool augment,
-        SyntheticClickLogOptions? syntheticClicks = null, TableRequest? table = null)
+        SyntheticClickLogOptions? syntheticClicks = null, TableRequest? table = null, ImageFolderOptions? images = null)
     {
+        if (IsImageFolder(name))
+        {
+            if (table is not null) throw new UsageException($"--target and the other table options apply to a table file, not to the image folder '{name}'");
+            var folder = ImageFolderData.Load(name, images);
+            var (imageTrain, imageTest) = (Take(folder.Train, limit), Take(folder.Test, limit));
+            if (flatten) (imageTrain, imageTest) = (Flatten(imageTrain), Flatten(imageTest));
+            var imageAugmentation = augment && !flatten && folder.Preprocessor.ImageSize >= 16 ? new ImageAugmentation() : null;
+            return new LoadedData(imageTrain, imageTest, imageAugmentation, null, null, null, folder.Notes, folder.Preprocessor);
+        }
+        if (images is not null) throw new UsageException($"--image-size and --skip-bad-images apply to an image folder given as --data, not to '{name}'");
         if (IsTableFile(name))
         {
             if (table is null) throw new UsageException($"--data {name} is a table: name the column to predict with --target");
@@ -122,11 +138,14 @@ public static class DataSources
     /// <summary>True when <c>--data</c> names a table file rather than a built-in data set.</summary>
     public static bool IsTableFile(string data) => !Names.Contains(data) && RawTable.IsTableFile(data);
 
-    /// <summary>Checks a <c>--data</c> value: a built-in name or a table file's path.</summary>
-    /// <exception cref="UsageException">Neither.</exception>
+    /// <summary>True when <c>--data</c> names an existing folder (of class sub-folders of images) rather than a built-in data set.</summary>
+    public static bool IsImageFolder(string data) => !Names.Contains(data) && Directory.Exists(data);
+
+    /// <summary>Checks a <c>--data</c> value: a built-in name, a table file's path or an image folder.</summary>
+    /// <exception cref="UsageException">None of these.</exception>
     public static string ParseData(string data) =>
-        Names.Contains(data) || IsTableFile(data) ? data
-            : throw new UsageException($"--data must be one of {string.Join(", ", Names)} or a table file (.csv, .tsv, optionally .gz); got '{data}'");
+        Names.Contains(data) || IsTableFile(data) || IsImageFolder(data) ? data
+            : throw new UsageException($"--data must be one of {string.Join(", ", Names)}, a table file (.csv, .tsv, optionally .gz) or an image folder (one sub-folder per class); got '{data}'");
 
     /// <summary>The same samples as flat rows (shares the arrays).</summary>
     public static Dataset Flatten(Dataset d) =>

@@ -28,11 +28,16 @@ public static class PredictCommand
         Parallelism.ThreadCount = options.Int("threads", 1, 1, 256);
         options.RejectUnknown("predict");
         if (!File.Exists(modelPath)) throw new FileNotFoundException($"Model '{modelPath}' not found.", modelPath);
-        if (!File.Exists(input)) throw new FileNotFoundException($"Input '{input}' not found.", input);
-        if (!RawTable.IsTableFile(input)) throw new UsageException($"--input must be a table file (.csv, .tsv, optionally .gz); got '{input}'");
-
         var predictor = LoadPredictor(modelPath);
-        var table = predictor.Table!;
+        if (Directory.Exists(input))
+        {
+            if (predictor.Image is null) throw new UsageException($"--input {input} is a folder, but '{modelPath}' was trained on a table: give a table file");
+            if (idColumn is not null) throw new UsageException("--id names a table column; image scores are identified by their file names");
+            return ImageScoring.Run(predictor, input, outPath, output);
+        }
+        if (!File.Exists(input)) throw new FileNotFoundException($"Input '{input}' not found.", input);
+        if (!RawTable.IsTableFile(input)) throw new UsageException($"--input must be a table file (.csv, .tsv, optionally .gz) or a folder of images; got '{input}'");
+        var table = predictor.Table ?? throw new UsageException($"'{modelPath}' was trained on images: give a folder of images as --input");
         using var stream = CompressedFile.OpenRead(input);
         using var text = new StreamReader(stream, new UTF8Encoding(false, throwOnInvalidBytes: true));
         using var reader = RawTable.OpenReader(input, text);
@@ -92,13 +97,12 @@ public static class PredictCommand
         return 0;
     }
 
-    // An exported light net directly; a pair checkpoint through its light net.
+    // An exported light net directly; a pair checkpoint through its light net; with the preprocessing saved in it.
     private static Predictor LoadPredictor(string path)
     {
         var checkpoint = Checkpoint.Load(path);
         if (checkpoint.Preprocessing is null)
-            throw new UsageException($"'{path}' was not trained on a table file (it has no saved preprocessing); predict scores table models");
-        var table = TablePreprocessor.FromJson(checkpoint.Preprocessing, path);
+            throw new UsageException($"'{path}' was not trained on a table file or an image folder (it has no saved preprocessing); predict scores such models");
         bool lightOnly = checkpoint.Metrics.TryGetValue(Checkpoint.RoleMetric, out var role) && role == Checkpoint.LightRole;
         Module light;
         if (lightOnly)
@@ -112,9 +116,18 @@ public static class PredictCommand
             checkpoint.LoadInto(pair);
             light = pair.ExtractLight();
         }
-        return new Predictor(light, [table.RowWidth], BatchSize) { Table = table };
+        var (table, image) = Predictor.SavedPreprocessing(checkpoint);
+        int[] shape = checkpoint.InputShape ?? [table?.RowWidth ?? image!.SampleSize];
+        try
+        {
+            return new Predictor(light, shape, BatchSize) { Table = table, Image = image };
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"Checkpoint '{path}': {e.Message}", e);
+        }
     }
 
-    private static string Quote(string cell) =>
+    internal static string Quote(string cell) =>
         cell.AsSpan().IndexOfAny(",\"\r\n") < 0 ? cell : "\"" + cell.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }

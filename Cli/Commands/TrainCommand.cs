@@ -24,7 +24,7 @@ public static class TrainCommand
         var s = TrainSettings.Parse(options);
         Parallelism.ThreadCount = s.Threads;
         bool flatten = s.Architecture == "mlp" || s.Architecture.StartsWith("mlp ", StringComparison.Ordinal);
-        var data = DataSources.Load(s.Data, s.DataPath, s.Limit, flatten, s.Augment, s.SyntheticClicks, s.Table);
+        var data = DataSources.Load(s.Data, s.DataPath, s.Limit, flatten, s.Augment, s.SyntheticClicks, s.Table, s.Images);
         foreach (string note in data.Notes ?? []) output.WriteLine($"note: {note}");
         data = data with { Train = DataSources.Take(data.Train, s.TrainLimit) };
         // The validation split comes from the training part with its own seed, so every run seed sees the same split.
@@ -89,7 +89,7 @@ public static class TrainCommand
         var loader = new BatchLoader(data.Train, s.BatchSize, shuffle: true, seed: (ulong)s.Seed, augmentation: data.Augmentation);
         var log = new RunLog(logPath, resume ? startEpoch : 0);
         int stop = Math.Min(s.Epochs, s.StopAfter);
-        string? preprocessing = data.Table?.ToJson(); // travels in every checkpoint, so a served model takes raw rows
+        string? preprocessing = data.PreprocessingJson; // travels in every checkpoint, so a served model takes raw rows or image files
         for (int epoch = startEpoch; epoch < stop; epoch++)
         {
             bool evaluate = (epoch + 1) % s.EvalEvery == 0 || epoch + 1 == s.Epochs;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using RocketNet.Training.Data;
+using RocketNet.Training.Data.Images;
 using RocketNet.Training.Data.Tables;
 using RocketNet.Training.Losses;
 using RocketNet.Training.Rocket;
@@ -11,6 +12,8 @@ public sealed record TrainSettings
 {
     /// <summary>Dataset name (see <see cref="DataSources.Names"/>).</summary>
     public required string Data { get; init; }
+    /// <summary>For an image folder as <see cref="Data"/>: image size and bad-image handling, if given; null otherwise.</summary>
+    public ImageFolderOptions? Images { get; init; }
     /// <summary>For a table file as <see cref="Data"/>: target, column types and test part; null otherwise.</summary>
     public TableRequest? Table { get; init; }
     /// <summary>File or folder of the dataset, if it needs one.</summary>
@@ -118,6 +121,7 @@ public sealed record TrainSettings
         {
             Data = DataSources.ParseData(o.String("data", "digits")),
             Table = TableRequestFrom(o),
+            Images = ImageOptionsFrom(o),
             DataPath = o.StringOrNull("path"),
             Limit = o.Int("limit", int.MaxValue, 1),
             TrainLimit = o.Int("train-limit", int.MaxValue, 1),
@@ -215,6 +219,24 @@ public sealed record TrainSettings
             Target = target, Categorical = categorical, Numeric = numeric, Ignore = ignore, TestFraction = testFraction,
             MinimumCategoryCount = minimumCount, SplitSeed = (ulong)o.Int("data-seed", 1, 0),
         }, testFile);
+    }
+
+    /// <summary>The image folder options (<c>--image-size --skip-bad-images</c>; split as for tables), or null when the data is not a folder.</summary>
+    public static ImageFolderOptions? ImageOptionsFrom(CliOptions o)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        int? size = o.StringOrNull("image-size") is null ? null : o.Int("image-size", 32, 4, 1024);
+        bool skip = o.Flag("skip-bad-images");
+        string data = o.StringOrNull("data") ?? "";
+        if (!DataSources.IsImageFolder(data))
+        {
+            if (size is not null || skip) throw new UsageException("--image-size and --skip-bad-images apply to an image folder given as --data");
+            return null;
+        }
+        return new ImageFolderOptions
+        {
+            ImageSize = size, SkipBadImages = skip, TestFraction = o.Double("test-fraction", 0.2, 0.01, 0.9), SplitSeed = (ulong)o.Int("data-seed", 1, 0),
+        };
     }
 
     /// <summary>The command-line name of a method.</summary>

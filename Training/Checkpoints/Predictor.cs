@@ -1,5 +1,7 @@
 using RocketNet.Layers;
 using RocketNet.Shapes;
+using RocketNet.Training.Data;
+using RocketNet.Training.Data.Images;
 using RocketNet.Training.Data.Tables;
 
 namespace RocketNet.Training.Checkpoints;
@@ -70,10 +72,57 @@ public sealed class Predictor
             ?? throw new ArgumentException($"Checkpoint '{path}' records no input_shape; pass the sample shape.", nameof(inputShape));
         var module = moduleFactory(checkpoint.Architecture);
         checkpoint.LoadInto(module);
-        var table = checkpoint.Preprocessing is { } json ? TablePreprocessor.FromJson(json, path) : null;
-        if (table is not null && table.RowWidth != ShapeMath.ElementCount(shape))
-            throw new InvalidDataException($"Checkpoint '{path}': its table preprocessing makes rows of {table.RowWidth} values, but the model takes {ShapeMath.Format(shape)}.");
-        return new Predictor(module, shape, maxBatchSize) { Checkpoint = checkpoint, Table = table };
+        var (table, image) = SavedPreprocessing(checkpoint);
+        int values = ShapeMath.ElementCount(shape);
+        if ((table?.RowWidth ?? image?.SampleSize ?? values) != values)
+            throw new InvalidDataException($"Checkpoint '{path}': its preprocessing makes inputs of {table?.RowWidth ?? image?.SampleSize} values, but the model takes {ShapeMath.Format(shape)}.");
+        return new Predictor(module, shape, maxBatchSize) { Checkpoint = checkpoint, Table = table, Image = image };
+    }
+
+    /// <summary>The table or image preprocessing saved in <paramref name="checkpoint"/> (both null when it has none).</summary>
+    /// <exception cref="InvalidDataException">The saved preprocessing is of an unknown kind or malformed; the message names the file.</exception>
+    public static (TablePreprocessor? Table, ImagePreprocessor? Image) SavedPreprocessing(Checkpoint checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        if (checkpoint.Preprocessing is not { } json) return (null, null);
+        return PreprocessingKinds.Of(json) switch
+        {
+            PreprocessingKinds.Table => (TablePreprocessor.FromJson(json, checkpoint.Path), null),
+            PreprocessingKinds.Image => (null, ImagePreprocessor.FromJson(json, checkpoint.Path)),
+            var kind => throw new InvalidDataException(
+                $"Checkpoint '{checkpoint.Path}': its preprocessing is of an unknown kind '{kind}' (expected '{PreprocessingKinds.Table}' or '{PreprocessingKinds.Image}')."),
+        };
+    }
+
+    /// <summary>
+    /// The image preprocessing saved with the model (set from the checkpoint by <see cref="FromCheckpoint"/>), or
+    /// null when the model takes encoded inputs only.
+    /// </summary>
+    /// <exception cref="ArgumentException">Set to a preprocessing whose images are not <see cref="SampleSize"/> values.</exception>
+    public ImagePreprocessor? Image
+    {
+        get => _image;
+        init => _image = value is null || value.SampleSize == SampleSize ? value
+            : throw new ArgumentException($"The image preprocessing makes inputs of {value.SampleSize} values; the model takes {SampleSize}.", nameof(value));
+    }
+
+    private readonly ImagePreprocessor? _image;
+
+    /// <summary>
+    /// Class probabilities for an image file (PNG, JPEG, BMP), through the image preprocessing saved with the
+    /// model. Class k is <c>Image.ClassNames[k]</c>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model was not saved with an image preprocessing.</exception>
+    /// <exception cref="InvalidDataException">The file is not a readable image; the message names it.</exception>
+    public float[] PredictImageFile(string path)
+    {
+        var image = Image ?? throw new InvalidOperationException("This model was not saved with an image preprocessing; pass encoded inputs to Predict.");
+        var input = new float[image.SampleSize];
+        image.EncodeFile(path, input);
+        var probabilities = new float[OutputSize];
+        Predict(input, probabilities);
+        Softmax(probabilities);
+        return probabilities;
     }
 
     /// <summary>

@@ -11,6 +11,9 @@ namespace RocketNet.Training.Data.Tables;
 /// </summary>
 public sealed class TablePreprocessor
 {
+    /// <summary>Names the kind of preprocessing in the model file.</summary>
+    public string Kind => PreprocessingKinds.Table;
+
     /// <summary>The target column's name.</summary>
     public required string Target { get; init; }
 
@@ -187,6 +190,7 @@ public sealed class TablePreprocessor
     {
         try
         {
+            if (PreprocessingKinds.Of(json) != PreprocessingKinds.Table) throw new JsonException("not a table preprocessing");
             var p = JsonSerializer.Deserialize<TablePreprocessor>(json, Json) ?? throw new JsonException("null");
             if (p.ClassNames.Length < 2 || p.Columns.Length == 0 || p.Columns.Any(c => c.Kind == ColumnKind.Numeric && !(c.Std > 0)))
                 throw new JsonException("incomplete description");

@@ -1,0 +1,68 @@
+using RocketNet.Cli;
+using RocketNet.Cli.Commands;
+using RocketNet.Layers;
+using RocketNet.Tests.Data.Images;
+using RocketNet.Training.Checkpoints;
+using RocketNet.Training.Data.Images;
+using Xunit;
+
+namespace RocketNet.Tests.Cli;
+
+/// <summary>An image folder end to end: the digits as PNG class folders, trained, exported, served from image files.</summary>
+[Collection(Kernels.ThreadCountCollection.Name)] // the commands set the engine thread count
+public sealed class ImageFolderCommandTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "rocketnet-images-" + Guid.NewGuid().ToString("N"));
+
+    public ImageFolderCommandTests() => Directory.CreateDirectory(_dir);
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static string Run(Func<CliOptions, TextWriter, int> command, params string[] args)
+    {
+        var output = new StringWriter();
+        Assert.Equal(0, command(new CliOptions(args), output));
+        return output.ToString();
+    }
+
+    [Fact]
+    public void AnImageModelServedFromFilesPredictsWhatItComputesOnTheEncodedImages()
+    {
+        string folder = Path.Combine(_dir, "digits");
+        PngWriter.WriteDigitsFolder(folder, 600);
+        string run = Path.Combine(_dir, "run");
+        string trained = Run(TrainCommand.Run, "--data", folder, "--shared", "32", "--booster-hidden", "128", "--epochs", "8", "--lr", "0.05",
+            "--batch-size", "32", "--threads", "1", "--checkpoint-dir", run);
+        Assert.Contains("mlp in=192", trained);
+        string light = Path.Combine(_dir, "light.safetensors");
+        Run(ExportCommand.Run, "--checkpoint", Path.Combine(run, TrainCommand.CheckpointFile), "--out", light);
+
+        var predictor = Predictor.FromCheckpoint(light, a => ArchitectureRegistry.BuildLight(a, new RandomGenerator(0)));
+        var image = Assert.IsType<ImagePreprocessor>(predictor.Image);
+        Assert.Null(predictor.Table);
+        var encoded = new float[image.SampleSize];
+        var logits = new float[10];
+        var files = Directory.GetFiles(folder, "*.png", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Take(50).ToArray();
+        int correct = 0;
+        foreach (string file in files)
+        {
+            image.EncodeFile(file, encoded);
+            predictor.Predict(encoded, logits);
+            Predictor.Softmax(logits);
+            var probabilities = predictor.PredictImageFile(file);
+            Assert.Equal(logits, probabilities);
+            if (image.ClassNames[Array.IndexOf(probabilities, probabilities.Max())] == Path.GetFileName(Path.GetDirectoryName(file))) correct++;
+        }
+        Assert.True(correct >= 35, $"only {correct} of 50 training-folder images right");
+
+        string scores = Path.Combine(_dir, "scores.csv");
+        string said = Run(PredictCommand.Run, "--model", light, "--input", folder, "--output", scores);
+        Assert.Contains("scored 600 images", said);
+        Assert.Contains("accuracy on the 600 images in a folder named like a class", said);
+        var lines = File.ReadAllLines(scores);
+        Assert.Equal(601, lines.Length);
+        Assert.StartsWith(Path.Combine("0", "0000.png") + ",", lines[1]);
+        var e = Assert.Throws<UsageException>(() => Run(PredictCommand.Run, "--model", light, "--input", Path.Combine(folder, "0", "0000.png"), "--output", scores));
+        Assert.Contains("table file", e.Message);
+    }
+}

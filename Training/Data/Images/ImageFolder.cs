@@ -1,0 +1,161 @@
+namespace RocketNet.Training.Data.Images;
+
+/// <summary>How to read an image folder for training.</summary>
+public sealed record ImageFolderOptions
+{
+    /// <summary>Side of the square input; null chooses: the images' common size when they all have one and it is at
+    /// most 64, else 32.</summary>
+    public int? ImageSize { get; init; }
+
+    /// <summary>Share of each class held out as the test part when the folder has no <c>train/</c> and <c>test/</c>.</summary>
+    public double TestFraction { get; init; } = 0.2;
+
+    /// <summary>Seed of that split.</summary>
+    public ulong SplitSeed { get; init; } = 1;
+
+    /// <summary>Skip unreadable images (counted in a note) instead of stopping at the first.</summary>
+    public bool SkipBadImages { get; init; }
+}
+
+/// <summary>An image folder split for training: encoded parts, the fitted preprocessing, and notes.</summary>
+/// <param name="Train">The training part [N, 3, S, S], standardised with its own channel statistics.</param>
+/// <param name="Test">The test part, standardised with the training statistics.</param>
+/// <param name="Preprocessor">Saved with the model, so it serves image files.</param>
+/// <param name="Notes">What was skipped or chosen, one line each.</param>
+public sealed record ImageFolderData(Dataset Train, Dataset Test, ImagePreprocessor Preprocessor, IReadOnlyList<string> Notes)
+{
+    /// <summary>File extensions read as images (any case).</summary>
+    public static readonly string[] Extensions = [".png", ".jpg", ".jpeg", ".bmp"];
+
+    /// <summary>
+    /// Reads <paramref name="folder"/>: one sub-folder per class (its name is the class name), or <c>train/</c> and
+    /// <c>test/</c> sub-folders each holding the class folders. Without them the test part is a seeded stratified share.
+    /// </summary>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    /// <exception cref="InvalidDataException">Fewer than two classes, a class without images, or an unreadable image
+    /// (unless skipped); the message names the folder or file.</exception>
+    public static ImageFolderData Load(string folder, ImageFolderOptions? options = null)
+    {
+        options ??= new ImageFolderOptions();
+        if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"Image folder '{folder}' not found.");
+        var notes = new List<string>();
+        string trainDir = Path.Combine(folder, "train"), testDir = Path.Combine(folder, "test");
+        List<(string File, int Label)> trainFiles, testFiles;
+        string[] classes;
+        if (Directory.Exists(trainDir) && Directory.Exists(testDir))
+        {
+            classes = ClassFolders(trainDir);
+            trainFiles = Files(trainDir, classes);
+            var testClasses = ClassFolders(testDir);
+            if (testClasses.Except(classes).FirstOrDefault() is { } extra)
+                throw new InvalidDataException($"Image folder '{testDir}': class '{extra}' is not among the training classes ({string.Join(", ", classes)}).");
+            testFiles = Files(testDir, testClasses).Select(f => (f.File, Array.IndexOf(classes, testClasses[f.Label]))).ToList();
+        }
+        else
+        {
+            classes = ClassFolders(folder);
+            (trainFiles, testFiles) = Split(Files(folder, classes), options.TestFraction, options.SplitSeed);
+        }
+
+        int size = options.ImageSize ?? ChooseSize(trainFiles, notes);
+        var train = Read(trainFiles, size, classes, options.SkipBadImages, notes, "training");
+        var statistics = ChannelNormalizer.FromDataset(train);
+        var preprocessor = new ImagePreprocessor
+        {
+            ImageSize = size, Mean = [.. statistics.Mean], Std = statistics.Std.Select(s => s > 1e-6f ? s : 1f).ToArray(), ClassNames = classes,
+        };
+        var normalizer = new ChannelNormalizer(preprocessor.Mean, preprocessor.Std);
+        var test = Read(testFiles, size, classes, options.SkipBadImages, notes, "test");
+        return new ImageFolderData(normalizer.Normalize(train), normalizer.Normalize(test), preprocessor, notes);
+    }
+
+    private static string[] ClassFolders(string folder)
+    {
+        var classes = Directory.GetDirectories(folder).Select(Path.GetFileName).OfType<string>().Where(n => !n.StartsWith('.')).Order(StringComparer.Ordinal).ToArray();
+        if (classes.Length < 2)
+            throw new InvalidDataException($"Image folder '{folder}': {classes.Length} class folder(s); one sub-folder per class is needed, at least two.");
+        return classes;
+    }
+
+    private static List<(string File, int Label)> Files(string folder, string[] classes)
+    {
+        var files = new List<(string, int)>();
+        for (int k = 0; k < classes.Length; k++)
+        {
+            string dir = Path.Combine(folder, classes[k]);
+            var images = Directory.GetFiles(dir, "*", SearchOption.AllDirectories)
+                .Where(f => Extensions.Contains(Path.GetExtension(f).ToLowerInvariant())).Order(StringComparer.Ordinal).ToArray();
+            if (images.Length == 0)
+                throw new InvalidDataException($"Image folder '{dir}': no image ({string.Join(", ", Extensions)}) for class '{classes[k]}'.");
+            files.AddRange(images.Select(f => (f, k)));
+        }
+        return files;
+    }
+
+    private static (List<(string, int)> Train, List<(string, int)> Test) Split(List<(string File, int Label)> files, double fraction, ulong seed)
+    {
+        var random = new RandomGenerator(seed);
+        var train = new List<(string, int)>();
+        var test = new List<(string, int)>();
+        foreach (var group in files.GroupBy(f => f.Label).OrderBy(g => g.Key))
+        {
+            var members = group.ToArray();
+            for (int i = members.Length - 1; i > 0; i--)
+            {
+                int j = random.NextInt(i + 1);
+                (members[i], members[j]) = (members[j], members[i]);
+            }
+            int held = members.Length < 2 ? 0 : Math.Clamp((int)Math.Round(fraction * members.Length), 1, members.Length - 1);
+            test.AddRange(members[..held]);
+            train.AddRange(members[held..]);
+        }
+        return (train, test);
+    }
+
+    // The common size of the training images when they share one of at most 64 pixels a side; else 32.
+    private static int ChooseSize(List<(string File, int Label)> files, List<string> notes)
+    {
+        var sizes = new HashSet<(int, int)>();
+        foreach (var (file, _) in files)
+        {
+            try
+            {
+                using var stream = File.OpenRead(file);
+                if (StbImageSharp.ImageInfo.FromStream(stream) is { } info) sizes.Add((info.Width, info.Height));
+            }
+            catch (Exception e) when (e is IOException or InvalidOperationException or ArgumentException)
+            {
+                // unreadable: reported when the image itself is read
+            }
+            if (sizes.Count > 1) break;
+        }
+        if (sizes.Count == 1 && sizes.First() is var (w, h) && w == h && w <= 64) return w;
+        notes.Add("images resized to 32×32 (centre square of the shorter side; choose with --image-size)");
+        return 32;
+    }
+
+    private static Dataset Read(List<(string File, int Label)> files, int size, string[] classes, bool skipBad, List<string> notes, string part)
+    {
+        var encoder = new ImagePreprocessor { ImageSize = size, Mean = [0, 0, 0], Std = [1, 1, 1], ClassNames = classes };
+        int sampleSize = encoder.SampleSize;
+        var features = new float[files.Count * sampleSize];
+        var labels = new int[files.Count];
+        int kept = 0, skipped = 0;
+        foreach (var (file, label) in files)
+        {
+            try
+            {
+                encoder.EncodeFile(file, features.AsSpan(kept * sampleSize, sampleSize));
+            }
+            catch (InvalidDataException) when (skipBad)
+            {
+                skipped++;
+                continue;
+            }
+            labels[kept++] = label;
+        }
+        if (skipped > 0) notes.Add($"{skipped} unreadable image(s) skipped in the {part} part");
+        if (kept == 0) throw new InvalidDataException($"No readable image in the {part} part.");
+        return new Dataset(part, features[..(kept * sampleSize)], labels[..kept], [3, size, size], classes.Length, classes);
+    }
+}

@@ -1,0 +1,152 @@
+using System.Text.Json;
+using StbImageSharp;
+
+namespace RocketNet.Training.Data.Images;
+
+/// <summary>
+/// Turns an image file (PNG, JPEG or BMP; decoded by the managed StbImageSharp) into a model input, exactly as
+/// the training images were: the centred square of the shorter side, resized bilinearly to
+/// <see cref="ImageSize"/>² pixels, RGB in [0, 1] channels-first [3, S, S], each channel standardised with the
+/// training part's mean and standard deviation. Saved in the model file (<see cref="ToJson"/>), so a served
+/// model takes image files.
+/// </summary>
+public sealed class ImagePreprocessor
+{
+    /// <summary>Images above this many pixels are refused before they are decoded (a header can claim anything).</summary>
+    public const long MaxPixels = 1L << 26;
+
+    /// <summary>Names the kind of preprocessing in the model file.</summary>
+    public string Kind => PreprocessingKinds.Image;
+
+    /// <summary>Side S of the square input.</summary>
+    public required int ImageSize { get; init; }
+
+    /// <summary>Per-channel (R, G, B) mean of the training part, on the [0, 1] scale.</summary>
+    public required float[] Mean { get; init; }
+
+    /// <summary>Per-channel standard deviation of the training part (positive).</summary>
+    public required float[] Std { get; init; }
+
+    /// <summary>Class names (the class folders' names); class k is <c>ClassNames[k]</c>.</summary>
+    public required string[] ClassNames { get; init; }
+
+    /// <summary>Values per encoded image: 3·S².</summary>
+    public int SampleSize => 3 * ImageSize * ImageSize;
+
+    /// <summary>Decodes and encodes the image file <paramref name="path"/> into <paramref name="destination"/> (<see cref="SampleSize"/> values).</summary>
+    /// <exception cref="InvalidDataException">The file is not a readable PNG, JPEG or BMP, or is too large; the message names it.</exception>
+    public void EncodeFile(string path, Span<float> destination)
+    {
+        var (rgb, width, height) = Decode(path);
+        Resize(rgb, width, height, ImageSize, destination);
+        Standardise(destination);
+    }
+
+    /// <summary>Encodes decoded RGB pixels (row-major, 3 bytes per pixel) into <paramref name="destination"/>.</summary>
+    /// <exception cref="ArgumentException">The pixel count does not match the size.</exception>
+    public void EncodePixels(ReadOnlySpan<byte> rgb, int width, int height, Span<float> destination)
+    {
+        if (width <= 0 || height <= 0 || rgb.Length != 3L * width * height)
+            throw new ArgumentException($"{rgb.Length} bytes are not a {width}×{height} RGB image (3 bytes per pixel).", nameof(rgb));
+        Resize(rgb, width, height, ImageSize, destination);
+        Standardise(destination);
+    }
+
+    /// <summary>Reads an image file as RGB bytes (grey and alpha images converted), checking its declared size first.</summary>
+    /// <exception cref="InvalidDataException">Unreadable, not an image, or more than <see cref="MaxPixels"/> pixels; the message names the file.</exception>
+    public static (byte[] Rgb, int Width, int Height) Decode(string path)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (IOException e)
+        {
+            throw new InvalidDataException($"Image '{path}': cannot be read ({e.Message}).", e);
+        }
+        ImageInfo? info;
+        try
+        {
+            using var stream = new MemoryStream(bytes, writable: false);
+            info = ImageInfo.FromStream(stream);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            info = null;
+        }
+        if (info is not { } header || header.Width <= 0 || header.Height <= 0)
+            throw new InvalidDataException($"Image '{path}': not a PNG, JPEG or BMP image this reader understands ({bytes.Length:N0} bytes).");
+        if ((long)header.Width * header.Height > MaxPixels)
+            throw new InvalidDataException($"Image '{path}': declares {header.Width}×{header.Height} pixels, more than the {MaxPixels:N0} this reader decodes.");
+        try
+        {
+            var image = ImageResult.FromMemory(bytes, ColorComponents.RedGreenBlue);
+            if (image.Data.Length != 3L * image.Width * image.Height) throw new InvalidDataException("decoded size mismatch");
+            return (image.Data, image.Width, image.Height);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new InvalidDataException($"Image '{path}': the {header.Width}×{header.Height} image data is corrupt ({e.Message}).", e);
+        }
+    }
+
+    // rgb: [H, W, 3] bytes → destination [3, S, S] in [0, 1]. The centred square crop of side min(W, H) is sampled
+    // bilinearly at S×S pixel centres (for downscaling by more than 2 this aliases a little; kept simple on purpose).
+    internal static void Resize(ReadOnlySpan<byte> rgb, int width, int height, int size, Span<float> destination)
+    {
+        int side = Math.Min(width, height);
+        double x0 = (width - side) / 2.0, y0 = (height - side) / 2.0, scale = (double)side / size;
+        int plane = size * size;
+        for (int oy = 0; oy < size; oy++)
+        {
+            double sy = Math.Clamp(y0 + (oy + 0.5) * scale - 0.5, 0, height - 1);
+            int ya = (int)sy, yb = Math.Min(ya + 1, height - 1);
+            double fy = sy - ya;
+            for (int ox = 0; ox < size; ox++)
+            {
+                double sx = Math.Clamp(x0 + (ox + 0.5) * scale - 0.5, 0, width - 1);
+                int xa = (int)sx, xb = Math.Min(xa + 1, width - 1);
+                double fx = sx - xa;
+                for (int c = 0; c < 3; c++)
+                {
+                    double top = rgb[(ya * width + xa) * 3 + c] * (1 - fx) + rgb[(ya * width + xb) * 3 + c] * fx;
+                    double bottom = rgb[(yb * width + xa) * 3 + c] * (1 - fx) + rgb[(yb * width + xb) * 3 + c] * fx;
+                    destination[c * plane + oy * size + ox] = (float)((top * (1 - fy) + bottom * fy) / 255.0);
+                }
+            }
+        }
+    }
+
+    private void Standardise(Span<float> sample)
+    {
+        int plane = ImageSize * ImageSize;
+        for (int c = 0; c < 3; c++)
+        {
+            float m = Mean[c], k = 1f / Std[c];
+            var channel = sample.Slice(c * plane, plane);
+            for (int i = 0; i < channel.Length; i++) channel[i] = (channel[i] - m) * k;
+        }
+    }
+
+    /// <summary>The preprocessing as JSON, for the model file's metadata.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this);
+
+    /// <summary>Reads what <see cref="ToJson"/> wrote.</summary>
+    /// <exception cref="InvalidDataException">Not an image preprocessing description; <paramref name="source"/> names where it came from.</exception>
+    public static ImagePreprocessor FromJson(string json, string source)
+    {
+        try
+        {
+            var p = JsonSerializer.Deserialize<ImagePreprocessor>(json) ?? throw new JsonException("null");
+            if (p.Kind != PreprocessingKinds.Image || PreprocessingKinds.Of(json) != PreprocessingKinds.Image) throw new JsonException("not an image preprocessing");
+            if (p.ImageSize is < 1 or > 4096 || p.Mean.Length != 3 || p.Std.Length != 3 || p.Std.Any(s => !(s > 0)) || p.ClassNames.Length < 2)
+                throw new JsonException("incomplete description");
+            return p;
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"'{source}': the image preprocessing stored in it is not valid ({e.Message}).", e);
+        }
+    }
+}
