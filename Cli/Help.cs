@@ -11,9 +11,10 @@ public static class Help
             "  Trains on the embedded 8x8 digits, for each seed, the light net alone (base), the light net inside\n" +
             "  Rocket Launching (rocket) and the booster alone, and prints parameters, multiplications and\n" +
             "  inference time per sample, and test accuracy (median and range over seeds).\n" +
-            "rocketnet launch --data FILE.csv --target COLUMN [--seeds 3] [--epochs 20] [--batch-size 256] [--lr 0.001] [--lambda 0.03]\n" +
+            "rocketnet launch --data FILE.csv --target COLUMN | --data FOLDER  [--seeds 3] [--epochs 20] [--batch-size 256] [--lr 0.001] [--lambda 0.03]\n" +
             "  [--validation 0.2] [--embedding-dim 8] [--booster-hidden 256x128] [--light-hidden 32] [table options as for train]\n" +
-            "  The same side-by-side on your own table, on a validation split of its training part (validation accuracy, AUC for two classes).",
+            "  The same side-by-side on your own table or image folder (an MLP pair on the pixels: --shared 64 --booster-hidden 512),\n" +
+            "  on a validation split of its training part (validation accuracy, AUC for two classes).",
         "train" =>
             "rocketnet train [options]\n" +
             "  data:      --data digits|fashion-mnist|cifar10|ticdata|criteo|synthetic-clicks  --path FILE_OR_DIR  --limit N\n" +

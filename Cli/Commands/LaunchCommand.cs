@@ -29,9 +29,9 @@ public static class LaunchCommand
     {
         if (options.StringOrNull("data") is { } data)
         {
-            if (!DataSources.IsTableFile(data))
-                throw new UsageException($"launch --data takes a table file (.csv, .tsv, optionally .gz); got '{data}' (the default launch runs on the embedded digits)");
-            return TableLaunch.Run(data, options, output);
+            if (!DataSources.IsTableFile(data) && !DataSources.IsImageFolder(data))
+                throw new UsageException($"launch --data takes a table file (.csv, .tsv, optionally .gz) or an image folder; got '{data}' (the default launch runs on the embedded digits)");
+            return OwnDataLaunch.Run(data, options, output);
         }
         int seeds = options.Int("seeds", 7, 1, 100);
         int epochs = options.Int("epochs", 40, 1, 10_000);

@@ -26,6 +26,19 @@ public sealed class ImageFolderCommandTests : IDisposable
     }
 
     [Fact]
+    public void LaunchComparesTheFourRowsOnAnImageFolder()
+    {
+        string folder = Path.Combine(_dir, "digits");
+        PngWriter.WriteDigitsFolder(folder, 300);
+        string said = Run(LaunchCommand.Run, "--data", folder, "--seeds", "1", "--epochs", "2", "--threads", "1");
+        Assert.Contains("10 classes, 8×8 RGB images", said);
+        Assert.Contains("pair: mlp in=192 shared=64 booster=512", said);
+        Assert.Contains("| light in rocket |", said);
+        Assert.Contains("table options apply to a table file",
+            Assert.Throws<UsageException>(() => Run(LaunchCommand.Run, "--data", folder, "--target", "x")).Message);
+    }
+
+    [Fact]
     public void AnImageModelServedFromFilesPredictsWhatItComputesOnTheEncodedImages()
     {
         string folder = Path.Combine(_dir, "digits");
@@ -51,6 +64,8 @@ public sealed class ImageFolderCommandTests : IDisposable
             Predictor.Softmax(logits);
             var probabilities = predictor.PredictImageFile(file);
             Assert.Equal(logits, probabilities);
+            var (rgb, width, height) = ImagePreprocessor.Decode(file);
+            Assert.Equal(probabilities, predictor.PredictImagePixels(rgb, width, height));
             if (image.ClassNames[Array.IndexOf(probabilities, probabilities.Max())] == Path.GetFileName(Path.GetDirectoryName(file))) correct++;
         }
         Assert.True(correct >= 35, $"only {correct} of 50 training-folder images right");

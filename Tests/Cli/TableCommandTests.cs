@@ -83,6 +83,12 @@ public sealed class TableCommandTests : IDisposable
         }
         Assert.True(correct >= 30, $"only {correct} of 40 test rows right after 4 epochs");
 
+        // The same row as a CSV line in the file's column order.
+        var csvLine = File.ReadLines(csv).Skip(1).First();
+        Assert.Equal(predictor.PredictProbabilities(raw.Header.Select((name, c) => (name, c)).ToDictionary(p => p.name, p => raw.Rows[0][p.c])),
+            predictor.PredictProbabilities(csvLine, raw.Header));
+        Assert.Throws<ArgumentException>(() => predictor.PredictProbabilities("w1,2,3", raw.Header));
+
         // An unseen writer maps to the out-of-vocabulary id rather than failing.
         var first = raw.Header.Select((name, c) => (name, c)).ToDictionary(p => p.name, p => raw.Rows[0][p.c]);
         first["writer"] = "someone new";
@@ -108,6 +114,20 @@ public sealed class TableCommandTests : IDisposable
         var encoded = new float[table.RowWidth];
         table.Encode(row, table.Bind(header, "t"), encoded, "t", 0);
         return features.SequenceEqual(encoded);
+    }
+
+    [Fact]
+    public void TheSharedTicdataTableLoadsWithItsTypesInferred()
+    {
+        string ticdata = Path.Combine("..", "..", "..", "..", "..", "shared", "data", "ctr", "ticdata.csv");
+        if (!File.Exists(ticdata)) return; // the shared data folder is not on every machine
+        var data = TableData.Load(ticdata, new TableOptions { Target = "CARAVAN" });
+        Assert.Equal(["insurance", "noinsurance"], data.Preprocessor.ClassNames);
+        Assert.Equal(85, data.Preprocessor.Columns.Length);
+        Assert.Equal(9822, data.Train.Count + data.Test.Count);
+        // Stratified: both parts keep the file's share of buyers (about 6 %) to within a few rows.
+        double Share(RocketNet.Training.Data.Dataset d) => d.Labels.Count(l => l == 0) / (double)d.Count;
+        Assert.Equal(Share(data.Train), Share(data.Test), 2);
     }
 
     [Fact]

@@ -155,6 +155,48 @@ public sealed class Predictor
         return probabilities;
     }
 
+    /// <summary>
+    /// Class probabilities for one CSV line whose cells are in the order of <paramref name="header"/> (the same
+    /// separator, quoting and missing-cell rules as training; columns the model does not use are ignored).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model was not saved with a table preprocessing.</exception>
+    /// <exception cref="ArgumentException">The line has another number of cells than the header, a needed column is
+    /// missing, or a numeric cell does not parse.</exception>
+    public float[] PredictProbabilities(string csvLine, IReadOnlyList<string> header, char separator = ',')
+    {
+        ArgumentNullException.ThrowIfNull(csvLine);
+        ArgumentNullException.ThrowIfNull(header);
+        if (Table is null) throw new InvalidOperationException("This model was not saved with a table preprocessing; pass encoded inputs to Predict.");
+        RawTable table;
+        try
+        {
+            table = RawTable.Read(separator == '\t' ? "line.tsv" : "line.csv", new StringReader(string.Join(separator, header.Select(h => Quote(h, separator))) + "\n" + csvLine + "\n"));
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ArgumentException($"The line does not fit the header: {e.Message}", nameof(csvLine), e);
+        }
+        if (table.Rows.Count != 1) throw new ArgumentException($"Expected one CSV line, got {table.Rows.Count}.", nameof(csvLine));
+        return PredictProbabilities(header.Select((name, c) => (name, c)).ToDictionary(p => p.name, p => table.Rows[0][p.c]));
+    }
+
+    private static string Quote(string cell, char separator) =>
+        cell.Contains(separator) || cell.Contains('"') ? "\"" + cell.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : cell;
+
+    /// <summary>Class probabilities for decoded RGB pixels (row-major, 3 bytes per pixel), through the saved image preprocessing.</summary>
+    /// <exception cref="InvalidOperationException">The model was not saved with an image preprocessing.</exception>
+    /// <exception cref="ArgumentException">The pixel count does not match the size.</exception>
+    public float[] PredictImagePixels(ReadOnlySpan<byte> rgb, int width, int height)
+    {
+        var image = Image ?? throw new InvalidOperationException("This model was not saved with an image preprocessing; pass encoded inputs to Predict.");
+        var input = new float[image.SampleSize];
+        image.EncodePixels(rgb, width, height, input);
+        var probabilities = new float[OutputSize];
+        Predict(input, probabilities);
+        Softmax(probabilities);
+        return probabilities;
+    }
+
     /// <summary>Turns logits into probabilities in place (max-subtracted for stability).</summary>
     public static void Softmax(Span<float> logits)
     {
