@@ -22,6 +22,9 @@ public static class EvalCommand
         string path = options.StringOrNull("checkpoint") ?? throw new UsageException("eval needs --checkpoint <file>");
         if (!File.Exists(path)) throw new FileNotFoundException($"Checkpoint '{path}' not found.", path);
         var checkpoint = Checkpoint.Load(path);
+        if (checkpoint.Preprocessing is not null)
+            throw new UsageException($"'{path}' was trained on your own table or image folder: score labelled data with " +
+                                     "'rocketnet predict --model F --input FILE|FOLDER --output scores.csv', which prints the accuracy when the target column (or class folders) is there");
         // Unless given, the data is the one the checkpoint was trained on (digits for checkpoints that do not say).
         string recordedData = checkpoint.Metrics.TryGetValue(DataSources.DataMetric, out var name) && DataSources.Names.Contains(name)
             ? name : "digits";

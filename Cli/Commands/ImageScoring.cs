@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using RocketNet.Cli.Reporting;
 using RocketNet.Training.Checkpoints;
 using RocketNet.Training.Data.Images;
 
@@ -22,6 +23,7 @@ internal static class ImageScoring
         if (files.Length == 0) throw new InvalidDataException($"Image folder '{folder}': no image ({string.Join(", ", ImageFolderData.Extensions)}) in it.");
         string tmp = outPath + ".tmp";
         int k = predictor.OutputSize, labelled = 0, correct = 0;
+        var progress = new ScoringProgress(output, "images", files.Length);
         using (var writer = new StreamWriter(tmp, false, new UTF8Encoding(false)))
         {
             writer.WriteLine(string.Join(",", new[] { "file", "predicted" }.Concat(image.ClassNames.Select(c => "p_" + c)).Select(PredictCommand.Quote)));
@@ -45,8 +47,10 @@ internal static class ImageScoring
                     foreach (float v in p) line.Append(',').Append(v.ToString("G6", CultureInfo.InvariantCulture));
                     writer.WriteLine(line.ToString());
                 }
+                progress.Report(start + n);
             }
         }
+        progress.Finish();
         File.Move(tmp, outPath, overwrite: true);
         output.WriteLine($"scored {files.Length:N0} images of {folder} into {outPath}" +
                          (labelled > 0 ? string.Create(CultureInfo.InvariantCulture, $"; accuracy on the {labelled:N0} images in a folder named like a class: {(double)correct / labelled:P2}") : ""));

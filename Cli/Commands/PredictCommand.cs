@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using RocketNet.Layers;
+using RocketNet.Cli.Reporting;
 using RocketNet.Training.Checkpoints;
 using RocketNet.Training.Data;
 using RocketNet.Training.Data.Tables;
@@ -49,6 +50,7 @@ public static class PredictCommand
 
         string tmp = outPath + ".tmp";
         long rows = 0, labelled = 0, correct = 0;
+        var progress = new ScoringProgress(output, "rows");
         using (var writer = new StreamWriter(tmp, false, new UTF8Encoding(false)))
         {
             writer.WriteLine(string.Join(",", new[] { idColumn ?? "line", "predicted" }.Concat(table.ClassNames.Select(c => "p_" + c)).Select(Quote)));
@@ -89,8 +91,10 @@ public static class PredictCommand
                 }
                 rows += n;
                 n = 0;
+                progress.Report(rows);
             }
         }
+        progress.Finish();
         File.Move(tmp, outPath, overwrite: true);
         output.WriteLine($"scored {rows:N0} rows of {input} into {outPath}" +
                          (labelled > 0 ? string.Create(CultureInfo.InvariantCulture, $"; accuracy on the {labelled:N0} rows with a '{table.Target}' value: {(double)correct / labelled:P2}") : ""));
