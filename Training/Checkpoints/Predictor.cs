@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using RocketNet.Layers;
 using RocketNet.Shapes;
 using RocketNet.Training.Data;
@@ -13,14 +14,17 @@ namespace RocketNet.Training.Checkpoints;
 /// <see cref="DenseInferencePlan"/>: span-level kernels over buffers made once, no graph, no allocation per
 /// call, same results as <see cref="Module.Forward"/>. Other networks run <see cref="Module.Forward"/> under
 /// <see cref="GradMode.NoGrad"/> and a <see cref="TensorScope"/> with cached input tensors. Either way the
-/// module's current weights are used. Not thread-safe: use one predictor per thread.
+/// module's current weights are used. Thread-safe: one predictor may serve any number of threads at once;
+/// each call borrows its own scratch (a compiled plan's buffers or input tensors) from a pool that grows to the
+/// number of concurrent callers, and every call gets exactly the result of a single-threaded call.
 /// </summary>
 public sealed class Predictor
 {
     private readonly int[] _inputShape;
-    private readonly Tensor _single;
-    private readonly Dictionary<int, Tensor> _batchInputs = [];
-    private readonly DenseInferencePlan? _plan;
+    private readonly bool _usesDensePlan;
+    // Per-call scratch (plan buffers, cached input tensors), one session per concurrent caller: a call rents one,
+    // uses it alone and gives it back, so any number of threads can share the predictor; the weights are shared.
+    private readonly ConcurrentBag<Session> _sessions = [];
 
     /// <summary>Wraps <paramref name="module"/> (switched to eval mode) for inputs of one-sample shape <paramref name="inputShape"/>.</summary>
     /// <param name="module">The network; its <see cref="Module.Forward"/> maps [B, ...inputShape] to logits [B, K].</param>
@@ -38,26 +42,43 @@ public sealed class Predictor
         _inputShape = (int[])inputShape.Clone();
         SampleSize = ShapeMath.ElementCount(inputShape);
         MaxBatchSize = maxBatchSize;
-        _single = CreateInput(1);
         // One forward pass on zeros finds the number of outputs K and checks the module accepts the shape.
         using (GradMode.NoGrad())
         using (TensorScope.Begin())
         {
-            var output = module.Forward(_single);
+            var output = module.Forward(CreateInput(1));
             if (output.Rank != 2 || output.Size(0) != 1)
                 throw new ArgumentException($"{module.GetType().Name} maps a [1, {string.Join(", ", inputShape)}] input to {ShapeMath.Format(output.Shape)}; expected logits [1, K].", nameof(module));
             OutputSize = output.Size(1);
         }
-        // [N, in] inputs only: Linear's own contract (a plan would silently flatten other shapes).
-        if (inputShape.Length == 1)
-        {
-            _plan = DenseInferencePlan.TryCreate(module, SampleSize, maxBatchSize);
-            if (_plan is not null && _plan.OutputSize != OutputSize) _plan = null;
-        }
+        var first = CreateSession();
+        _usesDensePlan = first.Plan is not null;
+        _sessions.Add(first);
     }
 
     /// <summary>True when predictions run through a <see cref="DenseInferencePlan"/> rather than the graph.</summary>
-    public bool UsesDensePlan => _plan is not null;
+    public bool UsesDensePlan => _usesDensePlan;
+
+    /// <summary>One caller's scratch: its own compiled plan (over the shared weights) or its own input tensors.</summary>
+    private sealed class Session
+    {
+        public DenseInferencePlan? Plan;
+        public Tensor? Single;
+        public readonly Dictionary<int, Tensor> BatchInputs = [];
+    }
+
+    private Session CreateSession()
+    {
+        var session = new Session();
+        // [N, in] inputs only: Linear's own contract (a plan would silently flatten other shapes).
+        if (_inputShape.Length == 1)
+        {
+            var plan = DenseInferencePlan.TryCreate(Module, SampleSize, MaxBatchSize);
+            if (plan is not null && plan.OutputSize == OutputSize) session.Plan = plan;
+        }
+        if (session.Plan is null) session.Single = CreateInput(1);
+        return session;
+    }
 
     /// <summary>
     /// Builds the module with <paramref name="moduleFactory"/> from the checkpoint's architecture description,
@@ -279,32 +300,40 @@ public sealed class Predictor
     {
         if (Module.IsTraining)
             throw new InvalidOperationException($"{Module.GetType().Name} was switched back to training mode after the predictor was built; call Eval() on it before predicting.");
-        if (_plan is not null)
+        var session = _sessions.TryTake(out var idle) ? idle : CreateSession();
+        try
         {
-            _plan.Run(values, logitsOut, batch);
-            return;
+            if (session.Plan is not null)
+            {
+                session.Plan.Run(values, logitsOut, batch);
+                return;
+            }
+            var input = BatchInput(session, batch);
+            values.CopyTo(input.Data);
+            using (GradMode.NoGrad())
+            using (TensorScope.Begin())
+            {
+                var output = Module.Forward(input);
+                if (output.Count != logitsOut.Length)
+                    throw new InvalidOperationException($"{Module.GetType().Name} returned {ShapeMath.Format(output.Shape)} for a batch of {input.Size(0)}; expected [{input.Size(0)}, {OutputSize}].");
+                output.Data.CopyTo(logitsOut);
+            }
         }
-        var input = BatchInput(batch);
-        values.CopyTo(input.Data);
-        using (GradMode.NoGrad())
-        using (TensorScope.Begin())
+        finally
         {
-            var output = Module.Forward(input);
-            if (output.Count != logitsOut.Length)
-                throw new InvalidOperationException($"{Module.GetType().Name} returned {ShapeMath.Format(output.Shape)} for a batch of {input.Size(0)}; expected [{input.Size(0)}, {OutputSize}].");
-            output.Data.CopyTo(logitsOut);
+            _sessions.Add(session);
         }
     }
 
-    private Tensor BatchInput(int n)
+    private Tensor BatchInput(Session session, int n)
     {
-        if (n == 1) return _single;
-        if (!_batchInputs.TryGetValue(n, out var input))
+        if (n == 1) return session.Single!;
+        if (!session.BatchInputs.TryGetValue(n, out var input))
         {
             input = CreateInput(n);
             // Keep at most the full-chunk tensor and one tail size, so varied tail sizes do not accumulate.
-            if (n != MaxBatchSize) foreach (int key in _batchInputs.Keys.Where(k => k != MaxBatchSize).ToList()) _batchInputs.Remove(key);
-            _batchInputs[n] = input;
+            if (n != MaxBatchSize) foreach (int key in session.BatchInputs.Keys.Where(k => k != MaxBatchSize).ToList()) session.BatchInputs.Remove(key);
+            session.BatchInputs[n] = input;
         }
         return input;
     }
