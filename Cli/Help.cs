@@ -58,9 +58,6 @@ public static class Help
             "  Scores a table (or every image under a folder) with a model trained on a table (or an image folder), through\n" +
             "  the preprocessing saved in it: one row per input row or image (line number, --id or file; predicted class;\n" +
             "  a probability per class).",
-        "bench" =>
-            "rocketnet bench WORKLOAD --threads N [--reps R]\n" +
-            "  Workloads: " + string.Join(", ", Benchmarks.Workloads.WorkloadCatalog.Names) + ". Prints one JSON line with the median.",
-        _ => $"unknown command '{command}' (commands: launch, train, eval, export, predict, bench)",
+        _ => $"unknown command '{command}' (commands: launch, train, eval, export, predict)",
     };
 }

@@ -15,7 +15,7 @@ public static class Program
         "  eval     evaluate a checkpoint on a dataset\n" +
         "  export   write the light net of a checkpoint as a standalone model file\n" +
         "  predict  score a table file or an image folder with a model trained on one: --model F --input new.csv|folder --output scores.csv\n" +
-        "  bench    run a quick benchmark workload (e.g. 'rocketnet bench mlp --threads 2')";
+        "  (benchmarks live in the Benchmarks app: dotnet run -c Release --project Benchmarks -- quick WORKLOAD --threads N)";
 
     /// <summary>Runs a command; returns 0 on success, 1 on a runtime failure, 2 on a usage error.</summary>
     public static int Main(string[] args)
@@ -40,8 +40,7 @@ public static class Program
                 "eval" => EvalCommand.Run(new CliOptions(rest), Console.Out),
                 "export" => ExportCommand.Run(new CliOptions(rest), Console.Out),
                 "predict" => PredictCommand.Run(new CliOptions(rest), Console.Out),
-                "bench" => Benchmarks.QuickMode.Run(rest, Console.Out, Console.Error),
-                _ => throw new UsageException($"unknown command '{args[0]}' (commands: launch, train, eval, export, predict, bench)"),
+                _ => throw new UsageException($"unknown command '{args[0]}' (commands: launch, train, eval, export, predict; benchmarks: dotnet run -c Release --project Benchmarks -- quick WORKLOAD)"),
             };
         }
         catch (UsageException e)

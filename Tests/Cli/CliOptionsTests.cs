@@ -70,6 +70,6 @@ public class CliOptionsTests
     [InlineData("train")]
     [InlineData("eval")]
     [InlineData("export")]
-    [InlineData("bench")]
+    [InlineData("predict")]
     public void EveryCommandHasHelp(string command) => Assert.StartsWith("rocketnet " + command, Help.For(command));
 }
