@@ -1,5 +1,5 @@
 using RocketNet.Layers;
-using RocketNet.Training.Checkpoints;
+using RocketNet.Serving;
 
 namespace RocketNet.Benchmarks.Workloads;
 

@@ -1,5 +1,8 @@
+using RocketNet.Serving;
 using RocketNet.Training.Data;
+using RocketNet.Serving.Images;
 using RocketNet.Training.Data.Images;
+using RocketNet.Serving.Tables;
 using RocketNet.Training.Data.Tables;
 
 namespace RocketNet.Cli.Commands;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using RocketNet.Cli.Reporting;
 using RocketNet.Layers;
-using RocketNet.Training.Checkpoints;
+using RocketNet.Serving;
 using RocketNet.Training.Data;
 using RocketNet.Training.Rocket;
 

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
 using RocketNet.Cli.Reporting;
-using RocketNet.Training.Checkpoints;
+using RocketNet.Serving;
+using RocketNet.Serving.Images;
 using RocketNet.Training.Data.Images;
 
 namespace RocketNet.Cli.Commands;

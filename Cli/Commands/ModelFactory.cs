@@ -1,5 +1,5 @@
 using RocketNet.Layers;
-using RocketNet.Training.Checkpoints;
+using RocketNet.Serving;
 using RocketNet.Training.Optim;
 using RocketNet.Training.Rocket;
 using RocketNet.Training.Schedules;
@@ -51,7 +51,7 @@ public static class ModelFactory
     /// numeric features beside them; booster 256×128 with batch norm and light 32 unless <c>--booster-hidden</c>
     /// and <c>--light-hidden</c> say otherwise.
     /// </summary>
-    public static string TableDescription(TrainSettings s, Training.Data.Tables.TablePreprocessor table)
+    public static string TableDescription(TrainSettings s, Serving.Tables.TablePreprocessor table)
     {
         ArgumentNullException.ThrowIfNull(s);
         ArgumentNullException.ThrowIfNull(table);

@@ -2,8 +2,9 @@ using System.Globalization;
 using System.Text;
 using RocketNet.Layers;
 using RocketNet.Cli.Reporting;
-using RocketNet.Training.Checkpoints;
+using RocketNet.Serving;
 using RocketNet.Training.Data;
+using RocketNet.Serving.Tables;
 using RocketNet.Training.Data.Tables;
 
 namespace RocketNet.Cli.Commands;

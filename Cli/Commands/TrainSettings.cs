@@ -1,6 +1,9 @@
+using RocketNet.Serving;
 using System.Globalization;
 using RocketNet.Training.Data;
+using RocketNet.Serving.Images;
 using RocketNet.Training.Data.Images;
+using RocketNet.Serving.Tables;
 using RocketNet.Training.Data.Tables;
 using RocketNet.Training.Losses;
 using RocketNet.Training.Rocket;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using RocketNet.Layers;
-using RocketNet.Training.Checkpoints;
+using RocketNet.Serving;
 
 namespace RocketNet.Cli.Reporting;
 

@@ -1,5 +1,5 @@
 using RocketNet.Tests.Data;
-using RocketNet.Training.Checkpoints;
+using RocketNet.Serving;
 using Xunit;
 
 namespace RocketNet.Tests.Checkpoints;

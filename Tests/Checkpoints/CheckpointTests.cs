@@ -1,6 +1,6 @@
 using RocketNet.Layers;
 using RocketNet.Tests.Data;
-using RocketNet.Training.Checkpoints;
+using RocketNet.Serving;
 using Xunit;
 
 namespace RocketNet.Tests.Checkpoints;

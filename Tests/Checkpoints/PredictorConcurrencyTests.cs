@@ -1,6 +1,6 @@
 using RocketNet.Layers;
 using RocketNet.Tests.Kernels;
-using RocketNet.Training.Checkpoints;
+using RocketNet.Serving;
 using Xunit;
 
 namespace RocketNet.Tests.Checkpoints;

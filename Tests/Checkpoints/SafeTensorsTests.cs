@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
 using RocketNet.Tests.Data;
-using RocketNet.Training.Checkpoints;
+using RocketNet.Serving;
 using Xunit;
 
 namespace RocketNet.Tests.Checkpoints;

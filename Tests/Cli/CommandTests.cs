@@ -3,7 +3,7 @@ using System.Xml.Linq;
 using RocketNet.Cli;
 using RocketNet.Cli.Commands;
 using RocketNet.Cli.Reporting;
-using RocketNet.Training.Checkpoints;
+using RocketNet.Serving;
 using Xunit;
 
 namespace RocketNet.Tests.Cli;

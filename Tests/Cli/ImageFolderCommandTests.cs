@@ -2,7 +2,8 @@ using RocketNet.Cli;
 using RocketNet.Cli.Commands;
 using RocketNet.Layers;
 using RocketNet.Tests.Data.Images;
-using RocketNet.Training.Checkpoints;
+using RocketNet.Serving;
+using RocketNet.Serving.Images;
 using RocketNet.Training.Data.Images;
 using Xunit;
 

@@ -3,8 +3,9 @@ using System.Text;
 using RocketNet.Cli;
 using RocketNet.Cli.Commands;
 using RocketNet.Layers;
-using RocketNet.Training.Checkpoints;
+using RocketNet.Serving;
 using RocketNet.Training.Data;
+using RocketNet.Serving.Tables;
 using RocketNet.Training.Data.Tables;
 using Xunit;
 

@@ -1,5 +1,5 @@
 using RocketNet.Tests.Checkpoints;
-using RocketNet.Training.Checkpoints;
+using RocketNet.Serving;
 using RocketNet.Training.Data;
 using Xunit;
 using Xunit.Abstractions;

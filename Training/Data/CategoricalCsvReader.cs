@@ -1,3 +1,4 @@
+using RocketNet.Serving;
 using System.Globalization;
 
 namespace RocketNet.Training.Data;

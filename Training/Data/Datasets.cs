@@ -1,3 +1,4 @@
+using RocketNet.Serving;
 using System.Globalization;
 using System.IO.Compression;
 

@@ -1,3 +1,4 @@
+using RocketNet.Serving;
 namespace RocketNet.Training.Data;
 
 /// <summary>

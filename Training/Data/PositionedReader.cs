@@ -1,3 +1,4 @@
+using RocketNet.Serving;
 using System.Buffers.Binary;
 
 namespace RocketNet.Training.Data;

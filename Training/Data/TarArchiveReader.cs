@@ -1,3 +1,4 @@
+using RocketNet.Serving;
 using System.Text;
 
 namespace RocketNet.Training.Data;

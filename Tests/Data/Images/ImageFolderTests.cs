@@ -1,3 +1,4 @@
+using RocketNet.Serving.Images;
 using RocketNet.Training.Data.Images;
 using Xunit;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using RocketNet.Serving.Tables;
 using RocketNet.Training.Data.Tables;
 using Xunit;
 

@@ -1,3 +1,4 @@
+using RocketNet.Serving.Tables;
 using RocketNet.Training.Data.Tables;
 using Xunit;
 

@@ -1,3 +1,4 @@
+using RocketNet.Serving.Images;
 namespace RocketNet.Training.Data.Images;
 
 /// <summary>How to read an image folder for training.</summary>

@@ -1,3 +1,5 @@
+using RocketNet.Serving;
+using RocketNet.Serving.Tables;
 namespace RocketNet.Training.Data.Tables;
 
 /// <summary>A table split for training: encoded parts, the fitted preprocessing, and notes on what was done.</summary>

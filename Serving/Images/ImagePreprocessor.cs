@@ -1,7 +1,7 @@
 using System.Text.Json;
 using StbImageSharp;
 
-namespace RocketNet.Training.Data.Images;
+namespace RocketNet.Serving.Images;
 
 /// <summary>
 /// Turns an image file (PNG, JPEG or BMP; decoded by the managed StbImageSharp) into a model input, exactly as

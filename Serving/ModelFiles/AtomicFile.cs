@@ -1,4 +1,4 @@
-namespace RocketNet.Training.Checkpoints;
+namespace RocketNet.Serving;
 
 /// <summary>
 /// Replaces a file atomically: the content goes to a temporary file in the same directory, is flushed to

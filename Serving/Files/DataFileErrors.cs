@@ -1,4 +1,4 @@
-namespace RocketNet.Training.Data;
+namespace RocketNet.Serving;
 
 /// <summary>
 /// Builds the <see cref="InvalidDataException"/>s of the readers so every message has the same form:

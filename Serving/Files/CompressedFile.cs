@@ -1,6 +1,6 @@
 using System.IO.Compression;
 
-namespace RocketNet.Training.Data;
+namespace RocketNet.Serving;
 
 /// <summary>Opens a data file for sequential reading, decompressing it when it is gzip.</summary>
 public static class CompressedFile

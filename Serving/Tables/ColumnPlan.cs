@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
 
-namespace RocketNet.Training.Data.Tables;
+namespace RocketNet.Serving.Tables;
 
 /// <summary>How a table column enters the model.</summary>
 public enum ColumnKind

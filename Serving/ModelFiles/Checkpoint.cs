@@ -3,7 +3,7 @@ using System.Text.Json;
 using RocketNet.Layers;
 using RocketNet.Shapes;
 
-namespace RocketNet.Training.Checkpoints;
+namespace RocketNet.Serving;
 
 /// <summary>
 /// A saved training state: a module's parameters and buffers (its <see cref="Module.StateDict"/>) under
@@ -60,7 +60,7 @@ public sealed class Checkpoint
     public const string PreprocessingKey = "preprocessing";
 
     /// <summary>
-    /// The preprocessing saved with the model (for a table model, a <see cref="Data.Tables.TablePreprocessor"/> as
+    /// The preprocessing saved with the model (for a table model, a <see cref="Tables.TablePreprocessor"/> as
     /// JSON), or null when the model takes encoded inputs only.
     /// </summary>
     public string? Preprocessing => Metadata.TryGetValue(PreprocessingKey, out string? json) ? json : null;

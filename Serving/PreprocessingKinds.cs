@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace RocketNet.Training.Data;
+namespace RocketNet.Serving;
 
 /// <summary>
 /// The kinds of preprocessing a model file can carry (its <c>preprocessing</c> metadata is a JSON object with a

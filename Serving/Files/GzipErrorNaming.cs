@@ -1,4 +1,4 @@
-namespace RocketNet.Training.Data;
+namespace RocketNet.Serving;
 
 /// <summary>
 /// A read-only wrapper around a decompressing stream that turns the decompressor's own errors (which name no

@@ -1,6 +1,6 @@
 using RocketNet.Shapes;
 
-namespace RocketNet.Training.Checkpoints;
+namespace RocketNet.Serving;
 
 /// <summary>A float32 array with a shape, as stored in a safetensors file.</summary>
 public sealed class NamedArray

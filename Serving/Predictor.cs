@@ -1,11 +1,10 @@
 using System.Collections.Concurrent;
 using RocketNet.Layers;
 using RocketNet.Shapes;
-using RocketNet.Training.Data;
-using RocketNet.Training.Data.Images;
-using RocketNet.Training.Data.Tables;
+using RocketNet.Serving.Images;
+using RocketNet.Serving.Tables;
 
-namespace RocketNet.Training.Checkpoints;
+namespace RocketNet.Serving;
 
 /// <summary>
 /// Serves a trained (light) network: puts the module in evaluation mode and predicts single samples or

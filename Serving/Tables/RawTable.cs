@@ -1,7 +1,7 @@
 using System.Text;
 using nietras.SeparatedValues;
 
-namespace RocketNet.Training.Data.Tables;
+namespace RocketNet.Serving.Tables;
 
 /// <summary>
 /// A delimited text table as read: a header of column names and every row's cells as strings, with the

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 
-namespace RocketNet.Training.Data.Tables;
+namespace RocketNet.Serving.Tables;
 
 /// <summary>
 /// Turns raw table rows into model inputs, exactly as it was fitted on a training part; it is saved in the

@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using RocketNet.Shapes;
 
-namespace RocketNet.Training.Checkpoints;
+namespace RocketNet.Serving;
 
 /// <summary>The tensors and metadata of a safetensors file.</summary>
 /// <param name="Tensors">Arrays by name.</param>

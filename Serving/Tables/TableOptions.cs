@@ -1,4 +1,4 @@
-namespace RocketNet.Training.Data.Tables;
+namespace RocketNet.Serving.Tables;
 
 /// <summary>How to read a table for training: its target and any column types the user fixes.</summary>
 public sealed record TableOptions
