@@ -99,6 +99,28 @@ public sealed class Predictor
         return new Predictor(module, shape, maxBatchSize) { Checkpoint = checkpoint, Table = table, Image = image };
     }
 
+    /// <summary>
+    /// Serves the light net of <paramref name="architecture"/> (an <see cref="ArchitectureRegistry"/> description such as
+    /// <c>"wrn-interval 40-1/16-1 classes=10 in=3"</c>) with the weights of a plain safetensors file — a PyTorch
+    /// <c>state_dict</c> under RocketNet's names, no RocketNet metadata needed. <see cref="LoadReport"/> says what matched.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is malformed.</exception>
+    /// <exception cref="ArgumentException">The architecture is invalid, or the file does not fit it (see <see cref="StateDictLoader"/>).</exception>
+    public static Predictor FromSafeTensors(string path, string architecture, int[] inputShape, bool strict = true, int maxBatchSize = 256) =>
+        FromSafeTensors(path, ArchitectureRegistry.BuildLight(architecture, new RandomGenerator(0)), inputShape, strict, maxBatchSize);
+
+    /// <summary>As the other overload, for a module built by the caller (e.g. a pair's booster, or a custom net).</summary>
+    /// <exception cref="InvalidDataException">The file is malformed.</exception>
+    /// <exception cref="ArgumentException">The file does not fit the module (see <see cref="StateDictLoader"/>).</exception>
+    public static Predictor FromSafeTensors(string path, Module module, int[] inputShape, bool strict = true, int maxBatchSize = 256)
+    {
+        var report = StateDictLoader.Load(module, path, strict);
+        return new Predictor(module, inputShape, maxBatchSize) { LoadReport = report };
+    }
+
+    /// <summary>What <see cref="FromSafeTensors(string, Module, int[], bool, int)"/> loaded, or null for other predictors.</summary>
+    public StateDictReport? LoadReport { get; private init; }
+
     /// <summary>The table or image preprocessing saved in <paramref name="checkpoint"/> (both null when it has none).</summary>
     /// <exception cref="InvalidDataException">The saved preprocessing is of an unknown kind or malformed; the message names the file.</exception>
     public static (TablePreprocessor? Table, ImagePreprocessor? Image) SavedPreprocessing(Checkpoint checkpoint)

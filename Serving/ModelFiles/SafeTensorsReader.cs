@@ -7,14 +7,24 @@ using RocketNet.Shapes;
 namespace RocketNet.Serving;
 
 /// <summary>The tensors and metadata of a safetensors file.</summary>
-/// <param name="Tensors">Arrays by name.</param>
+/// <param name="Tensors">Floating-point arrays by name, as float32.</param>
 /// <param name="Metadata">The <c>__metadata__</c> string map (empty if absent).</param>
-public sealed record SafeTensorsContent(IReadOnlyDictionary<string, NamedArray> Tensors, IReadOnlyDictionary<string, string> Metadata);
+/// <param name="Skipped">Integer and boolean tensors that were not loaded (e.g. PyTorch's batch-norm
+/// <c>num_batches_tracked</c> counters), as "name (dtype)".</param>
+public sealed record SafeTensorsContent(IReadOnlyDictionary<string, NamedArray> Tensors, IReadOnlyDictionary<string, string> Metadata,
+    IReadOnlyList<string>? Skipped = null)
+{
+    /// <summary>The skipped tensors (never null).</summary>
+    public IReadOnlyList<string> SkippedTensors => Skipped ?? [];
+}
 
 /// <summary>
-/// Reads safetensors files (see <see cref="SafeTensorsWriter"/>) holding F32 tensors, validating the whole
-/// structure: header length within the file, valid JSON object, known dtype, shape matching the byte
-/// range, byte ranges inside the data, contiguous and not overlapping, and no truncated or trailing data.
+/// Reads safetensors files (RocketNet's own, see <see cref="SafeTensorsWriter"/>, and PyTorch's
+/// <c>safetensors.torch.save_file</c>), validating the whole structure: header length within the file, valid JSON
+/// object, known dtype, shape matching the byte range, byte ranges inside the data, contiguous and not overlapping,
+/// and no truncated or trailing data. F32 tensors load as they are; F64, F16 and BF16 are converted to float32
+/// (F64 rounds to nearest; F16 and BF16 convert exactly); integer and boolean tensors are skipped and listed in
+/// <see cref="SafeTensorsContent.Skipped"/>; 8-bit floats are refused.
 /// </summary>
 public static class SafeTensorsReader
 {
@@ -54,29 +64,76 @@ public static class SafeTensorsReader
         CheckLayout(entries, dataLength, dataStart, path);
 
         var tensors = new Dictionary<string, NamedArray>(StringComparer.Ordinal);
+        var skipped = new List<string>();
         using var hash = metadata.ContainsKey(ChecksumKey) ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
         foreach (var entry in entries.OrderBy(e => e.Begin))
         {
-            var values = new float[entry.End - entry.Begin >> 2];
-            var bytes = MemoryMarshal.AsBytes(values.AsSpan());
             file.Position = dataStart + entry.Begin;
-            file.ReadExactly(bytes);
-            hash?.AppendData(bytes);
-            if (!BitConverter.IsLittleEndian)
-                for (int i = 0; i < values.Length; i++) values[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.Slice(i * 4, 4));
+            if (!IsFloat(entry.Dtype))
+            {
+                skipped.Add($"{entry.Name} ({entry.Dtype})");
+                if (hash is not null)
+                {
+                    var ignored = new byte[entry.End - entry.Begin];
+                    file.ReadExactly(ignored);
+                    hash.AppendData(ignored);
+                }
+                continue;
+            }
+            var values = new float[(entry.End - entry.Begin) / ElementSize(entry.Dtype)];
+            if (entry.Dtype == "F32")
+            {
+                var bytes = MemoryMarshal.AsBytes(values.AsSpan());
+                file.ReadExactly(bytes);
+                hash?.AppendData(bytes);
+                if (!BitConverter.IsLittleEndian)
+                    for (int i = 0; i < values.Length; i++) values[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.Slice(i * 4, 4));
+            }
+            else
+            {
+                var raw = new byte[entry.End - entry.Begin];
+                file.ReadExactly(raw);
+                hash?.AppendData(raw);
+                ConvertToSingle(entry.Dtype, raw, values);
+            }
             tensors[entry.Name] = new NamedArray(entry.Shape, values);
         }
         if (hash is not null)
         {
-            string actual = Convert.ToHexStringLower(hash.GetHashAndReset());
+            string actual = System.Convert.ToHexStringLower(hash.GetHashAndReset());
             if (!string.Equals(actual, metadata[ChecksumKey], StringComparison.OrdinalIgnoreCase))
                 throw Error(path, $"byte offset {dataStart}",
                     $"the tensor data does not match the checksum in the header (SHA-256 {actual}, recorded {metadata[ChecksumKey]}): the file is corrupt.");
         }
-        return new SafeTensorsContent(tensors, metadata);
+        return new SafeTensorsContent(tensors, metadata, skipped);
     }
 
-    private sealed record Entry(string Name, int[] Shape, long Begin, long End);
+    private sealed record Entry(string Name, int[] Shape, long Begin, long End, string Dtype);
+
+    private static bool IsFloat(string dtype) => dtype is "F32" or "F64" or "F16" or "BF16";
+
+    private static int ElementSize(string dtype) => dtype switch
+    {
+        "F64" or "I64" or "U64" => 8,
+        "F32" or "I32" or "U32" => 4,
+        "F16" or "BF16" or "I16" or "U16" => 2,
+        _ => 1,
+    };
+
+    // Little-endian raw values of dtype → float32.
+    private static void ConvertToSingle(string dtype, ReadOnlySpan<byte> raw, Span<float> values)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = dtype switch
+            {
+                "F64" => (float)BinaryPrimitives.ReadDoubleLittleEndian(raw.Slice(i * 8, 8)),
+                "F16" => (float)BinaryPrimitives.ReadHalfLittleEndian(raw.Slice(i * 2, 2)),
+                // BF16 is the upper half of a float32.
+                _ => BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(raw.Slice(i * 2, 2)) << 16),
+            };
+        }
+    }
 
     private static (List<Entry> Entries, Dictionary<string, string> Metadata) ParseHeader(byte[] header, string path)
     {
@@ -130,7 +187,8 @@ public static class SafeTensorsReader
             throw Error(path, where, "'dtype' is missing or not a string.");
         string dtype = dtypeElement.GetString()!;
         if (!KnownDtypes.Contains(dtype)) throw Error(path, where, $"unknown dtype '{dtype}'.");
-        if (dtype != "F32") throw Error(path, where, $"dtype '{dtype}' is not supported; RocketNet reads F32 tensors.");
+        if (dtype.StartsWith("F8", StringComparison.Ordinal))
+            throw Error(path, where, $"dtype '{dtype}' (8-bit float) is not supported; RocketNet reads F32, F64, F16 and BF16 tensors (integer tensors are skipped).");
         var shape = ReadIntegers(element, "shape", where, path).Select(d =>
             d is >= 0 and <= int.MaxValue ? (int)d : throw Error(path, where, $"shape dimension {d} is out of range.")).ToArray();
         var offsets = ReadIntegers(element, "data_offsets", where, path);
@@ -148,10 +206,10 @@ public static class SafeTensorsReader
             }
         }
         else elements = 0;
-        long bytes = 4L * elements;
+        long bytes = ElementSize(dtype) * elements;
         if (offsets[1] - offsets[0] != bytes)
-            throw Error(path, where, $"shape {ShapeMath.Format(shape)} needs {bytes} bytes of F32 but data_offsets [{offsets[0]}, {offsets[1]}] span {offsets[1] - offsets[0]}.");
-        return new Entry(name, shape, offsets[0], offsets[1]);
+            throw Error(path, where, $"shape {ShapeMath.Format(shape)} needs {bytes} bytes of {dtype} but data_offsets [{offsets[0]}, {offsets[1]}] span {offsets[1] - offsets[0]}.");
+        return new Entry(name, shape, offsets[0], offsets[1], dtype);
     }
 
     private static long[] ReadIntegers(JsonElement element, string key, string where, string path)
