@@ -51,8 +51,9 @@ public static class Help
             "  --timing adds each net's parameters, FC multiplications and µs per single-sample request (median and\n" +
             "  90th percentile over up to 32 test samples spread across the test part).",
         "export" =>
-            "rocketnet export --checkpoint FILE --out FILE\n" +
-            "  Writes the light net of a pair checkpoint alone (booster-only parameters dropped), for Predictor.",
+            "rocketnet export --checkpoint FILE --out FILE [--format safetensors|onnx]\n" +
+            "  Writes the light net of a pair checkpoint alone (booster-only parameters dropped), for Predictor,\n" +
+            "  or as an ONNX model (opset 17, dynamic batch) for other runtimes.",
         "predict" =>
             "rocketnet predict --model FILE --input FILE.csv|.tsv[.gz]|FOLDER --output SCORES.csv [--id COLUMN] [--threads 1]\n" +
             "  Scores a table (or every image under a folder) with a model trained on a table (or an image folder), through\n" +

@@ -1,12 +1,13 @@
 using RocketNet.Layers;
 using RocketNet.Serving;
+using RocketNet.Serving.Onnx;
 
 namespace RocketNet.Cli.Commands;
 
 /// <summary>
-/// <c>rocketnet export --checkpoint F --out G</c>: writes the light net of a pair checkpoint as a
-/// standalone model file (booster-only parameters dropped) that <see cref="Predictor"/> loads with
-/// <c>ArchitectureRegistry.BuildLight</c>.
+/// <c>rocketnet export --checkpoint F --out G [--format safetensors|onnx]</c>: writes the light net of a pair
+/// checkpoint as a standalone model file (booster-only parameters dropped) that <see cref="Predictor"/> loads with
+/// <c>ArchitectureRegistry.BuildLight</c>, or as an ONNX model for other runtimes (<see cref="OnnxExporter"/>).
 /// </summary>
 public static class ExportCommand
 {
@@ -15,6 +16,7 @@ public static class ExportCommand
     {
         string path = options.StringOrNull("checkpoint") ?? throw new UsageException("export needs --checkpoint <file>");
         string outPath = options.StringOrNull("out") ?? throw new UsageException("export needs --out <file>");
+        string format = options.Choice("format", "safetensors", "safetensors", "onnx");
         options.RejectUnknown("export");
         if (!File.Exists(path)) throw new FileNotFoundException($"Checkpoint '{path}' not found.", path);
 
@@ -22,6 +24,16 @@ public static class ExportCommand
         var pair = ArchitectureRegistry.BuildPair(checkpoint.Architecture, new RandomGenerator(0));
         checkpoint.LoadInto(pair);
         var light = pair.ExtractLight();
+        if (format == "onnx")
+        {
+            var shape = checkpoint.InputShape ?? throw new InvalidDataException($"Checkpoint '{path}' records no input shape; ONNX needs one.");
+            light.Eval();
+            OnnxExporter.Save(outPath, light, shape);
+            output.WriteLine($"exported the light net ({light.ParameterCount():N0} parameters) as ONNX (opset {OnnxExporter.Opset}; input " +
+                             $"'{OnnxExporter.InputName}' [batch, {string.Join(", ", shape)}], output '{OnnxExporter.OutputName}') to {outPath}" +
+                             (checkpoint.Preprocessing is null ? "" : "; the ONNX model takes encoded inputs: the saved preprocessing stays in the safetensors export"));
+            return 0;
+        }
         var metrics = checkpoint.Metrics.ToDictionary(kv => kv.Key, kv => kv.Value);
         metrics[Checkpoint.RoleMetric] = Checkpoint.LightRole;
         Checkpoint.Save(outPath, light, checkpoint.Architecture, checkpoint.Epoch, metrics, inputShape: checkpoint.InputShape,
