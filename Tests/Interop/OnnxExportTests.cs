@@ -65,7 +65,7 @@ public class OnnxExportTests
         var bytes = OnnxExporter.Export(net, shape);
         using var session = new InferenceSession(bytes);
         var predictor = new Predictor(net, shape, maxBatchSize: 8);
-        foreach (int batch in new[] { 3, 5 })
+        foreach (int batch in new[] { 1, 5 })
         {
             var input = Inputs(shape, batch, vocabulary.Length > 0, vocabulary);
             var expected = new float[batch * predictor.OutputSize];
