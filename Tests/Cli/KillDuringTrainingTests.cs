@@ -12,7 +12,8 @@ namespace RocketNet.Tests.Cli;
 /// </summary>
 /// <remarks>
 /// The pair is sized so that saving its checkpoint (weights and momentum, ~10 MB) is most of an epoch,
-/// so the kills land in saves as well as in training steps.
+/// so the kills land in saves as well as in training steps. Each kill waits for one more finished epoch first,
+/// then a random 0–400 ms, so kills land at every stage of later epochs on a fast or a loaded machine.
 /// </remarks>
 public sealed class KillDuringTrainingTests(ITestOutputHelper log) : IDisposable
 {
@@ -51,6 +52,19 @@ public sealed class KillDuringTrainingTests(ITestOutputHelper log) : IDisposable
         var stderr = p.StandardError.ReadToEndAsync();
         p.WaitForExit();
         return (p.ExitCode, stdout.Result + stderr.Result);
+    }
+
+    // Rows of a run's log (header excluded), 0 while it does not exist or is being rewritten.
+    private static int Rows(string log)
+    {
+        try
+        {
+            return File.Exists(log) ? Math.Max(0, File.ReadAllLines(log).Length - 1) : 0;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
     }
 
     [Fact]
@@ -93,7 +107,13 @@ public sealed class KillDuringTrainingTests(ITestOutputHelper log) : IDisposable
             using var p = Start(resume ? [.. TrainArgs(killed), "--resume"] : TrainArgs(killed));
             _ = p.StandardOutput.ReadToEndAsync();
             _ = p.StandardError.ReadToEndAsync();
-            if (p.WaitForExit(random.Next(400, 1800))) break; // finished before the kill: checked below
+            // Kill at a random moment after this start has finished at least one more epoch, so every attempt makes
+            // progress whatever the machine's load (process start-up alone can take seconds on a busy machine).
+            string log = Path.Combine(killed, "log.csv");
+            int rowsAtStart = Rows(log);
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (!p.HasExited && Rows(log) <= rowsAtStart && waited.Elapsed < TimeSpan.FromSeconds(60)) Thread.Sleep(5);
+            if (p.WaitForExit(random.Next(0, 400))) break; // finished before the kill: checked below
             p.Kill(entireProcessTree: true);
             p.WaitForExit();
             kills++;
