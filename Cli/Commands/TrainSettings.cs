@@ -219,8 +219,13 @@ public sealed record TrainSettings
         if (testFile is not null && !File.Exists(testFile)) throw new FileNotFoundException($"Test file '{testFile}' not found.", testFile);
         return new TableRequest(new TableOptions
         {
-            Target = target, Categorical = categorical, Numeric = numeric, Ignore = ignore, TestFraction = testFraction,
-            MinimumCategoryCount = minimumCount, SplitSeed = (ulong)o.Int("data-seed", 1, 0),
+            Target = target,
+            Categorical = categorical,
+            Numeric = numeric,
+            Ignore = ignore,
+            TestFraction = testFraction,
+            MinimumCategoryCount = minimumCount,
+            SplitSeed = (ulong)o.Int("data-seed", 1, 0),
         }, testFile);
     }
 
@@ -238,7 +243,10 @@ public sealed record TrainSettings
         }
         return new ImageFolderOptions
         {
-            ImageSize = size, SkipBadImages = skip, TestFraction = o.Double("test-fraction", 0.2, 0.01, 0.9), SplitSeed = (ulong)o.Int("data-seed", 1, 0),
+            ImageSize = size,
+            SkipBadImages = skip,
+            TestFraction = o.Double("test-fraction", 0.2, 0.01, 0.9),
+            SplitSeed = (ulong)o.Int("data-seed", 1, 0),
         };
     }
 

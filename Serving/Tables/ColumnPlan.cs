@@ -108,7 +108,11 @@ public sealed class ColumnPlan
         if (variance <= 1e-12 * Math.Max(1, mean * mean) && missing == 0) return null;
         return new ColumnPlan
         {
-            Name = name, Kind = ColumnKind.Numeric, Mean = mean, Std = variance > 0 ? Math.Sqrt(variance) : 1, HasMissingIndicator = missing > 0,
+            Name = name,
+            Kind = ColumnKind.Numeric,
+            Mean = mean,
+            Std = variance > 0 ? Math.Sqrt(variance) : 1,
+            HasMissingIndicator = missing > 0,
         };
     }
 

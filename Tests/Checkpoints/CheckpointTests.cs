@@ -49,7 +49,11 @@ public class CheckpointTests
         string partial = files.PathOf("partial.safetensors");
         SafeTensorsWriter.Save(partial, other, new Dictionary<string, string>
         {
-            ["format"] = Checkpoint.FormatName, ["format_version"] = "1", ["architecture"] = "x", ["epoch"] = "0", ["extra_tensors"] = "[]",
+            ["format"] = Checkpoint.FormatName,
+            ["format_version"] = "1",
+            ["architecture"] = "x",
+            ["epoch"] = "0",
+            ["extra_tensors"] = "[]",
         });
         ex = Assert.Throws<ArgumentException>(() => Checkpoint.Load(partial).LoadInto(new TinyModule(4, 3, seed: 1)));
         Assert.Contains("missing [bias, head.offset]", ex.Message);
@@ -64,7 +68,11 @@ public class CheckpointTests
         tensors["stray"] = NamedArray.Vector([1]);
         SafeTensorsWriter.Save(path, tensors, new Dictionary<string, string>
         {
-            ["format"] = Checkpoint.FormatName, ["format_version"] = "1", ["architecture"] = "x", ["epoch"] = "0", ["extra_tensors"] = "[]",
+            ["format"] = Checkpoint.FormatName,
+            ["format_version"] = "1",
+            ["architecture"] = "x",
+            ["epoch"] = "0",
+            ["extra_tensors"] = "[]",
         });
         var checkpoint = Checkpoint.Load(path);
         var ex = Assert.Throws<ArgumentException>(() => checkpoint.LoadInto(new TinyModule(4, 3, seed: 2)));

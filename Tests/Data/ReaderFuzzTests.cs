@@ -28,26 +28,26 @@ public class ReaderFuzzTests(ITestOutputHelper log)
             case 1: // truncate
                 return bytes[..random.NextInt(bytes.Length)];
             case 2: // insert random bytes
-            {
-                int at = random.NextInt(bytes.Length + 1), count = 1 + random.NextInt(16);
-                var inserted = new byte[count];
-                for (int i = 0; i < count; i++) inserted[i] = (byte)random.NextInt(256);
-                return [.. bytes[..at], .. inserted, .. bytes[at..]];
-            }
+                {
+                    int at = random.NextInt(bytes.Length + 1), count = 1 + random.NextInt(16);
+                    var inserted = new byte[count];
+                    for (int i = 0; i < count; i++) inserted[i] = (byte)random.NextInt(256);
+                    return [.. bytes[..at], .. inserted, .. bytes[at..]];
+                }
             case 3: // a huge or negative 32/64-bit value over a random aligned field, as both endiannesses write them
-            {
-                int at = random.NextInt(Math.Max(1, bytes.Length - 8)) & ~3;
-                ulong value = random.NextInt(3) switch { 0 => ulong.MaxValue, 1 => 0x7FFF_FFFF, _ => 0x0000_0100_0000_0000 };
-                for (int i = 0; i < 8 && at + i < bytes.Length; i++) bytes[at + i] = (byte)(value >> (8 * (random.NextInt(2) == 0 ? i : 7 - i)));
-                return bytes;
-            }
+                {
+                    int at = random.NextInt(Math.Max(1, bytes.Length - 8)) & ~3;
+                    ulong value = random.NextInt(3) switch { 0 => ulong.MaxValue, 1 => 0x7FFF_FFFF, _ => 0x0000_0100_0000_0000 };
+                    for (int i = 0; i < 8 && at + i < bytes.Length; i++) bytes[at + i] = (byte)(value >> (8 * (random.NextInt(2) == 0 ? i : 7 - i)));
+                    return bytes;
+                }
             default: // overwrite a run with one byte value
-            {
-                int at = random.NextInt(bytes.Length), count = 1 + random.NextInt(32);
-                byte v = (byte)random.NextInt(256);
-                for (int i = at; i < Math.Min(bytes.Length, at + count); i++) bytes[i] = v;
-                return bytes;
-            }
+                {
+                    int at = random.NextInt(bytes.Length), count = 1 + random.NextInt(32);
+                    byte v = (byte)random.NextInt(256);
+                    for (int i = at; i < Math.Min(bytes.Length, at + count); i++) bytes[i] = v;
+                    return bytes;
+                }
         }
     }
 
@@ -134,7 +134,10 @@ public class ReaderFuzzTests(ITestOutputHelper log)
         // Datasets.Ticdata's options, with the sample's 120 training rows in place of the file's 5,822.
         var options = new CategoricalCsvOptions
         {
-            TargetColumn = "CARAVAN", PositiveValues = ["insurance", "1", "yes"], NegativeValues = ["noinsurance", "0", "no"], TrainingRows = 120,
+            TargetColumn = "CARAVAN",
+            PositiveValues = ["insurance", "1", "yes"],
+            NegativeValues = ["noinsurance", "0", "no"],
+            TrainingRows = 120,
         };
         Fuzz("fuzzed.csv", valid, p => CategoricalCsvReader.Read(p, options), seed: 16);
     }

@@ -9,7 +9,11 @@ public class SyntheticClickLogTests
     // Small enough for a test (about 0.1 s), large enough for stable rates: 20k train + 5k test rows.
     private static readonly SyntheticClickLogOptions Small = new()
     {
-        Users = 2_000, Ads = 300, TrainImpressions = 20_000, TestImpressions = 5_000, Seed = 7,
+        Users = 2_000,
+        Ads = 300,
+        TrainImpressions = 20_000,
+        TestImpressions = 5_000,
+        Seed = 7,
     };
 
     private static readonly Lazy<SyntheticClickLog> SmallLog = new(() => SyntheticClickLog.Generate(Small));

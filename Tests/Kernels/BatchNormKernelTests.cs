@@ -24,25 +24,25 @@ public class BatchNormKernelTests
     public void ForwardTrainingMatchesReference(int n, int c, int s)
     {
         foreach (bool affine in new[] { true, false })
-        foreach (bool tracking in new[] { true, false })
-        {
-            var random = new Random(21);
-            float[] x = RandomArray(random, (long)n * c * s, 3f);
-            for (int i = 0; i < x.Length; i++) x[i] += 0.5f; // non-zero mean
-            float[] gamma = affine ? RandomArray(random, c) : [], beta = affine ? RandomArray(random, c) : [];
-            float[] runMeanE = tracking ? RandomArray(random, c) : [], runVarE = tracking ? RandomArray(random, c, 0.5f) : [];
-            for (int i = 0; i < runVarE.Length; i++) runVarE[i] += 1;
-            float[] runMeanA = (float[])runMeanE.Clone(), runVarA = (float[])runVarE.Clone();
-            float[] yE = new float[x.Length], yA = new float[x.Length];
-            float[] meanE = new float[c], meanA = new float[c], invE = new float[c], invA = new float[c];
-            BatchNormReference.ForwardTraining(x, gamma, beta, yE, meanE, invE, runMeanE, runVarE, n, c, s, 0.1f, 1e-5f);
-            BatchNormKernels.ForwardTraining(x, gamma, beta, yA, meanA, invA, runMeanA, runVarA, n, c, s, 0.1f, 1e-5f);
-            AssertClose(yE, yA, 1e-5f, "y");
-            AssertClose(meanE, meanA, 1e-6f, "saveMean");
-            AssertClose(invE, invA, 1e-5f, "saveInvStd");
-            AssertClose(runMeanE, runMeanA, 1e-6f, "runningMean");
-            AssertClose(runVarE, runVarA, 1e-5f, "runningVar");
-        }
+            foreach (bool tracking in new[] { true, false })
+            {
+                var random = new Random(21);
+                float[] x = RandomArray(random, (long)n * c * s, 3f);
+                for (int i = 0; i < x.Length; i++) x[i] += 0.5f; // non-zero mean
+                float[] gamma = affine ? RandomArray(random, c) : [], beta = affine ? RandomArray(random, c) : [];
+                float[] runMeanE = tracking ? RandomArray(random, c) : [], runVarE = tracking ? RandomArray(random, c, 0.5f) : [];
+                for (int i = 0; i < runVarE.Length; i++) runVarE[i] += 1;
+                float[] runMeanA = (float[])runMeanE.Clone(), runVarA = (float[])runVarE.Clone();
+                float[] yE = new float[x.Length], yA = new float[x.Length];
+                float[] meanE = new float[c], meanA = new float[c], invE = new float[c], invA = new float[c];
+                BatchNormReference.ForwardTraining(x, gamma, beta, yE, meanE, invE, runMeanE, runVarE, n, c, s, 0.1f, 1e-5f);
+                BatchNormKernels.ForwardTraining(x, gamma, beta, yA, meanA, invA, runMeanA, runVarA, n, c, s, 0.1f, 1e-5f);
+                AssertClose(yE, yA, 1e-5f, "y");
+                AssertClose(meanE, meanA, 1e-6f, "saveMean");
+                AssertClose(invE, invA, 1e-5f, "saveInvStd");
+                AssertClose(runMeanE, runMeanA, 1e-6f, "runningMean");
+                AssertClose(runVarE, runVarA, 1e-5f, "runningVar");
+            }
     }
 
     [Fact]

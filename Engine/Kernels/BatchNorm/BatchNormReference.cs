@@ -25,24 +25,24 @@ public static class BatchNormReference
         {
             double sum = 0;
             for (int i = 0; i < n; i++)
-            for (int j = 0; j < s; j++) sum += x[(i * c + ch) * s + j];
+                for (int j = 0; j < s; j++) sum += x[(i * c + ch) * s + j];
             double mean = sum / count;
             double squares = 0;
             for (int i = 0; i < n; i++)
-            for (int j = 0; j < s; j++)
-            {
-                double deviation = x[(i * c + ch) * s + j] - mean;
-                squares += deviation * deviation;
-            }
+                for (int j = 0; j < s; j++)
+                {
+                    double deviation = x[(i * c + ch) * s + j] - mean;
+                    squares += deviation * deviation;
+                }
             double variance = squares / count;
             double invStd = 1 / Math.Sqrt(variance + eps);
             double scale = (gamma.IsEmpty ? 1 : gamma[ch]) * invStd, shift = beta.IsEmpty ? 0 : beta[ch];
             for (int i = 0; i < n; i++)
-            for (int j = 0; j < s; j++)
-            {
-                int at = (i * c + ch) * s + j;
-                y[at] = (float)((x[at] - mean) * scale + shift);
-            }
+                for (int j = 0; j < s; j++)
+                {
+                    int at = (i * c + ch) * s + j;
+                    y[at] = (float)((x[at] - mean) * scale + shift);
+                }
             saveMean[ch] = (float)mean;
             saveInvStd[ch] = (float)invStd;
             if (!runningMean.IsEmpty)
@@ -63,13 +63,13 @@ public static class BatchNormReference
         BatchNormArguments.CheckInference("BatchNormReference.ForwardInference", x.Length, gamma.Length, beta.Length,
             runningMean.Length, runningVar.Length, y.Length, n, c, s);
         for (int i = 0; i < n; i++)
-        for (int ch = 0; ch < c; ch++)
-        for (int j = 0; j < s; j++)
-        {
-            int at = (i * c + ch) * s + j;
-            double normalised = (x[at] - (double)runningMean[ch]) / Math.Sqrt(runningVar[ch] + (double)eps);
-            y[at] = (float)(normalised * (gamma.IsEmpty ? 1 : gamma[ch]) + (beta.IsEmpty ? 0 : beta[ch]));
-        }
+            for (int ch = 0; ch < c; ch++)
+                for (int j = 0; j < s; j++)
+                {
+                    int at = (i * c + ch) * s + j;
+                    double normalised = (x[at] - (double)runningMean[ch]) / Math.Sqrt(runningVar[ch] + (double)eps);
+                    y[at] = (float)(normalised * (gamma.IsEmpty ? 1 : gamma[ch]) + (beta.IsEmpty ? 0 : beta[ch]));
+                }
     }
 
     /// <summary>
@@ -90,19 +90,19 @@ public static class BatchNormReference
             double mean = saveMean[ch], invStd = saveInvStd[ch], g = gamma.IsEmpty ? 1 : gamma[ch];
             double sumDy = 0, sumDyXhat = 0;
             for (int i = 0; i < n; i++)
-            for (int j = 0; j < s; j++)
-            {
-                int at = (i * c + ch) * s + j;
-                sumDy += gradY[at];
-                sumDyXhat += gradY[at] * (x[at] - mean) * invStd;
-            }
+                for (int j = 0; j < s; j++)
+                {
+                    int at = (i * c + ch) * s + j;
+                    sumDy += gradY[at];
+                    sumDyXhat += gradY[at] * (x[at] - mean) * invStd;
+                }
             for (int i = 0; i < n; i++)
-            for (int j = 0; j < s; j++)
-            {
-                int at = (i * c + ch) * s + j;
-                double xhat = (x[at] - mean) * invStd;
-                gradX[at] += (float)(g * invStd * (gradY[at] - sumDy / count - xhat * sumDyXhat / count));
-            }
+                for (int j = 0; j < s; j++)
+                {
+                    int at = (i * c + ch) * s + j;
+                    double xhat = (x[at] - mean) * invStd;
+                    gradX[at] += (float)(g * invStd * (gradY[at] - sumDy / count - xhat * sumDyXhat / count));
+                }
             if (!gradGamma.IsEmpty) gradGamma[ch] += (float)sumDyXhat;
             if (!gradBeta.IsEmpty) gradBeta[ch] += (float)sumDy;
         }

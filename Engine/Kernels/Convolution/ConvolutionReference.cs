@@ -18,21 +18,21 @@ public static class ConvolutionReference
         KernelArguments.CheckConvolution(g, "ConvolutionReference.Forward", x.Length, w.Length, y.Length, bias.Length);
         int oh = g.OutHeight, ow = g.OutWidth;
         for (int n = 0; n < g.Batch; n++)
-        for (int o = 0; o < g.OutChannels; o++)
-        for (int i = 0; i < oh; i++)
-        for (int j = 0; j < ow; j++)
-        {
-            double sum = bias.IsEmpty ? 0 : bias[o];
-            for (int c = 0; c < g.InChannels; c++)
-            for (int kh = 0; kh < g.KernelHeight; kh++)
-            for (int kw = 0; kw < g.KernelWidth; kw++)
-            {
-                int ih = i * g.StrideH - g.PadH + kh, iw = j * g.StrideW - g.PadW + kw;
-                if ((uint)ih >= (uint)g.Height || (uint)iw >= (uint)g.Width) continue;
-                sum += (double)x[InputIndex(g, n, c, ih, iw)] * w[WeightIndex(g, o, c, kh, kw)];
-            }
-            y[((n * g.OutChannels + o) * oh + i) * ow + j] = (float)sum;
-        }
+            for (int o = 0; o < g.OutChannels; o++)
+                for (int i = 0; i < oh; i++)
+                    for (int j = 0; j < ow; j++)
+                    {
+                        double sum = bias.IsEmpty ? 0 : bias[o];
+                        for (int c = 0; c < g.InChannels; c++)
+                            for (int kh = 0; kh < g.KernelHeight; kh++)
+                                for (int kw = 0; kw < g.KernelWidth; kw++)
+                                {
+                                    int ih = i * g.StrideH - g.PadH + kh, iw = j * g.StrideW - g.PadW + kw;
+                                    if ((uint)ih >= (uint)g.Height || (uint)iw >= (uint)g.Width) continue;
+                                    sum += (double)x[InputIndex(g, n, c, ih, iw)] * w[WeightIndex(g, o, c, kh, kw)];
+                                }
+                        y[((n * g.OutChannels + o) * oh + i) * ow + j] = (float)sum;
+                    }
     }
 
     /// <summary>
@@ -48,25 +48,25 @@ public static class ConvolutionReference
         int oh = g.OutHeight, ow = g.OutWidth;
         // Gather form: for each input cell, sum the outputs whose window covers it (exact in double).
         for (int n = 0; n < g.Batch; n++)
-        for (int c = 0; c < g.InChannels; c++)
-        for (int ih = 0; ih < g.Height; ih++)
-        for (int iw = 0; iw < g.Width; iw++)
-        {
-            double sum = 0;
-            for (int o = 0; o < g.OutChannels; o++)
-            for (int kh = 0; kh < g.KernelHeight; kh++)
-            for (int kw = 0; kw < g.KernelWidth; kw++)
-            {
-                // Output (i, j) reads this cell through tap (kh, kw) when i·sh − ph + kh = ih.
-                int rowNumerator = ih + g.PadH - kh, colNumerator = iw + g.PadW - kw;
-                if (rowNumerator < 0 || colNumerator < 0) continue;
-                if (rowNumerator % g.StrideH != 0 || colNumerator % g.StrideW != 0) continue;
-                int i = rowNumerator / g.StrideH, j = colNumerator / g.StrideW;
-                if (i >= oh || j >= ow) continue;
-                sum += (double)gradY[((n * g.OutChannels + o) * oh + i) * ow + j] * w[WeightIndex(g, o, c, kh, kw)];
-            }
-            gradX[InputIndex(g, n, c, ih, iw)] += (float)sum;
-        }
+            for (int c = 0; c < g.InChannels; c++)
+                for (int ih = 0; ih < g.Height; ih++)
+                    for (int iw = 0; iw < g.Width; iw++)
+                    {
+                        double sum = 0;
+                        for (int o = 0; o < g.OutChannels; o++)
+                            for (int kh = 0; kh < g.KernelHeight; kh++)
+                                for (int kw = 0; kw < g.KernelWidth; kw++)
+                                {
+                                    // Output (i, j) reads this cell through tap (kh, kw) when i·sh − ph + kh = ih.
+                                    int rowNumerator = ih + g.PadH - kh, colNumerator = iw + g.PadW - kw;
+                                    if (rowNumerator < 0 || colNumerator < 0) continue;
+                                    if (rowNumerator % g.StrideH != 0 || colNumerator % g.StrideW != 0) continue;
+                                    int i = rowNumerator / g.StrideH, j = colNumerator / g.StrideW;
+                                    if (i >= oh || j >= ow) continue;
+                                    sum += (double)gradY[((n * g.OutChannels + o) * oh + i) * ow + j] * w[WeightIndex(g, o, c, kh, kw)];
+                                }
+                        gradX[InputIndex(g, n, c, ih, iw)] += (float)sum;
+                    }
     }
 
     /// <summary>
@@ -83,26 +83,26 @@ public static class ConvolutionReference
         for (int o = 0; o < g.OutChannels; o++)
         {
             for (int c = 0; c < g.InChannels; c++)
-            for (int kh = 0; kh < g.KernelHeight; kh++)
-            for (int kw = 0; kw < g.KernelWidth; kw++)
-            {
-                double sum = 0;
-                for (int n = 0; n < g.Batch; n++)
-                for (int i = 0; i < oh; i++)
-                for (int j = 0; j < ow; j++)
-                {
-                    int ih = i * g.StrideH - g.PadH + kh, iw = j * g.StrideW - g.PadW + kw;
-                    if ((uint)ih >= (uint)g.Height || (uint)iw >= (uint)g.Width) continue;
-                    sum += (double)x[InputIndex(g, n, c, ih, iw)] * gradY[((n * g.OutChannels + o) * oh + i) * ow + j];
-                }
-                gradW[WeightIndex(g, o, c, kh, kw)] += (float)sum;
-            }
+                for (int kh = 0; kh < g.KernelHeight; kh++)
+                    for (int kw = 0; kw < g.KernelWidth; kw++)
+                    {
+                        double sum = 0;
+                        for (int n = 0; n < g.Batch; n++)
+                            for (int i = 0; i < oh; i++)
+                                for (int j = 0; j < ow; j++)
+                                {
+                                    int ih = i * g.StrideH - g.PadH + kh, iw = j * g.StrideW - g.PadW + kw;
+                                    if ((uint)ih >= (uint)g.Height || (uint)iw >= (uint)g.Width) continue;
+                                    sum += (double)x[InputIndex(g, n, c, ih, iw)] * gradY[((n * g.OutChannels + o) * oh + i) * ow + j];
+                                }
+                        gradW[WeightIndex(g, o, c, kh, kw)] += (float)sum;
+                    }
             if (!gradBias.IsEmpty)
             {
                 double sum = 0;
                 for (int n = 0; n < g.Batch; n++)
-                for (int p = 0; p < oh * ow; p++)
-                    sum += gradY[(n * g.OutChannels + o) * oh * ow + p];
+                    for (int p = 0; p < oh * ow; p++)
+                        sum += gradY[(n * g.OutChannels + o) * oh * ow + p];
                 gradBias[o] += (float)sum;
             }
         }

@@ -26,35 +26,35 @@ internal static class Im2Col
         {
             ReadOnlySpan<float> plane = image.Slice(c * g.Height * g.Width, g.Height * g.Width);
             for (int kh = 0; kh < g.KernelHeight; kh++)
-            for (int kw = 0; kw < g.KernelWidth; kw++, row++)
-            {
-                Span<float> colRow = col.Slice(row * outPlane, outPlane);
-                ValidColumns(g, kw, outWidth, out int owStart, out int owEnd);
-                int iwStart = owStart * g.StrideW - g.PadW + kw;
-                for (int oh = 0; oh < outHeight; oh++)
+                for (int kw = 0; kw < g.KernelWidth; kw++, row++)
                 {
-                    Span<float> dst = colRow.Slice(oh * outWidth, outWidth);
-                    int ih = oh * g.StrideH - g.PadH + kh;
-                    if ((uint)ih >= (uint)g.Height || owStart >= owEnd)
+                    Span<float> colRow = col.Slice(row * outPlane, outPlane);
+                    ValidColumns(g, kw, outWidth, out int owStart, out int owEnd);
+                    int iwStart = owStart * g.StrideW - g.PadW + kw;
+                    for (int oh = 0; oh < outHeight; oh++)
                     {
-                        dst.Clear();
-                        continue;
-                    }
-                    dst[..owStart].Clear();
-                    dst[owEnd..].Clear();
-                    ReadOnlySpan<float> src = plane.Slice(ih * g.Width, g.Width);
-                    if (g.StrideW == 1)
-                    {
-                        // Contiguous run: a vectorised copy.
-                        src.Slice(iwStart, owEnd - owStart).CopyTo(dst[owStart..owEnd]);
-                    }
-                    else
-                    {
-                        int stride = g.StrideW;
-                        for (int ow = owStart, iw = iwStart; ow < owEnd; ow++, iw += stride) dst[ow] = src[iw];
+                        Span<float> dst = colRow.Slice(oh * outWidth, outWidth);
+                        int ih = oh * g.StrideH - g.PadH + kh;
+                        if ((uint)ih >= (uint)g.Height || owStart >= owEnd)
+                        {
+                            dst.Clear();
+                            continue;
+                        }
+                        dst[..owStart].Clear();
+                        dst[owEnd..].Clear();
+                        ReadOnlySpan<float> src = plane.Slice(ih * g.Width, g.Width);
+                        if (g.StrideW == 1)
+                        {
+                            // Contiguous run: a vectorised copy.
+                            src.Slice(iwStart, owEnd - owStart).CopyTo(dst[owStart..owEnd]);
+                        }
+                        else
+                        {
+                            int stride = g.StrideW;
+                            for (int ow = owStart, iw = iwStart; ow < owEnd; ow++, iw += stride) dst[ow] = src[iw];
+                        }
                     }
                 }
-            }
         }
     }
 
@@ -76,30 +76,30 @@ internal static class Im2Col
         {
             Span<float> plane = image.Slice(c * g.Height * g.Width, g.Height * g.Width);
             for (int kh = 0; kh < g.KernelHeight; kh++)
-            for (int kw = 0; kw < g.KernelWidth; kw++, row++)
-            {
-                ReadOnlySpan<float> colRow = col.Slice(row * outPlane, outPlane);
-                ValidColumns(g, kw, outWidth, out int owStart, out int owEnd);
-                if (owStart >= owEnd) continue;
-                int iwStart = owStart * g.StrideW - g.PadW + kw;
-                for (int oh = 0; oh < outHeight; oh++)
+                for (int kw = 0; kw < g.KernelWidth; kw++, row++)
                 {
-                    int ih = oh * g.StrideH - g.PadH + kh;
-                    if ((uint)ih >= (uint)g.Height) continue;
-                    ReadOnlySpan<float> src = colRow.Slice(oh * outWidth, outWidth);
-                    Span<float> dst = plane.Slice(ih * g.Width, g.Width);
-                    if (g.StrideW == 1)
+                    ReadOnlySpan<float> colRow = col.Slice(row * outPlane, outPlane);
+                    ValidColumns(g, kw, outWidth, out int owStart, out int owEnd);
+                    if (owStart >= owEnd) continue;
+                    int iwStart = owStart * g.StrideW - g.PadW + kw;
+                    for (int oh = 0; oh < outHeight; oh++)
                     {
-                        Span<float> run = dst.Slice(iwStart, owEnd - owStart);
-                        TensorPrimitives.Add(run, src[owStart..owEnd], run);
-                    }
-                    else
-                    {
-                        int stride = g.StrideW;
-                        for (int ow = owStart, iw = iwStart; ow < owEnd; ow++, iw += stride) dst[iw] += src[ow];
+                        int ih = oh * g.StrideH - g.PadH + kh;
+                        if ((uint)ih >= (uint)g.Height) continue;
+                        ReadOnlySpan<float> src = colRow.Slice(oh * outWidth, outWidth);
+                        Span<float> dst = plane.Slice(ih * g.Width, g.Width);
+                        if (g.StrideW == 1)
+                        {
+                            Span<float> run = dst.Slice(iwStart, owEnd - owStart);
+                            TensorPrimitives.Add(run, src[owStart..owEnd], run);
+                        }
+                        else
+                        {
+                            int stride = g.StrideW;
+                            for (int ow = owStart, iw = iwStart; ow < owEnd; ow++, iw += stride) dst[iw] += src[ow];
+                        }
                     }
                 }
-            }
         }
     }
 
@@ -119,15 +119,15 @@ internal static class Im2Col
         {
             ReadOnlySpan<float> plane = image.Slice(c * planeLength, planeLength);
             for (int kh = 0; kh < g.KernelHeight; kh++)
-            for (int kw = 0; kw < g.KernelWidth; kw++, row++)
-            {
-                Span<float> colRow = col.Slice(row * planeLength, planeLength); // [OH = H, OW = W]
-                SameSizeRun(g, kh, kw, out int shift, out int start, out int end, out int ohStart, out int ohEnd);
-                colRow[..start].Clear();
-                colRow[end..].Clear();
-                if (start < end) plane.Slice(start + shift, end - start).CopyTo(colRow[start..end]);
-                ClearPaddedColumns(g, kw, colRow, ohStart, ohEnd);
-            }
+                for (int kw = 0; kw < g.KernelWidth; kw++, row++)
+                {
+                    Span<float> colRow = col.Slice(row * planeLength, planeLength); // [OH = H, OW = W]
+                    SameSizeRun(g, kh, kw, out int shift, out int start, out int end, out int ohStart, out int ohEnd);
+                    colRow[..start].Clear();
+                    colRow[end..].Clear();
+                    if (start < end) plane.Slice(start + shift, end - start).CopyTo(colRow[start..end]);
+                    ClearPaddedColumns(g, kw, colRow, ohStart, ohEnd);
+                }
         }
     }
 
@@ -139,16 +139,16 @@ internal static class Im2Col
         {
             Span<float> plane = image.Slice(c * planeLength, planeLength);
             for (int kh = 0; kh < g.KernelHeight; kh++)
-            for (int kw = 0; kw < g.KernelWidth; kw++, row++)
-            {
-                Span<float> colRow = col.Slice(row * planeLength, planeLength);
-                SameSizeRun(g, kh, kw, out int shift, out int start, out int end, out int ohStart, out int ohEnd);
-                if (start >= end) continue;
-                // Entries read from padding would otherwise land on a neighbouring row's edge.
-                ClearPaddedColumns(g, kw, colRow, ohStart, ohEnd);
-                Span<float> target = plane.Slice(start + shift, end - start);
-                TensorPrimitives.Add(target, colRow[start..end], target);
-            }
+                for (int kw = 0; kw < g.KernelWidth; kw++, row++)
+                {
+                    Span<float> colRow = col.Slice(row * planeLength, planeLength);
+                    SameSizeRun(g, kh, kw, out int shift, out int start, out int end, out int ohStart, out int ohEnd);
+                    if (start >= end) continue;
+                    // Entries read from padding would otherwise land on a neighbouring row's edge.
+                    ClearPaddedColumns(g, kw, colRow, ohStart, ohEnd);
+                    Span<float> target = plane.Slice(start + shift, end - start);
+                    TensorPrimitives.Add(target, colRow[start..end], target);
+                }
         }
     }
 

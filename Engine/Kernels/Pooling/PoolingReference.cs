@@ -18,27 +18,27 @@ public static class PoolingReference
         KernelArguments.RequireLength(indices.Length, g.OutputLength, "PoolingReference.MaxPoolForward", "indices");
         int oh = g.OutHeight, ow = g.OutWidth, plane = g.H * g.W;
         for (int p = 0; p < g.N * g.C; p++)
-        for (int i = 0; i < oh; i++)
-        for (int j = 0; j < ow; j++)
-        {
-            float best = float.NegativeInfinity;
-            int bestIndex = -1;
-            for (int kh = 0; kh < g.KernelH; kh++)
-            for (int kw = 0; kw < g.KernelW; kw++)
-            {
-                int h = i * g.StrideH - g.PadH + kh, w = j * g.StrideW - g.PadW + kw;
-                if ((uint)h >= (uint)g.H || (uint)w >= (uint)g.W) continue; // padding never wins
-                float value = x[p * plane + h * g.W + w];
-                if (bestIndex < 0 || value > best || float.IsNaN(value))
+            for (int i = 0; i < oh; i++)
+                for (int j = 0; j < ow; j++)
                 {
-                    best = value;
-                    bestIndex = h * g.W + w;
+                    float best = float.NegativeInfinity;
+                    int bestIndex = -1;
+                    for (int kh = 0; kh < g.KernelH; kh++)
+                        for (int kw = 0; kw < g.KernelW; kw++)
+                        {
+                            int h = i * g.StrideH - g.PadH + kh, w = j * g.StrideW - g.PadW + kw;
+                            if ((uint)h >= (uint)g.H || (uint)w >= (uint)g.W) continue; // padding never wins
+                            float value = x[p * plane + h * g.W + w];
+                            if (bestIndex < 0 || value > best || float.IsNaN(value))
+                            {
+                                best = value;
+                                bestIndex = h * g.W + w;
+                            }
+                        }
+                    int o = (p * oh + i) * ow + j;
+                    y[o] = best;
+                    indices[o] = bestIndex;
                 }
-            }
-            int o = (p * oh + i) * ow + j;
-            y[o] = best;
-            indices[o] = bestIndex;
-        }
     }
 
     /// <summary>
@@ -71,18 +71,18 @@ public static class PoolingReference
         g.Check("PoolingReference.AvgPoolForward", x.Length, y.Length, "x", "y");
         int oh = g.OutHeight, ow = g.OutWidth, plane = g.H * g.W;
         for (int p = 0; p < g.N * g.C; p++)
-        for (int i = 0; i < oh; i++)
-        for (int j = 0; j < ow; j++)
-        {
-            double sum = 0;
-            for (int kh = 0; kh < g.KernelH; kh++)
-            for (int kw = 0; kw < g.KernelW; kw++)
-            {
-                int h = i * g.StrideH - g.PadH + kh, w = j * g.StrideW - g.PadW + kw;
-                if ((uint)h < (uint)g.H && (uint)w < (uint)g.W) sum += x[p * plane + h * g.W + w];
-            }
-            y[(p * oh + i) * ow + j] = (float)(sum / (g.KernelH * g.KernelW));
-        }
+            for (int i = 0; i < oh; i++)
+                for (int j = 0; j < ow; j++)
+                {
+                    double sum = 0;
+                    for (int kh = 0; kh < g.KernelH; kh++)
+                        for (int kw = 0; kw < g.KernelW; kw++)
+                        {
+                            int h = i * g.StrideH - g.PadH + kh, w = j * g.StrideW - g.PadW + kw;
+                            if ((uint)h < (uint)g.H && (uint)w < (uint)g.W) sum += x[p * plane + h * g.W + w];
+                        }
+                    y[(p * oh + i) * ow + j] = (float)(sum / (g.KernelH * g.KernelW));
+                }
     }
 
     /// <summary>
@@ -96,17 +96,17 @@ public static class PoolingReference
         int oh = g.OutHeight, ow = g.OutWidth, plane = g.H * g.W;
         float scale = 1f / (g.KernelH * g.KernelW);
         for (int p = 0; p < g.N * g.C; p++)
-        for (int i = 0; i < oh; i++)
-        for (int j = 0; j < ow; j++)
-        {
-            float share = gradY[(p * oh + i) * ow + j] * scale;
-            for (int kh = 0; kh < g.KernelH; kh++)
-            for (int kw = 0; kw < g.KernelW; kw++)
-            {
-                int h = i * g.StrideH - g.PadH + kh, w = j * g.StrideW - g.PadW + kw;
-                if ((uint)h < (uint)g.H && (uint)w < (uint)g.W) gradX[p * plane + h * g.W + w] += share;
-            }
-        }
+            for (int i = 0; i < oh; i++)
+                for (int j = 0; j < ow; j++)
+                {
+                    float share = gradY[(p * oh + i) * ow + j] * scale;
+                    for (int kh = 0; kh < g.KernelH; kh++)
+                        for (int kw = 0; kw < g.KernelW; kw++)
+                        {
+                            int h = i * g.StrideH - g.PadH + kh, w = j * g.StrideW - g.PadW + kw;
+                            if ((uint)h < (uint)g.H && (uint)w < (uint)g.W) gradX[p * plane + h * g.W + w] += share;
+                        }
+                }
     }
 
     /// <summary>y[n, c] = mean of x[n, c, :, :]. x: [N, C, H, W], y: [N, C].</summary>

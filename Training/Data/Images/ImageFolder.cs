@@ -63,7 +63,10 @@ public sealed record ImageFolderData(Dataset Train, Dataset Test, ImagePreproces
         var statistics = ChannelNormalizer.FromDataset(train);
         var preprocessor = new ImagePreprocessor
         {
-            ImageSize = size, Mean = [.. statistics.Mean], Std = statistics.Std.Select(s => s > 1e-6f ? s : 1f).ToArray(), ClassNames = classes,
+            ImageSize = size,
+            Mean = [.. statistics.Mean],
+            Std = statistics.Std.Select(s => s > 1e-6f ? s : 1f).ToArray(),
+            ClassNames = classes,
         };
         var normalizer = new ChannelNormalizer(preprocessor.Mean, preprocessor.Std);
         var test = Read(testFiles, size, classes, options.SkipBadImages, notes, "test");
