@@ -46,6 +46,8 @@ public sealed partial class Tensor
     public Tensor Sigmoid() => ElementwiseFunction.Forward(ElementwiseKind.Sigmoid, this);
     /// <summary>Hyperbolic tangent elementwise.</summary>
     public Tensor Tanh() => ElementwiseFunction.Forward(ElementwiseKind.Tanh, this);
+    /// <summary>SiLU (swish) x·σ(x) elementwise.</summary>
+    public Tensor Silu() => ElementwiseFunction.Forward(ElementwiseKind.Silu, this);
 
     /// <summary>Sum of all elements (shape <c>[]</c>).</summary>
     public Tensor Sum() => ReductionFunction.Forward(ReductionKind.Sum, this, [], keepDim: false);

@@ -8,7 +8,7 @@ namespace RocketNet.Ops;
 /// <summary>The one-input elementwise operations.</summary>
 internal enum ElementwiseKind
 {
-    Negate, Exp, Log, Sqrt, Relu, Sigmoid, Tanh, Pow, AddScalar, MultiplyScalar,
+    Negate, Exp, Log, Sqrt, Relu, Sigmoid, Tanh, Silu, Pow, AddScalar, MultiplyScalar,
 }
 
 /// <summary>
@@ -23,6 +23,7 @@ internal enum ElementwiseKind
 ///   relu       max(x, 0)         1 if x &gt; 0 else 0
 ///   sigmoid    1 / (1 + e⁻ˣ)     y (1 − y)
 ///   tanh       tanh x            1 − y²
+///   silu       x σ(x)            σ(x) (1 + x (1 − σ(x)))     (SiluKernels; reference SiluReference)
 ///   pow p      xᵖ                p xᵖ⁻¹
 ///   x + s      x + s             1
 ///   x · s      s x               s
@@ -57,6 +58,7 @@ internal sealed class ElementwiseFunction : Function
             case ElementwiseKind.Relu: ElementwiseKernels.Relu(xs, ys); break;
             case ElementwiseKind.Sigmoid: TensorPrimitives.Sigmoid(xs, ys); break;
             case ElementwiseKind.Tanh: TensorPrimitives.Tanh(xs, ys); break;
+            case ElementwiseKind.Silu: SiluKernels.Forward(xs, ys); break;
             case ElementwiseKind.Pow: TensorPrimitives.Pow(xs, scalar, ys); break;
             case ElementwiseKind.AddScalar: TensorPrimitives.Add(xs, scalar, ys); break;
             case ElementwiseKind.MultiplyScalar: TensorPrimitives.Multiply(xs, scalar, ys); break;
@@ -104,6 +106,7 @@ internal sealed class ElementwiseFunction : Function
                 TensorPrimitives.Subtract(1f, tmp, tmp);      // 1 − y²
                 TensorPrimitives.MultiplyAdd(dy, tmp, dx, dx);
                 break;
+            case ElementwiseKind.Silu: SiluKernels.Backward(xs, dy, dx); break;
             case ElementwiseKind.Pow:
                 TensorPrimitives.Pow(xs, _scalar - 1, tmp);
                 TensorPrimitives.Multiply(tmp, _scalar, tmp);

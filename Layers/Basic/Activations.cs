@@ -31,3 +31,10 @@ public sealed class Tanh : Module
     /// <inheritdoc/>
     protected internal override bool TryAddInferenceSteps(DenseInferencePlan.Builder builder) => builder.AddActivation(DenseActivation.Tanh);
 }
+
+/// <summary>SiLU (swish) x·σ(x), elementwise; any shape. Runs through the graph (no dense serving step).</summary>
+public sealed class SiLU : Module
+{
+    /// <inheritdoc/>
+    public override Tensor Forward(Tensor input) => input.Silu();
+}

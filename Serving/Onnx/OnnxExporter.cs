@@ -6,7 +6,7 @@ namespace RocketNet.Serving.Onnx;
 /// Writes a RocketNet net as an ONNX model (opset 17, IR version 8) for other runtimes, in eval mode (batch norm
 /// with its running statistics, dropout as identity): one float input <c>input</c> [batch, ...sample shape] and one
 /// output <c>logits</c> [batch, classes], the batch dimension symbolic. Weights are initializers with RocketNet's
-/// parameter names. Supported: Linear (Gemm), Conv2d (Conv), BatchNorm (BatchNormalization), ReLU/Sigmoid/Tanh,
+/// parameter names. Supported: Linear (Gemm), Conv2d (Conv), BatchNorm (BatchNormalization), ReLU/Sigmoid/Tanh, SiLU (Sigmoid, Mul),
 /// Dropout, Sequential and trunk-head nets, Wide ResNets (Conv, BatchNormalization, Relu, Add,
 /// GlobalAveragePool, Flatten, Gemm), per-field embeddings (Cast, Add of the field offsets, Gather, Reshape) and
 /// table features (Slice, Concat). A table model's text preprocessing (vocabularies, missing cells) does not map
@@ -111,6 +111,7 @@ public static class OnnxExporter
             ReLU => Node("Relu", [x]),
             Sigmoid => Node("Sigmoid", [x]),
             Tanh => Node("Tanh", [x]),
+            SiLU => Node("Mul", [x, Node("Sigmoid", [x])]),
             Dropout => x,
             BatchNorm bn => Node("BatchNormalization", [x, Weight(bn.Weight), Weight(bn.Bias), Weight(bn.RunningMean), Weight(bn.RunningVar)],
                 new OnnxAttribute("epsilon", Float: bn.Eps)),

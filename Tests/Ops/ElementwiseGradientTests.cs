@@ -34,6 +34,9 @@ public class ElementwiseGradientTests
     public Property Tanh() => Check(x => x.Tanh(), (s, r) => TestData.Uniform(s, r, -2f, 2f), "Tanh");
 
     [Property(MaxTest = TestData.GradientTests)]
+    public Property Silu() => Check(x => x.Silu(), (s, r) => TestData.Uniform(s, r, -4f, 4f), "Silu");
+
+    [Property(MaxTest = TestData.GradientTests)]
     public Property Negate() => Check(x => -x, (s, r) => TestData.Uniform(s, r), "Negate");
 
     [Property(MaxTest = TestData.GradientTests)]
