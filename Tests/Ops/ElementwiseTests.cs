@@ -4,7 +4,7 @@ using FsCheck.Xunit;
 
 namespace RocketNet.Tests.Ops;
 
-public class ElementwiseGradientTests
+public class ElementwiseTests
 {
     private static Gen<(int[] Shape, int Seed)> Cases => TestData.Shape(1, 4).Zip(TestData.Seed);
 

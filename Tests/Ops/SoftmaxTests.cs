@@ -5,7 +5,7 @@ using Xunit;
 
 namespace RocketNet.Tests.Ops;
 
-public class SoftmaxGradientTests
+public class SoftmaxTests
 {
     private static Gen<(int[] Shape, int Axis, int Seed)> Cases =>
         from shape in TestData.Shape(1, 4)

@@ -12,7 +12,7 @@ namespace RocketNet.Tests.Ops;
 /// running statistics and gradients, training and eval), close to the double-precision reference, and
 /// its gradients agree with finite differences.
 /// </summary>
-public class BatchNormReluTests
+public partial class BatchNormTests
 {
     private static Gen<(int[] Shape, bool Training, int Seed)> Cases(int maxN, int maxC, int maxSide) =>
         from n in Gen.Choose(2, maxN)

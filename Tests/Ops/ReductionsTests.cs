@@ -6,7 +6,7 @@ using Xunit;
 namespace RocketNet.Tests.Ops;
 
 /// <summary>Sum/Mean/Max over all axes, one axis or several, with keepDim on and off and negative axes.</summary>
-public class ReductionGradientTests
+public class ReductionsTests
 {
     /// <summary>A shape, a subset of its axes (possibly empty = all axes), each written positive or negative, keepDim, seed.</summary>
     private static Gen<(int[] Shape, int[] Axes, bool KeepDim, int Seed)> Cases =>

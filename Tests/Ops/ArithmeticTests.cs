@@ -6,7 +6,7 @@ using Xunit;
 namespace RocketNet.Tests.Ops;
 
 /// <summary>Gradients of + − × ÷ over random broadcast-compatible shape pairs (scalars included).</summary>
-public class ArithmeticGradientTests
+public class ArithmeticTests
 {
     private static Gen<((int[] A, int[] B) Shapes, int Seed)> Cases => TestData.BroadcastPair().Zip(TestData.Seed);
 

@@ -11,11 +11,11 @@ namespace RocketNet.Tests.Ops;
 /// either sign and NaN included), its gradient agrees with finite differences, and Sequential fuses a ReLU followed
 /// by a MaxPool2d into it.
 /// </summary>
-public class ReluMaxPoolTests
+public partial class PoolingTests
 {
     // Widths past one 16-lane vector reach the vectorised 2×2 pool; strides up to 3 leave cells no window covers.
     private static Gen<(int N, int C, int H, int W, int K, int Stride, int Pad, int Seed)> Cases =>
-        ConvolutionOpGradientTests.PoolCasesUpTo(minSide: 2, maxHeight: 9, maxWidth: 35, maxStride: 3);
+        PoolCasesUpTo(minSide: 2, maxHeight: 9, maxWidth: 35, maxStride: 3);
 
     // Runs op on a fresh leaf holding x and backpropagates L = Σ y ⊙ r; returns y and ∂L/∂x.
     private static (float[] Y, float[] GradX) Run(Func<Tensor, Tensor> op, Tensor x, Func<int[], Tensor> r)

@@ -5,7 +5,7 @@ using Xunit;
 
 namespace RocketNet.Tests.Ops;
 
-public class MatMulGradientTests
+public class MatMulTests
 {
     private static Gen<(int B, int M, int K, int N, int Seed)> Sizes =>
         from b in Gen.Choose(1, 3)
