@@ -96,25 +96,8 @@ public sealed record ImageFolderData(Dataset Train, Dataset Test, ImagePreproces
         return files;
     }
 
-    private static (List<(string, int)> Train, List<(string, int)> Test) Split(List<(string File, int Label)> files, double fraction, ulong seed)
-    {
-        var random = new RandomGenerator(seed);
-        var train = new List<(string, int)>();
-        var test = new List<(string, int)>();
-        foreach (var group in files.GroupBy(f => f.Label).OrderBy(g => g.Key))
-        {
-            var members = group.ToArray();
-            for (int i = members.Length - 1; i > 0; i--)
-            {
-                int j = random.NextInt(i + 1);
-                (members[i], members[j]) = (members[j], members[i]);
-            }
-            int held = members.Length < 2 ? 0 : Math.Clamp((int)Math.Round(fraction * members.Length), 1, members.Length - 1);
-            test.AddRange(members[..held]);
-            train.AddRange(members[held..]);
-        }
-        return (train, test);
-    }
+    private static (List<(string File, int Label)> Train, List<(string File, int Label)> Test) Split(List<(string File, int Label)> files, double fraction, ulong seed) =>
+        StratifiedSplit.Split(files, f => f.Label, fraction, seed);
 
     // The common size of the training images when they share one of at most 64 pixels a side; else 32.
     private static int ChooseSize(List<(string File, int Label)> files, List<string> notes)

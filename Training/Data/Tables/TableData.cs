@@ -57,21 +57,7 @@ public sealed record TableData(Dataset Train, Dataset Test, TablePreprocessor Pr
     // when the class has two or more rows), so both parts keep the class balance of the file.
     private static (int[] Train, int[] Test) StratifiedSplit(RawTable table, int[] rows, int target, double fraction, ulong seed)
     {
-        var random = new RandomGenerator(seed);
-        var train = new List<int>();
-        var test = new List<int>();
-        foreach (var group in rows.GroupBy(r => table.Rows[r][target].Trim(), StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
-        {
-            var members = group.ToArray();
-            for (int i = members.Length - 1; i > 0; i--)
-            {
-                int j = random.NextInt(i + 1);
-                (members[i], members[j]) = (members[j], members[i]);
-            }
-            int held = members.Length < 2 ? 0 : Math.Clamp((int)Math.Round(fraction * members.Length), 1, members.Length - 1);
-            test.AddRange(members[..held]);
-            train.AddRange(members[held..]);
-        }
+        var (train, test) = Data.StratifiedSplit.Split(rows, r => table.Rows[r][target].Trim(), fraction, seed, StringComparer.Ordinal, StringComparer.Ordinal);
         train.Sort();
         test.Sort();
         return ([.. train], [.. test]);
