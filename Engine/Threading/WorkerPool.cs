@@ -148,7 +148,7 @@ internal sealed class WorkerPool
                 int g = Volatile.Read(ref _generation);
                 if (g != seen) return g;
                 // Short pauses between looks: a job of a few microseconds (one served request) starts on the
-                // worker that much sooner (SpinWait(30) here cost the CTR tower 0.4 µs of its 6.5 µs per request).
+                // worker that much sooner (docs/performance.md has the measurement).
                 Thread.SpinWait(4);
             }
             lock (_gate)

@@ -11,11 +11,10 @@ namespace RocketNet.Training.Optim;
 /// Every value written (parameters and optimiser moments) is flushed to zero when its magnitude falls below
 /// 1e-30. Without this, weights that only weight decay moves (dead ReLU units, embedding rows that are rarely
 /// looked up) shrink geometrically toward zero, and x86 cores take a microcode assist on every arithmetic
-/// operation with a subnormal operand or result: measured on the synthetic click log with Adam, the light
-/// tower's GEMMs became about 10× slower after ~2,000 steps, with 60,099 of 115,200 first-layer weights
-/// subnormal. Flushing only subnormals was not enough: a trained light CTR net whose 196,549 smallest values lay
-/// in [1.5e-38, 1e-30] — normal, but their products with activations of ~0.01 are subnormal — served a request in
-/// 28 µs; the same net with those values zeroed, in 9 µs. .NET cannot set the FTZ/DAZ bits of MXCSR, so the
+/// operation with a subnormal operand or result: on the synthetic click log with Adam the light tower's GEMMs
+/// slowed about tenfold within a few thousand steps. Flushing only subnormals is not enough: values in
+/// [1.5e-38, 1e-30] are normal, but their products with activations of ~0.01 are subnormal, and a served request
+/// pays for them too (figures in docs/performance.md). .NET cannot set the FTZ/DAZ bits of MXCSR, so the
 /// optimisers do it for the values they own. Below 1e-30 a weight contributes less than 1e-22 of any sum whose
 /// other terms are of order one — nothing a float can hold — and Adam's moments below it change no update
 /// (√1e-30 ≪ ε).

@@ -21,9 +21,8 @@ namespace RocketNet.Kernels;
 /// <para>
 /// The masked loop takes two channels per iteration only so that the mask register really is set up once:
 /// with one, the JIT (with tiering off, as in the benchmarks) converted the lane-mask vector to a mask register
-/// inside the loop. In a loop of 16 FMAs per masked load that measured 134 against 164 GFLOP/s with the
-/// conversion hoisted (176 with plain loads). A 16-position tile reads 3 of its 9 taps masked on a 32 × 32 plane,
-/// 6 on 16 × 16 and 6–7 on 8 × 8, so the wrn16-1 step got about 4 % faster.
+/// inside the loop, an extra vector-port instruction per 16 FMAs. A 16-position tile reads 3 of its 9 taps
+/// masked on a 32 × 32 plane and 6–7 on smaller ones, so the masked loop matters (figures in docs/performance.md).
 /// </para>
 /// No im2col matrix and no packed B panel are ever written.
 /// </summary>

@@ -35,7 +35,7 @@ public static class Gemm
             GemmVector.RowTimesMatrix(a, b, c, n, k, transB, accumulate);
             return;
         }
-        var kind = PathFor(m, n, k) == 1 ? GemmKernelKind.Direct : PackedKind;
+        var kind = PathFor(m, n, k) == GemmPath.Direct ? GemmKernelKind.Direct : PackedKind;
         Multiply(a, b, c, m, n, k, transA, transB, accumulate, kind);
     }
 
@@ -62,11 +62,12 @@ public static class Gemm
 
     /// <summary>
     /// Which code path the public <see cref="Multiply(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, bool, bool, bool)"/>
-    /// takes for these sizes: 0 the one-row loop, 1 the direct loops, 2 the packed kernel. Every row of C gets the
+    /// takes for these sizes: the one-row loop, the direct loops or the packed kernel. Every row of C gets the
     /// same bits from two calls on the same path (the tiles never change a row's summation order); the paths
     /// themselves sum in different orders.
     /// </summary>
-    internal static int PathFor(int m, int n, int k) => m == 1 ? 0 : (long)m * n * k < DirectMaxWork ? 1 : 2;
+    internal static GemmPath PathFor(int m, int n, int k) =>
+        m == 1 ? GemmPath.OneRow : (long)m * n * k < DirectMaxWork ? GemmPath.Direct : GemmPath.Packed;
 
     internal static void ValidateArguments(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k)
     {

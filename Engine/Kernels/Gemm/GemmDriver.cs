@@ -59,8 +59,7 @@ internal static unsafe class GemmDriver
     /// Whether 8 rows of A stored [m, k] can be read in place without crowding the L1 cache: rows whose stride
     /// is a multiple of 4 KB all land in the same L1 sets (64 sets of 64 B lines), so the 8 lines of one k step
     /// compete with the B panel for the 12 ways of one set. Allows at most 4 rows per set: k = 512 (two groups of sets,
-    /// 4 rows in each; measured faster than packing) but not k = 1024. Reading every stride in place made the
-    /// wrn16-1 step about 3 % slower; with this rule it is no slower than packing.
+    /// 4 rows in each, where reading in place beats packing) but not k = 1024, where it loses to packing.
     /// </summary>
     internal static bool RowsSpreadOverL1Sets(int k)
     {

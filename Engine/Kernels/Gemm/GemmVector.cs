@@ -105,9 +105,9 @@ internal static class GemmVector
     /// c[i] (+)= ⟨a, rows[i·k .. (i+1)·k]⟩ for i = 0..7: eight independent FMA chains (the FMA latency times
     /// its two ports) and one load of a per eight products. Raw pointers: the span checks cost more than the math.
     /// The rows stream from L2 (the CTR tower's 460 KB first layer), which bounds a served request: each step asks
-    /// for the line four ahead in every row (the hardware prefetcher alone left the eight streams short of L2's
-    /// bandwidth: 8.9 → 7.7 µs per request), and the eight lane sums share one shuffle tree (<see cref="LaneSums.Of8"/>,
-    /// 7.7 → 7.1 µs). With the rows 64-byte aligned (tensor storage is) no load splits a line: 5.5 µs.
+    /// for the line four ahead in every row (the hardware prefetcher alone leaves eight streams short of L2's
+    /// bandwidth), the eight lane sums share one shuffle tree (<see cref="LaneSums.Of8"/>), and the rows are 64-byte
+    /// aligned (tensor storage is) so no load splits a line. Each step's gain is in docs/performance.md.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void DotEight(float* a, float* rows, int k, float* c, bool accumulate)
