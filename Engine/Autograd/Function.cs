@@ -3,8 +3,19 @@ namespace RocketNet.Autograd;
 /// <summary>
 /// A recorded operation: the node of the autograd graph that produced a tensor. Each op is a sealed
 /// subclass holding its forward (a static method that computes the result and records the node) and its
-/// <see cref="Backward"/> side by side. Backward implementations ACCUMULATE into their inputs' gradients
-/// (<c>+=</c>), so a tensor used twice receives both contributions.
+/// <see cref="Backward"/> side by side.
+/// <para>
+/// The rule every backward keeps: an input's gradient ends up as the SUM of what every use contributed, so a
+/// tensor used twice receives both contributions. The plain way is <see cref="GradSink"/>: add into it
+/// (<c>+=</c>). Three helpers reach the same sum with less memory traffic, for the first contributor, whose
+/// buffer would otherwise be cleared and then added to:
+/// <list type="bullet">
+/// <item><see cref="GradSinkForOverwrite"/>: the op writes (<c>=</c>) when it is first, adds otherwise.</item>
+/// <item><see cref="PassGradient"/>: an input of dy's shape with derivative 1 (an add): dy copied when first, added otherwise.</item>
+/// <item><see cref="HandOverGradient"/>: the same case without even the copy: dy's buffer becomes the input's gradient.</item>
+/// </list>
+/// A new op can use <see cref="GradSink"/> alone; the others are optimisations with the same result.
+/// </para>
 /// </summary>
 public abstract class Function
 {
