@@ -161,10 +161,7 @@ public sealed class Predictor
         var image = Image ?? throw new InvalidOperationException("This model was not saved with an image preprocessing; pass encoded inputs to Predict.");
         var input = new float[image.SampleSize];
         image.EncodeFile(path, input);
-        var probabilities = new float[OutputSize];
-        Predict(input, probabilities);
-        Softmax(probabilities);
-        return probabilities;
+        return Probabilities(input);
     }
 
     /// <summary>
@@ -191,8 +188,14 @@ public sealed class Predictor
     public float[] PredictProbabilities(IReadOnlyDictionary<string, string> record)
     {
         var table = Table ?? throw new InvalidOperationException("This model was not saved with a table preprocessing; pass encoded inputs to Predict.");
+        return Probabilities(table.Encode(record));
+    }
+
+    // One encoded sample → class probabilities.
+    private float[] Probabilities(ReadOnlySpan<float> input)
+    {
         var probabilities = new float[OutputSize];
-        Predict(table.Encode(record), probabilities);
+        Predict(input, probabilities);
         Softmax(probabilities);
         return probabilities;
     }
@@ -233,10 +236,7 @@ public sealed class Predictor
         var image = Image ?? throw new InvalidOperationException("This model was not saved with an image preprocessing; pass encoded inputs to Predict.");
         var input = new float[image.SampleSize];
         image.EncodePixels(rgb, width, height, input);
-        var probabilities = new float[OutputSize];
-        Predict(input, probabilities);
-        Softmax(probabilities);
-        return probabilities;
+        return Probabilities(input);
     }
 
     /// <summary>Turns logits into probabilities in place (max-subtracted for stability).</summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using RocketNet.Cli.Reporting;
 using RocketNet.Serving;
@@ -23,11 +22,13 @@ internal static class ImageScoring
             .Where(f => ImageFolderData.Extensions.Contains(Path.GetExtension(f).ToLowerInvariant())).Order(StringComparer.Ordinal).ToArray();
         if (files.Length == 0) throw new InvalidDataException($"Image folder '{folder}': no image ({string.Join(", ", ImageFolderData.Extensions)}) in it.");
         string tmp = outPath + ".tmp";
-        int k = predictor.OutputSize, labelled = 0, correct = 0;
+        int k = predictor.OutputSize;
         var progress = new ScoringProgress(output, "images", files.Length);
+        ScoreWriter scores;
         using (var writer = new StreamWriter(tmp, false, new UTF8Encoding(false)))
         {
-            writer.WriteLine(string.Join(",", new[] { "file", "predicted" }.Concat(image.ClassNames.Select(c => "p_" + c)).Select(PredictCommand.Quote)));
+            scores = new ScoreWriter(writer, "file", image.ClassNames);
+            scores.WriteHeader();
             var batch = new float[BatchSize * image.SampleSize];
             var logits = new float[BatchSize * k];
             for (int start = 0; start < files.Length; start += BatchSize)
@@ -37,24 +38,16 @@ internal static class ImageScoring
                 predictor.PredictBatch(batch.AsSpan(0, n * image.SampleSize), logits.AsSpan(0, n * k));
                 for (int i = 0; i < n; i++)
                 {
-                    var p = logits.AsSpan(i * k, k);
-                    Predictor.Softmax(p);
-                    int best = 0;
-                    for (int j = 1; j < k; j++) if (p[j] > p[best]) best = j;
                     string relative = Path.GetRelativePath(folder, files[start + i]);
                     int truth = Array.IndexOf(image.ClassNames, Path.GetFileName(Path.GetDirectoryName(relative) ?? ""));
-                    if (truth >= 0) (labelled, correct) = (labelled + 1, correct + (truth == best ? 1 : 0));
-                    var line = new StringBuilder(PredictCommand.Quote(relative)).Append(',').Append(PredictCommand.Quote(image.ClassNames[best]));
-                    foreach (float v in p) line.Append(',').Append(v.ToString("G6", CultureInfo.InvariantCulture));
-                    writer.WriteLine(line.ToString());
+                    scores.Write(relative, logits.AsSpan(i * k, k), truth);
                 }
                 progress.Report(start + n);
             }
         }
         progress.Finish();
         File.Move(tmp, outPath, overwrite: true);
-        output.WriteLine($"scored {files.Length:N0} images of {folder} into {outPath}" +
-                         (labelled > 0 ? string.Create(CultureInfo.InvariantCulture, $"; accuracy on the {labelled:N0} images in a folder named like a class: {(double)correct / labelled:P2}") : ""));
+        output.WriteLine($"scored {files.Length:N0} images of {folder} into {outPath}" + scores.AccuracySummary("images in a folder named like a class"));
         return 0;
     }
 }

@@ -100,7 +100,8 @@ public static class LaunchCommand
             $"| {name} | {model.ParameterCount():N0} | {mults:N0} | {micros:F2} | {Median(accuracies) * 100:F2} % | {accuracies.Min() * 100:F2}–{accuracies.Max() * 100:F2} % |"));
     }
 
-    private static double Median(List<double> values)
+    /// <summary>The median of <paramref name="values"/> (the mean of the middle two for an even count).</summary>
+    internal static double Median(List<double> values)
     {
         var sorted = values.Order().ToArray();
         int n = sorted.Length;

@@ -116,11 +116,11 @@ public static class OwnDataLaunch
             output.WriteLine(cost + Summary(evaluations.Select(e => e.Accuracy * 100).ToList(), "F2", " %") + " |" +
                              (binary ? " " + Summary(evaluations.Select(e => e.Auc).ToList(), "F4", "") + " |" : ""));
         }
-        double gain = Median(results[rows[1]].Select(e => e.Accuracy).ToList()) - Median(results[rows[0]].Select(e => e.Accuracy).ToList());
+        double gain = LaunchCommand.Median(results[rows[1]].Select(e => e.Accuracy).ToList()) - LaunchCommand.Median(results[rows[0]].Select(e => e.Accuracy).ToList());
         output.WriteLine();
         // The method transfers what the booster knows better; when the booster alone is not better, there is nothing to transfer.
         Func<ModelEvaluation, double> metric = binary ? e => e.Auc : e => e.Accuracy;
-        if (Median(results[rows[3]].Select(metric).ToList()) <= Median(results[rows[0]].Select(metric).ToList()))
+        if (LaunchCommand.Median(results[rows[3]].Select(metric).ToList()) <= LaunchCommand.Median(results[rows[0]].Select(metric).ToList()))
             output.WriteLine($"note: the booster alone is not better than the light net alone on validation ({(binary ? "AUC" : "accuracy")}): the method's precondition " +
                              "does not hold here; try a booster regularised differently (--booster-hidden, fewer --epochs) before reading the light rows.");
         output.WriteLine($"Rocket Launching changes the light net's median validation accuracy by {gain * 100:+0.00;-0.00} points " +
@@ -132,12 +132,5 @@ public static class OwnDataLaunch
         string.Create(CultureInfo.InvariantCulture, $"{e.Accuracy * 100:F2} %") + (binary ? string.Create(CultureInfo.InvariantCulture, $" AUC {e.Auc:F4}") : "");
 
     private static string Summary(List<double> values, string format, string unit) =>
-        string.Create(CultureInfo.InvariantCulture, $"{Median(values).ToString(format, CultureInfo.InvariantCulture)}{unit} ({values.Min().ToString(format, CultureInfo.InvariantCulture)}–{values.Max().ToString(format, CultureInfo.InvariantCulture)})");
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        int n = sorted.Length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-    }
+        string.Create(CultureInfo.InvariantCulture, $"{LaunchCommand.Median(values).ToString(format, CultureInfo.InvariantCulture)}{unit} ({values.Min().ToString(format, CultureInfo.InvariantCulture)}–{values.Max().ToString(format, CultureInfo.InvariantCulture)})");
 }

@@ -40,56 +40,41 @@ public static class PredictCommand
         if (!File.Exists(input)) throw new FileNotFoundException($"Input '{input}' not found.", input);
         if (!RawTable.IsTableFile(input)) throw new UsageException($"--input must be a table file (.csv, .tsv, optionally .gz) or a folder of images; got '{input}'");
         var table = predictor.Table ?? throw new UsageException($"'{modelPath}' was trained on images: give a folder of images as --input");
-        using var stream = CompressedFile.OpenRead(input);
-        using var text = new StreamReader(stream, new UTF8Encoding(false, throwOnInvalidBytes: true));
-        using var reader = RawTable.OpenReader(input, text);
-        var header = reader.Header.ColNames.Select(n => n.Trim()).ToArray();
-        int[] positions = table.Bind(header, input);
-        int idAt = idColumn is null ? -1 : Array.IndexOf(header, idColumn);
-        if (idColumn is not null && idAt < 0) throw new InvalidDataException($"File '{input}': no column '{idColumn}' (named by --id).");
-        int targetAt = Array.IndexOf(header, table.Target);
-
         string tmp = outPath + ".tmp";
-        long rows = 0, labelled = 0, correct = 0;
+        long rows = 0;
         var progress = new ScoringProgress(output, "rows");
+        ScoreWriter scores;
         using (var writer = new StreamWriter(tmp, false, new UTF8Encoding(false)))
+        using (var text = new StreamReader(CompressedFile.OpenRead(input), new UTF8Encoding(false, throwOnInvalidBytes: true)))
         {
-            writer.WriteLine(string.Join(",", new[] { idColumn ?? "line", "predicted" }.Concat(table.ClassNames.Select(c => "p_" + c)).Select(Quote)));
+            scores = new ScoreWriter(writer, idColumn ?? "line", table.ClassNames);
+            scores.WriteHeader();
+            int k = predictor.OutputSize, n = 0, idAt = -1, targetAt = -1;
+            int[] positions = [];
             var batch = new float[BatchSize * table.RowWidth];
-            var logits = new float[BatchSize * predictor.OutputSize];
+            var logits = new float[BatchSize * k];
             var ids = new string[BatchSize];
             var targets = new int[BatchSize];
-            int n = 0;
-            var cells = new string[header.Length];
-            foreach (var row in reader)
+            RawTable.Stream(input, text, header =>
             {
-                if (row.ColCount == 1 && row[0].Span.IsWhiteSpace()) continue;
-                if (row.ColCount != header.Length)
-                    throw new InvalidDataException($"File '{input}': at line {row.LineNumberFrom}: {row.ColCount} cells where the header has {header.Length} columns");
-                for (int c = 0; c < cells.Length; c++) cells[c] = row[c].ToString();
-                table.Encode(cells, positions, batch.AsSpan(n * table.RowWidth, table.RowWidth), input, row.LineNumberFrom);
-                ids[n] = idAt >= 0 ? cells[idAt] : row.LineNumberFrom.ToString(CultureInfo.InvariantCulture);
+                positions = table.Bind(header, input);
+                idAt = idColumn is null ? -1 : Array.IndexOf(header, idColumn);
+                if (idColumn is not null && idAt < 0) throw new InvalidDataException($"File '{input}': no column '{idColumn}' (named by --id).");
+                targetAt = Array.IndexOf(header, table.Target);
+            }, (cells, line) =>
+            {
+                table.Encode(cells, positions, batch.AsSpan(n * table.RowWidth, table.RowWidth), input, line);
+                ids[n] = idAt >= 0 ? cells[idAt] : line.ToString(CultureInfo.InvariantCulture);
                 targets[n] = targetAt >= 0 ? table.ClassOf(cells[targetAt]) : -1;
                 if (++n == BatchSize) Flush();
-            }
+            });
             Flush();
 
             void Flush()
             {
                 if (n == 0) return;
-                int k = predictor.OutputSize;
                 predictor.PredictBatch(batch.AsSpan(0, n * table.RowWidth), logits.AsSpan(0, n * k));
-                for (int i = 0; i < n; i++)
-                {
-                    var p = logits.AsSpan(i * k, k);
-                    Predictor.Softmax(p);
-                    int best = 0;
-                    for (int j = 1; j < k; j++) if (p[j] > p[best]) best = j;
-                    if (targets[i] >= 0) (labelled, correct) = (labelled + 1, correct + (targets[i] == best ? 1 : 0));
-                    var line = new StringBuilder(Quote(ids[i])).Append(',').Append(Quote(table.ClassNames[best]));
-                    foreach (float v in p) line.Append(',').Append(v.ToString("G6", CultureInfo.InvariantCulture));
-                    writer.WriteLine(line.ToString());
-                }
+                for (int i = 0; i < n; i++) scores.Write(ids[i], logits.AsSpan(i * k, k), targets[i]);
                 rows += n;
                 n = 0;
                 progress.Report(rows);
@@ -97,8 +82,7 @@ public static class PredictCommand
         }
         progress.Finish();
         File.Move(tmp, outPath, overwrite: true);
-        output.WriteLine($"scored {rows:N0} rows of {input} into {outPath}" +
-                         (labelled > 0 ? string.Create(CultureInfo.InvariantCulture, $"; accuracy on the {labelled:N0} rows with a '{table.Target}' value: {(double)correct / labelled:P2}") : ""));
+        output.WriteLine($"scored {rows:N0} rows of {input} into {outPath}" + scores.AccuracySummary($"rows with a '{table.Target}' value"));
         return 0;
     }
 
@@ -132,7 +116,4 @@ public static class PredictCommand
             throw new InvalidDataException($"Checkpoint '{path}': {e.Message}", e);
         }
     }
-
-    internal static string Quote(string cell) =>
-        cell.AsSpan().IndexOfAny(",\"\r\n") < 0 ? cell : "\"" + cell.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }

@@ -188,10 +188,8 @@ public sealed class Checkpoint
     public void LoadInto(Module module, bool strict = true)
     {
         var own = module.StateDict();
-        var missing = own.Keys.Where(k => !ModelState.ContainsKey(k)).Order(StringComparer.Ordinal).ToList();
-        var unexpected = strict ? ModelState.Keys.Where(k => !own.ContainsKey(k)).Order(StringComparer.Ordinal).ToList() : [];
-        var misShaped = own.Where(p => ModelState.TryGetValue(p.Key, out var a) && !a.Shape.AsSpan().SequenceEqual(p.Value.Shape))
-            .Select(p => $"{p.Key}: checkpoint {ShapeMath.Format(ModelState[p.Key].Shape)} vs module {ShapeMath.Format(p.Value.Shape)}").ToList();
+        var (missing, unexpected, misShaped) = StateDictLoader.Match(own, ModelState, "checkpoint");
+        if (!strict) unexpected.Clear(); // non-strict: extra checkpoint tensors are fine; missing ones never are
         if (missing.Count > 0 || unexpected.Count > 0 || misShaped.Count > 0)
             throw new ArgumentException(
                 $"Checkpoint '{Path}' (architecture '{Architecture}') does not fit {module.GetType().Name}: " +

@@ -42,10 +42,7 @@ public static class StateDictLoader
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(tensors);
         var own = module.StateDict();
-        var missing = own.Keys.Where(k => !tensors.ContainsKey(k)).Order(StringComparer.Ordinal).ToList();
-        var unexpected = tensors.Keys.Where(k => !own.ContainsKey(k)).Order(StringComparer.Ordinal).ToList();
-        var misShaped = own.Where(p => tensors.TryGetValue(p.Key, out var a) && !a.Shape.AsSpan().SequenceEqual(p.Value.Shape))
-            .Select(p => $"{p.Key}: file {ShapeMath.Format(tensors[p.Key].Shape)} vs module {ShapeMath.Format(p.Value.Shape)}").ToList();
+        var (missing, unexpected, misShaped) = Match(own, tensors, "file");
         if (misShaped.Count > 0 || (strict && (missing.Count > 0 || unexpected.Count > 0)))
             throw new ArgumentException(
                 $"'{source}' does not fit {module.GetType().Name}{(strict ? " (strict)" : "")}: missing [{string.Join(", ", missing)}], " +
@@ -59,5 +56,19 @@ public static class StateDictLoader
             loaded.Add(name);
         }
         return new StateDictReport(loaded, missing, unexpected, skipped);
+    }
+
+    /// <summary>
+    /// The module tensors the file lacks, the file tensors the module lacks (both sorted) and every name whose
+    /// shapes differ, as "name: <paramref name="fileLabel"/> [..] vs module [..]".
+    /// </summary>
+    internal static (List<string> Missing, List<string> Unexpected, List<string> MisShaped) Match(
+        IReadOnlyDictionary<string, Tensor> own, IReadOnlyDictionary<string, NamedArray> tensors, string fileLabel)
+    {
+        var missing = own.Keys.Where(k => !tensors.ContainsKey(k)).Order(StringComparer.Ordinal).ToList();
+        var unexpected = tensors.Keys.Where(k => !own.ContainsKey(k)).Order(StringComparer.Ordinal).ToList();
+        var misShaped = own.Where(p => tensors.TryGetValue(p.Key, out var a) && !a.Shape.AsSpan().SequenceEqual(p.Value.Shape))
+            .Select(p => $"{p.Key}: {fileLabel} {ShapeMath.Format(tensors[p.Key].Shape)} vs module {ShapeMath.Format(p.Value.Shape)}").ToList();
+        return (missing, unexpected, misShaped);
     }
 }

@@ -45,19 +45,43 @@ public sealed class RawTable
     /// <summary>Reads a table from <paramref name="text"/>; <paramref name="path"/> names it in errors and chooses the separator.</summary>
     public static RawTable Read(string path, TextReader text)
     {
+        string[] header = [];
+        var rows = new List<string[]>();
+        var lines = new List<int>();
+        Stream(path, text, names =>
+        {
+            for (int c = 0; c < names.Length; c++)
+            {
+                if (names[c].Length == 0) throw DataFileErrors.At(path, $"line 1, column {c + 1}", "an empty column name in the header");
+                int first = Array.IndexOf(names, names[c]);
+                if (first < c) throw DataFileErrors.At(path, $"line 1, column {c + 1}", $"column name '{names[c]}' repeats column {first + 1}");
+            }
+            header = names;
+        }, (cells, line) =>
+        {
+            rows.Add(cells);
+            lines.Add(line);
+        });
+        return new RawTable(path, header, rows, lines);
+    }
+
+    /// <summary>
+    /// Streams a table without keeping it: <paramref name="onHeader"/> gets the trimmed column names, then
+    /// <paramref name="onRow"/> each row's cells (a new array, as long as the header) and the line it starts on.
+    /// Blank lines are skipped. The separator follows <paramref name="path"/>'s name; quotes are unescaped.
+    /// </summary>
+    /// <exception cref="InvalidDataException">No header row, a repeated column name, a row with another number of cells
+    /// than the header, or text that is not UTF-8; the message names the file and line.</exception>
+    public static void Stream(string path, TextReader text, Action<string[]> onHeader, Action<string[], int> onRow)
+    {
         ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(onHeader);
+        ArgumentNullException.ThrowIfNull(onRow);
         try
         {
             using var reader = OpenReader(path, text);
             var header = reader.Header.ColNames.Select(n => n.Trim()).ToArray();
-            for (int c = 0; c < header.Length; c++)
-            {
-                if (header[c].Length == 0) throw DataFileErrors.At(path, $"line 1, column {c + 1}", "an empty column name in the header");
-                int first = Array.IndexOf(header, header[c]);
-                if (first < c) throw DataFileErrors.At(path, $"line 1, column {c + 1}", $"column name '{header[c]}' repeats column {first + 1}");
-            }
-            var rows = new List<string[]>();
-            var lines = new List<int>();
+            onHeader(header);
             foreach (var row in reader)
             {
                 if (row.ColCount == 1 && row[0].Span.IsWhiteSpace()) continue; // blank line
@@ -65,10 +89,8 @@ public sealed class RawTable
                     throw DataFileErrors.At(path, $"line {row.LineNumberFrom}", $"{row.ColCount} cells where the header has {header.Length} columns");
                 var cells = new string[header.Length];
                 for (int c = 0; c < cells.Length; c++) cells[c] = row[c].ToString();
-                rows.Add(cells);
-                lines.Add(row.LineNumberFrom);
+                onRow(cells, row.LineNumberFrom);
             }
-            return new RawTable(path, header, rows, lines);
         }
         catch (DecoderFallbackException e)
         {
@@ -76,12 +98,8 @@ public sealed class RawTable
         }
     }
 
-    /// <summary>
-    /// A streaming reader over <paramref name="text"/> with the separator <paramref name="path"/>'s name implies,
-    /// quotes unescaped and the cell count left to the caller to check (so its error can name the line).
-    /// </summary>
-    /// <exception cref="InvalidDataException">No header row, or a column name that repeats; the message names the file.</exception>
-    public static SepReader OpenReader(string path, TextReader text)
+    // The separator from the name, quotes unescaped, the cell count left to the caller (so its error names the line).
+    private static SepReader OpenReader(string path, TextReader text)
     {
         SepReader reader;
         try

@@ -118,10 +118,11 @@ public sealed class TablePreprocessor
     /// <exception cref="InvalidDataException">A feature column is missing; the message names it and <paramref name="path"/>.</exception>
     public int[] Bind(IReadOnlyList<string> header, string path)
     {
+        var names = header.ToList();
         var positions = new int[Columns.Length];
         for (int i = 0; i < Columns.Length; i++)
         {
-            positions[i] = header.ToList().IndexOf(Columns[i].Name);
+            positions[i] = names.IndexOf(Columns[i].Name);
             if (positions[i] < 0)
                 throw new InvalidDataException($"File '{path}': the model needs column '{Columns[i].Name}', which is not in the header ({string.Join(", ", header)}).");
         }
