@@ -9,20 +9,28 @@ namespace RocketNet.Serving;
 /// <summary>
 /// Serves a trained (light) network: puts the module in evaluation mode and predicts single samples or
 /// batches. Networks of linear layers and activations, optionally behind a multi-field embedding (CTR light
-/// nets fed category ids, MLPs), run through a
-/// <see cref="DenseInferencePlan"/>: span-level kernels over buffers made once, no graph, no allocation per
-/// call, same results as <see cref="Module.Forward"/>. Other networks run <see cref="Module.Forward"/> under
-/// <see cref="GradMode.NoGrad"/> and a <see cref="TensorScope"/> with cached input tensors. Either way the
-/// module's current weights are used. Thread-safe: one predictor may serve any number of threads at once;
-/// each call borrows its own scratch (a compiled plan's buffers or input tensors) from a pool that grows to the
-/// number of concurrent callers, and every call gets exactly the result of a single-threaded call.
+/// nets fed category ids, MLPs), run through a <see cref="DenseInferencePlan"/>: span-level kernels over
+/// buffers made once, no graph, no allocation per call, same results as <see cref="Module.Forward"/>. Other
+/// networks run <see cref="Module.Forward"/> under <see cref="GradMode.NoGrad"/> and a <see cref="TensorScope"/>
+/// with cached input tensors.
+/// <para>
+/// A serving model is a snapshot: a predictor with a dense plan serves the weights the module had when the
+/// predictor was made (copied, and packed once into the layout the kernels read); later changes to the module
+/// are not seen until <see cref="Refresh"/> or a new predictor. Other networks run the module itself, so
+/// their weights must not change while calls are in flight (evaluation during training uses the module directly).
+/// </para>
+/// Thread-safe: one predictor may serve any number of threads at once; each call borrows its own scratch (a
+/// plan's buffers or input tensors) from a pool that grows to the number of concurrent callers, and every call
+/// gets exactly the result of a single-threaded call.
 /// </summary>
 public sealed class Predictor
 {
     private readonly int[] _inputShape;
-    private readonly bool _usesDensePlan;
-    // Per-call scratch (plan buffers, cached input tensors), one session per concurrent caller: a call rents one,
-    // uses it alone and gives it back, so any number of threads can share the predictor; the weights are shared.
+    // The compiled snapshot (thread-safe by itself), or null for networks served through the graph; swapped
+    // whole by Refresh, so a call in flight finishes on the snapshot it started with.
+    private volatile DenseInferencePlan? _plan;
+    // Graph path: cached input tensors, one session per concurrent caller: a call rents one, uses it alone and
+    // gives it back, so any number of threads can share the predictor; the module's weights are shared.
     private readonly ConcurrentBag<Session> _sessions = [];
 
     /// <summary>Wraps <paramref name="module"/> (switched to eval mode) for inputs of one-sample shape <paramref name="inputShape"/>.</summary>
@@ -50,34 +58,43 @@ public sealed class Predictor
                 throw new ArgumentException($"{module.GetType().Name} maps a [1, {string.Join(", ", inputShape)}] input to {ShapeMath.Format(output.Shape)}; expected logits [1, K].", nameof(module));
             OutputSize = output.Size(1);
         }
-        var first = CreateSession();
-        _usesDensePlan = first.Plan is not null;
-        _sessions.Add(first);
+        _plan = CompilePlan();
+        if (_plan is null) _sessions.Add(CreateSession());
     }
 
     /// <summary>True when predictions run through a <see cref="DenseInferencePlan"/> rather than the graph.</summary>
-    public bool UsesDensePlan => _usesDensePlan;
+    public bool UsesDensePlan => _plan is not null;
 
-    /// <summary>One caller's scratch: its own compiled plan (over the shared weights) or its own input tensors.</summary>
+    /// <summary>
+    /// Takes a new snapshot of the module's weights for the dense plan (after training on, or loading weights
+    /// into, the module). Calls already running finish on the old snapshot; calls starting after this returns
+    /// see the new one. Networks served through the graph read the module directly and need no refresh.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The module was switched back to training mode.</exception>
+    public void Refresh()
+    {
+        if (_plan is null) return;
+        ThrowIfTraining();
+        _plan = CompilePlan() ?? throw new InvalidOperationException(
+            $"{Module.GetType().Name} no longer compiles to a dense plan for {ShapeMath.Format(_inputShape)}; create a new predictor.");
+    }
+
+    private DenseInferencePlan? CompilePlan()
+    {
+        // [N, in] inputs only: Linear's own contract (a plan would silently flatten other shapes).
+        if (_inputShape.Length != 1) return null;
+        var plan = DenseInferencePlan.TryCreate(Module, SampleSize, MaxBatchSize);
+        return plan is not null && plan.OutputSize == OutputSize ? plan : null;
+    }
+
+    /// <summary>One graph-path caller's scratch: its own input tensors.</summary>
     private sealed class Session
     {
-        public DenseInferencePlan? Plan;
-        public Tensor? Single;
+        public required Tensor Single;
         public readonly Dictionary<int, Tensor> BatchInputs = [];
     }
 
-    private Session CreateSession()
-    {
-        var session = new Session();
-        // [N, in] inputs only: Linear's own contract (a plan would silently flatten other shapes).
-        if (_inputShape.Length == 1)
-        {
-            var plan = DenseInferencePlan.TryCreate(Module, SampleSize, MaxBatchSize);
-            if (plan is not null && plan.OutputSize == OutputSize) session.Plan = plan;
-        }
-        if (session.Plan is null) session.Single = CreateInput(1);
-        return session;
-    }
+    private Session CreateSession() => new() { Single = CreateInput(1) };
 
     /// <summary>
     /// Builds the module with <paramref name="moduleFactory"/> from the checkpoint's architecture description,
@@ -317,18 +334,24 @@ public sealed class Predictor
         }
     }
 
-    private void Run(int batch, ReadOnlySpan<float> values, Span<float> logitsOut)
+    private void ThrowIfTraining()
     {
         if (Module.IsTraining)
             throw new InvalidOperationException($"{Module.GetType().Name} was switched back to training mode after the predictor was built; call Eval() on it before predicting.");
+    }
+
+    private void Run(int batch, ReadOnlySpan<float> values, Span<float> logitsOut)
+    {
+        if (_plan is { } plan)
+        {
+            // A snapshot in eval mode whatever the module does now.
+            plan.Run(values, logitsOut, batch);
+            return;
+        }
+        ThrowIfTraining();
         var session = _sessions.TryTake(out var idle) ? idle : CreateSession();
         try
         {
-            if (session.Plan is not null)
-            {
-                session.Plan.Run(values, logitsOut, batch);
-                return;
-            }
             var input = BatchInput(session, batch);
             values.CopyTo(input.Data);
             using (GradMode.NoGrad())
@@ -348,7 +371,7 @@ public sealed class Predictor
 
     private Tensor BatchInput(Session session, int n)
     {
-        if (n == 1) return session.Single!;
+        if (n == 1) return session.Single;
         if (!session.BatchInputs.TryGetValue(n, out var input))
         {
             input = CreateInput(n);

@@ -1,21 +1,30 @@
+using System.Collections.Concurrent;
 using RocketNet.Kernels;
 
 namespace RocketNet.Layers;
 
 /// <summary>
 /// A network of fully connected layers and activations, optionally behind a multi-field embedding (the paper's
-/// CTR light net: ids → embeddings → tower; an MLP light net) compiled for serving: its eval-mode forward pass as a list of span-level steps over two ping-pong buffers
-/// sized once for the largest batch. No tensors, graph, scope or allocation per call, and the same kernels
-/// as <see cref="Module.Forward"/>, so the same bits. The steps hold the modules' weight tensors, not copies:
-/// a later change to the weights (training, loading a checkpoint into the module) is seen by the next call.
+/// CTR light net: ids → embeddings → tower; an MLP light net) compiled for serving: its eval-mode forward pass
+/// as a list of span-level steps over ping-pong buffers sized once for the largest batch. No tensors, graph,
+/// scope or allocation per call, and the same kernels as <see cref="Module.Forward"/>, so the same bits.
+/// <para>
+/// A snapshot: the plan copies the weights when it is created (each Linear weight packed once into the
+/// layout the GEMM reads, <see cref="PackedLinearWeight"/>), like an inference session in other runtimes.
+/// Later changes to the module (training, loading a checkpoint into it) are not seen; create a new plan.
+/// </para>
+/// <para>
+/// Thread-safe: any number of threads may call <see cref="Run"/> at once. Each call borrows a workspace
+/// (the buffers) from a pool that grows to the number of concurrent callers; the weights are shared.
+/// </para>
 /// <para>
 /// A batch of at least 2 × <see cref="MinRowsPerBlock"/> samples on several threads
 /// (<see cref="Parallelism.ThreadCount"/>) is cut into one block of rows per thread, each run through every
 /// step on its own thread: a thread then reads only the activations it wrote itself, where splitting each
-/// layer's GEMM over the threads moves every activation between the cores' caches once per layer. Only where <see cref="DenseInferenceKernels.RowBlocksMatch"/>
-/// holds for every layer, so each sample still gets the bits of the whole batch at once.
+/// layer's GEMM over the threads moves every activation between the cores' caches once per layer. Only where
+/// <see cref="DenseInferenceKernels.RowBlocksMatch"/> holds for every layer, so each sample still gets the bits
+/// of the whole batch at once.
 /// </para>
-/// Not thread-safe (the buffers are the plan's): use one plan per thread.
 /// </summary>
 public sealed unsafe class DenseInferencePlan
 {
@@ -23,18 +32,15 @@ public sealed unsafe class DenseInferencePlan
     public const int MinRowsPerBlock = 32;
 
     private readonly Step[] _steps;
-    private readonly float[] _ping, _pong;
     private readonly int _maxWidth;
-    private readonly RowBlockJob _rowBlocks;
+    private readonly ConcurrentBag<Workspace> _idle = [];
 
     private DenseInferencePlan(Step[] steps, int inputSize, int outputSize, int maxWidth, int maxBatchSize)
     {
         _steps = steps;
         (InputSize, OutputSize, MaxBatchSize) = (inputSize, outputSize, maxBatchSize);
         _maxWidth = maxWidth;
-        _ping = new float[maxWidth * maxBatchSize];
-        _pong = new float[maxWidth * maxBatchSize];
-        _rowBlocks = new RowBlockJob(this);
+        _idle.Add(new Workspace(this));
     }
 
     /// <summary>Values per input sample.</summary>
@@ -76,24 +82,32 @@ public sealed unsafe class DenseInferencePlan
         if (output.Length != batch * OutputSize)
             throw new ArgumentException($"{batch} samples need {batch * OutputSize} outputs, the span holds {output.Length}.", nameof(output));
 
-        int blocks = RowBlocks(batch);
-        if (blocks == 1)
+        var workspace = _idle.TryTake(out var idle) ? idle : new Workspace(this);
+        try
         {
-            RunRows(input, output, 0, batch);
-            return;
+            int blocks = RowBlocks(batch);
+            if (blocks == 1)
+            {
+                RunRows(workspace, input, output, 0, batch);
+                return;
+            }
+            // The caller blocks until every block is done, so the pins hold for the workers.
+            fixed (float* inputStart = input, outputStart = output)
+            {
+                workspace.RowBlocks.Set(inputStart, outputStart, batch, blocks);
+                try
+                {
+                    Parallelism.For(blocks, workspace.RowBlocks);
+                }
+                finally
+                {
+                    workspace.RowBlocks.Set(null, null, 0, 0);
+                }
+            }
         }
-        // The caller blocks until every block is done, so the pins hold for the workers.
-        fixed (float* inputStart = input, outputStart = output)
+        finally
         {
-            _rowBlocks.Set(inputStart, outputStart, batch, blocks);
-            try
-            {
-                Parallelism.For(blocks, _rowBlocks);
-            }
-            finally
-            {
-                _rowBlocks.Set(null, null, 0, 0);
-            }
+            _idle.Add(workspace);
         }
     }
 
@@ -105,7 +119,7 @@ public sealed unsafe class DenseInferencePlan
         int width = InputSize;
         foreach (var step in _steps)
         {
-            if (step.Weight is not null && !DenseInferenceKernels.RowBlocksMatch(batch, batch / blocks, width, step.OutFeatures))
+            if (step.Linear is not null && !DenseInferenceKernels.RowBlocksMatch(batch, batch / blocks, width, step.OutFeatures))
                 return 1;
             width = step.OutFeatures;
         }
@@ -114,10 +128,11 @@ public sealed unsafe class DenseInferencePlan
 
     /// <summary>
     /// Samples [first, first + rows) of the batch through every step: <paramref name="input"/> and
-    /// <paramref name="output"/> hold just those samples; the buffers' rows [first, first + rows) are theirs alone.
+    /// <paramref name="output"/> hold just those samples; the workspace's rows [first, first + rows) are theirs alone.
     /// </summary>
-    private void RunRows(ReadOnlySpan<float> input, Span<float> output, int first, int rows)
+    private void RunRows(Workspace workspace, ReadOnlySpan<float> input, Span<float> output, int first, int rows)
     {
+        float[] ping = workspace.Ping, pong = workspace.Pong;
         // The current activations: the caller's input until the first step writes a buffer.
         ReadOnlySpan<float> current = input;
         bool inBuffer = false, inPing = false;
@@ -127,8 +142,8 @@ public sealed unsafe class DenseInferencePlan
             if (step.Embedding is { } embedding)
             {
                 // ids [rows, F] → the F embedding rows of each sample side by side [rows, F·D].
-                var target = (inPing ? _pong : _ping).AsSpan(region, rows * step.OutFeatures);
-                ReadOnlySpan<float> table = embedding.Weight.Data;
+                var target = (inPing ? pong : ping).AsSpan(region, rows * step.OutFeatures);
+                ReadOnlySpan<float> table = step.Table;
                 int fields = embedding.FieldCount, dimension = embedding.Dimension;
                 for (int sample = 0, i = 0; sample < rows; sample++)
                     for (int field = 0; field < fields; field++, i++)
@@ -138,11 +153,10 @@ public sealed unsafe class DenseInferencePlan
                 (inBuffer, inPing, width) = (true, !inPing, step.OutFeatures);
                 continue;
             }
-            if (step.Weight is { } weight)
+            if (step.Linear is { } weight)
             {
-                var target = (inPing ? _pong : _ping).AsSpan(region, rows * step.OutFeatures);
-                DenseInferenceKernels.Linear(current, weight.Data, step.Bias is null ? default : step.Bias.Data, target,
-                    rows, width, step.OutFeatures);
+                var target = (inPing ? pong : ping).AsSpan(region, rows * step.OutFeatures);
+                DenseInferenceKernels.Linear(current, weight, step.Bias, target, rows);
                 current = target;
                 (inBuffer, inPing, width) = (true, !inPing, step.OutFeatures);
                 continue;
@@ -150,18 +164,35 @@ public sealed unsafe class DenseInferencePlan
             if (!inBuffer)
             {
                 // An activation before any linear layer: the caller's input is read-only.
-                var copy = _ping.AsSpan(region, rows * width);
+                var copy = ping.AsSpan(region, rows * width);
                 input.CopyTo(copy);
                 current = copy;
                 (inBuffer, inPing) = (true, true);
             }
-            DenseInferenceKernels.Activate(step.Activation, (inPing ? _ping : _pong).AsSpan(region, rows * width));
+            DenseInferenceKernels.Activate(step.Activation, (inPing ? ping : pong).AsSpan(region, rows * width));
         }
         current.CopyTo(output);
     }
 
+    /// <summary>One caller's buffers: two ping-pong activations [MaxBatchSize, widest layer] and its row-block job.</summary>
+    private sealed class Workspace
+    {
+        public Workspace(DenseInferencePlan plan)
+        {
+            Ping = new float[plan._maxWidth * plan.MaxBatchSize];
+            Pong = new float[plan._maxWidth * plan.MaxBatchSize];
+            RowBlocks = new RowBlockJob(plan, this);
+        }
+
+        public float[] Ping { get; }
+
+        public float[] Pong { get; }
+
+        public RowBlockJob RowBlocks { get; }
+    }
+
     /// <summary>One block of rows per index; block b holds samples [b·batch / blocks, (b + 1)·batch / blocks).</summary>
-    private sealed class RowBlockJob(DenseInferencePlan plan) : ParallelJob
+    private sealed class RowBlockJob(DenseInferencePlan plan, Workspace workspace) : ParallelJob
     {
         private float* _input, _output;
         private int _batch, _blocks;
@@ -177,14 +208,17 @@ public sealed unsafe class DenseInferencePlan
         {
             int first = (int)((long)index * _batch / _blocks), end = (int)((long)(index + 1) * _batch / _blocks);
             int rows = end - first;
-            plan.RunRows(new ReadOnlySpan<float>(_input + (long)first * plan.InputSize, rows * plan.InputSize),
+            plan.RunRows(workspace, new ReadOnlySpan<float>(_input + (long)first * plan.InputSize, rows * plan.InputSize),
                 new Span<float>(_output + (long)first * plan.OutputSize, rows * plan.OutputSize), first, rows);
         }
     }
 
-    /// <summary>One step: an embedding lookup (Embedding set), a linear layer (Weight set) or an in-place activation.</summary>
-    internal readonly record struct Step(Tensor? Weight, Tensor? Bias, int OutFeatures, DenseActivation Activation,
-        MultiFieldEmbedding? Embedding = null);
+    /// <summary>
+    /// One step: an embedding lookup (Embedding set, its table copied), a linear layer (Linear set, its weight
+    /// packed and its bias copied, empty for none) or an in-place activation.
+    /// </summary>
+    internal readonly record struct Step(PackedLinearWeight? Linear, float[] Bias, int OutFeatures, DenseActivation Activation,
+        MultiFieldEmbedding? Embedding = null, float[]? Table = null);
 
     /// <summary>
     /// Collects the steps while modules describe themselves (<see cref="Module.TryAddInferenceSteps"/>) and checks
@@ -203,7 +237,7 @@ public sealed unsafe class DenseInferencePlan
         /// <summary>Values per sample after the steps added so far.</summary>
         public int Width { get; private set; }
 
-        /// <summary>Adds y = x·Wᵀ + b; false (and the plan is abandoned) if W's input width is not <see cref="Width"/>.</summary>
+        /// <summary>Adds y = x·Wᵀ + b with copies of W and b (packed once); false (and the plan is abandoned) if W's input width is not <see cref="Width"/>.</summary>
         /// <param name="weight">[out, in].</param>
         /// <param name="bias">[out], or null.</param>
         public bool AddLinear(Tensor weight, Tensor? bias)
@@ -213,12 +247,12 @@ public sealed unsafe class DenseInferencePlan
                 return Valid = false;
             Width = weight.Size(0);
             MaxWidth = Math.Max(MaxWidth, Width);
-            Steps.Add(new Step(weight, bias, Width, default));
+            Steps.Add(new Step(new PackedLinearWeight(weight.Data, Width, weight.Size(1)), bias?.Data.ToArray() ?? [], Width, default));
             return true;
         }
 
         /// <summary>
-        /// Adds the lookup of one id per field (width F → F·D); false (plan abandoned) unless the width so far is the
+        /// Adds the lookup of one id per field (width F → F·D) in a copy of the table; false (plan abandoned) unless the width so far is the
         /// field count. Invalid ids throw from <see cref="Run"/> with the sample and field named, as Forward does.
         /// </summary>
         public bool AddEmbedding(MultiFieldEmbedding embedding)
@@ -227,7 +261,7 @@ public sealed unsafe class DenseInferencePlan
             if (Width != embedding.FieldCount) return Valid = false;
             Width = embedding.OutputWidth;
             MaxWidth = Math.Max(MaxWidth, Width);
-            Steps.Add(new Step(null, null, Width, default, embedding));
+            Steps.Add(new Step(null, [], Width, default, embedding, embedding.Weight.Data.ToArray()));
             return true;
         }
 
@@ -235,7 +269,7 @@ public sealed unsafe class DenseInferencePlan
         public bool AddActivation(DenseActivation activation)
         {
             if (!Enum.IsDefined(activation)) throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation.");
-            Steps.Add(new Step(null, null, Width, activation));
+            Steps.Add(new Step(null, [], Width, activation));
             return true;
         }
     }

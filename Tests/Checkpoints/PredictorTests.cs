@@ -145,16 +145,36 @@ public class PredictorTests
     }
 
     [Fact]
-    public void AModuleSwitchedBackToTrainingIsRefusedRatherThanServedWithDropoutOn()
+    public void AGraphServedModuleSwitchedBackToTrainingIsRefusedRatherThanServedInTrainingMode()
+    {
+        var module = new TinyModule(4, 3, seed: 1);
+        var predictor = new Predictor(module, [1, 2, 2]);
+        Assert.False(predictor.UsesDensePlan);
+        module.Train();
+        var ex = Assert.Throws<InvalidOperationException>(() => predictor.Predict(new float[4], new float[3]));
+        Assert.Contains("call Eval()", ex.Message);
+        module.Eval();
+        predictor.Predict(new float[4], new float[3]);
+    }
+
+    [Fact]
+    public void ADensePredictorServesItsSnapshotUntilRefreshed()
     {
         var random = new RandomGenerator(10);
         var tower = new Sequential(new Linear(4, 3, random), new Dropout(0.5f, random));
         var predictor = new Predictor(tower, [4]);
-        tower.Train();
-        var ex = Assert.Throws<InvalidOperationException>(() => predictor.Predict(new float[4], new float[3]));
-        Assert.Contains("call Eval()", ex.Message);
+        float[] sample = [1, 2, 3, 4];
+        float[] before = new float[3], now = new float[3];
+        predictor.Predict(sample, before);
+        tower.Train(); // dropout on in the module: the snapshot is eval mode whatever the module does
+        foreach (var parameter in tower.Parameters()) parameter.Data.Fill(0.5f);
+        predictor.Predict(sample, now);
+        Assert.Equal(before, now);
+        Assert.Throws<InvalidOperationException>(predictor.Refresh); // refuses to snapshot a module in training mode
         tower.Eval();
-        predictor.Predict(new float[4], new float[3]);
+        predictor.Refresh();
+        predictor.Predict(sample, now);
+        Assert.Equal(new[] { 5.5f, 5.5f, 5.5f }, now); // (1 + 2 + 3 + 4)·0.5 + 0.5
     }
 
     /// <summary>

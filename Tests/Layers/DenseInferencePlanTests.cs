@@ -199,18 +199,19 @@ public class DenseInferencePlanTests
     }
 
     [Fact]
-    public void ThePlanReadsTheModulesCurrentWeights()
+    public void ThePlanServesTheWeightsItWasCreatedFrom()
     {
         var random = new RandomGenerator(6);
-        var linear = new Linear(3, 2, random);
-        var plan = DenseInferencePlan.TryCreate(linear, 3, 1)!;
-        float[] x = [1, 2, 3];
-        var y = new float[2];
-        plan.Run(x, y, 1);
-        linear.Weight.Data.Fill(1f);
-        linear.Bias!.Data.Fill(0.5f);
-        plan.Run(x, y, 1);
-        Assert.Equal(new[] { 6.5f, 6.5f }, y);
+        var net = new TrunkHeadNet(MultiFieldEmbedding.PerField([4, 5], 3, random), new Sequential(new Linear(6, 2, random)));
+        var plan = DenseInferencePlan.TryCreate(net, 2, 1)!;
+        float[] ids = [1, 2];
+        float[] before = new float[2], after = new float[2];
+        plan.Run(ids, before, 1);
+        foreach (var parameter in net.Parameters()) parameter.Data.Fill(1f);
+        plan.Run(ids, after, 1);
+        Assert.Equal(before, after); // a snapshot: the change is not seen
+        DenseInferencePlan.TryCreate(net, 2, 1)!.Run(ids, after, 1);
+        Assert.Equal(new[] { 7f, 7f }, after); // a new plan sees it: 6 ones times 1, plus the bias
     }
 
     [Fact]

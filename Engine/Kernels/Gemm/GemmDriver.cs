@@ -39,13 +39,19 @@ internal static unsafe class GemmDriver
     private const int PackRows = 64;
 
     /// <summary>Below this many multiply-adds per block a parallel dispatch costs more than it saves.</summary>
-    private const long ParallelMinWork = 1 << 19;
+    internal const long ParallelMinWork = 1 << 19;
 
     /// <summary>Largest packed A (all k slabs at once) for the single-dispatch path: 4 MB.</summary>
     private const long FusedMaxPackedA = 1 << 20;
 
     [ThreadStatic] private static GemmCall? _cachedCall;
     [ThreadStatic] private static GemmScratch? _tileB; // per-thread B tile of the single-dispatch path
+
+    /// <summary>
+    /// Threads a call's tiles are shared by: one inside another job's index (nested dispatches run inline,
+    /// e.g. a serving plan's row block per thread), where splitting for more would only repeat packing.
+    /// </summary>
+    internal static int Threads => WorkerPool.InsideParallelRegion ? 1 : Math.Max(1, Parallelism.ThreadCount);
 
     /// <summary>Runs C (+)= op(A)·op(B) with packed panels and the micro-kernel of <paramref name="kind"/>.</summary>
     public static void Multiply(float* a, float* b, float* c, int m, int n, int k, bool transA, bool transB,
@@ -152,12 +158,6 @@ internal static unsafe class GemmDriver
             }
             _a = _b = _c = null;
         }
-
-        /// <summary>
-        /// Threads this call's tiles are shared by: one inside another job's index (nested dispatches run inline,
-        /// e.g. a serving plan's row block per thread), where splitting for more would only repeat packing.
-        /// </summary>
-        private static int Threads => WorkerPool.InsideParallelRegion ? 1 : Math.Max(1, Parallelism.ThreadCount);
 
         private void Dispatch(int count, bool parallel)
         {
