@@ -16,7 +16,8 @@ public class WorkloadBenchmarks
     private int _savedThreads;
 
     /// <summary>Workload name (as in <c>quick WORKLOAD</c>).</summary>
-    [Params("mlp", "cnn", "wrn16-1", "wrn40-1", "rocket-wrn", "ctr-light-infer1", "ctr-light-infer256")]
+    [Params("mlp", "cnn", "wrn16-1", "wrn40-1", "rocket-wrn", "ctr-light-infer1", "ctr-light-infer256",
+        "ctr-rocket-train", "ctr-rocket-train-dense")]
     public string Workload { get; set; } = "mlp";
 
     /// <summary>Engine thread count.</summary>

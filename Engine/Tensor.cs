@@ -81,28 +81,38 @@ public sealed partial class Tensor
     /// <summary>
     /// Accumulated gradient of a leaf tensor after <see cref="Backward"/> (null before). Same shape as the tensor.
     /// After <see cref="ZeroGrad"/> it reads as zeros (the clearing happens on first access, or not at all when
-    /// the next backward writes the whole gradient).
+    /// the next backward writes the whole gradient). A row-sparse gradient (<see cref="TryGetRowSparseGrad"/>) is
+    /// made whole here: its untouched rows are cleared.
     /// </summary>
     public Tensor? Grad
     {
         get
         {
-            if (_gradIsZero)
-            {
-                _gradIsZero = false;
-                Kernels.ElementwiseKernels.Clear(_grad!.Data);
-            }
+            MaterializeGrad();
             return _grad;
         }
         set
         {
             _grad = value;
-            _gradIsZero = false;
+            _gradState = GradState.Dense;
         }
     }
 
     private Tensor? _grad;
-    private bool _gradIsZero; // ZeroGrad deferred: _grad's values are logically zero but not yet cleared
+    private GradState _gradState;
+
+    /// <summary>What <see cref="_grad"/>'s values mean.</summary>
+    private enum GradState
+    {
+        /// <summary>Every value is the gradient.</summary>
+        Dense,
+
+        /// <summary>ZeroGrad deferred: the values are logically zero but not yet cleared.</summary>
+        Zero,
+
+        /// <summary>Only the rows in <see cref="_gradRows"/> hold the gradient; the others are logically zero.</summary>
+        RowSparse,
+    }
 
     /// <summary>
     /// The gradient buffer for an op that writes the whole gradient when <paramref name="overwrite"/> comes back
@@ -110,8 +120,9 @@ public sealed partial class Tensor
     /// </summary>
     internal Tensor GradForOverwrite(out bool overwrite)
     {
-        overwrite = _gradIsZero || _grad is null;
-        _gradIsZero = false;
+        if (_gradState == GradState.RowSparse) MaterializeGrad();
+        overwrite = _gradState == GradState.Zero || _grad is null;
+        _gradState = GradState.Dense;
         _grad ??= CreatePersistent(_shape.ToArray());
         return _grad;
     }

@@ -14,6 +14,7 @@ namespace RocketNet.Autograd;
 /// <item><see cref="PassGradient"/>: an input of dy's shape with derivative 1 (an add): dy copied when first, added otherwise.</item>
 /// <item><see cref="HandOverGradient"/>: the same case without even the copy: dy's buffer becomes the input's gradient.</item>
 /// </list>
+/// <see cref="GradSinkForRows"/> is <see cref="GradSink"/> for an op that adds into a few rows of a large table.
 /// A new op can use <see cref="GradSink"/> alone; the others are optimisations with the same result.
 /// </para>
 /// </summary>
@@ -52,6 +53,15 @@ public abstract class Function
     /// </summary>
     protected static Span<float> GradSinkForOverwrite(Tensor input, out bool overwrite) =>
         Backpropagation.GradientBufferForOverwrite(input, out overwrite);
+
+    /// <summary>
+    /// As <see cref="GradSink"/> for an op that adds only into rows <paramref name="rows"/> of a [rows, width] input
+    /// (an embedding lookup's backward). For a parameter the gradient stays row-sparse: only rows not yet written
+    /// since <see cref="Tensor.ZeroGrad"/> are cleared, not the whole table (<see cref="Tensor.TryGetRowSparseGrad"/>).
+    /// Add only into those rows.
+    /// </summary>
+    protected static Span<float> GradSinkForRows(Tensor input, ReadOnlySpan<int> rows) =>
+        input.RequiresGrad && input.IsLeaf ? input.GradForRowScatter(rows) : GradSink(input);
 
     /// <summary>
     /// input.grad += dy for an input of dy's own shape (d output / d input = 1: a residual or an add): dy is copied

@@ -41,7 +41,8 @@ internal sealed class EmbeddingFunction : Function
 
     protected internal override void Backward(Tensor y, ReadOnlySpan<float> dy)
     {
-        Span<float> dw = GradSink(_weight);
+        // Only the looked-up rows receive gradient: the table's gradient stays row-sparse (no 13 MB clear per step).
+        Span<float> dw = GradSinkForRows(_weight, _indices);
         if (dw.IsEmpty) return;
         int d = _weight.Shape[1];
         for (int i = 0; i < _indices.Length; i++)

@@ -51,6 +51,26 @@ public sealed class LazyAdam : Adam
         }
     }
 
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The rows a batch looked up, and only those: the same updates as <see cref="Update"/> (which finds them by
+    /// scanning every row for a nonzero gradient), at a cost proportional to the batch instead of the table.
+    /// </remarks>
+    protected override bool TryUpdateRows(int index, Span<float> parameter, ReadOnlySpan<float> gradient,
+        ReadOnlySpan<int> rows, int width)
+    {
+        if (_rowWidths[index] != width) return false; // a dense parameter: Adam's update of every value
+        var (m, v, arguments) = BeginUpdate(index, parameter.Length);
+        foreach (int row in rows)
+        {
+            int start = row * width;
+            var rowGradient = gradient.Slice(start, width);
+            if (IsZero(rowGradient)) continue; // as Update: a row whose contributions cancelled keeps its moments
+            FusedUpdates.Adam(parameter.Slice(start, width), rowGradient, m.AsSpan(start, width), v.AsSpan(start, width), arguments);
+        }
+        return true;
+    }
+
     private static bool IsZero(ReadOnlySpan<float> row)
     {
         foreach (float g in row) if (g != 0f) return false;

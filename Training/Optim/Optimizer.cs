@@ -62,6 +62,10 @@ public abstract class Optimizer
         for (int i = 0; i < _parameters.Length; i++)
         {
             var p = _parameters[i];
+            // A table whose gradient only embedding lookups wrote: update just those rows, if this optimiser can.
+            if (p.Rank == 2 && p.TryGetRowSparseGrad(out var rows, out var rowValues)
+                && TryUpdateRows(i, p.Data, rowValues, rows, p.Size(1)))
+                continue;
             if (p.Grad is not { } grad) continue;
             if (grad.Count != p.Count)
                 throw new InvalidOperationException($"Parameter {i} has {p.Count} values but its gradient has {grad.Count}.");
@@ -87,6 +91,16 @@ public abstract class Optimizer
     /// <param name="parameter">The parameter's values (updated in place).</param>
     /// <param name="gradient">Its gradient, same length.</param>
     protected abstract void Update(int index, Span<float> parameter, ReadOnlySpan<float> gradient);
+
+    /// <summary>
+    /// Updates parameter <paramref name="index"/> [rows, <paramref name="width"/>] from a row-sparse gradient
+    /// (<see cref="Tensor.TryGetRowSparseGrad"/>): <paramref name="gradient"/> is valid only at rows
+    /// <paramref name="rows"/>, every other row's gradient is zero. Returns false to decline, and the gradient is
+    /// then made whole and passed to <see cref="Update"/> — the default, since most optimisers move every value
+    /// even at zero gradient (momentum, Adam's moments, weight decay).
+    /// </summary>
+    protected virtual bool TryUpdateRows(int index, Span<float> parameter, ReadOnlySpan<float> gradient,
+        ReadOnlySpan<int> rows, int width) => false;
 
     /// <summary>Parses a state key of the form <c>prefix.index</c>; false if it has another prefix.</summary>
     /// <exception cref="ArgumentException">The index is not a valid parameter position.</exception>
