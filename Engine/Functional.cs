@@ -29,9 +29,14 @@ public static partial class Functional
     public static Tensor Dropout(Tensor input, float p, bool training, RandomGenerator random) =>
         DropoutFunction.Forward(input, p, training, random);
 
-    /// <summary>Rows of <paramref name="weight"/> [V, D] picked by <paramref name="indices"/> of shape <paramref name="indexShape"/> → [indexShape..., D].</summary>
-    public static Tensor Embedding(Tensor weight, int[] indices, params int[] indexShape) =>
-        EmbeddingFunction.Forward(weight, indices, indexShape.Length == 0 ? [indices.Length] : indexShape);
+    /// <summary>
+    /// Rows of <paramref name="weight"/> [V, D] picked by <paramref name="indices"/> of shape
+    /// <paramref name="indexShape"/> (default: [indices.Length]) → [indexShape..., D]. The op copies the indices it
+    /// needs for backward into a pooled buffer, so the caller may reuse its span at once.
+    /// </summary>
+    public static Tensor Embedding(Tensor weight, ReadOnlySpan<int> indices, params ReadOnlySpan<int> indexShape) =>
+        indexShape.IsEmpty ? EmbeddingFunction.Forward(weight, indices, [indices.Length])
+            : EmbeddingFunction.Forward(weight, indices, indexShape);
 
     /// <summary>Softmax along <paramref name="axis"/>, stable for large logits.</summary>
     public static Tensor Softmax(Tensor input, int axis = -1) => input.Softmax(axis);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics.Tensors;
 using RocketNet.Autograd;
 using RocketNet.Shapes;
@@ -11,13 +12,15 @@ namespace RocketNet.Ops;
 internal sealed class EmbeddingFunction : Function
 {
     private readonly Tensor _weight;
-    private readonly int[] _indices;
+    private int[] _indices; // rented from the shared pool (the caller's span may change before backward); returned on release
+    private readonly int _count;
 
-    private EmbeddingFunction(Tensor weight, int[] indices) : base(weight) => (_weight, _indices) = (weight, indices);
+    private EmbeddingFunction(Tensor weight, int[] indices, int count) : base(weight) =>
+        (_weight, _indices, _count) = (weight, indices, count);
 
     public override string Name => "Embedding";
 
-    public static Tensor Forward(Tensor weight, int[] indices, ReadOnlySpan<int> indexShape)
+    public static Tensor Forward(Tensor weight, ReadOnlySpan<int> indices, ReadOnlySpan<int> indexShape)
     {
         if (weight.Rank != 2) throw new ArgumentException($"Embedding: weight must be [V, D], got {ShapeMath.Format(weight.Shape)}.", nameof(weight));
         if (ShapeMath.ElementCount(indexShape) != indices.Length)
@@ -35,20 +38,32 @@ internal sealed class EmbeddingFunction : Function
         ReadOnlySpan<float> w = weight.Data;
         Span<float> ys = y.Data;
         for (int i = 0; i < indices.Length; i++) w.Slice(indices[i] * d, d).CopyTo(ys.Slice(i * d, d));
-        if (ShouldRecord(weight)) y.SetGradFn(new EmbeddingFunction(weight, indices));
+        if (ShouldRecord(weight))
+        {
+            var saved = ArrayPool<int>.Shared.Rent(indices.Length);
+            indices.CopyTo(saved);
+            y.SetGradFn(new EmbeddingFunction(weight, saved, indices.Length));
+        }
         return y;
     }
 
     protected internal override void Backward(Tensor y, ReadOnlySpan<float> dy)
     {
+        ReadOnlySpan<int> indices = _indices.AsSpan(0, _count);
         // Only the looked-up rows receive gradient: the table's gradient stays row-sparse (no 13 MB clear per step).
-        Span<float> dw = GradSinkForRows(_weight, _indices);
+        Span<float> dw = GradSinkForRows(_weight, indices);
         if (dw.IsEmpty) return;
         int d = _weight.Shape[1];
-        for (int i = 0; i < _indices.Length; i++)
+        for (int i = 0; i < indices.Length; i++)
         {
-            var row = dw.Slice(_indices[i] * d, d);
+            var row = dw.Slice(indices[i] * d, d);
             TensorPrimitives.Add(row, dy.Slice(i * d, d), row);
         }
+    }
+
+    protected override void ReleaseSaved()
+    {
+        ArrayPool<int>.Shared.Return(_indices);
+        _indices = [];
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using RocketNet.Shapes;
 
 namespace RocketNet.Layers;
@@ -109,11 +110,18 @@ public sealed class MultiFieldEmbedding : Module
             throw new ArgumentException($"MultiFieldEmbedding: input must be [N, {FieldCount}] (one id per field), got {ShapeMath.Format(input.Shape)}.", nameof(input));
         int n = input.Shape[0];
         ReadOnlySpan<float> ids = input.Data;
-        // The engine's op keeps the index array for backward, so it is allocated per call.
-        var rows = new int[ids.Length];
-        for (int r = 0, i = 0; r < n; r++)
-            for (int f = 0; f < FieldCount; f++, i++) rows[i] = LookupRow(r, f, ids[i]);
-        // [N, F] lookups → [N, F, D] → [N, F·D] (a view).
-        return Functional.Embedding(Weight, rows, n, FieldCount).Reshape(n, FieldCount * Dimension);
+        // Scratch only: the engine's op copies what backward needs.
+        var rows = ArrayPool<int>.Shared.Rent(ids.Length);
+        try
+        {
+            for (int r = 0, i = 0; r < n; r++)
+                for (int f = 0; f < FieldCount; f++, i++) rows[i] = LookupRow(r, f, ids[i]);
+            // [N, F] lookups → [N, F, D] → [N, F·D] (a view).
+            return Functional.Embedding(Weight, rows.AsSpan(0, ids.Length), [n, FieldCount]).Reshape(n, FieldCount * Dimension);
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(rows);
+        }
     }
 }

@@ -77,6 +77,23 @@ public class RowSparseGradientTests
     }
 
     [Fact]
+    public void TheCallerMayReuseItsIndexArrayBeforeBackward()
+    {
+        using var unscoped = TensorScope.Unscoped();
+        var table = Table(7);
+        int[] ids = [2, 3];
+        using (TensorScope.Begin())
+        {
+            var y = Functional.Embedding(table, ids);
+            ids[0] = 5; // the op kept its own copy
+            y.Sum().Backward();
+        }
+        var expected = new float[18];
+        for (int d = 0; d < 3; d++) expected[6 + d] = expected[9 + d] = 1f;
+        Assert.Equal(expected, table.Grad!.ToArray());
+    }
+
+    [Fact]
     public void ADenseUseOfTheSameTableMakesTheGradientDense()
     {
         using var unscoped = TensorScope.Unscoped();
