@@ -8,7 +8,9 @@ namespace RocketNet.Training.Optim;
 /// <para>
 /// Why: a CTR embedding table has millions of rows and a batch touches a few thousand. Dense Adam keeps
 /// moving every row on stale moments and, with L2 weight decay, shrinks the rows no sample uses toward
-/// zero (into subnormal floats, which are slow on x86) — updates no data asked for.
+/// zero (into subnormal floats, which are slow on x86) — updates no data asked for. When only embedding lookups
+/// wrote a table's gradient it is row-sparse (<see cref="Tensor.TryGetRowSparseGrad"/>) and the step visits just
+/// the looked-up rows, never the whole table.
 /// </para>
 /// </summary>
 public sealed class LazyAdam : Adam
