@@ -47,9 +47,9 @@ public class BatchNormBenchmarks
     [Benchmark]
     public void ForwardAndBackward()
     {
-        BatchNormKernels.ForwardTrainingCore("bench", relu: true, _x, _gamma, _beta, _y, _mean, _invStd, [], [], _n, _c, _s,
-            0.1f, 1e-5f, _scale, _shift);
-        BatchNormKernels.BackwardCore("bench", _x, [], _gradY, _gamma, _mean, _invStd, _gradX, _gradGamma, _gradBeta,
-            _n, _c, _s, overwriteGradX: true, maskScale: _scale, maskShift: _shift);
+        BatchNormReluKernels.ForwardTraining(_x, _gamma, _beta, _y, _mean, _invStd, [], [], _n, _c, _s, 0.1f, 1e-5f,
+            _scale, _shift);
+        BatchNormReluKernels.BackwardRecomputingMask(_x, _gradY, _gamma, _mean, _invStd, _scale, _shift, _gradX,
+            _gradGamma, _gradBeta, _n, _c, _s, overwriteGradX: true);
     }
 }

@@ -59,15 +59,21 @@ internal sealed class BatchNormFunction : Function
                 scale = BufferPool.Rent(c, clear: false);
                 shift = BufferPool.Rent(c, clear: false);
             }
-            string kernel = relu ? "BatchNormReluKernels.ForwardTraining" : "BatchNormKernels.ForwardTraining";
-            BatchNormKernels.ForwardTrainingCore(kernel, relu, x.Data, gamma.Data, beta.Data, y.Data, mean, invStd,
-                runningMean.Data, runningVar.Data, n, c, s, momentum, eps, ChannelSpan(scale, c), ChannelSpan(shift, c));
+            if (relu)
+                BatchNormReluKernels.ForwardTraining(x.Data, gamma.Data, beta.Data, y.Data, mean, invStd,
+                    runningMean.Data, runningVar.Data, n, c, s, momentum, eps, ChannelSpan(scale, c), ChannelSpan(shift, c));
+            else
+                BatchNormKernels.ForwardTraining(x.Data, gamma.Data, beta.Data, y.Data, mean, invStd,
+                    runningMean.Data, runningVar.Data, n, c, s, momentum, eps);
         }
         else
         {
-            string kernel = relu ? "BatchNormReluKernels.ForwardInference" : "BatchNormKernels.ForwardInference";
-            BatchNormKernels.ForwardInferenceCore(kernel, relu, x.Data, gamma.Data, beta.Data, runningMean.Data,
-                runningVar.Data, y.Data, n, c, s, eps);
+            if (relu)
+                BatchNormReluKernels.ForwardInference(x.Data, gamma.Data, beta.Data, runningMean.Data, runningVar.Data,
+                    y.Data, n, c, s, eps);
+            else
+                BatchNormKernels.ForwardInference(x.Data, gamma.Data, beta.Data, runningMean.Data, runningVar.Data,
+                    y.Data, n, c, s, eps);
             runningMean.Data.CopyTo(mean);
             for (int i = 0; i < c; i++) invStd[i] = 1f / MathF.Sqrt(runningVar.Data[i] + eps);
         }
@@ -84,24 +90,28 @@ internal sealed class BatchNormFunction : Function
     {
         Span<float> dx = GradSinkForOverwrite(_x, out bool overwrite), dGamma = GradSink(_gamma), dBeta = GradSink(_beta);
         // With ReLU, the gradient reaching batch norm is dy where y > 0 (y = the clamped output), else 0; training
-        // recomputes that mask from x with the saved scale and shift.
-        ReadOnlySpan<float> reluOutput = _relu && _scale is null ? y.Data : default;
+        // recomputes that mask from x with the scale and shift its forward saved (a recorded training forward
+        // with ReLU always saves them).
         if (_training)
         {
             // The kernel produces all three gradients; missing ones go to scratch buffers.
             float[]? sx = dx.IsEmpty ? BufferPool.Rent(_x.Count, clear: true) : null;
             float[]? sg = dGamma.IsEmpty ? BufferPool.Rent(_c, clear: true) : null;
             float[]? sb = dBeta.IsEmpty ? BufferPool.Rent(_c, clear: true) : null;
-            string kernel = _relu ? "BatchNormReluKernels.Backward" : "BatchNormKernels.Backward";
-            BatchNormKernels.BackwardCore(kernel, _x.Data, reluOutput, dy, _gamma.Data, _mean, _invStd,
-                sx ?? dx, sg ?? dGamma, sb ?? dBeta, _n, _c, _s, overwriteGradX: overwrite,
-                maskScale: ChannelSpan(_scale, _c), maskShift: ChannelSpan(_shift, _c));
+            if (_relu)
+                BatchNormReluKernels.BackwardRecomputingMask(_x.Data, dy, _gamma.Data, _mean, _invStd,
+                    ChannelSpan(_scale, _c), ChannelSpan(_shift, _c), sx ?? dx, sg ?? dGamma, sb ?? dBeta, _n, _c, _s,
+                    overwriteGradX: overwrite);
+            else
+                BatchNormKernels.Backward(_x.Data, dy, _gamma.Data, _mean, _invStd, sx ?? dx, sg ?? dGamma, sb ?? dBeta,
+                    _n, _c, _s, overwriteGradX: overwrite);
             if (sx is not null) BufferPool.Return(sx);
             if (sg is not null) BufferPool.Return(sg);
             if (sb is not null) BufferPool.Return(sb);
             return;
         }
         // Eval mode: y = γ·(x − μ_run)·invStd_run + β is affine in x, γ and β.
+        ReadOnlySpan<float> reluOutput = _relu ? y.Data : default;
         if (overwrite) dx.Clear();
         ReadOnlySpan<float> xs = _x.Data, gamma = _gamma.Data;
         for (int n = 0; n < _n; n++)

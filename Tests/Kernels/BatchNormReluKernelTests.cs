@@ -171,8 +171,8 @@ public class BatchNormReluKernelTests
             var (x, gamma, beta) = Inputs(random, n, c, s, affine);
             float[] gradY = RandomArray(random, length), y = new float[length], mean = new float[c], invStd = new float[c];
             float[] scale = new float[c], shift = new float[c];
-            BatchNormKernels.ForwardTrainingCore("test", relu: true, x, gamma, beta, y, mean, invStd, [], [], n, c, s, 0.1f,
-                1e-5f, scale, shift);
+            BatchNormReluKernels.ForwardTraining(x, gamma, beta, y, mean, invStd, [], [], n, c, s, 0.1f, 1e-5f,
+                scale, shift);
             AssertBackwardsAgree(x, y, gradY, gamma, mean, invStd, scale, shift, n, c, s);
         }
     }
@@ -190,8 +190,7 @@ public class BatchNormReluKernelTests
         var (x, gamma, _) = Inputs(random, n, c, s, affine: true);
         float[] beta = new float[c], y = new float[n * c * s], mean = new float[c], invStd = new float[c];
         float[] scale = new float[c], shift = new float[c], gradY = RandomArray(random, n * c * s);
-        BatchNormKernels.ForwardTrainingCore("test", relu: true, x, gamma, beta, y, mean, invStd, [], [], n, c, s, 0.1f,
-            1e-5f, scale, shift);
+        BatchNormReluKernels.ForwardTraining(x, gamma, beta, y, mean, invStd, [], [], n, c, s, 0.1f, 1e-5f, scale, shift);
         int[] boundary = new int[c];
         for (int channel = 0; channel < c; channel++)
         {
@@ -207,8 +206,7 @@ public class BatchNormReluKernelTests
             beta[channel] = -((x[boundary[channel]] - mean[channel]) * scale[channel]);
         }
         // β does not change the batch statistics, so scale stays the same and the chosen elements sit on the boundary.
-        BatchNormKernels.ForwardTrainingCore("test", relu: true, x, gamma, beta, y, mean, invStd, [], [], n, c, s, 0.1f,
-            1e-5f, scale, shift);
+        BatchNormReluKernels.ForwardTraining(x, gamma, beta, y, mean, invStd, [], [], n, c, s, 0.1f, 1e-5f, scale, shift);
         if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
             Assert.True(y[boundary[0]] > 0, "the vector loop's fused value should be the positive rounding error");
         Assert.Equal(0f, y[boundary[1]]);
@@ -223,9 +221,9 @@ public class BatchNormReluKernelTests
         float[] gxY = RandomArray(random, x.Length), gxX = (float[])gxY.Clone();
         float[] ggY = gamma.Length == 0 ? [] : RandomArray(random, c), ggX = (float[])ggY.Clone();
         float[] gbY = gamma.Length == 0 ? [] : RandomArray(random, c), gbX = (float[])gbY.Clone();
-        BatchNormKernels.BackwardCore("test", x, y, gradY, gamma, mean, invStd, gxY, ggY, gbY, n, c, s);
-        BatchNormKernels.BackwardCore("test", x, [], gradY, gamma, mean, invStd, gxX, ggX, gbX, n, c, s,
-            maskScale: scale, maskShift: shift);
+        BatchNormReluKernels.Backward(x, y, gradY, gamma, mean, invStd, gxY, ggY, gbY, n, c, s);
+        BatchNormReluKernels.BackwardRecomputingMask(x, gradY, gamma, mean, invStd, scale, shift, gxX, ggX, gbX, n,
+            c, s);
         Assert.Equal(gxY, gxX);
         Assert.Equal(ggY, ggX);
         Assert.Equal(gbY, gbX);
@@ -235,11 +233,21 @@ public class BatchNormReluKernelTests
     public void MaskFromBothYAndScaleOrMismatchedScaleThrows()
     {
         float[] buffer = new float[16], stats = new float[4];
-        var e = Assert.Throws<ArgumentException>(() => BatchNormKernels.BackwardCore("BatchNormReluKernels.Backward",
+        var e = Assert.Throws<ArgumentException>(() => BatchNormKernels.BackwardCore(
             buffer, buffer, buffer, [], stats, stats, buffer, [], [], 2, 4, 2, maskScale: stats, maskShift: stats));
         Assert.Contains("not both", e.Message);
-        e = Assert.Throws<ArgumentException>(() => BatchNormKernels.BackwardCore("BatchNormReluKernels.Backward",
-            buffer, [], buffer, [], stats, stats, buffer, [], [], 2, 4, 2, maskScale: stats, maskShift: new float[3]));
+        e = Assert.Throws<ArgumentException>(() => BatchNormReluKernels.BackwardRecomputingMask(
+            buffer, buffer, [], stats, stats, stats, new float[3], buffer, [], [], 2, 4, 2));
         Assert.Contains("[4]", e.Message);
+        Assert.Contains("BatchNormReluKernels.BackwardRecomputingMask", e.Message);
+    }
+
+    [Fact]
+    public void RecomputingTheMaskWithoutTheSavedScaleThrows()
+    {
+        float[] buffer = new float[16], stats = new float[4];
+        var e = Assert.Throws<ArgumentException>(() => BatchNormReluKernels.BackwardRecomputingMask(
+            buffer, buffer, [], stats, stats, [], [], buffer, [], [], 2, 4, 2));
+        Assert.Contains("saveScale and saveShift", e.Message);
     }
 }

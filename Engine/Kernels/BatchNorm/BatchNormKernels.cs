@@ -29,21 +29,23 @@ public static unsafe class BatchNormKernels
     public static void ForwardTraining(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
         Span<float> y, Span<float> saveMean, Span<float> saveInvStd, Span<float> runningMean, Span<float> runningVar,
         int n, int c, int s, float momentum, float eps) =>
-        ForwardTrainingCore("BatchNormKernels.ForwardTraining", relu: false, x, gamma, beta, y, saveMean, saveInvStd,
-            runningMean, runningVar, n, c, s, momentum, eps);
+        ForwardTrainingCore(relu: false, x, gamma, beta, y, saveMean, saveInvStd, runningMean, runningVar, n, c, s,
+            momentum, eps);
 
     /// <summary>
-    /// <see cref="ForwardTraining"/> (errors name <paramref name="kernel"/>),
-    /// followed by y = max(y, 0) on each row while it is still in cache when <paramref name="relu"/> is set.
-    /// Non-empty <paramref name="saveScale"/> and <paramref name="saveShift"/> ([C]) receive each channel's float
-    /// scale γ·invStd and shift β exactly as the rows were normalised with them, for a backward that recomputes
-    /// the ReLU mask from x (<see cref="BackwardCore"/>).
+    /// The job behind <see cref="ForwardTraining"/> and <see cref="BatchNormReluKernels.ForwardTraining"/>:
+    /// the former, followed by y = max(y, 0) on each row while it is still in cache when <paramref name="relu"/> is
+    /// set (errors name the entry point that <paramref name="relu"/> stands for). Non-empty
+    /// <paramref name="saveScale"/> and <paramref name="saveShift"/> ([C]) receive each channel's float scale
+    /// γ·invStd and shift β exactly as the rows were normalised with them, for a backward that recomputes the ReLU
+    /// mask from x (<see cref="BatchNormReluKernels.BackwardRecomputingMask"/>).
     /// </summary>
-    internal static void ForwardTrainingCore(string kernel, bool relu, ReadOnlySpan<float> x, ReadOnlySpan<float> gamma,
+    internal static void ForwardTrainingCore(bool relu, ReadOnlySpan<float> x, ReadOnlySpan<float> gamma,
         ReadOnlySpan<float> beta, Span<float> y, Span<float> saveMean, Span<float> saveInvStd, Span<float> runningMean,
         Span<float> runningVar, int n, int c, int s, float momentum, float eps, Span<float> saveScale = default,
         Span<float> saveShift = default)
     {
+        string kernel = relu ? "BatchNormReluKernels.ForwardTraining" : "BatchNormKernels.ForwardTraining";
         BatchNormArguments.CheckTraining(kernel, x.Length, gamma.Length, beta.Length,
             y.Length, saveMean.Length, saveInvStd.Length, runningMean.Length, runningVar.Length, n, c, s);
         RequireChannelSpans(kernel, saveScale.Length, saveShift.Length, c);
@@ -66,17 +68,17 @@ public static unsafe class BatchNormKernels
     /// <exception cref="ArgumentException">Bad sizes or a span too short.</exception>
     public static void ForwardInference(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
         ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVar, Span<float> y, int n, int c, int s, float eps) =>
-        ForwardInferenceCore("BatchNormKernels.ForwardInference", relu: false, x, gamma, beta, runningMean, runningVar, y,
-            n, c, s, eps);
+        ForwardInferenceCore(relu: false, x, gamma, beta, runningMean, runningVar, y, n, c, s, eps);
 
     /// <summary>
-    /// <see cref="ForwardInference"/> (errors name <paramref name="kernel"/>),
-    /// followed by y = max(y, 0) on each row when <paramref name="relu"/> is set.
+    /// The job behind <see cref="ForwardInference"/> and <see cref="BatchNormReluKernels.ForwardInference"/>:
+    /// the former, followed by y = max(y, 0) on each row when <paramref name="relu"/> is set.
     /// </summary>
-    internal static void ForwardInferenceCore(string kernel, bool relu, ReadOnlySpan<float> x, ReadOnlySpan<float> gamma,
+    internal static void ForwardInferenceCore(bool relu, ReadOnlySpan<float> x, ReadOnlySpan<float> gamma,
         ReadOnlySpan<float> beta, ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVar, Span<float> y,
         int n, int c, int s, float eps)
     {
+        string kernel = relu ? "BatchNormReluKernels.ForwardInference" : "BatchNormKernels.ForwardInference";
         BatchNormArguments.CheckInference(kernel, x.Length, gamma.Length, beta.Length,
             runningMean.Length, runningVar.Length, y.Length, n, c, s);
         fixed (float* xp = x, gp = gamma, bp = beta, yp = y, rmp = runningMean, rvp = runningVar)
@@ -93,28 +95,32 @@ public static unsafe class BatchNormKernels
     /// <summary>
     /// Backward with batch statistics (x̂ = (x − μ)·invStd, M = N·S): gradBeta += Σ dy,
     /// gradGamma += Σ dy·x̂, gradX += γ·invStd·(dy − Σdy/M − x̂·Σ(dy·x̂)/M).
-    /// x, gradY, gradX: [N, C, S]; gamma, saveMean, saveInvStd, gradGamma, gradBeta: [C].
+    /// x, gradY, gradX: [N, C, S]; gamma, saveMean, saveInvStd, gradGamma, gradBeta: [C]. With
+    /// <paramref name="overwriteGradX"/>, gradX is written (as if it had been cleared first) rather than added to.
     /// </summary>
     /// <exception cref="ArgumentException">Bad sizes or a span too short.</exception>
     public static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> gradY, ReadOnlySpan<float> gamma,
         ReadOnlySpan<float> saveMean, ReadOnlySpan<float> saveInvStd, Span<float> gradX, Span<float> gradGamma,
-        Span<float> gradBeta, int n, int c, int s) =>
-        BackwardCore("BatchNormKernels.Backward", x, [], gradY, gamma, saveMean, saveInvStd, gradX, gradGamma, gradBeta,
-            n, c, s);
+        Span<float> gradBeta, int n, int c, int s, bool overwriteGradX = false) =>
+        BackwardCore(x, [], gradY, gamma, saveMean, saveInvStd, gradX, gradGamma, gradBeta, n, c, s, overwriteGradX);
 
     /// <summary>
-    /// <see cref="Backward"/> (errors name <paramref name="kernel"/>); when <paramref name="reluOutput"/> is not
-    /// empty, the backward of y = max(batchnorm(x), 0) with that y ([N, C, S]): each row of gradY is masked to
-    /// where y &gt; 0 inside the loops that sum it and update gradX (one pass each, nothing stored). With
-    /// <paramref name="overwriteGradX"/>, gradX is written (as if it had been cleared first) rather than added to.
-    /// Instead of y, non-empty <paramref name="maskScale"/> and <paramref name="maskShift"/> (the forward's
-    /// saveScale and saveShift) recompute the mask from x: the same bits, one stream of [N, C, S] fewer to read.
+    /// The job behind <see cref="Backward"/> and the backward entry points of <see cref="BatchNormReluKernels"/>
+    /// (errors name <see cref="BatchNormReluKernels"/> when a ReLU mask is given): when
+    /// <paramref name="reluOutput"/> is not empty, the backward of y = max(batchnorm(x), 0) with that y
+    /// ([N, C, S]): each row of gradY is masked to where y &gt; 0 inside the loops that sum it and update gradX
+    /// (one pass each, nothing stored). Instead of y, non-empty <paramref name="maskScale"/> and
+    /// <paramref name="maskShift"/> (the forward's saveScale and saveShift) recompute the mask from x: the same
+    /// bits, one stream of [N, C, S] fewer to read.
     /// </summary>
-    internal static void BackwardCore(string kernel, ReadOnlySpan<float> x, ReadOnlySpan<float> reluOutput,
+    internal static void BackwardCore(ReadOnlySpan<float> x, ReadOnlySpan<float> reluOutput,
         ReadOnlySpan<float> gradY, ReadOnlySpan<float> gamma, ReadOnlySpan<float> saveMean,
         ReadOnlySpan<float> saveInvStd, Span<float> gradX, Span<float> gradGamma, Span<float> gradBeta, int n, int c, int s,
         bool overwriteGradX = false, ReadOnlySpan<float> maskScale = default, ReadOnlySpan<float> maskShift = default)
     {
+        string kernel = !maskScale.IsEmpty || !maskShift.IsEmpty ? "BatchNormReluKernels.BackwardRecomputingMask"
+            : !reluOutput.IsEmpty ? "BatchNormReluKernels.Backward"
+            : "BatchNormKernels.Backward";
         BatchNormArguments.CheckBackward(kernel, x.Length, gradY.Length, gamma.Length,
             saveMean.Length, saveInvStd.Length, gradX.Length, gradGamma.Length, gradBeta.Length, n, c, s);
         if (!reluOutput.IsEmpty) KernelArguments.RequireLength(reluOutput.Length, (long)n * c * s, kernel, "y [N, C, S]");
