@@ -186,7 +186,7 @@ public sealed partial class Tensor
     /// <summary>
     /// Creates a tensor; storage comes from the pool inside a scope and from the GC heap otherwise. Its values
     /// start on a 64-byte boundary: every 16-float vector load of a row whose length is a multiple of 16 then
-    /// stays within one cache line (a split load costs two; the 576-wide CTR weights served 24 % slower
+    /// stays within one cache line (a split load costs two; the 576-wide CTR weights served measurably slower
     /// unaligned). Arrays of 85 KB and more live on the large-object heap, which does not move them, so their
     /// alignment holds; a smaller one may lose it when the GC compacts (the offset stays valid, only slower).
     /// </summary>

@@ -85,7 +85,7 @@ internal static class Backpropagation
     /// when nothing has reached <paramref name="t"/> yet (a non-leaf whose buffer does not exist, or a leaf whose
     /// gradient is zero after <see cref="Tensor.ZeroGrad"/> or not yet created), the buffer is not cleared and
     /// <paramref name="overwrite"/> is true — the caller must then write every element.
-    /// Saves clearing the buffer and reading it back (3 % of a WRN step were those clears).
+    /// Saves clearing the buffer and reading it back, a measurable share of a WRN step.
     /// </summary>
     public static Span<float> GradientBufferForOverwrite(Tensor t, out bool overwrite)
     {

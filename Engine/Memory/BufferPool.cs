@@ -8,8 +8,8 @@ namespace RocketNet.Memory;
 /// <remarks>
 /// The pool must be able to hold a whole step's working set: if it cannot, every step drops arrays
 /// it will need again, they become large-object-heap garbage that only a full collection reclaims, and
-/// the process grows to several times what it uses (a CIFAR-10 WRN rocket step needs ~1.5 GB; with a
-/// 1 GiB cap the process climbed to 6.5 GB). Hence the cap follows the machine's memory, and a
+/// the process grows to several times what it uses (a CIFAR-10 WRN rocket step with a cap below its working
+/// set did; docs/performance.md has the figures). Hence the cap follows the machine's memory, and a
 /// trainer calls <see cref="Release"/> when it switches between phases with different shapes
 /// (training and evaluation), so the pool never holds two phases' arrays at once.
 /// </remarks>

@@ -3,7 +3,7 @@ namespace RocketNet.Training.Optim;
 /// <summary>
 /// Runs the fused optimiser updates over a parameter in fixed 64K-element chunks on the engine's threads
 /// (<see cref="Parallelism.For"/>). An update is memory-bound, so on one thread a 1M-weight layer's SGD step
-/// waited on one core's bandwidth (9 % of a two-thread MLP step). Every element's update is independent and
+/// waited on one core's bandwidth (a noticeable share of a two-thread MLP step). Every element's update is independent and
 /// the chunks do not depend on the thread count, so the result is the same for any setting. The spans are
 /// pinned by the caller for the duration of the (blocking) dispatch; one cached job per optimiser.
 /// </summary>

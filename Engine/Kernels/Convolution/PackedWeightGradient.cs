@@ -116,8 +116,8 @@ internal static unsafe class PackedWeightGradient
         }
 
         /// <summary>
-        /// partial[o, r] = sums[r, o] for o &lt; O, r &lt; patch, in 8×8 blocks (a scalar transpose took about 3 % of
-        /// the 64 → 64, 8×8 layer, whose chunks are single groups). sums: [patch rounded up to 8, outRows].
+        /// partial[o, r] = sums[r, o] for o &lt; O, r &lt; patch, in 8×8 blocks (a scalar transpose was a visible
+        /// share of the 64 → 64, 8×8 layer, whose chunks are single groups). sums: [patch rounded up to 8, outRows].
         /// </summary>
         [SkipLocalsInit]
         private static void WritePartial(float* sums, int outRows, float* partial, int outChannels, int patch)

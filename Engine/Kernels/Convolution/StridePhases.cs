@@ -12,6 +12,12 @@ namespace RocketNet.Kernels;
 /// (oh + di, ow + dj) with di = ⌊(kh − ph)/s⌋, dj = ⌊(kw − pw)/s⌋: a constant flat shift di·OW + dj, valid where
 /// it stays inside the phase plane. At stride 1 the only phase is the plane itself (no split needed).
 /// </summary>
+/// <remarks>
+/// <see cref="Split(in ConvGeometry, float*, float*, int)"/> and <see cref="Interleave"/> run once per image, so
+/// they carry <see cref="MethodImplOptions.AggressiveOptimization"/>: the tiered JIT's unoptimised first code
+/// would serve many calls and was several times slower. Interleave's row-clearing helper is inlined into it for
+/// the same reason (on its own it would start unoptimised too). docs/performance.md has the figures.
+/// </remarks>
 internal static unsafe class StridePhases
 {
     /// <summary>True when every im2col row of <paramref name="g"/> is a shifted (phase) plane.</summary>
@@ -33,7 +39,7 @@ internal static unsafe class StridePhases
     /// <see cref="Split(in ConvGeometry, float*, float*)"/> with channel c's phases starting at c · <paramref name="channelStride"/>:
     /// <see cref="CompactChannelStride"/> packs the channels' only phase (0, 0) planes back to back.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs per image; tiered code was 2× slower
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Split(in ConvGeometry g, float* image, float* phases, int channelStride)
     {
         int s = g.StrideH, height = g.Height, width = g.Width, ph = height / s, pw = width / s;
@@ -87,7 +93,7 @@ internal static unsafe class StridePhases
     /// (stride s &gt; 1). Phases no tap touches (a 1×1 stride-2 kernel: all but (0, 0)) are not read and count as
     /// zero: written as zeros when overwriting, left as they are when <paramref name="accumulate"/>.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs per image; tiered code is slow
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Interleave(in ConvGeometry g, float* phases, float* image, bool accumulate)
     {
         int s = g.StrideH, height = g.Height, width = g.Width, ph = height / s, pw = width / s;
@@ -157,7 +163,7 @@ internal static unsafe class StridePhases
     }
 
     /// <summary>row[0 .. width) = 0 in whole vectors.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // into Interleave's optimised code: tiered code here was 7× slower
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // into Interleave's optimised code (see the class remarks)
     private static void ClearRow(float* row, int width)
     {
         int j = 0;

@@ -42,7 +42,7 @@ internal static unsafe class GemmMicroKernel512
     /// The 8x32 tile with A[r, p] at a + r·<paramref name="rowStride"/> + p·<paramref name="stepStride"/>: a packed
     /// panel (1, 8) or rows in place (lda, 1). Inlined into both callers, where the strides are constants or loop
     /// invariants and every A access is one base-plus-index operand of its FMA. The callers themselves are never
-    /// inlined: inlined into the driver's tile loop, four copies of this body made gemm512 about 3 % slower.
+    /// inlined: inlined into the driver's tile loop, four copies of this body made gemm512 slower.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Tile(float* a, nint rowStride, nint stepStride, float* b, float* c, nint ldc, int kc, bool accumulate)

@@ -13,7 +13,9 @@ namespace RocketNet.Kernels;
 /// </summary>
 internal static class GemmVector
 {
-    /// <summary>Multiply-adds (n·k) from which a row splits its outputs over the threads: 32K, ~3 µs on one core.</summary>
+    /// <summary>
+    /// Multiply-adds (n·k) from which a row splits its outputs over the threads: 32K, a few microseconds on one core.
+    /// </summary>
     private const long ParallelMinWork = 1 << 15;
 
     [ThreadStatic] private static RowsJob? _job;
