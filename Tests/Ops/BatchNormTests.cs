@@ -5,7 +5,7 @@ using Xunit;
 
 namespace RocketNet.Tests.Ops;
 
-/// <summary>Batch norm as an autograd op: gradients and running statistics (kernels: Tests/Kernels).</summary>
+/// <summary>Batch norm as an autograd op: gradients and running statistics (kernels: Tests/Kernels/BatchNorm).</summary>
 public partial class BatchNormTests
 {
     /// <summary>Input, weight and bias of a case, and the generator for anything else it needs.</summary>

@@ -5,7 +5,7 @@ using Xunit;
 
 namespace RocketNet.Tests.Ops;
 
-/// <summary>Conv2d as an autograd op: gradients, the fused residual add, shape errors (kernels: Tests/Kernels).</summary>
+/// <summary>Conv2d as an autograd op: gradients, the fused residual add, shape errors (kernels: Tests/Kernels/Convolution).</summary>
 public class Conv2dTests
 {
     private static Gen<(int N, int C, int H, int W, int O, int K, int Stride, int Pad, bool Bias, int Seed)> ConvCases =>
