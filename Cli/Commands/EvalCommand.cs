@@ -37,7 +37,7 @@ public static class EvalCommand
         Parallelism.ThreadCount = options.Int("threads", Environment.ProcessorCount, 1, 256);
         options.RejectUnknown("eval");
 
-        bool lightOnly = checkpoint.Metrics.TryGetValue(Checkpoint.RoleMetric, out var role) && role == Checkpoint.LightRole;
+        bool lightOnly = CheckpointNets.IsLightNet(checkpoint);
         bool flatten = checkpoint.Architecture.StartsWith("mlp ", StringComparison.Ordinal);
         // Unless given, the synthetic log's size and seed are the ones the checkpoint was trained on.
         var clicks = SyntheticClickLogOptions.ForImpressions(
@@ -52,15 +52,13 @@ public static class EvalCommand
                 (checkpoint.Metrics.ContainsKey(DataSources.DataMetric) ? $" ({recordedData})." : "."));
         if (lightOnly)
         {
-            var light = ArchitectureRegistry.BuildLight(checkpoint.Architecture, new RandomGenerator(0));
-            checkpoint.LoadInto(light);
+            var light = CheckpointNets.LoadLightNet(checkpoint);
             Print(output, "light", Evaluator.Evaluate(light.Eval(), test));
             if (timing) PrintCost(output, "light", light, test);
             if (loaded.Reference is not null) output.WriteLine(loaded.Reference);
             return 0;
         }
-        var pair = ArchitectureRegistry.BuildPair(checkpoint.Architecture, new RandomGenerator(0));
-        checkpoint.LoadInto(pair);
+        var pair = CheckpointNets.LoadPair(checkpoint);
         var result = Evaluator.Evaluate(pair, test);
         Print(output, "light", result.Light);
         Print(output, "booster", result.Booster);

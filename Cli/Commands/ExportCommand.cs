@@ -21,8 +21,7 @@ public static class ExportCommand
         if (!File.Exists(path)) throw new FileNotFoundException($"Checkpoint '{path}' not found.", path);
 
         var checkpoint = Checkpoint.Load(path);
-        var pair = ArchitectureRegistry.BuildPair(checkpoint.Architecture, new RandomGenerator(0));
-        checkpoint.LoadInto(pair);
+        var pair = CheckpointNets.LoadPair(checkpoint);
         var light = pair.ExtractLight();
         if (format == "onnx")
         {

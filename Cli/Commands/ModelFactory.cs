@@ -98,9 +98,7 @@ public static class ModelFactory
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Teacher checkpoint '{path}' not found.", path);
         var checkpoint = Checkpoint.Load(path);
-        var pair = ArchitectureRegistry.BuildPair(checkpoint.Architecture, new RandomGenerator(0));
-        checkpoint.LoadInto(pair);
-        var teacher = pair.Booster;
+        var teacher = CheckpointNets.LoadPair(checkpoint).Booster;
         teacher.Eval();
         return teacher;
     }

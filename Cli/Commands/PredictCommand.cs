@@ -92,19 +92,7 @@ public static class PredictCommand
         var checkpoint = Checkpoint.Load(path);
         if (checkpoint.Preprocessing is null)
             throw new UsageException($"'{path}' was not trained on a table file or an image folder (it has no saved preprocessing); predict scores such models");
-        bool lightOnly = checkpoint.Metrics.TryGetValue(Checkpoint.RoleMetric, out var role) && role == Checkpoint.LightRole;
-        Module light;
-        if (lightOnly)
-        {
-            light = ArchitectureRegistry.BuildLight(checkpoint.Architecture, new RandomGenerator(0));
-            checkpoint.LoadInto(light);
-        }
-        else
-        {
-            var pair = ArchitectureRegistry.BuildPair(checkpoint.Architecture, new RandomGenerator(0));
-            checkpoint.LoadInto(pair);
-            light = pair.ExtractLight();
-        }
+        var light = CheckpointNets.LoadLightNetOfAny(checkpoint);
         var (table, image) = Predictor.SavedPreprocessing(checkpoint);
         int[] shape = checkpoint.InputShape ?? [table?.RowWidth ?? image!.SampleSize];
         try
