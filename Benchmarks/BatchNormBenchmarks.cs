@@ -13,7 +13,8 @@ namespace RocketNet.Benchmarks;
 public class BatchNormBenchmarks
 {
     private float[] _x = [], _y = [], _gradY = [], _gradX = [];
-    private float[] _gamma = [], _beta = [], _mean = [], _invStd = [], _scale = [], _shift = [], _gradGamma = [], _gradBeta = [];
+    private float[] _gamma = [], _beta = [], _mean = [], _invStd = [], _scale = [], _shift = [],
+        _gradGamma = [], _gradBeta = [];
     private int _n, _c, _s;
 
     /// <summary>Input shape as "N,C,S" (S = H·W; 1 for BatchNorm1d).</summary>
@@ -43,7 +44,9 @@ public class BatchNormBenchmarks
         Parallelism.ThreadCount = Threads;
     }
 
-    /// <summary>Training forward with ReLU, then the backward with the mask recomputed from x (gradX overwritten).</summary>
+    /// <summary>
+    /// Training forward with ReLU, then the backward with the mask recomputed from x (gradX overwritten).
+    /// </summary>
     [Benchmark]
     public void ForwardAndBackward()
     {

@@ -23,13 +23,19 @@ public static partial class Functional
         MeanSquaredErrorFunction.Forward(input, target, reduction == Reduction.Mean);
 
     /// <summary>y = x·Wᵀ + b with W: [out, in] (PyTorch layout), x: [N, in], b: [out] or null.</summary>
-    public static Tensor Linear(Tensor input, Tensor weight, Tensor? bias = null) => LinearFunction.Forward(input, weight, bias);
+    public static Tensor Linear(Tensor input, Tensor weight, Tensor? bias = null) =>
+        LinearFunction.Forward(input, weight, bias);
 
-    /// <summary>Inverted dropout with drop probability <paramref name="p"/>; the identity when not <paramref name="training"/>.</summary>
+    /// <summary>
+    /// Inverted dropout with drop probability <paramref name="p"/>; the identity when not <paramref name="training"/>.
+    /// </summary>
     public static Tensor Dropout(Tensor input, float p, bool training, RandomGenerator random) =>
         DropoutFunction.Forward(input, p, training, random);
 
-    /// <summary>Rows of <paramref name="weight"/> [V, D] picked by <paramref name="indices"/> of shape <paramref name="indexShape"/> → [indexShape..., D].</summary>
+    /// <summary>
+    /// Rows of <paramref name="weight"/> [V, D] picked by <paramref name="indices"/> of shape
+    /// <paramref name="indexShape"/> → [indexShape..., D].
+    /// </summary>
     public static Tensor Embedding(Tensor weight, int[] indices, params int[] indexShape) =>
         EmbeddingFunction.Forward(weight, indices, indexShape.Length == 0 ? [indices.Length] : indexShape);
 

@@ -18,11 +18,13 @@ internal static class Backpropagation
     {
         if (root.Count != 1)
             throw new InvalidOperationException(
-                $"Backward() needs a scalar (one-element) tensor such as a loss, but this tensor has shape {ShapeMath.Format(root.Shape)}. " +
+                "Backward() needs a scalar (one-element) tensor such as a loss, but this tensor has shape " +
+                $"{ShapeMath.Format(root.Shape)}. " +
                 "Reduce it first (e.g. Sum() or Mean()).");
         if (!root.RequiresGrad)
             throw new InvalidOperationException(
-                "Backward() was called on a tensor that does not require grad: none of its inputs had RequiresGrad = true, " +
+                "Backward() was called on a tensor that does not require grad: none of its inputs " +
+                "had RequiresGrad = true, " +
                 "or it was computed inside GradMode.NoGrad() or from Detach()ed tensors.");
         if (root.GradFn is { IsReleased: true })
             throw ReleasedGraph(root.GradFn);
@@ -113,7 +115,9 @@ internal static class Backpropagation
         return true;
     }
 
-    /// <summary>Non-leaf tensors reachable from <paramref name="root"/>, inputs before the tensors computed from them.</summary>
+    /// <summary>
+    /// Non-leaf tensors reachable from <paramref name="root"/>, inputs before the tensors computed from them.
+    /// </summary>
     private static List<Tensor> TopologicalOrder(Tensor root)
     {
         var order = _order ??= new List<Tensor>(256);

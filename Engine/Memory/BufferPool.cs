@@ -41,7 +41,9 @@ public static class BufferPool
         get { lock (Free) return _droppedFloats; }
     }
 
-    /// <summary>Rents an array of exactly <paramref name="length"/> floats, zero-filled if <paramref name="clear"/>.</summary>
+    /// <summary>
+    /// Rents an array of exactly <paramref name="length"/> floats, zero-filled if <paramref name="clear"/>.
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is negative.</exception>
     public static float[] Rent(int length, bool clear)
     {
@@ -102,7 +104,8 @@ public static class BufferPool
             Free.Clear();
             _retainedFloats = 0;
         }
-        if (collect && released * sizeof(float) >= CollectThresholdBytes) GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        if (collect && released * sizeof(float) >= CollectThresholdBytes)
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         return released;
     }
 

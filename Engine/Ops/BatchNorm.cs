@@ -29,7 +29,8 @@ internal sealed class BatchNormFunction : Function
     private BatchNormFunction(Tensor x, Tensor gamma, Tensor beta, int n, int c, int s, bool training, bool relu,
         float[] mean, float[] invStd, float[]? scale, float[]? shift) : base(x, gamma, beta)
     {
-        (_x, _gamma, _beta, _n, _c, _s, _training, _relu, _mean, _invStd) = (x, gamma, beta, n, c, s, training, relu, mean, invStd);
+        (_x, _gamma, _beta, _n, _c, _s, _training, _relu, _mean, _invStd) = (x, gamma, beta, n, c, s, training,
+            relu, mean, invStd);
         (_scale, _shift) = (scale, shift);
     }
 
@@ -39,14 +40,18 @@ internal sealed class BatchNormFunction : Function
         bool training, float momentum, float eps, bool relu = false)
     {
         string op = relu ? "BatchNormRelu" : "BatchNorm";
-        if (x.Rank < 2) throw new ArgumentException($"{op}: input must be [N, C, ...], got {ShapeMath.Format(x.Shape)}.", nameof(x));
+        if (x.Rank < 2)
+            throw new ArgumentException(
+                $"{op}: input must be [N, C, ...], got {ShapeMath.Format(x.Shape)}.", nameof(x));
         int n = x.Shape[0], c = x.Shape[1], s = x.Count / Math.Max(1, n * c);
         RequireChannelVector(op, gamma, nameof(gamma), x, c);
         RequireChannelVector(op, beta, nameof(beta), x, c);
         RequireChannelVector(op, runningMean, nameof(runningMean), x, c);
         RequireChannelVector(op, runningVar, nameof(runningVar), x, c);
         if (training && n * s < 2)
-            throw new ArgumentException($"{op}: training needs more than one value per channel, input is {ShapeMath.Format(x.Shape)}.", nameof(x));
+            throw new ArgumentException(
+                $"{op}: training needs more than one value per channel, input is {ShapeMath.Format(x.Shape)}.",
+                nameof(x));
 
         var y = Tensor.Create(x.Shape.ToArray(), clear: false);
         float[] mean = BufferPool.Rent(c, clear: false), invStd = BufferPool.Rent(c, clear: false);
@@ -61,7 +66,8 @@ internal sealed class BatchNormFunction : Function
             }
             if (relu)
                 BatchNormReluKernels.ForwardTraining(x.Data, gamma.Data, beta.Data, y.Data, mean, invStd,
-                    runningMean.Data, runningVar.Data, n, c, s, momentum, eps, ChannelSpan(scale, c), ChannelSpan(shift, c));
+                    runningMean.Data, runningVar.Data, n, c, s, momentum, eps, ChannelSpan(scale, c),
+                        ChannelSpan(shift, c));
             else
                 BatchNormKernels.ForwardTraining(x.Data, gamma.Data, beta.Data, y.Data, mean, invStd,
                     runningMean.Data, runningVar.Data, n, c, s, momentum, eps);
@@ -77,7 +83,8 @@ internal sealed class BatchNormFunction : Function
             runningMean.Data.CopyTo(mean);
             for (int i = 0; i < c; i++) invStd[i] = 1f / MathF.Sqrt(runningVar.Data[i] + eps);
         }
-        if (record) y.SetGradFn(new BatchNormFunction(x, gamma, beta, n, c, s, training, relu, mean, invStd, scale, shift));
+        if (record)
+            y.SetGradFn(new BatchNormFunction(x, gamma, beta, n, c, s, training, relu, mean, invStd, scale, shift));
         else
         {
             BufferPool.Return(mean);
@@ -88,7 +95,8 @@ internal sealed class BatchNormFunction : Function
 
     protected internal override void Backward(Tensor y, ReadOnlySpan<float> dy)
     {
-        Span<float> dx = GradSinkForOverwrite(_x, out bool overwrite), dGamma = GradSink(_gamma), dBeta = GradSink(_beta);
+        Span<float> dx = GradSinkForOverwrite(_x, out bool overwrite), dGamma = GradSink(_gamma),
+            dBeta = GradSink(_beta);
         // With ReLU, the gradient reaching batch norm is dy where y > 0 (y = the clamped output), else 0; training
         // recomputes that mask from x with the scale and shift its forward saved (a recorded training forward
         // with ReLU always saves them).
@@ -123,7 +131,8 @@ internal sealed class BatchNormFunction : Function
                 for (int i = 0; i < _s; i++)
                 {
                     // 0 + dy, as a ReLU backward into a cleared buffer produces it (−0 becomes +0).
-                    float g = reluOutput.IsEmpty ? dy[offset + i] : reluOutput[offset + i] > 0 ? 0f + dy[offset + i] : 0f;
+                    float g = reluOutput.IsEmpty ? dy[offset + i] : reluOutput[offset + i] > 0
+                        ? 0f + dy[offset + i] : 0f;
                     if (!dx.IsEmpty) dx[offset + i] += g * gamma[c] * invStd;
                     if (!dGamma.IsEmpty) dGamma[c] += g * (xs[offset + i] - mean) * invStd;
                     if (!dBeta.IsEmpty) dBeta[c] += g;
@@ -132,13 +141,17 @@ internal sealed class BatchNormFunction : Function
         }
     }
 
-    /// <summary>The first <paramref name="c"/> floats of a pooled array (pooled arrays may be longer), or empty.</summary>
+    /// <summary>
+    /// The first <paramref name="c"/> floats of a pooled array (pooled arrays may be longer), or empty.
+    /// </summary>
     private static Span<float> ChannelSpan(float[]? pooled, int c) => pooled is null ? default : pooled.AsSpan(0, c);
 
     private static void RequireChannelVector(string op, Tensor t, string name, Tensor x, int c)
     {
         if (t.Rank != 1 || t.Shape[0] != c)
-            throw new ArgumentException($"{op}: {name} must be [{c}] for input {ShapeMath.Format(x.Shape)}, got {ShapeMath.Format(t.Shape)}.", name);
+            throw new ArgumentException(
+                $"{op}: {name} must be [{c}] for input {ShapeMath.Format(x.Shape)}, got {ShapeMath.Format(t.Shape)}.",
+                name);
     }
 
     protected override void ReleaseSaved()

@@ -19,14 +19,19 @@ internal sealed class EmbeddingFunction : Function
 
     public static Tensor Forward(Tensor weight, int[] indices, ReadOnlySpan<int> indexShape)
     {
-        if (weight.Rank != 2) throw new ArgumentException($"Embedding: weight must be [V, D], got {ShapeMath.Format(weight.Shape)}.", nameof(weight));
+        if (weight.Rank != 2)
+            throw new ArgumentException($"Embedding: weight must be [V, D], got {ShapeMath.Format(weight.Shape)}.",
+                nameof(weight));
         if (ShapeMath.ElementCount(indexShape) != indices.Length)
-            throw new ArgumentException($"Embedding: {indices.Length} indices do not fill index shape {ShapeMath.Format(indexShape)}.", nameof(indices));
+            throw new ArgumentException(
+                $"Embedding: {indices.Length} indices do not fill index shape {ShapeMath.Format(indexShape)}.",
+                nameof(indices));
         int v = weight.Shape[0], d = weight.Shape[1];
         for (int i = 0; i < indices.Length; i++)
         {
             if ((uint)indices[i] >= (uint)v)
-                throw new ArgumentOutOfRangeException(nameof(indices), $"Embedding: index {indices[i]} at position {i} is outside [0, {v}).");
+                throw new ArgumentOutOfRangeException(nameof(indices),
+                    $"Embedding: index {indices[i]} at position {i} is outside [0, {v}).");
         }
         var shape = new int[indexShape.Length + 1];
         indexShape.CopyTo(shape);

@@ -159,7 +159,8 @@ internal sealed class WorkerPool
                 try
                 {
                     int wakeCalls = _wakeCalls, g;
-                    while ((g = Volatile.Read(ref _generation)) == seen && _wakeCalls == wakeCalls && !_retired) Monitor.Wait(_gate);
+                    while ((g = Volatile.Read(ref _generation)) == seen && _wakeCalls == wakeCalls && !_retired)
+                        Monitor.Wait(_gate);
                     if (g != seen || _retired) return g;
                 }
                 finally

@@ -67,7 +67,8 @@ public static unsafe class BatchNormKernels
     /// </summary>
     /// <exception cref="ArgumentException">Bad sizes or a span too short.</exception>
     public static void ForwardInference(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
-        ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVar, Span<float> y, int n, int c, int s, float eps) =>
+        ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVar, Span<float> y, int n, int c,
+            int s, float eps) =>
         ForwardInferenceCore(relu: false, x, gamma, beta, runningMean, runningVar, y, n, c, s, eps);
 
     /// <summary>
@@ -115,7 +116,8 @@ public static unsafe class BatchNormKernels
     /// </summary>
     internal static void BackwardCore(ReadOnlySpan<float> x, ReadOnlySpan<float> reluOutput,
         ReadOnlySpan<float> gradY, ReadOnlySpan<float> gamma, ReadOnlySpan<float> saveMean,
-        ReadOnlySpan<float> saveInvStd, Span<float> gradX, Span<float> gradGamma, Span<float> gradBeta, int n, int c, int s,
+        ReadOnlySpan<float> saveInvStd, Span<float> gradX, Span<float> gradGamma, Span<float> gradBeta,
+            int n, int c, int s,
         bool overwriteGradX = false, ReadOnlySpan<float> maskScale = default, ReadOnlySpan<float> maskShift = default)
     {
         string kernel = !maskScale.IsEmpty || !maskShift.IsEmpty ? "BatchNormReluKernels.BackwardRecomputingMask"
@@ -123,10 +125,12 @@ public static unsafe class BatchNormKernels
             : "BatchNormKernels.Backward";
         BatchNormArguments.CheckBackward(kernel, x.Length, gradY.Length, gamma.Length,
             saveMean.Length, saveInvStd.Length, gradX.Length, gradGamma.Length, gradBeta.Length, n, c, s);
-        if (!reluOutput.IsEmpty) KernelArguments.RequireLength(reluOutput.Length, (long)n * c * s, kernel, "y [N, C, S]");
+        if (!reluOutput.IsEmpty) KernelArguments.RequireLength(reluOutput.Length, (long)n * c * s,
+            kernel, "y [N, C, S]");
         RequireChannelSpans(kernel, maskScale.Length, maskShift.Length, c);
         if (!reluOutput.IsEmpty && !maskScale.IsEmpty)
-            throw new ArgumentException($"{kernel}: the ReLU mask comes from y or from the saved scale and shift, not both.");
+            throw new ArgumentException(
+                $"{kernel}: the ReLU mask comes from y or from the saved scale and shift, not both.");
         fixed (float* xp = x, yp = reluOutput, gyp = gradY, gp = gamma, mp = saveMean, ip = saveInvStd, gxp = gradX,
                ggp = gradGamma, gbp = gradBeta, scp = maskScale, shp = maskShift)
         {
@@ -146,7 +150,9 @@ public static unsafe class BatchNormKernels
     {
         if (scaleLength == 0 && shiftLength == 0) return;
         if (scaleLength != c || shiftLength != c)
-            throw new ArgumentException($"{kernel}: the per-channel scale and shift must both be [{c}], got {scaleLength} and {shiftLength} values.");
+            throw new ArgumentException(
+                $"{kernel}: the per-channel scale and shift must both be [{c}], got {scaleLength} " +
+                $"and {shiftLength} values.");
     }
 
     private static void Run(BatchNormJob job, int n, int c, int s)
@@ -155,7 +161,9 @@ public static unsafe class BatchNormKernels
         job.ChannelsPerTile = Math.Max(1, ElementsPerTile / (n * s));
         // S = 1 runs eight channels per vector (BatchNormColumns): tiles of whole blocks.
         job.Columns = s == 1 && BatchNormColumns.Available;
-        if (job.Columns) job.ChannelsPerTile = (job.ChannelsPerTile + BatchNormColumns.Lanes - 1) / BatchNormColumns.Lanes * BatchNormColumns.Lanes;
+        if (job.Columns)
+            job.ChannelsPerTile = (job.ChannelsPerTile + BatchNormColumns.Lanes - 1) / BatchNormColumns.Lanes
+                * BatchNormColumns.Lanes;
         Parallelism.For((c + job.ChannelsPerTile - 1) / job.ChannelsPerTile, job);
         job.Clear();
     }
@@ -176,11 +184,13 @@ public static unsafe class BatchNormKernels
         public bool Columns; // S = 1: blocks of BatchNormColumns.Lanes channels as vector lanes, the rest one by one
         public float Momentum, Eps;
         public float* X, Y, Gamma, Beta, Mean, InvStd, RunningMean, RunningVar, GradY, GradX, GradGamma, GradBeta;
-        public float* Scale, Shift; // [C] or null: training forward saves them, backward recomputes the ReLU mask with them
+        // [C] or null: training forward saves them, backward recomputes the ReLU mask with them
+        public float* Scale, Shift;
 
         public void Clear()
         {
-            X = Y = Gamma = Beta = Mean = InvStd = RunningMean = RunningVar = GradY = GradX = GradGamma = GradBeta = null;
+            X = Y = Gamma = Beta = Mean = InvStd = null;
+            RunningMean = RunningVar = GradY = GradX = GradGamma = GradBeta = null;
             Scale = Shift = null;
         }
 
@@ -259,7 +269,9 @@ public static unsafe class BatchNormKernels
             return (scale, shift);
         }
 
-        /// <summary><see cref="Train"/> for channels [c0, c0 + 8) of x [N, C] (S = 1), the channels as vector lanes.</summary>
+        /// <summary>
+        /// <see cref="Train"/> for channels [c0, c0 + 8) of x [N, C] (S = 1), the channels as vector lanes.
+        /// </summary>
         [SkipLocalsInit]
         private void TrainColumns(int c0)
         {
@@ -270,7 +282,8 @@ public static unsafe class BatchNormKernels
             BatchNormColumns.Sums(X + c0, N, C, sums);
             for (int l = 0; l < lanes; l++) mean[l] = (float)(sums[l] / count);
             BatchNormColumns.SquaredDeviations(X + c0, N, C, mean, squares);
-            for (int l = 0; l < lanes; l++) (scale[l], shift[l]) = FinishStatistics(c0 + l, sums[l] / count, squares[l]);
+            for (int l = 0; l < lanes; l++)
+                (scale[l], shift[l]) = FinishStatistics(c0 + l, sums[l] / count, squares[l]);
             BatchNormColumns.Normalise(X + c0, Y + c0, N, C, mean, scale, shift, Relu);
         }
 
@@ -284,7 +297,10 @@ public static unsafe class BatchNormKernels
             }
         }
 
-        /// <summary>The float scale γ/√(runningVar + eps) and shift β that normalise channel <paramref name="channel"/> in inference.</summary>
+        /// <summary>
+        /// The float scale γ/√(runningVar + eps) and shift β that normalise channel <paramref name="channel"/> in
+        /// inference.
+        /// </summary>
         private (float Scale, float Shift) InferenceAffine(int channel)
         {
             double invStd = 1 / Math.Sqrt(RunningVar[channel] + (double)Eps);
@@ -344,7 +360,8 @@ public static unsafe class BatchNormKernels
         /// Channel <paramref name="channel"/>'s parameter gradients from Σ g and Σ g·(x − μ) (added to GradGamma and
         /// GradBeta), and the float coefficients of gradX = dyScale·g + deviationScale·(x − μ) + offset.
         /// </summary>
-        private (float DyScale, float DeviationScale, float Offset) FinishGradient(int channel, double sumDy, double sumDyDeviation)
+        private (float DyScale, float DeviationScale, float Offset) FinishGradient(int channel, double sumDy,
+            double sumDyDeviation)
         {
             double count = (double)N * S, invStd = InvStd[channel];
             double sumDyXhat = sumDyDeviation * invStd;
@@ -361,7 +378,8 @@ public static unsafe class BatchNormKernels
         {
             const int lanes = BatchNormColumns.Lanes;
             double* sumDy = stackalloc double[lanes], sumDyDeviation = stackalloc double[lanes];
-            float* dyScale = stackalloc float[lanes], deviationScale = stackalloc float[lanes], offset = stackalloc float[lanes];
+            float* dyScale = stackalloc float[lanes], deviationScale = stackalloc float[lanes],
+                offset = stackalloc float[lanes];
             var mask = Scale != null
                 ? new ColumnMask(true, Vector256.Load(Scale + c0), Vector256.Load(Shift + c0))
                 : default;

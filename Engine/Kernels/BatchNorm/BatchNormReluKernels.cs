@@ -32,7 +32,8 @@ public static class BatchNormReluKernels
     /// </summary>
     /// <exception cref="ArgumentException">Bad sizes or a span too short.</exception>
     public static void ForwardInference(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
-        ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVar, Span<float> y, int n, int c, int s, float eps) =>
+        ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVar, Span<float> y, int n, int c,
+            int s, float eps) =>
         BatchNormKernels.ForwardInferenceCore(relu: true, x, gamma, beta, runningMean, runningVar, y, n, c, s, eps);
 
     /// <summary>

@@ -36,7 +36,8 @@ internal static unsafe class StridePhases
         Split(g, image, phases, ChannelStride(g));
 
     /// <summary>
-    /// <see cref="Split(in ConvGeometry, float*, float*)"/> with channel c's phases starting at c · <paramref name="channelStride"/>:
+    /// <see cref="Split(in ConvGeometry, float*, float*)"/> with channel c's phases starting at c ·
+    /// <paramref name="channelStride"/>:
     /// <see cref="CompactChannelStride"/> packs the channels' only phase (0, 0) planes back to back.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -54,13 +55,15 @@ internal static unsafe class StridePhases
                 for (int i = 0; i < ph; i++)
                 {
                     float* row = plane + (nint)(s * i + a) * width;
-                    float* dst0 = phases + (nint)c * channelStride + (nint)a * s * ph * pw + (nint)i * pw; // phase (a, 0) row i
+                    // phase (a, 0) row i
+                    float* dst0 = phases + (nint)c * channelStride + (nint)a * s * ph * pw + (nint)i * pw;
                     int j = 0;
                     int rowPhases = used >> (a * s) & ((1 << s) - 1); // bit b: phase (a, b) is read
                     if (rowPhases == 0) continue;
                     if (s == 2 && Avx512F.IsSupported)
                     {
-                        // Deinterleave 32 inputs into 16 even (phase b = 0) and 16 odd (b = 1) columns, then 16 into 8 and 8.
+                        // Deinterleave 32 inputs into 16 even (phase b = 0) and 16 odd (b = 1) columns, then 16 into 8
+                        // and 8.
                         float* dst1 = dst0 + (nint)ph * pw;
                         for (; j + 16 <= pw; j += 16)
                         {

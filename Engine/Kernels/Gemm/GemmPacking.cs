@@ -147,7 +147,9 @@ internal static unsafe class GemmPacking
         }
     }
 
-    /// <summary>Writes the transpose of the 8x8 block at <paramref name="src"/> (row stride ld) to dst (row stride ldd).</summary>
+    /// <summary>
+    /// Writes the transpose of the 8x8 block at <paramref name="src"/> (row stride ld) to dst (row stride ldd).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Transpose8x8(float* src, nint ld, float* dst, nint ldd)
     {

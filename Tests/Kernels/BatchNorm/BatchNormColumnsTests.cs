@@ -24,12 +24,14 @@ public class BatchNormColumnsTests
         var random = new Random(61 + n);
         float[] x = Twinned(RandomArray(random, n * Channels, 3f), n);
         x[Twin] = x[Leftover] = -0f; // a signed zero in both
-        float[] gamma = TwinnedRow(RandomArray(random, Channels, 1.5f)), beta = TwinnedRow(RandomArray(random, Channels, 0.5f));
+        float[] gamma = TwinnedRow(RandomArray(random, Channels, 1.5f)),
+            beta = TwinnedRow(RandomArray(random, Channels, 0.5f));
         foreach (bool relu in new[] { false, true })
         {
             float[] y = new float[x.Length], mean = new float[Channels], invStd = new float[Channels];
             float[] scale = new float[Channels], shift = new float[Channels];
-            float[] runningMean = TwinnedRow(RandomArray(random, Channels)), runningVar = TwinnedRow(RandomArray(random, Channels, 0.5f));
+            float[] runningMean = TwinnedRow(RandomArray(random, Channels)),
+                runningVar = TwinnedRow(RandomArray(random, Channels, 0.5f));
             for (int i = 0; i < Channels; i++) runningVar[i] += 1;
             BatchNormKernels.ForwardTrainingCore(relu, x, gamma, beta, y, mean, invStd, runningMean, runningVar,
                 n, Channels, 1, 0.1f, 1e-5f, scale, shift);
@@ -53,7 +55,8 @@ public class BatchNormColumnsTests
                 foreach (int maskKind in masks)
                 {
                     float[] gradX = Twinned(RandomArray(random, x.Length), n);
-                    float[] gradGamma = TwinnedRow(RandomArray(random, Channels)), gradBeta = TwinnedRow(RandomArray(random, Channels));
+                    float[] gradGamma = TwinnedRow(RandomArray(random, Channels)),
+                        gradBeta = TwinnedRow(RandomArray(random, Channels));
                     BatchNormKernels.BackwardCore(x, maskKind == 1 ? y : [], gradY, gamma, mean, invStd, gradX,
                         gradGamma, gradBeta, n, Channels, 1, overwrite,
                         maskKind == 2 ? scale : default, maskKind == 2 ? shift : default);
@@ -118,7 +121,9 @@ public class BatchNormColumnsTests
         {
             int twin = BitConverter.SingleToInt32Bits(values[i * Channels + Twin]);
             int leftover = BitConverter.SingleToInt32Bits(values[i * Channels + Leftover]);
-            Assert.True(twin == leftover, $"{what}, row {i}: lanes {values[i * Channels + Twin]:R} ({twin:X8}), one by one {values[i * Channels + Leftover]:R} ({leftover:X8})");
+            Assert.True(twin == leftover,
+                $"{what}, row {i}: lanes {values[i * Channels + Twin]:R} ({twin:X8}), one by one " +
+                $"{values[i * Channels + Leftover]:R} ({leftover:X8})");
         }
     }
 
