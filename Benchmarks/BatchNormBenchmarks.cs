@@ -13,7 +13,8 @@ namespace RocketNet.Benchmarks;
 public class BatchNormBenchmarks
 {
     private float[] _x = [], _y = [], _gradY = [], _gradX = [];
-    private float[] _gamma = [], _beta = [], _mean = [], _invStd = [], _scale = [], _shift = [], _gradGamma = [], _gradBeta = [];
+    private float[] _gamma = [], _beta = [], _mean = [], _invStd = [], _scale = [], _shift = [],
+        _gradGamma = [], _gradBeta = [];
     private int _n, _c, _s;
 
     /// <summary>Input shape as "N,C,S" (S = H·W; 1 for BatchNorm1d).</summary>
@@ -43,13 +44,15 @@ public class BatchNormBenchmarks
         Parallelism.ThreadCount = Threads;
     }
 
-    /// <summary>Training forward with ReLU, then the backward with the mask recomputed from x (gradX overwritten).</summary>
+    /// <summary>
+    /// Training forward with ReLU, then the backward with the mask recomputed from x (gradX overwritten).
+    /// </summary>
     [Benchmark]
     public void ForwardAndBackward()
     {
-        BatchNormKernels.ForwardTrainingCore("bench", relu: true, _x, _gamma, _beta, _y, _mean, _invStd, [], [], _n, _c, _s,
-            0.1f, 1e-5f, _scale, _shift);
-        BatchNormKernels.BackwardCore("bench", _x, [], _gradY, _gamma, _mean, _invStd, _gradX, _gradGamma, _gradBeta,
-            _n, _c, _s, overwriteGradX: true, maskScale: _scale, maskShift: _shift);
+        BatchNormReluKernels.ForwardTraining(_x, _gamma, _beta, _y, _mean, _invStd, [], [], _n, _c, _s, 0.1f, 1e-5f,
+            _scale, _shift);
+        BatchNormReluKernels.BackwardRecomputingMask(_x, _gradY, _gamma, _mean, _invStd, _scale, _shift, _gradX,
+            _gradGamma, _gradBeta, _n, _c, _s, overwriteGradX: true);
     }
 }

@@ -16,7 +16,8 @@ namespace RocketNet.Benchmarks;
 public static class ConvLayerReport
 {
     /// <summary>One conv shape of WRN-16-1 and how many of the step's convolutions have it.</summary>
-    private readonly record struct Layer(string Name, int InChannels, int OutChannels, int Size, int Kernel, int Stride, int Count, bool NeedsInputGradient);
+    private readonly record struct Layer(string Name, int InChannels, int OutChannels, int Size, int Kernel, int Stride,
+        int Count, bool NeedsInputGradient);
 
     private static readonly Layer[] WideResNet16Layers =
     [
@@ -40,40 +41,51 @@ public static class ConvLayerReport
             int value = 0;
             if (!known || !int.TryParse(args[++i], CultureInfo.InvariantCulture, out value) || value < 1)
             {
-                error.WriteLine($"error: conv-layers takes --threads N and --reps R (positive integers), got '{string.Join(' ', args)}'.");
+                error.WriteLine(
+                    "error: conv-layers takes --threads N and --reps R (positive integers), got " +
+                    $"'{string.Join(' ', args)}'.");
                 return 2;
             }
             if (args[i - 1] == "--threads") threads = value; else reps = value;
         }
         Parallelism.ThreadCount = threads;
         double peak = FmaPeakGflops() * threads;
-        output.WriteLine($"WRN-16-1 convolutions, batch 128, {threads} thread(s), median of {reps}; FMA peak measured now: {peak:0} GFLOP/s");
+        output.WriteLine(
+            $"WRN-16-1 convolutions, batch 128, {threads} thread(s), median of {reps}; FMA peak " +
+            $"measured now: {peak:0} GFLOP/s");
         output.WriteLine();
-        output.WriteLine("| layer | × | forward GFLOP/s | input grad GFLOP/s | weight grad GFLOP/s | all passes, % of peak |");
+        output.WriteLine(
+            "| layer | × | forward GFLOP/s | input grad GFLOP/s | weight grad GFLOP/s | all passes, % of peak |");
         output.WriteLine("|---|---:|---:|---:|---:|---:|");
         double totalFlops = 0, totalSeconds = 0;
         foreach (var layer in WideResNet16Layers)
         {
-            var g = new ConvGeometry(128, layer.InChannels, layer.Size, layer.Size, layer.OutChannels, layer.Kernel, layer.Kernel,
+            var g = new ConvGeometry(128, layer.InChannels, layer.Size, layer.Size, layer.OutChannels,
+                layer.Kernel, layer.Kernel,
                 layer.Stride, layer.Stride, layer.Kernel / 2, layer.Kernel / 2);
             g.Validate();
             double flops = 2.0 * g.Batch * g.OutChannels * g.OutHeight * g.OutWidth * g.PatchLength;
             var random = new Random(5);
-            float[] x = Filled(random, g.InputLength), w = Filled(random, g.WeightLength), gy = Filled(random, g.OutputLength);
+            float[] x = Filled(random, g.InputLength), w = Filled(random, g.WeightLength),
+                gy = Filled(random, g.OutputLength);
             float[] y = new float[g.OutputLength], gx = new float[g.InputLength], gw = new float[g.WeightLength];
             double forward = Median(reps, () => ConvolutionKernels.Forward(g, x, w, [], y));
-            double input = layer.NeedsInputGradient ? Median(reps, () => ConvolutionKernels.BackwardInput(g, gy, w, gx)) : 0;
+            double input = layer.NeedsInputGradient
+                ? Median(reps, () => ConvolutionKernels.BackwardInput(g, gy, w, gx)) : 0;
             double weight = Median(reps, () => ConvolutionKernels.BackwardWeight(g, x, gy, gw, []));
             int passes = layer.NeedsInputGradient ? 3 : 2;
             double layerSeconds = forward + input + weight;
             totalFlops += layer.Count * passes * flops;
             totalSeconds += layer.Count * layerSeconds;
-            string Rate(double seconds) => seconds > 0 ? (flops / seconds / 1e9).ToString("0.0", CultureInfo.InvariantCulture) : "—";
+            string Rate(double seconds) => seconds > 0
+                ? (flops / seconds / 1e9).ToString("0.0", CultureInfo.InvariantCulture) : "—";
             output.WriteLine($"| {layer.Name} | {layer.Count} | {Rate(forward)} | {Rate(input)} | {Rate(weight)} | " +
                 $"{100 * passes * flops / layerSeconds / 1e9 / peak:0} % |");
         }
         double aggregate = totalFlops / totalSeconds / 1e9;
-        output.WriteLine($"| **all 15 convolutions of the step** | | | | | **{100 * aggregate / peak:0} %** ({aggregate:0.0} GFLOP/s, {totalSeconds * 1e3:0.0} ms) |");
+        output.WriteLine(
+            $"| **all 15 convolutions of the step** | | | | | **{100 * aggregate / peak:0} %** ({aggregate:0.0} " +
+            $"GFLOP/s, {totalSeconds * 1e3:0.0} ms) |");
         return 0;
     }
 

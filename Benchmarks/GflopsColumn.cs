@@ -38,7 +38,8 @@ public sealed class GflopsColumn : IColumn
     }
 
     /// <inheritdoc />
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) => GetValue(summary, benchmarkCase);
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) =>
+        GetValue(summary, benchmarkCase);
     /// <inheritdoc />
     public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
     /// <inheritdoc />

@@ -14,7 +14,8 @@ public static class Program
     public static int Main(string[] args)
     {
         if (args.Length > 0 && args[0] == "quick") return QuickMode.Run(args[1..], Console.Out, Console.Error);
-        if (args.Length > 0 && args[0] == "conv-layers") return ConvLayerReport.Run(args[1..], Console.Out, Console.Error);
+        if (args.Length > 0 && args[0] == "conv-layers")
+            return ConvLayerReport.Run(args[1..], Console.Out, Console.Error);
         if (args.Length > 0 && args[0] == "serving") return ServingReport.Run(args[1..], Console.Out, Console.Error);
         var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;

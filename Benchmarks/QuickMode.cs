@@ -31,21 +31,28 @@ public static class QuickMode
                 case "--threads" or "--reps":
                     return Fail(error, $"{args[i]} needs a value.");
                 default:
-                    if (args[i].StartsWith('-')) return Fail(error, $"unknown option '{args[i]}' (expected --threads N, --reps R).");
-                    if (workloadName is not null) return Fail(error, $"only one workload per run, got '{workloadName}' and '{args[i]}'.");
+                    if (args[i].StartsWith('-'))
+                        return Fail(error, $"unknown option '{args[i]}' (expected --threads N, --reps R).");
+                    if (workloadName is not null)
+                        return Fail(error, $"only one workload per run, got '{workloadName}' and '{args[i]}'.");
                     workloadName = args[i];
                     break;
             }
         }
         if (workloadName is null)
-            return Fail(error, $"usage: quick WORKLOAD --threads N [--reps R]; workloads: {string.Join(", ", WorkloadCatalog.Names)}.");
+            return Fail(error,
+                "usage: quick WORKLOAD --threads N [--reps R]; workloads: " +
+                $"{string.Join(", ", WorkloadCatalog.Names)}.");
         if (!WorkloadCatalog.Names.Contains(workloadName))
-            return Fail(error, $"unknown workload '{workloadName}'; known: {string.Join(", ", WorkloadCatalog.Names)}.");
+            return Fail(error,
+                $"unknown workload '{workloadName}'; known: {string.Join(", ", WorkloadCatalog.Names)}.");
 
         Parallelism.ThreadCount = threads;
         var workload = WorkloadCatalog.Create(workloadName);
         double medianMs = MedianMilliseconds(workload, reps, out double bytesPerRun);
-        var line = $"{{\"workload\":\"{workload.Name}\",\"threads\":{threads},\"median_ms\":{medianMs.ToString("0.####", CultureInfo.InvariantCulture)}";
+        var line =
+            $"{{\"workload\":\"{workload.Name}\",\"threads\":{threads},\"median_ms\":" +
+            $"{medianMs.ToString("0.####", CultureInfo.InvariantCulture)}";
         line += $",\"allocated_bytes_per_run\":{bytesPerRun.ToString("0", CultureInfo.InvariantCulture)}";
         if (workload.FlopsPerRun is double flops)
             line += $",\"gflops\":{(flops / (medianMs * 1e6)).ToString("0.0", CultureInfo.InvariantCulture)}";

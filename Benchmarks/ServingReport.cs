@@ -17,13 +17,15 @@ public static class ServingReport
         int requests = 20_000, rounds = 5;
         for (int i = 0; i < args.Length; i++)
         {
-            bool ok = i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out int value) && value > 0;
+            bool ok = i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture,
+                out int value) && value > 0;
             switch (args[i])
             {
                 case "--requests" when ok: requests = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--rounds" when ok: rounds = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 default:
-                    error.WriteLine($"serving: unexpected '{args[i]}' (expected --requests N, --rounds R with positive integers).");
+                    error.WriteLine(
+                        $"serving: unexpected '{args[i]}' (expected --requests N, --rounds R with positive integers).");
                     return 2;
             }
         }
@@ -33,7 +35,9 @@ public static class ServingReport
         {
             var load = new SharedPredictorLoad();
             load.Run(4, 2_000); // warm-up: JIT, thread pool, one scratch session per caller
-            output.WriteLine($"one shared predictor, CTR light tower 576-200-80-2, batch-1 requests; medians over {rounds} rounds of {requests:N0} requests per caller ({Environment.ProcessorCount} cores)");
+            output.WriteLine(
+                $"one shared predictor, CTR light tower 576-200-80-2, batch-1 requests; medians over {rounds} rounds " +
+                $"of {requests:N0} requests per caller ({Environment.ProcessorCount} cores)");
             output.WriteLine("| callers | requests / s | p50 latency µs | p99 latency µs |");
             output.WriteLine("|---:|---:|---:|---:|");
             foreach (int callers in new[] { 1, 2, 4 })
@@ -50,7 +54,8 @@ public static class ServingReport
                     p50.Add(SharedPredictorLoad.Quantile(ticks, 0.50) * 1e6 / Stopwatch.Frequency);
                     p99.Add(SharedPredictorLoad.Quantile(ticks, 0.99) * 1e6 / Stopwatch.Frequency);
                 }
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {callers} | {Median(rates):N0} | {Median(p50):F2} | {Median(p99):F2} |"));
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {callers} | {Median(rates):N0} | {Median(p50):F2} | {Median(p99):F2} |"));
             }
             return 0;
         }
@@ -63,6 +68,7 @@ public static class ServingReport
     private static double Median(List<double> values)
     {
         var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+        return sorted.Length % 2 == 1
+            ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }

@@ -94,7 +94,8 @@ public sealed class CliOptions
         if (text is null) return fallback;
         if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value))
             throw new UsageException($"--{name} needs an integer, got '{text}'");
-        if (value < min || value > max) throw new UsageException($"--{name} must be between {min} and {max}, got {value}");
+        if (value < min || value > max)
+            throw new UsageException($"--{name} must be between {min} and {max}, got {value}");
         return value;
     }
 
@@ -103,9 +104,11 @@ public sealed class CliOptions
     {
         var text = StringOrNull(name);
         if (text is null) return fallback;
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value))
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
+            || !double.IsFinite(value))
             throw new UsageException($"--{name} needs a number, got '{text}'");
-        if (value < min || value > max) throw new UsageException($"--{name} must be between {min} and {max}, got {value}");
+        if (value < min || value > max)
+            throw new UsageException($"--{name} must be between {min} and {max}, got {value}");
         return value;
     }
 
@@ -132,6 +135,7 @@ public sealed class CliOptions
         var unknown = _options.Keys.Where(k => !_read.Contains(k)).ToList();
         if (unknown.Count > 0)
             throw new UsageException(
-                $"unknown option --{unknown[0]} for '{command}' (options: {string.Join(", ", _read.Order().Select(r => "--" + r))})");
+                $"unknown option --{unknown[0]} for '{command}' (options: " +
+                $"{string.Join(", ", _read.Order().Select(r => "--" + r))})");
     }
 }

@@ -11,43 +11,65 @@ public static class Help
             "  Trains on the embedded 8x8 digits, for each seed, the light net alone (base), the light net inside\n" +
             "  Rocket Launching (rocket) and the booster alone, and prints parameters, multiplications and\n" +
             "  inference time per sample, and test accuracy (median and range over seeds).\n" +
-            "rocketnet launch --data FILE.csv --target COLUMN | --data FOLDER  [--seeds 3] [--epochs 20] [--batch-size 256] [--lr 0.001] [--lambda 0.03]\n" +
-            "  [--validation 0.2] [--embedding-dim 8] [--booster-hidden 256x128] [--light-hidden 32] [table options as for train]\n" +
-            "  The same side-by-side on your own table or image folder (an MLP pair on the pixels: --shared 64 --booster-hidden 512),\n" +
+            "rocketnet launch --data FILE.csv --target COLUMN | --data FOLDER  [--seeds 3] [--epochs 20] " +
+            "[--batch-size 256] [--lr 0.001] [--lambda 0.03]\n" +
+            "  [--validation 0.2] [--embedding-dim 8] [--booster-hidden 256x128] [--light-hidden 32] " +
+            "[table options as for train]\n" +
+            "  The same side-by-side on your own table or image folder (an MLP pair on the pixels: --shared 64 " +
+            "--booster-hidden 512),\n" +
             "  on a validation split of its training part (validation accuracy, AUC for two classes).",
         "train" =>
             "rocketnet train [options]\n" +
-            "  data:      --data digits|fashion-mnist|cifar10|ticdata|criteo|synthetic-clicks  --path FILE_OR_DIR  --limit N\n" +
-            "             --train-limit N  --augment  --impressions 2000000  --data-seed 1 (synthetic-clicks; the split seed of a table)\n" +
-            "  table:     --data FILE.csv|.tsv[.gz] --target COLUMN  --categorical a,b  --numeric c  --ignore id  --test FILE\n" +
-            "             --test-fraction 0.2  --min-category-count 2 (default model: table towers, booster 256x128, light 32)\n" +
-            "  images:    --data FOLDER (one sub-folder per class, or train/ and test/)  --image-size N  --skip-bad-images\n" +
+            "  data:      --data digits|fashion-mnist|cifar10|ticdata|criteo|synthetic-clicks  --path " +
+            "FILE_OR_DIR  --limit N\n" +
+            "             --train-limit N  --augment  --impressions 2000000  --data-seed 1 (synthetic-clicks; the " +
+            "split seed of a table)\n" +
+            "  table:     --data FILE.csv|.tsv[.gz] --target COLUMN  --categorical a,b  --numeric c  " +
+            "--ignore id  --test FILE\n" +
+            "             --test-fraction 0.2  --min-category-count 2 (default model: table towers, " +
+            "booster 256x128, light 32)\n" +
+            "  images:    --data FOLDER (one sub-folder per class, or train/ and test/)  " +
+            "--image-size N  --skip-bad-images\n" +
             "  model:     --arch mlp|wrn|ctr|\"<description>\"  --sharing interval|bottom|none  --booster-depth 40\n" +
-            "             --light-depth 16  --widen 1  --shared 64  --booster-hidden 512  --light-hidden \"\"  --embedding-dim 8  --embedding-std 0.01\n" +
+            "             --light-depth 16  --widen 1  --shared 64  --booster-hidden 512  --light-hidden \"\"  " +
+            "--embedding-dim 8  --embedding-std 0.01\n" +
             "             --booster-bn on|off (batch norm in the CTR booster tower)\n" +
-            "  method:    --method base|booster|kd|rocket|rocket-kd|no-joint|at  --teacher BOOSTER_CHECKPOINT (kd, rocket-kd, no-joint, at)\n" +
-            "  loss:      --hint logit-mse|prob-mse|kd  --lambda 0.03  --grad-block on|off  --temperature 4  --alpha 0.9  --at-beta 1000\n" +
-            "             --shared-grad both|booster  --feature-hint none|cosine|l2  --feature-lambda 1 (rocket, rocket-kd; mlp and ctr)\n" +
+            "  method:    --method base|booster|kd|rocket|rocket-kd|no-joint|at  --teacher BOOSTER_CHECKPOINT (kd, " +
+            "rocket-kd, no-joint, at)\n" +
+            "  loss:      --hint logit-mse|prob-mse|kd  --lambda 0.03  --grad-block on|off  --temperature 4  " +
+            "--alpha 0.9  --at-beta 1000\n" +
+            "             --shared-grad both|booster  --feature-hint none|cosine|l2  --feature-lambda 1 (rocket, " +
+            "rocket-kd; mlp and ctr)\n" +
             "  optimiser: --epochs 10  --batch-size 128  --lr 0.1  --schedule multistep|cosine|constant\n" +
             "             --optimizer sgd|adam|adamw|lazy-adam  --momentum 0.9  --weight-decay 5e-4\n" +
             "  lazy-adam: Adam that leaves the embedding rows a batch did not use alone (no update, no decay).\n" +
             "  run:       --seed 1  --threads N  --checkpoint-dir DIR  --resume  --stop-after EPOCH  --eval-every 1\n" +
-            "             --validation FRACTION (hold out part of the training data; epochs are evaluated on it and the\n" +
+            "             --validation FRACTION (hold out part of the training data; epochs are " +
+            "evaluated on it and the\n" +
             "             test part is read once, after the last epoch, into DIR/test.csv)  --validation-seed 0\n" +
             "             --final-test on|off (off: never read the test part, for model-selection pilots)\n" +
-            "  --shared-grad booster: the light net reads the shared layers detached (only the booster trains them);\n" +
-            "  --feature-hint: each light hidden layer is pulled toward the next booster hidden layer of the same width.\n" +
-            "  --sharing none with --arch mlp gives each net its own copy of the --shared layers (the no-sharing ablation).\n" +
-            "  --limit caps both parts, --train-limit only the training part; --eval-every K tests after every K-th and the last epoch.\n" +
-            "  synthetic-clicks: a seeded click log (100,000 users, 5,000 ads, 18 fields, CTR ~4%, GAUC per user) of\n" +
+            "  --shared-grad booster: the light net reads the shared layers detached (only " +
+            "the booster trains them);\n" +
+            "  --feature-hint: each light hidden layer is pulled toward the next booster hidden " +
+            "layer of the same width.\n" +
+            "  --sharing none with --arch mlp gives each net its own copy of the --shared layers " +
+            "(the no-sharing ablation).\n" +
+            "  --limit caps both parts, --train-limit only the training part; --eval-every K tests after every " +
+            "K-th and the last epoch.\n" +
+            "  synthetic-clicks: a seeded click log (100,000 users, 5,000 ads, 18 fields, CTR " +
+            "~4%, GAUC per user) of\n" +
             "  --impressions training rows and a later test part a quarter that size; use --arch ctr.\n" +
-            "  Writes DIR/last.safetensors (every epoch, atomically, with optimiser state), DIR/log.csv and DIR/curve.svg.",
+            "  Writes DIR/last.safetensors (every epoch, atomically, with optimiser state), " +
+            "DIR/log.csv and DIR/curve.svg.",
         "eval" =>
-            "rocketnet eval --checkpoint FILE [--data digits|fashion-mnist|cifar10|ticdata|criteo|synthetic-clicks] [--path P] [--limit N]\n" +
+            "rocketnet eval --checkpoint FILE [--data digits|fashion-mnist|cifar10|ticdata|criteo|synthetic-clicks] " +
+            "[--path P] [--limit N]\n" +
             "               [--impressions N --data-seed S] [--threads N] [--timing]\n" +
-            "  Test accuracy and loss (AUC and GAUC for CTR data) of both nets of a pair checkpoint, or of an exported light net.\n" +
+            "  Test accuracy and loss (AUC and GAUC for CTR data) of both nets of a pair checkpoint, or of " +
+            "an exported light net.\n" +
             "  --data defaults to the data the checkpoint was trained on (digits if it does not record one).\n" +
-            "  For synthetic-clicks --impressions and --data-seed default to the checkpoint's, regenerating its test part.\n" +
+            "  For synthetic-clicks --impressions and --data-seed default to the checkpoint's, " +
+            "regenerating its test part.\n" +
             "  --timing adds each net's parameters, FC multiplications and µs per single-sample request (median and\n" +
             "  90th percentile over up to 32 test samples spread across the test part).",
         "export" =>
@@ -55,9 +77,12 @@ public static class Help
             "  Writes the light net of a pair checkpoint alone (booster-only parameters dropped), for Predictor,\n" +
             "  or as an ONNX model (opset 17, dynamic batch) for other runtimes.",
         "predict" =>
-            "rocketnet predict --model FILE --input FILE.csv|.tsv[.gz]|FOLDER --output SCORES.csv [--id COLUMN] [--threads 1]\n" +
-            "  Scores a table (or every image under a folder) with a model trained on a table (or an image folder), through\n" +
-            "  the preprocessing saved in it: one row per input row or image (line number, --id or file; predicted class;\n" +
+            "rocketnet predict --model FILE --input FILE.csv|.tsv[.gz]|FOLDER --output SCORES.csv " +
+            "[--id COLUMN] [--threads 1]\n" +
+            "  Scores a table (or every image under a folder) with a model trained on a table (or an " +
+            "image folder), through\n" +
+            "  the preprocessing saved in it: one row per input row or image (line number, --id or " +
+            "file; predicted class;\n" +
             "  a probability per class).",
         _ => $"unknown command '{command}' (commands: launch, train, eval, export, predict)",
     };

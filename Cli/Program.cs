@@ -10,12 +10,15 @@ public static class Program
 {
     private const string Usage =
         "usage: rocketnet <command> [options]\n" +
-        "  launch   train booster/light pairs on the embedded digits (base, rocket, booster; several seeds) and print a table\n" +
+        "  launch   train booster/light pairs on the embedded digits (base, rocket, booster; several " +
+        "seeds) and print a table\n" +
         "  train    train one booster/light pair (see 'rocketnet train --help')\n" +
         "  eval     evaluate a checkpoint on a dataset\n" +
         "  export   write the light net of a checkpoint as a standalone model file\n" +
-        "  predict  score a table file or an image folder with a model trained on one: --model F --input new.csv|folder --output scores.csv\n" +
-        "  (benchmarks live in the Benchmarks app: dotnet run -c Release --project Benchmarks -- quick WORKLOAD --threads N)";
+        "  predict  score a table file or an image folder with a model trained on one: --model F --input " +
+        "new.csv|folder --output scores.csv\n" +
+        "  (benchmarks live in the Benchmarks app: dotnet run -c Release --project Benchmarks -- " +
+        "quick WORKLOAD --threads N)";
 
     /// <summary>Runs a command; returns 0 on success, 1 on a runtime failure, 2 on a usage error.</summary>
     public static int Main(string[] args)
@@ -40,7 +43,9 @@ public static class Program
                 "eval" => EvalCommand.Run(new CliOptions(rest), Console.Out),
                 "export" => ExportCommand.Run(new CliOptions(rest), Console.Out),
                 "predict" => PredictCommand.Run(new CliOptions(rest), Console.Out),
-                _ => throw new UsageException($"unknown command '{args[0]}' (commands: launch, train, eval, export, predict; benchmarks: dotnet run -c Release --project Benchmarks -- quick WORKLOAD)"),
+                _ => throw new UsageException(
+                    $"unknown command '{args[0]}' (commands: launch, train, eval, export, predict; benchmarks: " +
+                    "dotnet run -c Release --project Benchmarks -- quick WORKLOAD)"),
             };
         }
         catch (UsageException e)
@@ -53,11 +58,15 @@ public static class Program
             // Reached only when an allocation really exceeds what the process may use; the readers bound what
             // files can ask for. The exception does not carry the size asked for, so say what is known.
             long limit = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
-            Console.Error.WriteLine($"rocketnet: error: out of memory: an allocation did not fit in the {limit / (1 << 20):N0} MiB this process may use " +
-                                    $"({GC.GetTotalMemory(false) / (1 << 20):N0} MiB in use after the failure); use a smaller --batch-size, --limit or model");
+            Console.Error.WriteLine(
+                $"rocketnet: error: out of memory: an allocation did not fit in the {limit / (1 << 20):N0} " +
+                "MiB this process may use " +
+                $"({GC.GetTotalMemory(false) / (1 << 20):N0} MiB in use after the failure); use " +
+                "a smaller --batch-size, --limit or model");
             return 1;
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException
+            or ArgumentException or InvalidOperationException)
         {
             // FileNotFoundException and DirectoryNotFoundException are IOExceptions; their messages name the path.
             Console.Error.WriteLine($"rocketnet: error: {e.Message}");

@@ -18,8 +18,10 @@ public static partial class Functional
     /// forward, no gradient copy backward). Bit-identical to the two ops: the residual is added to each finished
     /// output tile while it is still in cache.
     /// </summary>
-    /// <exception cref="ArgumentException">Shapes or geometry disagree, or the residual is not the output's shape.</exception>
-    public static Tensor Conv2dAdd(Tensor input, Tensor weight, Tensor residual, Tensor? bias = null, int stride = 1, int padding = 0)
+    /// <exception cref="ArgumentException">Shapes or geometry disagree, or the residual is not the output's
+    /// shape.</exception>
+    public static Tensor Conv2dAdd(Tensor input, Tensor weight, Tensor residual, Tensor? bias = null,
+        int stride = 1, int padding = 0)
     {
         ArgumentNullException.ThrowIfNull(residual);
         return Conv2dFunction.Forward(input, weight, bias, stride, padding, residual);

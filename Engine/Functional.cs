@@ -23,9 +23,12 @@ public static partial class Functional
         MeanSquaredErrorFunction.Forward(input, target, reduction == Reduction.Mean);
 
     /// <summary>y = x·Wᵀ + b with W: [out, in] (PyTorch layout), x: [N, in], b: [out] or null.</summary>
-    public static Tensor Linear(Tensor input, Tensor weight, Tensor? bias = null) => LinearFunction.Forward(input, weight, bias);
+    public static Tensor Linear(Tensor input, Tensor weight, Tensor? bias = null) =>
+        LinearFunction.Forward(input, weight, bias);
 
-    /// <summary>Inverted dropout with drop probability <paramref name="p"/>; the identity when not <paramref name="training"/>.</summary>
+    /// <summary>
+    /// Inverted dropout with drop probability <paramref name="p"/>; the identity when not <paramref name="training"/>.
+    /// </summary>
     public static Tensor Dropout(Tensor input, float p, bool training, RandomGenerator random) =>
         DropoutFunction.Forward(input, p, training, random);
 

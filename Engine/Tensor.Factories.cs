@@ -31,13 +31,17 @@ public sealed partial class Tensor
         int[] resolved = shape.Length == 0 ? [values.Length] : (int[])shape.Clone();
         int count = ShapeMath.ElementCount(resolved);
         if (values.Length != count)
-            throw new ArgumentException($"FromArray: {values.Length} values given for shape {ShapeMath.Format(resolved)} ({count} elements).", nameof(values));
+            throw new ArgumentException(
+                $"FromArray: {values.Length} values given for shape {ShapeMath.Format(resolved)} ({count} elements).",
+                nameof(values));
         var t = Create(resolved, clear: false);
         values.CopyTo(t.Data);
         return t;
     }
 
-    /// <summary>Samples from N(<paramref name="mean"/>, <paramref name="std"/>²) drawn from <paramref name="random"/>.</summary>
+    /// <summary>
+    /// Samples from N(<paramref name="mean"/>, <paramref name="std"/>²) drawn from <paramref name="random"/>.
+    /// </summary>
     public static Tensor RandomNormal(int[] shape, RandomGenerator random, float mean = 0, float std = 1)
     {
         var t = Create((int[])shape.Clone(), clear: false);
@@ -45,7 +49,9 @@ public sealed partial class Tensor
         return t;
     }
 
-    /// <summary>Samples from U[<paramref name="low"/>, <paramref name="high"/>) drawn from <paramref name="random"/>.</summary>
+    /// <summary>
+    /// Samples from U[<paramref name="low"/>, <paramref name="high"/>) drawn from <paramref name="random"/>.
+    /// </summary>
     public static Tensor RandomUniform(int[] shape, RandomGenerator random, float low = 0, float high = 1)
     {
         var t = Create((int[])shape.Clone(), clear: false);

@@ -24,7 +24,8 @@ public sealed partial class Tensor
     /// <summary>s − a.</summary>
     public static Tensor operator -(float s, Tensor a) => (-a) + s;
     /// <summary>a × s.</summary>
-    public static Tensor operator *(Tensor a, float s) => ElementwiseFunction.Forward(ElementwiseKind.MultiplyScalar, a, s);
+    public static Tensor operator *(Tensor a, float s) =>
+        ElementwiseFunction.Forward(ElementwiseKind.MultiplyScalar, a, s);
     /// <summary>s × a.</summary>
     public static Tensor operator *(float s, Tensor a) => a * s;
     /// <summary>a ÷ s.</summary>
@@ -52,19 +53,22 @@ public sealed partial class Tensor
     /// <summary>Sum of all elements (shape <c>[]</c>).</summary>
     public Tensor Sum() => ReductionFunction.Forward(ReductionKind.Sum, this, [], keepDim: false);
     /// <summary>Sum over the given axes (negative counts from the end); keepDim keeps them as size 1.</summary>
-    public Tensor Sum(int[] axes, bool keepDim = false) => ReductionFunction.Forward(ReductionKind.Sum, this, axes, keepDim);
+    public Tensor Sum(int[] axes, bool keepDim = false) =>
+        ReductionFunction.Forward(ReductionKind.Sum, this, axes, keepDim);
     /// <summary>Sum over one axis.</summary>
     public Tensor Sum(int axis, bool keepDim = false) => Sum([axis], keepDim);
     /// <summary>Mean of all elements (shape <c>[]</c>).</summary>
     public Tensor Mean() => ReductionFunction.Forward(ReductionKind.Mean, this, [], keepDim: false);
     /// <summary>Mean over the given axes.</summary>
-    public Tensor Mean(int[] axes, bool keepDim = false) => ReductionFunction.Forward(ReductionKind.Mean, this, axes, keepDim);
+    public Tensor Mean(int[] axes, bool keepDim = false) =>
+        ReductionFunction.Forward(ReductionKind.Mean, this, axes, keepDim);
     /// <summary>Mean over one axis.</summary>
     public Tensor Mean(int axis, bool keepDim = false) => Mean([axis], keepDim);
     /// <summary>Maximum of all elements (shape <c>[]</c>); the gradient goes to the first maximum.</summary>
     public Tensor Max() => ReductionFunction.Forward(ReductionKind.Max, this, [], keepDim: false);
     /// <summary>Maximum over the given axes.</summary>
-    public Tensor Max(int[] axes, bool keepDim = false) => ReductionFunction.Forward(ReductionKind.Max, this, axes, keepDim);
+    public Tensor Max(int[] axes, bool keepDim = false) =>
+        ReductionFunction.Forward(ReductionKind.Max, this, axes, keepDim);
     /// <summary>Maximum over one axis.</summary>
     public Tensor Max(int axis, bool keepDim = false) => Max([axis], keepDim);
 
@@ -80,12 +84,15 @@ public sealed partial class Tensor
     {
         var perm = new int[Rank];
         for (int i = 0; i < Rank; i++) perm[i] = i;
-        int a = Shapes.ShapeMath.NormalizeAxis(axis0, Rank, "Transpose"), b = Shapes.ShapeMath.NormalizeAxis(axis1, Rank, "Transpose");
+        int a = Shapes.ShapeMath.NormalizeAxis(axis0, Rank, "Transpose"),
+            b = Shapes.ShapeMath.NormalizeAxis(axis1, Rank, "Transpose");
         (perm[a], perm[b]) = (perm[b], perm[a]);
         return Permute(perm);
     }
 
-    /// <summary><c>length</c> entries of <paramref name="axis"/> starting at <paramref name="start"/> (PyTorch's narrow).</summary>
+    /// <summary>
+    /// <c>length</c> entries of <paramref name="axis"/> starting at <paramref name="start"/> (PyTorch's narrow).
+    /// </summary>
     public Tensor Slice(int axis, int start, int length) => SliceFunction.Forward(this, axis, start, length);
     /// <summary>Joins tensors along an axis.</summary>
     public static Tensor Concat(Tensor[] tensors, int axis = 0) => ConcatFunction.Forward(tensors, axis);

@@ -17,7 +17,9 @@ namespace RocketNet;
 /// </remarks>
 public sealed partial class Tensor
 {
-    /// <summary>Floats of slack in every array allocated for a tensor, so its values can start on a 64-byte line.</summary>
+    /// <summary>
+    /// Floats of slack in every array allocated for a tensor, so its values can start on a 64-byte line.
+    /// </summary>
     private const int AlignmentSlack = 16;
 
     /// <summary>Persistent arrays this large (floats) go on the pinned heap, so their alignment never moves.</summary>
@@ -37,7 +39,8 @@ public sealed partial class Tensor
         _ownsStorage = ownsStorage;
         Count = ShapeMath.ElementCount(shape);
         if (offset < 0 || data.Length - offset < Count)
-            throw new ArgumentException($"Storage holds {data.Length} floats from {offset} but shape {ShapeMath.Format(shape)} needs {Count}.");
+            throw new ArgumentException(
+                $"Storage holds {data.Length} floats from {offset} but shape {ShapeMath.Format(shape)} needs {Count}.");
         IsScoped = TensorScope.Track(this);
     }
 
@@ -73,7 +76,8 @@ public sealed partial class Tensor
         {
             if (GradFn is not null)
                 throw new InvalidOperationException(
-                    "RequiresGrad can only be changed on leaf tensors; this one was produced by an operation. Use Detach() first.");
+                    "RequiresGrad can only be changed on leaf tensors; this one was produced by an " +
+                    "operation. Use Detach() first.");
             _requiresGrad = value;
         }
     }
@@ -110,7 +114,7 @@ public sealed partial class Tensor
         /// <summary>ZeroGrad deferred: the values are logically zero but not yet cleared.</summary>
         Zero,
 
-        /// <summary>Only the rows in <see cref="_gradRows"/> hold the gradient; the others are logically zero.</summary>
+        /// <summary>Only the rows in <see cref="_gradRows"/> hold the gradient; the rest are logically zero.</summary>
         RowSparse,
     }
 
@@ -136,13 +140,17 @@ public sealed partial class Tensor
     /// <summary>Gradient buffer of a non-leaf tensor, alive only during backpropagation.</summary>
     internal float[]? PendingGrad { get; set; }
 
-    /// <summary>Where the values of <see cref="PendingGrad"/> start (64-byte aligned when it was rented for this tensor).</summary>
+    /// <summary>
+    /// Where the values of <see cref="PendingGrad"/> start (64-byte aligned when it was rented for this tensor).
+    /// </summary>
     internal int PendingGradOffset { get; set; }
 
     /// <summary>The <see cref="Count"/> values of <see cref="PendingGrad"/>, which must be set.</summary>
     internal Span<float> PendingGradValues => PendingGrad.AsSpan(PendingGradOffset, Count);
 
-    /// <summary>Rents <see cref="PendingGrad"/> (contents unspecified) with its values on a 64-byte line, as tensor storage.</summary>
+    /// <summary>
+    /// Rents <see cref="PendingGrad"/> (contents unspecified) with its values on a 64-byte line, as tensor storage.
+    /// </summary>
     internal void RentPendingGrad()
     {
         PendingGrad = BufferPool.Rent(Count + AlignmentSlack, clear: false);
@@ -163,7 +171,8 @@ public sealed partial class Tensor
     public float Item()
     {
         if (Count != 1)
-            throw new InvalidOperationException($"Item() needs a one-element tensor, this one has shape {ShapeMath.Format(_shape)}.");
+            throw new InvalidOperationException(
+                $"Item() needs a one-element tensor, this one has shape {ShapeMath.Format(_shape)}.");
         return Storage[_offset];
     }
 
@@ -197,7 +206,7 @@ public sealed partial class Tensor
     /// <summary>
     /// Creates a tensor; storage comes from the pool inside a scope and from the GC heap otherwise. Its values
     /// start on a 64-byte boundary: every 16-float vector load of a row whose length is a multiple of 16 then
-    /// stays within one cache line (a split load costs two; the 576-wide CTR weights served 24 % slower
+    /// stays within one cache line (a split load costs two; the 576-wide CTR weights served measurably slower
     /// unaligned). Arrays of 85 KB and more live on the large-object heap, which does not move them, so their
     /// alignment holds; a smaller one may lose it when the GC compacts (the offset stays valid, only slower).
     /// </summary>
@@ -245,7 +254,8 @@ public sealed partial class Tensor
     {
         string shape = ShapeMath.Format(_shape);
         if (_data is null) return $"Tensor{shape} (released)";
-        string values = Count <= 16 ? " {" + string.Join(", ", _data.Skip(_offset).Take(Count).Select(v => v.ToString("G6"))) + "}" : "";
+        string values = Count <= 16 ? " {"
+            + string.Join(", ", _data.Skip(_offset).Take(Count).Select(v => v.ToString("G6"))) + "}" : "";
         return $"Tensor{shape}{(GradFn is null ? "" : " grad_fn=" + GradFn.Name)}{values}";
     }
 }

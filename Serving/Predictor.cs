@@ -33,16 +33,24 @@ public sealed class Predictor
     // gives it back, so any number of threads can share the predictor; the module's weights are shared.
     private readonly ConcurrentBag<Session> _sessions = [];
 
-    /// <summary>Wraps <paramref name="module"/> (switched to eval mode) for inputs of one-sample shape <paramref name="inputShape"/>.</summary>
-    /// <param name="module">The network; its <see cref="Module.Forward"/> maps [B, ...inputShape] to logits [B, K].</param>
+    /// <summary>
+    /// Wraps <paramref name="module"/> (switched to eval mode) for inputs of one-sample shape
+    /// <paramref name="inputShape"/>.
+    /// </summary>
+    /// <param name="module">The network; its <see cref="Module.Forward"/> maps [B, ...inputShape] to logits [B,
+    /// K].</param>
     /// <param name="inputShape">Shape of one sample, e.g. [3, 32, 32].</param>
-    /// <param name="maxBatchSize">Largest batch run at once by the batch methods (larger inputs are processed in chunks).</param>
-    /// <exception cref="ArgumentException">The shape is empty or not positive, or the module's output for a test input is not [1, K].</exception>
-    /// <exception cref="InvalidOperationException">Called inside a <see cref="TensorScope"/> (the cached input would be recycled by it).</exception>
+    /// <param name="maxBatchSize">Largest batch run at once by the batch methods (larger inputs are processed in
+    /// chunks).</param>
+    /// <exception cref="ArgumentException">The shape is empty or not positive, or the module's output for a test input
+    /// is not [1, K].</exception>
+    /// <exception cref="InvalidOperationException">Called inside a <see cref="TensorScope"/> (the cached input would be
+    /// recycled by it).</exception>
     public Predictor(Module module, int[] inputShape, int maxBatchSize = 256)
     {
         if (inputShape.Length == 0 || inputShape.Any(d => d <= 0))
-            throw new ArgumentException($"Input shape {ShapeMath.Format(inputShape)} must have positive dimensions.", nameof(inputShape));
+            throw new ArgumentException($"Input shape {ShapeMath.Format(inputShape)} must have positive dimensions.",
+                nameof(inputShape));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBatchSize);
         Module = module;
         module.Eval();
@@ -55,7 +63,9 @@ public sealed class Predictor
         {
             var output = module.Forward(CreateInput(1));
             if (output.Rank != 2 || output.Size(0) != 1)
-                throw new ArgumentException($"{module.GetType().Name} maps a [1, {string.Join(", ", inputShape)}] input to {ShapeMath.Format(output.Shape)}; expected logits [1, K].", nameof(module));
+                throw new ArgumentException(
+                    $"{module.GetType().Name} maps a [1, {string.Join(", ", inputShape)}] input to " +
+                    $"{ShapeMath.Format(output.Shape)}; expected logits [1, K].", nameof(module));
             OutputSize = output.Size(1);
         }
         _plan = CompilePlan();
@@ -76,7 +86,8 @@ public sealed class Predictor
         if (_plan is null) return;
         ThrowIfTraining();
         _plan = CompilePlan() ?? throw new InvalidOperationException(
-            $"{Module.GetType().Name} no longer compiles to a dense plan for {ShapeMath.Format(_inputShape)}; create a new predictor.");
+            $"{Module.GetType().Name} no longer compiles to a dense plan for " +
+            $"{ShapeMath.Format(_inputShape)}; create a new predictor.");
     }
 
     private DenseInferencePlan? CompilePlan()
@@ -101,45 +112,64 @@ public sealed class Predictor
     /// loads its state and wraps it. The input shape comes from the checkpoint unless given.
     /// </summary>
     /// <exception cref="InvalidDataException">The checkpoint file is invalid.</exception>
-    /// <exception cref="ArgumentException">No input shape is known, or the state does not fit the module built.</exception>
-    public static Predictor FromCheckpoint(string path, Func<string, Module> moduleFactory, int[]? inputShape = null, int maxBatchSize = 256)
+    /// <exception cref="ArgumentException">No input shape is known, or the state does not fit the module
+    /// built.</exception>
+    public static Predictor FromCheckpoint(string path, Func<string, Module> moduleFactory, int[]? inputShape = null,
+        int maxBatchSize = 256)
     {
         var checkpoint = Checkpoint.Load(path);
         var shape = inputShape ?? checkpoint.InputShape
-            ?? throw new ArgumentException($"Checkpoint '{path}' records no input_shape; pass the sample shape.", nameof(inputShape));
+            ?? throw new ArgumentException($"Checkpoint '{path}' records no input_shape; pass the sample shape.",
+                nameof(inputShape));
         var module = moduleFactory(checkpoint.Architecture);
         checkpoint.LoadInto(module);
         var (table, image) = SavedPreprocessing(checkpoint);
         int values = ShapeMath.ElementCount(shape);
         if ((table?.RowWidth ?? image?.SampleSize ?? values) != values)
-            throw new InvalidDataException($"Checkpoint '{path}': its preprocessing makes inputs of {table?.RowWidth ?? image?.SampleSize} values, but the model takes {ShapeMath.Format(shape)}.");
+            throw new InvalidDataException(
+                $"Checkpoint '{path}': its preprocessing makes inputs of {table?.RowWidth ?? image?.SampleSize} " +
+                $"values, but the model takes {ShapeMath.Format(shape)}.");
         return new Predictor(module, shape, maxBatchSize) { Checkpoint = checkpoint, Table = table, Image = image };
     }
 
     /// <summary>
-    /// Serves the light net of <paramref name="architecture"/> (an <see cref="ArchitectureRegistry"/> description such as
+    /// Serves the light net of <paramref name="architecture"/> (an <see cref="ArchitectureRegistry"/> description such
+    /// as
     /// <c>"wrn-interval 40-1/16-1 classes=10 in=3"</c>) with the weights of a plain safetensors file — a PyTorch
-    /// <c>state_dict</c> under RocketNet's names, no RocketNet metadata needed. <see cref="LoadReport"/> says what matched.
+    /// <c>state_dict</c> under RocketNet's names, no RocketNet metadata needed. <see cref="LoadReport"/> says what
+    /// matched.
     /// </summary>
     /// <exception cref="InvalidDataException">The file is malformed.</exception>
-    /// <exception cref="ArgumentException">The architecture is invalid, or the file does not fit it (see <see cref="StateDictLoader"/>).</exception>
-    public static Predictor FromSafeTensors(string path, string architecture, int[] inputShape, bool strict = true, int maxBatchSize = 256) =>
-        FromSafeTensors(path, ArchitectureRegistry.BuildLight(architecture, new RandomGenerator(0)), inputShape, strict, maxBatchSize);
+    /// <exception cref="ArgumentException">The architecture is invalid, or the file does not fit it (see
+    /// <see cref="StateDictLoader"/>).</exception>
+    public static Predictor FromSafeTensors(string path, string architecture, int[] inputShape, bool strict = true,
+        int maxBatchSize = 256) =>
+        FromSafeTensors(path, ArchitectureRegistry.BuildLight(architecture, new RandomGenerator(0)), inputShape,
+            strict, maxBatchSize);
 
-    /// <summary>As the other overload, for a module built by the caller (e.g. a pair's booster, or a custom net).</summary>
+    /// <summary>
+    /// As the other overload, for a module built by the caller (e.g. a pair's booster, or a custom net).
+    /// </summary>
     /// <exception cref="InvalidDataException">The file is malformed.</exception>
-    /// <exception cref="ArgumentException">The file does not fit the module (see <see cref="StateDictLoader"/>).</exception>
-    public static Predictor FromSafeTensors(string path, Module module, int[] inputShape, bool strict = true, int maxBatchSize = 256)
+    /// <exception cref="ArgumentException">The file does not fit the module (see
+    /// <see cref="StateDictLoader"/>).</exception>
+    public static Predictor FromSafeTensors(string path, Module module, int[] inputShape, bool strict = true,
+        int maxBatchSize = 256)
     {
         var report = StateDictLoader.Load(module, path, strict);
         return new Predictor(module, inputShape, maxBatchSize) { LoadReport = report };
     }
 
-    /// <summary>What <see cref="FromSafeTensors(string, Module, int[], bool, int)"/> loaded, or null for other predictors.</summary>
+    /// <summary>
+    /// What <see cref="FromSafeTensors(string, Module, int[], bool, int)"/> loaded, or null for other predictors.
+    /// </summary>
     public StateDictReport? LoadReport { get; private init; }
 
-    /// <summary>The table or image preprocessing saved in <paramref name="checkpoint"/> (both null when it has none).</summary>
-    /// <exception cref="InvalidDataException">The saved preprocessing is of an unknown kind or malformed; the message names the file.</exception>
+    /// <summary>
+    /// The table or image preprocessing saved in <paramref name="checkpoint"/> (both null when it has none).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The saved preprocessing is of an unknown kind or malformed; the message
+    /// names the file.</exception>
     public static (TablePreprocessor? Table, ImagePreprocessor? Image) SavedPreprocessing(Checkpoint checkpoint)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
@@ -149,7 +179,8 @@ public sealed class Predictor
             PreprocessingKinds.Table => (TablePreprocessor.FromJson(json, checkpoint.Path), null),
             PreprocessingKinds.Image => (null, ImagePreprocessor.FromJson(json, checkpoint.Path)),
             var kind => throw new InvalidDataException(
-                $"Checkpoint '{checkpoint.Path}': its preprocessing is of an unknown kind '{kind}' (expected '{PreprocessingKinds.Table}' or '{PreprocessingKinds.Image}')."),
+                $"Checkpoint '{checkpoint.Path}': its preprocessing is of an unknown kind '{kind}' (expected " +
+                $"'{PreprocessingKinds.Table}' or '{PreprocessingKinds.Image}')."),
         };
     }
 
@@ -157,12 +188,15 @@ public sealed class Predictor
     /// The image preprocessing saved with the model (set from the checkpoint by <see cref="FromCheckpoint"/>), or
     /// null when the model takes encoded inputs only.
     /// </summary>
-    /// <exception cref="ArgumentException">Set to a preprocessing whose images are not <see cref="SampleSize"/> values.</exception>
+    /// <exception cref="ArgumentException">Set to a preprocessing whose images are not <see cref="SampleSize"/>
+    /// values.</exception>
     public ImagePreprocessor? Image
     {
         get => _image;
         init => _image = value is null || value.SampleSize == SampleSize ? value
-            : throw new ArgumentException($"The image preprocessing makes inputs of {value.SampleSize} values; the model takes {SampleSize}.", nameof(value));
+            : throw new ArgumentException(
+                $"The image preprocessing makes inputs of {value.SampleSize} values; the model takes {SampleSize}.",
+                nameof(value));
     }
 
     private readonly ImagePreprocessor? _image;
@@ -175,7 +209,9 @@ public sealed class Predictor
     /// <exception cref="InvalidDataException">The file is not a readable image; the message names it.</exception>
     public float[] PredictImageFile(string path)
     {
-        var image = Image ?? throw new InvalidOperationException("This model was not saved with an image preprocessing; pass encoded inputs to Predict.");
+        var image = Image
+            ?? throw new InvalidOperationException(
+            "This model was not saved with an image preprocessing; pass encoded inputs to Predict.");
         var input = new float[image.SampleSize];
         image.EncodeFile(path, input);
         return Probabilities(input);
@@ -185,12 +221,15 @@ public sealed class Predictor
     /// The table preprocessing saved with the model (set from the checkpoint by <see cref="FromCheckpoint"/>), or
     /// null when the model takes encoded inputs only.
     /// </summary>
-    /// <exception cref="ArgumentException">Set to a preprocessing whose rows are not <see cref="SampleSize"/> values.</exception>
+    /// <exception cref="ArgumentException">Set to a preprocessing whose rows are not <see cref="SampleSize"/>
+    /// values.</exception>
     public TablePreprocessor? Table
     {
         get => _table;
         init => _table = value is null || value.RowWidth == SampleSize ? value
-            : throw new ArgumentException($"The table preprocessing makes rows of {value.RowWidth} values; the model takes {SampleSize}.", nameof(value));
+            : throw new ArgumentException(
+                $"The table preprocessing makes rows of {value.RowWidth} values; the model takes {SampleSize}.",
+                nameof(value));
     }
 
     private readonly TablePreprocessor? _table;
@@ -201,10 +240,13 @@ public sealed class Predictor
     /// training, columns the model does not use are ignored. Class k is <c>Table.ClassNames[k]</c>.
     /// </summary>
     /// <exception cref="InvalidOperationException">The model was not saved with a table preprocessing.</exception>
-    /// <exception cref="ArgumentException">A column the model needs is missing, or a numeric cell does not parse.</exception>
+    /// <exception cref="ArgumentException">A column the model needs is missing, or a numeric cell does not
+    /// parse.</exception>
     public float[] PredictProbabilities(IReadOnlyDictionary<string, string> record)
     {
-        var table = Table ?? throw new InvalidOperationException("This model was not saved with a table preprocessing; pass encoded inputs to Predict.");
+        var table = Table
+            ?? throw new InvalidOperationException(
+            "This model was not saved with a table preprocessing; pass encoded inputs to Predict.");
         return Probabilities(table.Encode(record));
     }
 
@@ -228,29 +270,41 @@ public sealed class Predictor
     {
         ArgumentNullException.ThrowIfNull(csvLine);
         ArgumentNullException.ThrowIfNull(header);
-        if (Table is null) throw new InvalidOperationException("This model was not saved with a table preprocessing; pass encoded inputs to Predict.");
+        if (Table is null)
+            throw new InvalidOperationException(
+                "This model was not saved with a table preprocessing; pass encoded inputs to Predict.");
         RawTable table;
         try
         {
-            table = RawTable.Read(separator == '\t' ? "line.tsv" : "line.csv", new StringReader(string.Join(separator, header.Select(h => Quote(h, separator))) + "\n" + csvLine + "\n"));
+            table = RawTable.Read(separator == '\t' ? "line.tsv" : "line.csv",
+                new StringReader(string.Join(separator, header.Select(h => Quote(h, separator)))
+                + "\n" + csvLine + "\n"));
         }
         catch (InvalidDataException e)
         {
             throw new ArgumentException($"The line does not fit the header: {e.Message}", nameof(csvLine), e);
         }
-        if (table.Rows.Count != 1) throw new ArgumentException($"Expected one CSV line, got {table.Rows.Count}.", nameof(csvLine));
-        return PredictProbabilities(header.Select((name, c) => (name, c)).ToDictionary(p => p.name, p => table.Rows[0][p.c]));
+        if (table.Rows.Count != 1)
+            throw new ArgumentException($"Expected one CSV line, got {table.Rows.Count}.", nameof(csvLine));
+        return PredictProbabilities(header.Select((name, c) => (name, c)).ToDictionary(p => p.name,
+            p => table.Rows[0][p.c]));
     }
 
     private static string Quote(string cell, char separator) =>
-        cell.Contains(separator) || cell.Contains('"') ? "\"" + cell.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : cell;
+        cell.Contains(separator) || cell.Contains('"') ? "\""
+            + cell.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : cell;
 
-    /// <summary>Class probabilities for decoded RGB pixels (row-major, 3 bytes per pixel), through the saved image preprocessing.</summary>
+    /// <summary>
+    /// Class probabilities for decoded RGB pixels (row-major, 3 bytes per pixel), through the saved image
+    /// preprocessing.
+    /// </summary>
     /// <exception cref="InvalidOperationException">The model was not saved with an image preprocessing.</exception>
     /// <exception cref="ArgumentException">The pixel count does not match the size.</exception>
     public float[] PredictImagePixels(ReadOnlySpan<byte> rgb, int width, int height)
     {
-        var image = Image ?? throw new InvalidOperationException("This model was not saved with an image preprocessing; pass encoded inputs to Predict.");
+        var image = Image
+            ?? throw new InvalidOperationException(
+            "This model was not saved with an image preprocessing; pass encoded inputs to Predict.");
         var input = new float[image.SampleSize];
         image.EncodePixels(rgb, width, height, input);
         return Probabilities(input);
@@ -285,13 +339,17 @@ public sealed class Predictor
     public int MaxBatchSize { get; }
 
     /// <summary>Writes the K logits of one sample to <paramref name="logitsOut"/>.</summary>
-    /// <exception cref="ArgumentException">The sample does not have <see cref="SampleSize"/> values or the output span is not K long.</exception>
+    /// <exception cref="ArgumentException">The sample does not have <see cref="SampleSize"/> values or the output span
+    /// is not K long.</exception>
     public void Predict(ReadOnlySpan<float> sample, Span<float> logitsOut)
     {
         if (sample.Length != SampleSize)
-            throw new ArgumentException($"A sample of shape {ShapeMath.Format(_inputShape)} has {SampleSize} values, got {sample.Length}.", nameof(sample));
+            throw new ArgumentException(
+                $"A sample of shape {ShapeMath.Format(_inputShape)} has {SampleSize} values, got {sample.Length}.",
+                nameof(sample));
         if (logitsOut.Length != OutputSize)
-            throw new ArgumentException($"The model outputs {OutputSize} logits, the output span holds {logitsOut.Length}.", nameof(logitsOut));
+            throw new ArgumentException(
+                $"The model outputs {OutputSize} logits, the output span holds {logitsOut.Length}.", nameof(logitsOut));
         Run(1, sample, logitsOut);
     }
 
@@ -304,26 +362,32 @@ public sealed class Predictor
     }
 
     /// <summary>Logits [n, K] of n samples given back to back ([n, ...inputShape] flattened).</summary>
-    /// <exception cref="ArgumentException">The input is not a whole number of samples, or the output span is not n·K long.</exception>
+    /// <exception cref="ArgumentException">The input is not a whole number of samples, or the output span is not n·K
+    /// long.</exception>
     public void PredictBatch(ReadOnlySpan<float> samples, Span<float> logitsOut)
     {
         int count = CountSamples(samples);
         if (logitsOut.Length != count * OutputSize)
-            throw new ArgumentException($"{count} samples need {count * OutputSize} logits, the output span holds {logitsOut.Length}.", nameof(logitsOut));
+            throw new ArgumentException(
+                $"{count} samples need {count * OutputSize} logits, the output span holds {logitsOut.Length}.",
+                nameof(logitsOut));
         for (int start = 0; start < count; start += MaxBatchSize)
         {
             int n = Math.Min(MaxBatchSize, count - start);
-            Run(n, samples.Slice(start * SampleSize, n * SampleSize), logitsOut.Slice(start * OutputSize, n * OutputSize));
+            Run(n, samples.Slice(start * SampleSize, n * SampleSize),
+                logitsOut.Slice(start * OutputSize, n * OutputSize));
         }
     }
 
     /// <summary>The arg-max class of each of n samples given back to back.</summary>
-    /// <exception cref="ArgumentException">The input is not a whole number of samples, or <paramref name="classesOut"/> is not n long.</exception>
+    /// <exception cref="ArgumentException">The input is not a whole number of samples, or <paramref name="classesOut"/>
+    /// is not n long.</exception>
     public void PredictClasses(ReadOnlySpan<float> samples, Span<int> classesOut)
     {
         int count = CountSamples(samples);
         if (classesOut.Length != count)
-            throw new ArgumentException($"{count} samples need {count} class slots, got {classesOut.Length}.", nameof(classesOut));
+            throw new ArgumentException($"{count} samples need {count} class slots, got {classesOut.Length}.",
+                nameof(classesOut));
         var logits = new float[Math.Min(count, MaxBatchSize) * OutputSize];
         for (int start = 0; start < count; start += MaxBatchSize)
         {
@@ -337,7 +401,9 @@ public sealed class Predictor
     private void ThrowIfTraining()
     {
         if (Module.IsTraining)
-            throw new InvalidOperationException($"{Module.GetType().Name} was switched back to training mode after the predictor was built; call Eval() on it before predicting.");
+            throw new InvalidOperationException(
+                $"{Module.GetType().Name} was switched back to training mode after the predictor was built; call " +
+                "Eval() on it before predicting.");
     }
 
     private void Run(int batch, ReadOnlySpan<float> values, Span<float> logitsOut)
@@ -359,7 +425,9 @@ public sealed class Predictor
             {
                 var output = Module.Forward(input);
                 if (output.Count != logitsOut.Length)
-                    throw new InvalidOperationException($"{Module.GetType().Name} returned {ShapeMath.Format(output.Shape)} for a batch of {input.Size(0)}; expected [{input.Size(0)}, {OutputSize}].");
+                    throw new InvalidOperationException(
+                        $"{Module.GetType().Name} returned {ShapeMath.Format(output.Shape)} for a batch of " +
+                        $"{input.Size(0)}; expected [{input.Size(0)}, {OutputSize}].");
                 output.Data.CopyTo(logitsOut);
             }
         }
@@ -376,7 +444,8 @@ public sealed class Predictor
         {
             input = CreateInput(n);
             // Keep at most the full-chunk tensor and one tail size, so varied tail sizes do not accumulate.
-            if (n != MaxBatchSize) foreach (int key in session.BatchInputs.Keys.Where(k => k != MaxBatchSize).ToList()) session.BatchInputs.Remove(key);
+            if (n != MaxBatchSize) foreach (int key in session.BatchInputs.Keys.Where(k => k != MaxBatchSize).ToList())
+                session.BatchInputs.Remove(key);
             session.BatchInputs[n] = input;
         }
         return input;
@@ -392,7 +461,9 @@ public sealed class Predictor
     private int CountSamples(ReadOnlySpan<float> samples)
     {
         if (samples.Length == 0 || samples.Length % SampleSize != 0)
-            throw new ArgumentException($"{samples.Length} values are not a positive whole number of samples of {SampleSize} values ({ShapeMath.Format(_inputShape)}).", nameof(samples));
+            throw new ArgumentException(
+                $"{samples.Length} values are not a positive whole number of samples of {SampleSize} values " +
+                $"({ShapeMath.Format(_inputShape)}).", nameof(samples));
         return samples.Length / SampleSize;
     }
 

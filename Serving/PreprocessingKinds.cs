@@ -14,13 +14,16 @@ public static class PreprocessingKinds
     /// <summary>An <see cref="Images.ImagePreprocessor"/>.</summary>
     public const string Image = "image";
 
-    /// <summary>The <c>Kind</c> recorded in a preprocessing JSON, or null when there is none or it is not JSON.</summary>
+    /// <summary>
+    /// The <c>Kind</c> recorded in a preprocessing JSON, or null when there is none or it is not JSON.
+    /// </summary>
     public static string? Of(string json)
     {
         try
         {
             using var document = JsonDocument.Parse(json);
-            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("Kind", out var kind) &&
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("Kind", out var kind) &&
                    kind.ValueKind == JsonValueKind.String ? kind.GetString() : null;
         }
         catch (JsonException)

@@ -40,7 +40,8 @@ public static class GradientCheck
     public const double AtolFactor = 1e-2;
 
     /// <summary>Runs the check and throws <see cref="GradientCheckException"/> with a diagnosis on failure.</summary>
-    public static void Assert(Func<Tensor[], Tensor> f, Tensor[] inputs, ulong seed = 12345, int maxElementsPerInput = 60, string? what = null)
+    public static void Assert(Func<Tensor[], Tensor> f, Tensor[] inputs, ulong seed = 12345,
+        int maxElementsPerInput = 60, string? what = null)
     {
         var result = Run(f, inputs, seed, maxElementsPerInput, what);
         if (!result.Passed) throw new GradientCheckException(result.Message);
@@ -50,7 +51,8 @@ public static class GradientCheck
     /// Checks d(Σ f(x) ⊙ R)/dx for every input. The inputs are turned into leaves that require grad (their
     /// values are restored afterwards); any previous <see cref="Tensor.Grad"/> is discarded.
     /// </summary>
-    public static GradientCheckResult Run(Func<Tensor[], Tensor> f, Tensor[] inputs, ulong seed = 12345, int maxElementsPerInput = 60, string? what = null)
+    public static GradientCheckResult Run(Func<Tensor[], Tensor> f, Tensor[] inputs, ulong seed = 12345,
+        int maxElementsPerInput = 60, string? what = null)
     {
         var rng = new RandomGenerator(seed);
         foreach (var x in inputs)
@@ -75,7 +77,8 @@ public static class GradientCheck
         {
             using var _ = GradMode.NoGrad();
             var value = f(inputs);
-            if (!value.Shape.SequenceEqual(y.Shape)) throw new InvalidOperationException("f changed its output shape between calls.");
+            if (!value.Shape.SequenceEqual(y.Shape))
+                throw new InvalidOperationException("f changed its output shape between calls.");
             ReadOnlySpan<float> v = value.Data;
             double sum = 0;
             for (int i = 0; i < v.Length; i++) sum += (double)v[i] * r[i];
@@ -136,7 +139,8 @@ public static class GradientCheck
         double Shifted(double t)
         {
             for (int i = 0; i < inputs.Length; i++)
-                for (int e = 0; e < directions[i].Length; e++) inputs[i].Data[e] = (float)(originals[i][e] + t * directions[i][e]);
+                for (int e = 0; e < directions[i].Length; e++)
+                    inputs[i].Data[e] = (float)(originals[i][e] + t * directions[i][e]);
             return Evaluate();
         }
         double numericDirectional = (Shifted(step) - Shifted(-step)) / (2 * step);
@@ -144,9 +148,12 @@ public static class GradientCheck
         if (!Close(directional, numericDirectional, AtolFactor * Math.Max(1, magnitude)))
         {
             return new GradientCheckResult(false,
-                $"Gradient check failed{label} in the random-direction check over all inputs: ⟨analytic grad, v⟩ = {directional:G6}, " +
-                $"(L(x+hv) − L(x−hv))/2h = {numericDirectional:G6} (h = {step:G3}). Per-element checks passed on the sampled elements, " +
-                "so look at elements that were not sampled (large inputs) or at cross-input interactions (an input used twice).",
+                $"Gradient check failed{label} in the random-direction check over all inputs: ⟨analytic " +
+                $"grad, v⟩ = {directional:G6}, " +
+                $"(L(x+hv) − L(x−hv))/2h = {numericDirectional:G6} (h = {step:G3}). Per-element checks passed " +
+                "on the sampled elements, " +
+                "so look at elements that were not sampled (large inputs) or at cross-input " +
+                "interactions (an input used twice).",
                 checkedCount);
         }
         return new GradientCheckResult(true, $"ok{label}: {checkedCount} elements", checkedCount);
@@ -164,7 +171,8 @@ public static class GradientCheck
         return all.Take(max).Order();
     }
 
-    private static string Describe(string label, int input, Tensor x, int element, double analytic, double numeric, double atol, float[] grad)
+    private static string Describe(string label, int input, Tensor x, int element, double analytic, double numeric,
+        double atol, float[] grad)
     {
         var index = new int[x.Rank];
         for (int d = x.Rank - 1, rest = element; d >= 0; d--)
@@ -173,16 +181,22 @@ public static class GradientCheck
             rest /= x.Shape[d];
         }
         var sb = new StringBuilder();
-        sb.Append($"Gradient check failed{label}: input #{input} of shape {ShapeMath.Format(x.Shape)}, element {element} ")
-          .Append($"(index {ShapeMath.Format(index)}, value {x.Data[element]:G6}): analytic = {analytic:G6}, numeric = {numeric:G6}, ")
-          .Append($"|diff| = {Math.Abs(analytic - numeric):G3} > allowed {atol + Rtol * Math.Max(Math.Abs(analytic), Math.Abs(numeric)):G3}. ");
+        sb.Append($"Gradient check failed{label}: input #{input} of shape " +
+            $"{ShapeMath.Format(x.Shape)}, element {element} ")
+          .Append($"(index {ShapeMath.Format(index)}, value {x.Data[element]:G6}): analytic = {analytic:G6}, " +
+              $"numeric = {numeric:G6}, ")
+          .Append($"|diff| = {Math.Abs(analytic - numeric):G3} > allowed " +
+              $"{atol + Rtol * Math.Max(Math.Abs(analytic), Math.Abs(numeric)):G3}. ");
         if (Math.Abs(numeric) > 1e-6 && Math.Abs(analytic) > 1e-6)
             sb.Append($"Ratio analytic/numeric = {analytic / numeric:G4}");
         sb.Append(analytic == 0
             ? " Analytic is 0: the op's Backward does not write this input's GradSink (or the graph was cut)."
-            : " Look at the op's Backward formula (a missing factor such as 2 or 1/n shows as a constant ratio; a wrong sign as ratio −1), " +
-              "at unbroadcasting (SumInto) if this input was broadcast, and at whether Backward accumulates (+=) rather than overwrites.");
-        sb.Append($" Analytic gradient of this input: [{string.Join(", ", grad.Take(12).Select(v => v.ToString("G4")))}{(grad.Length > 12 ? ", …" : "")}]");
+            : " Look at the op's Backward formula (a missing factor such as 2 or 1/n shows as a constant ratio; a " +
+                "wrong sign as ratio −1), " +
+                "at unbroadcasting (SumInto) if this input was broadcast, and at whether Backward accumulates " +
+                "(+=) rather than overwrites.");
+        sb.Append(" Analytic gradient of this input: " +
+            $"[{string.Join(", ", grad.Take(12).Select(v => v.ToString("G4")))}{(grad.Length > 12 ? ", …" : "")}]");
         return sb.ToString();
     }
 }

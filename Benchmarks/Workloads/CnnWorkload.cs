@@ -53,7 +53,8 @@ public sealed class CnnWorkload : IWorkload
         var h = _x;
         for (int layer = 0; layer < 3; layer++)
             // ReLU then max pool as one op (what Sequential does for ReLU, MaxPool2d): same bits as the two.
-            h = Functional.ReluMaxPool2d(Functional.Conv2d(h, _p[2 * layer], _p[2 * layer + 1], stride: 1, padding: 1), 2);
+            h = Functional.ReluMaxPool2d(Functional.Conv2d(h, _p[2 * layer], _p[2 * layer + 1],
+                stride: 1, padding: 1), 2);
         h = h.Reshape(Batch, 2048);
         h = Functional.Linear(h, _p[6], _p[7]).Relu();
         var loss = Functional.CrossEntropy(Functional.Linear(h, _p[8], _p[9]), _labels);

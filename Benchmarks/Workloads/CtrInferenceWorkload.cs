@@ -17,7 +17,8 @@ public sealed class CtrInferenceWorkload : IWorkload
     public CtrInferenceWorkload(int batch)
     {
         var random = new RandomGenerator(0);
-        var tower = new Sequential(new Linear(576, 200, random), new ReLU(), new Linear(200, 80, random), new ReLU(), new Linear(80, 2, random));
+        var tower = new Sequential(new Linear(576, 200, random), new ReLU(), new Linear(200, 80, random), new ReLU(),
+            new Linear(80, 2, random));
         _predictor = new Predictor(tower, [576], maxBatchSize: Math.Max(batch, 1));
         _batch = batch;
         _input = new float[batch * 576];

@@ -22,7 +22,9 @@ public sealed class CtrRocketTrainWorkload : IWorkload
     private readonly Optimizer _optimizer;
     private readonly LossOptions _loss = new();
 
-    /// <summary>Builds the pair, a random batch and the optimiser (lazy embedding updates when <paramref name="lazy"/>).</summary>
+    /// <summary>
+    /// Builds the pair, a random batch and the optimiser (lazy embedding updates when <paramref name="lazy"/>).
+    /// </summary>
     public CtrRocketTrainWorkload(bool lazy)
     {
         var random = new RandomGenerator(0);

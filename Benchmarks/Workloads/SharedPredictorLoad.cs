@@ -20,7 +20,8 @@ public sealed class SharedPredictorLoad
     public SharedPredictorLoad()
     {
         var random = new RandomGenerator(0);
-        var tower = new Sequential(new Linear(576, 200, random), new ReLU(), new Linear(200, 80, random), new ReLU(), new Linear(80, 2, random));
+        var tower = new Sequential(new Linear(576, 200, random), new ReLU(), new Linear(200, 80, random), new ReLU(),
+            new Linear(80, 2, random));
         _predictor = new Predictor(tower, [576], maxBatchSize: 1);
         _inputs = new float[DistinctInputs * 576];
         random.FillNormal(_inputs);
@@ -41,12 +42,14 @@ public sealed class SharedPredictorLoad
             {
                 long t0 = Stopwatch.GetTimestamp();
                 _predictor.Predict(_inputs.AsSpan((r + caller) % DistinctInputs * 576, 576), logits);
-                if (latencyTicks is not null) latencyTicks[caller * requestsPerCaller + r] = Stopwatch.GetTimestamp() - t0;
+                if (latencyTicks is not null) latencyTicks[caller * requestsPerCaller + r] =
+                    Stopwatch.GetTimestamp() - t0;
             }
         });
         return Stopwatch.GetElapsedTime(start);
     }
 
     /// <summary>The <paramref name="q"/>-quantile (0–1) of <paramref name="sorted"/> (nearest rank).</summary>
-    public static long Quantile(long[] sorted, double q) => sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
+    public static long Quantile(long[] sorted, double q) =>
+        sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
 }

@@ -5,8 +5,8 @@ public static class WorkloadCatalog
 {
     /// <summary>Names accepted on the command line.</summary>
     public static IReadOnlyList<string> Names { get; } =
-        ["gemm256", "gemm512", "gemm1024", "mlp", "cnn", "wrn16-1", "wrn40-1", "rocket-wrn", "ctr-light-infer1", "ctr-light-infer256",
-         "ctr-rocket-train", "ctr-rocket-train-dense"];
+        ["gemm256", "gemm512", "gemm1024", "mlp", "cnn", "wrn16-1", "wrn40-1", "rocket-wrn", "ctr-light-infer1",
+            "ctr-light-infer256", "ctr-rocket-train", "ctr-rocket-train-dense"];
 
     /// <summary>Creates the workload called <paramref name="name"/>.</summary>
     /// <exception cref="ArgumentException">Unknown name; the message lists the known ones.</exception>

@@ -14,17 +14,22 @@ namespace RocketNet.Cli.Commands;
 /// <param name="Vocabulary">Per-field vocabulary sizes for categorical (CTR) data, else null.</param>
 /// <param name="Reference">A line describing the data and a reference result for it (the synthetic click log's
 /// CTR and its hidden model's test AUC/GAUC), or null.</param>
-/// <param name="Table">For a table file: the preprocessing fitted on its training part (saved with the model), else null.</param>
+/// <param name="Table">For a table file: the preprocessing fitted on its training part (saved with the model), else
+/// null.</param>
 /// <param name="Notes">What loading did that the user should know (dropped columns and rows), one line each.</param>
-/// <param name="Image">For an image folder: its size, normalisation and class names (saved with the model), else null.</param>
-public sealed record LoadedData(Dataset Train, Dataset Test, ImageAugmentation? Augmentation, int[]? Vocabulary, string? Reference = null,
+/// <param name="Image">For an image folder: its size, normalisation and class names (saved with the model), else
+/// null.</param>
+public sealed record LoadedData(Dataset Train, Dataset Test, ImageAugmentation? Augmentation, int[]? Vocabulary,
+    string? Reference = null,
     TablePreprocessor? Table = null, IReadOnlyList<string>? Notes = null, ImagePreprocessor? Image = null)
 {
     /// <summary>The preprocessing to save with the model (a table's or an image folder's), as JSON, or null.</summary>
     public string? PreprocessingJson => Table?.ToJson() ?? Image?.ToJson();
 }
 
-/// <summary>How to read a table file given as <c>--data</c>: the table options and an optional separate test file.</summary>
+/// <summary>
+/// How to read a table file given as <c>--data</c>: the table options and an optional separate test file.
+/// </summary>
 public sealed record TableRequest(TableOptions Options, string? TestFile);
 
 /// <summary>Loads the datasets the <c>train</c> and <c>eval</c> commands accept, by name.</summary>
@@ -38,7 +43,8 @@ public static class DataSources
     public const string DataMetric = "data";
 
     /// <summary>Names accepted by <c>--data</c>.</summary>
-    public static readonly string[] Names = ["digits", "fashion-mnist", "cifar10", "ticdata", "criteo", "synthetic-clicks"];
+    public static readonly string[] Names = ["digits", "fashion-mnist", "cifar10", "ticdata", "criteo",
+        "synthetic-clicks"];
 
     /// <summary>
     /// Loads <paramref name="name"/>. <paramref name="path"/> is the file or folder where needed
@@ -53,21 +59,31 @@ public static class DataSources
     {
         if (IsImageFolder(name))
         {
-            if (table is not null) throw new UsageException($"--target and the other table options apply to a table file, not to the image folder '{name}'");
+            if (table is not null)
+                throw new UsageException(
+                    $"--target and the other table options apply to a table file, not to the image folder '{name}'");
             var folder = ImageFolderData.Load(name, images);
             var (imageTrain, imageTest) = (Take(folder.Train, limit), Take(folder.Test, limit));
             if (flatten) (imageTrain, imageTest) = (Flatten(imageTrain), Flatten(imageTest));
-            var imageAugmentation = augment && !flatten && folder.Preprocessor.ImageSize >= 16 ? new ImageAugmentation() : null;
-            return new LoadedData(imageTrain, imageTest, imageAugmentation, null, null, null, folder.Notes, folder.Preprocessor);
+            var imageAugmentation = augment && !flatten && folder.Preprocessor.ImageSize >= 16
+                ? new ImageAugmentation() : null;
+            return new LoadedData(imageTrain, imageTest, imageAugmentation, null, null, null, folder.Notes,
+                folder.Preprocessor);
         }
-        if (images is not null) throw new UsageException($"--image-size and --skip-bad-images apply to an image folder given as --data, not to '{name}'");
+        if (images is not null)
+            throw new UsageException(
+                $"--image-size and --skip-bad-images apply to an image folder given as --data, not to '{name}'");
         if (IsTableFile(name))
         {
-            if (table is null) throw new UsageException($"--data {name} is a table: name the column to predict with --target");
+            if (table is null)
+                throw new UsageException($"--data {name} is a table: name the column to predict with --target");
             var loaded = TableData.Load(name, table.Options, table.TestFile);
-            return new LoadedData(Take(loaded.Train, limit), Take(loaded.Test, limit), null, null, null, loaded.Preprocessor, loaded.Notes);
+            return new LoadedData(Take(loaded.Train, limit), Take(loaded.Test, limit), null, null, null,
+                loaded.Preprocessor, loaded.Notes);
         }
-        if (table is not null) throw new UsageException($"--target and the other table options apply to a .csv or .tsv file given as --data, not to '{name}'");
+        if (table is not null)
+            throw new UsageException(
+                $"--target and the other table options apply to a .csv or .tsv file given as --data, not to '{name}'");
         (Dataset Train, Dataset Test) parts;
         int[]? vocabulary = null;
         string? reference = null;
@@ -80,26 +96,31 @@ public static class DataSources
                 string dir = path ?? "/usr/share/datasets/fashion-mnist";
                 if (!Directory.Exists(dir))
                     throw new DirectoryNotFoundException(
-                        $"Fashion-MNIST folder '{dir}' not found (install it with 'apt-get install -y dataset-fashion-mnist' or pass --path).");
+                        $"Fashion-MNIST folder '{dir}' not found (install it with 'apt-get install -y " +
+                        "dataset-fashion-mnist' or pass --path).");
                 parts = Datasets.FashionMnist(dir, limit);
                 break;
             case "cifar10":
                 string file = path ?? Path.Combine("..", "shared", "data", "cifar-10-binary.tar.gz");
                 if (!File.Exists(file) && !Directory.Exists(file))
-                    throw new FileNotFoundException($"CIFAR-10 archive or folder '{file}' not found (pass --path).", file);
+                    throw new FileNotFoundException(
+                        $"CIFAR-10 archive or folder '{file}' not found (pass --path).", file);
                 parts = Datasets.Cifar10(file, limit);
                 var normalizer = ChannelNormalizer.Cifar10;
                 parts = (normalizer.Normalize(parts.Train), normalizer.Normalize(parts.Test));
                 break;
             case "ticdata":
-                string csv = path ?? throw new UsageException("--data ticdata needs --path (e.g. ../shared/data/ctr/ticdata.csv)");
+                string csv = path
+                    ?? throw new UsageException("--data ticdata needs --path (e.g. ../shared/data/ctr/ticdata.csv)");
                 if (!File.Exists(csv)) throw new FileNotFoundException($"CSV file '{csv}' not found.", csv);
                 var tic = Datasets.Ticdata(csv);
                 parts = (tic.Training, tic.Test ?? throw new InvalidDataException($"File '{csv}': no test rows."));
                 vocabulary = tic.VocabularySizes.ToArray();
                 break;
             case "criteo":
-                string criteo = path ?? throw new UsageException("--data criteo needs --path (e.g. ../shared/data/ctr/criteo_sample.txt)");
+                string criteo = path
+                    ?? throw new UsageException(
+                    "--data criteo needs --path (e.g. ../shared/data/ctr/criteo_sample.txt)");
                 if (!File.Exists(criteo)) throw new FileNotFoundException($"Criteo file '{criteo}' not found.", criteo);
                 var all = CriteoReader.ReadDataset(criteo, limit, null);
                 parts = Datasets.TrainTestSplit(all, 0.2, seed: 0);
@@ -125,7 +146,8 @@ public static class DataSources
             train = Flatten(train);
             test = Flatten(test);
         }
-        var augmentation = augment && train.SampleShape.Length == 3 && train.SampleShape[1] >= 16 ? new ImageAugmentation() : null;
+        var augmentation = augment && train.SampleShape.Length == 3 && train.SampleShape[1] >= 16
+            ? new ImageAugmentation() : null;
         return new LoadedData(train, test, augmentation, vocabulary, reference);
     }
 
@@ -134,27 +156,37 @@ public static class DataSources
         var (auc, gauc) = log.OracleTestMetrics();
         var o = log.Options;
         return FormattableString.Invariant(
-            $"synthetic click log (seed {o.Seed}): {o.Users:N0} users, {o.Ads:N0} ads, CTR train {SyntheticClickLog.ClickThroughRate(log.Train) * 100:F2}% / test {SyntheticClickLog.ClickThroughRate(log.Test) * 100:F2}%; ") +
+            $"synthetic click log (seed {o.Seed}): {o.Users:N0} users, {o.Ads:N0} ads, ") +
+            FormattableString.Invariant($"CTR train {SyntheticClickLog.ClickThroughRate(log.Train) * 100:F2}% / ") +
+            FormattableString.Invariant($"test {SyntheticClickLog.ClickThroughRate(log.Test) * 100:F2}%; ") +
             FormattableString.Invariant($"hidden model on the full test part: AUC {auc:F4}, GAUC {gauc:F4}");
     }
 
     /// <summary>True when <c>--data</c> names a table file rather than a built-in data set.</summary>
     public static bool IsTableFile(string data) => !Names.Contains(data) && RawTable.IsTableFile(data);
 
-    /// <summary>True when <c>--data</c> names an existing folder (of class sub-folders of images) rather than a built-in data set.</summary>
+    /// <summary>
+    /// True when <c>--data</c> names an existing folder (of class sub-folders of images) rather than a built-in data
+    /// set.
+    /// </summary>
     public static bool IsImageFolder(string data) => !Names.Contains(data) && Directory.Exists(data);
 
     /// <summary>Checks a <c>--data</c> value: a built-in name, a table file's path or an image folder.</summary>
     /// <exception cref="UsageException">None of these.</exception>
     public static string ParseData(string data) =>
         Names.Contains(data) || IsTableFile(data) || IsImageFolder(data) ? data
-            : throw new UsageException($"--data must be one of {string.Join(", ", Names)}, a table file (.csv, .tsv, optionally .gz) or an image folder (one sub-folder per class); got '{data}'");
+            : throw new UsageException(
+                $"--data must be one of {string.Join(", ", Names)}, a table file (.csv, .tsv, optionally .gz) or an " +
+                $"image folder (one sub-folder per class); got '{data}'");
 
     /// <summary>The same samples as flat rows (shares the arrays).</summary>
     public static Dataset Flatten(Dataset d) =>
-        d.SampleShape.Length == 1 ? d : new(d.Name, d.Features, d.Labels, [d.SampleSize], d.ClassCount, d.ClassNames, d.Groups);
+        d.SampleShape.Length == 1 ? d : new(d.Name, d.Features, d.Labels, [d.SampleSize], d.ClassCount,
+            d.ClassNames, d.Groups);
 
-    /// <summary>The first <paramref name="count"/> samples of <paramref name="d"/> (all of it if it has no more).</summary>
+    /// <summary>
+    /// The first <paramref name="count"/> samples of <paramref name="d"/> (all of it if it has no more).
+    /// </summary>
     public static Dataset Take(Dataset d, int count) =>
         count >= d.Count ? d : d.Subset(Enumerable.Range(0, count).ToArray());
 }

@@ -23,10 +23,13 @@ public static class EvalCommand
         if (!File.Exists(path)) throw new FileNotFoundException($"Checkpoint '{path}' not found.", path);
         var checkpoint = Checkpoint.Load(path);
         if (checkpoint.Preprocessing is not null)
-            throw new UsageException($"'{path}' was trained on your own table or image folder: score labelled data with " +
-                                     "'rocketnet predict --model F --input FILE|FOLDER --output scores.csv', which prints the accuracy when the target column (or class folders) is there");
+            throw new UsageException(
+                $"'{path}' was trained on your own table or image folder: score labelled data with " +
+                "'rocketnet predict --model F --input FILE|FOLDER --output scores.csv', which " +
+                "prints the accuracy when the target column (or class folders) is there");
         // Unless given, the data is the one the checkpoint was trained on (digits for checkpoints that do not say).
-        string recordedData = checkpoint.Metrics.TryGetValue(DataSources.DataMetric, out var name) && DataSources.Names.Contains(name)
+        string recordedData = checkpoint.Metrics.TryGetValue(DataSources.DataMetric, out var name)
+            && DataSources.Names.Contains(name)
             ? name : "digits";
         string data = options.Choice("data", recordedData, DataSources.Names);
         string? dataPath = options.StringOrNull("path");
@@ -37,7 +40,7 @@ public static class EvalCommand
         Parallelism.ThreadCount = options.Int("threads", Environment.ProcessorCount, 1, 256);
         options.RejectUnknown("eval");
 
-        bool lightOnly = checkpoint.Metrics.TryGetValue(Checkpoint.RoleMetric, out var role) && role == Checkpoint.LightRole;
+        bool lightOnly = CheckpointNets.IsLightNet(checkpoint);
         bool flatten = checkpoint.Architecture.StartsWith("mlp ", StringComparison.Ordinal);
         // Unless given, the synthetic log's size and seed are the ones the checkpoint was trained on.
         var clicks = SyntheticClickLogOptions.ForImpressions(
@@ -47,20 +50,19 @@ public static class EvalCommand
         var test = loaded.Test;
         if (checkpoint.InputShape is { } trained && !trained.SequenceEqual(test.SampleShape))
             throw new UsageException(
-                $"the checkpoint was trained on samples of shape [{string.Join(", ", trained)}], but --data {data} gives " +
+                $"the checkpoint was trained on samples of shape [{string.Join(", ", trained)}], " +
+                $"but --data {data} gives " +
                 $"[{string.Join(", ", test.SampleShape)}]; pass the --data it was trained on" +
                 (checkpoint.Metrics.ContainsKey(DataSources.DataMetric) ? $" ({recordedData})." : "."));
         if (lightOnly)
         {
-            var light = ArchitectureRegistry.BuildLight(checkpoint.Architecture, new RandomGenerator(0));
-            checkpoint.LoadInto(light);
+            var light = CheckpointNets.LoadLightNet(checkpoint);
             Print(output, "light", Evaluator.Evaluate(light.Eval(), test));
             if (timing) PrintCost(output, "light", light, test);
             if (loaded.Reference is not null) output.WriteLine(loaded.Reference);
             return 0;
         }
-        var pair = ArchitectureRegistry.BuildPair(checkpoint.Architecture, new RandomGenerator(0));
-        checkpoint.LoadInto(pair);
+        var pair = CheckpointNets.LoadPair(checkpoint);
         var result = Evaluator.Evaluate(pair, test);
         Print(output, "light", result.Light);
         Print(output, "booster", result.Booster);
@@ -80,12 +82,18 @@ public static class EvalCommand
         long? multiplications = ModelCost.FullyConnectedMultiplications(model);
         var (median, p90, samples) = ModelCost.MicrosecondsPerRequest(model, test.SampleShape,
             test.Features.AsSpan(0, test.Count * test.SampleSize));
+        string fcMultiplications = multiplications is { } m ? m.ToString("N0", CultureInfo.InvariantCulture) : "-";
         output.WriteLine(FormattableString.Invariant(
-            $"{name} cost: {model.ParameterCount():N0} parameters, {(multiplications is { } m ? m.ToString("N0", CultureInfo.InvariantCulture) : "-")} FC multiplications per sample, {median:F2} µs per single-sample request (median over {samples} test samples, 90th percentile {p90:F2} µs; {Parallelism.ThreadCount} threads)"));
+            $"{name} cost: {model.ParameterCount():N0} parameters, ") +
+            FormattableString.Invariant($"{fcMultiplications} FC multiplications per sample, ") +
+            FormattableString.Invariant(
+                $"{median:F2} µs per single-sample request (median over {samples} test samples, ") +
+            FormattableString.Invariant($"90th percentile {p90:F2} µs; {Parallelism.ThreadCount} threads)"));
     }
 
     private static int? Recorded(Checkpoint checkpoint, string metric) =>
-        checkpoint.Metrics.TryGetValue(metric, out var text) && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) ? value : null;
+        checkpoint.Metrics.TryGetValue(metric, out var text)
+            && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) ? value : null;
 
     private static void Print(TextWriter output, string name, ModelEvaluation e) =>
         output.WriteLine(FormattableString.Invariant(

@@ -19,8 +19,11 @@ internal static class ImageScoring
     {
         var image = predictor.Image!;
         var files = Directory.GetFiles(folder, "*", SearchOption.AllDirectories)
-            .Where(f => ImageFolderData.Extensions.Contains(Path.GetExtension(f).ToLowerInvariant())).Order(StringComparer.Ordinal).ToArray();
-        if (files.Length == 0) throw new InvalidDataException($"Image folder '{folder}': no image ({string.Join(", ", ImageFolderData.Extensions)}) in it.");
+            .Where(f => ImageFolderData.Extensions.Contains(Path.GetExtension(f).ToLowerInvariant())).Order(
+                StringComparer.Ordinal).ToArray();
+        if (files.Length == 0)
+            throw new InvalidDataException(
+                $"Image folder '{folder}': no image ({string.Join(", ", ImageFolderData.Extensions)}) in it.");
         string tmp = outPath + ".tmp";
         int k = predictor.OutputSize;
         var progress = new ScoringProgress(output, "images", files.Length);
@@ -34,12 +37,14 @@ internal static class ImageScoring
             for (int start = 0; start < files.Length; start += BatchSize)
             {
                 int n = Math.Min(BatchSize, files.Length - start);
-                for (int i = 0; i < n; i++) image.EncodeFile(files[start + i], batch.AsSpan(i * image.SampleSize, image.SampleSize));
+                for (int i = 0; i < n; i++)
+                    image.EncodeFile(files[start + i], batch.AsSpan(i * image.SampleSize, image.SampleSize));
                 predictor.PredictBatch(batch.AsSpan(0, n * image.SampleSize), logits.AsSpan(0, n * k));
                 for (int i = 0; i < n; i++)
                 {
                     string relative = Path.GetRelativePath(folder, files[start + i]);
-                    int truth = Array.IndexOf(image.ClassNames, Path.GetFileName(Path.GetDirectoryName(relative) ?? ""));
+                    int truth = Array.IndexOf(image.ClassNames,
+                        Path.GetFileName(Path.GetDirectoryName(relative) ?? ""));
                     scores.Write(relative, logits.AsSpan(i * k, k), truth);
                 }
                 progress.Report(start + n);
@@ -47,7 +52,8 @@ internal static class ImageScoring
         }
         progress.Finish();
         File.Move(tmp, outPath, overwrite: true);
-        output.WriteLine($"scored {files.Length:N0} images of {folder} into {outPath}" + scores.AccuracySummary("images in a folder named like a class"));
+        output.WriteLine($"scored {files.Length:N0} images of {folder} into {outPath}"
+            + scores.AccuracySummary("images in a folder named like a class"));
         return 0;
     }
 }

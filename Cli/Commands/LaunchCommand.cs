@@ -30,7 +30,9 @@ public static class LaunchCommand
         if (options.StringOrNull("data") is { } data)
         {
             if (!DataSources.IsTableFile(data) && !DataSources.IsImageFolder(data))
-                throw new UsageException($"launch --data takes a table file (.csv, .tsv, optionally .gz) or an image folder; got '{data}' (the default launch runs on the embedded digits)");
+                throw new UsageException(
+                    $"launch --data takes a table file (.csv, .tsv, optionally .gz) or an image folder; got '{data}' " +
+                    "(the default launch runs on the embedded digits)");
             return OwnDataLaunch.Run(data, options, output);
         }
         int seeds = options.Int("seeds", 7, 1, 100);
@@ -46,8 +48,12 @@ public static class LaunchCommand
         var (train, test) = Datasets.DigitsSplit(seed: 0);
         train = DataSources.Flatten(train);
         test = DataSources.Flatten(test);
-        output.WriteLine($"rocketnet launch: digits 8x8, {train.Count} train / {test.Count} test samples, {seeds} seeds, {epochs} epochs, " +
-                         $"batch {batchSize}, SGD lr {learningRate.ToString(CultureInfo.InvariantCulture)} momentum 0.9, hint = logit MSE, lambda {lambda.ToString(CultureInfo.InvariantCulture)}, gradient block on");
+        output.WriteLine(
+            $"rocketnet launch: digits 8x8, {train.Count} train / {test.Count} test samples, {seeds} " +
+            $"seeds, {epochs} epochs, " +
+            $"batch {batchSize}, SGD lr {learningRate.ToString(CultureInfo.InvariantCulture)} momentum " +
+            "0.9, hint = logit MSE, lambda " +
+            $"{lambda.ToString(CultureInfo.InvariantCulture)}, gradient block on");
 
         var accuracy = Methods.ToDictionary(m => m, _ => new List<double>());
         var boosterInRocket = new List<double>();
@@ -56,9 +62,11 @@ public static class LaunchCommand
         {
             foreach (var method in Methods)
             {
-                var pair = MlpPair.Create(64, [8], [256], [], 10, new RandomGenerator((ulong)seed), boosterBatchNorm: true);
+                var pair = MlpPair.Create(64, [8], [256], [], 10, new RandomGenerator((ulong)seed),
+                    boosterBatchNorm: true);
                 var kind = method switch { "base" => Method.Base, "booster" => Method.Booster, _ => Method.Rocket };
-                var optimizer = new Sgd(RocketTrainer.TrainableParameters(pair, kind), learningRate, momentum: 0.9, weightDecay: 5e-4);
+                var optimizer = new Sgd(RocketTrainer.TrainableParameters(pair, kind), learningRate,
+                    momentum: 0.9, weightDecay: 5e-4);
                 var trainer = new RocketTrainer(pair, optimizer, new ConstantSchedule(learningRate), new TrainerOptions
                 {
                     Method = kind,
@@ -66,12 +74,15 @@ public static class LaunchCommand
                     Loss = new() { Lambda = (float)lambda },
                 });
                 trainer.Fit(new BatchLoader(train, batchSize, shuffle: true, seed: (ulong)seed));
-                var result = Evaluator.Evaluate(pair, test, light: kind != Method.Booster, booster: kind != Method.Base);
+                var result = Evaluator.Evaluate(pair, test, light: kind != Method.Booster,
+                    booster: kind != Method.Base);
                 accuracy[method].Add(kind == Method.Booster ? result.Booster.Accuracy : result.Light.Accuracy);
                 if (kind == Method.Rocket) boosterInRocket.Add(result.Booster.Accuracy);
                 lastPair = pair;
             }
-            output.WriteLine($"  seed {seed}: base {accuracy["base"][^1]:P2}, rocket {accuracy["rocket"][^1]:P2}, booster {accuracy["booster"][^1]:P2}");
+            output.WriteLine(
+                $"  seed {seed}: base {accuracy["base"][^1]:P2}, rocket {accuracy["rocket"][^1]:P2}, booster " +
+                $"{accuracy["booster"][^1]:P2}");
         }
 
         var light = lastPair!.ExtractLight().Eval();
@@ -80,7 +91,9 @@ public static class LaunchCommand
         double lightMicros = ModelCost.MicrosecondsPerSample(light, [64]);
         double boosterMicros = ModelCost.MicrosecondsPerSample(booster, [64]);
         output.WriteLine();
-        output.WriteLine("| model | parameters | multiplications / sample | inference µs / sample | test accuracy, median | range over seeds |");
+        output.WriteLine(
+            "| model | parameters | multiplications / sample | inference µs / sample | test accuracy, " +
+            "median | range over seeds |");
         output.WriteLine("|---|---:|---:|---:|---:|---|");
         Row(output, "light alone (base)", light, lightMicros, accuracy["base"]);
         Row(output, "light in rocket", light, lightMicros, accuracy["rocket"]);
@@ -88,8 +101,10 @@ public static class LaunchCommand
         Row(output, "booster alone", booster, boosterMicros, accuracy["booster"]);
         double gain = Median(accuracy["rocket"]) - Median(accuracy["base"]);
         output.WriteLine();
-        output.WriteLine($"Rocket Launching changes the light net's median test accuracy by {gain * 100:+0.00;-0.00} points " +
-                         $"at the same size and inference cost. ({clock.Elapsed.TotalSeconds:F1} s, {threads} threads)");
+        output.WriteLine(
+            $"Rocket Launching changes the light net's median test accuracy by {gain * 100:+0.00;-0.00} points " +
+            "at the same size and inference cost. " +
+            $"({clock.Elapsed.TotalSeconds:F1} s, {threads} threads)");
         return 0;
     }
 
@@ -97,7 +112,8 @@ public static class LaunchCommand
     {
         long? mults = ModelCost.FullyConnectedMultiplications(model);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {name} | {model.ParameterCount():N0} | {mults:N0} | {micros:F2} | {Median(accuracies) * 100:F2} % | {accuracies.Min() * 100:F2}–{accuracies.Max() * 100:F2} % |"));
+            $"| {name} | {model.ParameterCount():N0} | {mults:N0} | {micros:F2} | {Median(accuracies) * 100:F2} % | " +
+            $"{accuracies.Min() * 100:F2}–{accuracies.Max() * 100:F2} % |"));
     }
 
     /// <summary>The median of <paramref name="values"/> (the mean of the middle two for an even count).</summary>

@@ -6,10 +6,14 @@ using RocketNet.Training.Schedules;
 
 namespace RocketNet.Cli.Commands;
 
-/// <summary>Turns <c>train</c> settings into an architecture description, a pair, an optimiser and a schedule.</summary>
+/// <summary>
+/// Turns <c>train</c> settings into an architecture description, a pair, an optimiser and a schedule.
+/// </summary>
 public static class ModelFactory
 {
-    /// <summary>The registry description for the settings and data (shortcuts mlp / wrn / ctr, or a full description).</summary>
+    /// <summary>
+    /// The registry description for the settings and data (shortcuts mlp / wrn / ctr, or a full description).
+    /// </summary>
     /// <exception cref="UsageException">The architecture does not fit the data.</exception>
     public static string Describe(TrainSettings s, LoadedData data)
     {
@@ -17,31 +21,50 @@ public static class ModelFactory
         var shape = data.Train.SampleShape;
         if (data.Table is { } table)
         {
-            if (s.Architecture is not ("mlp" or "table") && !s.Architecture.StartsWith("table-towers ", StringComparison.Ordinal))
-                throw new UsageException($"--data {s.Data} is a table: use the default --arch (table towers) or a 'table-towers …' description, not '{s.Architecture}'");
-            return s.Architecture.StartsWith("table-towers ", StringComparison.Ordinal) ? s.Architecture : TableDescription(s, table);
+            if (s.Architecture is not ("mlp" or "table")
+                && !s.Architecture.StartsWith("table-towers ", StringComparison.Ordinal))
+                throw new UsageException(
+                    $"--data {s.Data} is a table: use the default --arch (table towers) or a 'table-towers …' " +
+                    $"description, not '{s.Architecture}'");
+            return s.Architecture.StartsWith("table-towers ", StringComparison.Ordinal)
+                ? s.Architecture : TableDescription(s, table);
         }
         switch (s.Architecture)
         {
             case "mlp":
-                if (data.Vocabulary is not null) throw new UsageException($"--data {s.Data} is categorical: use --arch ctr");
-                return $"mlp in={data.Train.SampleSize} shared={s.Shared} booster={s.BoosterHidden} light={s.LightHidden} classes={classes} booster-bn=1" +
-                       (s.Sharing == "none" ? " sharing=none" : ""); // MLPs share their lower layers for interval and bottom alike
+                if (data.Vocabulary is not null)
+                    throw new UsageException($"--data {s.Data} is categorical: use --arch ctr");
+                return $"mlp in={data.Train.SampleSize} shared={s.Shared} booster={s.BoosterHidden} " +
+                    $"light={s.LightHidden} classes={classes} booster-bn=1" +
+                       // MLPs share their lower layers for interval and bottom alike
+                       (s.Sharing == "none" ? " sharing=none" : "");
             case "wrn":
-                if (shape.Length != 3) throw new UsageException($"--arch wrn needs image data [C, H, W]; --data {s.Data} has samples of shape [{string.Join(", ", shape)}]");
+                if (shape.Length != 3)
+                    throw new UsageException(
+                        $"--arch wrn needs image data [C, H, W]; --data {s.Data} has samples of shape " +
+                        $"[{string.Join(", ", shape)}]");
                 return s.Sharing switch
                 {
                     "bottom" => $"wrn-bottom {s.BoosterDepth}-{s.Widen} classes={classes} in={shape[0]}",
-                    "none" => $"wrn-none {s.BoosterDepth}-{s.Widen}/{s.LightDepth}-{s.Widen} classes={classes} in={shape[0]}",
-                    _ => $"wrn-interval {s.BoosterDepth}-{s.Widen}/{s.LightDepth}-{s.Widen} classes={classes} in={shape[0]}",
+                    "none" => $"wrn-none {s.BoosterDepth}-{s.Widen}/{s.LightDepth}-{s.Widen} " +
+                    $"classes={classes} in={shape[0]}",
+                    _ => $"wrn-interval {s.BoosterDepth}-{s.Widen}/{s.LightDepth}-{s.Widen} " +
+                        $"classes={classes} in={shape[0]}",
                 };
             case "ctr":
-                if (data.Vocabulary is null) throw new UsageException($"--arch ctr needs categorical data (ticdata, criteo, synthetic-clicks), not {s.Data}");
-                return $"ctr-towers vocab={string.Join("x", data.Vocabulary)} dim={s.EmbeddingDim} booster={(s.BoosterHidden == "512" ? "720x360x240x180x90" : s.BoosterHidden)} " +
-                       $"light={(s.LightHidden.Length == 0 ? "200x80" : s.LightHidden)} classes={classes} std={s.EmbeddingStd.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}" +
+                if (data.Vocabulary is null)
+                    throw new UsageException(
+                        $"--arch ctr needs categorical data (ticdata, criteo, synthetic-clicks), not {s.Data}");
+                return $"ctr-towers vocab={string.Join("x", data.Vocabulary)} dim={s.EmbeddingDim} " +
+                    $"booster={(s.BoosterHidden == "512" ? "720x360x240x180x90" : s.BoosterHidden)} " +
+                    $"light={(s.LightHidden.Length == 0 ? "200x80" : s.LightHidden)} classes={classes} " +
+                    $"std={s.EmbeddingStd.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}" +
                        (s.BoosterBatchNorm ? "" : " booster-bn=0");
             default:
-                if (!s.Architecture.Contains('=')) throw new UsageException($"--arch must be mlp, wrn, ctr or a full description (e.g. 'mlp in=64 shared=8 booster=256 light= classes=10'); got '{s.Architecture}'");
+                if (!s.Architecture.Contains('='))
+                    throw new UsageException(
+                        "--arch must be mlp, wrn, ctr or a full description (e.g. 'mlp in=64 shared=8 booster=256 " +
+                        $"light= classes=10'); got '{s.Architecture}'");
                 return s.Architecture;
         }
     }
@@ -57,8 +80,10 @@ public static class ModelFactory
         ArgumentNullException.ThrowIfNull(table);
         string booster = s.BoosterHidden == "512" ? "256x128" : s.BoosterHidden;
         string light = s.LightHidden.Length == 0 ? "32" : s.LightHidden;
-        return $"table-towers vocab={string.Join("x", table.VocabularySizes)} numeric={table.NumericWidth} dim={s.EmbeddingDim} booster={booster} light={light} " +
-               $"classes={table.ClassNames.Length} std={s.EmbeddingStd.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}" +
+        return $"table-towers vocab={string.Join("x", table.VocabularySizes)} numeric={table.NumericWidth} " +
+            $"dim={s.EmbeddingDim} booster={booster} light={light} " +
+            $"classes={table.ClassNames.Length} " +
+            $"std={s.EmbeddingStd.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}" +
                (s.BoosterBatchNorm ? "" : " booster-bn=0");
     }
 
@@ -70,7 +95,8 @@ public static class ModelFactory
         {
             "adam" => new Adam(parameters, s.LearningRate, weightDecay: s.WeightDecay),
             "adamw" => new AdamW(parameters, s.LearningRate, weightDecay: s.WeightDecay),
-            "lazy-adam" => new LazyAdam(parameters, EmbeddingTables(pair).Where(t => parameters.Contains(t)), s.LearningRate, weightDecay: s.WeightDecay),
+            "lazy-adam" => new LazyAdam(parameters, EmbeddingTables(pair).Where(t => parameters.Contains(t)),
+            s.LearningRate, weightDecay: s.WeightDecay),
             _ => new Sgd(parameters, s.LearningRate, s.Momentum, weightDecay: s.WeightDecay),
         };
     }
@@ -98,9 +124,7 @@ public static class ModelFactory
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Teacher checkpoint '{path}' not found.", path);
         var checkpoint = Checkpoint.Load(path);
-        var pair = ArchitectureRegistry.BuildPair(checkpoint.Architecture, new RandomGenerator(0));
-        checkpoint.LoadInto(pair);
-        var teacher = pair.Booster;
+        var teacher = CheckpointNets.LoadPair(checkpoint).Booster;
         teacher.Eval();
         return teacher;
     }

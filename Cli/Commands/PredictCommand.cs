@@ -23,9 +23,12 @@ public static class PredictCommand
     /// <summary>Scores the file and prints a summary line.</summary>
     public static int Run(CliOptions options, TextWriter output)
     {
-        string modelPath = options.StringOrNull("model") ?? throw new UsageException("predict needs --model <light.safetensors or a pair checkpoint>");
-        string input = options.StringOrNull("input") ?? throw new UsageException("predict needs --input <file.csv or .tsv>");
-        string outPath = options.StringOrNull("output") ?? throw new UsageException("predict needs --output <scores.csv>");
+        string modelPath = options.StringOrNull("model")
+            ?? throw new UsageException("predict needs --model <light.safetensors or a pair checkpoint>");
+        string input = options.StringOrNull("input")
+            ?? throw new UsageException("predict needs --input <file.csv or .tsv>");
+        string outPath = options.StringOrNull("output")
+            ?? throw new UsageException("predict needs --output <scores.csv>");
         string? idColumn = options.StringOrNull("id");
         Parallelism.ThreadCount = options.Int("threads", 1, 1, 256);
         options.RejectUnknown("predict");
@@ -33,19 +36,26 @@ public static class PredictCommand
         var predictor = LoadPredictor(modelPath);
         if (Directory.Exists(input))
         {
-            if (predictor.Image is null) throw new UsageException($"--input {input} is a folder, but '{modelPath}' was trained on a table: give a table file");
-            if (idColumn is not null) throw new UsageException("--id names a table column; image scores are identified by their file names");
+            if (predictor.Image is null)
+                throw new UsageException(
+                    $"--input {input} is a folder, but '{modelPath}' was trained on a table: give a table file");
+            if (idColumn is not null)
+                throw new UsageException("--id names a table column; image scores are identified by their file names");
             return ImageScoring.Run(predictor, input, outPath, output);
         }
         if (!File.Exists(input)) throw new FileNotFoundException($"Input '{input}' not found.", input);
-        if (!RawTable.IsTableFile(input)) throw new UsageException($"--input must be a table file (.csv, .tsv, optionally .gz) or a folder of images; got '{input}'");
-        var table = predictor.Table ?? throw new UsageException($"'{modelPath}' was trained on images: give a folder of images as --input");
+        if (!RawTable.IsTableFile(input))
+            throw new UsageException(
+                $"--input must be a table file (.csv, .tsv, optionally .gz) or a folder of images; got '{input}'");
+        var table = predictor.Table
+            ?? throw new UsageException($"'{modelPath}' was trained on images: give a folder of images as --input");
         string tmp = outPath + ".tmp";
         long rows = 0;
         var progress = new ScoringProgress(output, "rows");
         ScoreWriter scores;
         using (var writer = new StreamWriter(tmp, false, new UTF8Encoding(false)))
-        using (var text = new StreamReader(CompressedFile.OpenRead(input), new UTF8Encoding(false, throwOnInvalidBytes: true)))
+        using (var text = new StreamReader(CompressedFile.OpenRead(input),
+            new UTF8Encoding(false, throwOnInvalidBytes: true)))
         {
             scores = new ScoreWriter(writer, idColumn ?? "line", table.ClassNames);
             scores.WriteHeader();
@@ -59,7 +69,8 @@ public static class PredictCommand
             {
                 positions = table.Bind(header, input);
                 idAt = idColumn is null ? -1 : Array.IndexOf(header, idColumn);
-                if (idColumn is not null && idAt < 0) throw new InvalidDataException($"File '{input}': no column '{idColumn}' (named by --id).");
+                if (idColumn is not null && idAt < 0)
+                    throw new InvalidDataException($"File '{input}': no column '{idColumn}' (named by --id).");
                 targetAt = Array.IndexOf(header, table.Target);
             }, (cells, line) =>
             {
@@ -82,7 +93,8 @@ public static class PredictCommand
         }
         progress.Finish();
         File.Move(tmp, outPath, overwrite: true);
-        output.WriteLine($"scored {rows:N0} rows of {input} into {outPath}" + scores.AccuracySummary($"rows with a '{table.Target}' value"));
+        output.WriteLine($"scored {rows:N0} rows of {input} into {outPath}"
+            + scores.AccuracySummary($"rows with a '{table.Target}' value"));
         return 0;
     }
 
@@ -91,20 +103,10 @@ public static class PredictCommand
     {
         var checkpoint = Checkpoint.Load(path);
         if (checkpoint.Preprocessing is null)
-            throw new UsageException($"'{path}' was not trained on a table file or an image folder (it has no saved preprocessing); predict scores such models");
-        bool lightOnly = checkpoint.Metrics.TryGetValue(Checkpoint.RoleMetric, out var role) && role == Checkpoint.LightRole;
-        Module light;
-        if (lightOnly)
-        {
-            light = ArchitectureRegistry.BuildLight(checkpoint.Architecture, new RandomGenerator(0));
-            checkpoint.LoadInto(light);
-        }
-        else
-        {
-            var pair = ArchitectureRegistry.BuildPair(checkpoint.Architecture, new RandomGenerator(0));
-            checkpoint.LoadInto(pair);
-            light = pair.ExtractLight();
-        }
+            throw new UsageException(
+                $"'{path}' was not trained on a table file or an image folder (it has no saved preprocessing); " +
+                "predict scores such models");
+        var light = CheckpointNets.LoadLightNetOfAny(checkpoint);
         var (table, image) = Predictor.SavedPreprocessing(checkpoint);
         int[] shape = checkpoint.InputShape ?? [table?.RowWidth ?? image!.SampleSize];
         try

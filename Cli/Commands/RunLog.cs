@@ -9,7 +9,9 @@ public sealed class RunLog
 {
     private readonly string _path;
 
-    /// <summary>File name of the one-time test evaluation written beside the log when a validation split is used.</summary>
+    /// <summary>
+    /// File name of the one-time test evaluation written beside the log when a validation split is used.
+    /// </summary>
     public const string TestFile = "test.csv";
 
     /// <summary>
@@ -27,25 +29,35 @@ public sealed class RunLog
         File.WriteAllLines(path, kept);
     }
 
-    /// <summary>Writes the one-time test evaluation (light and booster accuracy, loss, AUC, GAUC) as a two-line CSV.</summary>
+    /// <summary>
+    /// Writes the one-time test evaluation (light and booster accuracy, loss, AUC, GAUC) as a two-line CSV.
+    /// </summary>
     public static void WriteTest(string path, PairEvaluation test)
     {
         var (l, b) = (test.Light, test.Booster);
         double[] values = [l.Accuracy, l.Loss, b.Accuracy, b.Loss, l.Auc, b.Auc, l.GroupAuc, b.GroupAuc];
-        File.WriteAllText(path, "test_light_acc,test_light_loss,test_booster_acc,test_booster_loss,test_light_auc,test_booster_auc,test_light_gauc,test_booster_gauc\n" +
-                                string.Join(",", values.Select(v => v.ToString("G9", CultureInfo.InvariantCulture))) + "\n");
+        File.WriteAllText(path,
+            "test_light_acc,test_light_loss,test_booster_acc,test_booster_loss," +
+            "test_light_auc,test_booster_auc,test_light_gauc,test_booster_gauc\n" +
+                                string.Join(",", values.Select(v => v.ToString("G9", CultureInfo.InvariantCulture)))
+                                    + "\n");
     }
 
     /// <summary>One plain line about the final test evaluation.</summary>
     public static string DescribeTest(PairEvaluation test) =>
-        $"test (read once, after the last epoch): light {Percent(test.Light.Accuracy)} booster {Percent(test.Booster.Accuracy)}" +
-        (double.IsNaN(test.Light.Auc) && double.IsNaN(test.Booster.Auc) ? "" : $" AUC light {Number(test.Light.Auc)} booster {Number(test.Booster.Auc)}") +
-        (double.IsNaN(test.Light.GroupAuc) && double.IsNaN(test.Booster.GroupAuc) ? "" : $" GAUC light {Number(test.Light.GroupAuc)} booster {Number(test.Booster.GroupAuc)}");
+        $"test (read once, after the last epoch): light {Percent(test.Light.Accuracy)} booster " +
+        $"{Percent(test.Booster.Accuracy)}" +
+        (double.IsNaN(test.Light.Auc) && double.IsNaN(test.Booster.Auc)
+            ? "" : $" AUC light {Number(test.Light.Auc)} booster {Number(test.Booster.Auc)}") +
+        (double.IsNaN(test.Light.GroupAuc) && double.IsNaN(test.Booster.GroupAuc)
+            ? "" : $" GAUC light {Number(test.Light.GroupAuc)} booster {Number(test.Booster.GroupAuc)}");
 
     /// <summary>Appends one epoch's row.</summary>
     public void Append(EpochRecord record) => File.AppendAllText(_path, record.ToCsvRow() + "\n");
 
-    /// <summary>Checkpoint metrics of an epoch; its evaluation is named <paramref name="part"/> ("test" or "val").</summary>
+    /// <summary>
+    /// Checkpoint metrics of an epoch; its evaluation is named <paramref name="part"/> ("test" or "val").
+    /// </summary>
     public static Dictionary<string, string> Metrics(EpochRecord r, string part = "test")
     {
         var metrics = new Dictionary<string, string> { ["train_loss"] = F(r.TrainLoss.Total) };
@@ -66,18 +78,23 @@ public sealed class RunLog
     {
         string test = r.Validation is { } v
             ? $" | {part} light {Percent(v.Light.Accuracy)} booster {Percent(v.Booster.Accuracy)}" +
-              (double.IsNaN(v.Light.Auc) && double.IsNaN(v.Booster.Auc) ? "" : $" AUC light {Number(v.Light.Auc)} booster {Number(v.Booster.Auc)}" +
-                 (double.IsNaN(v.Light.GroupAuc) && double.IsNaN(v.Booster.GroupAuc) ? "" : $" GAUC light {Number(v.Light.GroupAuc)} booster {Number(v.Booster.GroupAuc)}"))
+              (double.IsNaN(v.Light.Auc) && double.IsNaN(v.Booster.Auc)
+                  ? "" : $" AUC light {Number(v.Light.Auc)} booster {Number(v.Booster.Auc)}" +
+                 (double.IsNaN(v.Light.GroupAuc) && double.IsNaN(v.Booster.GroupAuc)
+                     ? "" : $" GAUC light {Number(v.Light.GroupAuc)} booster {Number(v.Booster.GroupAuc)}"))
             : "";
         return string.Create(CultureInfo.InvariantCulture,
-            $"epoch {r.Epoch + 1}/{epochs} lr {r.LearningRate:G3} loss {r.TrainLoss.Total:F4} (hint {r.TrainLoss.Hint:F4}) " +
-            $"train light {Percent(r.TrainLightAccuracy)} booster {Percent(r.TrainBoosterAccuracy)}{test} [{r.Seconds:F1} s]");
+            $"epoch {r.Epoch + 1}/{epochs} lr {r.LearningRate:G3} loss {r.TrainLoss.Total:F4} " +
+            $"(hint {r.TrainLoss.Hint:F4}) " +
+            $"train light {Percent(r.TrainLightAccuracy)} booster " +
+            $"{Percent(r.TrainBoosterAccuracy)}{test} [{r.Seconds:F1} s]");
     }
 
     /// <summary>The warning printed after an epoch in which a net's output stopped depending on its input.</summary>
     public static string DescribeCollapse(CollapsedNets nets)
     {
-        string which = nets == (CollapsedNets.Light | CollapsedNets.Booster) ? "both nets give" : nets == CollapsedNets.Light ? "the light net gives" : "the booster gives";
+        string which = nets == (CollapsedNets.Light | CollapsedNets.Booster)
+            ? "both nets give" : nets == CollapsedNets.Light ? "the light net gives" : "the booster gives";
         return $"warning: {which} the same logits for every sample of the last batch: collapsed to a constant output " +
                "(typically every unit of a layer dead after too large a step), which training does not undo; " +
                "stop and start again with a lower --lr or --lambda";
@@ -90,7 +107,8 @@ public sealed class RunLog
         var header = lines[0].Split(',');
         int Column(string name) => Array.IndexOf(header, name);
         var series = new List<(string, IReadOnlyList<(double, double)>)>();
-        foreach (var (column, name) in new[] { ("val_light_acc", "test accuracy, light"), ("val_booster_acc", "test accuracy, booster"), ("train_light_acc", "train accuracy, light") })
+        foreach (var (column, name) in new[] { ("val_light_acc", "test accuracy, light"),
+            ("val_booster_acc", "test accuracy, booster"), ("train_light_acc", "train accuracy, light") })
         {
             int c = Column(column), e = Column("epoch");
             if (c < 0 || e < 0) continue;
@@ -110,5 +128,6 @@ public sealed class RunLog
 
     private static string Number(double v) => double.IsNaN(v) ? "-" : v.ToString("F4", CultureInfo.InvariantCulture);
 
-    private static string Percent(double v) => double.IsNaN(v) ? "-" : (v * 100).ToString("F2", CultureInfo.InvariantCulture) + "%";
+    private static string Percent(double v) => double.IsNaN(v)
+        ? "-" : (v * 100).ToString("F2", CultureInfo.InvariantCulture) + "%";
 }

@@ -18,9 +18,13 @@ internal sealed class ScoreWriter(TextWriter writer, string idHeader, string[] c
 
     /// <summary>Writes the header line.</summary>
     public void WriteHeader() =>
-        writer.WriteLine(string.Join(",", new[] { idHeader, "predicted" }.Concat(classNames.Select(c => "p_" + c)).Select(Quote)));
+        writer.WriteLine(
+            string.Join(",", new[] { idHeader, "predicted" }.Concat(classNames.Select(c => "p_" + c)).Select(Quote)));
 
-    /// <summary>Turns <paramref name="logits"/> into probabilities in place and writes the row; <paramref name="truth"/> is −1 when unknown.</summary>
+    /// <summary>
+    /// Turns <paramref name="logits"/> into probabilities in place and writes the row; <paramref name="truth"/> is −1
+    /// when unknown.
+    /// </summary>
     public void Write(string id, Span<float> logits, int truth)
     {
         Predictor.Softmax(logits);
@@ -34,9 +38,11 @@ internal sealed class ScoreWriter(TextWriter writer, string idHeader, string[] c
 
     /// <summary>"; accuracy on the N …: P" for the summary line, or empty when no row had a known class.</summary>
     public string AccuracySummary(string what) => Labelled == 0 ? ""
-        : string.Create(CultureInfo.InvariantCulture, $"; accuracy on the {Labelled:N0} {what}: {(double)Correct / Labelled:P2}");
+        : string.Create(CultureInfo.InvariantCulture,
+            $"; accuracy on the {Labelled:N0} {what}: {(double)Correct / Labelled:P2}");
 
     /// <summary>A CSV cell, quoted when it holds a comma, a quote or a line break.</summary>
     public static string Quote(string cell) =>
-        cell.AsSpan().IndexOfAny(",\"\r\n") < 0 ? cell : "\"" + cell.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+        cell.AsSpan().IndexOfAny(",\"\r\n") < 0 ? cell : "\""
+            + cell.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }

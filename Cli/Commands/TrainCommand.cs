@@ -24,7 +24,8 @@ public static class TrainCommand
         var s = TrainSettings.Parse(options);
         Parallelism.ThreadCount = s.Threads;
         bool flatten = s.Architecture == "mlp" || s.Architecture.StartsWith("mlp ", StringComparison.Ordinal);
-        var data = DataSources.Load(s.Data, s.DataPath, s.Limit, flatten, s.Augment, s.SyntheticClicks, s.Table, s.Images);
+        var data = DataSources.Load(s.Data, s.DataPath, s.Limit, flatten, s.Augment,
+            s.SyntheticClicks, s.Table, s.Images);
         foreach (string note in data.Notes ?? []) output.WriteLine($"note: {note}");
         data = data with { Train = DataSources.Take(data.Train, s.TrainLimit) };
         // The validation split comes from the training part with its own seed, so every run seed sees the same split.
@@ -42,22 +43,32 @@ public static class TrainCommand
         string checkpointPath = Path.Combine(s.CheckpointDirectory, CheckpointFile);
         string logPath = Path.Combine(s.CheckpointDirectory, "log.csv");
         var pair = ArchitectureRegistry.BuildPair(architecture, new RandomGenerator((ulong)s.Seed));
-        if ((s.Loss.SharedGradient != Training.Losses.SharedGradient.Both || s.Loss.FeatureHint != Training.Losses.FeatureHintKind.None) && pair is not TrunkPair)
-            throw new UsageException($"--shared-grad booster and --feature-hint need a trunk pair (--arch mlp or ctr); '{architecture}' is not one");
+        if ((s.Loss.SharedGradient != Training.Losses.SharedGradient.Both
+            || s.Loss.FeatureHint != Training.Losses.FeatureHintKind.None) && pair is not TrunkPair)
+            throw new UsageException(
+                "--shared-grad booster and --feature-hint need a trunk pair (--arch mlp or ctr); " +
+                $"'{architecture}' is not one");
         var optimizer = ModelFactory.CreateOptimizer(s, pair, s.Method);
         int startEpoch = 0;
         bool resume = s.Resume && File.Exists(checkpointPath);
         if (s.Resume && !resume)
         {
             // A run killed during its first epoch has a log but no checkpoint yet: it starts again from epoch 0.
-            if (!File.Exists(logPath)) throw new FileNotFoundException($"--resume: no checkpoint at '{checkpointPath}' and no run log; nothing to resume.", checkpointPath);
-            output.WriteLine($"--resume: '{s.CheckpointDirectory}' has no checkpoint yet (stopped during the first epoch); starting from epoch 0");
+            if (!File.Exists(logPath))
+                throw new FileNotFoundException(
+                    $"--resume: no checkpoint at '{checkpointPath}' and no run log; nothing to resume.",
+                    checkpointPath);
+            output.WriteLine(
+                $"--resume: '{s.CheckpointDirectory}' has no checkpoint yet (stopped during the first " +
+                "epoch); starting from epoch 0");
         }
         if (resume)
         {
             var checkpoint = Checkpoint.Load(checkpointPath);
             if (checkpoint.Architecture != architecture)
-                throw new UsageException($"--resume: the checkpoint is a '{checkpoint.Architecture}' but these options describe '{architecture}'");
+                throw new UsageException(
+                    $"--resume: the checkpoint is a '{checkpoint.Architecture}' but these options " +
+                    $"describe '{architecture}'");
             checkpoint.LoadInto(pair);
             optimizer.LoadState(checkpoint.Extra
                 .Where(e => e.Key.StartsWith(Checkpoint.OptimizerPrefix, StringComparison.Ordinal))
@@ -67,14 +78,23 @@ public static class TrainCommand
         }
         else if (!s.Resume && File.Exists(checkpointPath))
         {
-            throw new UsageException($"'{s.CheckpointDirectory}' already holds a run; pass --resume to continue it or choose another --checkpoint-dir");
+            throw new UsageException(
+                $"'{s.CheckpointDirectory}' already holds a run; pass --resume to continue it or choose " +
+                "another --checkpoint-dir");
         }
 
-        output.WriteLine($"rocketnet train: {s.Data} ({data.Train.Count} train{(validation is null ? "" : $" / {validation.Count} validation")} / {data.Test.Count} test), {architecture}, method {TrainSettings.MethodName(s.Method)}, " +
-                         $"{s.Epochs} epochs, batch {s.BatchSize}, {s.Optimizer} lr {s.LearningRate.ToString(CultureInfo.InvariantCulture)} ({s.Schedule}), seed {s.Seed}, {s.Threads} threads");
+        output.WriteLine(
+            $"rocketnet train: {s.Data} ({data.Train.Count} " +
+            $"train{(validation is null ? "" : $" / {validation.Count} validation")} / {data.Test.Count} test), " +
+            $"{architecture}, method {TrainSettings.MethodName(s.Method)}, " +
+            $"{s.Epochs} epochs, batch {s.BatchSize}, {s.Optimizer} lr " +
+            $"{s.LearningRate.ToString(CultureInfo.InvariantCulture)} ({s.Schedule}), seed " +
+            $"{s.Seed}, {s.Threads} threads");
         if (data.Reference is not null) output.WriteLine(data.Reference);
-        output.WriteLine($"parameters: booster {pair.Booster.ParameterCount():N0}, light {pair.Light.ParameterCount():N0} " +
-                         $"(shared {pair.SharedParameters().Sum(p => (long)p.Count):N0}, light-only {pair.LightOnlyParameters().Sum(p => (long)p.Count):N0})");
+        output.WriteLine(
+            $"parameters: booster {pair.Booster.ParameterCount():N0}, light {pair.Light.ParameterCount():N0} " +
+            $"(shared {pair.SharedParameters().Sum(p => (long)p.Count):N0}, light-only " +
+            $"{pair.LightOnlyParameters().Sum(p => (long)p.Count):N0})");
 
         var progress = new ProgressReporter(output);
         string label = TrainSettings.MethodName(s.Method);
@@ -84,12 +104,15 @@ public static class TrainCommand
             Loss = s.Loss,
             Epochs = s.Epochs,
             Teacher = teacher,
-            OnBatch = b => progress.Batch(label, b.Epoch + 1, s.Epochs, b.Batch, b.BatchesPerEpoch, b.Loss, b.Accuracy, b.Samples),
+            OnBatch = b => progress.Batch(label, b.Epoch + 1, s.Epochs, b.Batch, b.BatchesPerEpoch, b.Loss,
+                b.Accuracy, b.Samples),
         });
-        var loader = new BatchLoader(data.Train, s.BatchSize, shuffle: true, seed: (ulong)s.Seed, augmentation: data.Augmentation);
+        var loader = new BatchLoader(data.Train, s.BatchSize, shuffle: true, seed: (ulong)s.Seed,
+            augmentation: data.Augmentation);
         var log = new RunLog(logPath, resume ? startEpoch : 0);
         int stop = Math.Min(s.Epochs, s.StopAfter);
-        string? preprocessing = data.PreprocessingJson; // travels in every checkpoint, so a served model takes raw rows or image files
+        // travels in every checkpoint, so a served model takes raw rows or image files
+        string? preprocessing = data.PreprocessingJson;
         for (int epoch = startEpoch; epoch < stop; epoch++)
         {
             bool evaluate = (epoch + 1) % s.EvalEvery == 0 || epoch + 1 == s.Epochs;
@@ -101,7 +124,8 @@ public static class TrainCommand
                 // The test part is read once, after the last epoch, when settings are chosen on a validation split.
                 var test = trainer.Evaluate(data.Test);
                 RunLog.WriteTest(Path.Combine(s.CheckpointDirectory, RunLog.TestFile), test);
-                foreach (var (key, value) in RunLog.Metrics(record with { Validation = test }, "test")) metrics[key] = value;
+                foreach (var (key, value) in RunLog.Metrics(record with { Validation = test }, "test"))
+                    metrics[key] = value;
                 output.WriteLine(RunLog.DescribeTest(test));
             }
             metrics[DataSources.DataMetric] = s.Data;
@@ -110,14 +134,19 @@ public static class TrainCommand
                 metrics[DataSources.ImpressionsMetric] = s.Impressions.ToString(CultureInfo.InvariantCulture);
                 metrics[DataSources.DataSeedMetric] = s.DataSeed.ToString(CultureInfo.InvariantCulture);
             }
-            var extra = optimizer.GetState().ToDictionary(kv => Checkpoint.OptimizerPrefix + kv.Key, kv => NamedArray.Vector(kv.Value));
-            Checkpoint.Save(checkpointPath, pair, architecture, record.Epoch + 1, metrics, extra, data.Train.SampleShape, preprocessing);
+            var extra = optimizer.GetState().ToDictionary(kv => Checkpoint.OptimizerPrefix + kv.Key,
+                kv => NamedArray.Vector(kv.Value));
+            Checkpoint.Save(checkpointPath, pair, architecture, record.Epoch + 1, metrics, extra,
+                data.Train.SampleShape, preprocessing);
             progress.Epoch(RunLog.Describe(record, s.Epochs, validation is null ? "test" : "val"));
             if (record.Collapsed != CollapsedNets.None) output.WriteLine(RunLog.DescribeCollapse(record.Collapsed));
         }
-        if (stop < s.Epochs) output.WriteLine($"stopped after epoch {stop} of {s.Epochs} (--stop-after); continue with --resume");
+        if (stop < s.Epochs)
+            output.WriteLine($"stopped after epoch {stop} of {s.Epochs} (--stop-after); continue with --resume");
         log.WriteCurve(Path.Combine(s.CheckpointDirectory, "curve.svg"), $"{s.Data}: {architecture}, {label}");
-        output.WriteLine($"done: checkpoint {checkpointPath}, log {logPath}, curve {Path.Combine(s.CheckpointDirectory, "curve.svg")}");
+        output.WriteLine(
+            $"done: checkpoint {checkpointPath}, log {logPath}, curve " +
+            $"{Path.Combine(s.CheckpointDirectory, "curve.svg")}");
         return 0;
     }
 }

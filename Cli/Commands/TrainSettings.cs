@@ -15,7 +15,9 @@ public sealed record TrainSettings
 {
     /// <summary>Dataset name (see <see cref="DataSources.Names"/>).</summary>
     public required string Data { get; init; }
-    /// <summary>For an image folder as <see cref="Data"/>: image size and bad-image handling, if given; null otherwise.</summary>
+    /// <summary>
+    /// For an image folder as <see cref="Data"/>: image size and bad-image handling, if given; null otherwise.
+    /// </summary>
     public ImageFolderOptions? Images { get; init; }
     /// <summary>For a table file as <see cref="Data"/>: target, column types and test part; null otherwise.</summary>
     public TableRequest? Table { get; init; }
@@ -23,24 +25,35 @@ public sealed record TrainSettings
     public string? DataPath { get; init; }
     /// <summary>At most this many samples per part (quick runs).</summary>
     public int Limit { get; init; }
-    /// <summary>At most this many training samples (the first ones; the test part stays whole unless <see cref="Limit"/> cuts it).</summary>
+    /// <summary>
+    /// At most this many training samples (the first ones; the test part stays whole unless <see cref="Limit"/> cuts
+    /// it).
+    /// </summary>
     public int TrainLimit { get; init; }
     /// <summary>Training impressions of <c>--data synthetic-clicks</c> (the test part is a quarter as many).</summary>
     public int Impressions { get; init; }
     /// <summary>Seed of <c>--data synthetic-clicks</c> (users, ads, impressions and clicks).</summary>
     public int DataSeed { get; init; }
-    /// <summary>Size and seed of <c>--data synthetic-clicks</c>, from <see cref="Impressions"/> and <see cref="DataSeed"/>.</summary>
-    public SyntheticClickLogOptions SyntheticClicks => SyntheticClickLogOptions.ForImpressions(Impressions, (ulong)DataSeed);
+    /// <summary>
+    /// Size and seed of <c>--data synthetic-clicks</c>, from <see cref="Impressions"/> and <see cref="DataSeed"/>.
+    /// </summary>
+    public SyntheticClickLogOptions SyntheticClicks =>
+        SyntheticClickLogOptions.ForImpressions(Impressions, (ulong)DataSeed);
     /// <summary>
     /// Fraction of the training part held out as a validation split (0: none). With one, epochs are evaluated
     /// on it and the test part is read once, after the last epoch.
     /// </summary>
     public double Validation { get; init; }
-    /// <summary>With a validation split: evaluate the test part after the last epoch (off for model-selection pilots, which must not see it).</summary>
+    /// <summary>
+    /// With a validation split: evaluate the test part after the last epoch (off for model-selection pilots, which must
+    /// not see it).
+    /// </summary>
     public bool FinalTest { get; init; }
     /// <summary>Seed of the validation split (the same split for every run seed by default).</summary>
     public int ValidationSeed { get; init; }
-    /// <summary>Evaluate (on the validation split, else the test part) after every this many epochs (and always after the last).</summary>
+    /// <summary>
+    /// Evaluate (on the validation split, else the test part) after every this many epochs (and always after the last).
+    /// </summary>
     public int EvalEvery { get; init; }
     /// <summary>"mlp", "wrn", "ctr", or a full architecture description.</summary>
     public required string Architecture { get; init; }
@@ -94,17 +107,23 @@ public sealed record TrainSettings
     public required string CheckpointDirectory { get; init; }
     /// <summary>Continue from the checkpoint in <see cref="CheckpointDirectory"/>.</summary>
     public bool Resume { get; init; }
-    /// <summary>End this invocation after this epoch (the schedule still spans <see cref="Epochs"/>); continue with <see cref="Resume"/>.</summary>
+    /// <summary>
+    /// End this invocation after this epoch (the schedule still spans <see cref="Epochs"/>); continue with
+    /// <see cref="Resume"/>.
+    /// </summary>
     public int StopAfter { get; init; }
 
-    /// <summary>Default <c>--impressions</c>: the full-size synthetic click log (2,000,000 train / 500,000 test).</summary>
+    /// <summary>
+    /// Default <c>--impressions</c>: the full-size synthetic click log (2,000,000 train / 500,000 test).
+    /// </summary>
     public const int DefaultImpressions = 2_000_000;
 
     /// <summary>Reads the options (rejecting unknown ones).</summary>
     /// <exception cref="UsageException">A bad value or an unknown option.</exception>
     public static TrainSettings Parse(CliOptions o)
     {
-        var method = o.Choice("method", "rocket", "base", "booster", "kd", "rocket", "rocket-kd", "no-joint", "at") switch
+        var method = o.Choice("method", "rocket", "base", "booster", "kd", "rocket", "rocket-kd",
+            "no-joint", "at") switch
         {
             "base" => Method.Base,
             "booster" => Method.Booster,
@@ -154,7 +173,8 @@ public sealed record TrainSettings
                 Temperature = (float)o.Double("temperature", 4, 1e-3, 1000),
                 Alpha = (float)o.Double("alpha", 0.9, 0, 1),
                 AttentionBeta = (float)o.Double("at-beta", 1e3, 0, 1e9),
-                SharedGradient = o.Choice("shared-grad", "both", "both", "booster") == "booster" ? SharedGradient.Booster : SharedGradient.Both,
+                SharedGradient = o.Choice("shared-grad", "both", "both", "booster") == "booster"
+                    ? SharedGradient.Booster : SharedGradient.Both,
                 FeatureHint = o.Choice("feature-hint", "none", "none", "cosine", "l2") switch
                 {
                     "cosine" => FeatureHintKind.Cosine,
@@ -174,21 +194,28 @@ public sealed record TrainSettings
             Augment = o.Flag("augment"),
             Seed = o.Int("seed", 1, 0),
             Threads = o.Int("threads", Environment.ProcessorCount, 1, 256),
-            CheckpointDirectory = o.String("checkpoint-dir", Path.Combine("runs", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture))),
+            CheckpointDirectory =
+                o.String("checkpoint-dir",
+                Path.Combine("runs", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture))),
             Resume = o.Flag("resume"),
             StopAfter = o.Int("stop-after", int.MaxValue, 1),
         };
         o.RejectUnknown("train");
         bool needsTeacher = method is Method.Kd or Method.RocketKd or Method.NoJoint or Method.AttentionTransfer;
         if (needsTeacher && settings.Teacher is null)
-            throw new UsageException($"--method {MethodName(method)} needs --teacher <checkpoint of a booster trained with --method booster>");
+            throw new UsageException(
+                $"--method {MethodName(method)} needs --teacher <checkpoint of a booster " +
+                "trained with --method booster>");
         if (!needsTeacher && settings.Teacher is not null)
-            throw new UsageException($"--teacher is only used by kd, rocket-kd, no-joint and at, not {MethodName(method)}");
+            throw new UsageException(
+                $"--teacher is only used by kd, rocket-kd, no-joint and at, not {MethodName(method)}");
         bool joint = method is Method.Rocket or Method.RocketKd;
         if (!joint && settings.Loss.SharedGradient != SharedGradient.Both)
-            throw new UsageException($"--shared-grad booster applies to joint training (rocket, rocket-kd), not {MethodName(method)}");
+            throw new UsageException(
+                $"--shared-grad booster applies to joint training (rocket, rocket-kd), not {MethodName(method)}");
         if (!joint && settings.Loss.FeatureHint != FeatureHintKind.None)
-            throw new UsageException($"--feature-hint applies to joint training (rocket, rocket-kd), not {MethodName(method)}");
+            throw new UsageException(
+                $"--feature-hint applies to joint training (rocket, rocket-kd), not {MethodName(method)}");
         return settings;
     }
 
@@ -201,7 +228,9 @@ public sealed record TrainSettings
     {
         ArgumentNullException.ThrowIfNull(o);
         string? target = o.StringOrNull("target");
-        string[] Names(string key) => (o.StringOrNull(key) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        string[] Names(string key) =>
+            (o.StringOrNull(key) ?? "").Split(',',
+            StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var categorical = Names("categorical");
         var numeric = Names("numeric");
         var ignore = Names("ignore");
@@ -211,12 +240,18 @@ public sealed record TrainSettings
         if (target is null)
         {
             if (categorical.Length + numeric.Length + ignore.Length > 0 || testFile is not null)
-                throw new UsageException("--categorical, --numeric, --ignore and --test describe a table: give its target column with --target");
+                throw new UsageException(
+                    "--categorical, --numeric, --ignore and --test describe a table: give its " +
+                    "target column with --target");
             return null;
         }
-        var overlap = categorical.Intersect(numeric).Concat(categorical.Concat(numeric).Intersect(ignore)).Distinct().ToArray();
-        if (overlap.Length > 0) throw new UsageException($"column(s) {string.Join(", ", overlap)} given to more than one of --categorical, --numeric, --ignore");
-        if (testFile is not null && !File.Exists(testFile)) throw new FileNotFoundException($"Test file '{testFile}' not found.", testFile);
+        var overlap =
+            categorical.Intersect(numeric).Concat(categorical.Concat(numeric).Intersect(ignore)).Distinct().ToArray();
+        if (overlap.Length > 0)
+            throw new UsageException(
+                $"column(s) {string.Join(", ", overlap)} given to more than one of --categorical, --numeric, --ignore");
+        if (testFile is not null && !File.Exists(testFile))
+            throw new FileNotFoundException($"Test file '{testFile}' not found.", testFile);
         return new TableRequest(new TableOptions
         {
             Target = target,
@@ -229,7 +264,10 @@ public sealed record TrainSettings
         }, testFile);
     }
 
-    /// <summary>The image folder options (<c>--image-size --skip-bad-images</c>; split as for tables), or null when the data is not a folder.</summary>
+    /// <summary>
+    /// The image folder options (<c>--image-size --skip-bad-images</c>; split as for tables), or null when the data is
+    /// not a folder.
+    /// </summary>
     public static ImageFolderOptions? ImageOptionsFrom(CliOptions o)
     {
         ArgumentNullException.ThrowIfNull(o);
@@ -238,7 +276,8 @@ public sealed record TrainSettings
         string data = o.StringOrNull("data") ?? "";
         if (!DataSources.IsImageFolder(data))
         {
-            if (size is not null || skip) throw new UsageException("--image-size and --skip-bad-images apply to an image folder given as --data");
+            if (size is not null || skip)
+                throw new UsageException("--image-size and --skip-bad-images apply to an image folder given as --data");
             return null;
         }
         return new ImageFolderOptions

@@ -38,7 +38,8 @@ public static class ModelCost
     /// As <see cref="MicrosecondsPerSample(Module, int[], int)"/> on a given sample (needed where inputs must
     /// be valid, e.g. categorical ids for embedding lookups).
     /// </summary>
-    public static double MicrosecondsPerSample(Module model, int[] sampleShape, ReadOnlySpan<float> input, int calls = 2000) =>
+    public static double MicrosecondsPerSample(Module model, int[] sampleShape, ReadOnlySpan<float> input,
+        int calls = 2000) =>
         MicrosecondsPerRequest(model, sampleShape, input, sampleCount: 1, callsPerSample: calls).Median;
 
     /// <summary>
@@ -48,15 +49,18 @@ public static class ModelCost
     /// trained net's request time depends on its input (CTR ids hitting rarely updated embedding rows compute on
     /// subnormal values), so one sample can mislead.
     /// </summary>
-    /// <exception cref="ArgumentException">No whole sample in <paramref name="samples"/>, or a count below 1.</exception>
-    public static (double Median, double Percentile90, int Samples) MicrosecondsPerRequest(Module model, int[] sampleShape,
+    /// <exception cref="ArgumentException">No whole sample in <paramref name="samples"/>, or a count below
+    /// 1.</exception>
+    public static (double Median, double Percentile90, int Samples) MicrosecondsPerRequest(
+        Module model, int[] sampleShape,
         ReadOnlySpan<float> samples, int sampleCount = 32, int callsPerSample = 100)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sampleCount);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(callsPerSample);
         int size = sampleShape.Aggregate(1, (a, b) => a * b), available = samples.Length / size;
         if (available == 0)
-            throw new ArgumentException($"Need at least one sample of {size} values, got {samples.Length}.", nameof(samples));
+            throw new ArgumentException(
+                $"Need at least one sample of {size} values, got {samples.Length}.", nameof(samples));
         int count = Math.Min(sampleCount, available);
         var predictor = new Predictor(model, sampleShape, maxBatchSize: 1);
         var sample = new float[size];
@@ -66,7 +70,8 @@ public static class ModelCost
         for (int s = 0; s < count; s++)
         {
             samples.Slice((int)((long)s * available / count) * size, size).CopyTo(sample);
-            // A longer warm-up before the first sample (first calls, caches); a short one re-warms for each next sample.
+            // A longer warm-up before the first sample (first calls, caches); a short one re-warms for each next
+            // sample.
             for (int i = 0, warmUp = s == 0 ? 200 : 20; i < warmUp; i++) predictor.Predict(sample, logits);
             for (int i = 0; i < callsPerSample; i++)
             {

@@ -24,7 +24,8 @@ public sealed class ProgressReporter
     }
 
     /// <summary>Called after each batch: redraws the bar (at most 10 times a second) when live.</summary>
-    public void Batch(string label, int epoch, int epochs, int batch, int batches, double loss, double accuracy, long samplesDone)
+    public void Batch(string label, int epoch, int epochs, int batch, int batches, double loss,
+        double accuracy, long samplesDone)
     {
         if (!_live) return;
         long now = _clock.ElapsedMilliseconds;
@@ -36,8 +37,10 @@ public sealed class ProgressReporter
         const int width = 24;
         int filled = (int)Math.Round(fraction * width);
         string line = string.Create(CultureInfo.InvariantCulture,
-            $"{label} [{new string('#', filled)}{new string('.', width - filled)}] epoch {epoch}/{epochs} batch {batch}/{batches} " +
-            $"loss {loss:F4} acc {accuracy:P1} {samplesDone / Math.Max(elapsed, 1e-9):F0}/s left {FormatSeconds(left)}");
+            $"{label} [{new string('#', filled)}{new string('.', width - filled)}] epoch {epoch}/{epochs} " +
+            $"batch {batch}/{batches} " +
+            $"loss {loss:F4} acc {accuracy:P1} {samplesDone / Math.Max(elapsed, 1e-9):F0}/s " +
+            $"left {FormatSeconds(left)}");
         int pad = Math.Max(0, _lastWidth - line.Length);
         _output.Write("\r" + line + new string(' ', pad));
         _lastWidth = line.Length;
@@ -58,6 +61,7 @@ public sealed class ProgressReporter
     public static string FormatSeconds(double seconds)
     {
         var t = TimeSpan.FromSeconds(Math.Max(0, Math.Round(seconds)));
-        return t.TotalHours >= 1 ? t.ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture) : t.ToString(@"m\:ss", CultureInfo.InvariantCulture);
+        return t.TotalHours >= 1 ? t.ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture) : t.ToString(@"m\:ss",
+            CultureInfo.InvariantCulture);
     }
 }

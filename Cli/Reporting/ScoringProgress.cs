@@ -17,7 +17,9 @@ public sealed class ScoringProgress
     private long _lastDraw = -1000;
     private int _width;
 
-    /// <summary>Creates the reporter; <paramref name="total"/> is 0 when the count is not known in advance (a streamed file).</summary>
+    /// <summary>
+    /// Creates the reporter; <paramref name="total"/> is 0 when the count is not known in advance (a streamed file).
+    /// </summary>
     public ScoringProgress(TextWriter output, string unit, long total = 0, bool? live = null)
     {
         (_output, _unit, _total) = (output, unit, total);

@@ -11,8 +11,10 @@ namespace RocketNet.Autograd;
 /// buffer would otherwise be cleared and then added to:
 /// <list type="bullet">
 /// <item><see cref="GradSinkForOverwrite"/>: the op writes (<c>=</c>) when it is first, adds otherwise.</item>
-/// <item><see cref="PassGradient"/>: an input of dy's shape with derivative 1 (an add): dy copied when first, added otherwise.</item>
-/// <item><see cref="HandOverGradient"/>: the same case without even the copy: dy's buffer becomes the input's gradient.</item>
+/// <item><see cref="PassGradient"/>: an input of dy's shape with derivative 1 (an add): dy copied when first, added
+/// otherwise.</item>
+/// <item><see cref="HandOverGradient"/>: the same case without even the copy: dy's buffer becomes the input's
+/// gradient.</item>
 /// </list>
 /// <see cref="GradSinkForRows"/> is <see cref="GradSink"/> for an op that adds into a few rows of a large table.
 /// A new op can use <see cref="GradSink"/> alone; the others are optimisations with the same result.
@@ -81,7 +83,8 @@ public abstract class Function
     /// True if handed over; otherwise write input's gradient the usual way. input must not be another input of this
     /// op that the same Backward writes through a sink.
     /// </summary>
-    protected static bool HandOverGradient(Tensor output, Tensor input) => Backpropagation.HandOverGradient(output, input);
+    protected static bool HandOverGradient(Tensor output, Tensor input) =>
+        Backpropagation.HandOverGradient(output, input);
 
     /// <summary>Frees what backward needed (saved tensors, the inputs); further backward calls fail clearly.</summary>
     internal void Release()

@@ -8,8 +8,8 @@ namespace RocketNet.Memory;
 /// <remarks>
 /// The pool must be able to hold a whole step's working set: if it cannot, every step drops arrays
 /// it will need again, they become large-object-heap garbage that only a full collection reclaims, and
-/// the process grows to several times what it uses (a CIFAR-10 WRN rocket step needs ~1.5 GB; with a
-/// 1 GiB cap the process climbed to 6.5 GB). Hence the cap follows the machine's memory, and a
+/// the process grows to several times what it uses (a CIFAR-10 WRN rocket step with a cap below its working
+/// set did; docs/performance.md has the figures). Hence the cap follows the machine's memory, and a
 /// trainer calls <see cref="Release"/> when it switches between phases with different shapes
 /// (training and evaluation), so the pool never holds two phases' arrays at once.
 /// </remarks>
@@ -41,7 +41,9 @@ public static class BufferPool
         get { lock (Free) return _droppedFloats; }
     }
 
-    /// <summary>Rents an array of exactly <paramref name="length"/> floats, zero-filled if <paramref name="clear"/>.</summary>
+    /// <summary>
+    /// Rents an array of exactly <paramref name="length"/> floats, zero-filled if <paramref name="clear"/>.
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is negative.</exception>
     public static float[] Rent(int length, bool clear)
     {
@@ -102,7 +104,8 @@ public static class BufferPool
             Free.Clear();
             _retainedFloats = 0;
         }
-        if (collect && released * sizeof(float) >= CollectThresholdBytes) GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        if (collect && released * sizeof(float) >= CollectThresholdBytes)
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         return released;
     }
 

@@ -46,7 +46,8 @@ public readonly struct TensorScope : IDisposable
         if (_level == 0) return;
         if (_level != _depth)
             throw new InvalidOperationException(
-                $"TensorScope disposed out of order: this is scope level {_level} but the innermost open scope is level {_depth}.");
+                $"TensorScope disposed out of order: this is scope level {_level} but the innermost open " +
+                $"scope is level {_depth}.");
         var frame = _frames![_depth - 1];
         _depth--;
         foreach (var t in frame.Tensors) t.ReleaseStorage();

@@ -26,7 +26,8 @@ internal sealed class ArithmeticFunction : Function
 
     public static Tensor Forward(BinaryOperation operation, Tensor a, Tensor b)
     {
-        int[] shape = a.Shape.SequenceEqual(b.Shape) ? a.Shape.ToArray() : ShapeMath.Broadcast(a.Shape, b.Shape, operation.ToString());
+        int[] shape = a.Shape.SequenceEqual(b.Shape) ? a.Shape.ToArray() : ShapeMath.Broadcast(a.Shape, b.Shape,
+            operation.ToString());
         var y = Tensor.Create(shape, clear: false);
         BroadcastKernels.Binary(operation, a.Data, a.Shape, b.Data, b.Shape, y.Data, shape);
         if (ShouldRecord(a, b)) y.SetGradFn(new ArithmeticFunction(operation, a, b));
@@ -93,7 +94,8 @@ internal sealed class ArithmeticFunction : Function
     }
 
     /// <summary>g_input += unbroadcast(dy ⊙ other).</summary>
-    private static void ProductInto(Tensor y, ReadOnlySpan<float> dy, Tensor other, Span<float> gInput, Tensor input, BinaryOperation operation)
+    private static void ProductInto(Tensor y, ReadOnlySpan<float> dy, Tensor other, Span<float> gInput, Tensor input,
+        BinaryOperation operation)
     {
         float[] t = BufferPool.Rent(y.Count, clear: false);
         var tmp = t.AsSpan(0, y.Count);

@@ -27,14 +27,18 @@ internal sealed class CrossEntropyFunction : Function
     public static Tensor Forward(Tensor logits, int[] labels, bool mean)
     {
         if (logits.Rank != 2)
-            throw new ArgumentException($"CrossEntropy: logits must be [N, C], got {ShapeMath.Format(logits.Shape)}.", nameof(logits));
+            throw new ArgumentException($"CrossEntropy: logits must be [N, C], got {ShapeMath.Format(logits.Shape)}.",
+                nameof(logits));
         int n = logits.Shape[0], c = logits.Shape[1];
         if (labels.Length != n)
-            throw new ArgumentException($"CrossEntropy: {labels.Length} labels for logits of shape {ShapeMath.Format(logits.Shape)} (expected {n}).", nameof(labels));
+            throw new ArgumentException(
+                $"CrossEntropy: {labels.Length} labels for logits of shape " +
+                $"{ShapeMath.Format(logits.Shape)} (expected {n}).", nameof(labels));
         for (int i = 0; i < n; i++)
         {
             if ((uint)labels[i] >= (uint)c)
-                throw new ArgumentOutOfRangeException(nameof(labels), $"CrossEntropy: label {labels[i]} at row {i} is outside [0, {c}).");
+                throw new ArgumentOutOfRangeException(nameof(labels),
+                    $"CrossEntropy: label {labels[i]} at row {i} is outside [0, {c}).");
         }
 
         float[] probs = BufferPool.Rent(n * c, clear: false);

@@ -20,7 +20,8 @@ internal sealed class DropoutFunction : Function
 
     public static Tensor Forward(Tensor x, float p, bool training, RandomGenerator random)
     {
-        if (!(p >= 0 && p < 1)) throw new ArgumentOutOfRangeException(nameof(p), p, "Dropout probability must be in [0, 1).");
+        if (!(p >= 0 && p < 1))
+            throw new ArgumentOutOfRangeException(nameof(p), p, "Dropout probability must be in [0, 1).");
         if (!training || p == 0) return x;
         float[] mask = BufferPool.Rent(x.Count, clear: false);
         float keep = 1 / (1 - p);

@@ -12,7 +12,8 @@ namespace RocketNet.Ops;
 internal sealed class EmbeddingFunction : Function
 {
     private readonly Tensor _weight;
-    private int[] _indices; // rented from the shared pool (the caller's span may change before backward); returned on release
+    // Rented from the shared pool (the caller's span may change before backward); returned on release.
+    private int[] _indices;
     private readonly int _count;
 
     private EmbeddingFunction(Tensor weight, int[] indices, int count) : base(weight) =>
@@ -22,14 +23,19 @@ internal sealed class EmbeddingFunction : Function
 
     public static Tensor Forward(Tensor weight, ReadOnlySpan<int> indices, ReadOnlySpan<int> indexShape)
     {
-        if (weight.Rank != 2) throw new ArgumentException($"Embedding: weight must be [V, D], got {ShapeMath.Format(weight.Shape)}.", nameof(weight));
+        if (weight.Rank != 2)
+            throw new ArgumentException($"Embedding: weight must be [V, D], got {ShapeMath.Format(weight.Shape)}.",
+                nameof(weight));
         if (ShapeMath.ElementCount(indexShape) != indices.Length)
-            throw new ArgumentException($"Embedding: {indices.Length} indices do not fill index shape {ShapeMath.Format(indexShape)}.", nameof(indices));
+            throw new ArgumentException(
+                $"Embedding: {indices.Length} indices do not fill index shape {ShapeMath.Format(indexShape)}.",
+                nameof(indices));
         int v = weight.Shape[0], d = weight.Shape[1];
         for (int i = 0; i < indices.Length; i++)
         {
             if ((uint)indices[i] >= (uint)v)
-                throw new ArgumentOutOfRangeException(nameof(indices), $"Embedding: index {indices[i]} at position {i} is outside [0, {v}).");
+                throw new ArgumentOutOfRangeException(nameof(indices),
+                    $"Embedding: index {indices[i]} at position {i} is outside [0, {v}).");
         }
         var shape = new int[indexShape.Length + 1];
         indexShape.CopyTo(shape);

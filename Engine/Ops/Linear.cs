@@ -24,12 +24,18 @@ internal sealed class LinearFunction : Function
 
     public static Tensor Forward(Tensor x, Tensor w, Tensor? bias)
     {
-        if (w.Rank != 2) throw new ArgumentException($"Linear: weight must be [out, in], got {ShapeMath.Format(w.Shape)}.", nameof(w));
+        if (w.Rank != 2)
+            throw new ArgumentException(
+                $"Linear: weight must be [out, in], got {ShapeMath.Format(w.Shape)}.", nameof(w));
         int outFeatures = w.Shape[0], inFeatures = w.Shape[1];
         if (x.Rank != 2 || x.Shape[1] != inFeatures)
-            throw new ArgumentException($"Linear: input must be [N, {inFeatures}] for weight {ShapeMath.Format(w.Shape)}, got {ShapeMath.Format(x.Shape)}.", nameof(x));
+            throw new ArgumentException(
+                $"Linear: input must be [N, {inFeatures}] for weight {ShapeMath.Format(w.Shape)}, got " +
+                $"{ShapeMath.Format(x.Shape)}.", nameof(x));
         if (bias is not null && (bias.Rank != 1 || bias.Shape[0] != outFeatures))
-            throw new ArgumentException($"Linear: bias must be [{outFeatures}] for weight {ShapeMath.Format(w.Shape)}, got {ShapeMath.Format(bias.Shape)}.", nameof(bias));
+            throw new ArgumentException(
+                $"Linear: bias must be [{outFeatures}] for weight {ShapeMath.Format(w.Shape)}, got " +
+                $"{ShapeMath.Format(bias.Shape)}.", nameof(bias));
         int n = x.Shape[0];
         var y = Tensor.Create([n, outFeatures], clear: bias is null);
         Span<float> ys = y.Data;
@@ -49,7 +55,8 @@ internal sealed class LinearFunction : Function
         Span<float> dx = GradSinkForOverwrite(_x, out bool overwrite);
         if (!dx.IsEmpty) Gemm.Multiply(dy, _w.Data, dx, n, inFeatures, outFeatures, accumulate: !overwrite);
         Span<float> dw = GradSinkForOverwrite(_w, out bool overwriteW);
-        if (!dw.IsEmpty) Gemm.Multiply(dy, _x.Data, dw, outFeatures, inFeatures, n, transA: true, accumulate: !overwriteW);
+        if (!dw.IsEmpty) Gemm.Multiply(dy, _x.Data, dw, outFeatures, inFeatures, n, transA: true,
+            accumulate: !overwriteW);
         if (_bias is not null)
         {
             Span<float> db = GradSink(_bias);

@@ -31,7 +31,9 @@ internal sealed class MatMulFunction : Function
         if (a.Rank == 2 && b.Rank == 2)
         {
             (batch, m, k, n, sharedB) = (1, a.Shape[0], a.Shape[1], b.Shape[1], true);
-            if (b.Shape[0] != k) throw new ArgumentException($"MatMul: inner dimensions differ for shapes {shapes} ({k} vs {b.Shape[0]}).");
+            if (b.Shape[0] != k)
+                throw new ArgumentException(
+                    $"MatMul: inner dimensions differ for shapes {shapes} ({k} vs {b.Shape[0]}).");
             outShape = [m, n];
         }
         else if (a.Rank == 3 && (b.Rank == 3 || b.Rank == 2))
@@ -40,8 +42,10 @@ internal sealed class MatMulFunction : Function
             sharedB = b.Rank == 2;
             int bk = sharedB ? b.Shape[0] : b.Shape[1];
             n = sharedB ? b.Shape[1] : b.Shape[2];
-            if (bk != k) throw new ArgumentException($"MatMul: inner dimensions differ for shapes {shapes} ({k} vs {bk}).");
-            if (!sharedB && b.Shape[0] != batch) throw new ArgumentException($"MatMul: batch sizes differ for shapes {shapes}.");
+            if (bk != k)
+                throw new ArgumentException($"MatMul: inner dimensions differ for shapes {shapes} ({k} vs {bk}).");
+            if (!sharedB && b.Shape[0] != batch)
+                throw new ArgumentException($"MatMul: batch sizes differ for shapes {shapes}.");
             outShape = [batch, m, n];
         }
         else
@@ -57,7 +61,8 @@ internal sealed class MatMulFunction : Function
         else
         {
             for (int i = 0; i < batch; i++)
-                Gemm.Multiply(a.Data.Slice(i * m * k, m * k), b.Data.Slice(i * k * n, k * n), y.Data.Slice(i * m * n, m * n), m, n, k);
+                Gemm.Multiply(a.Data.Slice(i * m * k, m * k), b.Data.Slice(i * k * n, k * n),
+                    y.Data.Slice(i * m * n, m * n), m, n, k);
         }
         if (ShouldRecord(a, b)) y.SetGradFn(new MatMulFunction(a, b, batch, m, k, n, sharedB));
         return y;
@@ -76,8 +81,10 @@ internal sealed class MatMulFunction : Function
         for (int i = 0; i < _batch; i++)
         {
             var dyi = dy.Slice(i * _m * _n, _m * _n);
-            if (!da.IsEmpty) Gemm.Multiply(dyi, _b.Data.Slice(i * _k * _n, _k * _n), da.Slice(i * _m * _k, _m * _k), _m, _k, _n, transB: true, accumulate: true);
-            if (!db.IsEmpty) Gemm.Multiply(_a.Data.Slice(i * _m * _k, _m * _k), dyi, db.Slice(i * _k * _n, _k * _n), _k, _n, _m, transA: true, accumulate: true);
+            if (!da.IsEmpty) Gemm.Multiply(dyi, _b.Data.Slice(i * _k * _n, _k * _n), da.Slice(i * _m * _k, _m * _k), _m,
+                _k, _n, transB: true, accumulate: true);
+            if (!db.IsEmpty) Gemm.Multiply(_a.Data.Slice(i * _m * _k, _m * _k), dyi, db.Slice(i * _k * _n, _k * _n), _k,
+                _n, _m, transA: true, accumulate: true);
         }
     }
 }

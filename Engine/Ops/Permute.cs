@@ -20,13 +20,16 @@ internal sealed class PermuteFunction : Function
     {
         int rank = x.Rank;
         if (permutation.Length != rank)
-            throw new ArgumentException($"Permute: {permutation.Length} axes given for a tensor of shape {ShapeMath.Format(x.Shape)}.");
+            throw new ArgumentException(
+                $"Permute: {permutation.Length} axes given for a tensor of shape {ShapeMath.Format(x.Shape)}.");
         var perm = new int[rank];
         Span<bool> seen = stackalloc bool[rank];
         for (int i = 0; i < rank; i++)
         {
             int a = ShapeMath.NormalizeAxis(permutation[i], rank, "Permute");
-            if (seen[a]) throw new ArgumentException($"Permute: axis {permutation[i]} appears twice in {ShapeMath.Format(permutation)}.");
+            if (seen[a])
+                throw new ArgumentException(
+                    $"Permute: axis {permutation[i]} appears twice in {ShapeMath.Format(permutation)}.");
             seen[a] = true;
             perm[i] = a;
         }
@@ -48,7 +51,8 @@ internal sealed class PermuteFunction : Function
     }
 
     /// <summary>dst[i0..] (+)= src at the permuted index; dst is contiguous in the permuted shape.</summary>
-    internal static void Gather(ReadOnlySpan<float> src, ReadOnlySpan<int> srcShape, ReadOnlySpan<int> perm, Span<float> dst, bool accumulate)
+    internal static void Gather(ReadOnlySpan<float> src, ReadOnlySpan<int> srcShape, ReadOnlySpan<int> perm,
+        Span<float> dst, bool accumulate)
     {
         int rank = srcShape.Length;
         int[] srcStrides = ShapeMath.ContiguousStrides(srcShape);

@@ -90,7 +90,9 @@ internal sealed class GlobalAvgPoolFunction : Function
 
     public static Tensor Forward(Tensor x)
     {
-        if (x.Rank != 4) throw new ArgumentException($"GlobalAvgPool2d: input must be [N, C, H, W], got {ShapeMath.Format(x.Shape)}.", nameof(x));
+        if (x.Rank != 4)
+            throw new ArgumentException(
+                $"GlobalAvgPool2d: input must be [N, C, H, W], got {ShapeMath.Format(x.Shape)}.", nameof(x));
         int n = x.Shape[0], c = x.Shape[1], h = x.Shape[2], w = x.Shape[3];
         var y = Tensor.Create([n, c], clear: false);
         PoolingKernels.GlobalAvgPoolForward(x.Data, y.Data, n, c, h, w);
@@ -101,7 +103,8 @@ internal sealed class GlobalAvgPoolFunction : Function
     protected internal override void Backward(Tensor y, ReadOnlySpan<float> dy)
     {
         Span<float> dx = GradSink(_x);
-        if (!dx.IsEmpty) PoolingKernels.GlobalAvgPoolBackward(dy, dx, _x.Shape[0], _x.Shape[1], _x.Shape[2], _x.Shape[3]);
+        if (!dx.IsEmpty) PoolingKernels.GlobalAvgPoolBackward(dy, dx, _x.Shape[0], _x.Shape[1],
+            _x.Shape[2], _x.Shape[3]);
     }
 }
 
@@ -110,8 +113,11 @@ internal static class Pooling
 {
     public static PoolGeometry Geometry(Tensor x, int kernel, int stride, int padding, string op)
     {
-        if (x.Rank != 4) throw new ArgumentException($"{op}: input must be [N, C, H, W], got {ShapeMath.Format(x.Shape)}.", nameof(x));
-        var g = new PoolGeometry(x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3], kernel, kernel, stride, stride, padding, padding);
+        if (x.Rank != 4)
+            throw new ArgumentException(
+                $"{op}: input must be [N, C, H, W], got {ShapeMath.Format(x.Shape)}.", nameof(x));
+        var g = new PoolGeometry(x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3], kernel, kernel, stride,
+            stride, padding, padding);
         g.Validate();
         return g;
     }

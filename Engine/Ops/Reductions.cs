@@ -75,7 +75,8 @@ internal sealed class ReductionFunction : Function
                 argMax = ArrayPool<int>.Shared.Rent(y.Count);
                 var op = new MaxRow(x.Data, y.Data, argMax);
                 op.Reset();
-                StridedLoop.Run(x.Shape, ShapeMath.BroadcastStrides(kept, x.Shape), ShapeMath.ContiguousStrides(x.Shape), ref op);
+                StridedLoop.Run(x.Shape, ShapeMath.BroadcastStrides(kept, x.Shape),
+                    ShapeMath.ContiguousStrides(x.Shape), ref op);
                 break;
         }
         if (ShouldRecord(x)) y.SetGradFn(new ReductionFunction(kind, x, kept, reducedCount, argMax));

@@ -39,7 +39,9 @@ internal sealed class ReshapeFunction : Function
         {
             if (resolved[i] == -1)
             {
-                if (inferAt >= 0) throw new ArgumentException($"Reshape: only one dimension may be -1, got {ShapeMath.Format(shape)}.");
+                if (inferAt >= 0)
+                    throw new ArgumentException(
+                        $"Reshape: only one dimension may be -1, got {ShapeMath.Format(shape)}.");
                 inferAt = i;
             }
             else if (resolved[i] < 0)
@@ -54,12 +56,16 @@ internal sealed class ReshapeFunction : Function
         if (inferAt >= 0)
         {
             if (known == 0 || x.Count % known != 0)
-                throw new ArgumentException($"Reshape: cannot reshape {ShapeMath.Format(x.Shape)} ({x.Count} elements) to {ShapeMath.Format(shape)}.");
+                throw new ArgumentException(
+                    $"Reshape: cannot reshape {ShapeMath.Format(x.Shape)} ({x.Count} elements) to " +
+                    $"{ShapeMath.Format(shape)}.");
             resolved[inferAt] = (int)(x.Count / known);
         }
         else if (known != x.Count)
         {
-            throw new ArgumentException($"Reshape: cannot reshape {ShapeMath.Format(x.Shape)} ({x.Count} elements) to {ShapeMath.Format(shape)} ({known} elements).");
+            throw new ArgumentException(
+                $"Reshape: cannot reshape {ShapeMath.Format(x.Shape)} ({x.Count} elements) to " +
+                $"{ShapeMath.Format(shape)} ({known} elements).");
         }
         return resolved;
     }

@@ -23,13 +23,15 @@ internal sealed class SliceFunction : Function
         int d = x.Shape[a];
         if (start < 0 || length < 0 || start + length > d)
             throw new ArgumentOutOfRangeException(nameof(start),
-                $"Slice: [{start}, {start + length}) is outside axis {axis} of size {d} (shape {ShapeMath.Format(x.Shape)}).");
+                $"Slice: [{start}, {start + length}) is outside axis {axis} of size {d} (shape " +
+                $"{ShapeMath.Format(x.Shape)}).");
         var shape = x.Shape.ToArray();
         shape[a] = length;
         var y = Tensor.Create(shape, clear: false);
         var (outer, inner) = OuterInner(x.Shape, a);
         for (int o = 0; o < outer; o++)
-            x.Data.Slice((o * d + start) * inner, length * inner).CopyTo(y.Data.Slice(o * length * inner, length * inner));
+            x.Data.Slice((o * d + start) * inner,
+                length * inner).CopyTo(y.Data.Slice(o * length * inner, length * inner));
         if (ShouldRecord(x)) y.SetGradFn(new SliceFunction(x, a, start));
         return y;
     }
@@ -84,7 +86,8 @@ internal sealed class ConcatFunction : Function
             for (int i = 0; compatible && i < p.Rank; i++) compatible = i == a || p.Shape[i] == first.Shape[i];
             if (!compatible)
                 throw new ArgumentException(
-                    $"Concat along axis {axis}: shapes {ShapeMath.Format(first.Shape)} and {ShapeMath.Format(p.Shape)} differ outside that axis.");
+                    $"Concat along axis {axis}: shapes {ShapeMath.Format(first.Shape)} and " +
+                    $"{ShapeMath.Format(p.Shape)} differ outside that axis.");
             total += p.Shape[a];
             record |= p.RequiresGrad;
         }
@@ -96,7 +99,8 @@ internal sealed class ConcatFunction : Function
         {
             int len = p.Shape[a];
             for (int o = 0; o < outer; o++)
-                p.Data.Slice(o * len * inner, len * inner).CopyTo(y.Data.Slice((o * total + offset) * inner, len * inner));
+                p.Data.Slice(o * len * inner,
+                    len * inner).CopyTo(y.Data.Slice((o * total + offset) * inner, len * inner));
             offset += len;
         }
         if (GradMode.IsEnabled && record) y.SetGradFn(new ConcatFunction(parts, a));

@@ -51,7 +51,9 @@ public sealed class RandomGenerator
     /// <summary>Uniform float in [0, 1) with 24 random bits.</summary>
     public float NextFloat() => (NextUInt64() >> 40) * (1.0f / (1 << 24));
 
-    /// <summary>Uniform integer in [0, <paramref name="maxExclusive"/>), without modulo bias (Lemire's method).</summary>
+    /// <summary>
+    /// Uniform integer in [0, <paramref name="maxExclusive"/>), without modulo bias (Lemire's method).
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxExclusive"/> is not positive.</exception>
     public int NextInt(int maxExclusive)
     {
@@ -87,13 +89,17 @@ public sealed class RandomGenerator
         return u * factor;
     }
 
-    /// <summary>Fills <paramref name="destination"/> with N(<paramref name="mean"/>, <paramref name="std"/>²) samples.</summary>
+    /// <summary>
+    /// Fills <paramref name="destination"/> with N(<paramref name="mean"/>, <paramref name="std"/>²) samples.
+    /// </summary>
     public void FillNormal(Span<float> destination, float mean = 0, float std = 1)
     {
         for (int i = 0; i < destination.Length; i++) destination[i] = (float)(mean + std * NextNormal());
     }
 
-    /// <summary>Fills <paramref name="destination"/> with U[<paramref name="low"/>, <paramref name="high"/>) samples.</summary>
+    /// <summary>
+    /// Fills <paramref name="destination"/> with U[<paramref name="low"/>, <paramref name="high"/>) samples.
+    /// </summary>
     public void FillUniform(Span<float> destination, float low = 0, float high = 1)
     {
         for (int i = 0; i < destination.Length; i++)

@@ -12,7 +12,8 @@ public static class ShapeMath
         {
             if (d < 0) throw new ArgumentException($"Shape {Format(shape)} has a negative dimension.");
             count *= d;
-            if (count > Array.MaxLength) throw new ArgumentException($"Shape {Format(shape)} has more than {Array.MaxLength} elements.");
+            if (count > Array.MaxLength)
+                throw new ArgumentException($"Shape {Format(shape)} has more than {Array.MaxLength} elements.");
         }
         return (int)count;
     }
@@ -87,7 +88,8 @@ public static class ShapeMath
     {
         int a = axis < 0 ? axis + rank : axis;
         if (a < 0 || a >= rank)
-            throw new ArgumentOutOfRangeException(nameof(axis), axis, $"{opName}: axis {axis} is out of range for a tensor of rank {rank}.");
+            throw new ArgumentOutOfRangeException(nameof(axis), axis,
+                $"{opName}: axis {axis} is out of range for a tensor of rank {rank}.");
         return a;
     }
 }

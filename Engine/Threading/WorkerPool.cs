@@ -107,7 +107,7 @@ internal sealed class WorkerPool
             // Long jobs are claimed in runs of indices, about an eighth of each thread's share: every claim moves
             // the counter's cache line between cores, and neighbouring indices mostly share data (the tiles of one
             // image read the same input planes), which a run keeps in one core's cache instead of fetching it into
-            // both. A WRN-16-1 training step on two threads: 125 -> 115 ms. Short jobs still go index by index.
+            // both (docs/performance.md has the WRN-16-1 figure). Short jobs still go index by index.
             int count = _count, run = _run, first;
             while ((first = Interlocked.Add(ref _next, run) - run) < count)
             {
@@ -159,7 +159,8 @@ internal sealed class WorkerPool
                 try
                 {
                     int wakeCalls = _wakeCalls, g;
-                    while ((g = Volatile.Read(ref _generation)) == seen && _wakeCalls == wakeCalls && !_retired) Monitor.Wait(_gate);
+                    while ((g = Volatile.Read(ref _generation)) == seen && _wakeCalls == wakeCalls && !_retired)
+                        Monitor.Wait(_gate);
                     if (g != seen || _retired) return g;
                 }
                 finally

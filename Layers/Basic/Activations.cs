@@ -9,7 +9,8 @@ public sealed class ReLU : Module
     public override Tensor Forward(Tensor input) => input.Relu();
 
     /// <inheritdoc/>
-    protected internal override bool TryAddInferenceSteps(DenseInferencePlan.Builder builder) => builder.AddActivation(DenseActivation.Relu);
+    protected internal override bool TryAddInferenceSteps(DenseInferencePlan.Builder builder) =>
+        builder.AddActivation(DenseActivation.Relu);
 }
 
 /// <summary>Logistic sigmoid 1 / (1 + e^−x), elementwise; any shape.</summary>
@@ -19,7 +20,8 @@ public sealed class Sigmoid : Module
     public override Tensor Forward(Tensor input) => input.Sigmoid();
 
     /// <inheritdoc/>
-    protected internal override bool TryAddInferenceSteps(DenseInferencePlan.Builder builder) => builder.AddActivation(DenseActivation.Sigmoid);
+    protected internal override bool TryAddInferenceSteps(DenseInferencePlan.Builder builder) =>
+        builder.AddActivation(DenseActivation.Sigmoid);
 }
 
 /// <summary>Hyperbolic tangent, elementwise; any shape.</summary>
@@ -29,7 +31,8 @@ public sealed class Tanh : Module
     public override Tensor Forward(Tensor input) => input.Tanh();
 
     /// <inheritdoc/>
-    protected internal override bool TryAddInferenceSteps(DenseInferencePlan.Builder builder) => builder.AddActivation(DenseActivation.Tanh);
+    protected internal override bool TryAddInferenceSteps(DenseInferencePlan.Builder builder) =>
+        builder.AddActivation(DenseActivation.Tanh);
 }
 
 /// <summary>SiLU (swish) x·σ(x), elementwise; any shape. Runs through the graph (no dense serving step).</summary>

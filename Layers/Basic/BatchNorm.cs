@@ -40,10 +40,12 @@ public abstract class BatchNorm : Module
     protected BatchNorm(int numFeatures, int expectedRank, RandomGenerator? random, float momentum, float eps)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(numFeatures);
-        if (!(momentum >= 0 && momentum <= 1)) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "Momentum must be in [0, 1].");
+        if (!(momentum >= 0 && momentum <= 1)) throw new ArgumentOutOfRangeException(nameof(momentum), momentum,
+            "Momentum must be in [0, 1].");
         if (!(eps > 0)) throw new ArgumentOutOfRangeException(nameof(eps), eps, "Epsilon must be positive.");
         (NumFeatures, _expectedRank, Momentum, Eps) = (numFeatures, expectedRank, momentum, eps);
-        Weight = RegisterParameter("weight", random is null ? Tensor.Ones(numFeatures) : Init.UniformUnit(numFeatures, random));
+        Weight = RegisterParameter("weight", random is null
+            ? Tensor.Ones(numFeatures) : Init.UniformUnit(numFeatures, random));
         Bias = RegisterParameter("bias", Tensor.Zeros(numFeatures));
         RunningMean = RegisterBuffer("running_mean", Tensor.Zeros(numFeatures));
         RunningVar = RegisterBuffer("running_var", Tensor.Ones(numFeatures));
@@ -73,7 +75,8 @@ public abstract class BatchNorm : Module
         if (input.Rank != _expectedRank || input.Shape[1] != NumFeatures)
         {
             string expected = _expectedRank == 2 ? $"[N, {NumFeatures}]" : $"[N, {NumFeatures}, H, W]";
-            throw new ArgumentException($"{GetType().Name}: input must be {expected}, got {ShapeMath.Format(input.Shape)}.", nameof(input));
+            throw new ArgumentException(
+                $"{GetType().Name}: input must be {expected}, got {ShapeMath.Format(input.Shape)}.", nameof(input));
         }
     }
 }

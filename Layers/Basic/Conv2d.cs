@@ -30,7 +30,8 @@ public sealed class Conv2d : Module
 
     /// <summary>Creates a convolution initialised from <paramref name="random"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A size is not positive or the padding is negative.</exception>
-    public Conv2d(int inChannels, int outChannels, int kernelSize, RandomGenerator random, int stride = 1, int padding = 0, bool bias = true)
+    public Conv2d(int inChannels, int outChannels, int kernelSize, RandomGenerator random, int stride = 1,
+        int padding = 0, bool bias = true)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inChannels);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outChannels);
@@ -38,13 +39,18 @@ public sealed class Conv2d : Module
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(stride);
         ArgumentOutOfRangeException.ThrowIfNegative(padding);
         (InChannels, OutChannels, KernelSize, Stride, Padding) = (inChannels, outChannels, kernelSize, stride, padding);
-        Weight = RegisterParameter("weight", Init.KaimingNormal([outChannels, inChannels, kernelSize, kernelSize], random));
+        Weight = RegisterParameter("weight",
+            Init.KaimingNormal([outChannels, inChannels, kernelSize, kernelSize], random));
         if (bias) Bias = RegisterParameter("bias", Tensor.Zeros(outChannels));
     }
 
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input) => Functional.Conv2d(input, Weight, Bias, Stride, Padding);
 
-    /// <summary>Forward(input) + <paramref name="residual"/> in one op (<see cref="Functional.Conv2dAdd"/>): a residual block's output.</summary>
-    public Tensor ForwardAdd(Tensor input, Tensor residual) => Functional.Conv2dAdd(input, Weight, residual, Bias, Stride, Padding);
+    /// <summary>
+    /// Forward(input) + <paramref name="residual"/> in one op (<see cref="Functional.Conv2dAdd"/>): a residual block's
+    /// output.
+    /// </summary>
+    public Tensor ForwardAdd(Tensor input, Tensor residual) =>
+        Functional.Conv2dAdd(input, Weight, residual, Bias, Stride, Padding);
 }

@@ -15,7 +15,8 @@ public sealed class Dropout : Module
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="p"/> is outside [0, 1).</exception>
     public Dropout(float p, RandomGenerator random)
     {
-        if (!(p >= 0 && p < 1)) throw new ArgumentOutOfRangeException(nameof(p), p, "Dropout probability must be in [0, 1).");
+        if (!(p >= 0 && p < 1))
+            throw new ArgumentOutOfRangeException(nameof(p), p, "Dropout probability must be in [0, 1).");
         ArgumentNullException.ThrowIfNull(random);
         (P, _random) = (p, random);
     }

@@ -33,5 +33,6 @@ public sealed class Linear : Module
     public override Tensor Forward(Tensor input) => Functional.Linear(input, Weight, Bias);
 
     /// <inheritdoc/>
-    protected internal override bool TryAddInferenceSteps(DenseInferencePlan.Builder builder) => builder.AddLinear(Weight, Bias);
+    protected internal override bool TryAddInferenceSteps(DenseInferencePlan.Builder builder) =>
+        builder.AddLinear(Weight, Bias);
 }

@@ -65,7 +65,9 @@ public sealed class Flatten : Module
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input)
     {
-        if (input.Rank < 1) throw new ArgumentException($"Flatten: input needs a batch axis, got {ShapeMath.Format(input.Shape)}.", nameof(input));
+        if (input.Rank < 1)
+            throw new ArgumentException($"Flatten: input needs a batch axis, got {ShapeMath.Format(input.Shape)}.",
+                nameof(input));
         if (input.Rank == 2) return input;
         int n = input.Shape[0];
         return input.Reshape(n, n == 0 ? 0 : input.Count / n);

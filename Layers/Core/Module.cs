@@ -39,7 +39,9 @@ public abstract class Module
         return this;
     }
 
-    /// <summary>Puts this module and all descendants in evaluation mode (batch norm uses running statistics, dropout is off).</summary>
+    /// <summary>
+    /// Puts this module and all descendants in evaluation mode (batch norm uses running statistics, dropout is off).
+    /// </summary>
     public Module Eval() => Train(false);
 
     /// <summary>Registers a parameter (sets <see cref="Tensor.RequiresGrad"/>) and returns it.</summary>
@@ -109,7 +111,8 @@ public abstract class Module
     /// Copies values from <paramref name="state"/> into this module's parameters and buffers, by name.
     /// With <paramref name="strict"/>, every name must be present on both sides.
     /// </summary>
-    /// <exception cref="ArgumentException">A name is missing or unexpected (strict), or a shape differs; the message names it.</exception>
+    /// <exception cref="ArgumentException">A name is missing or unexpected (strict), or a shape differs; the message
+    /// names it.</exception>
     public void LoadStateDict(IReadOnlyDictionary<string, Tensor> state, bool strict = true)
     {
         var own = StateDict();
@@ -119,14 +122,16 @@ public abstract class Module
             var unexpected = state.Keys.Where(k => !own.ContainsKey(k)).ToList();
             if (missing.Count > 0 || unexpected.Count > 0)
                 throw new ArgumentException(
-                    $"State dictionary does not match the module: missing [{string.Join(", ", missing)}], unexpected [{string.Join(", ", unexpected)}].");
+                    $"State dictionary does not match the module: missing [{string.Join(", ", missing)}], unexpected " +
+                    $"[{string.Join(", ", unexpected)}].");
         }
         foreach (var (name, target) in own)
         {
             if (!state.TryGetValue(name, out var source)) continue;
             if (!source.Shape.SequenceEqual(target.Shape))
                 throw new ArgumentException(
-                    $"State entry '{name}' has shape {ShapeMath.Format(source.Shape)} but the module expects {ShapeMath.Format(target.Shape)}.");
+                    $"State entry '{name}' has shape {ShapeMath.Format(source.Shape)} but the module expects " +
+                    $"{ShapeMath.Format(target.Shape)}.");
             source.Data.CopyTo(target.Data);
         }
     }
@@ -143,15 +148,18 @@ public abstract class Module
     {
         if (tensor.IsScoped)
             throw new InvalidOperationException(
-                $"{GetType().Name}.{name} was created inside a TensorScope, so its storage would be recycled when the scope ends. " +
+                $"{GetType().Name}.{name} was created inside a TensorScope, so its storage would be " +
+                "recycled when the scope ends. " +
                 "Build modules outside scopes, or inside 'using (TensorScope.Unscoped())'.");
     }
 
     private void CheckName(string name)
     {
         if (string.IsNullOrEmpty(name) || name.Contains('.'))
-            throw new ArgumentException($"Module member names must be non-empty and contain no '.', got '{name}'.", nameof(name));
-        if (_parameters.Any(p => p.Name == name) || _buffers.Any(b => b.Name == name) || _children.Any(c => c.Name == name))
+            throw new ArgumentException($"Module member names must be non-empty and contain no '.', got '{name}'.",
+                nameof(name));
+        if (_parameters.Any(p => p.Name == name) || _buffers.Any(b => b.Name == name)
+            || _children.Any(c => c.Name == name))
             throw new ArgumentException($"{GetType().Name} already has a member named '{name}'.", nameof(name));
     }
 }

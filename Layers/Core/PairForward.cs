@@ -15,6 +15,9 @@ public readonly record struct PairForwardOptions(bool LightDetachesShared, bool 
 /// <summary>What <see cref="RocketPair.ForwardPair(Tensor, PairForwardOptions)"/> returns.</summary>
 /// <param name="BoosterLogits">z: [N, C].</param>
 /// <param name="LightLogits">l: [N, C].</param>
-/// <param name="BoosterHidden">The booster head's hidden activations in order, each [N, width] (empty unless asked for).</param>
-/// <param name="LightHidden">The light head's hidden activations in order, each [N, width] (empty unless asked for).</param>
-public sealed record PairOutputs(Tensor BoosterLogits, Tensor LightLogits, IReadOnlyList<Tensor> BoosterHidden, IReadOnlyList<Tensor> LightHidden);
+/// <param name="BoosterHidden">The booster head's hidden activations in order, each [N, width] (empty unless asked
+/// for).</param>
+/// <param name="LightHidden">The light head's hidden activations in order, each [N, width] (empty unless asked
+/// for).</param>
+public sealed record PairOutputs(Tensor BoosterLogits, Tensor LightLogits, IReadOnlyList<Tensor> BoosterHidden,
+    IReadOnlyList<Tensor> LightHidden);

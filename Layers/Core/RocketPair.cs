@@ -15,7 +15,8 @@ public abstract class RocketPair : Module
     public abstract Module Light { get; }
 
     /// <summary>Booster logits z and light logits l for the same input.</summary>
-    public virtual (Tensor BoosterLogits, Tensor LightLogits) ForwardPair(Tensor input) => (Booster.Forward(input), Light.Forward(input));
+    public virtual (Tensor BoosterLogits, Tensor LightLogits) ForwardPair(Tensor input) =>
+        (Booster.Forward(input), Light.Forward(input));
 
     /// <summary>
     /// Both nets' logits with the variants of <paramref name="options"/>. Plain options give

@@ -7,13 +7,18 @@ namespace RocketNet.Layers;
 /// </summary>
 public sealed class CtrTowerPair : TrunkPair
 {
-    /// <summary>Builds embedding, booster tower and light tower, in that order, from <paramref name="random"/>.</summary>
-    public CtrTowerPair(CtrTowerPairSpec spec, RandomGenerator random) : this(spec, random, spec.CreateEmbedding(random)) { }
+    /// <summary>
+    /// Builds embedding, booster tower and light tower, in that order, from <paramref name="random"/>.
+    /// </summary>
+    public CtrTowerPair(CtrTowerPairSpec spec, RandomGenerator random) : this(spec, random,
+        spec.CreateEmbedding(random))
+    { }
 
     private CtrTowerPair(CtrTowerPairSpec spec, RandomGenerator random, MultiFieldEmbedding embedding)
         : this(spec, embedding, spec.CreateBoosterTower(random), random) { }
 
-    private CtrTowerPair(CtrTowerPairSpec spec, MultiFieldEmbedding embedding, Sequential boosterTower, RandomGenerator random)
+    private CtrTowerPair(CtrTowerPairSpec spec, MultiFieldEmbedding embedding, Sequential boosterTower,
+        RandomGenerator random)
         : base(embedding, boosterTower, spec.CreateLightTower(random), spec)
     {
         Embedding = embedding;

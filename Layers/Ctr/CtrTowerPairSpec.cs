@@ -36,45 +36,59 @@ public sealed class CtrTowerPairSpec : PairSpec
     /// <summary>Standard deviation of the embedding initialisation.</summary>
     public float EmbeddingStd { get; }
 
-    /// <summary>Whether the booster tower has batch norm after each hidden layer (default; the paper's booster).</summary>
+    /// <summary>
+    /// Whether the booster tower has batch norm after each hidden layer (default; the paper's booster).
+    /// </summary>
     public bool BoosterBatchNorm { get; private init; } = true;
 
     /// <summary>This spec with the booster tower's batch norm on or off.</summary>
     public CtrTowerPairSpec WithBoosterBatchNorm(bool on) => new(this) { BoosterBatchNorm = on };
 
-    private CtrTowerPairSpec(CtrTowerPairSpec other) : this([.. other.FieldSizes], other.FieldCount, other.Buckets, other.Dimension,
+    private CtrTowerPairSpec(CtrTowerPairSpec other) : this([.. other.FieldSizes], other.FieldCount,
+        other.Buckets, other.Dimension,
         [.. other.BoosterHidden], [.. other.LightHidden], other.Classes, other.EmbeddingStd)
     {
     }
 
-    private CtrTowerPairSpec(int[] fieldSizes, int fieldCount, int buckets, int dimension, int[] boosterHidden, int[] lightHidden, int classes, float embeddingStd)
+    private CtrTowerPairSpec(int[] fieldSizes, int fieldCount, int buckets, int dimension, int[] boosterHidden,
+        int[] lightHidden, int classes, float embeddingStd)
     {
         ArgumentNullException.ThrowIfNull(boosterHidden);
         ArgumentNullException.ThrowIfNull(lightHidden);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dimension);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(classes);
-        if (boosterHidden.Concat(lightHidden).Any(w => w <= 0)) throw new ArgumentException("CTR tower widths must be positive.", nameof(boosterHidden));
-        if (!(embeddingStd > 0)) throw new ArgumentOutOfRangeException(nameof(embeddingStd), embeddingStd, "Embedding std must be positive.");
+        if (boosterHidden.Concat(lightHidden).Any(w => w <= 0))
+            throw new ArgumentException("CTR tower widths must be positive.", nameof(boosterHidden));
+        if (!(embeddingStd > 0)) throw new ArgumentOutOfRangeException(nameof(embeddingStd), embeddingStd,
+            "Embedding std must be positive.");
         (FieldSizes, FieldCount, Buckets, Dimension, BoosterHidden, LightHidden, Classes, EmbeddingStd) =
             (fieldSizes, fieldCount, buckets, dimension, boosterHidden, lightHidden, classes, embeddingStd);
     }
 
     /// <summary>One embedding table per field with the given vocabulary sizes.</summary>
     /// <exception cref="ArgumentException">No fields, or a size is not positive.</exception>
-    public static CtrTowerPairSpec PerField(int[] fieldSizes, int dimension, int[] boosterHidden, int[] lightHidden, int classes = 2, float embeddingStd = 1f)
+    public static CtrTowerPairSpec PerField(int[] fieldSizes, int dimension, int[] boosterHidden, int[] lightHidden,
+        int classes = 2, float embeddingStd = 1f)
     {
         ArgumentNullException.ThrowIfNull(fieldSizes);
         if (fieldSizes.Length == 0 || fieldSizes.Any(s => s <= 0))
-            throw new ArgumentException($"CTR field sizes must be one or more positive numbers, got [{string.Join(", ", fieldSizes)}].", nameof(fieldSizes));
-        return new CtrTowerPairSpec([.. fieldSizes], fieldSizes.Length, 0, dimension, boosterHidden, lightHidden, classes, embeddingStd);
+            throw new ArgumentException(
+                $"CTR field sizes must be one or more positive numbers, got [{string.Join(", ", fieldSizes)}].",
+                nameof(fieldSizes));
+        return new CtrTowerPairSpec([.. fieldSizes], fieldSizes.Length, 0, dimension, boosterHidden, lightHidden,
+            classes, embeddingStd);
     }
 
-    /// <summary>One hashed table of <paramref name="buckets"/> rows shared by <paramref name="fieldCount"/> fields.</summary>
-    public static CtrTowerPairSpec Hashed(int fieldCount, int buckets, int dimension, int[] boosterHidden, int[] lightHidden, int classes = 2, float embeddingStd = 1f)
+    /// <summary>
+    /// One hashed table of <paramref name="buckets"/> rows shared by <paramref name="fieldCount"/> fields.
+    /// </summary>
+    public static CtrTowerPairSpec Hashed(int fieldCount, int buckets, int dimension, int[] boosterHidden,
+        int[] lightHidden, int classes = 2, float embeddingStd = 1f)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(fieldCount);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(buckets);
-        return new CtrTowerPairSpec([], fieldCount, buckets, dimension, boosterHidden, lightHidden, classes, embeddingStd);
+        return new CtrTowerPairSpec([], fieldCount, buckets, dimension, boosterHidden, lightHidden,
+            classes, embeddingStd);
     }
 
     /// <inheritdoc/>
@@ -84,7 +98,9 @@ public sealed class CtrTowerPairSpec : PairSpec
         string table = Buckets > 0
             ? string.Create(c, $"fields={FieldCount} buckets={Buckets}")
             : "vocab=" + ArchitectureDescription.FormatList(FieldSizes);
-        return string.Create(c, $"ctr-towers {table} dim={Dimension} booster={ArchitectureDescription.FormatList(BoosterHidden)} light={ArchitectureDescription.FormatList(LightHidden)} classes={Classes} std={EmbeddingStd:R}") +
+        return string.Create(c,
+            $"ctr-towers {table} dim={Dimension} booster={ArchitectureDescription.FormatList(BoosterHidden)} " +
+            $"light={ArchitectureDescription.FormatList(LightHidden)} classes={Classes} std={EmbeddingStd:R}") +
                (BoosterBatchNorm ? "" : " booster-bn=0");
     }
 
@@ -96,10 +112,12 @@ public sealed class CtrTowerPairSpec : PairSpec
         if (d.Positional.Count != 0) throw d.Error($"has unexpected token '{d.Positional[0]}'");
         int dim = d.GetInt("dim"), classes = d.GetInt("classes", 2);
         float std = d.GetFloat("std", 1f);
-        if (d.Has("vocab") == d.Has("buckets")) throw d.Error("needs exactly one of 'vocab=…' (per-field tables) or 'fields=… buckets=…' (hashed)");
+        if (d.Has("vocab") == d.Has("buckets"))
+            throw d.Error("needs exactly one of 'vocab=…' (per-field tables) or 'fields=… buckets=…' (hashed)");
         var spec = d.Has("vocab")
             ? PerField(d.GetInts("vocab"), dim, d.GetInts("booster"), d.GetInts("light"), classes, std)
-            : Hashed(d.GetInt("fields"), d.GetInt("buckets"), dim, d.GetInts("booster"), d.GetInts("light"), classes, std);
+            : Hashed(d.GetInt("fields"), d.GetInt("buckets"), dim, d.GetInts("booster"),
+                d.GetInts("light"), classes, std);
         return spec.WithBoosterBatchNorm(d.GetInt("booster-bn", 1) != 0);
     }
 
@@ -114,7 +132,8 @@ public sealed class CtrTowerPairSpec : PairSpec
         MlpStacks.Create(FieldCount * Dimension, [.. LightHidden], Classes, batchNorm: false, random);
 
     /// <inheritdoc/>
-    /// <remarks>The embedding rows the description names (one table of Σ field sizes or of the buckets) times D, and the light tower.</remarks>
+    /// <remarks>The embedding rows the description names (one table of Σ field sizes or of the buckets) times D, and
+    /// the light tower.</remarks>
     public override long MinimumLightParameters()
     {
         long rows = Buckets > 0 ? Buckets : FieldSizes.Sum(s => (long)s);
@@ -123,11 +142,13 @@ public sealed class CtrTowerPairSpec : PairSpec
 
     /// <inheritdoc/>
     /// <remarks>The booster tower (the embedding is shared), with biases.</remarks>
-    public override long MinimumBoosterOnlyParameters() => LinearChainParameters((long)FieldCount * Dimension, [.. BoosterHidden, Classes]);
+    public override long MinimumBoosterOnlyParameters() =>
+        LinearChainParameters((long)FieldCount * Dimension, [.. BoosterHidden, Classes]);
 
     /// <inheritdoc/>
     public override RocketPair CreatePair(RandomGenerator random) => new CtrTowerPair(this, random);
 
     /// <inheritdoc/>
-    public override Module CreateLight(RandomGenerator random) => new TrunkHeadNet(CreateEmbedding(random), CreateLightTower(random));
+    public override Module CreateLight(RandomGenerator random) =>
+        new TrunkHeadNet(CreateEmbedding(random), CreateLightTower(random));
 }

@@ -6,22 +6,29 @@ namespace RocketNet.Layers;
 /// </summary>
 public static class CategoryIds
 {
-    /// <summary>Largest id accepted by the hashed mode (2^40; floats are exact integers only up to 2^24 anyway).</summary>
+    /// <summary>
+    /// Largest id accepted by the hashed mode (2^40; floats are exact integers only up to 2^24 anyway).
+    /// </summary>
     public const double MaxHashedId = 1L << 40;
 
     /// <summary>
     /// Converts <paramref name="value"/> to an id, checking that it is a whole number in [0, <paramref name="limit"/>).
     /// </summary>
-    /// <exception cref="ArgumentException">The value is not finite, not whole, or out of range; the message says where.</exception>
+    /// <exception cref="ArgumentException">The value is not finite, not whole, or out of range; the message says
+    /// where.</exception>
     public static long ToId(float value, double limit, string where)
     {
         if (!IsValidId(value, limit))
             throw new ArgumentException(
-                $"{where}: category id {value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} is invalid; ids must be whole numbers in [0, {limit}).");
+                $"{where}: category id {value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} is " +
+                $"invalid; ids must be whole numbers in [0, {limit}).");
         return (long)value;
     }
 
-    /// <summary>True when <paramref name="value"/> is a whole number in [0, <paramref name="limit"/>) (what <see cref="ToId"/> accepts).</summary>
+    /// <summary>
+    /// True when <paramref name="value"/> is a whole number in [0, <paramref name="limit"/>) (what <see cref="ToId"/>
+    /// accepts).
+    /// </summary>
     public static bool IsValidId(float value, double limit) =>
         float.IsFinite(value) && value == MathF.Floor(value) && value >= 0 && value < limit;
 

@@ -31,7 +31,8 @@ public sealed class Embedding : Module
         ReadOnlySpan<float> ids = input.Data;
         // The engine's op keeps the index array for backward, so it is allocated per call.
         var indices = new int[ids.Length];
-        for (int i = 0; i < ids.Length; i++) indices[i] = (int)CategoryIds.ToId(ids[i], VocabularySize, $"Embedding (position {i})");
+        for (int i = 0; i < ids.Length; i++)
+            indices[i] = (int)CategoryIds.ToId(ids[i], VocabularySize, $"Embedding (position {i})");
         return Functional.Embedding(Weight, indices, input.Shape.ToArray());
     }
 }

@@ -39,10 +39,12 @@ public sealed class MultiFieldEmbedding : Module
     /// <summary>Per-field table sizes (per-field mode); empty in hashed mode.</summary>
     public IReadOnlyList<int> FieldSizes => _fieldSizes;
 
-    private MultiFieldEmbedding(int fieldCount, int[] fieldSizes, int buckets, int dimension, RandomGenerator random, float std)
+    private MultiFieldEmbedding(int fieldCount, int[] fieldSizes, int buckets, int dimension,
+        RandomGenerator random, float std)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dimension);
-        (FieldCount, Dimension, _fieldSizes, BucketCount, IsHashed) = (fieldCount, dimension, fieldSizes, buckets, buckets > 0);
+        (FieldCount, Dimension, _fieldSizes, BucketCount, IsHashed) = (fieldCount, dimension, fieldSizes,
+            buckets, buckets > 0);
         _fieldOffsets = new int[fieldSizes.Length];
         long rows = buckets;
         for (int f = 0; f < fieldSizes.Length; f++)
@@ -61,12 +63,17 @@ public sealed class MultiFieldEmbedding : Module
     {
         ArgumentNullException.ThrowIfNull(fieldSizes);
         if (fieldSizes.Length == 0 || fieldSizes.Any(s => s <= 0))
-            throw new ArgumentException($"MultiFieldEmbedding: field sizes must be one or more positive numbers, got [{string.Join(", ", fieldSizes)}].", nameof(fieldSizes));
+            throw new ArgumentException(
+                "MultiFieldEmbedding: field sizes must be one or more positive numbers, got " +
+                $"[{string.Join(", ", fieldSizes)}].", nameof(fieldSizes));
         return new MultiFieldEmbedding(fieldSizes.Length, (int[])fieldSizes.Clone(), 0, dimension, random, std);
     }
 
-    /// <summary>One hashed table of <paramref name="buckets"/> rows shared by <paramref name="fieldCount"/> fields.</summary>
-    public static MultiFieldEmbedding Hashed(int fieldCount, int buckets, int dimension, RandomGenerator random, float std = 1f)
+    /// <summary>
+    /// One hashed table of <paramref name="buckets"/> rows shared by <paramref name="fieldCount"/> fields.
+    /// </summary>
+    public static MultiFieldEmbedding Hashed(int fieldCount, int buckets, int dimension,
+        RandomGenerator random, float std = 1f)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(fieldCount);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(buckets);
@@ -75,16 +82,21 @@ public sealed class MultiFieldEmbedding : Module
 
     /// <summary>First row of field <paramref name="field"/>'s table (per-field mode).</summary>
     public int FieldOffset(int field) =>
-        IsHashed ? throw new InvalidOperationException("MultiFieldEmbedding: hashed mode has no per-field tables.") : _fieldOffsets[field];
+        IsHashed ? throw new InvalidOperationException(
+            "MultiFieldEmbedding: hashed mode has no per-field tables.") : _fieldOffsets[field];
 
     /// <summary>The weight row that (<paramref name="field"/>, <paramref name="id"/>) reads.</summary>
     /// <exception cref="ArgumentException">The id is invalid for the field.</exception>
     public int RowOf(int field, float id)
     {
         if ((uint)field >= (uint)FieldCount)
-            throw new ArgumentOutOfRangeException(nameof(field), field, $"MultiFieldEmbedding has fields 0..{FieldCount - 1}.");
-        if (IsHashed) return CategoryIds.HashBucket(field, CategoryIds.ToId(id, CategoryIds.MaxHashedId, $"MultiFieldEmbedding field {field}"), BucketCount);
-        return _fieldOffsets[field] + (int)CategoryIds.ToId(id, _fieldSizes[field], $"MultiFieldEmbedding field {field}");
+            throw new ArgumentOutOfRangeException(nameof(field), field,
+                $"MultiFieldEmbedding has fields 0..{FieldCount - 1}.");
+        if (IsHashed)
+            return CategoryIds.HashBucket(field,
+                CategoryIds.ToId(id, CategoryIds.MaxHashedId, $"MultiFieldEmbedding field {field}"), BucketCount);
+        return _fieldOffsets[field] + (int)CategoryIds.ToId(id, _fieldSizes[field],
+            $"MultiFieldEmbedding field {field}");
     }
 
     /// <summary>
@@ -95,19 +107,24 @@ public sealed class MultiFieldEmbedding : Module
     internal int LookupRow(int sample, int field, float id)
     {
         double limit = IsHashed ? CategoryIds.MaxHashedId : _fieldSizes[field];
-        if (!CategoryIds.IsValidId(id, limit)) CategoryIds.ToId(id, limit, $"MultiFieldEmbedding row {sample}, field {field}");
+        if (!CategoryIds.IsValidId(id, limit))
+            CategoryIds.ToId(id, limit, $"MultiFieldEmbedding row {sample}, field {field}");
         return IsHashed ? CategoryIds.HashBucket(field, (long)id, BucketCount) : _fieldOffsets[field] + (int)id;
     }
 
     /// <inheritdoc/>
-    protected internal override bool TryAddInferenceSteps(DenseInferencePlan.Builder builder) => builder.AddEmbedding(this);
+    protected internal override bool TryAddInferenceSteps(DenseInferencePlan.Builder builder) =>
+        builder.AddEmbedding(this);
 
     /// <inheritdoc/>
-    /// <exception cref="ArgumentException">The input is not [N, F], or an id is not a whole number in range for its field.</exception>
+    /// <exception cref="ArgumentException">The input is not [N, F], or an id is not a whole number in range for its
+    /// field.</exception>
     public override Tensor Forward(Tensor input)
     {
         if (input.Rank != 2 || input.Shape[1] != FieldCount)
-            throw new ArgumentException($"MultiFieldEmbedding: input must be [N, {FieldCount}] (one id per field), got {ShapeMath.Format(input.Shape)}.", nameof(input));
+            throw new ArgumentException(
+                $"MultiFieldEmbedding: input must be [N, {FieldCount}] (one id per field), got " +
+                $"{ShapeMath.Format(input.Shape)}.", nameof(input));
         int n = input.Shape[0];
         ReadOnlySpan<float> ids = input.Data;
         // Scratch only: the engine's op copies what backward needs.
@@ -117,7 +134,8 @@ public sealed class MultiFieldEmbedding : Module
             for (int r = 0, i = 0; r < n; r++)
                 for (int f = 0; f < FieldCount; f++, i++) rows[i] = LookupRow(r, f, ids[i]);
             // [N, F] lookups → [N, F, D] → [N, F·D] (a view).
-            return Functional.Embedding(Weight, rows.AsSpan(0, ids.Length), [n, FieldCount]).Reshape(n, FieldCount * Dimension);
+            return Functional.Embedding(Weight, rows.AsSpan(0, ids.Length), [n, FieldCount])
+                .Reshape(n, FieldCount * Dimension);
         }
         finally
         {

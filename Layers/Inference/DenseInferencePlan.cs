@@ -70,17 +70,22 @@ public sealed unsafe class DenseInferencePlan
     }
 
     /// <summary>
-    /// Writes the outputs [batch, OutputSize] of <paramref name="batch"/> samples [batch, InputSize] given back to back.
+    /// Writes the outputs [batch, OutputSize] of <paramref name="batch"/> samples [batch, InputSize] given back to
+    /// back.
     /// </summary>
     /// <exception cref="ArgumentException">The batch is out of range or a span's length does not match it.</exception>
     public void Run(ReadOnlySpan<float> input, Span<float> output, int batch)
     {
         if (batch < 1 || batch > MaxBatchSize)
-            throw new ArgumentException($"Batch {batch} is outside [1, {MaxBatchSize}] (the plan's buffers).", nameof(batch));
+            throw new ArgumentException(
+                $"Batch {batch} is outside [1, {MaxBatchSize}] (the plan's buffers).", nameof(batch));
         if (input.Length != batch * InputSize)
-            throw new ArgumentException($"{batch} samples of {InputSize} values need {batch * InputSize} inputs, got {input.Length}.", nameof(input));
+            throw new ArgumentException(
+                $"{batch} samples of {InputSize} values need {batch * InputSize} inputs, got {input.Length}.",
+                nameof(input));
         if (output.Length != batch * OutputSize)
-            throw new ArgumentException($"{batch} samples need {batch * OutputSize} outputs, the span holds {output.Length}.", nameof(output));
+            throw new ArgumentException(
+                $"{batch} samples need {batch * OutputSize} outputs, the span holds {output.Length}.", nameof(output));
 
         var workspace = _idle.TryTake(out var idle) ? idle : new Workspace(this);
         try
@@ -111,7 +116,10 @@ public sealed unsafe class DenseInferencePlan
         }
     }
 
-    /// <summary>Blocks of rows to cut <paramref name="batch"/> into: one per thread, or 1 where splitting would not pay or would change bits.</summary>
+    /// <summary>
+    /// Blocks of rows to cut <paramref name="batch"/> into: one per thread, or 1 where splitting would not pay or would
+    /// change bits.
+    /// </summary>
     private int RowBlocks(int batch)
     {
         int blocks = Math.Min(Parallelism.ThreadCount, batch / MinRowsPerBlock);
@@ -119,7 +127,8 @@ public sealed unsafe class DenseInferencePlan
         int width = InputSize;
         foreach (var step in _steps)
         {
-            if (step.Linear is not null && !DenseInferenceKernels.RowBlocksMatch(batch, batch / blocks, width, step.OutFeatures))
+            if (step.Linear is not null && !DenseInferenceKernels.RowBlocksMatch(batch, batch / blocks,
+                width, step.OutFeatures))
                 return 1;
             width = step.OutFeatures;
         }
@@ -174,7 +183,9 @@ public sealed unsafe class DenseInferencePlan
         current.CopyTo(output);
     }
 
-    /// <summary>One caller's buffers: two ping-pong activations [MaxBatchSize, widest layer] and its row-block job.</summary>
+    /// <summary>
+    /// One caller's buffers: two ping-pong activations [MaxBatchSize, widest layer] and its row-block job.
+    /// </summary>
     private sealed class Workspace
     {
         public Workspace(DenseInferencePlan plan)
@@ -191,7 +202,9 @@ public sealed unsafe class DenseInferencePlan
         public RowBlockJob RowBlocks { get; }
     }
 
-    /// <summary>One block of rows per index; block b holds samples [b·batch / blocks, (b + 1)·batch / blocks).</summary>
+    /// <summary>
+    /// One block of rows per index; block b holds samples [b·batch / blocks, (b + 1)·batch / blocks).
+    /// </summary>
     private sealed class RowBlockJob(DenseInferencePlan plan, Workspace workspace) : ParallelJob
     {
         private float* _input, _output;
@@ -208,7 +221,8 @@ public sealed unsafe class DenseInferencePlan
         {
             int first = (int)((long)index * _batch / _blocks), end = (int)((long)(index + 1) * _batch / _blocks);
             int rows = end - first;
-            plan.RunRows(workspace, new ReadOnlySpan<float>(_input + (long)first * plan.InputSize, rows * plan.InputSize),
+            plan.RunRows(workspace, new ReadOnlySpan<float>(_input + (long)first * plan.InputSize,
+                rows * plan.InputSize),
                 new Span<float>(_output + (long)first * plan.OutputSize, rows * plan.OutputSize), first, rows);
         }
     }
@@ -217,7 +231,8 @@ public sealed unsafe class DenseInferencePlan
     /// One step: an embedding lookup (Embedding set, its table copied), a linear layer (Linear set, its weight
     /// packed and its bias copied, empty for none) or an in-place activation.
     /// </summary>
-    internal readonly record struct Step(PackedLinearWeight? Linear, float[] Bias, int OutFeatures, DenseActivation Activation,
+    internal readonly record struct Step(PackedLinearWeight? Linear, float[] Bias, int OutFeatures,
+        DenseActivation Activation,
         MultiFieldEmbedding? Embedding = null, float[]? Table = null);
 
     /// <summary>
@@ -237,22 +252,28 @@ public sealed unsafe class DenseInferencePlan
         /// <summary>Values per sample after the steps added so far.</summary>
         public int Width { get; private set; }
 
-        /// <summary>Adds y = x·Wᵀ + b with copies of W and b (packed once); false (and the plan is abandoned) if W's input width is not <see cref="Width"/>.</summary>
+        /// <summary>
+        /// Adds y = x·Wᵀ + b with copies of W and b (packed once); false (and the plan is abandoned) if W's input width
+        /// is not <see cref="Width"/>.
+        /// </summary>
         /// <param name="weight">[out, in].</param>
         /// <param name="bias">[out], or null.</param>
         public bool AddLinear(Tensor weight, Tensor? bias)
         {
             ArgumentNullException.ThrowIfNull(weight);
-            if (weight.Rank != 2 || weight.Size(1) != Width || (bias is not null && (bias.Rank != 1 || bias.Size(0) != weight.Size(0))))
+            if (weight.Rank != 2 || weight.Size(1) != Width
+                || (bias is not null && (bias.Rank != 1 || bias.Size(0) != weight.Size(0))))
                 return Valid = false;
             Width = weight.Size(0);
             MaxWidth = Math.Max(MaxWidth, Width);
-            Steps.Add(new Step(new PackedLinearWeight(weight.Data, Width, weight.Size(1)), bias?.Data.ToArray() ?? [], Width, default));
+            Steps.Add(new Step(new PackedLinearWeight(weight.Data, Width, weight.Size(1)), bias?.Data.ToArray()
+                ?? [], Width, default));
             return true;
         }
 
         /// <summary>
-        /// Adds the lookup of one id per field (width F → F·D) in a copy of the table; false (plan abandoned) unless the width so far is the
+        /// Adds the lookup of one id per field (width F → F·D) in a copy of the table; false (plan abandoned) unless
+        /// the width so far is the
         /// field count. Invalid ids throw from <see cref="Run"/> with the sample and field named, as Forward does.
         /// </summary>
         public bool AddEmbedding(MultiFieldEmbedding embedding)
@@ -268,7 +289,8 @@ public sealed unsafe class DenseInferencePlan
         /// <summary>Adds an elementwise activation (width unchanged).</summary>
         public bool AddActivation(DenseActivation activation)
         {
-            if (!Enum.IsDefined(activation)) throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation.");
+            if (!Enum.IsDefined(activation)) throw new ArgumentOutOfRangeException(nameof(activation), activation,
+                "Unknown activation.");
             Steps.Add(new Step(null, [], Width, activation));
             return true;
         }

@@ -25,7 +25,9 @@ public static class Init
         ArgumentNullException.ThrowIfNull(shape);
         ArgumentNullException.ThrowIfNull(random);
         if (shape.Length < 2 || shape.Any(d => d <= 0))
-            throw new ArgumentException($"Kaiming initialisation needs a weight shape [out, in, ...] of positive sizes, got [{string.Join(", ", shape)}].", nameof(shape));
+            throw new ArgumentException(
+                "Kaiming initialisation needs a weight shape [out, in, ...] of positive sizes, got " +
+                $"[{string.Join(", ", shape)}].", nameof(shape));
         int fanIn = 1;
         for (int i = 1; i < shape.Length; i++) fanIn *= shape[i];
         return Tensor.RandomNormal(shape, random, 0f, KaimingStd(fanIn));

@@ -36,7 +36,8 @@ public sealed class ArchitectureDescription
             if (eq < 0) { _positional.Add(token); continue; }
             string key = token[..eq];
             if (key.Length == 0 || !_values.TryAdd(key, token[(eq + 1)..]))
-                throw new ArgumentException($"Architecture description '{Text}': key '{key}' is empty or repeated.", nameof(text));
+                throw new ArgumentException($"Architecture description '{Text}': key '{key}' is empty or repeated.",
+                    nameof(text));
         }
     }
 
@@ -53,14 +54,16 @@ public sealed class ArchitectureDescription
     {
         if (!_values.ContainsKey(key) && fallback is int f) return f;
         string raw = Get(key);
-        return int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v : throw Error($"'{key}={raw}' is not an integer");
+        return int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v)
+            ? v : throw Error($"'{key}={raw}' is not an integer");
     }
 
     /// <summary>A float value, or <paramref name="fallback"/> when absent.</summary>
     public float GetFloat(string key, float fallback)
     {
         if (!_values.TryGetValue(key, out var raw)) return fallback;
-        return float.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out float v) ? v : throw Error($"'{key}={raw}' is not a number");
+        return float.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out float v)
+            ? v : throw Error($"'{key}={raw}' is not a number");
     }
 
     /// <summary>A list of integers separated by 'x' or ',' (an empty value is an empty list).</summary>
@@ -82,5 +85,6 @@ public sealed class ArchitectureDescription
     public ArgumentException Error(string problem) => new($"Architecture description '{Text}' {problem}.");
 
     /// <summary>Formats a list of integers the way <see cref="GetInts"/> reads it ('x'-separated).</summary>
-    public static string FormatList(IEnumerable<int> values) => string.Join("x", values.Select(v => v.ToString(CultureInfo.InvariantCulture)));
+    public static string FormatList(IEnumerable<int> values) =>
+        string.Join("x", values.Select(v => v.ToString(CultureInfo.InvariantCulture)));
 }

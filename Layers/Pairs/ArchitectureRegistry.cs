@@ -3,20 +3,22 @@ namespace RocketNet.Layers;
 /// <summary>
 /// Rebuilds pairs and light nets from their one-line descriptions (<see cref="PairSpec.Describe"/>), so a
 /// checkpoint that stores the description can be loaded without knowing the architecture in code.
-/// Built-in kinds: wrn-interval, wrn-bottom, wrn-none, ctr-towers, mlp, table-towers; more can be <see cref="Register"/>ed.
+/// Built-in kinds: wrn-interval, wrn-bottom, wrn-none, ctr-towers, mlp, table-towers; more can be
+/// <see cref="Register"/>ed.
 /// </summary>
 public static class ArchitectureRegistry
 {
     private static readonly object Gate = new();
-    private static readonly Dictionary<string, Func<ArchitectureDescription, PairSpec>> Parsers = new(StringComparer.Ordinal)
-    {
-        ["wrn-interval"] = WideResNetPairSpec.Parse,
-        ["wrn-bottom"] = WideResNetPairSpec.Parse,
-        ["wrn-none"] = WideResNetPairSpec.Parse,
-        ["ctr-towers"] = CtrTowerPairSpec.Parse,
-        ["mlp"] = MlpPairSpec.Parse,
-        ["table-towers"] = TableTowerPairSpec.Parse,
-    };
+    private static readonly Dictionary<string, Func<ArchitectureDescription, PairSpec>> Parsers =
+        new(StringComparer.Ordinal)
+        {
+            ["wrn-interval"] = WideResNetPairSpec.Parse,
+            ["wrn-bottom"] = WideResNetPairSpec.Parse,
+            ["wrn-none"] = WideResNetPairSpec.Parse,
+            ["ctr-towers"] = CtrTowerPairSpec.Parse,
+            ["mlp"] = MlpPairSpec.Parse,
+            ["table-towers"] = TableTowerPairSpec.Parse,
+        };
 
     /// <summary>The registered kinds, sorted.</summary>
     public static IReadOnlyList<string> Kinds
@@ -34,14 +36,17 @@ public static class ArchitectureRegistry
     }
 
     /// <summary>Parses <paramref name="description"/> into a spec.</summary>
-    /// <exception cref="ArgumentException">Unknown kind or malformed sizes; the message lists the known kinds.</exception>
+    /// <exception cref="ArgumentException">Unknown kind or malformed sizes; the message lists the known
+    /// kinds.</exception>
     public static PairSpec Parse(string description)
     {
         var parsed = new ArchitectureDescription(description);
         Func<ArchitectureDescription, PairSpec>? parser;
         lock (Gate) Parsers.TryGetValue(parsed.Kind, out parser);
         if (parser is null)
-            throw new ArgumentException($"Unknown architecture '{parsed.Kind}' in description '{parsed.Text}'; known kinds: {string.Join(", ", Kinds)}.", nameof(description));
+            throw new ArgumentException(
+                $"Unknown architecture '{parsed.Kind}' in description '{parsed.Text}'; known kinds: " +
+                $"{string.Join(", ", Kinds)}.", nameof(description));
         return parser(parsed);
     }
 

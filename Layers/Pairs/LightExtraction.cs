@@ -18,7 +18,9 @@ public static class LightExtraction
         }
         catch (ArgumentException e)
         {
-            throw new ArgumentException($"The standalone light net ({standalone.GetType().Name}) does not have the light net's architecture: {e.Message}", nameof(standalone), e);
+            throw new ArgumentException(
+                $"The standalone light net ({standalone.GetType().Name}) does not have the light net's " +
+                $"architecture: {e.Message}", nameof(standalone), e);
         }
         standalone.Train(light.IsTraining);
         return standalone;

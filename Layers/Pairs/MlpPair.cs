@@ -38,9 +38,11 @@ public sealed class MlpPairSpec : PairSpec
     /// <param name="boosterHidden">Hidden widths of the booster head.</param>
     /// <param name="lightHidden">Hidden widths of the light head.</param>
     /// <param name="classes">Number of classes.</param>
-    /// <param name="boosterBatchNorm">Batch norm after each booster hidden layer (keeps a wide booster's logits in range).</param>
+    /// <param name="boosterBatchNorm">Batch norm after each booster hidden layer (keeps a wide booster's logits in
+    /// range).</param>
     /// <param name="sharing">False: each net gets its own copy of the <paramref name="shared"/> layers.</param>
-    public MlpPairSpec(int inputs, int[] shared, int[] boosterHidden, int[] lightHidden, int classes, bool boosterBatchNorm = false, bool sharing = true)
+    public MlpPairSpec(int inputs, int[] shared, int[] boosterHidden, int[] lightHidden, int classes,
+        bool boosterBatchNorm = false, bool sharing = true)
     {
         (BoosterBatchNorm, Sharing) = (boosterBatchNorm, sharing);
         ArgumentNullException.ThrowIfNull(shared);
@@ -48,15 +50,19 @@ public sealed class MlpPairSpec : PairSpec
         ArgumentNullException.ThrowIfNull(lightHidden);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputs);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(classes);
-        if (shared.Length == 0) throw new ArgumentException("An MLP pair needs at least one shared layer.", nameof(shared));
+        if (shared.Length == 0)
+            throw new ArgumentException("An MLP pair needs at least one shared layer.", nameof(shared));
         if (shared.Concat(boosterHidden).Concat(lightHidden).Any(w => w <= 0))
             throw new ArgumentException("MLP pair widths must be positive.", nameof(shared));
-        (Inputs, Shared, BoosterHidden, LightHidden, Classes) = (inputs, [.. shared], [.. boosterHidden], [.. lightHidden], classes);
+        (Inputs, Shared, BoosterHidden, LightHidden, Classes) = (inputs, [.. shared], [.. boosterHidden],
+            [.. lightHidden], classes);
     }
 
     /// <inheritdoc/>
     public override string Describe() =>
-        $"mlp in={Inputs} shared={ArchitectureDescription.FormatList(Shared)} booster={ArchitectureDescription.FormatList(BoosterHidden)} light={ArchitectureDescription.FormatList(LightHidden)} classes={Classes}" +
+        $"mlp in={Inputs} shared={ArchitectureDescription.FormatList(Shared)} " +
+        $"booster={ArchitectureDescription.FormatList(BoosterHidden)} " +
+        $"light={ArchitectureDescription.FormatList(LightHidden)} classes={Classes}" +
         (BoosterBatchNorm ? " booster-bn=1" : "") + (Sharing ? "" : " sharing=none");
 
     /// <summary>Parses an "mlp …" description.</summary>
@@ -66,12 +72,15 @@ public sealed class MlpPairSpec : PairSpec
         if (d.Kind != "mlp") throw d.Error("is not an MLP pair (mlp)");
         if (d.Positional.Count != 0) throw d.Error($"has unexpected token '{d.Positional[0]}'");
         string sharing = d.Has("sharing") ? d.Get("sharing") : "bottom";
-        if (sharing is not ("bottom" or "none")) throw d.Error($"has sharing={sharing}; MLP pairs take sharing=bottom (default) or none");
-        return new MlpPairSpec(d.GetInt("in"), d.GetInts("shared"), d.GetInts("booster"), d.GetInts("light"), d.GetInt("classes"),
+        if (sharing is not ("bottom" or "none"))
+            throw d.Error($"has sharing={sharing}; MLP pairs take sharing=bottom (default) or none");
+        return new MlpPairSpec(d.GetInt("in"), d.GetInts("shared"), d.GetInts("booster"), d.GetInts("light"),
+            d.GetInt("classes"),
             d.GetInt("booster-bn", 0) != 0, sharing == "bottom");
     }
 
-    // Shared: the trunk holds the lower layers once. Not shared: an empty trunk, and each head starts with its own copy.
+    // Shared: the trunk holds the lower layers once. Not shared: an empty trunk, and each head starts with its own
+    // copy.
     internal Sequential CreateTrunk(RandomGenerator random) =>
         Sharing ? CreateLowerLayers(random) : new Sequential();
 
@@ -82,14 +91,18 @@ public sealed class MlpPairSpec : PairSpec
         return lower is null ? head : new Sequential(lower, head);
     }
 
-    private Sequential CreateLowerLayers(RandomGenerator random) => MlpStacks.Create(Inputs, [.. Shared], null, false, random);
+    private Sequential CreateLowerLayers(RandomGenerator random) =>
+        MlpStacks.Create(Inputs, [.. Shared], null, false, random);
 
     /// <inheritdoc/>
-    /// <remarks>Exact for MLP pairs: the lower layers, the light hidden layers and the output layer, with biases.</remarks>
-    public override long MinimumLightParameters() => LinearChainParameters(Inputs, [.. Shared, .. LightHidden, Classes]);
+    /// <remarks>Exact for MLP pairs: the lower layers, the light hidden layers and the output layer, with
+    /// biases.</remarks>
+    public override long MinimumLightParameters() =>
+        LinearChainParameters(Inputs, [.. Shared, .. LightHidden, Classes]);
 
     /// <inheritdoc/>
-    /// <remarks>The booster's hidden and output layers (and its own copy of the lower layers without sharing), with biases.</remarks>
+    /// <remarks>The booster's hidden and output layers (and its own copy of the lower layers without sharing), with
+    /// biases.</remarks>
     public override long MinimumBoosterOnlyParameters() => Sharing
         ? LinearChainParameters(Shared[^1], [.. BoosterHidden, Classes])
         : LinearChainParameters(Inputs, [.. Shared, .. BoosterHidden, Classes]);
@@ -98,7 +111,8 @@ public sealed class MlpPairSpec : PairSpec
     public override RocketPair CreatePair(RandomGenerator random) => new MlpPair(this, random);
 
     /// <inheritdoc/>
-    public override Module CreateLight(RandomGenerator random) => new TrunkHeadNet(CreateTrunk(random), CreateHead(LightHidden, random));
+    public override Module CreateLight(RandomGenerator random) =>
+        new TrunkHeadNet(CreateTrunk(random), CreateHead(LightHidden, random));
 }
 
 /// <summary>A <see cref="TrunkPair"/> of MLPs built from an <see cref="MlpPairSpec"/>.</summary>
@@ -114,7 +128,8 @@ public sealed class MlpPair : TrunkPair
         : base(trunk, boosterHead, spec.CreateHead(spec.LightHidden, random), spec) { }
 
     /// <summary>Shortcut for <c>new MlpPair(new MlpPairSpec(...), random)</c>.</summary>
-    public static MlpPair Create(int inputs, int[] shared, int[] boosterHidden, int[] lightHidden, int classes, RandomGenerator random,
+    public static MlpPair Create(int inputs, int[] shared, int[] boosterHidden, int[] lightHidden, int classes,
+        RandomGenerator random,
         bool boosterBatchNorm = false) =>
         new(new MlpPairSpec(inputs, shared, boosterHidden, lightHidden, classes, boosterBatchNorm), random);
 }

@@ -14,7 +14,9 @@ public static class MlpStacks
         ArgumentNullException.ThrowIfNull(hidden);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputs);
         if (hidden.Any(h => h <= 0) || outputs <= 0)
-            throw new ArgumentException($"MLP widths must be positive, got hidden [{string.Join(", ", hidden)}] and outputs {outputs}.", nameof(hidden));
+            throw new ArgumentException(
+                $"MLP widths must be positive, got hidden [{string.Join(", ", hidden)}] and outputs {outputs}.",
+                nameof(hidden));
         if (hidden.Length == 0 && outputs is null)
             throw new ArgumentException("An MLP stack needs at least one layer.", nameof(hidden));
         var layers = new List<Module>();

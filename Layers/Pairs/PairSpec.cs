@@ -32,7 +32,10 @@ public abstract class PairSpec
     /// </summary>
     public virtual long MinimumBoosterOnlyParameters() => 0;
 
-    /// <summary>Σ (in·out + out) over a chain of fully connected layers from <paramref name="inputs"/> through <paramref name="widths"/>.</summary>
+    /// <summary>
+    /// Σ (in·out + out) over a chain of fully connected layers from <paramref name="inputs"/> through
+    /// <paramref name="widths"/>.
+    /// </summary>
     protected static long LinearChainParameters(long inputs, IEnumerable<int> widths)
     {
         ArgumentNullException.ThrowIfNull(widths);

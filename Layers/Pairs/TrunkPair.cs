@@ -24,13 +24,16 @@ public class TrunkPair : RocketPair, IDescribedPair
     /// <param name="lightHead">Light-only layers producing the light logits l.</param>
     /// <param name="createLightCopy">Builds a fresh light net with this pair's light architecture (names
     /// "trunk.…", "head.…"), used by <see cref="ExtractLight"/>; optional.</param>
-    /// <exception cref="ArgumentException">The trunk contains batch norm, or a head is the same module as the other.</exception>
+    /// <exception cref="ArgumentException">The trunk contains batch norm, or a head is the same module as the
+    /// other.</exception>
     public TrunkPair(Module trunk, Module boosterHead, Module lightHead, Func<Module>? createLightCopy = null)
         : this(trunk, boosterHead, lightHead, createLightCopy, null)
     {
     }
 
-    /// <summary>Pairs parts built from <paramref name="spec"/> (which also rebuilds the light net for extraction).</summary>
+    /// <summary>
+    /// Pairs parts built from <paramref name="spec"/> (which also rebuilds the light net for extraction).
+    /// </summary>
     protected TrunkPair(Module trunk, Module boosterHead, Module lightHead, PairSpec spec)
         : this(trunk, boosterHead, lightHead, null, spec ?? throw new ArgumentNullException(nameof(spec)))
     {
@@ -42,16 +45,20 @@ public class TrunkPair : RocketPair, IDescribedPair
         ArgumentNullException.ThrowIfNull(boosterHead);
         ArgumentNullException.ThrowIfNull(lightHead);
         if (ReferenceEquals(boosterHead, lightHead))
-            throw new ArgumentException("TrunkPair: the booster and light heads must be different modules.", nameof(lightHead));
+            throw new ArgumentException(
+                "TrunkPair: the booster and light heads must be different modules.", nameof(lightHead));
         if (FindBatchNorm(trunk, "trunk") is string where)
-            throw new ArgumentException($"TrunkPair: the shared trunk contains batch norm at '{where}'; batch norm is never shared between booster and light net — move it into the heads.", nameof(trunk));
+            throw new ArgumentException(
+                $"TrunkPair: the shared trunk contains batch norm at '{where}'; batch norm is never shared between " +
+                "booster and light net — move it into the heads.", nameof(trunk));
         (_createLightCopy, _spec) = (createLightCopy, spec);
         _booster = RegisterModule("booster", new TrunkHeadNet(trunk, boosterHead));
         _light = RegisterModule("light", new TrunkHeadNet(trunk, lightHead));
     }
 
     /// <summary>Creates a general pair; same as the public constructor.</summary>
-    public static TrunkPair FromTrunk(Module trunk, Module boosterHead, Module lightHead, Func<Module>? createLightCopy = null) =>
+    public static TrunkPair FromTrunk(Module trunk, Module boosterHead, Module lightHead,
+        Func<Module>? createLightCopy = null) =>
         new(trunk, boosterHead, lightHead, createLightCopy);
 
     /// <summary>The shared trunk.</summary>
@@ -72,7 +79,8 @@ public class TrunkPair : RocketPair, IDescribedPair
     /// <inheritdoc/>
     /// <exception cref="InvalidOperationException">The pair was built from parts without a spec.</exception>
     public PairSpec Spec => _spec ?? throw new InvalidOperationException(
-        "This TrunkPair was built from user modules and has no architecture spec; build it from a PairSpec (or register one with ArchitectureRegistry) to describe it.");
+        "This TrunkPair was built from user modules and has no architecture spec; build it from a PairSpec (or " +
+        "register one with ArchitectureRegistry) to describe it.");
 
     /// <inheritdoc/>
     public string ArchitectureDescription => Spec.Describe();
@@ -85,7 +93,8 @@ public class TrunkPair : RocketPair, IDescribedPair
     }
 
     /// <inheritdoc/>
-    /// <exception cref="NotSupportedException">Hidden features were asked for but a head is not a <see cref="Sequential"/>.</exception>
+    /// <exception cref="NotSupportedException">Hidden features were asked for but a head is not a
+    /// <see cref="Sequential"/>.</exception>
     public override PairOutputs ForwardPair(Tensor input, PairForwardOptions options)
     {
         var shared = _booster.Trunk.Forward(input);
@@ -102,7 +111,9 @@ public class TrunkPair : RocketPair, IDescribedPair
     private static (Tensor Output, List<Tensor> Hidden) ForwardCollecting(Module head, Tensor x, string name)
     {
         if (head is not Sequential layers)
-            throw new NotSupportedException($"TrunkPair: the {name} head is a {head.GetType().Name}, not a Sequential, so its hidden layers cannot be collected.");
+            throw new NotSupportedException(
+                $"TrunkPair: the {name} head is a {head.GetType().Name}, not a Sequential, so its hidden " +
+                "layers cannot be collected.");
         var hidden = new List<Tensor>();
         for (int i = 0; i < layers.Count; i++)
         {
@@ -119,7 +130,8 @@ public class TrunkPair : RocketPair, IDescribedPair
         using var unscoped = TensorScope.Unscoped(); // the copy outlives any step the caller is in
         Module fresh = _spec?.CreateLight(new RandomGenerator(0))
             ?? _createLightCopy?.Invoke()
-            ?? throw new InvalidOperationException("TrunkPair.ExtractLight needs to build a fresh light net: pass createLightCopy to the constructor.");
+            ?? throw new InvalidOperationException(
+                "TrunkPair.ExtractLight needs to build a fresh light net: pass createLightCopy to the constructor.");
         return LightExtraction.CopyInto(fresh, _light);
     }
 

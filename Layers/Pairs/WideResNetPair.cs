@@ -35,7 +35,9 @@ public sealed class WideResNetPair : RocketPair, IDescribedPair
     /// <summary>The light net as a Wide ResNet (its shared parts are the booster's modules).</summary>
     public WideResNet LightNet => _light;
 
-    /// <summary>Builds the pair: the booster first, then the light net's own parts, all from <paramref name="random"/>.</summary>
+    /// <summary>
+    /// Builds the pair: the booster first, then the light net's own parts, all from <paramref name="random"/>.
+    /// </summary>
     public WideResNetPair(WideResNetPairSpec spec, RandomGenerator random)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -44,29 +46,40 @@ public sealed class WideResNetPair : RocketPair, IDescribedPair
         _booster = WideResNet.Create(spec.BoosterDepth, spec.Widen, spec.Classes, random, spec.InChannels);
         _light = spec.Sharing switch
         {
-            WideResNetSharing.Interval => SharingFirstBlocks(_booster, WideResNet.BlocksPerGroup(spec.LightDepth), 3, spec, random),
-            WideResNetSharing.Bottom => SharingFirstBlocks(_booster, WideResNet.BlocksPerGroup(spec.BoosterDepth), 2, spec, random),
+            WideResNetSharing.Interval =>
+                SharingFirstBlocks(_booster, WideResNet.BlocksPerGroup(spec.LightDepth), 3, spec, random),
+            WideResNetSharing.Bottom =>
+                SharingFirstBlocks(_booster, WideResNet.BlocksPerGroup(spec.BoosterDepth), 2, spec, random),
             _ => StemOnly(_booster, spec, random),
         };
         RegisterModule("booster", _booster);
         RegisterModule("light", _light);
     }
 
-    /// <summary>Interval sharing (b): booster WRN-<paramref name="boosterDepth"/>-k, light WRN-<paramref name="lightDepth"/>-k.</summary>
-    public static WideResNetPair Interval(int widen, int classes, RandomGenerator random, int inChannels = 3, int boosterDepth = 40, int lightDepth = 16) =>
-        new(new WideResNetPairSpec(WideResNetSharing.Interval, boosterDepth, lightDepth, widen, classes, inChannels), random);
+    /// <summary>
+    /// Interval sharing (b): booster WRN-<paramref name="boosterDepth"/>-k, light WRN-<paramref name="lightDepth"/>-k.
+    /// </summary>
+    public static WideResNetPair Interval(int widen, int classes, RandomGenerator random, int inChannels = 3,
+        int boosterDepth = 40, int lightDepth = 16) =>
+        new(new WideResNetPairSpec(WideResNetSharing.Interval, boosterDepth, lightDepth, widen, classes,
+            inChannels), random);
 
     /// <summary>Bottom sharing (a): the light net is the booster's first two groups plus its own head.</summary>
-    public static WideResNetPair Bottom(int widen, int classes, RandomGenerator random, int inChannels = 3, int boosterDepth = 40) =>
-        new(new WideResNetPairSpec(WideResNetSharing.Bottom, boosterDepth, boosterDepth, widen, classes, inChannels), random);
+    public static WideResNetPair Bottom(int widen, int classes, RandomGenerator random, int inChannels = 3,
+        int boosterDepth = 40) =>
+        new(new WideResNetPairSpec(WideResNetSharing.Bottom, boosterDepth, boosterDepth, widen, classes,
+            inChannels), random);
 
     /// <summary>"No sharing" ablation: only the stem conv is shared.</summary>
-    public static WideResNetPair StemOnly(int widen, int classes, RandomGenerator random, int inChannels = 3, int boosterDepth = 40, int lightDepth = 16) =>
-        new(new WideResNetPairSpec(WideResNetSharing.StemOnly, boosterDepth, lightDepth, widen, classes, inChannels), random);
+    public static WideResNetPair StemOnly(int widen, int classes, RandomGenerator random, int inChannels = 3,
+        int boosterDepth = 40, int lightDepth = 16) =>
+        new(new WideResNetPairSpec(WideResNetSharing.StemOnly, boosterDepth, lightDepth, widen, classes,
+            inChannels), random);
 
     // Light net from the booster's stem and, in each of the first groupCount groups, shared-conv copies of
     // the first blocksPerGroup blocks with new batch norms; new head BN and FC on the last width.
-    private static WideResNet SharingFirstBlocks(WideResNet booster, int blocksPerGroup, int groupCount, WideResNetPairSpec spec, RandomGenerator random)
+    private static WideResNet SharingFirstBlocks(WideResNet booster, int blocksPerGroup, int groupCount,
+        WideResNetPairSpec spec, RandomGenerator random)
     {
         var groups = new WideGroup[groupCount];
         for (int g = 0; g < groupCount; g++)
@@ -77,7 +90,8 @@ public sealed class WideResNetPair : RocketPair, IDescribedPair
             groups[g] = new WideGroup(blocks);
         }
         int width = groups[^1].OutChannels;
-        return new WideResNet(booster.Stem, groups, new BatchNorm2d(width, random), new Linear(width, spec.Classes, random));
+        return new WideResNet(booster.Stem, groups, new BatchNorm2d(width, random),
+            new Linear(width, spec.Classes, random));
     }
 
     private static WideResNet StemOnly(WideResNet booster, WideResNetPairSpec spec, RandomGenerator random)
@@ -87,10 +101,12 @@ public sealed class WideResNetPair : RocketPair, IDescribedPair
         int width = booster.Stem.OutChannels;
         for (int g = 0; g < 3; g++)
         {
-            groups[g] = WideGroup.Create(n, width, WideResNet.GroupWidth(g, spec.Widen), WideResNet.GroupStride(g), random);
+            groups[g] = WideGroup.Create(n, width, WideResNet.GroupWidth(g, spec.Widen),
+                WideResNet.GroupStride(g), random);
             width = groups[g].OutChannels;
         }
-        return new WideResNet(booster.Stem, groups, new BatchNorm2d(width, random), new Linear(width, spec.Classes, random));
+        return new WideResNet(booster.Stem, groups, new BatchNorm2d(width, random),
+            new Linear(width, spec.Classes, random));
     }
 
     /// <inheritdoc/>

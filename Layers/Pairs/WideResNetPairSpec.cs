@@ -42,18 +42,25 @@ public sealed class WideResNetPairSpec : PairSpec
     public int InChannels { get; }
 
     /// <summary>Checks and stores the sizes.</summary>
-    /// <exception cref="ArgumentException">A depth is not 6n + 4, or the light net has more blocks per group than the booster.</exception>
-    public WideResNetPairSpec(WideResNetSharing sharing, int boosterDepth, int lightDepth, int widen, int classes, int inChannels = 3)
+    /// <exception cref="ArgumentException">A depth is not 6n + 4, or the light net has more blocks per group than the
+    /// booster.</exception>
+    public WideResNetPairSpec(WideResNetSharing sharing, int boosterDepth, int lightDepth, int widen,
+        int classes, int inChannels = 3)
     {
         int n = WideResNet.BlocksPerGroup(boosterDepth), ns = WideResNet.BlocksPerGroup(lightDepth);
         if (sharing == WideResNetSharing.Interval && ns > n)
-            throw new ArgumentException($"Interval sharing needs the light net (WRN-{lightDepth}) to have no more blocks per group than the booster (WRN-{boosterDepth}).", nameof(lightDepth));
+            throw new ArgumentException(
+                $"Interval sharing needs the light net (WRN-{lightDepth}) to have no more blocks per group than the " +
+                $"booster (WRN-{boosterDepth}).", nameof(lightDepth));
         if (sharing == WideResNetSharing.Bottom && lightDepth != boosterDepth)
-            throw new ArgumentException("Bottom sharing uses the booster's own blocks: pass the booster depth as the light depth.", nameof(lightDepth));
+            throw new ArgumentException(
+                "Bottom sharing uses the booster's own blocks: pass the booster depth as the light depth.",
+                nameof(lightDepth));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(widen);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(classes);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inChannels);
-        (Sharing, BoosterDepth, LightDepth, Widen, Classes, InChannels) = (sharing, boosterDepth, lightDepth, widen, classes, inChannels);
+        (Sharing, BoosterDepth, LightDepth, Widen, Classes, InChannels) = (sharing, boosterDepth, lightDepth, widen,
+            classes, inChannels);
     }
 
     /// <summary>Kind token of each sharing scheme.</summary>
@@ -91,22 +98,28 @@ public sealed class WideResNetPairSpec : PairSpec
         int lightDepth = boosterDepth;
         if (sharing == WideResNetSharing.Bottom)
         {
-            if (nets.Length != 1) throw d.Error("gives a light net, but wrn-bottom's light net is the booster's first two groups (write e.g. 40-1)");
+            if (nets.Length != 1)
+                throw d.Error(
+                    "gives a light net, but wrn-bottom's light net is the booster's first two " +
+                    "groups (write e.g. 40-1)");
         }
         else
         {
             if (nets.Length != 2) throw d.Error("needs booster and light sizes like 40-1/16-1");
             int lightWiden;
             (lightDepth, lightWiden) = ParseNet(d, nets[1]);
-            if (lightWiden != boosterWiden) throw d.Error("has different widening factors; shared convs need the same k");
+            if (lightWiden != boosterWiden)
+                throw d.Error("has different widening factors; shared convs need the same k");
         }
-        return new WideResNetPairSpec(sharing, boosterDepth, lightDepth, boosterWiden, d.GetInt("classes"), d.GetInt("in", 3));
+        return new WideResNetPairSpec(sharing, boosterDepth, lightDepth, boosterWiden,
+            d.GetInt("classes"), d.GetInt("in", 3));
     }
 
     private static (int Depth, int Widen) ParseNet(ArchitectureDescription d, string token)
     {
         string[] parts = token.Split('-');
-        if (parts.Length == 2 && int.TryParse(parts[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out int depth)
+        if (parts.Length == 2
+            && int.TryParse(parts[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out int depth)
             && int.TryParse(parts[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out int widen))
             return (depth, widen);
         throw d.Error($"has '{token}' where a WRN size depth-k like 40-1 was expected");
@@ -144,7 +157,8 @@ public sealed class WideResNetPairSpec : PairSpec
         if (Sharing == WideResNetSharing.Bottom)
         {
             long w1 = WideResNet.GroupWidth(1, Widen), w2 = WideResNet.GroupWidth(2, Widen);
-            return 9 * w1 * w2 + 9 * w2 * w2 + (w1 != w2 ? w1 * w2 : 0) + (WideResNet.BlocksPerGroup(BoosterDepth) - 1) * 18 * w2 * w2 + w2 * Classes;
+            return 9 * w1 * w2 + 9 * w2 * w2 + (w1 != w2 ? w1 * w2 : 0) + (WideResNet.BlocksPerGroup(BoosterDepth) - 1)
+                * 18 * w2 * w2 + w2 * Classes;
         }
         return Math.Max(0, StandaloneWeights(BoosterDepth) - StandaloneWeights(LightDepth));
     }
@@ -157,7 +171,8 @@ public sealed class WideResNetPairSpec : PairSpec
         for (int g = 0; g < 3; g++)
         {
             long width = WideResNet.GroupWidth(g, Widen);
-            total += 9 * inWidth * width + 9 * width * width + (inWidth != width ? inWidth * width : 0) + (blocks - 1) * 18 * width * width;
+            total += 9 * inWidth * width + 9 * width * width + (inWidth != width ? inWidth * width : 0) + (blocks - 1)
+                * 18 * width * width;
             inWidth = width;
         }
         return total + inWidth * Classes;

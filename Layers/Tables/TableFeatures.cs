@@ -29,20 +29,28 @@ public sealed class TableFeatures : Module
     {
         ArgumentNullException.ThrowIfNull(vocabularySizes);
         ArgumentOutOfRangeException.ThrowIfNegative(numericCount);
-        if (vocabularySizes.Length + numericCount == 0) throw new ArgumentException("A table needs at least one categorical or numeric column.", nameof(vocabularySizes));
+        if (vocabularySizes.Length + numericCount == 0)
+            throw new ArgumentException("A table needs at least one categorical or numeric column.",
+                nameof(vocabularySizes));
         (CategoricalCount, NumericCount) = (vocabularySizes.Length, numericCount);
-        if (vocabularySizes.Length > 0) Embedding = RegisterModule("embedding", MultiFieldEmbedding.PerField(vocabularySizes, dimension, random, std));
+        if (vocabularySizes.Length > 0)
+            Embedding = RegisterModule("embedding",
+                MultiFieldEmbedding.PerField(vocabularySizes, dimension, random, std));
     }
 
     /// <inheritdoc/>
-    /// <exception cref="ArgumentException">The input is not [N, F + M], or an id is not valid for its column.</exception>
+    /// <exception cref="ArgumentException">The input is not [N, F + M], or an id is not valid for its
+    /// column.</exception>
     public override Tensor Forward(Tensor input)
     {
         int width = CategoricalCount + NumericCount;
         if (input.Rank != 2 || input.Shape[1] != width)
-            throw new ArgumentException($"TableFeatures: input must be [N, {width}] ({CategoricalCount} category ids then {NumericCount} numeric values), got {ShapeMath.Format(input.Shape)}.", nameof(input));
+            throw new ArgumentException(
+                $"TableFeatures: input must be [N, {width}] ({CategoricalCount} category ids then {NumericCount} " +
+                $"numeric values), got {ShapeMath.Format(input.Shape)}.", nameof(input));
         if (Embedding is null) return input;
         var embedded = Embedding.Forward(NumericCount == 0 ? input : input.Slice(1, 0, CategoricalCount));
-        return NumericCount == 0 ? embedded : Tensor.Concat([embedded, input.Slice(1, CategoricalCount, NumericCount)], axis: 1);
+        return NumericCount == 0
+            ? embedded : Tensor.Concat([embedded, input.Slice(1, CategoricalCount, NumericCount)], axis: 1);
     }
 }

@@ -7,11 +7,14 @@ namespace RocketNet.Layers;
 public sealed class TableTowerPair : TrunkPair
 {
     /// <summary>Builds features, booster tower and light tower from <paramref name="random"/>.</summary>
-    public TableTowerPair(TableTowerPairSpec spec, RandomGenerator random) : this(spec, random, spec.CreateFeatures(random)) { }
+    public TableTowerPair(TableTowerPairSpec spec, RandomGenerator random) : this(spec, random,
+        spec.CreateFeatures(random))
+    { }
 
     private TableTowerPair(TableTowerPairSpec spec, RandomGenerator random, TableFeatures features)
         : this(spec, features, spec.CreateBoosterTower(random), random) { }
 
-    private TableTowerPair(TableTowerPairSpec spec, TableFeatures features, Sequential boosterTower, RandomGenerator random)
+    private TableTowerPair(TableTowerPairSpec spec, TableFeatures features, Sequential boosterTower,
+        RandomGenerator random)
         : base(features, boosterTower, spec.CreateLightTower(random), spec) { }
 }

@@ -40,7 +40,8 @@ public sealed class TableTowerPairSpec : PairSpec
 
     /// <summary>A table pair; see the class summary for the parts.</summary>
     /// <exception cref="ArgumentException">A size is not positive, or there is no input column.</exception>
-    public TableTowerPairSpec(int[] vocabularySizes, int numericCount, int dimension, int[] boosterHidden, int[] lightHidden, int classes,
+    public TableTowerPairSpec(int[] vocabularySizes, int numericCount, int dimension, int[] boosterHidden,
+        int[] lightHidden, int classes,
         float embeddingStd = 0.1f, bool boosterBatchNorm = true)
     {
         ArgumentNullException.ThrowIfNull(vocabularySizes);
@@ -50,18 +51,25 @@ public sealed class TableTowerPairSpec : PairSpec
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dimension);
         ArgumentOutOfRangeException.ThrowIfLessThan(classes, 2);
         if (vocabularySizes.Any(s => s <= 0) || boosterHidden.Concat(lightHidden).Any(w => w <= 0))
-            throw new ArgumentException("Table vocabulary sizes and tower widths must be positive.", nameof(vocabularySizes));
-        if (vocabularySizes.Length + numericCount == 0) throw new ArgumentException("A table pair needs at least one input column.", nameof(vocabularySizes));
-        if (!(embeddingStd > 0)) throw new ArgumentOutOfRangeException(nameof(embeddingStd), embeddingStd, "Embedding std must be positive.");
-        (VocabularySizes, NumericCount, Dimension, BoosterHidden, LightHidden, Classes, EmbeddingStd, BoosterBatchNorm) =
-            ([.. vocabularySizes], numericCount, dimension, [.. boosterHidden], [.. lightHidden], classes, embeddingStd, boosterBatchNorm);
+            throw new ArgumentException("Table vocabulary sizes and tower widths must be positive.",
+                nameof(vocabularySizes));
+        if (vocabularySizes.Length + numericCount == 0)
+            throw new ArgumentException("A table pair needs at least one input column.", nameof(vocabularySizes));
+        if (!(embeddingStd > 0)) throw new ArgumentOutOfRangeException(nameof(embeddingStd), embeddingStd,
+            "Embedding std must be positive.");
+        (VocabularySizes, NumericCount, Dimension, BoosterHidden, LightHidden, Classes,
+            EmbeddingStd, BoosterBatchNorm) =
+            ([.. vocabularySizes], numericCount, dimension, [.. boosterHidden], [.. lightHidden], classes,
+                embeddingStd, boosterBatchNorm);
     }
 
     /// <inheritdoc/>
     public override string Describe() =>
         string.Create(CultureInfo.InvariantCulture,
-            $"table-towers vocab={ArchitectureDescription.FormatList(VocabularySizes)} numeric={NumericCount} dim={Dimension} " +
-            $"booster={ArchitectureDescription.FormatList(BoosterHidden)} light={ArchitectureDescription.FormatList(LightHidden)} classes={Classes} std={EmbeddingStd:R}") +
+            $"table-towers vocab={ArchitectureDescription.FormatList(VocabularySizes)} " +
+            $"numeric={NumericCount} dim={Dimension} " +
+            $"booster={ArchitectureDescription.FormatList(BoosterHidden)} " +
+            $"light={ArchitectureDescription.FormatList(LightHidden)} classes={Classes} std={EmbeddingStd:R}") +
         (BoosterBatchNorm ? "" : " booster-bn=0");
 
     /// <summary>Parses a "table-towers …" description.</summary>
@@ -72,7 +80,8 @@ public sealed class TableTowerPairSpec : PairSpec
         if (d.Positional.Count != 0) throw d.Error($"has unexpected token '{d.Positional[0]}'");
         try
         {
-            return new TableTowerPairSpec(d.GetInts("vocab"), d.GetInt("numeric", 0), d.GetInt("dim", 8), d.GetInts("booster"), d.GetInts("light"),
+            return new TableTowerPairSpec(d.GetInts("vocab"), d.GetInt("numeric", 0), d.GetInt("dim", 8),
+                d.GetInts("booster"), d.GetInts("light"),
                 d.GetInt("classes"), d.GetFloat("std", 0.1f), d.GetInt("booster-bn", 1) != 0);
         }
         catch (ArgumentException e) when (e.ParamName is not null)
@@ -81,7 +90,8 @@ public sealed class TableTowerPairSpec : PairSpec
         }
     }
 
-    internal TableFeatures CreateFeatures(RandomGenerator random) => new([.. VocabularySizes], NumericCount, Dimension, random, EmbeddingStd);
+    internal TableFeatures CreateFeatures(RandomGenerator random) =>
+        new([.. VocabularySizes], NumericCount, Dimension, random, EmbeddingStd);
 
     internal Sequential CreateBoosterTower(RandomGenerator random) =>
         MlpStacks.Create(TowerInputs, [.. BoosterHidden], Classes, batchNorm: BoosterBatchNorm, random);
@@ -96,11 +106,13 @@ public sealed class TableTowerPairSpec : PairSpec
 
     /// <inheritdoc/>
     /// <remarks>The booster tower's linear layers (the features are shared), with biases.</remarks>
-    public override long MinimumBoosterOnlyParameters() => LinearChainParameters(TowerInputs, [.. BoosterHidden, Classes]);
+    public override long MinimumBoosterOnlyParameters() =>
+        LinearChainParameters(TowerInputs, [.. BoosterHidden, Classes]);
 
     /// <inheritdoc/>
     public override RocketPair CreatePair(RandomGenerator random) => new TableTowerPair(this, random);
 
     /// <inheritdoc/>
-    public override Module CreateLight(RandomGenerator random) => new TrunkHeadNet(CreateFeatures(random), CreateLightTower(random));
+    public override Module CreateLight(RandomGenerator random) =>
+        new TrunkHeadNet(CreateFeatures(random), CreateLightTower(random));
 }

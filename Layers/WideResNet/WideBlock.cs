@@ -29,13 +29,16 @@ public sealed class WideBlock : Module
     /// <summary>Output channels.</summary>
     public int OutChannels => Conv0.OutChannels;
 
-    /// <summary>Creates a block with fresh convolutions and batch norms initialised from <paramref name="random"/>.</summary>
+    /// <summary>
+    /// Creates a block with fresh convolutions and batch norms initialised from <paramref name="random"/>.
+    /// </summary>
     public WideBlock(int inChannels, int outChannels, int stride, RandomGenerator random)
         : this(new BatchNorm2d(inChannels, random),
                new Conv2d(inChannels, outChannels, 3, random, stride, padding: 1, bias: false),
                new BatchNorm2d(outChannels, random),
                new Conv2d(outChannels, outChannels, 3, random, 1, padding: 1, bias: false),
-               inChannels != outChannels ? new Conv2d(inChannels, outChannels, 1, random, stride, padding: 0, bias: false) : null)
+               inChannels != outChannels ? new Conv2d(inChannels, outChannels, 1, random, stride, padding: 0,
+                   bias: false) : null)
     {
     }
 

@@ -15,7 +15,9 @@ public sealed class WideGroup : Module
         for (int i = 0; i < _blocks.Length; i++)
         {
             if (i > 0 && _blocks[i].InChannels != _blocks[i - 1].OutChannels)
-                throw new ArgumentException($"WideGroup: block{i} takes {_blocks[i].InChannels} channels but block{i - 1} gives {_blocks[i - 1].OutChannels}.", nameof(blocks));
+                throw new ArgumentException(
+                    $"WideGroup: block{i} takes {_blocks[i].InChannels} channels but block{i - 1} gives " +
+                    $"{_blocks[i - 1].OutChannels}.", nameof(blocks));
             RegisterModule("block" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), _blocks[i]);
         }
     }

@@ -39,12 +39,16 @@ public sealed class WideResNet : Module, IFeatureMapNetwork
         for (int g = 0; g < _groups.Length; g++)
         {
             if (_groups[g].InChannels != width)
-                throw new ArgumentException($"WideResNet: group{g} takes {_groups[g].InChannels} channels but receives {width}.", nameof(groups));
+                throw new ArgumentException(
+                    $"WideResNet: group{g} takes {_groups[g].InChannels} channels but receives {width}.",
+                    nameof(groups));
             width = _groups[g].OutChannels;
             RegisterModule("group" + g.ToString(System.Globalization.CultureInfo.InvariantCulture), _groups[g]);
         }
         if (headBatchNorm.NumFeatures != width || classifier.InFeatures != width)
-            throw new ArgumentException($"WideResNet: head batch norm ({headBatchNorm.NumFeatures}) and classifier input ({classifier.InFeatures}) must equal the last width {width}.");
+            throw new ArgumentException(
+                $"WideResNet: head batch norm ({headBatchNorm.NumFeatures}) and classifier input " +
+                $"({classifier.InFeatures}) must equal the last width {width}.");
         HeadBatchNorm = RegisterModule("bn", headBatchNorm);
         Classifier = RegisterModule("fc", classifier);
     }
@@ -54,7 +58,8 @@ public sealed class WideResNet : Module, IFeatureMapNetwork
     public static int BlocksPerGroup(int depth)
     {
         if (depth < 10 || (depth - 4) % 6 != 0)
-            throw new ArgumentException($"Wide ResNet depth must be 6n + 4 with n ≥ 1 (10, 16, 22, 28, 40, …), got {depth}.", nameof(depth));
+            throw new ArgumentException(
+                $"Wide ResNet depth must be 6n + 4 with n ≥ 1 (10, 16, 22, 28, 40, …), got {depth}.", nameof(depth));
         return (depth - 4) / 6;
     }
 
@@ -72,13 +77,15 @@ public sealed class WideResNet : Module, IFeatureMapNetwork
     /// A net with the first <paramref name="groupCount"/> groups of <paramref name="blocksPerGroup"/> blocks
     /// each (3 groups is the standard WRN; 2 is the "bottom" light net), head on the last group's width.
     /// </summary>
-    public static WideResNet Create(int blocksPerGroup, int widen, int groupCount, int classes, RandomGenerator random, int inChannels = 3)
+    public static WideResNet Create(int blocksPerGroup, int widen, int groupCount, int classes,
+        RandomGenerator random, int inChannels = 3)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(blocksPerGroup);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(widen);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(classes);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inChannels);
-        if (groupCount is < 1 or > 3) throw new ArgumentOutOfRangeException(nameof(groupCount), groupCount, "A Wide ResNet has 1 to 3 groups.");
+        if (groupCount is < 1 or > 3) throw new ArgumentOutOfRangeException(nameof(groupCount), groupCount,
+            "A Wide ResNet has 1 to 3 groups.");
         var stem = new Conv2d(inChannels, 16, 3, random, 1, padding: 1, bias: false);
         var groups = new WideGroup[groupCount];
         int width = 16;

@@ -13,10 +13,12 @@ public static class CompressedFile
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     public static Stream OpenRead(string path)
     {
-        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16,
+            FileOptions.SequentialScan);
         try
         {
-            return IsGzip(file) ? new GzipErrorNaming(new GZipStream(file, CompressionMode.Decompress, leaveOpen: false), path) : file;
+            return IsGzip(file)
+                ? new GzipErrorNaming(new GZipStream(file, CompressionMode.Decompress, leaveOpen: false), path) : file;
         }
         catch
         {
@@ -25,7 +27,9 @@ public static class CompressedFile
         }
     }
 
-    /// <summary>True if the seekable <paramref name="stream"/> starts with the gzip magic; the position is restored.</summary>
+    /// <summary>
+    /// True if the seekable <paramref name="stream"/> starts with the gzip magic; the position is restored.
+    /// </summary>
     internal static bool IsGzip(Stream stream)
     {
         long start = stream.Position;

@@ -26,7 +26,8 @@ internal sealed class GzipErrorNaming(Stream gzip, string path) : Stream
         }
         catch (InvalidDataException e)
         {
-            throw DataFileErrors.AtByte(path, _position, $"the gzip data is corrupt ({e.Message}); expected a valid gzip stream.");
+            throw DataFileErrors.AtByte(path, _position,
+                $"the gzip data is corrupt ({e.Message}); expected a valid gzip stream.");
         }
     }
 

@@ -12,7 +12,9 @@ namespace RocketNet.Serving.Images;
 /// </summary>
 public sealed class ImagePreprocessor
 {
-    /// <summary>Images above this many pixels are refused before they are decoded (a header can claim anything).</summary>
+    /// <summary>
+    /// Images above this many pixels are refused before they are decoded (a header can claim anything).
+    /// </summary>
     public const long MaxPixels = 1L << 26;
 
     /// <summary>Names the kind of preprocessing in the model file.</summary>
@@ -33,8 +35,12 @@ public sealed class ImagePreprocessor
     /// <summary>Values per encoded image: 3·S².</summary>
     public int SampleSize => 3 * ImageSize * ImageSize;
 
-    /// <summary>Decodes and encodes the image file <paramref name="path"/> into <paramref name="destination"/> (<see cref="SampleSize"/> values).</summary>
-    /// <exception cref="InvalidDataException">The file is not a readable PNG, JPEG or BMP, or is too large; the message names it.</exception>
+    /// <summary>
+    /// Decodes and encodes the image file <paramref name="path"/> into <paramref name="destination"/>
+    /// (<see cref="SampleSize"/> values).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The file is not a readable PNG, JPEG or BMP, or is too large; the message
+    /// names it.</exception>
     public void EncodeFile(string path, Span<float> destination)
     {
         var (rgb, width, height) = Decode(path);
@@ -42,18 +48,24 @@ public sealed class ImagePreprocessor
         Standardise(destination);
     }
 
-    /// <summary>Encodes decoded RGB pixels (row-major, 3 bytes per pixel) into <paramref name="destination"/>.</summary>
+    /// <summary>
+    /// Encodes decoded RGB pixels (row-major, 3 bytes per pixel) into <paramref name="destination"/>.
+    /// </summary>
     /// <exception cref="ArgumentException">The pixel count does not match the size.</exception>
     public void EncodePixels(ReadOnlySpan<byte> rgb, int width, int height, Span<float> destination)
     {
         if (width <= 0 || height <= 0 || rgb.Length != 3L * width * height)
-            throw new ArgumentException($"{rgb.Length} bytes are not a {width}×{height} RGB image (3 bytes per pixel).", nameof(rgb));
+            throw new ArgumentException($"{rgb.Length} bytes are not a {width}×{height} RGB image (3 bytes per pixel).",
+                nameof(rgb));
         Resize(rgb, width, height, ImageSize, destination);
         Standardise(destination);
     }
 
-    /// <summary>Reads an image file as RGB bytes (grey and alpha images converted), checking its declared size first.</summary>
-    /// <exception cref="InvalidDataException">Unreadable, not an image, or more than <see cref="MaxPixels"/> pixels; the message names the file.</exception>
+    /// <summary>
+    /// Reads an image file as RGB bytes (grey and alpha images converted), checking its declared size first.
+    /// </summary>
+    /// <exception cref="InvalidDataException">Unreadable, not an image, or more than <see cref="MaxPixels"/> pixels;
+    /// the message names the file.</exception>
     public static (byte[] Rgb, int Width, int Height) Decode(string path)
     {
         byte[] bytes;
@@ -76,18 +88,23 @@ public sealed class ImagePreprocessor
             info = null;
         }
         if (info is not { } header || header.Width <= 0 || header.Height <= 0)
-            throw new InvalidDataException($"Image '{path}': not a PNG, JPEG or BMP image this reader understands ({bytes.Length:N0} bytes).");
+            throw new InvalidDataException(
+                $"Image '{path}': not a PNG, JPEG or BMP image this reader understands ({bytes.Length:N0} bytes).");
         if ((long)header.Width * header.Height > MaxPixels)
-            throw new InvalidDataException($"Image '{path}': declares {header.Width}×{header.Height} pixels, more than the {MaxPixels:N0} this reader decodes.");
+            throw new InvalidDataException(
+                $"Image '{path}': declares {header.Width}×{header.Height} pixels, more than the " +
+                $"{MaxPixels:N0} this reader decodes.");
         try
         {
             var image = ImageResult.FromMemory(bytes, ColorComponents.RedGreenBlue);
-            if (image.Data.Length != 3L * image.Width * image.Height) throw new InvalidDataException("decoded size mismatch");
+            if (image.Data.Length != 3L * image.Width * image.Height)
+                throw new InvalidDataException("decoded size mismatch");
             return (image.Data, image.Width, image.Height);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw new InvalidDataException($"Image '{path}': the {header.Width}×{header.Height} image data is corrupt ({e.Message}).", e);
+            throw new InvalidDataException(
+                $"Image '{path}': the {header.Width}×{header.Height} image data is corrupt ({e.Message}).", e);
         }
     }
 
@@ -133,20 +150,24 @@ public sealed class ImagePreprocessor
     public string ToJson() => JsonSerializer.Serialize(this);
 
     /// <summary>Reads what <see cref="ToJson"/> wrote.</summary>
-    /// <exception cref="InvalidDataException">Not an image preprocessing description; <paramref name="source"/> names where it came from.</exception>
+    /// <exception cref="InvalidDataException">Not an image preprocessing description; <paramref name="source"/> names
+    /// where it came from.</exception>
     public static ImagePreprocessor FromJson(string json, string source)
     {
         try
         {
             var p = JsonSerializer.Deserialize<ImagePreprocessor>(json) ?? throw new JsonException("null");
-            if (p.Kind != PreprocessingKinds.Image || PreprocessingKinds.Of(json) != PreprocessingKinds.Image) throw new JsonException("not an image preprocessing");
-            if (p.ImageSize is < 1 or > 4096 || p.Mean.Length != 3 || p.Std.Length != 3 || p.Std.Any(s => !(s > 0)) || p.ClassNames.Length < 2)
+            if (p.Kind != PreprocessingKinds.Image || PreprocessingKinds.Of(json) != PreprocessingKinds.Image)
+                throw new JsonException("not an image preprocessing");
+            if (p.ImageSize is < 1 or > 4096 || p.Mean.Length != 3 || p.Std.Length != 3 || p.Std.Any(s => !(s > 0))
+                || p.ClassNames.Length < 2)
                 throw new JsonException("incomplete description");
             return p;
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"'{source}': the image preprocessing stored in it is not valid ({e.Message}).", e);
+            throw new InvalidDataException(
+                $"'{source}': the image preprocessing stored in it is not valid ({e.Message}).", e);
         }
     }
 }

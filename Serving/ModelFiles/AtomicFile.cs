@@ -8,7 +8,10 @@ namespace RocketNet.Serving;
 /// </summary>
 internal static class AtomicFile
 {
-    /// <summary>Writes <paramref name="path"/> through <paramref name="write"/>; <paramref name="wrap"/> lets tests inject a failing stream.</summary>
+    /// <summary>
+    /// Writes <paramref name="path"/> through <paramref name="write"/>; <paramref name="wrap"/> lets tests inject a
+    /// failing stream.
+    /// </summary>
     public static void Write(string path, Action<Stream> write, Func<Stream, Stream>? wrap = null)
     {
         string full = Path.GetFullPath(path);
@@ -16,7 +19,8 @@ internal static class AtomicFile
         Directory.CreateDirectory(directory);
         foreach (string stale in Directory.EnumerateFiles(directory, $".{Path.GetFileName(full)}.*.tmp"))
         {
-            try { File.Delete(stale); } catch (IOException) { } // another process may hold it; it is not ours to fight over
+            // another process may hold it; it is not ours to fight over
+            try { File.Delete(stale); } catch (IOException) { }
         }
         string temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
         try

@@ -10,7 +10,8 @@ namespace RocketNet.Serving;
 /// their hierarchical names, extra named arrays (e.g. optimiser state under <see cref="OptimizerPrefix"/>)
 /// for exact resume, and metadata — architecture description, epoch, metrics, input shape. Stored as a
 /// safetensors file whose <c>__metadata__</c> holds <c>format</c>, <c>format_version</c>, <c>architecture</c>,
-/// <c>epoch</c>, <c>input_shape</c>, <c>metric.&lt;name&gt;</c> and <c>extra_tensors</c> (a JSON list of the extra names).
+/// <c>epoch</c>, <c>input_shape</c>, <c>metric.&lt;name&gt;</c> and <c>extra_tensors</c> (a JSON list of the extra
+/// names).
 /// </summary>
 public sealed class Checkpoint
 {
@@ -25,14 +26,19 @@ public sealed class Checkpoint
 
     private const string MetricPrefix = "metric.";
 
-    /// <summary>Name of the metric that says what a file holds; <see cref="LightRole"/> marks an exported light net (no booster).</summary>
+    /// <summary>
+    /// Name of the metric that says what a file holds; <see cref="LightRole"/> marks an exported light net (no
+    /// booster).
+    /// </summary>
     public const string RoleMetric = "role";
 
     /// <summary>Value of <see cref="RoleMetric"/> for an exported light net.</summary>
     public const string LightRole = "light";
 
-    internal Checkpoint(string path, string architecture, int epoch, int[]? inputShape, IReadOnlyDictionary<string, string> metrics,
-        IReadOnlyDictionary<string, NamedArray> modelState, IReadOnlyDictionary<string, NamedArray> extra, IReadOnlyDictionary<string, string> metadata)
+    internal Checkpoint(string path, string architecture, int epoch, int[]? inputShape,
+        IReadOnlyDictionary<string, string> metrics,
+        IReadOnlyDictionary<string, NamedArray> modelState, IReadOnlyDictionary<string, NamedArray> extra,
+            IReadOnlyDictionary<string, string> metadata)
     {
         Path = path;
         Architecture = architecture;
@@ -56,7 +62,9 @@ public sealed class Checkpoint
     /// <summary>Shape of one input sample, if recorded.</summary>
     public int[]? InputShape { get; }
 
-    /// <summary>Metadata key of the preprocessing a model applies to raw records (see <see cref="Preprocessing"/>).</summary>
+    /// <summary>
+    /// Metadata key of the preprocessing a model applies to raw records (see <see cref="Preprocessing"/>).
+    /// </summary>
     public const string PreprocessingKey = "preprocessing";
 
     /// <summary>
@@ -78,7 +86,8 @@ public sealed class Checkpoint
     public IReadOnlyDictionary<string, string> Metadata { get; }
 
     /// <summary>
-    /// Saves <paramref name="module"/>'s state atomically to <paramref name="path"/> (an interrupted save keeps the previous file).
+    /// Saves <paramref name="module"/>'s state atomically to <paramref name="path"/> (an interrupted save keeps the
+    /// previous file).
     /// </summary>
     /// <param name="path">Target file (conventionally <c>.safetensors</c>).</param>
     /// <param name="module">The module whose parameters and buffers are saved.</param>
@@ -87,20 +96,26 @@ public sealed class Checkpoint
     /// <param name="metrics">Metrics to record (e.g. "test_accuracy" → "0.9512").</param>
     /// <param name="extra">Extra arrays for exact resume; names must not clash with the module's.</param>
     /// <param name="inputShape">Shape of one input sample, recorded for <see cref="Predictor"/>.</param>
-    /// <param name="preprocessing">What the model applies to raw records (see <see cref="Preprocessing"/>), or null.</param>
+    /// <param name="preprocessing">What the model applies to raw records (see <see cref="Preprocessing"/>), or
+    /// null.</param>
     /// <exception cref="ArgumentException">An extra name clashes with a module tensor.</exception>
-    public static void Save(string path, Module module, string architecture, int epoch = 0, IReadOnlyDictionary<string, string>? metrics = null,
-        IReadOnlyDictionary<string, NamedArray>? extra = null, int[]? inputShape = null, string? preprocessing = null) =>
+    public static void Save(string path, Module module, string architecture, int epoch = 0,
+        IReadOnlyDictionary<string, string>? metrics = null,
+        IReadOnlyDictionary<string, NamedArray>? extra = null, int[]? inputShape = null,
+            string? preprocessing = null) =>
         Save(path, module, architecture, epoch, metrics, extra, inputShape, wrap: null, preprocessing);
 
-    internal static void Save(string path, Module module, string architecture, int epoch, IReadOnlyDictionary<string, string>? metrics,
-        IReadOnlyDictionary<string, NamedArray>? extra, int[]? inputShape, Func<Stream, Stream>? wrap, string? preprocessing = null)
+    internal static void Save(string path, Module module, string architecture, int epoch,
+        IReadOnlyDictionary<string, string>? metrics,
+        IReadOnlyDictionary<string, NamedArray>? extra, int[]? inputShape, Func<Stream, Stream>? wrap,
+            string? preprocessing = null)
     {
         var tensors = new Dictionary<string, NamedArray>(StringComparer.Ordinal);
         foreach (var (name, tensor) in module.StateDict()) tensors[name] = NamedArray.FromTensor(tensor);
         foreach (var (name, array) in extra ?? new Dictionary<string, NamedArray>())
             if (!tensors.TryAdd(name, array))
-                throw new ArgumentException($"Extra array '{name}' has the same name as a module tensor.", nameof(extra));
+                throw new ArgumentException(
+                    $"Extra array '{name}' has the same name as a module tensor.", nameof(extra));
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["format"] = FormatName,
@@ -116,17 +131,23 @@ public sealed class Checkpoint
     }
 
     /// <summary>Loads and validates a checkpoint.</summary>
-    /// <exception cref="InvalidDataException">The file is not a valid safetensors file or lacks the checkpoint metadata; the message names the file and what is wrong.</exception>
+    /// <exception cref="InvalidDataException">The file is not a valid safetensors file or lacks the checkpoint
+    /// metadata; the message names the file and what is wrong.</exception>
     public static Checkpoint Load(string path)
     {
         var content = SafeTensorsReader.Load(path);
         var meta = content.Metadata;
         string Require(string key) => meta.TryGetValue(key, out var v) ? v
-            : throw new InvalidDataException($"Checkpoint '{path}': metadata key '{key}' is missing (not a {FormatName} file?).");
+            : throw new InvalidDataException(
+                $"Checkpoint '{path}': metadata key '{key}' is missing (not a {FormatName} file?).");
         if (Require("format") != FormatName)
-            throw new InvalidDataException($"Checkpoint '{path}': metadata format is '{meta["format"]}', expected '{FormatName}'.");
-        if (!int.TryParse(Require("format_version"), CultureInfo.InvariantCulture, out int version) || version > FormatVersion)
-            throw new InvalidDataException($"Checkpoint '{path}': format_version '{meta["format_version"]}' is not one this version reads (≤ {FormatVersion}).");
+            throw new InvalidDataException(
+                $"Checkpoint '{path}': metadata format is '{meta["format"]}', expected '{FormatName}'.");
+        if (!int.TryParse(Require("format_version"), CultureInfo.InvariantCulture, out int version)
+            || version > FormatVersion)
+            throw new InvalidDataException(
+                $"Checkpoint '{path}': format_version '{meta["format_version"]}' is not one this version " +
+                $"reads (≤ {FormatVersion}).");
         if (!int.TryParse(Require("epoch"), CultureInfo.InvariantCulture, out int epoch))
             throw new InvalidDataException($"Checkpoint '{path}': metadata epoch '{meta["epoch"]}' is not an integer.");
         string[] extraNames;
@@ -136,20 +157,24 @@ public sealed class Checkpoint
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"Checkpoint '{path}': metadata extra_tensors is not a JSON list of names: {e.Message}");
+            throw new InvalidDataException(
+                $"Checkpoint '{path}': metadata extra_tensors is not a JSON list of names: {e.Message}");
         }
         int[]? inputShape = null;
         if (meta.TryGetValue("input_shape", out var shapeText))
         {
             var parts = shapeText.Length == 0 ? [] : shapeText.Split(',');
             inputShape = parts.Select(p => int.TryParse(p, CultureInfo.InvariantCulture, out int d) && d > 0 ? d
-                : throw new InvalidDataException($"Checkpoint '{path}': metadata input_shape '{shapeText}' is not a list of positive integers.")).ToArray();
+                : throw new InvalidDataException(
+                    $"Checkpoint '{path}': metadata input_shape '{shapeText}' is not a list of positive " +
+                    "integers.")).ToArray();
         }
         var extra = new Dictionary<string, NamedArray>(StringComparer.Ordinal);
         var model = new Dictionary<string, NamedArray>(StringComparer.Ordinal);
         foreach (string name in extraNames)
             extra[name] = content.Tensors.TryGetValue(name, out var array) ? array
-                : throw new InvalidDataException($"Checkpoint '{path}': extra tensor '{name}' listed in the metadata is not in the file.");
+                : throw new InvalidDataException(
+                    $"Checkpoint '{path}': extra tensor '{name}' listed in the metadata is not in the file.");
         foreach (var (name, array) in content.Tensors)
             if (!extra.ContainsKey(name)) model[name] = array;
         var metrics = meta.Where(p => p.Key.StartsWith(MetricPrefix, StringComparison.Ordinal))
@@ -177,14 +202,17 @@ public sealed class Checkpoint
         long needed = spec.MinimumLightParameters() + (lightOnly ? 0 : spec.MinimumBoosterOnlyParameters());
         if (needed > values)
             throw new InvalidDataException(
-                $"Checkpoint '{path}': its architecture '{architecture}' needs at least {needed:N0} {(lightOnly ? "light-net" : "pair")} parameters, but the file holds {values:N0} values; the metadata does not describe this file.");
+                $"Checkpoint '{path}': its architecture '{architecture}' needs at least {needed:N0} " +
+                $"{(lightOnly ? "light-net" : "pair")} parameters, but the file holds {values:N0} values; the " +
+                "metadata does not describe this file.");
     }
 
     /// <summary>
     /// Copies the saved state into <paramref name="module"/>. Every module tensor must be in the checkpoint
     /// with the same shape, and (with <paramref name="strict"/>) every checkpoint tensor must exist in the module.
     /// </summary>
-    /// <exception cref="ArgumentException">Names or shapes do not match; the message lists every missing, unexpected and mis-shaped name and the file.</exception>
+    /// <exception cref="ArgumentException">Names or shapes do not match; the message lists every missing, unexpected
+    /// and mis-shaped name and the file.</exception>
     public void LoadInto(Module module, bool strict = true)
     {
         var own = module.StateDict();
@@ -193,7 +221,8 @@ public sealed class Checkpoint
         if (missing.Count > 0 || unexpected.Count > 0 || misShaped.Count > 0)
             throw new ArgumentException(
                 $"Checkpoint '{Path}' (architecture '{Architecture}') does not fit {module.GetType().Name}: " +
-                $"missing [{string.Join(", ", missing)}], unexpected [{string.Join(", ", unexpected)}], shape mismatches [{string.Join("; ", misShaped)}].",
+                $"missing [{string.Join(", ", missing)}], unexpected [{string.Join(", ", unexpected)}], shape " +
+                $"mismatches [{string.Join("; ", misShaped)}].",
                 nameof(module));
         foreach (var (name, target) in own) ModelState[name].Values.CopyTo(target.Data);
     }

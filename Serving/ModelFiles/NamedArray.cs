@@ -10,7 +10,8 @@ public sealed class NamedArray
     public NamedArray(int[] shape, float[] values)
     {
         if (shape.Any(d => d < 0) || ShapeMath.ElementCount(shape) != values.Length)
-            throw new ArgumentException($"{values.Length} values do not fill shape {ShapeMath.Format(shape)}.", nameof(values));
+            throw new ArgumentException($"{values.Length} values do not fill shape {ShapeMath.Format(shape)}.",
+                nameof(values));
         Shape = (int[])shape.Clone();
         Values = values;
     }

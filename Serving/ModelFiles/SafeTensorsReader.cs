@@ -11,7 +11,8 @@ namespace RocketNet.Serving;
 /// <param name="Metadata">The <c>__metadata__</c> string map (empty if absent).</param>
 /// <param name="Skipped">Integer and boolean tensors that were not loaded (e.g. PyTorch's batch-norm
 /// <c>num_batches_tracked</c> counters), as "name (dtype)".</param>
-public sealed record SafeTensorsContent(IReadOnlyDictionary<string, NamedArray> Tensors, IReadOnlyDictionary<string, string> Metadata,
+public sealed record SafeTensorsContent(IReadOnlyDictionary<string, NamedArray> Tensors,
+    IReadOnlyDictionary<string, string> Metadata,
     IReadOnlyList<string>? Skipped = null)
 {
     /// <summary>The skipped tensors (never null).</summary>
@@ -40,21 +41,25 @@ public static class SafeTensorsReader
     private const long MaxHeaderLength = 100_000_000; // the reference implementation's limit
 
     private static readonly HashSet<string> KnownDtypes =
-        ["BOOL", "U8", "I8", "F8_E5M2", "F8_E4M3", "I16", "U16", "F16", "BF16", "I32", "U32", "F32", "F64", "I64", "U64"];
+        ["BOOL", "U8", "I8", "F8_E5M2", "F8_E4M3", "I16", "U16", "F16", "BF16", "I32", "U32", "F32",
+            "F64", "I64", "U64"];
 
     /// <summary>Loads every tensor and the metadata of <paramref name="path"/>.</summary>
-    /// <exception cref="InvalidDataException">The file is malformed; the message names the file and what is wrong where.</exception>
+    /// <exception cref="InvalidDataException">The file is malformed; the message names the file and what is wrong
+    /// where.</exception>
     public static SafeTensorsContent Load(string path)
     {
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         long fileLength = file.Length;
         if (fileLength < 8)
-            throw Error(path, "byte offset 0", $"the file has {fileLength} bytes, fewer than the 8-byte header length.");
+            throw Error(path, "byte offset 0",
+                $"the file has {fileLength} bytes, fewer than the 8-byte header length.");
         Span<byte> lengthBytes = stackalloc byte[8];
         file.ReadExactly(lengthBytes);
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
         if (headerLength > (ulong)(fileLength - 8) || headerLength > MaxHeaderLength)
-            throw Error(path, "byte offset 0", $"header length {headerLength} exceeds the {fileLength - 8} bytes after the length field.");
+            throw Error(path, "byte offset 0",
+                $"header length {headerLength} exceeds the {fileLength - 8} bytes after the length field.");
         var header = new byte[headerLength];
         file.ReadExactly(header);
         long dataStart = 8 + (long)headerLength;
@@ -65,7 +70,8 @@ public static class SafeTensorsReader
 
         var tensors = new Dictionary<string, NamedArray>(StringComparer.Ordinal);
         var skipped = new List<string>();
-        using var hash = metadata.ContainsKey(ChecksumKey) ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
+        using var hash = metadata.ContainsKey(ChecksumKey)
+            ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
         foreach (var entry in entries.OrderBy(e => e.Begin))
         {
             file.Position = dataStart + entry.Begin;
@@ -87,7 +93,8 @@ public static class SafeTensorsReader
                 file.ReadExactly(bytes);
                 hash?.AppendData(bytes);
                 if (!BitConverter.IsLittleEndian)
-                    for (int i = 0; i < values.Length; i++) values[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.Slice(i * 4, 4));
+                    for (int i = 0; i < values.Length; i++)
+                        values[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.Slice(i * 4, 4));
             }
             else
             {
@@ -103,7 +110,8 @@ public static class SafeTensorsReader
             string actual = System.Convert.ToHexStringLower(hash.GetHashAndReset());
             if (!string.Equals(actual, metadata[ChecksumKey], StringComparison.OrdinalIgnoreCase))
                 throw Error(path, $"byte offset {dataStart}",
-                    $"the tensor data does not match the checksum in the header (SHA-256 {actual}, recorded {metadata[ChecksumKey]}): the file is corrupt.");
+                    $"the tensor data does not match the checksum in the header (SHA-256 {actual}, recorded " +
+                    $"{metadata[ChecksumKey]}): the file is corrupt.");
         }
         return new SafeTensorsContent(tensors, metadata, skipped);
     }
@@ -146,7 +154,8 @@ public static class SafeTensorsReader
         }
         catch (JsonException e)
         {
-            throw Error(path, $"header line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}", $"the header is not valid JSON: {e.Message}");
+            throw Error(path, $"header line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}",
+                $"the header is not valid JSON: {e.Message}");
         }
         using (document)
         {
@@ -157,7 +166,8 @@ public static class SafeTensorsReader
             {
                 foreach (var property in document.RootElement.EnumerateObject())
                 {
-                    if (!seen.Add(property.Name)) throw Error(path, $"header key '{property.Name}'", "the key appears twice.");
+                    if (!seen.Add(property.Name))
+                        throw Error(path, $"header key '{property.Name}'", "the key appears twice.");
                     if (property.Name == MetadataKey) ReadMetadata(property.Value, metadata, path);
                     else entries.Add(ReadEntry(property.Name, property.Value, path));
                 }
@@ -173,24 +183,30 @@ public static class SafeTensorsReader
 
     private static void ReadMetadata(JsonElement element, Dictionary<string, string> metadata, string path)
     {
-        if (element.ValueKind != JsonValueKind.Object) throw Error(path, $"header key '{MetadataKey}'", "metadata must be an object of strings.");
+        if (element.ValueKind != JsonValueKind.Object)
+            throw Error(path, $"header key '{MetadataKey}'", "metadata must be an object of strings.");
         foreach (var item in element.EnumerateObject())
             metadata[item.Name] = item.Value.ValueKind == JsonValueKind.String ? item.Value.GetString()!
-                : throw Error(path, $"metadata key '{item.Name}'", $"metadata values must be strings, got {item.Value.ValueKind}.");
+                : throw Error(path, $"metadata key '{item.Name}'",
+                    $"metadata values must be strings, got {item.Value.ValueKind}.");
     }
 
     private static Entry ReadEntry(string name, JsonElement element, string path)
     {
         string where = $"tensor '{name}'";
-        if (element.ValueKind != JsonValueKind.Object) throw Error(path, where, "the entry must be an object with dtype, shape and data_offsets.");
+        if (element.ValueKind != JsonValueKind.Object)
+            throw Error(path, where, "the entry must be an object with dtype, shape and data_offsets.");
         if (!element.TryGetProperty("dtype", out var dtypeElement) || dtypeElement.ValueKind != JsonValueKind.String)
             throw Error(path, where, "'dtype' is missing or not a string.");
         string dtype = dtypeElement.GetString()!;
         if (!KnownDtypes.Contains(dtype)) throw Error(path, where, $"unknown dtype '{dtype}'.");
         if (dtype.StartsWith("F8", StringComparison.Ordinal))
-            throw Error(path, where, $"dtype '{dtype}' (8-bit float) is not supported; RocketNet reads F32, F64, F16 and BF16 tensors (integer tensors are skipped).");
+            throw Error(path, where,
+                $"dtype '{dtype}' (8-bit float) is not supported; RocketNet reads F32, F64, F16 and BF16 tensors " +
+                "(integer tensors are skipped).");
         var shape = ReadIntegers(element, "shape", where, path).Select(d =>
-            d is >= 0 and <= int.MaxValue ? (int)d : throw Error(path, where, $"shape dimension {d} is out of range.")).ToArray();
+            d is >= 0 and <= int.MaxValue
+                ? (int)d : throw Error(path, where, $"shape dimension {d} is out of range.")).ToArray();
         var offsets = ReadIntegers(element, "data_offsets", where, path);
         if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] < offsets[0])
             throw Error(path, where, $"data_offsets [{string.Join(", ", offsets)}] must be two numbers begin ≤ end.");
@@ -201,14 +217,18 @@ public static class SafeTensorsReader
             {
                 // Checked against the largest array, so a product that would wrap around can never pass as a small one.
                 if (elements > Array.MaxLength / d)
-                    throw Error(path, where, $"shape {ShapeMath.Format(shape)} has more elements than one array can hold ({Array.MaxLength}).");
+                    throw Error(path, where,
+                        $"shape {ShapeMath.Format(shape)} has more elements than one array can " +
+                        $"hold ({Array.MaxLength}).");
                 elements *= d;
             }
         }
         else elements = 0;
         long bytes = ElementSize(dtype) * elements;
         if (offsets[1] - offsets[0] != bytes)
-            throw Error(path, where, $"shape {ShapeMath.Format(shape)} needs {bytes} bytes of {dtype} but data_offsets [{offsets[0]}, {offsets[1]}] span {offsets[1] - offsets[0]}.");
+            throw Error(path, where,
+                $"shape {ShapeMath.Format(shape)} needs {bytes} bytes of {dtype} but data_offsets [{offsets[0]}, " +
+                $"{offsets[1]}] span {offsets[1] - offsets[0]}.");
         return new Entry(name, shape, offsets[0], offsets[1], dtype);
     }
 
@@ -228,17 +248,23 @@ public static class SafeTensorsReader
         foreach (var entry in entries.OrderBy(e => e.Begin).ThenBy(e => e.End))
         {
             if (entry.Begin < expected)
-                throw Error(path, $"tensor '{entry.Name}'", $"data_offsets [{entry.Begin}, {entry.End}] overlap tensor '{previous!.Name}' [{previous.Begin}, {previous.End}].");
+                throw Error(path, $"tensor '{entry.Name}'",
+                    $"data_offsets [{entry.Begin}, {entry.End}] overlap tensor '{previous!.Name}' " +
+                    $"[{previous.Begin}, {previous.End}].");
             if (entry.Begin > expected)
-                throw Error(path, $"tensor '{entry.Name}'", $"data_offsets begin at {entry.Begin} but the previous data ends at {expected}: the data has a hole.");
+                throw Error(path, $"tensor '{entry.Name}'",
+                    $"data_offsets begin at {entry.Begin} but the previous data ends at " +
+                    $"{expected}: the data has a hole.");
             if (entry.End > dataLength)
                 throw Error(path, $"tensor '{entry.Name}'",
-                    $"data_offsets [{entry.Begin}, {entry.End}] reach file byte {dataStart + entry.End} but the file has {dataStart + dataLength} bytes: the data is truncated.");
+                    $"data_offsets [{entry.Begin}, {entry.End}] reach file byte {dataStart + entry.End} but the file " +
+                    $"has {dataStart + dataLength} bytes: the data is truncated.");
             expected = entry.End;
             previous = entry;
         }
         if (expected != dataLength)
-            throw Error(path, $"byte offset {dataStart + expected}", $"{dataLength - expected} bytes after the last tensor's data are not described by the header.");
+            throw Error(path, $"byte offset {dataStart + expected}",
+                $"{dataLength - expected} bytes after the last tensor's data are not described by the header.");
     }
 
     private static InvalidDataException Error(string path, string where, string problem) =>

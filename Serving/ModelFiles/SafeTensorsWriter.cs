@@ -14,24 +14,36 @@ namespace RocketNet.Serving;
 /// </summary>
 public static class SafeTensorsWriter
 {
-    /// <summary>Saves <paramref name="tensors"/> and <paramref name="metadata"/> to <paramref name="path"/>, atomically (see remarks).</summary>
-    /// <remarks>The data goes to a temporary file in the same directory which replaces <paramref name="path"/> only once fully written and flushed.</remarks>
+    /// <summary>
+    /// Saves <paramref name="tensors"/> and <paramref name="metadata"/> to <paramref name="path"/>, atomically (see
+    /// remarks).
+    /// </summary>
+    /// <remarks>The data goes to a temporary file in the same directory which replaces <paramref name="path"/> only
+    /// once fully written and flushed.</remarks>
     /// <exception cref="ArgumentException">A name is empty or "__metadata__".</exception>
-    public static void Save(string path, IReadOnlyDictionary<string, NamedArray> tensors, IReadOnlyDictionary<string, string>? metadata = null) =>
+    public static void Save(string path, IReadOnlyDictionary<string, NamedArray> tensors,
+        IReadOnlyDictionary<string, string>? metadata = null) =>
         Save(path, tensors, metadata, wrap: null);
 
-    /// <summary>As <see cref="Save(string, IReadOnlyDictionary{string, NamedArray}, IReadOnlyDictionary{string, string}?)"/>, with a stream wrapper for failure-injection tests.</summary>
-    internal static void Save(string path, IReadOnlyDictionary<string, NamedArray> tensors, IReadOnlyDictionary<string, string>? metadata,
+    /// <summary>
+    /// As <see cref="Save(string, IReadOnlyDictionary{string, NamedArray}, IReadOnlyDictionary{string, string}?)"/>,
+    /// with a stream wrapper for failure-injection tests.
+    /// </summary>
+    internal static void Save(string path, IReadOnlyDictionary<string, NamedArray> tensors,
+        IReadOnlyDictionary<string, string>? metadata,
         Func<Stream, Stream>? wrap)
     {
         var names = tensors.Keys.OrderBy(n => n, StringComparer.Ordinal).ToArray();
         foreach (string name in names)
             if (name.Length == 0 || name == SafeTensorsReader.MetadataKey)
-                throw new ArgumentException($"Tensor name '{name}' is not allowed in a safetensors file.", nameof(tensors));
+                throw new ArgumentException(
+                    $"Tensor name '{name}' is not allowed in a safetensors file.", nameof(tensors));
         if (metadata is not null && metadata.ContainsKey(SafeTensorsReader.ChecksumKey))
-            throw new ArgumentException($"Metadata key '{SafeTensorsReader.ChecksumKey}' is written by the writer itself.", nameof(metadata));
+            throw new ArgumentException(
+                $"Metadata key '{SafeTensorsReader.ChecksumKey}' is written by the writer itself.", nameof(metadata));
         // The checksum of the tensor data goes into the header, so it is computed first (one extra read of the values).
-        var withChecksum = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>(), StringComparer.Ordinal)
+        var withChecksum = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>(),
+            StringComparer.Ordinal)
         {
             [SafeTensorsReader.ChecksumKey] = DataChecksum(names.Select(n => tensors[n].Values)),
         };
@@ -46,7 +58,8 @@ public static class SafeTensorsWriter
         }, wrap);
     }
 
-    private static byte[] BuildHeader(string[] names, IReadOnlyDictionary<string, NamedArray> tensors, IReadOnlyDictionary<string, string>? metadata)
+    private static byte[] BuildHeader(string[] names, IReadOnlyDictionary<string, NamedArray> tensors,
+        IReadOnlyDictionary<string, string>? metadata)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
@@ -55,7 +68,8 @@ public static class SafeTensorsWriter
             if (metadata is { Count: > 0 })
             {
                 json.WriteStartObject(SafeTensorsReader.MetadataKey);
-                foreach (var (key, value) in metadata.OrderBy(p => p.Key, StringComparer.Ordinal)) json.WriteString(key, value);
+                foreach (var (key, value) in metadata.OrderBy(p => p.Key, StringComparer.Ordinal))
+                    json.WriteString(key, value);
                 json.WriteEndObject();
             }
             long offset = 0;

@@ -7,13 +7,16 @@ namespace RocketNet.Serving;
 /// <param name="Loaded">Module tensors (parameters and buffers) given values from the file.</param>
 /// <param name="Missing">Module tensors the file does not have (they keep their values).</param>
 /// <param name="Unexpected">File tensors the module does not have.</param>
-/// <param name="Skipped">Integer tensors of the file that were not read (e.g. PyTorch's <c>num_batches_tracked</c>).</param>
-public sealed record StateDictReport(IReadOnlyList<string> Loaded, IReadOnlyList<string> Missing, IReadOnlyList<string> Unexpected,
+/// <param name="Skipped">Integer tensors of the file that were not read (e.g. PyTorch's
+/// <c>num_batches_tracked</c>).</param>
+public sealed record StateDictReport(IReadOnlyList<string> Loaded, IReadOnlyList<string> Missing,
+    IReadOnlyList<string> Unexpected,
     IReadOnlyList<string> Skipped)
 {
     /// <summary>One line: counts and the names that did not match.</summary>
     public override string ToString() =>
-        $"{Loaded.Count} tensors loaded; missing [{string.Join(", ", Missing)}]; unexpected [{string.Join(", ", Unexpected)}]; " +
+        $"{Loaded.Count} tensors loaded; missing [{string.Join(", ", Missing)}]; unexpected " +
+        $"[{string.Join(", ", Unexpected)}]; " +
         $"skipped integer tensors [{string.Join(", ", Skipped)}]";
 }
 
@@ -26,7 +29,8 @@ public static class StateDictLoader
 {
     /// <summary>Reads <paramref name="path"/> and loads it into <paramref name="module"/>.</summary>
     /// <exception cref="InvalidDataException">The file is malformed.</exception>
-    /// <exception cref="ArgumentException">A shape differs, or (with <paramref name="strict"/>) a name is missing or unexpected;
+    /// <exception cref="ArgumentException">A shape differs, or (with <paramref name="strict"/>) a name is missing or
+    /// unexpected;
     /// the message lists every such name and the file. Nothing is loaded then.</exception>
     public static StateDictReport Load(Module module, string path, bool strict = true)
     {
@@ -35,9 +39,12 @@ public static class StateDictLoader
         return Load(module, content.Tensors, content.SkippedTensors, path, strict);
     }
 
-    /// <summary>Loads named arrays into <paramref name="module"/>; <paramref name="source"/> names them in errors.</summary>
+    /// <summary>
+    /// Loads named arrays into <paramref name="module"/>; <paramref name="source"/> names them in errors.
+    /// </summary>
     /// <exception cref="ArgumentException">As <see cref="Load(Module, string, bool)"/>.</exception>
-    public static StateDictReport Load(Module module, IReadOnlyDictionary<string, NamedArray> tensors, IReadOnlyList<string> skipped, string source, bool strict = true)
+    public static StateDictReport Load(Module module, IReadOnlyDictionary<string, NamedArray> tensors,
+        IReadOnlyList<string> skipped, string source, bool strict = true)
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(tensors);
@@ -45,9 +52,11 @@ public static class StateDictLoader
         var (missing, unexpected, misShaped) = Match(own, tensors, "file");
         if (misShaped.Count > 0 || (strict && (missing.Count > 0 || unexpected.Count > 0)))
             throw new ArgumentException(
-                $"'{source}' does not fit {module.GetType().Name}{(strict ? " (strict)" : "")}: missing [{string.Join(", ", missing)}], " +
+                $"'{source}' does not fit {module.GetType().Name}{(strict ? " (strict)" : "")}: missing " +
+                $"[{string.Join(", ", missing)}], " +
                 $"unexpected [{string.Join(", ", unexpected)}], shape mismatches [{string.Join("; ", misShaped)}]" +
-                (skipped.Count > 0 ? $"; integer tensors skipped [{string.Join(", ", skipped)}]." : "."), nameof(tensors));
+                (skipped.Count > 0 ? $"; integer tensors skipped [{string.Join(", ", skipped)}]." : "."),
+                    nameof(tensors));
         var loaded = new List<string>();
         foreach (var (name, target) in own)
         {
@@ -67,8 +76,11 @@ public static class StateDictLoader
     {
         var missing = own.Keys.Where(k => !tensors.ContainsKey(k)).Order(StringComparer.Ordinal).ToList();
         var unexpected = tensors.Keys.Where(k => !own.ContainsKey(k)).Order(StringComparer.Ordinal).ToList();
-        var misShaped = own.Where(p => tensors.TryGetValue(p.Key, out var a) && !a.Shape.AsSpan().SequenceEqual(p.Value.Shape))
-            .Select(p => $"{p.Key}: {fileLabel} {ShapeMath.Format(tensors[p.Key].Shape)} vs module {ShapeMath.Format(p.Value.Shape)}").ToList();
+        var misShaped = own.Where(p => tensors.TryGetValue(p.Key, out var a)
+            && !a.Shape.AsSpan().SequenceEqual(p.Value.Shape))
+            .Select(p =>
+                $"{p.Key}: {fileLabel} {ShapeMath.Format(tensors[p.Key].Shape)} vs module " +
+                $"{ShapeMath.Format(p.Value.Shape)}").ToList();
         return (missing, unexpected, misShaped);
     }
 }

@@ -6,7 +6,8 @@ namespace RocketNet.Serving.Onnx;
 /// Writes a RocketNet net as an ONNX model (opset 17, IR version 8) for other runtimes, in eval mode (batch norm
 /// with its running statistics, dropout as identity): one float input <c>input</c> [batch, ...sample shape] and one
 /// output <c>logits</c> [batch, classes], the batch dimension symbolic. Weights are initializers with RocketNet's
-/// parameter names. Supported: Linear (Gemm), Conv2d (Conv), BatchNorm (BatchNormalization), ReLU/Sigmoid/Tanh, SiLU (Sigmoid, Mul),
+/// parameter names. Supported: Linear (Gemm), Conv2d (Conv), BatchNorm (BatchNormalization), ReLU/Sigmoid/Tanh, SiLU
+/// (Sigmoid, Mul),
 /// Dropout, Sequential and trunk-head nets, Wide ResNets (Conv, BatchNormalization, Relu, Add,
 /// GlobalAveragePool, Flatten, Gemm), per-field embeddings (Cast, Add of the field offsets, Gather, Reshape) and
 /// table features (Slice, Concat). A table model's text preprocessing (vocabularies, missing cells) does not map
@@ -24,8 +25,12 @@ public static class OnnxExporter
     /// <summary>Name of the graph's output.</summary>
     public const string OutputName = "logits";
 
-    /// <summary>The ONNX model of <paramref name="model"/> for samples of shape <paramref name="sampleShape"/>, as protobuf bytes.</summary>
-    /// <exception cref="NotSupportedException">A part of the net has no ONNX form here (the message names its type), or a
+    /// <summary>
+    /// The ONNX model of <paramref name="model"/> for samples of shape <paramref name="sampleShape"/>, as protobuf
+    /// bytes.
+    /// </summary>
+    /// <exception cref="NotSupportedException">A part of the net has no ONNX form here (the message names its type), or
+    /// a
     /// multi-field embedding is hashed (its bucket hash is not an ONNX operator).</exception>
     public static byte[] Export(Module model, int[] sampleShape)
     {
@@ -44,7 +49,8 @@ public static class OnnxExporter
             if (training) model.Train();
         }
         var graph = new OnnxGraph("rocketnet", builder.Nodes, builder.Initializers,
-            [new OnnxValueInfo(InputName, [null, .. sampleShape.Select(d => (long?)d)])], [new OnnxValueInfo(OutputName, [null, classes])]);
+            [new OnnxValueInfo(InputName, [null, .. sampleShape.Select(d => (long?)d)])],
+                [new OnnxValueInfo(OutputName, [null, classes])]);
         return new OnnxModel(8, "RocketNet", typeof(OnnxExporter).Assembly.GetName().Version?.ToString() ?? "0",
             $"Exported by RocketNet from a {model.GetType().Name}.", graph, Opset).ToBytes();
     }
@@ -56,7 +62,9 @@ public static class OnnxExporter
         AtomicFile.Write(path, stream => stream.Write(bytes));
     }
 
-    /// <summary>Collects nodes and initializers while walking the net; names weights by their parameter names.</summary>
+    /// <summary>
+    /// Collects nodes and initializers while walking the net; names weights by their parameter names.
+    /// </summary>
     private sealed class GraphBuilder
     {
         private readonly Dictionary<Tensor, string> _names = new(ReferenceEqualityComparer.Instance);
@@ -77,14 +85,16 @@ public static class OnnxExporter
         public void Rename(string from, string to)
         {
             var last = Nodes[^1];
-            if (last.Outputs[0] != from) throw new InvalidOperationException("The graph's last node does not produce its output.");
+            if (last.Outputs[0] != from)
+                throw new InvalidOperationException("The graph's last node does not produce its output.");
             Nodes[^1] = last with { Outputs = [to] };
         }
 
         private string Weight(Tensor t)
         {
             string name = _names.TryGetValue(t, out var n) ? n : $"const{_next++}";
-            if (_added.Add(t)) Initializers.Add(OnnxTensor.Floats(name, [.. t.Shape.ToArray().Select(d => (long)d)], t.Data));
+            if (_added.Add(t))
+                Initializers.Add(OnnxTensor.Floats(name, [.. t.Shape.ToArray().Select(d => (long)d)], t.Data));
             return name;
         }
 
@@ -105,22 +115,29 @@ public static class OnnxExporter
         public string Emit(Module module, string x) => module switch
         {
             TrunkHeadNet net => Emit(net.Head, Emit(net.Trunk, x)),
-            Sequential sequential => Enumerable.Range(0, sequential.Count).Aggregate(x, (h, i) => Emit(sequential[i], h)),
-            Linear linear => Node("Gemm", linear.Bias is null ? [x, Weight(linear.Weight)] : [x, Weight(linear.Weight), Weight(linear.Bias)],
+            Sequential sequential =>
+                Enumerable.Range(0, sequential.Count).Aggregate(x, (h, i) => Emit(sequential[i], h)),
+            Linear linear =>
+                Node("Gemm", linear.Bias is null ? [x, Weight(linear.Weight)] : [x, Weight(linear.Weight),
+                Weight(linear.Bias)],
                 new OnnxAttribute("transB", Int: 1)),
             ReLU => Node("Relu", [x]),
             Sigmoid => Node("Sigmoid", [x]),
             Tanh => Node("Tanh", [x]),
             SiLU => Node("Mul", [x, Node("Sigmoid", [x])]),
             Dropout => x,
-            BatchNorm bn => Node("BatchNormalization", [x, Weight(bn.Weight), Weight(bn.Bias), Weight(bn.RunningMean), Weight(bn.RunningVar)],
+            BatchNorm bn =>
+                Node("BatchNormalization", [x, Weight(bn.Weight), Weight(bn.Bias), Weight(bn.RunningMean),
+                Weight(bn.RunningVar)],
                 new OnnxAttribute("epsilon", Float: bn.Eps)),
             Conv2d conv => Convolution(conv, x),
             WideResNet wrn => WideResNet(wrn, x),
             MultiFieldEmbedding embedding => Embedding(embedding, x),
             TableFeatures table => TableFeatures(table, x),
-            _ => throw new NotSupportedException($"{module.GetType().Name} has no ONNX export (supported: Linear, Conv2d, BatchNorm, activations, " +
-                                                 "Dropout, Sequential, trunk-head nets, Wide ResNets, per-field embeddings, table features)."),
+            _ => throw new NotSupportedException(
+                $"{module.GetType().Name} has no ONNX export (supported: Linear, Conv2d, BatchNorm, activations, " +
+                "Dropout, Sequential, trunk-head nets, Wide ResNets, per-field " +
+                "embeddings, table features)."),
         };
 
         private string Convolution(Conv2d conv, string x) =>
@@ -129,7 +146,8 @@ public static class OnnxExporter
                 new OnnxAttribute("strides", Ints: [conv.Stride, conv.Stride]),
                 new OnnxAttribute("pads", Ints: [conv.Padding, conv.Padding, conv.Padding, conv.Padding]));
 
-        // Pre-activation blocks, as WideBlock.Forward: o1 = relu(bn0(x)); out = conv1(relu(bn1(conv0(o1)))) + (proj(o1) or x).
+        // Pre-activation blocks, as WideBlock.Forward: o1 = relu(bn0(x)); out = conv1(relu(bn1(conv0(o1)))) + (proj(o1)
+        // or x).
         private string WideResNet(WideResNet wrn, string x)
         {
             string h = Convolution(wrn.Stem, x);
@@ -151,8 +169,11 @@ public static class OnnxExporter
         private string Embedding(MultiFieldEmbedding embedding, string x)
         {
             if (embedding.IsHashed)
-                throw new NotSupportedException("A hashed MultiFieldEmbedding has no ONNX export: its bucket hash is not a standard operator. Use per-field tables.");
-            var offsets = Enumerable.Range(0, embedding.FieldCount).Select(f => (long)embedding.FieldOffset(f)).ToArray();
+                throw new NotSupportedException(
+                    "A hashed MultiFieldEmbedding has no ONNX export: its bucket hash is not a standard " +
+                    "operator. Use per-field tables.");
+            var offsets =
+                Enumerable.Range(0, embedding.FieldCount).Select(f => (long)embedding.FieldOffset(f)).ToArray();
             string ids = Node("Cast", [x], new OnnxAttribute("to", Int: OnnxMessages.Int64));
             string rows = Node("Add", [ids, Constant(offsets)]);
             string gathered = Node("Gather", [Weight(embedding.Weight), rows], new OnnxAttribute("axis", Int: 0));

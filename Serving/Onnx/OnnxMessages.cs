@@ -34,8 +34,11 @@ internal static class OnnxMessages
     }
 }
 
-/// <summary>ModelProto: ir_version = 1, producer_name = 2, producer_version = 3, doc_string = 6, graph = 7, opset_import = 8.</summary>
-internal sealed record OnnxModel(long IrVersion, string ProducerName, string ProducerVersion, string DocString, OnnxGraph Graph, long OpsetVersion)
+/// <summary>
+/// ModelProto: ir_version = 1, producer_name = 2, producer_version = 3, doc_string = 6, graph = 7, opset_import = 8.
+/// </summary>
+internal sealed record OnnxModel(long IrVersion, string ProducerName, string ProducerVersion, string DocString,
+    OnnxGraph Graph, long OpsetVersion)
 {
     public byte[] ToBytes()
     {
@@ -116,14 +119,16 @@ internal sealed record OnnxTensor(string Name, long[] Dims, int DataType, byte[]
     public static OnnxTensor Floats(string name, long[] dims, ReadOnlySpan<float> values)
     {
         var bytes = new byte[values.Length * 4];
-        for (int i = 0; i < values.Length; i++) System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * 4), values[i]);
+        for (int i = 0; i < values.Length; i++)
+            System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * 4), values[i]);
         return new OnnxTensor(name, dims, OnnxMessages.Float, bytes);
     }
 
     public static OnnxTensor Int64s(string name, long[] values)
     {
         var bytes = new byte[values.Length * 8];
-        for (int i = 0; i < values.Length; i++) System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(i * 8), values[i]);
+        for (int i = 0; i < values.Length; i++)
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(i * 8), values[i]);
         return new OnnxTensor(name, [values.Length], OnnxMessages.Int64, bytes);
     }
 

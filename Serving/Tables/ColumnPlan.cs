@@ -60,14 +60,17 @@ public sealed class ColumnPlan
     public static bool IsMissing(string cell)
     {
         var s = cell.AsSpan().Trim();
-        return s.Length == 0 || s.Equals("NA", StringComparison.OrdinalIgnoreCase) || s.Equals("N/A", StringComparison.OrdinalIgnoreCase) ||
-               s.Equals("NaN", StringComparison.OrdinalIgnoreCase) || s.Equals("null", StringComparison.OrdinalIgnoreCase) ||
+        return s.Length == 0 || s.Equals("NA", StringComparison.OrdinalIgnoreCase)
+            || s.Equals("N/A", StringComparison.OrdinalIgnoreCase) ||
+               s.Equals("NaN", StringComparison.OrdinalIgnoreCase)
+                   || s.Equals("null", StringComparison.OrdinalIgnoreCase) ||
                s.Equals("None", StringComparison.OrdinalIgnoreCase) || s.SequenceEqual("?");
     }
 
     /// <summary>Parses a numeric cell in the invariant culture; false if it is not a finite number.</summary>
     public static bool TryParseNumber(string cell, out double value) =>
-        double.TryParse(cell.AsSpan().Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
+        double.TryParse(cell.AsSpan().Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out value)
+            && double.IsFinite(value);
 
     /// <summary>The id of a categorical cell.</summary>
     public int IdOf(string cell)
@@ -77,14 +80,17 @@ public sealed class ColumnPlan
         return _ids.TryGetValue(cell.Trim(), out int id) ? id : OutOfVocabularyId;
     }
 
-    /// <summary>Writes a numeric cell's <see cref="NumericWidth"/> features; <paramref name="where"/> names the cell in errors.</summary>
+    /// <summary>
+    /// Writes a numeric cell's <see cref="NumericWidth"/> features; <paramref name="where"/> names the cell in errors.
+    /// </summary>
     /// <exception cref="InvalidDataException">The cell is neither missing nor a finite number.</exception>
     public void EncodeNumber(string cell, Span<float> features, Func<string, InvalidDataException> where)
     {
         bool missing = IsMissing(cell);
         double value = 0;
         if (!missing && !TryParseNumber(cell, out value))
-            throw where($"'{cell}' is not a finite number (column '{Name}' is numeric; missing cells may be empty or NA)");
+            throw where(
+                $"'{cell}' is not a finite number (column '{Name}' is numeric; missing cells may be empty or NA)");
         features[0] = missing ? 0f : (float)((value - Mean) / Std);
         if (HasMissingIndicator) features[1] = missing ? 1f : 0f;
     }
@@ -131,7 +137,8 @@ public sealed class ColumnPlan
             counts[v] = counts.GetValueOrDefault(v) + 1;
         }
         if (counts.Count + (missing > 0 ? 1 : 0) <= 1) return null;
-        var vocabulary = counts.Where(p => p.Value >= minimumCount).OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal)
+        var vocabulary = counts.Where(p => p.Value >= minimumCount).OrderByDescending(p => p.Value).ThenBy(p => p.Key,
+            StringComparer.Ordinal)
             .Select(p => p.Key).ToArray();
         return new ColumnPlan { Name = name, Kind = ColumnKind.Categorical, Vocabulary = vocabulary };
     }

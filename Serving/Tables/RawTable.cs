@@ -42,7 +42,10 @@ public sealed class RawTable
         return Read(path, text);
     }
 
-    /// <summary>Reads a table from <paramref name="text"/>; <paramref name="path"/> names it in errors and chooses the separator.</summary>
+    /// <summary>
+    /// Reads a table from <paramref name="text"/>; <paramref name="path"/> names it in errors and chooses the
+    /// separator.
+    /// </summary>
     public static RawTable Read(string path, TextReader text)
     {
         string[] header = [];
@@ -52,9 +55,12 @@ public sealed class RawTable
         {
             for (int c = 0; c < names.Length; c++)
             {
-                if (names[c].Length == 0) throw DataFileErrors.At(path, $"line 1, column {c + 1}", "an empty column name in the header");
+                if (names[c].Length == 0)
+                    throw DataFileErrors.At(path, $"line 1, column {c + 1}", "an empty column name in the header");
                 int first = Array.IndexOf(names, names[c]);
-                if (first < c) throw DataFileErrors.At(path, $"line 1, column {c + 1}", $"column name '{names[c]}' repeats column {first + 1}");
+                if (first < c)
+                    throw DataFileErrors.At(path, $"line 1, column {c + 1}",
+                        $"column name '{names[c]}' repeats column {first + 1}");
             }
             header = names;
         }, (cells, line) =>
@@ -86,7 +92,8 @@ public sealed class RawTable
             {
                 if (row.ColCount == 1 && row[0].Span.IsWhiteSpace()) continue; // blank line
                 if (row.ColCount != header.Length)
-                    throw DataFileErrors.At(path, $"line {row.LineNumberFrom}", $"{row.ColCount} cells where the header has {header.Length} columns");
+                    throw DataFileErrors.At(path, $"line {row.LineNumberFrom}",
+                        $"{row.ColCount} cells where the header has {header.Length} columns");
                 var cells = new string[header.Length];
                 for (int c = 0; c < cells.Length; c++) cells[c] = row[c].ToString();
                 onRow(cells, row.LineNumberFrom);
@@ -104,7 +111,8 @@ public sealed class RawTable
         SepReader reader;
         try
         {
-            reader = Sep.New(IsTabSeparated(path) ? '\t' : ',').Reader(o => o with { Unescape = true, DisableColCountCheck = true }).From(text);
+            reader = Sep.New(IsTabSeparated(path) ? '\t' : ',').Reader(
+                o => o with { Unescape = true, DisableColCountCheck = true }).From(text);
         }
         catch (ArgumentException e)
         {
@@ -120,7 +128,8 @@ public sealed class RawTable
 
     /// <summary>True for <c>.tsv</c> and <c>.tsv.gz</c> names.</summary>
     public static bool IsTabSeparated(string path) =>
-        path.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".tsv.gz", StringComparison.OrdinalIgnoreCase);
+        path.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase)
+            || path.EndsWith(".tsv.gz", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>True for names a table is read from: <c>.csv</c>, <c>.tsv</c>, and either with <c>.gz</c>.</summary>
     public static bool IsTableFile(string path) =>

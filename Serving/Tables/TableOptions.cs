@@ -15,7 +15,9 @@ public sealed record TableOptions
     /// <summary>Columns to leave out.</summary>
     public IReadOnlyList<string> Ignore { get; init; } = [];
 
-    /// <summary>Category values seen fewer times than this in the training part map to the out-of-vocabulary id.</summary>
+    /// <summary>
+    /// Category values seen fewer times than this in the training part map to the out-of-vocabulary id.
+    /// </summary>
     public int MinimumCategoryCount { get; init; } = 2;
 
     /// <summary>Share of each class held out as the test part when no test file is given.</summary>

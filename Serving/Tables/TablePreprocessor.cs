@@ -27,7 +27,8 @@ public sealed class TablePreprocessor
     public int CategoricalCount => Columns.Count(c => c.Kind == ColumnKind.Categorical);
 
     /// <summary>Embedding table sizes of the categorical columns.</summary>
-    public int[] VocabularySizes => Columns.Where(c => c.Kind == ColumnKind.Categorical).Select(c => c.IdCount).ToArray();
+    public int[] VocabularySizes =>
+        Columns.Where(c => c.Kind == ColumnKind.Categorical).Select(c => c.IdCount).ToArray();
 
     /// <summary>Numeric input values (standardised values and missing indicators).</summary>
     public int NumericWidth => Columns.Sum(c => c.NumericWidth);
@@ -41,17 +42,22 @@ public sealed class TablePreprocessor
     /// otherwise. Constant columns and ID-like ones (a distinct value in nearly every row) are dropped; each
     /// drop is added to <paramref name="notes"/>.
     /// </summary>
-    /// <exception cref="InvalidDataException">The target or a named column is not in the header, a column forced numeric
+    /// <exception cref="InvalidDataException">The target or a named column is not in the header, a column forced
+    /// numeric
     /// holds text, no feature column is left, or the target has fewer than two classes.</exception>
-    public static TablePreprocessor Fit(RawTable table, IReadOnlyList<int> rows, TableOptions options, ICollection<string> notes)
+    public static TablePreprocessor Fit(RawTable table, IReadOnlyList<int> rows, TableOptions options,
+        ICollection<string> notes)
     {
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(options);
         int target = RequireColumn(table, options.Target, "--target");
-        foreach (string name in options.Categorical.Concat(options.Numeric).Concat(options.Ignore)) RequireColumn(table, name, "a column option");
+        foreach (string name in options.Categorical.Concat(options.Numeric).Concat(options.Ignore))
+            RequireColumn(table, name, "a column option");
         var classNames = ClassNamesOf(table, rows.Select(r => table.Rows[r][target]));
         if (classNames.Length < 2)
-            throw new InvalidDataException($"File '{table.Path}': the target column '{options.Target}' has {classNames.Length} class(es) in the training part; at least two are needed.");
+            throw new InvalidDataException(
+                $"File '{table.Path}': the target column '{options.Target}' has {classNames.Length} class(es) in the " +
+                "training part; at least two are needed.");
 
         var categorical = new List<ColumnPlan>();
         var numeric = new List<ColumnPlan>();
@@ -60,11 +66,14 @@ public sealed class TablePreprocessor
             string name = table.Header[c];
             if (c == target || options.Ignore.Contains(name)) continue;
             var cells = rows.Select(r => table.Rows[r][c]).ToArray();
-            int firstText = Array.FindIndex(cells, cell => !ColumnPlan.IsMissing(cell) && !ColumnPlan.TryParseNumber(cell, out _));
+            int firstText = Array.FindIndex(cells, cell => !ColumnPlan.IsMissing(cell)
+                && !ColumnPlan.TryParseNumber(cell, out _));
             bool isNumeric = options.Numeric.Contains(name) || (!options.Categorical.Contains(name) && firstText < 0);
             if (isNumeric && firstText >= 0)
-                throw DataFileErrors.AtCell(table.Path, table.Lines[rows[firstText]], c + 1, name, $"'{cells[firstText]}' is not a number, but the column was declared numeric");
-            var plan = isNumeric ? ColumnPlan.FitNumeric(name, cells) : ColumnPlan.FitCategorical(name, cells, options.MinimumCategoryCount);
+                throw DataFileErrors.AtCell(table.Path, table.Lines[rows[firstText]], c + 1, name,
+                    $"'{cells[firstText]}' is not a number, but the column was declared numeric");
+            var plan = isNumeric ? ColumnPlan.FitNumeric(name, cells) : ColumnPlan.FitCategorical(name, cells,
+                options.MinimumCategoryCount);
             if (plan is null)
             {
                 notes.Add($"column '{name}' dropped: constant in the training part");
@@ -72,14 +81,21 @@ public sealed class TablePreprocessor
             }
             if (IsIdLike(cells, isNumeric) && !options.Categorical.Contains(name) && !options.Numeric.Contains(name))
             {
-                notes.Add($"column '{name}' dropped: looks like an identifier (a different value in almost every row; keep it with --categorical or --numeric)");
+                notes.Add($"column '{name}' dropped: looks like an identifier (a different value in almost every " +
+                    "row; keep it with --categorical or --numeric)");
                 continue;
             }
             (isNumeric ? numeric : categorical).Add(plan);
         }
         if (categorical.Count + numeric.Count == 0)
-            throw new InvalidDataException($"File '{table.Path}': no feature column is left besides the target '{options.Target}'.");
-        return new TablePreprocessor { Target = options.Target, ClassNames = classNames, Columns = [.. categorical, .. numeric] };
+            throw new InvalidDataException(
+                $"File '{table.Path}': no feature column is left besides the target '{options.Target}'.");
+        return new TablePreprocessor
+        {
+            Target = options.Target,
+            ClassNames = classNames,
+            Columns = [.. categorical, .. numeric]
+        };
     }
 
     // A column with a distinct value in ≥ 95 % of at least 50 rows: text such as names or keys, or whole
@@ -88,14 +104,16 @@ public sealed class TablePreprocessor
     {
         if (cells.Length < 50) return false;
         var present = cells.Where(c => !ColumnPlan.IsMissing(c)).Select(c => c.Trim()).ToArray();
-        if (isNumeric && present.Any(c => ColumnPlan.TryParseNumber(c, out double v) && v != Math.Floor(v))) return false;
+        if (isNumeric && present.Any(c => ColumnPlan.TryParseNumber(c, out double v) && v != Math.Floor(v)))
+            return false;
         return present.Distinct(StringComparer.Ordinal).Count() >= 0.95 * cells.Length;
     }
 
     // Sorted numerically when every label is an integer (so 2 < 10), else ordinally; missing labels are not classes.
     private static string[] ClassNamesOf(RawTable table, IEnumerable<string> labels)
     {
-        var distinct = labels.Where(l => !ColumnPlan.IsMissing(l)).Select(l => l.Trim()).Distinct(StringComparer.Ordinal).ToArray();
+        var distinct = labels.Where(l => !ColumnPlan.IsMissing(l)).Select(l => l.Trim()).Distinct(
+            StringComparer.Ordinal).ToArray();
         bool integers = distinct.All(l => long.TryParse(l, NumberStyles.Integer, CultureInfo.InvariantCulture, out _));
         return integers
             ? [.. distinct.OrderBy(l => long.Parse(l, CultureInfo.InvariantCulture))]
@@ -106,16 +124,21 @@ public sealed class TablePreprocessor
     {
         int index = table.ColumnIndex(name);
         return index >= 0 ? index
-            : throw new InvalidDataException($"File '{table.Path}': no column '{name}' (named by {origin}); the columns are {string.Join(", ", table.Header)}.");
+            : throw new InvalidDataException(
+                $"File '{table.Path}': no column '{name}' (named by {origin}); the columns are " +
+                $"{string.Join(", ", table.Header)}.");
     }
 
-    /// <summary>The class index of a target cell, or −1 when it is missing or a label the training part did not have.</summary>
+    /// <summary>
+    /// The class index of a target cell, or −1 when it is missing or a label the training part did not have.
+    /// </summary>
     public int ClassOf(string cell) => ColumnPlan.IsMissing(cell) ? -1 : Array.IndexOf(ClassNames, cell.Trim());
 
     /// <summary>
     /// For each feature column, its index in <paramref name="header"/>: the columns a file must have to be encoded.
     /// </summary>
-    /// <exception cref="InvalidDataException">A feature column is missing; the message names it and <paramref name="path"/>.</exception>
+    /// <exception cref="InvalidDataException">A feature column is missing; the message names it and
+    /// <paramref name="path"/>.</exception>
     public int[] Bind(IReadOnlyList<string> header, string path)
     {
         var names = header.ToList();
@@ -124,18 +147,22 @@ public sealed class TablePreprocessor
         {
             positions[i] = names.IndexOf(Columns[i].Name);
             if (positions[i] < 0)
-                throw new InvalidDataException($"File '{path}': the model needs column '{Columns[i].Name}', which is not in the header ({string.Join(", ", header)}).");
+                throw new InvalidDataException(
+                    $"File '{path}': the model needs column '{Columns[i].Name}', which is not in the header " +
+                    $"({string.Join(", ", header)}).");
         }
         return positions;
     }
 
     /// <summary>Encodes one raw row into <paramref name="destination"/> (<see cref="RowWidth"/> values).</summary>
     /// <param name="cells">The row's cells.</param>
-    /// <param name="positions">From <see cref="Bind"/>: where each feature column sits in <paramref name="cells"/>.</param>
+    /// <param name="positions">From <see cref="Bind"/>: where each feature column sits in
+    /// <paramref name="cells"/>.</param>
     /// <param name="destination">The encoded row.</param>
     /// <param name="path">File named in errors.</param>
     /// <param name="line">Line named in errors.</param>
-    /// <exception cref="InvalidDataException">A numeric cell does not parse; the message names file, line and column.</exception>
+    /// <exception cref="InvalidDataException">A numeric cell does not parse; the message names file, line and
+    /// column.</exception>
     public void Encode(IReadOnlyList<string> cells, int[] positions, Span<float> destination, string path, long line)
     {
         int id = 0, value = CategoricalCount;
@@ -149,20 +176,24 @@ public sealed class TablePreprocessor
                 continue;
             }
             int at = positions[i];
-            column.EncodeNumber(cell, destination.Slice(value, column.NumericWidth), problem => DataFileErrors.AtCell(path, line, at + 1, column.Name, problem));
+            column.EncodeNumber(cell, destination.Slice(value, column.NumericWidth),
+                problem => DataFileErrors.AtCell(path, line, at + 1, column.Name, problem));
             value += column.NumericWidth;
         }
     }
 
     /// <summary>Encodes a record given as column name → cell (columns the model does not use are ignored).</summary>
-    /// <exception cref="ArgumentException">A feature column is missing from <paramref name="record"/>, or a numeric cell does not parse.</exception>
+    /// <exception cref="ArgumentException">A feature column is missing from <paramref name="record"/>, or a numeric
+    /// cell does not parse.</exception>
     public float[] Encode(IReadOnlyDictionary<string, string> record)
     {
         ArgumentNullException.ThrowIfNull(record);
         var cells = new string[Columns.Length];
         for (int i = 0; i < Columns.Length; i++)
             cells[i] = record.TryGetValue(Columns[i].Name, out string? cell) ? cell
-                : throw new ArgumentException($"The record has no value for column '{Columns[i].Name}' (the model's columns: {string.Join(", ", Columns.Select(c => c.Name))}).", nameof(record));
+                : throw new ArgumentException(
+                    $"The record has no value for column '{Columns[i].Name}' (the model's columns: " +
+                    $"{string.Join(", ", Columns.Select(c => c.Name))}).", nameof(record));
         var row = new float[RowWidth];
         try
         {
@@ -178,7 +209,8 @@ public sealed class TablePreprocessor
     /// <summary>One line per column: how it enters the model.</summary>
     public IEnumerable<string> Describe() => Columns.Select(c => c.Kind == ColumnKind.Categorical
         ? $"{c.Name}: categorical, {c.Vocabulary.Length} values (+ out-of-vocabulary, missing)"
-        : FormattableString.Invariant($"{c.Name}: numeric, mean {c.Mean:G4}, std {c.Std:G4}{(c.HasMissingIndicator ? ", with a missing indicator" : "")}"));
+        : FormattableString.Invariant($"{c.Name}: numeric, mean {c.Mean:G4}, std {c.Std:G4}") +
+            (c.HasMissingIndicator ? ", with a missing indicator" : ""));
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
 
@@ -186,20 +218,24 @@ public sealed class TablePreprocessor
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
     /// <summary>Reads what <see cref="ToJson"/> wrote.</summary>
-    /// <exception cref="InvalidDataException">The JSON is not a table preprocessing description; <paramref name="source"/> names where it came from.</exception>
+    /// <exception cref="InvalidDataException">The JSON is not a table preprocessing description;
+    /// <paramref name="source"/> names where it came from.</exception>
     public static TablePreprocessor FromJson(string json, string source)
     {
         try
         {
-            if (PreprocessingKinds.Of(json) != PreprocessingKinds.Table) throw new JsonException("not a table preprocessing");
+            if (PreprocessingKinds.Of(json) != PreprocessingKinds.Table)
+                throw new JsonException("not a table preprocessing");
             var p = JsonSerializer.Deserialize<TablePreprocessor>(json, Json) ?? throw new JsonException("null");
-            if (p.ClassNames.Length < 2 || p.Columns.Length == 0 || p.Columns.Any(c => c.Kind == ColumnKind.Numeric && !(c.Std > 0)))
+            if (p.ClassNames.Length < 2 || p.Columns.Length == 0
+                || p.Columns.Any(c => c.Kind == ColumnKind.Numeric && !(c.Std > 0)))
                 throw new JsonException("incomplete description");
             return p;
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"'{source}': the table preprocessing stored in it is not valid ({e.Message}).", e);
+            throw new InvalidDataException(
+                $"'{source}': the table preprocessing stored in it is not valid ({e.Message}).", e);
         }
     }
 }

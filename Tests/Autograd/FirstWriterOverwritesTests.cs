@@ -30,7 +30,8 @@ public class FirstWriterOverwritesTests
             h => Functional.BatchNorm(h, gamma, beta, Tensor.Zeros(3), Tensor.Ones(3), training: true),
             h => h + h,                                                     // the same input twice: 2·dy
             h => Functional.Conv2dAdd(h, squareWeight, h, padding: 1),      // residual = the conv's own input
-            h => Functional.Conv2dAdd(h, squareWeight, h * 0.5f, padding: 1), // a fresh residual: dy handed over, no copy
+            // a fresh residual: dy handed over, no copy
+            h => Functional.Conv2dAdd(h, squareWeight, h * 0.5f, padding: 1),
             h =>
             {
                 var r = h * 0.5f;                                           // a residual another op reaches first
@@ -40,7 +41,8 @@ public class FirstWriterOverwritesTests
         ];
     }
 
-    private static Tensor Weighted(Tensor t, ulong seed) => (t * Tensor.RandomNormal(t.Shape.ToArray(), new RandomGenerator(seed))).Sum();
+    private static Tensor Weighted(Tensor t, ulong seed) =>
+        (t * Tensor.RandomNormal(t.Shape.ToArray(), new RandomGenerator(seed))).Sum();
 
     [Fact]
     public void ALeafWeightAfterZeroGradIsWrittenByItsFirstUseAndAddedToByTheRest()

@@ -48,7 +48,8 @@ public class GradModeTests
             x + x, x - 1f, x * x, x / 2f, x.Exp(), x.Log(), x.Sqrt(), x.Pow(2), x.Relu(), x.Sigmoid(), x.Tanh(),
             x.Sum(0), x.Mean(), x.Max(1, keepDim: true), x.MatMul(w.Transpose()), x.Reshape(3, 2), x.Permute(1, 0),
             x.Slice(1, 0, 2), Tensor.Concat([x, x]), x.Softmax(), x.LogSoftmax(0), Functional.CrossEntropy(x, [0, 1]),
-            Functional.MseLoss(x, x), Functional.Linear(x, w), Functional.Dropout(x, 0.5f, true, new RandomGenerator(1)),
+            Functional.MseLoss(x, x), Functional.Linear(x, w),
+                Functional.Dropout(x, 0.5f, true, new RandomGenerator(1)),
             Functional.Embedding(w, [0, 3]),
         ];
         Assert.All(results, r => Assert.False(r.RequiresGrad));

@@ -22,7 +22,8 @@ public class GradientCheckerTeethTests
         public static Tensor Apply(Tensor x, Bug bug, bool square)
         {
             var y = Tensor.Create(x.Shape.ToArray(), clear: false);
-            for (int i = 0; i < x.Count; i++) y.Data[i] = square ? x.Data[i] * x.Data[i] : 1f / (1f + MathF.Exp(-x.Data[i]));
+            for (int i = 0; i < x.Count; i++) y.Data[i] = square ? x.Data[i]
+                * x.Data[i] : 1f / (1f + MathF.Exp(-x.Data[i]));
             if (GradMode.IsEnabled && x.RequiresGrad) y.SetGradFn(new BuggyFunction(x, bug, square));
             return y;
         }
@@ -55,7 +56,8 @@ public class GradientCheckerTeethTests
     [Fact]
     public void SigmoidBackwardUsingYInsteadOfYTimesOneMinusYFails()
     {
-        var result = GradientCheck.Run(x => BuggyFunction.Apply(x[0], Bug.SigmoidUsesY, square: false), [Input(3)], what: "buggy sigmoid");
+        var result = GradientCheck.Run(x => BuggyFunction.Apply(x[0], Bug.SigmoidUsesY, square: false), [Input(3)],
+            what: "buggy sigmoid");
         Assert.False(result.Passed);
         Assert.Contains("input #0", result.Message);
         Assert.Contains("analytic", result.Message);
@@ -82,7 +84,8 @@ public class GradientCheckerTeethTests
     [Fact]
     public void BackwardThatOverwritesInsteadOfAccumulatingFailsWhenTheInputIsUsedTwice()
     {
-        var result = GradientCheck.Run(x => BuggyFunction.Apply(x[0], Bug.Overwrites, square: true) + x[0] * 3f, [Input(6)]);
+        var result = GradientCheck.Run(x => BuggyFunction.Apply(x[0], Bug.Overwrites, square: true)
+            + x[0] * 3f, [Input(6)]);
         Assert.False(result.Passed);
     }
 

@@ -28,7 +28,8 @@ public class StopGradientTests
         var diff = x.MatMul(w) - target;
         (diff * diff).Sum().Backward();
 
-        Assert.True(wPrime.Grad is null || wPrime.Grad.ToArray().All(g => g == 0), "w' must get no gradient through StopGradient");
+        Assert.True(wPrime.Grad is null || wPrime.Grad.ToArray().All(g => g == 0),
+            "w' must get no gradient through StopGradient");
         var expected = x.Transpose().MatMul((x.MatMul(w) - x.MatMul(wPrime)) * 2f).ToArray();
         var actual = w.Grad!.ToArray();
         for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i], 4);

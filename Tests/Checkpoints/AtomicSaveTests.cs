@@ -29,7 +29,11 @@ public class AtomicSaveTests
         public override bool CanSeek => false;
         public override bool CanWrite => true;
         public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
         public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
         public override void SetLength(long value) => throw new NotSupportedException();
@@ -49,7 +53,8 @@ public class AtomicSaveTests
 
         var second = new TinyModule(4, 3, seed: 2);
         var ex = Assert.Throws<IOException>(() =>
-            Checkpoint.Save(path, second, "tiny-4-3", 2, null, null, null, wrap: s => new FailingStream(s, failAfterBytes)));
+            Checkpoint.Save(path, second, "tiny-4-3", 2, null, null, null,
+                wrap: s => new FailingStream(s, failAfterBytes)));
         Assert.Contains("simulated failure", ex.Message);
 
         Assert.Equal(before, File.ReadAllBytes(path));
@@ -76,7 +81,8 @@ public class AtomicSaveTests
         string directory = Path.GetDirectoryName(path)!;
         Directory.CreateDirectory(directory);
         // What a SIGKILL during a save leaves: a half-written temporary next to the target.
-        File.WriteAllBytes(Path.Combine(directory, ".last.safetensors.0123456789abcdef0123456789abcdef.tmp"), [1, 2, 3]);
+        File.WriteAllBytes(Path.Combine(directory, ".last.safetensors.0123456789abcdef0123456789abcdef.tmp"),
+            [1, 2, 3]);
         string other = Path.Combine(directory, ".other.safetensors.0123.tmp"); // another file's temporary is not ours
         File.WriteAllBytes(other, [4]);
         Checkpoint.Save(path, new TinyModule(4, 3, seed: 1), "tiny-4-3", epoch: 1);

@@ -64,7 +64,8 @@ public class CheckpointTests
     {
         using var files = new DataTestFiles();
         string path = files.PathOf("ckpt.safetensors");
-        var tensors = new TinyModule(4, 3, seed: 1).StateDict().ToDictionary(p => p.Key, p => NamedArray.FromTensor(p.Value));
+        var tensors = new TinyModule(4, 3, seed: 1).StateDict().ToDictionary(p => p.Key,
+            p => NamedArray.FromTensor(p.Value));
         tensors["stray"] = NamedArray.Vector([1]);
         SafeTensorsWriter.Save(path, tensors, new Dictionary<string, string>
         {
@@ -85,7 +86,8 @@ public class CheckpointTests
     {
         using var files = new DataTestFiles();
         var extra = new Dictionary<string, NamedArray> { ["weight"] = NamedArray.Vector([1]) };
-        Assert.Throws<ArgumentException>(() => Checkpoint.Save(files.PathOf("c"), new TinyModule(4, 3, 1), "x", extra: extra));
+        Assert.Throws<ArgumentException>(() => Checkpoint.Save(files.PathOf("c"), new TinyModule(4, 3, 1),
+            "x", extra: extra));
     }
 
     [Fact]
@@ -129,7 +131,8 @@ public class CheckpointTests
         Assert.Contains("booster-liar.safetensors", e.Message);
         Assert.Contains("pair parameters", e.Message);
         // The same values exported as a light net (role "light") describe exactly what the file holds.
-        Checkpoint.Save(path, light, architecture, metrics: new Dictionary<string, string> { [Checkpoint.RoleMetric] = Checkpoint.LightRole });
+        Checkpoint.Save(path, light, architecture,
+            metrics: new Dictionary<string, string> { [Checkpoint.RoleMetric] = Checkpoint.LightRole });
         Assert.Equal(architecture, Checkpoint.Load(path).Architecture);
     }
 }

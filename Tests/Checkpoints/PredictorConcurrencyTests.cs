@@ -50,7 +50,8 @@ public class PredictorConcurrencyTests
                 int size = predictor.SampleSize, k = predictor.OutputSize, samples = shape.Length == 1 ? 400 : 40;
                 var inputs = Inputs(shape, samples, seed: 5);
                 var expected = new float[samples * k];
-                for (int i = 0; i < samples; i++) predictor.Predict(inputs.AsSpan(i * size, size), expected.AsSpan(i * k, k));
+                for (int i = 0; i < samples; i++)
+                    predictor.Predict(inputs.AsSpan(i * size, size), expected.AsSpan(i * k, k));
                 var expectedBatch = new float[samples * k];
                 predictor.PredictBatch(inputs, expectedBatch);
 
@@ -69,7 +70,8 @@ public class PredictorConcurrencyTests
                                 int i = (j * 7 + t * 13) % samples; // each thread its own order
                                 predictor.Predict(inputs.AsSpan(i * size, size), logits);
                                 Interlocked.Increment(ref calls);
-                                if (!logits.AsSpan().SequenceEqual(expected.AsSpan(i * k, k))) Interlocked.Increment(ref wrong);
+                                if (!logits.AsSpan().SequenceEqual(expected.AsSpan(i * k, k)))
+                                    Interlocked.Increment(ref wrong);
                             }
                             predictor.PredictBatch(inputs, batch);
                             if (!batch.AsSpan().SequenceEqual(expectedBatch)) Interlocked.Increment(ref wrong);

@@ -7,13 +7,15 @@ namespace RocketNet.Tests.Checkpoints;
 
 public class PredictorTests
 {
-    private static float[] Samples(int count) => Enumerable.Range(0, count * 4).Select(i => MathF.Sin(i * 0.7f)).ToArray();
+    private static float[] Samples(int count) =>
+        Enumerable.Range(0, count * 4).Select(i => MathF.Sin(i * 0.7f)).ToArray();
 
     /// <summary>Reference logits from a direct eval-mode forward pass.</summary>
     private static float[] Reference(TinyModule module, float[] samples)
     {
         module.Eval();
-        using (GradMode.NoGrad()) return module.Forward(Tensor.FromArray(samples, samples.Length / 4, 1, 2, 2)).ToArray();
+        using (GradMode.NoGrad())
+            return module.Forward(Tensor.FromArray(samples, samples.Length / 4, 1, 2, 2)).ToArray();
     }
 
     [Fact]
@@ -24,7 +26,8 @@ public class PredictorTests
         var trained = new TinyModule(4, 3, seed: 5);
         Checkpoint.Save(path, trained, "tiny-4-3", epoch: 3, inputShape: [1, 2, 2]);
         string? askedFor = null;
-        var predictor = Predictor.FromCheckpoint(path, architecture => { askedFor = architecture; return new TinyModule(4, 3, seed: 0); });
+        var predictor = Predictor.FromCheckpoint(path,
+            architecture => { askedFor = architecture; return new TinyModule(4, 3, seed: 0); });
         Assert.Equal("tiny-4-3", askedFor);
         Assert.False(predictor.Module.IsTraining);
         Assert.Equal(3, predictor.OutputSize);
@@ -105,7 +108,8 @@ public class PredictorTests
     public void DenseNetsRunThroughThePlanWithTheGraphsResultsAndNoAllocation()
     {
         var random = new RandomGenerator(9);
-        var tower = new Sequential(new Linear(40, 24, random), new ReLU(), new Dropout(0.3f, random), new Linear(24, 3, random));
+        var tower = new Sequential(new Linear(40, 24, random), new ReLU(), new Dropout(0.3f, random),
+            new Linear(24, 3, random));
         var predictor = new Predictor(tower, [40], maxBatchSize: 8);
         Assert.True(predictor.UsesDensePlan);
         Assert.False(new Predictor(new TinyModule(4, 3, seed: 1), [1, 2, 2]).UsesDensePlan); // not a dense chain

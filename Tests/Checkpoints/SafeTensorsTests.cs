@@ -23,7 +23,8 @@ public class SafeTensorsTests
     private static byte[] Floats(params float[] values)
     {
         var bytes = new byte[values.Length * 4];
-        for (int i = 0; i < values.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(4 * i), values[i]);
+        for (int i = 0; i < values.Length; i++)
+            BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(4 * i), values[i]);
         return bytes;
     }
 
@@ -66,7 +67,9 @@ public class SafeTensorsTests
         using var json = JsonDocument.Parse(header);
         Assert.Equal("v", json.RootElement.GetProperty("__metadata__").GetProperty("k").GetString());
         var entries = json.RootElement.EnumerateObject().Where(p => p.Name != "__metadata__")
-            .Select(p => (p.Name, Offsets: p.Value.GetProperty("data_offsets").EnumerateArray().Select(e => e.GetInt64()).ToArray(),
+            .Select(p =>
+                (p.Name, Offsets: p.Value.GetProperty("data_offsets").EnumerateArray().Select(
+                e => e.GetInt64()).ToArray(),
                 Dtype: p.Value.GetProperty("dtype").GetString()))
             .OrderBy(e => e.Offsets[0]).ToList();
         long expected = 0;
@@ -85,7 +88,9 @@ public class SafeTensorsTests
     public void ReadsAHandWrittenFileWithMetadataLastAndPadding()
     {
         using var files = new DataTestFiles();
-        string header = "{\"test\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,16]},\"__metadata__\":{\"format\":\"pt\"}}   ";
+        string header =
+            "{\"test\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,16]}," +
+            "\"__metadata__\":{\"format\":\"pt\"}}   ";
         string path = files.Write("hand.safetensors", RawFile(header, Floats(1, 2, 3, 4)));
         var content = SafeTensorsReader.Load(path);
         Assert.Equal(new float[] { 1, 2, 3, 4 }, content.Tensors["test"].Values);
@@ -97,23 +102,37 @@ public class SafeTensorsTests
         { "header length beyond the file", "{}", 0, 1000UL, "header length 1000" },
         { "not JSON", "{\"a\": [1, 2", 0, null, "not valid JSON" },
         { "not an object", "[1]", 0, null, "must be a JSON object" },
-        { "unknown dtype", "{\"a\":{\"dtype\":\"F31\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4, null, "unknown dtype 'F31'" },
-        { "unsupported dtype", "{\"a\":{\"dtype\":\"F8_E4M3\",\"shape\":[2],\"data_offsets\":[0,2]}}", 2, null, "'F8_E4M3' (8-bit float) is not supported" },
-        { "F16 size mismatch", "{\"a\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,8]}}", 8, null, "needs 4 bytes of F16" },
-        { "shape/offset mismatch", "{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", 8, null, "shape [3] needs 12 bytes" },
-        { "truncated data", "{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]}}", 12, null, "truncated" },
-        { "overlap", "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}", 12, null, "overlap tensor 'a'" },
+        { "unknown dtype", "{\"a\":{\"dtype\":\"F31\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4, null,
+            "unknown dtype 'F31'" },
+        { "unsupported dtype", "{\"a\":{\"dtype\":\"F8_E4M3\",\"shape\":[2],\"data_offsets\":[0,2]}}", 2, null,
+            "'F8_E4M3' (8-bit float) is not supported" },
+        { "F16 size mismatch", "{\"a\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,8]}}", 8, null,
+            "needs 4 bytes of F16" },
+        { "shape/offset mismatch", "{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", 8, null,
+            "shape [3] needs 12 bytes" },
+        { "truncated data", "{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]}}", 12,
+            null, "truncated" },
+        { "overlap",
+            "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}," +
+            "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}", 12, null, "overlap tensor 'a'" },
         { "hole", "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8, null, "hole" },
-        { "trailing bytes", "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 8, null, "4 bytes after the last tensor" },
-        { "negative offsets", "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[-4,0]}}", 4, null, "data_offsets [-4, 0]" },
+        { "trailing bytes", "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 8, null,
+            "4 bytes after the last tensor" },
+        { "negative offsets", "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[-4,0]}}", 4, null,
+            "data_offsets [-4, 0]" },
         { "metadata not strings", "{\"__metadata__\":{\"epoch\":3}}", 0, null, "metadata values must be strings" },
-        { "shape wrapping 64 bits", "{\"a\":{\"dtype\":\"F32\",\"shape\":[65536,65536,65536,65536,16],\"data_offsets\":[0,0]}}", 0, null, "more elements than one array" },
-        { "duplicate key", "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4, null, "appears twice" },
+        { "shape wrapping 64 bits",
+            "{\"a\":{\"dtype\":\"F32\",\"shape\":[65536,65536,65536,65536,16],\"data_offsets\":[0,0]}}", 0, null,
+            "more elements than one array" },
+        { "duplicate key",
+            "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}," +
+            "\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4, null, "appears twice" },
     };
 
     [Theory]
     [MemberData(nameof(MalformedFiles))]
-    public void MalformedFilesAreRejectedNamingFileAndPlace(string caseName, string header, int dataBytes, ulong? headerLength, string expected)
+    public void MalformedFilesAreRejectedNamingFileAndPlace(string caseName, string header, int dataBytes,
+        ulong? headerLength, string expected)
     {
         using var files = new DataTestFiles();
         string path = files.Write("broken.safetensors", RawFile(header, new byte[dataBytes], headerLength));
@@ -150,7 +169,8 @@ public class SafeTensorsTests
         SafeTensorsWriter.Save(path, Sample());
         var bytes = File.ReadAllBytes(path);
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
-        // The exponent's top bit of the first float of the data section ("a" = -1.5 sorts first): -1.5 → -Infinity-like garbage.
+        // The exponent's top bit of the first float of the data section ("a" = -1.5 sorts first): -1.5 → -Infinity-like
+        // garbage.
         bytes[8 + (int)headerLength + 3] ^= 0x40;
         File.WriteAllBytes(path, bytes);
         var e = Assert.Throws<InvalidDataException>(() => SafeTensorsReader.Load(path));
@@ -167,9 +187,11 @@ public class SafeTensorsTests
         SafeTensorsWriter.Save(path, Sample());
         Assert.Matches("^[0-9a-f]{64}$", SafeTensorsReader.Load(path).Metadata[SafeTensorsReader.ChecksumKey]);
         // A file from another writer (PyTorch's) has no checksum: nothing to verify, it loads.
-        File.WriteAllBytes(path, RawFile("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", Floats(1, 2)));
+        File.WriteAllBytes(path,
+            RawFile("{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", Floats(1, 2)));
         Assert.Equal(new float[] { 1, 2 }, SafeTensorsReader.Load(path).Tensors["w"].Values);
-        Assert.Throws<ArgumentException>(() => SafeTensorsWriter.Save(path, Sample(), new Dictionary<string, string> { [SafeTensorsReader.ChecksumKey] = "x" }));
+        Assert.Throws<ArgumentException>(() => SafeTensorsWriter.Save(path, Sample(),
+            new Dictionary<string, string> { [SafeTensorsReader.ChecksumKey] = "x" }));
     }
 
     [Fact]

@@ -25,7 +25,8 @@ public sealed class TinyModule : Module
     /// <summary>Adds a buffer in eval mode and twice it in training mode (so the mode is observable).</summary>
     public sealed class OffsetModule : Module
     {
-        public OffsetModule(int size, RandomGenerator random) => Offset = RegisterBuffer("offset", Tensor.RandomUniform([size], random));
+        public OffsetModule(int size, RandomGenerator random) =>
+            Offset = RegisterBuffer("offset", Tensor.RandomUniform([size], random));
 
         public Tensor Offset { get; }
 

@@ -49,20 +49,25 @@ public class CliOptionsTests
     {
         Assert.Throws<UsageException>(() => new CliOptions(["stray"]));
         Assert.Throws<UsageException>(() => new CliOptions(["--a", "1", "--a", "2"]));
-        var e = Assert.Throws<UsageException>(() => new CliOptions(["--method", "magic"]).Choice("method", "rocket", "base", "rocket"));
+        var e = Assert.Throws<UsageException>(() => new CliOptions(["--method", "magic"]).Choice("method",
+            "rocket", "base", "rocket"));
         Assert.Contains("base, rocket", e.Message);
     }
 
     [Fact]
     public void SyntheticClickOptionsSizeAndSeedTheLogAndAreChecked()
     {
-        var s = TrainSettings.Parse(new CliOptions(["--data", "synthetic-clicks", "--impressions", "1000", "--data-seed", "9"]));
-        Assert.Equal((1000, 250, 9UL), (s.SyntheticClicks.TrainImpressions, s.SyntheticClicks.TestImpressions, s.SyntheticClicks.Seed));
-        Assert.Equal(TrainSettings.DefaultImpressions, TrainSettings.Parse(new CliOptions(["--data", "synthetic-clicks"])).Impressions);
+        var s = TrainSettings.Parse(
+            new CliOptions(["--data", "synthetic-clicks", "--impressions", "1000", "--data-seed", "9"]));
+        Assert.Equal((1000, 250, 9UL), (s.SyntheticClicks.TrainImpressions, s.SyntheticClicks.TestImpressions,
+            s.SyntheticClicks.Seed));
+        Assert.Equal(TrainSettings.DefaultImpressions,
+            TrainSettings.Parse(new CliOptions(["--data", "synthetic-clicks"])).Impressions);
         var e = Assert.Throws<UsageException>(() => TrainSettings.Parse(new CliOptions(["--impressions", "0"])));
         Assert.Contains("--impressions", e.Message);
         Assert.Throws<UsageException>(() => TrainSettings.Parse(new CliOptions(["--data-seed", "-1"])));
-        Assert.Contains("--impresions", Assert.Throws<UsageException>(() => TrainSettings.Parse(new CliOptions(["--impresions", "5"]))).Message);
+        Assert.Contains("--impresions",
+            Assert.Throws<UsageException>(() => TrainSettings.Parse(new CliOptions(["--impresions", "5"]))).Message);
     }
 
     [Theory]

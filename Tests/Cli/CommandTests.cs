@@ -86,7 +86,8 @@ public sealed class CommandTests : IDisposable
         var text = Run(TrainCommand.Run, TrainArgs("variants", "--epochs", "1", "--light-hidden", "64",
             "--shared-grad", "booster", "--feature-hint", "cosine"));
         Assert.Contains("epoch 1/1", text);
-        var e = Assert.Throws<UsageException>(() => Run(TrainCommand.Run, TrainArgs("base-variant", "--method", "base", "--shared-grad", "booster")));
+        var e = Assert.Throws<UsageException>(
+            () => Run(TrainCommand.Run, TrainArgs("base-variant", "--method", "base", "--shared-grad", "booster")));
         Assert.Contains("joint training", e.Message);
     }
 
@@ -118,7 +119,8 @@ public sealed class CommandTests : IDisposable
     public void ExportedLightNetEvaluatesLikeThePairsLightNet()
     {
         Run(TrainCommand.Run, TrainArgs("run", "--epochs", "2"));
-        string checkpoint = Path.Combine(_dir, "run", TrainCommand.CheckpointFile), light = Path.Combine(_dir, "light.safetensors");
+        string checkpoint = Path.Combine(_dir, "run", TrainCommand.CheckpointFile),
+            light = Path.Combine(_dir, "light.safetensors");
         var pairLines = Run(EvalCommand.Run, "--checkpoint", checkpoint, "--threads", "1").Split('\n');
         Assert.Contains("exported the light net", Run(ExportCommand.Run, "--checkpoint", checkpoint, "--out", light));
         var lightLines = Run(EvalCommand.Run, "--checkpoint", light, "--threads", "1").Split('\n');
@@ -144,16 +146,20 @@ public sealed class CommandTests : IDisposable
         string checkpoint = Path.Combine(_dir, "limited", TrainCommand.CheckpointFile);
         var cost = Run(EvalCommand.Run, "--checkpoint", checkpoint, "--threads", "1", "--timing");
         // light: 64 -> 16 (shared) -> 10; multiplications 64·16 + 16·10, parameters those plus 16 + 10 biases
-        Assert.Matches(@"light cost: 1,210 parameters, 1,184 FC multiplications per sample, [0-9.]+ µs per single-sample request " +
-                       @"\(median over 32 test samples, 90th percentile [0-9.]+ µs; 1 threads\)", cost);
+        Assert.Matches(
+            @"light cost: 1,210 parameters, 1,184 FC multiplications per sample, " +
+            @"[0-9.]+ µs per single-sample request " +
+            @"\(median over 32 test samples, 90th percentile [0-9.]+ µs; 1 threads\)", cost);
         Assert.Matches(@"booster cost: [0-9,]+ parameters, [0-9,]+ FC multiplications", cost);
     }
 
     [Fact]
     public void SyntheticClicksTrainAndEvalOnTheSameRegeneratedTestPart()
     {
-        var text = Run(TrainCommand.Run, "--data", "synthetic-clicks", "--impressions", "4000", "--data-seed", "3", "--arch", "ctr",
-            "--embedding-dim", "4", "--booster-hidden", "32x16", "--light-hidden", "8", "--optimizer", "adam", "--lr", "0.01",
+        var text = Run(TrainCommand.Run, "--data", "synthetic-clicks", "--impressions", "4000", "--data-seed",
+            "3", "--arch", "ctr",
+            "--embedding-dim", "4", "--booster-hidden", "32x16", "--light-hidden", "8", "--optimizer",
+            "adam", "--lr", "0.01",
             "--batch-size", "128", "--epochs", "1", "--threads", "1", "--checkpoint-dir", Path.Combine(_dir, "clicks"));
         Assert.Contains("synthetic-clicks (4000 train / 1000 test)", text);
         Assert.Contains("ctr-towers vocab=100000x7x3x5x24x3x8x5000x24x500x1500x10x4x24x7x10x3x4 dim=4", text);
@@ -165,13 +171,15 @@ public sealed class CommandTests : IDisposable
         Assert.Equal("synthetic-clicks", recorded[DataSources.DataMetric]);
         // Without --data/--impressions/--data-seed, eval regenerates the checkpoint's own test part.
         var lines = Run(EvalCommand.Run, "--checkpoint", checkpoint, "--threads", "1").Split('\n');
-        string auc = double.Parse(recorded["test_light_auc"], CultureInfo.InvariantCulture).ToString("F4", CultureInfo.InvariantCulture);
+        string auc = double.Parse(recorded["test_light_auc"], CultureInfo.InvariantCulture).ToString("F4",
+            CultureInfo.InvariantCulture);
         Assert.StartsWith("light: accuracy", lines[0]);
         Assert.Contains($", AUC {auc}, GAUC ", lines[0]);
         Assert.Contains("1000 samples", lines[0]);
         Assert.StartsWith("synthetic click log (seed 3)", lines[2]);
         // Other data of another sample shape: a usage error naming both shapes, not an error from deep in a layer.
-        var e = Assert.Throws<UsageException>(() => Run(EvalCommand.Run, "--checkpoint", checkpoint, "--data", "digits", "--threads", "1"));
+        var e = Assert.Throws<UsageException>(() => Run(EvalCommand.Run, "--checkpoint", checkpoint, "--data",
+            "digits", "--threads", "1"));
         Assert.Contains("[18]", e.Message);
         Assert.Contains("--data digits gives [1, 8, 8]", e.Message);
         Assert.Contains("(synthetic-clicks)", e.Message);
@@ -206,7 +214,8 @@ public sealed class CommandTests : IDisposable
     [Fact]
     public void SvgChartIsWellFormedAndRejectsEmptyInput()
     {
-        var svg = SvgChart.Render("t <&>", "x", "y", [("a", [(0.0, 1.0), (1.0, 2.0)]), ("b", [(0.0, double.NaN), (1.0, 3.0)])]);
+        var svg = SvgChart.Render("t <&>", "x", "y",
+            [("a", [(0.0, 1.0), (1.0, 2.0)]), ("b", [(0.0, double.NaN), (1.0, 3.0)])]);
         var doc = XDocument.Parse(svg);
         Assert.Equal(2, doc.Descendants().Count(e => e.Name.LocalName == "polyline"));
         Assert.Throws<ArgumentException>(() => SvgChart.Render("t", "x", "y", []));

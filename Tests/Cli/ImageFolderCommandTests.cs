@@ -9,7 +9,9 @@ using Xunit;
 
 namespace RocketNet.Tests.Cli;
 
-/// <summary>An image folder end to end: the digits as PNG class folders, trained, exported, served from image files.</summary>
+/// <summary>
+/// An image folder end to end: the digits as PNG class folders, trained, exported, served from image files.
+/// </summary>
 [Collection(Kernels.ThreadCountCollection.Name)] // the commands set the engine thread count
 public sealed class ImageFolderCommandTests : IDisposable
 {
@@ -45,18 +47,21 @@ public sealed class ImageFolderCommandTests : IDisposable
         string folder = Path.Combine(_dir, "digits");
         PngWriter.WriteDigitsFolder(folder, 600);
         string run = Path.Combine(_dir, "run");
-        string trained = Run(TrainCommand.Run, "--data", folder, "--shared", "32", "--booster-hidden", "128", "--epochs", "8", "--lr", "0.05",
+        string trained = Run(TrainCommand.Run, "--data", folder, "--shared", "32", "--booster-hidden", "128",
+            "--epochs", "8", "--lr", "0.05",
             "--batch-size", "32", "--threads", "1", "--checkpoint-dir", run);
         Assert.Contains("mlp in=192", trained);
         string light = Path.Combine(_dir, "light.safetensors");
         Run(ExportCommand.Run, "--checkpoint", Path.Combine(run, TrainCommand.CheckpointFile), "--out", light);
 
-        var predictor = Predictor.FromCheckpoint(light, a => ArchitectureRegistry.BuildLight(a, new RandomGenerator(0)));
+        var predictor = Predictor.FromCheckpoint(light,
+            a => ArchitectureRegistry.BuildLight(a, new RandomGenerator(0)));
         var image = Assert.IsType<ImagePreprocessor>(predictor.Image);
         Assert.Null(predictor.Table);
         var encoded = new float[image.SampleSize];
         var logits = new float[10];
-        var files = Directory.GetFiles(folder, "*.png", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Take(50).ToArray();
+        var files = Directory.GetFiles(folder, "*.png", SearchOption.AllDirectories).Order(
+            StringComparer.Ordinal).Take(50).ToArray();
         int correct = 0;
         foreach (string file in files)
         {
@@ -67,7 +72,8 @@ public sealed class ImageFolderCommandTests : IDisposable
             Assert.Equal(logits, probabilities);
             var (rgb, width, height) = ImagePreprocessor.Decode(file);
             Assert.Equal(probabilities, predictor.PredictImagePixels(rgb, width, height));
-            if (image.ClassNames[Array.IndexOf(probabilities, probabilities.Max())] == Path.GetFileName(Path.GetDirectoryName(file))) correct++;
+            if (image.ClassNames[Array.IndexOf(probabilities, probabilities.Max())] == Path.GetFileName(
+                Path.GetDirectoryName(file))) correct++;
         }
         Assert.True(correct >= 35, $"only {correct} of 50 training-folder images right");
 
@@ -78,7 +84,8 @@ public sealed class ImageFolderCommandTests : IDisposable
         var lines = File.ReadAllLines(scores);
         Assert.Equal(601, lines.Length);
         Assert.StartsWith(Path.Combine("0", "0000.png") + ",", lines[1]);
-        var e = Assert.Throws<UsageException>(() => Run(PredictCommand.Run, "--model", light, "--input", Path.Combine(folder, "0", "0000.png"), "--output", scores));
+        var e = Assert.Throws<UsageException>(() => Run(PredictCommand.Run, "--model", light, "--input",
+            Path.Combine(folder, "0", "0000.png"), "--output", scores));
         Assert.Contains("table file", e.Message);
     }
 }

@@ -28,7 +28,8 @@ public sealed class KillDuringTrainingTests(ITestOutputHelper log) : IDisposable
     private string Root => Directory.CreateDirectory(_dir).FullName;
 
     private static string[] TrainArgs(string folder) =>
-        ["train", "--data", "digits", "--arch", "mlp", "--shared", "64", "--booster-hidden", "2048x512", "--train-limit", "64",
+        ["train", "--data", "digits", "--arch", "mlp", "--shared", "64", "--booster-hidden", "2048x512",
+            "--train-limit", "64",
          "--batch-size", "64", "--epochs", Epochs.ToString(), "--lr", "0.05", "--seed", "3", "--threads", "1",
          "--eval-every", "1000", "--checkpoint-dir", folder];
 
@@ -79,7 +80,8 @@ public sealed class KillDuringTrainingTests(ITestOutputHelper log) : IDisposable
         };
         info.Environment["DOTNET_GCHeapHardLimit"] = "0x8000000";
         info.ArgumentList.Add(typeof(TrainCommand).Assembly.Location);
-        foreach (string a in (string[])["train", "--data", "digits", "--arch", "mlp", "--booster-hidden", "20000x2000", "--epochs", "1",
+        foreach (string a in (string[])["train", "--data", "digits", "--arch", "mlp", "--booster-hidden",
+            "20000x2000", "--epochs", "1",
                      "--threads", "1", "--checkpoint-dir", Path.Combine(Root, "oom")])
             info.ArgumentList.Add(a);
         using var p = Process.Start(info)!;
@@ -112,7 +114,8 @@ public sealed class KillDuringTrainingTests(ITestOutputHelper log) : IDisposable
             string log = Path.Combine(killed, "log.csv");
             int rowsAtStart = Rows(log);
             var waited = System.Diagnostics.Stopwatch.StartNew();
-            while (!p.HasExited && Rows(log) <= rowsAtStart && waited.Elapsed < TimeSpan.FromSeconds(60)) Thread.Sleep(5);
+            while (!p.HasExited && Rows(log) <= rowsAtStart && waited.Elapsed < TimeSpan.FromSeconds(60))
+                Thread.Sleep(5);
             if (p.WaitForExit(random.Next(0, 400))) break; // finished before the kill: checked below
             p.Kill(entireProcessTree: true);
             p.WaitForExit();
@@ -120,7 +123,9 @@ public sealed class KillDuringTrainingTests(ITestOutputHelper log) : IDisposable
             if (resume) killsAfterAFirstCheckpoint++;
             if (Directory.Exists(killed) && Directory.GetFiles(killed, "*.tmp").Length > 0) killsDuringASave++;
         }
-        log.WriteLine($"{kills} kills, {killsAfterAFirstCheckpoint} after a first checkpoint, {killsDuringASave} during a save (a temporary file left behind)");
+        log.WriteLine(
+            $"{kills} kills, {killsAfterAFirstCheckpoint} after a first checkpoint, {killsDuringASave} during a save " +
+            "(a temporary file left behind)");
         Assert.True(kills >= 3, $"only {kills} kills landed before the run finished");
         Assert.True(killsAfterAFirstCheckpoint >= 1, "no kill landed after the first checkpoint");
 
@@ -128,8 +133,10 @@ public sealed class KillDuringTrainingTests(ITestOutputHelper log) : IDisposable
         (code, output) = RunToEnd(File.Exists(checkpoint) ? [.. TrainArgs(killed), "--resume"] : TrainArgs(killed));
         Assert.True(code == 0, output);
 
-        Assert.Equal(File.ReadAllBytes(Path.Combine(whole, TrainCommand.CheckpointFile)), File.ReadAllBytes(checkpoint));
-        var rows = File.ReadAllLines(Path.Combine(killed, "log.csv")).Skip(1).Select(line => line.Split(',')[0]).ToArray();
+        Assert.Equal(File.ReadAllBytes(Path.Combine(whole, TrainCommand.CheckpointFile)),
+            File.ReadAllBytes(checkpoint));
+        var rows = File.ReadAllLines(Path.Combine(killed, "log.csv")).Skip(1).Select(
+            line => line.Split(',')[0]).ToArray();
         Assert.Equal(Enumerable.Range(0, Epochs).Select(e => e.ToString()), rows);
         Assert.Empty(Directory.GetFiles(killed, "*.tmp"));
     }

@@ -8,7 +8,8 @@ namespace RocketNet.Tests.Cli;
 [Collection(Kernels.ThreadCountCollection.Name)] // predictions run on the engine's threads
 public class ModelCostTests
 {
-    private static readonly Module Net = new Sequential(new Linear(6, 4, new RandomGenerator(1)), new ReLU(), new Linear(4, 2, new RandomGenerator(2)));
+    private static readonly Module Net = new Sequential(new Linear(6, 4, new RandomGenerator(1)), new ReLU(),
+        new Linear(4, 2, new RandomGenerator(2)));
 
     [Fact]
     public void TimesAtMostTheRequestedSamplesAndOrdersTheSummary()
@@ -26,6 +27,7 @@ public class ModelCostTests
     {
         var e = Assert.Throws<ArgumentException>(() => ModelCost.MicrosecondsPerRequest(Net, [6], new float[5]));
         Assert.Contains("at least one sample of 6 values", e.Message);
-        Assert.Throws<ArgumentOutOfRangeException>(() => ModelCost.MicrosecondsPerRequest(Net, [6], new float[6], callsPerSample: 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ModelCost.MicrosecondsPerRequest(Net, [6], new float[6],
+            callsPerSample: 0));
     }
 }

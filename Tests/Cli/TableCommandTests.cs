@@ -32,17 +32,20 @@ public sealed class TableCommandTests : IDisposable
         return output.ToString();
     }
 
-    private static readonly string[] Names = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
+    private static readonly string[] Names = ["zero", "one", "two", "three", "four", "five", "six",
+        "seven", "eight", "nine"];
 
     // Every digits sample as "writer,p0..p63,digit": writer is a made-up categorical column, digit a class name.
     private string WriteDigitsCsv()
     {
         var digits = Datasets.Digits();
-        var text = new StringBuilder("writer," + string.Join(",", Enumerable.Range(0, 64).Select(i => $"p{i}")) + ",digit\n");
+        var text =
+            new StringBuilder("writer," + string.Join(",", Enumerable.Range(0, 64).Select(i => $"p{i}")) + ",digit\n");
         for (int i = 0; i < digits.Count; i++)
         {
             text.Append("w").Append(i % 5).Append(',');
-            foreach (float v in digits.Features.AsSpan(i * 64, 64)) text.Append((v * 16).ToString("0", CultureInfo.InvariantCulture)).Append(',');
+            foreach (float v in digits.Features.AsSpan(i * 64, 64))
+                text.Append((v * 16).ToString("0", CultureInfo.InvariantCulture)).Append(',');
             text.Append(Names[digits.Labels[i]]).Append('\n');
         }
         string path = Path.Combine(_dir, "digits.csv");
@@ -55,14 +58,16 @@ public sealed class TableCommandTests : IDisposable
     {
         string csv = WriteDigitsCsv();
         string run = Path.Combine(_dir, "run");
-        var trained = Run(TrainCommand.Run, "--data", csv, "--target", "digit", "--epochs", "4", "--optimizer", "adam", "--lr", "0.01",
+        var trained = Run(TrainCommand.Run, "--data", csv, "--target", "digit", "--epochs", "4", "--optimizer",
+            "adam", "--lr", "0.01",
             "--batch-size", "64", "--threads", "1", "--checkpoint-dir", run);
         Assert.Contains("table-towers vocab=7 numeric=", trained); // writer: 5 values + out-of-vocabulary + missing
         Assert.Contains("note: column 'p0' dropped: constant", trained);
         string light = Path.Combine(_dir, "light.safetensors");
         Run(ExportCommand.Run, "--checkpoint", Path.Combine(run, TrainCommand.CheckpointFile), "--out", light);
 
-        var predictor = Predictor.FromCheckpoint(light, a => ArchitectureRegistry.BuildLight(a, new RandomGenerator(0)));
+        var predictor = Predictor.FromCheckpoint(light,
+            a => ArchitectureRegistry.BuildLight(a, new RandomGenerator(0)));
         var table = Assert.IsType<TablePreprocessor>(predictor.Table);
         Assert.Equal(Names.Order(StringComparer.Ordinal), table.ClassNames);
 
@@ -76,7 +81,8 @@ public sealed class TableCommandTests : IDisposable
             predictor.Predict(data.Test.Features.AsSpan(i * table.RowWidth, table.RowWidth), logits);
             Predictor.Softmax(logits);
             // ...and the raw row with the same pixels: found by content, served through PredictProbabilities.
-            var row = raw.Rows.First(r => Matches(table, r, raw.Header, data.Test.Features.AsSpan(i * table.RowWidth, table.RowWidth)));
+            var row = raw.Rows.First(r => Matches(table, r, raw.Header,
+                data.Test.Features.AsSpan(i * table.RowWidth, table.RowWidth)));
             var record = raw.Header.Select((name, c) => (name, c)).ToDictionary(p => p.name, p => row[p.c]);
             var probabilities = predictor.PredictProbabilities(record);
             Assert.Equal(logits, probabilities);
@@ -86,7 +92,8 @@ public sealed class TableCommandTests : IDisposable
 
         // The same row as a CSV line in the file's column order.
         var csvLine = File.ReadLines(csv).Skip(1).First();
-        Assert.Equal(predictor.PredictProbabilities(raw.Header.Select((name, c) => (name, c)).ToDictionary(p => p.name, p => raw.Rows[0][p.c])),
+        Assert.Equal(predictor.PredictProbabilities(raw.Header.Select((name, c) => (name, c)).ToDictionary(p => p.name,
+            p => raw.Rows[0][p.c])),
             predictor.PredictProbabilities(csvLine, raw.Header));
         Assert.Throws<ArgumentException>(() => predictor.PredictProbabilities("w1,2,3", raw.Header));
 
@@ -106,11 +113,13 @@ public sealed class TableCommandTests : IDisposable
         var expected = predictor.PredictProbabilities(firstRecord);
         var written = lines[1].Split(',');
         Assert.Equal("2", written[0]);
-        for (int k = 0; k < 10; k++) Assert.Equal(expected[k], float.Parse(written[2 + k], CultureInfo.InvariantCulture), 5);
+        for (int k = 0; k < 10; k++)
+            Assert.Equal(expected[k], float.Parse(written[2 + k], CultureInfo.InvariantCulture), 5);
     }
 
     // True when raw row r encodes to the given features.
-    private static bool Matches(TablePreprocessor table, string[] row, IReadOnlyList<string> header, ReadOnlySpan<float> features)
+    private static bool Matches(TablePreprocessor table, string[] row, IReadOnlyList<string> header,
+        ReadOnlySpan<float> features)
     {
         var encoded = new float[table.RowWidth];
         table.Encode(row, table.Bind(header, "t"), encoded, "t", 0);
@@ -134,8 +143,10 @@ public sealed class TableCommandTests : IDisposable
     [Fact]
     public void LaunchComparesTheFourRowsOnTheUsersTable()
     {
-        string said = Run(LaunchCommand.Run, "--data", WriteDigitsCsv(), "--target", "digit", "--seeds", "2", "--epochs", "2", "--threads", "1");
-        foreach (string row in new[] { "| light alone (base) |", "| light in rocket |", "| booster in rocket |", "| booster alone |" })
+        string said = Run(LaunchCommand.Run, "--data", WriteDigitsCsv(), "--target", "digit", "--seeds", "2",
+            "--epochs", "2", "--threads", "1");
+        foreach (string row in new[] { "| light alone (base) |", "| light in rocket |", "| booster in rocket |",
+            "| booster alone |" })
             Assert.Contains(row, said);
         Assert.Contains("seed 2:", said);
         Assert.Contains("validation accuracy, median (range)", said);
@@ -149,16 +160,19 @@ public sealed class TableCommandTests : IDisposable
     {
         string csv = WriteDigitsCsv();
         string run = Path.Combine(_dir, "run");
-        Run(TrainCommand.Run, "--data", csv, "--target", "digit", "--epochs", "1", "--threads", "1", "--checkpoint-dir", run);
+        Run(TrainCommand.Run, "--data", csv, "--target", "digit", "--epochs", "1", "--threads", "1",
+            "--checkpoint-dir", run);
         string model = Path.Combine(run, TrainCommand.CheckpointFile);
         var lines = File.ReadAllLines(csv);
         string noWriter = Path.Combine(_dir, "no-writer.csv");
         File.WriteAllLines(noWriter, lines.Select(l => l[(l.IndexOf(',') + 1)..]));
-        var e = Assert.Throws<InvalidDataException>(() => Run(PredictCommand.Run, "--model", model, "--input", noWriter, "--output", Path.Combine(_dir, "s.csv")));
+        var e = Assert.Throws<InvalidDataException>(() => Run(PredictCommand.Run, "--model", model, "--input", noWriter,
+            "--output", Path.Combine(_dir, "s.csv")));
         Assert.Contains("needs column 'writer'", e.Message);
         string badCell = Path.Combine(_dir, "bad-cell.csv");
         File.WriteAllLines(badCell, [lines[0], lines[1], lines[2].Replace(",0,", ",zero,")]);
-        e = Assert.Throws<InvalidDataException>(() => Run(PredictCommand.Run, "--model", model, "--input", badCell, "--output", Path.Combine(_dir, "s.csv")));
+        e = Assert.Throws<InvalidDataException>(() => Run(PredictCommand.Run, "--model", model, "--input", badCell,
+            "--output", Path.Combine(_dir, "s.csv")));
         Assert.Contains("line 3", e.Message);
         Assert.Contains("'zero' is not a finite number", e.Message);
         Assert.False(File.Exists(Path.Combine(_dir, "s.csv"))); // no half-written output

@@ -67,7 +67,8 @@ public class DeterministicMathTests
     private static void AssertExpClose(double x)
     {
         double expected = Math.Exp(x), actual = DeterministicMath.Exp(x);
-        Assert.True(Math.Abs(actual - expected) <= 1e-14 * expected, $"Exp({x:R}) = {actual:R}, Math.Exp = {expected:R}");
+        Assert.True(Math.Abs(actual - expected) <= 1e-14 * expected,
+            $"Exp({x:R}) = {actual:R}, Math.Exp = {expected:R}");
     }
 
     private static void AssertClose(double x)
@@ -75,6 +76,7 @@ public class DeterministicMathTests
         double expected = Math.Log(x), actual = DeterministicMath.Log(x);
         double error = Math.Abs(actual - expected);
         // ~1e-14 relative; near x = 1 (log ≈ 0) an absolute 1e-15 bound instead.
-        Assert.True(error <= 1e-14 * Math.Abs(expected) || error <= 1e-15, $"Log({x:R}) = {actual:R}, Math.Log = {expected:R}, error {error:G3}");
+        Assert.True(error <= 1e-14 * Math.Abs(expected) || error <= 1e-15,
+            $"Log({x:R}) = {actual:R}, Math.Log = {expected:R}, error {error:G3}");
     }
 }

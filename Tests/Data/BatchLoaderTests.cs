@@ -8,14 +8,18 @@ namespace RocketNet.Tests.Data;
 
 public class BatchLoaderTests
 {
-    /// <summary>n samples of shape [1, 1, 2] whose values encode their index: (i, -i); label i % 3; group i / 4.</summary>
+    /// <summary>
+    /// n samples of shape [1, 1, 2] whose values encode their index: (i, -i); label i % 3; group i / 4.
+    /// </summary>
     private static Dataset Indexed(int n) => new("indexed",
         Enumerable.Range(0, n).SelectMany(i => new float[] { i, -i }).ToArray(),
-        Enumerable.Range(0, n).Select(i => i % 3).ToArray(), [1, 1, 2], 3, groups: Enumerable.Range(0, n).Select(i => i / 4).ToArray());
+        Enumerable.Range(0, n).Select(i => i % 3).ToArray(), [1, 1, 2], 3,
+            groups: Enumerable.Range(0, n).Select(i => i / 4).ToArray());
 
     [Property(MaxTest = 40)]
     public Property EveryEpochVisitsEverySampleOnceWithMatchingLabels() =>
-        Prop.ForAll(Gen.Choose(1, 30).ToArbitrary(), Gen.Choose(1, 8).ToArbitrary(), Gen.Choose(0, 1000).ToArbitrary(), (n, batchSize, seed) =>
+        Prop.ForAll(Gen.Choose(1, 30).ToArbitrary(), Gen.Choose(1, 8).ToArbitrary(), Gen.Choose(0, 1000).ToArbitrary(),
+            (n, batchSize, seed) =>
         {
             var loader = new BatchLoader(Indexed(n), batchSize, seed: (ulong)seed);
             var seen = new List<int>();
@@ -64,14 +68,17 @@ public class BatchLoaderTests
         Assert.Equal(new[] { 4, 4 }, drop.Epoch(0).Select(b => b.Count).ToArray());
         Assert.Equal(2, drop.BatchesPerEpoch);
         Assert.Throws<ArgumentException>(() => new BatchLoader(Indexed(3), 4, dropLast: true));
-        Assert.Throws<ArgumentException>(() => new BatchLoader(Indexed(3), 2, augmentation: new ImageAugmentation(cropPadding: 1)));
+        Assert.Throws<ArgumentException>(() => new BatchLoader(Indexed(3), 2,
+            augmentation: new ImageAugmentation(cropPadding: 1)));
     }
 
     [Fact]
     public void BatchTensorsAndArraysAreReusedAcrossBatchesAndEpochs()
     {
         var loader = new BatchLoader(Indexed(20), 6);
-        var batches = loader.Epoch(0).Select(b => (b.Input, b.Labels)).Concat(loader.Epoch(1).Select(b => (b.Input, b.Labels))).ToList();
+        var batches =
+            loader.Epoch(0).Select(b => (b.Input, b.Labels)).Concat(
+            loader.Epoch(1).Select(b => (b.Input, b.Labels))).ToList();
         Assert.Equal(8, batches.Count);
         Assert.Equal(2, batches.Select(b => b.Input).Distinct(ReferenceEqualityComparer.Instance).Count());
         Assert.Equal(2, batches.Select(b => b.Labels).Distinct(ReferenceEqualityComparer.Instance).Count());
@@ -112,10 +119,13 @@ public class BatchLoaderTests
     [Fact]
     public void AugmentationIsSeededAndKeepsEachChannelsValues()
     {
-        var data = new Dataset("images", Enumerable.Range(0, 4 * 3 * 8 * 8).Select(i => (float)i).ToArray(), new int[4], [3, 8, 8], 1);
+        var data = new Dataset("images", Enumerable.Range(0, 4 * 3 * 8 * 8).Select(i => (float)i).ToArray(),
+            new int[4], [3, 8, 8], 1);
         var augmentation = new ImageAugmentation(cropPadding: 2);
-        var first = new BatchLoader(data, 4, shuffle: false, seed: 9, augmentation: augmentation).Epoch(0).Single().Input.ToArray();
-        var again = new BatchLoader(data, 4, shuffle: false, seed: 9, augmentation: augmentation).Epoch(0).Single().Input.ToArray();
+        var first = new BatchLoader(data, 4, shuffle: false, seed: 9, augmentation: augmentation).Epoch(
+            0).Single().Input.ToArray();
+        var again = new BatchLoader(data, 4, shuffle: false, seed: 9, augmentation: augmentation).Epoch(
+            0).Single().Input.ToArray();
         Assert.Equal(first, again);
         Assert.NotEqual(data.Features, first);
         for (int plane = 0; plane < 12; plane++)
@@ -135,12 +145,15 @@ public class BatchLoaderTests
         for (int y = 0; y < 4; y++)
             for (int x = 0; x < 4; x++)
             {
-                int sy = ImageAugmentation.Reflect(y + dy, 4), sx = ImageAugmentation.Reflect((flip ? 3 - x : x) + dx, 4);
+                int sy = ImageAugmentation.Reflect(y + dy, 4),
+                    sx = ImageAugmentation.Reflect((flip ? 3 - x : x) + dx, 4);
                 Assert.Equal(10 * sy + sx, output[4 * y + x]);
             }
-        Assert.Equal(new[] { 1, 0, 1, 2, 3, 2 }, new[] { -1, 0, 1, 2, 3, 4 }.Select(i => ImageAugmentation.Reflect(i, 4)));
+        Assert.Equal(new[] { 1, 0, 1, 2, 3, 2 },
+            new[] { -1, 0, 1, 2, 3, 4 }.Select(i => ImageAugmentation.Reflect(i, 4)));
         var identity = new float[16];
-        new ImageAugmentation(cropPadding: 0, horizontalFlip: false).Apply(image, identity, [1, 4, 4], new RandomGenerator(1));
+        new ImageAugmentation(cropPadding: 0, horizontalFlip: false).Apply(image, identity, [1, 4, 4],
+            new RandomGenerator(1));
         Assert.Equal(image, identity);
     }
 

@@ -43,7 +43,8 @@ public class CategoricalCsvReaderTests
     {
         using var files = new DataTestFiles();
         string path = files.WriteText("table.csv.gz", Table, gzip: true);
-        var table = CategoricalCsvReader.Read(path, new CategoricalCsvOptions { TargetColumn = "target", MinimumCount = 2, IgnoredColumns = ["age"] });
+        var table = CategoricalCsvReader.Read(path,
+            new CategoricalCsvOptions { TargetColumn = "target", MinimumCount = 2, IgnoredColumns = ["age"] });
         Assert.Equal(new[] { "city", "kind" }, table.FieldNames);
         Assert.Equal(new[] { 3, 2 }, table.VocabularySizes); // Paris and Rome twice; only 'a' twice
         Assert.Null(table.Test);
@@ -54,7 +55,8 @@ public class CategoricalCsvReaderTests
     {
         using var files = new DataTestFiles();
         string path = files.WriteText("bad-target.csv", Table.Replace("Rome,70,c,0", "Rome,70,c,2"));
-        var ex = Assert.Throws<InvalidDataException>(() => CategoricalCsvReader.Read(path, new CategoricalCsvOptions { TargetColumn = "target" }));
+        var ex = Assert.Throws<InvalidDataException>(() => CategoricalCsvReader.Read(path,
+            new CategoricalCsvOptions { TargetColumn = "target" }));
         Assert.Contains("bad-target.csv", ex.Message);
         Assert.Contains("line 6, column 4 ('target')", ex.Message);
         Assert.Contains("'2'", ex.Message);
@@ -65,7 +67,11 @@ public class CategoricalCsvReaderTests
     {
         using var files = new DataTestFiles();
         string path = files.WriteText("bad-age.csv", Table.Replace("Rome,45", "Rome,forty"));
-        var options = new CategoricalCsvOptions { TargetColumn = "target", NumericBuckets = new Dictionary<string, double[]> { ["age"] = [30] } };
+        var options = new CategoricalCsvOptions
+        {
+            TargetColumn = "target",
+            NumericBuckets = new Dictionary<string, double[]> { ["age"] = [30] }
+        };
         var ex = Assert.Throws<InvalidDataException>(() => CategoricalCsvReader.Read(path, options));
         Assert.Contains("bad-age.csv", ex.Message);
         Assert.Contains("line 3, column 2 ('age')", ex.Message);
@@ -76,10 +82,12 @@ public class CategoricalCsvReaderTests
     {
         using var files = new DataTestFiles();
         string shortRow = files.WriteText("short.csv", Table.Replace("Rome,45,b,no", "Rome,45"));
-        var ex = Assert.Throws<InvalidDataException>(() => CategoricalCsvReader.Read(shortRow, new CategoricalCsvOptions { TargetColumn = "target" }));
+        var ex = Assert.Throws<InvalidDataException>(() => CategoricalCsvReader.Read(shortRow,
+            new CategoricalCsvOptions { TargetColumn = "target" }));
         Assert.Contains("short.csv': at line 3, column 3", ex.Message);
         string unclosed = files.WriteText("quote.csv", Table.Replace("Oslo", "\"Oslo"));
-        ex = Assert.Throws<InvalidDataException>(() => CategoricalCsvReader.Read(unclosed, new CategoricalCsvOptions { TargetColumn = "target" }));
+        ex = Assert.Throws<InvalidDataException>(() => CategoricalCsvReader.Read(unclosed,
+            new CategoricalCsvOptions { TargetColumn = "target" }));
         Assert.Contains("quote.csv': at line 5", ex.Message);
     }
 
@@ -88,7 +96,8 @@ public class CategoricalCsvReaderTests
     {
         using var files = new DataTestFiles();
         string path = files.WriteText("t.csv", Table);
-        var ex = Assert.Throws<ArgumentException>(() => CategoricalCsvReader.Read(path, new CategoricalCsvOptions { TargetColumn = "CARAVAN" }));
+        var ex = Assert.Throws<ArgumentException>(() => CategoricalCsvReader.Read(path,
+            new CategoricalCsvOptions { TargetColumn = "CARAVAN" }));
         Assert.Contains("CARAVAN", ex.Message);
     }
 

@@ -19,7 +19,8 @@ public class Cifar10ReaderTests
     public void ReadsTrainBatchesInOrderFromAScrambledTarGz()
     {
         using var files = new DataTestFiles();
-        string archive = files.Write("cifar-10-binary.tar.gz", DataTestFiles.Tar(DataTestFiles.CifarEntries(perBatch: 3)), gzip: true);
+        string archive = files.Write("cifar-10-binary.tar.gz",
+            DataTestFiles.Tar(DataTestFiles.CifarEntries(perBatch: 3)), gzip: true);
         var (train, test) = Datasets.Cifar10(archive);
         Assert.Equal((15, 3), (train.Count, test.Count));
         Assert.Equal(new[] { 3, 32, 32 }, train.SampleShape);
@@ -61,7 +62,9 @@ public class Cifar10ReaderTests
         {
             foreach (var (name, data) in DataTestFiles.CifarEntries(perBatch: 1).Where(e => e.Data.Length > 0))
             {
-                var entry = new PaxTarEntry(TarEntryType.RegularFile, longDir + name[(name.IndexOf('/') + 1)..]) { DataStream = new MemoryStream(data) };
+                var entry = new PaxTarEntry(TarEntryType.RegularFile,
+                    longDir + name[(name.IndexOf('/') + 1)..])
+                { DataStream = new MemoryStream(data) };
                 writer.WriteEntry(entry);
             }
         }
@@ -144,12 +147,14 @@ public class Cifar10ReaderTests
         sizeField.CopyTo(copy, headerOffset + 124);
         for (int i = 148; i < 156; i++) copy[headerOffset + i] = (byte)' ';
         int sum = copy.AsSpan(headerOffset, 512).ToArray().Sum(b => b);
-        System.Text.Encoding.ASCII.GetBytes(Convert.ToString(sum, 8).PadLeft(6, '0') + "\0 ").CopyTo(copy, headerOffset + 148);
+        System.Text.Encoding.ASCII.GetBytes(Convert.ToString(sum, 8).PadLeft(6, '0') + "\0 ").CopyTo(copy,
+            headerOffset + 148);
         return copy;
     }
 
     [Theory]
-    [InlineData(new byte[] { 0x80, 0, 0, 0, 0, 0, 0, 0x01, 0, 0, 0, 0 }, "truncated")]            // 2^32 bytes: read as it arrives
+    // 2^32 bytes: read as it arrives
+    [InlineData(new byte[] { 0x80, 0, 0, 0, 0, 0, 0, 0x01, 0, 0, 0, 0 }, "truncated")]
     [InlineData(new byte[] { 0x80, 0, 0, 0, 0, 0, 0, 0, 0x80, 0, 0, 0 }, "truncated")]               // 2^31 bytes
     [InlineData(new byte[] { 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFE }, "negative")]
     [InlineData(new byte[] { 0x80, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF }, "does not fit")]

@@ -9,7 +9,8 @@ public class CriteoReaderTests
     private const string SharedSample = "/work/shared/data/ctr/criteo_sample.txt";
 
     private static string TsvRow(string label, string firstInteger = "5", string firstCategory = "68fd1e64") =>
-        string.Join('\t', [label, firstInteger, .. Enumerable.Repeat("", 12), firstCategory, .. Enumerable.Range(0, 25).Select(i => i % 3 == 0 ? "" : $"{i:x8}")]);
+        string.Join('\t', [label, firstInteger, .. Enumerable.Repeat("", 12), firstCategory,
+            .. Enumerable.Range(0, 25).Select(i => i % 3 == 0 ? "" : $"{i:x8}")]);
 
     [Theory]
     [InlineData("", 0x811C9DC5u)]
@@ -33,7 +34,8 @@ public class CriteoReaderTests
     [InlineData(3, 5)]    // ln²3 = 1.2 → 4 + 1
     [InlineData(100, 25)] // ln²100 = 21.2 → 4 + 21
     [InlineData(1e12, 127)] // clamped
-    public void IntegersAreLogBucketised(double value, int bucket) => Assert.Equal(bucket, CriteoReader.IntegerBucket(value, 128));
+    public void IntegersAreLogBucketised(double value, int bucket) =>
+        Assert.Equal(bucket, CriteoReader.IntegerBucket(value, 128));
 
     [Fact]
     public void StreamsTabSeparatedRowsIntoFieldIds()

@@ -4,7 +4,9 @@ using System.Text;
 
 namespace RocketNet.Tests.Data;
 
-/// <summary>A temporary folder for generated data files, deleted on dispose, with writers for the formats under test.</summary>
+/// <summary>
+/// A temporary folder for generated data files, deleted on dispose, with writers for the formats under test.
+/// </summary>
 public sealed class DataTestFiles : IDisposable
 {
     public DataTestFiles() => Directory.CreateDirectory(Root);
@@ -21,7 +23,8 @@ public sealed class DataTestFiles : IDisposable
         return path;
     }
 
-    public string WriteText(string name, string text, bool gzip = false) => Write(name, Encoding.UTF8.GetBytes(text), gzip);
+    public string WriteText(string name, string text, bool gzip = false) =>
+        Write(name, Encoding.UTF8.GetBytes(text), gzip);
 
     public void Dispose()
     {
@@ -35,12 +38,15 @@ public sealed class DataTestFiles : IDisposable
         return buffer.ToArray();
     }
 
-    /// <summary>An IDX file: magic 0x00000800 | ndims with the given type byte, big-endian dimensions, then the payload.</summary>
+    /// <summary>
+    /// An IDX file: magic 0x00000800 | ndims with the given type byte, big-endian dimensions, then the payload.
+    /// </summary>
     public static byte[] Idx(int magic, int[] dimensions, byte[] payload)
     {
         var bytes = new byte[4 + 4 * dimensions.Length + payload.Length];
         BinaryPrimitives.WriteInt32BigEndian(bytes, magic);
-        for (int i = 0; i < dimensions.Length; i++) BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(4 + 4 * i), dimensions[i]);
+        for (int i = 0; i < dimensions.Length; i++)
+            BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(4 + 4 * i), dimensions[i]);
         payload.CopyTo(bytes, 4 + 4 * dimensions.Length);
         return bytes;
     }
@@ -58,7 +64,9 @@ public sealed class DataTestFiles : IDisposable
         return bytes;
     }
 
-    /// <summary>A minimal POSIX ustar archive: one 512-byte header per file, data padded to 512, two zero blocks.</summary>
+    /// <summary>
+    /// A minimal POSIX ustar archive: one 512-byte header per file, data padded to 512, two zero blocks.
+    /// </summary>
     public static byte[] Tar(IEnumerable<(string Name, byte[] Data)> entries)
     {
         using var tar = new MemoryStream();
@@ -84,14 +92,20 @@ public sealed class DataTestFiles : IDisposable
         return tar.ToArray();
     }
 
-    /// <summary>The entries of a CIFAR-10 archive with <paramref name="perBatch"/> records per batch, in a scrambled order like the official file.</summary>
+    /// <summary>
+    /// The entries of a CIFAR-10 archive with <paramref name="perBatch"/> records per batch, in a scrambled order like
+    /// the official file.
+    /// </summary>
     public static List<(string Name, byte[] Data)> CifarEntries(int perBatch, string? meta = null)
     {
         const string dir = "cifar-10-batches-bin/";
         var entries = new List<(string, byte[])> { (dir, []) };
-        foreach (int b in new[] { 4, 5, 2 }) entries.Add(($"{dir}data_batch_{b}.bin", CifarRecords(perBatch, (b - 1) * perBatch)));
-        entries.Add(($"{dir}batches.meta.txt", Encoding.ASCII.GetBytes(meta ?? "c0\nc1\nc2\nc3\nc4\nc5\nc6\nc7\nc8\nc9\n\n")));
-        foreach (int b in new[] { 1, 3 }) entries.Add(($"{dir}data_batch_{b}.bin", CifarRecords(perBatch, (b - 1) * perBatch)));
+        foreach (int b in new[] { 4, 5, 2 })
+            entries.Add(($"{dir}data_batch_{b}.bin", CifarRecords(perBatch, (b - 1) * perBatch)));
+        entries.Add(
+            ($"{dir}batches.meta.txt", Encoding.ASCII.GetBytes(meta ?? "c0\nc1\nc2\nc3\nc4\nc5\nc6\nc7\nc8\nc9\n\n")));
+        foreach (int b in new[] { 1, 3 })
+            entries.Add(($"{dir}data_batch_{b}.bin", CifarRecords(perBatch, (b - 1) * perBatch)));
         entries.Add(($"{dir}test_batch.bin", CifarRecords(perBatch, 1000)));
         return entries;
     }

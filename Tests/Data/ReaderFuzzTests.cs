@@ -14,7 +14,8 @@ namespace RocketNet.Tests.Data;
 /// </summary>
 public class ReaderFuzzTests(ITestOutputHelper log)
 {
-    private static int Cases => int.TryParse(Environment.GetEnvironmentVariable("ROCKETNET_FUZZ_CASES"), out int n) && n > 0 ? n : 300;
+    private static int Cases => int.TryParse(Environment.GetEnvironmentVariable("ROCKETNET_FUZZ_CASES"),
+        out int n) && n > 0 ? n : 300;
 
     // One mutation of a valid file: the kinds a damaged download or a hostile file produces.
     private static byte[] Mutate(byte[] valid, RandomGenerator random)
@@ -23,7 +24,8 @@ public class ReaderFuzzTests(ITestOutputHelper log)
         switch (random.NextInt(5))
         {
             case 0: // flip 1-8 bits anywhere
-                for (int k = 1 + random.NextInt(8); k > 0; k--) bytes[random.NextInt(bytes.Length)] ^= (byte)(1 << random.NextInt(8));
+                for (int k = 1 + random.NextInt(8); k > 0; k--)
+                    bytes[random.NextInt(bytes.Length)] ^= (byte)(1 << random.NextInt(8));
                 return bytes;
             case 1: // truncate
                 return bytes[..random.NextInt(bytes.Length)];
@@ -37,8 +39,10 @@ public class ReaderFuzzTests(ITestOutputHelper log)
             case 3: // a huge or negative 32/64-bit value over a random aligned field, as both endiannesses write them
                 {
                     int at = random.NextInt(Math.Max(1, bytes.Length - 8)) & ~3;
-                    ulong value = random.NextInt(3) switch { 0 => ulong.MaxValue, 1 => 0x7FFF_FFFF, _ => 0x0000_0100_0000_0000 };
-                    for (int i = 0; i < 8 && at + i < bytes.Length; i++) bytes[at + i] = (byte)(value >> (8 * (random.NextInt(2) == 0 ? i : 7 - i)));
+                    ulong value =
+                        random.NextInt(3) switch { 0 => ulong.MaxValue, 1 => 0x7FFF_FFFF, _ => 0x0000_0100_0000_0000 };
+                    for (int i = 0; i < 8 && at + i < bytes.Length; i++)
+                        bytes[at + i] = (byte)(value >> (8 * (random.NextInt(2) == 0 ? i : 7 - i)));
                     return bytes;
                 }
             default: // overwrite a run with one byte value
@@ -68,17 +72,23 @@ public class ReaderFuzzTests(ITestOutputHelper log)
             }
             catch (InvalidDataException e)
             {
-                Assert.True(e.Message.Contains(path, StringComparison.Ordinal), $"case {c}: the message does not name the file: {e.Message}");
+                Assert.True(e.Message.Contains(path, StringComparison.Ordinal),
+                    $"case {c}: the message does not name the file: {e.Message}");
                 refused++;
             }
             catch (Exception e)
             {
-                Assert.Fail($"case {c} ({bytes.Length} bytes): {e.GetType().Name} instead of InvalidDataException: {e.Message}");
+                Assert.Fail(
+                    $"case {c} ({bytes.Length} bytes): {e.GetType().Name} instead of " +
+                    $"InvalidDataException: {e.Message}");
             }
             long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-            Assert.True(allocated < 64L * bytes.Length + (16 << 20), $"case {c}: {allocated:N0} bytes allocated for a {bytes.Length}-byte file");
+            Assert.True(allocated < 64L * bytes.Length + (16 << 20),
+                $"case {c}: {allocated:N0} bytes allocated for a {bytes.Length}-byte file");
         }
-        log.WriteLine($"{fileName}: {Cases} mutated files, {loaded} loaded, {refused} refused with InvalidDataException naming the file");
+        log.WriteLine(
+            $"{fileName}: {Cases} mutated files, {loaded} loaded, {refused} refused with " +
+            "InvalidDataException naming the file");
         Assert.Equal(Cases, loaded + refused);
         Assert.True(refused > 0, "no mutation was refused: the fuzzer does not reach the checks");
     }
@@ -97,7 +107,9 @@ public class ReaderFuzzTests(ITestOutputHelper log)
     {
         using var files = new DataTestFiles();
         string path = files.PathOf("valid.safetensors");
-        Checkpoint.Save(path, RocketNet.Layers.ArchitectureRegistry.BuildPair("mlp in=5 shared=4 booster=6 light= classes=3", new RandomGenerator(1)),
+        Checkpoint.Save(path,
+            RocketNet.Layers.ArchitectureRegistry.BuildPair("mlp in=5 shared=4 booster=6 light= classes=3",
+            new RandomGenerator(1)),
             "mlp in=5 shared=4 booster=6 light= classes=3", epoch: 1);
         Fuzz("fuzzed.safetensors", File.ReadAllBytes(path), p => Checkpoint.Load(p), seed: 12);
     }
@@ -112,7 +124,8 @@ public class ReaderFuzzTests(ITestOutputHelper log)
         if (gzip)
         {
             using var packed = new MemoryStream();
-            using (var z = new System.IO.Compression.GZipStream(packed, System.IO.Compression.CompressionLevel.Optimal)) z.Write(valid);
+            using (var z = new System.IO.Compression.GZipStream(packed, System.IO.Compression.CompressionLevel.Optimal))
+                z.Write(valid);
             valid = packed.ToArray();
         }
         Fuzz("fuzzed-images", valid, p => IdxReader.ReadImages(p), seed: gzip ? 13UL : 14UL);
@@ -120,7 +133,8 @@ public class ReaderFuzzTests(ITestOutputHelper log)
 
     [Fact]
     public void CifarArchivesLoadOrAreRefusedNamingTheFile() =>
-        Fuzz("fuzzed.tar", DataTestFiles.Tar(DataTestFiles.CifarEntries(perBatch: 1)), p => Cifar10Reader.Load(p), seed: 15);
+        Fuzz("fuzzed.tar", DataTestFiles.Tar(DataTestFiles.CifarEntries(perBatch: 1)),
+            p => Cifar10Reader.Load(p), seed: 15);
 
     [Fact]
     public void TicdataStyleCsvFilesLoadOrAreRefusedNamingTheFile()
@@ -149,6 +163,7 @@ public class ReaderFuzzTests(ITestOutputHelper log)
         string shared = Path.Combine("..", "..", "..", "..", "..", "shared", "data", "ctr", "criteo_sample.txt");
         if (!File.Exists(shared)) return; // the shared data folder is not on every machine
         var valid = System.Text.Encoding.UTF8.GetBytes(string.Join("\n", File.ReadLines(shared).Take(60)) + "\n");
-        Fuzz("fuzzed.txt", valid, p => CriteoReader.ReadDataset(p, maxRows: 1000, new CriteoOptions { HashBuckets = 1000 }), seed: 17);
+        Fuzz("fuzzed.txt", valid,
+            p => CriteoReader.ReadDataset(p, maxRows: 1000, new CriteoOptions { HashBuckets = 1000 }), seed: 17);
     }
 }

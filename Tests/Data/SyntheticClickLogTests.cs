@@ -40,7 +40,8 @@ public class SyntheticClickLogTests
     {
         // Recorded from this implementation; a change here changes every experiment's data.
         var log = SmallLog.Value;
-        Assert.Equal(new float[] { 1844, 0, 2, 0, 17, 0, 0, 126, 17, 26, 79, 0, 3, 22, 0, 2, 0, 2 }, log.Train.Sample(0).ToArray());
+        Assert.Equal(new float[] { 1844, 0, 2, 0, 17, 0, 0, 126, 17, 26, 79, 0, 3, 22, 0, 2, 0, 2 },
+            log.Train.Sample(0).ToArray());
         Assert.Equal(-3.7432861f, log.TrainLogits[0]);
     }
 
@@ -65,14 +66,17 @@ public class SyntheticClickLogTests
                 {
                     float id = row[f];
                     Assert.True(id == MathF.Floor(id) && id >= 0 && id < expectedVocabulary[f],
-                        $"{part.Name} row {i} field {SyntheticClickLog.FieldNames[f]}: id {id} is not an integer in [0, {expectedVocabulary[f]}).");
+                        $"{part.Name} row {i} field {SyntheticClickLog.FieldNames[f]}: id {id} is not an integer in " +
+                        $"[0, {expectedVocabulary[f]}).");
                     seen[f][(int)id] = true;
                 }
             }
             // The small fields are fully used (no dead ids in age, device, hour, position, ...); the test part's
             // days are the last few of the log only, so not every weekday.
             foreach (int f in new[] { 1, 2, 3, 5, 11, 12, 13, 15, 16, 17, part == log.Train ? 14 : 1 })
-                Assert.All(seen[f], used => Assert.True(used, $"{part.Name}: an id of field {SyntheticClickLog.FieldNames[f]} never occurs."));
+                Assert.All(seen[f],
+                    used => Assert.True(used,
+                    $"{part.Name}: an id of field {SyntheticClickLog.FieldNames[f]} never occurs."));
         }
     }
 

@@ -89,15 +89,19 @@ public class OnnxExportTests
         var input = Inputs([6], 4, false, []);
         var expected = new float[12];
         new Predictor(net, [6]).PredictBatch(input, expected);
-        using var results = session.Run([NamedOnnxValue.CreateFromTensor(OnnxExporter.InputName, new DenseTensor<float>(input, [4, 6]))]);
+        using var results =
+            session.Run(
+            [NamedOnnxValue.CreateFromTensor(OnnxExporter.InputName, new DenseTensor<float>(input, [4, 6]))]);
         var actual = results.Single().AsTensor<float>().ToArray();
-        for (int i = 0; i < actual.Length; i++) Assert.True(Math.Abs(actual[i] - expected[i]) <= 1e-5f * Math.Max(1, Math.Abs(expected[i])), $"value {i}");
+        for (int i = 0; i < actual.Length; i++)
+            Assert.True(Math.Abs(actual[i] - expected[i]) <= 1e-5f * Math.Max(1, Math.Abs(expected[i])), $"value {i}");
     }
 
     [Fact]
     public void AHashedEmbeddingIsRefusedWithAReason()
     {
-        var net = ArchitectureRegistry.BuildLight("ctr-towers fields=3 buckets=50 dim=2 booster=4 light=4 classes=2", new RandomGenerator(1));
+        var net = ArchitectureRegistry.BuildLight("ctr-towers fields=3 buckets=50 dim=2 booster=4 light=4 classes=2",
+            new RandomGenerator(1));
         var e = Assert.Throws<NotSupportedException>(() => OnnxExporter.Export(net, [3]));
         Assert.Contains("hashed", e.Message);
     }

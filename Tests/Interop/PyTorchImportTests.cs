@@ -28,11 +28,13 @@ public class PyTorchImportTests
     [Fact]
     public void AWideResNetSavedByPyTorchReproducesItsLogits()
     {
-        var predictor = Predictor.FromSafeTensors(Fixture("wrn10-1.safetensors"), "wrn-interval 10-1/10-1 classes=3 in=3", [3, 8, 8]);
+        var predictor = Predictor.FromSafeTensors(Fixture("wrn10-1.safetensors"),
+            "wrn-interval 10-1/10-1 classes=3 in=3", [3, 8, 8]);
         var report = predictor.LoadReport!;
         Assert.Empty(report.Missing);
         Assert.Empty(report.Unexpected);
-        Assert.Equal(7, report.Skipped.Count); // one num_batches_tracked (I64) per batch norm: two per block, one in the head
+        // one num_batches_tracked (I64) per batch norm: two per block, one in the head
+        Assert.Equal(7, report.Skipped.Count);
         Assert.All(report.Skipped, s => Assert.EndsWith("num_batches_tracked (I64)", s));
         AssertLogitsMatch(predictor, "wrn10-1.expected.safetensors");
     }
@@ -52,13 +54,15 @@ public class PyTorchImportTests
     {
         // The MLP's weights against the light net of its pair: the light head is 5→3, the file's head is 5→7→4→3.
         const string architecture = "mlp in=6 shared=5 booster=7x4 light= classes=3 booster-bn=1";
-        var e = Assert.Throws<ArgumentException>(() => Predictor.FromSafeTensors(Fixture("mlp-bn.safetensors"), architecture, [6]));
+        var e = Assert.Throws<ArgumentException>(() => Predictor.FromSafeTensors(Fixture("mlp-bn.safetensors"),
+            architecture, [6]));
         Assert.Contains("mlp-bn.safetensors", e.Message);
         Assert.Contains("shape mismatches [head.0.weight: file [7, 5] vs module [3, 5]", e.Message);
 
         // Non-strict: a module with only the trunk takes the trunk and reports the rest as unexpected.
         var trunkOnly = new Sequential(new Sequential(new Linear(6, 5, new RandomGenerator(1)), new ReLU()));
-        var report = StateDictLoader.Load(new TrunkHeadNet(trunkOnly, new Sequential()), Fixture("mlp-bn.safetensors"), strict: false);
+        var report = StateDictLoader.Load(new TrunkHeadNet(trunkOnly, new Sequential()),
+            Fixture("mlp-bn.safetensors"), strict: false);
         Assert.Equal(["trunk.0.0.bias", "trunk.0.0.weight"], report.Missing.Order(StringComparer.Ordinal));
         Assert.Contains("trunk.0.weight", report.Unexpected);
         var strict = Assert.Throws<ArgumentException>(() =>

@@ -100,7 +100,8 @@ public class KernelAllocationTests
             BatchNormKernels.ForwardInference(x, gamma, beta, runMean, runVar, y, n, c, s, 1e-5f);
             BatchNormKernels.Backward(x, y, gamma, mean, invStd, gx, gg, gb, n, c, s);
             // The fused backward's masked row is per thread, allocated on first use only.
-            BatchNormReluKernels.ForwardTraining(x, gamma, beta, y, mean, invStd, runMean, runVar, n, c, s, 0.1f, 1e-5f);
+            BatchNormReluKernels.ForwardTraining(x, gamma, beta, y, mean, invStd, runMean, runVar,
+                n, c, s, 0.1f, 1e-5f);
             BatchNormReluKernels.ForwardInference(x, gamma, beta, runMean, runVar, y, n, c, s, 1e-5f);
             BatchNormReluKernels.Backward(x, y, x, gamma, mean, invStd, gx, gg, gb, n, c, s);
         });

@@ -23,11 +23,14 @@ internal static class KernelTestData
         {
             float difference = Math.Abs(actual[i] - expected[i]);
             if (!(difference <= tolerance * scale))
-                Assert.Fail($"{what}: element {i} is {actual[i]}, expected {expected[i]} (tolerance {tolerance * scale}).");
+                Assert.Fail(
+                    $"{what}: element {i} is {actual[i]}, expected {expected[i]} (tolerance {tolerance * scale}).");
         }
     }
 
-    /// <summary>Runs <paramref name="action"/> with <see cref="Parallelism.ThreadCount"/> set, then restores it.</summary>
+    /// <summary>
+    /// Runs <paramref name="action"/> with <see cref="Parallelism.ThreadCount"/> set, then restores it.
+    /// </summary>
     public static void WithThreads(int threads, Action action)
     {
         int saved = Parallelism.ThreadCount;

@@ -33,7 +33,8 @@ public class ArchitectureRegistryTests
         rebuilt.LoadStateDict(extracted.StateDict());
         extracted.Eval();
         rebuilt.Eval();
-        var x = description.StartsWith("ctr", StringComparison.Ordinal) ? Tensor.FromArray([1f, 2f, 0f, 3f, 5f, 2f], 2, 3)
+        var x = description.StartsWith("ctr", StringComparison.Ordinal)
+            ? Tensor.FromArray([1f, 2f, 0f, 3f, 5f, 2f], 2, 3)
             : description.StartsWith("mlp", StringComparison.Ordinal) ? LayerTestHelpers.Normal([2, 64], 3)
             : LayerTestHelpers.Normal([2, description.EndsWith("in=1", StringComparison.Ordinal) ? 1 : 3, 8, 8], 3);
         Assert.Equal(extracted.Forward(x).ToArray(), rebuilt.Forward(x).ToArray());
@@ -42,8 +43,10 @@ public class ArchitectureRegistryTests
     [Fact]
     public void WrnDescriptionsGiveThePapersCounts()
     {
-        Assert.Equal(175_066, ArchitectureRegistry.BuildLight("wrn-interval 40-1/16-1 classes=10 in=3", new RandomGenerator(1)).ParameterCount());
-        Assert.Equal(136_090, ArchitectureRegistry.BuildLight("wrn-bottom 40-1 classes=10", new RandomGenerator(1)).ParameterCount());
+        Assert.Equal(175_066, ArchitectureRegistry.BuildLight("wrn-interval 40-1/16-1 classes=10 in=3",
+            new RandomGenerator(1)).ParameterCount());
+        Assert.Equal(136_090,
+            ArchitectureRegistry.BuildLight("wrn-bottom 40-1 classes=10", new RandomGenerator(1)).ParameterCount());
     }
 
     [Theory]
@@ -57,7 +60,8 @@ public class ArchitectureRegistryTests
     [InlineData("ctr-towers dim=4 booster=8 light=4", "exactly one of")]
     public void BadDescriptionsAreExplained(string description, string expected)
     {
-        var e = Assert.Throws<ArgumentException>(() => ArchitectureRegistry.BuildLight(description, new RandomGenerator(1)));
+        var e = Assert.Throws<ArgumentException>(() => ArchitectureRegistry.BuildLight(description,
+            new RandomGenerator(1)));
         Assert.Contains(expected, e.Message);
     }
 
@@ -76,7 +80,8 @@ public class ArchitectureRegistryTests
         const string text = "ctr-towers vocab=5x7 dim=4 booster=16x8 light=8 classes=2 std=0.01 booster-bn=0";
         Assert.Equal(text, ArchitectureRegistry.Parse(text).Describe());
         var pair = ArchitectureRegistry.BuildPair(text, new RandomGenerator(1));
-        Assert.DoesNotContain(pair.Booster.NamedParameters(), p => p.Name.Contains("running", StringComparison.Ordinal));
+        Assert.DoesNotContain(pair.Booster.NamedParameters(),
+            p => p.Name.Contains("running", StringComparison.Ordinal));
         Assert.DoesNotContain(pair.Booster.NamedBuffers(), b => b.Name.Contains("running", StringComparison.Ordinal));
         var withBn = ArchitectureRegistry.BuildPair(text.Replace(" booster-bn=0", ""), new RandomGenerator(1));
         Assert.Contains(withBn.Booster.NamedBuffers(), b => b.Name.Contains("running", StringComparison.Ordinal));
@@ -91,7 +96,9 @@ public class ArchitectureRegistryTests
             {
                 0 => $"mlp in={a + 2} shared={b}x{a} booster={b + 3} light={a + b} classes={classes}",
                 1 => $"ctr-towers vocab={a}x{b} dim={a} booster={b + 4} light={b}x{a} classes=2 std=0.5",
-                _ => b % 2 == 0 ? $"wrn-interval 16-1/10-1 classes={classes} in={a % 3 + 1}" : $"wrn-bottom 16-1 classes={classes} in={a % 3 + 1}",
+                _ => b % 2 == 0
+                    ? $"wrn-interval 16-1/10-1 classes={classes} in={a % 3 + 1}" : "wrn-bottom 16-1 " +
+                    $"classes={classes} in={a % 3 + 1}",
             };
             var spec = ArchitectureRegistry.Parse(description);
             long actual = spec.CreateLight(new RandomGenerator(1)).ParameterCount();

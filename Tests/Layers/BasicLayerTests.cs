@@ -87,7 +87,8 @@ public class BasicLayerTests
         var bn2 = new BatchNorm2d(4);
         Assert.Throws<ArgumentException>(() => bn2.Forward(Tensor.Zeros(2, 4)));
         Assert.Equal(new float[] { 1, 1, 1, 1 }, bn1.Weight.ToArray()); // without a generator γ = 1
-        Assert.Equal(new[] { "bias", "running_mean", "running_var", "weight" }, bn1.StateDict().Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(new[] { "bias", "running_mean", "running_var", "weight" },
+            bn1.StateDict().Keys.Order(StringComparer.Ordinal));
         Assert.Equal(["weight", "bias"], bn1.NamedParameters().Select(p => p.Name));
     }
 

@@ -15,7 +15,10 @@ namespace RocketNet.Tests.Layers;
 [Collection(ThreadCountCollection.Name)]
 public class DenseInferencePlanTests
 {
-    /// <summary>A random net: widths chained from <paramref name="input"/>, each linear followed by a random activation (or none, or dropout).</summary>
+    /// <summary>
+    /// A random net: widths chained from <paramref name="input"/>, each linear followed by a random activation (or
+    /// none, or dropout).
+    /// </summary>
     private static Module RandomNet(int input, int[] widths, int seed)
     {
         var random = new RandomGenerator((ulong)seed);
@@ -76,7 +79,8 @@ public class DenseInferencePlanTests
     public void TheCtrLightTowerAtOneSampleIsBitIdenticalToTheGraphOnOneAndTwoThreads()
     {
         var random = new RandomGenerator(3);
-        var tower = new Sequential(new Linear(576, 200, random), new ReLU(), new Linear(200, 80, random), new ReLU(), new Linear(80, 2, random));
+        var tower = new Sequential(new Linear(576, 200, random), new ReLU(), new Linear(200, 80, random), new ReLU(),
+            new Linear(80, 2, random));
         var plan = DenseInferencePlan.TryCreate(tower, 576, maxBatchSize: 1)!;
         var x = new float[576];
         random.FillNormal(x);
@@ -85,7 +89,8 @@ public class DenseInferencePlanTests
         {
             var y = new float[2];
             // Several calls: the first may run inline while the workers wake, later ones split the rows.
-            KernelTestData.WithThreads(threads, () => { for (int i = 0; i < 4; i++) { plan.Run(x, y, 1); Assert.Equal(expected, y); } });
+            KernelTestData.WithThreads(threads,
+                () => { for (int i = 0; i < 4; i++) { plan.Run(x, y, 1); Assert.Equal(expected, y); } });
         }
     }
 
@@ -93,7 +98,8 @@ public class DenseInferencePlanTests
     public void TheCtrLightTowerAtBatch256IsSplitIntoRowBlocksWithTheGraphsBits()
     {
         var random = new RandomGenerator(11);
-        var tower = new Sequential(new Linear(576, 200, random), new ReLU(), new Linear(200, 80, random), new ReLU(), new Linear(80, 2, random));
+        var tower = new Sequential(new Linear(576, 200, random), new ReLU(), new Linear(200, 80, random), new ReLU(),
+            new Linear(80, 2, random));
         foreach (var (inputs, outputs) in new[] { (576, 200), (200, 80), (80, 2) })
             Assert.True(DenseInferenceKernels.RowBlocksMatch(256, 128, inputs, outputs)); // so two threads do split it
         var plan = DenseInferencePlan.TryCreate(tower, 576, maxBatchSize: 256)!;
@@ -103,7 +109,8 @@ public class DenseInferencePlanTests
         foreach (int threads in new[] { 1, 2, 3 })
         {
             var y = new float[512];
-            KernelTestData.WithThreads(threads, () => { for (int i = 0; i < 3; i++) { plan.Run(x, y, 256); Assert.Equal(expected, y); } });
+            KernelTestData.WithThreads(threads,
+                () => { for (int i = 0; i < 3; i++) { plan.Run(x, y, 256); Assert.Equal(expected, y); } });
         }
     }
 
@@ -111,7 +118,8 @@ public class DenseInferencePlanTests
     public void RowBlocksMatchOnlyWhereTheBlockTakesTheWholeBatchsGemmPath()
     {
         Assert.False(DenseInferenceKernels.RowBlocksMatch(2, 1, 8, 8));       // one row: the streaming loop
-        Assert.False(DenseInferenceKernels.RowBlocksMatch(64, 32, 32, 32));   // 2^16 multiply-adds packed, half of it direct
+        // 2^16 multiply-adds packed, half of it direct
+        Assert.False(DenseInferenceKernels.RowBlocksMatch(64, 32, 32, 32));
         Assert.True(DenseInferenceKernels.RowBlocksMatch(64, 32, 64, 64));    // both packed
         Assert.True(DenseInferenceKernels.RowBlocksMatch(256, 128, 80, 2));   // both direct
         Assert.Throws<ArgumentOutOfRangeException>(() => DenseInferenceKernels.RowBlocksMatch(4, 5, 8, 8));
@@ -127,7 +135,8 @@ public class DenseInferencePlanTests
         ids[50 * 3 + 2] = 3; // field 2 has 3 ids: [0, 3)
         foreach (int threads in new[] { 1, 2 })
         {
-            var ex = Assert.Throws<ArgumentException>(() => KernelTestData.WithThreads(threads, () => plan.Run(ids, new float[128], 64)));
+            var ex = Assert.Throws<ArgumentException>(() => KernelTestData.WithThreads(threads,
+                () => plan.Run(ids, new float[128], 64)));
             Assert.Contains("row 50, field 2", ex.Message);
         }
     }
@@ -135,8 +144,10 @@ public class DenseInferencePlanTests
     /// <summary>A CTR light net as the pairs build it: ids → multi-field embedding → ReLU tower.</summary>
     private static TrunkHeadNet CtrLightNet(bool hashed, RandomGenerator random)
     {
-        var embedding = hashed ? MultiFieldEmbedding.Hashed(3, 50, 4, random) : MultiFieldEmbedding.PerField([5, 7, 3], 4, random);
-        return new TrunkHeadNet(embedding, new Sequential(new Linear(12, 8, random), new ReLU(), new Linear(8, 2, random)));
+        var embedding = hashed
+            ? MultiFieldEmbedding.Hashed(3, 50, 4, random) : MultiFieldEmbedding.PerField([5, 7, 3], 4, random);
+        return new TrunkHeadNet(embedding,
+            new Sequential(new Linear(12, 8, random), new ReLU(), new Linear(8, 2, random)));
     }
 
     [Theory]
@@ -192,9 +203,11 @@ public class DenseInferencePlanTests
     public void ANetWithNoDenseDescriptionOrMismatchedWidthsGetsNoPlan()
     {
         var random = new RandomGenerator(5);
-        Assert.Null(DenseInferencePlan.TryCreate(new Sequential(new Linear(4, 3, random), new BatchNorm1d(3, random)), 4, 1));
+        Assert.Null(
+            DenseInferencePlan.TryCreate(new Sequential(new Linear(4, 3, random), new BatchNorm1d(3, random)), 4, 1));
         Assert.Null(DenseInferencePlan.TryCreate(new Conv2d(1, 2, 3, random), 9, 1));
-        Assert.Null(DenseInferencePlan.TryCreate(new Sequential(new Linear(4, 3, random), new Linear(5, 2, random)), 4, 1));
+        Assert.Null(
+            DenseInferencePlan.TryCreate(new Sequential(new Linear(4, 3, random), new Linear(5, 2, random)), 4, 1));
         Assert.Null(DenseInferencePlan.TryCreate(new Linear(4, 3, random), 5, 1));
     }
 
@@ -202,7 +215,8 @@ public class DenseInferencePlanTests
     public void ThePlanServesTheWeightsItWasCreatedFrom()
     {
         var random = new RandomGenerator(6);
-        var net = new TrunkHeadNet(MultiFieldEmbedding.PerField([4, 5], 3, random), new Sequential(new Linear(6, 2, random)));
+        var net = new TrunkHeadNet(MultiFieldEmbedding.PerField([4, 5], 3, random),
+            new Sequential(new Linear(6, 2, random)));
         var plan = DenseInferencePlan.TryCreate(net, 2, 1)!;
         float[] ids = [1, 2];
         float[] before = new float[2], after = new float[2];

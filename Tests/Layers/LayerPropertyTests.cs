@@ -61,6 +61,8 @@ public class LayerPropertyTests
                 throw new Exception("extracted light net disagrees with the pair's light path");
             var rebuilt = ArchitectureRegistry.BuildLight(pair.ArchitectureDescription, new RandomGenerator(0));
             if (rebuilt.ParameterCount() != pair.Light.ParameterCount())
-                throw new Exception($"rebuilt from '{pair.ArchitectureDescription}' has {rebuilt.ParameterCount()} parameters, light net {pair.Light.ParameterCount()}");
+                throw new Exception(
+                    $"rebuilt from '{pair.ArchitectureDescription}' has {rebuilt.ParameterCount()} parameters, light " +
+                    $"net {pair.Light.ParameterCount()}");
         });
 }

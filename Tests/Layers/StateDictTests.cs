@@ -26,7 +26,8 @@ public class StateDictTests
         var source = WideResNetPair.Interval(1, 10, new RandomGenerator(4), boosterDepth: 16, lightDepth: 10);
         var state = source.StateDict();
         Assert.Contains("booster.stem.weight", state.Keys);
-        Assert.DoesNotContain("light.stem.weight", state.Keys);                     // shared: under the booster name only
+        // shared: under the booster name only
+        Assert.DoesNotContain("light.stem.weight", state.Keys);
         Assert.DoesNotContain("light.group0.block0.conv0.weight", state.Keys);
         Assert.Contains("light.group0.block0.bn0.weight", state.Keys);            // batch norm is the light net's own
         Assert.Contains("light.group0.block0.bn0.running_mean", state.Keys);

@@ -12,7 +12,9 @@ public class TrunkPairTests
         Module LightHead(RandomGenerator r) => new Linear(8, 3, r);
         var rng = new RandomGenerator(1);
         var trunk = Trunk(rng);
-        var pair = TrunkPair.FromTrunk(trunk, new Sequential(new Linear(8, 16, rng), new ReLU(), new Linear(16, 3, rng)), LightHead(rng),
+        var pair =
+            TrunkPair.FromTrunk(trunk,
+            new Sequential(new Linear(8, 16, rng), new ReLU(), new Linear(16, 3, rng)), LightHead(rng),
             () => new TrunkHeadNet(Trunk(new RandomGenerator(0)), LightHead(new RandomGenerator(0))));
         Assert.Equal(6 * 8 + 8, LayerTestHelpers.Count(pair.SharedParameters()));
         Assert.Equal(8 * 3 + 3, LayerTestHelpers.Count(pair.LightOnlyParameters()));
@@ -32,7 +34,8 @@ public class TrunkPairTests
     {
         var rng = new RandomGenerator(3);
         var e = Assert.Throws<ArgumentException>(() =>
-            new TrunkPair(new Sequential(new Linear(4, 4, rng), new BatchNorm1d(4)), new Linear(4, 2, rng), new Linear(4, 2, rng)));
+            new TrunkPair(new Sequential(new Linear(4, 4, rng), new BatchNorm1d(4)), new Linear(4, 2, rng),
+                new Linear(4, 2, rng)));
         Assert.Contains("trunk.1", e.Message);
         var pair = new TrunkPair(new Linear(4, 4, rng), new Linear(4, 2, rng), new Linear(4, 2, rng));
         Assert.Throws<InvalidOperationException>(() => pair.ExtractLight());
@@ -44,7 +47,8 @@ public class TrunkPairTests
         var pair = MlpPair.Create(64, [32], [128, 128], [16], 10, new RandomGenerator(4));
         Assert.Equal(64 * 32 + 32, LayerTestHelpers.Count(pair.SharedParameters()));
         Assert.Equal(32 * 16 + 16 + 16 * 10 + 10, LayerTestHelpers.Count(pair.LightOnlyParameters()));
-        Assert.Equal(32 * 128 + 128 + 128 * 128 + 128 + 128 * 10 + 10, LayerTestHelpers.Count(pair.BoosterOnlyParameters()));
+        Assert.Equal(32 * 128 + 128 + 128 * 128 + 128 + 128 * 10 + 10,
+            LayerTestHelpers.Count(pair.BoosterOnlyParameters()));
         Assert.Equal("mlp in=64 shared=32 booster=128x128 light=16 classes=10", pair.ArchitectureDescription);
         var x = LayerTestHelpers.Normal([5, 64], 5);
         var (z, l) = pair.ForwardPair(x);
@@ -63,7 +67,8 @@ public class TrunkPairTests
         long boosterLinear = 576 * 720 + 720 * 360 + 360 * 240 + 240 * 180 + 180 * 90 + 90 * 2;
         Assert.Equal(819_900, boosterLinear); // the paper's multiplications count
         long boosterBn = 2 * (720 + 360 + 240 + 180 + 90);
-        Assert.Equal(boosterLinear + 720 + 360 + 240 + 180 + 90 + 2 + boosterBn, LayerTestHelpers.Count(pair.BoosterOnlyParameters()));
+        Assert.Equal(boosterLinear + 720 + 360 + 240 + 180 + 90 + 2 + boosterBn,
+            LayerTestHelpers.Count(pair.BoosterOnlyParameters()));
         Assert.Contains(LayerTestHelpers.Descendants(pair.Booster), m => m is BatchNorm1d);
         Assert.DoesNotContain(LayerTestHelpers.Descendants(pair.Light), m => m is BatchNorm);
 

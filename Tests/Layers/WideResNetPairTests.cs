@@ -105,7 +105,8 @@ public class WideResNetPairTests
         Assert.Equal(l.ToArray(), extracted.Forward(input).ToArray());
         var pairTensors = Set(pair.StateDict().Values);
         Assert.All(extracted.StateDict().Values, t => Assert.DoesNotContain(t, pairTensors));
-        Assert.Contains(((WideResNet)extracted).HeadBatchNorm.RunningMean.ToArray(), v => v != 0f); // running stats copied
+        // running stats copied
+        Assert.Contains(((WideResNet)extracted).HeadBatchNorm.RunningMean.ToArray(), v => v != 0f);
     }
 
     [Fact]
@@ -120,14 +121,18 @@ public class WideResNetPairTests
     [Fact]
     public void IncompatibleSizesAreRejected()
     {
-        Assert.Throws<ArgumentException>(() => WideResNetPair.Interval(1, 10, new RandomGenerator(1), boosterDepth: 16, lightDepth: 40));
+        Assert.Throws<ArgumentException>(() => WideResNetPair.Interval(1, 10, new RandomGenerator(1),
+            boosterDepth: 16, lightDepth: 40));
         Assert.Throws<ArgumentException>(() => new WideResNetPairSpec(WideResNetSharing.Bottom, 40, 16, 1, 10));
     }
 
     private static void AssertBatchNormNeverShared(RocketPair pair)
     {
-        var boosterBns = Set(LayerTestHelpers.Descendants(pair.Booster).OfType<BatchNorm>().SelectMany(b => new[] { b.Weight, b.Bias, b.RunningMean, b.RunningVar }));
-        var lightBns = LayerTestHelpers.Descendants(pair.Light).OfType<BatchNorm>().SelectMany(b => new[] { b.Weight, b.Bias, b.RunningMean, b.RunningVar });
+        var boosterBns =
+            Set(LayerTestHelpers.Descendants(pair.Booster).OfType<BatchNorm>().SelectMany(
+            b => new[] { b.Weight, b.Bias, b.RunningMean, b.RunningVar }));
+        var lightBns = LayerTestHelpers.Descendants(pair.Light).OfType<BatchNorm>().SelectMany(
+            b => new[] { b.Weight, b.Bias, b.RunningMean, b.RunningVar });
         Assert.All(lightBns, t => Assert.DoesNotContain(t, boosterBns));
     }
 }

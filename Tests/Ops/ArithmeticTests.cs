@@ -41,9 +41,11 @@ public class ArithmeticTests
     public void NamedBroadcastCombinations(int[] shapeA, int[] shapeB)
     {
         var rng = new RandomGenerator(7);
-        foreach (var (op, name) in new (Func<Tensor, Tensor, Tensor>, string)[] { ((a, b) => a + b, "+"), ((a, b) => a - b, "-"), ((a, b) => a * b, "*"), ((a, b) => a / b, "/") })
+        foreach (var (op, name) in new (Func<Tensor, Tensor, Tensor>, string)[] { ((a, b) => a + b, "+"),
+            ((a, b) => a - b, "-"), ((a, b) => a * b, "*"), ((a, b) => a / b, "/") })
         {
-            GradientCheck.Assert(x => op(x[0], x[1]), [TestData.Uniform(shapeA, rng), TestData.AwayFromZero(shapeB, rng, 0.6f, 2f)], what: name);
+            GradientCheck.Assert(x => op(x[0], x[1]),
+                [TestData.Uniform(shapeA, rng), TestData.AwayFromZero(shapeB, rng, 0.6f, 2f)], what: name);
         }
     }
 

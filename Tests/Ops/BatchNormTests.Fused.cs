@@ -24,17 +24,20 @@ public partial class BatchNormTests
         from seed in TestData.Seed
         select (spatial ? new[] { n, c, h, w } : new[] { n, c }, training, seed);
 
-    private sealed record Outcome(float[] Y, float[] RunningMean, float[] RunningVar, float[] GradX, float[] GradGamma, float[] GradBeta);
+    private sealed record Outcome(float[] Y, float[] RunningMean, float[] RunningVar, float[] GradX,
+        float[] GradGamma, float[] GradBeta);
 
     // Runs op on fresh leaves holding the given values and backpropagates L = Σ y ⊙ r.
-    private static Outcome Run(Func<Tensor, Tensor, Tensor, Tensor, Tensor, Tensor> op, Tensor x, Tensor gamma, Tensor beta,
+    private static Outcome Run(Func<Tensor, Tensor, Tensor, Tensor, Tensor, Tensor> op, Tensor x,
+        Tensor gamma, Tensor beta,
         Tensor runningMean, Tensor runningVar, Tensor r)
     {
         Tensor xs = x.Clone().WithGrad(), gs = gamma.Clone().WithGrad(), bs = beta.Clone().WithGrad();
         Tensor rm = runningMean.Clone(), rv = runningVar.Clone();
         var y = op(xs, gs, bs, rm, rv);
         (y * r).Sum().Backward();
-        return new Outcome(y.ToArray(), rm.ToArray(), rv.ToArray(), xs.Grad!.ToArray(), gs.Grad!.ToArray(), bs.Grad!.ToArray());
+        return new Outcome(y.ToArray(), rm.ToArray(), rv.ToArray(), xs.Grad!.ToArray(), gs.Grad!.ToArray(),
+            bs.Grad!.ToArray());
     }
 
     [Property(MaxTest = 40)]
@@ -50,8 +53,10 @@ public partial class BatchNormTests
             var runningVar = TestData.Uniform([channels], rng, 0.5f, 2f);
             var r = TestData.Uniform(c.Shape, rng);
 
-            var fused = Run((xs, g, b, rm, rv) => Functional.BatchNormRelu(xs, g, b, rm, rv, c.Training), x, gamma, beta, runningMean, runningVar, r);
-            var unfused = Run((xs, g, b, rm, rv) => Functional.BatchNorm(xs, g, b, rm, rv, c.Training).Relu(), x, gamma, beta, runningMean, runningVar, r);
+            var fused = Run((xs, g, b, rm, rv) => Functional.BatchNormRelu(xs, g, b, rm, rv, c.Training), x, gamma,
+                beta, runningMean, runningVar, r);
+            var unfused = Run((xs, g, b, rm, rv) => Functional.BatchNorm(xs, g, b, rm, rv, c.Training).Relu(), x, gamma,
+                beta, runningMean, runningVar, r);
             Assert.Equal(unfused.Y, fused.Y);
             Assert.Equal(unfused.RunningMean, fused.RunningMean);
             Assert.Equal(unfused.RunningVar, fused.RunningVar);
@@ -63,11 +68,13 @@ public partial class BatchNormTests
             float[] rm = runningMean.ToArray(), rv = runningVar.ToArray();
             if (!c.Training)
             {
-                BatchNormReluReference.ForwardInference(x.Data, gamma.Data, beta.Data, rm, rv, y, n, channels, s, 1e-5f);
+                BatchNormReluReference.ForwardInference(x.Data, gamma.Data, beta.Data, rm, rv, y, n,
+                    channels, s, 1e-5f);
                 AssertClose(y, fused.Y, 1e-5f, "eval y");
                 return;
             }
-            BatchNormReluReference.ForwardTraining(x.Data, gamma.Data, beta.Data, y, mean, invStd, rm, rv, n, channels, s, 0.1f, 1e-5f);
+            BatchNormReluReference.ForwardTraining(x.Data, gamma.Data, beta.Data, y, mean, invStd, rm, rv, n,
+                channels, s, 0.1f, 1e-5f);
             AssertClose(y, fused.Y, 1e-5f, "y");
             AssertClose(rm, fused.RunningMean, 1e-6f, "runningMean");
             AssertClose(rv, fused.RunningVar, 1e-5f, "runningVar");
@@ -92,7 +99,8 @@ public partial class BatchNormTests
             var runningMean = TestData.Uniform([channels], rng, -0.5f, 0.5f);
             var runningVar = TestData.Uniform([channels], rng, 0.5f, 2f);
             var beta = BetaInWidestGap(x, gamma, runningMean, runningVar, c.Training);
-            bool[] positive = Preactivation(x, gamma, beta, runningMean, runningVar, c.Training).Select(v => v > 0).ToArray();
+            bool[] positive = Preactivation(x, gamma, beta, runningMean, runningVar,
+                c.Training).Select(v => v > 0).ToArray();
             Assert.Contains(true, positive);
             Assert.Contains(false, positive);
 
@@ -114,10 +122,12 @@ public partial class BatchNormTests
         });
 
     // γ·x̂ + β before the ReLU, computed without touching the running statistics or recording a graph.
-    private static float[] Preactivation(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar, bool training)
+    private static float[] Preactivation(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean,
+        Tensor runningVar, bool training)
     {
         using var _ = GradMode.NoGrad();
-        return Functional.BatchNorm(x, gamma, beta, runningMean.Clone(), runningVar.Clone(), training, momentum: 0f).ToArray();
+        return Functional.BatchNorm(x, gamma, beta, runningMean.Clone(), runningVar.Clone(), training,
+            momentum: 0f).ToArray();
     }
 
     // Per channel, β = minus the midpoint of the widest gap between consecutive values of γ·x̂: both signs
@@ -146,7 +156,8 @@ public partial class BatchNormTests
     {
         var x = Tensor.Zeros(2, 3, 4, 4);
         var e = Assert.Throws<ArgumentException>(() =>
-            Functional.BatchNormRelu(x, Tensor.Ones(2), Tensor.Zeros(3), Tensor.Zeros(3), Tensor.Ones(3), training: true));
+            Functional.BatchNormRelu(x, Tensor.Ones(2), Tensor.Zeros(3), Tensor.Zeros(3),
+                Tensor.Ones(3), training: true));
         Assert.Contains("BatchNormRelu", e.Message);
         Assert.Contains("[2, 3, 4, 4]", e.Message);
     }

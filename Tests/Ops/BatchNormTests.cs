@@ -5,14 +5,18 @@ using Xunit;
 
 namespace RocketNet.Tests.Ops;
 
-/// <summary>Batch norm as an autograd op: gradients and running statistics (kernels: Tests/Kernels).</summary>
+/// <summary>
+/// Batch norm as an autograd op: gradients and running statistics (kernels: Tests/Kernels/BatchNorm).
+/// </summary>
 public partial class BatchNormTests
 {
     /// <summary>Input, weight and bias of a case, and the generator for anything else it needs.</summary>
-    private static (Tensor X, Tensor W, Tensor B, RandomGenerator Rng) Operands((int N, int C, int H, int W, int O, int K, int Stride, int Pad, bool Bias, int Seed) c)
+    private static (Tensor X, Tensor W, Tensor B, RandomGenerator Rng) Operands((int N, int C, int H, int W, int O,
+        int K, int Stride, int Pad, bool Bias, int Seed) c)
     {
         var rng = new RandomGenerator((ulong)c.Seed);
-        return (TestData.Uniform([c.N, c.C, c.H, c.W], rng), TestData.Uniform([c.O, c.C, c.K, c.K], rng), TestData.Uniform([c.O], rng), rng);
+        return (TestData.Uniform([c.N, c.C, c.H, c.W], rng), TestData.Uniform([c.O, c.C, c.K, c.K], rng),
+            TestData.Uniform([c.O], rng), rng);
     }
 
     private static Gen<(int[] Shape, bool Training, int Seed)> BatchNormCases =>
@@ -42,8 +46,10 @@ public partial class BatchNormTests
             // Running statistics move on every training forward; the output does not depend on them in
             // training mode, and in eval mode momentum 0 keeps them fixed, so L is a fixed function of x, γ, β.
             GradientCheck.Assert(
-                t => Functional.BatchNorm(t[0], t[1], t[2], runningMean, runningVar, c.Training, momentum: c.Training ? 0.1f : 0f),
-                [x, gamma, beta], (ulong)c.Seed, what: $"BatchNorm {(c.Training ? "training" : "eval")} on [{string.Join(",", c.Shape)}]");
+                t => Functional.BatchNorm(t[0], t[1], t[2], runningMean, runningVar, c.Training,
+                    momentum: c.Training ? 0.1f : 0f),
+                [x, gamma, beta], (ulong)c.Seed,
+                    what: $"BatchNorm {(c.Training ? "training" : "eval")} on [{string.Join(",", c.Shape)}]");
         });
 
     [Fact]
@@ -53,7 +59,8 @@ public partial class BatchNormTests
         var x = Tensor.FromArray([1, 2, 3, 4], 4, 1);
         var runningMean = Tensor.Zeros(1);
         var runningVar = Tensor.Ones(1);
-        var y = Functional.BatchNorm(x, Tensor.Ones(1), Tensor.Zeros(1), runningMean, runningVar, training: true, momentum: 0.1f);
+        var y = Functional.BatchNorm(x, Tensor.Ones(1), Tensor.Zeros(1), runningMean, runningVar,
+            training: true, momentum: 0.1f);
         Assert.Equal(0.25f, runningMean.Data[0], 1e-6f);
         Assert.Equal(0.9f + 0.1f * 5f / 3f, runningVar.Data[0], 1e-6f);
         // Normalised with the biased variance 1.25.

@@ -28,7 +28,8 @@ public class CrossEntropyTests
             for (int i = 0; i < c.N; i++) expected -= logp[i * c.C + labels[i]];
             if (c.Reduction == Reduction.Mean) expected /= c.N;
             float actual = Functional.CrossEntropy(logits, labels, c.Reduction).Item();
-            if (Math.Abs(actual - expected) > 1e-4 * Math.Max(1, Math.Abs(expected))) throw new Exception($"CE = {actual}, expected {expected}");
+            if (Math.Abs(actual - expected) > 1e-4 * Math.Max(1, Math.Abs(expected)))
+                throw new Exception($"CE = {actual}, expected {expected}");
             GradientCheck.Assert(t => Functional.CrossEntropy(t[0], labels, c.Reduction), [logits], (ulong)c.Seed,
                 what: $"CrossEntropy [{c.N}, {c.C}] {c.Reduction} labels {string.Join(",", labels)}");
         });
@@ -66,7 +67,8 @@ public class CrossEntropyTests
     [InlineData(-1)]
     public void CrossEntropyLabelOutOfRangeThrows(int label)
     {
-        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => Functional.CrossEntropy(Tensor.Zeros(2, 3), [0, label]));
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(
+            () => Functional.CrossEntropy(Tensor.Zeros(2, 3), [0, label]));
         Assert.Contains(label.ToString(), ex.Message);
     }
 }

@@ -21,7 +21,8 @@ public class DropoutTests
             var rng = new RandomGenerator((ulong)c.Seed);
             var x = TestData.AwayFromZero(c.Shape, rng);
             // Same seed for every evaluation, so the mask is fixed and finite differences are meaningful.
-            GradientCheck.Assert(t => Functional.Dropout(t[0], c.P, training: true, new RandomGenerator(99)), [x], (ulong)c.Seed, what: $"Dropout p={c.P}");
+            GradientCheck.Assert(t => Functional.Dropout(t[0], c.P, training: true, new RandomGenerator(99)), [x],
+                (ulong)c.Seed, what: $"Dropout p={c.P}");
             x.Grad = null;
             var y = Functional.Dropout(x, c.P, training: true, new RandomGenerator(99));
             y.Sum().Backward();
@@ -32,7 +33,8 @@ public class DropoutTests
             {
                 float mask = ys[i] == 0 ? 0 : keep;
                 if (g[i] != mask) throw new Exception($"grad {g[i]} ≠ mask {mask} at {i}");
-                if (mask != 0 && Math.Abs(ys[i] - x.Data[i] * keep) > 1e-5) throw new Exception("kept value not scaled by 1/(1−p)");
+                if (mask != 0 && Math.Abs(ys[i] - x.Data[i] * keep) > 1e-5)
+                    throw new Exception("kept value not scaled by 1/(1−p)");
             }
         });
 
@@ -41,7 +43,8 @@ public class DropoutTests
     {
         var x = Tensor.Ones(3, 3).WithGrad();
         Assert.Same(x, Functional.Dropout(x, 0.5f, training: false, new RandomGenerator(1)));
-        Assert.Throws<ArgumentOutOfRangeException>(() => Functional.Dropout(x, 1f, training: true, new RandomGenerator(1)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Functional.Dropout(x, 1f, training: true,
+            new RandomGenerator(1)));
     }
 
     [Fact]

@@ -44,7 +44,8 @@ public class ElementwiseTests
         Check(x => (2f - x) * 3f + 1.5f - x / 4f + 0.5f * x, (s, r) => TestData.Uniform(s, r), "scalar + − × ÷");
 
     [Property(MaxTest = TestData.GradientTests)]
-    public Property ScalarDividedByTensor() => Check(x => 2f / x, (s, r) => TestData.AwayFromZero(s, r, 0.7f, 2f), "s / x");
+    public Property ScalarDividedByTensor() =>
+        Check(x => 2f / x, (s, r) => TestData.AwayFromZero(s, r, 0.7f, 2f), "s / x");
 
     [Property(MaxTest = TestData.GradientTests)]
     public Property Pow() =>
@@ -52,10 +53,12 @@ public class ElementwiseTests
         {
             var ((shape, seed), p) = c;
             var rng = new RandomGenerator((ulong)seed);
-            GradientCheck.Assert(x => x[0].Pow(p), [TestData.Uniform(shape, rng, 0.6f, 2.5f)], (ulong)seed, what: $"Pow {p}");
+            GradientCheck.Assert(x => x[0].Pow(p), [TestData.Uniform(shape, rng, 0.6f, 2.5f)],
+                (ulong)seed, what: $"Pow {p}");
         });
 
     [Property(MaxTest = TestData.GradientTests)]
     public Property Composition() =>
-        Check(x => (x.Sigmoid() * x.Tanh()).Exp() + x.Pow(2f).Sqrt(), (s, r) => TestData.AwayFromZero(s, r, 0.3f, 1.5f), "composition");
+        Check(x => (x.Sigmoid() * x.Tanh()).Exp() + x.Pow(2f).Sqrt(),
+            (s, r) => TestData.AwayFromZero(s, r, 0.3f, 1.5f), "composition");
 }

@@ -24,7 +24,8 @@ public class EmbeddingTests
             int count = c.IndexShape.Aggregate(1, (a, b) => a * b);
             var indices = TestData.Labels(count, c.V, rng); // small vocabulary: repeats are common
             var y = Functional.Embedding(w, indices, c.IndexShape);
-            if (!y.Shape.SequenceEqual(c.IndexShape.Append(c.D).ToArray())) throw new Exception("Embedding shape wrong");
+            if (!y.Shape.SequenceEqual(c.IndexShape.Append(c.D).ToArray()))
+                throw new Exception("Embedding shape wrong");
             GradientCheck.Assert(t => Functional.Embedding(t[0], indices, c.IndexShape), [w], (ulong)c.Seed,
                 what: $"Embedding indices {string.Join(",", indices)}");
         });

@@ -29,8 +29,11 @@ public class LinearTests
             if (c.Bias) reference += b;
             var y = Functional.Linear(x, w, c.Bias ? b : null).ToArray();
             var r = reference.ToArray();
-            for (int k = 0; k < y.Length; k++) if (Math.Abs(y[k] - r[k]) > 1e-4) throw new Exception("Linear forward wrong");
-            if (c.Bias) GradientCheck.Assert(t => Functional.Linear(t[0], t[1], t[2]), [x, w, b], (ulong)c.Seed, what: "Linear with bias");
-            else GradientCheck.Assert(t => Functional.Linear(t[0], t[1]), [x, w], (ulong)c.Seed, what: "Linear without bias");
+            for (int k = 0; k < y.Length; k++) if (Math.Abs(y[k] - r[k]) > 1e-4)
+                throw new Exception("Linear forward wrong");
+            if (c.Bias) GradientCheck.Assert(t => Functional.Linear(t[0], t[1], t[2]), [x, w, b], (ulong)c.Seed,
+                what: "Linear with bias");
+            else GradientCheck.Assert(t => Functional.Linear(t[0], t[1]), [x, w], (ulong)c.Seed,
+                what: "Linear without bias");
         });
 }

@@ -20,7 +20,8 @@ public class MatMulTests
         {
             var rng = new RandomGenerator((ulong)c.Seed);
             var (sa, sb) = shapes((c.B, c.M, c.K, c.N));
-            GradientCheck.Assert(x => x[0].MatMul(x[1]), [TestData.Uniform(sa, rng), TestData.Uniform(sb, rng)], (ulong)c.Seed,
+            GradientCheck.Assert(x => x[0].MatMul(x[1]),
+                [TestData.Uniform(sa, rng), TestData.Uniform(sb, rng)], (ulong)c.Seed,
                 what: $"{name} {Shapes.ShapeMath.Format(sa)}·{Shapes.ShapeMath.Format(sb)}");
         });
 

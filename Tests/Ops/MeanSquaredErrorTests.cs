@@ -25,8 +25,10 @@ public class MeanSquaredErrorTests
             for (int i = 0; i < a.Count; i++) expected += Math.Pow(a.Data[i] - b.Data[i], 2);
             if (c.Reduction == Reduction.Mean) expected /= a.Count;
             float actual = Functional.MseLoss(a, b, c.Reduction).Item();
-            if (Math.Abs(actual - expected) > 1e-4 * Math.Max(1, expected)) throw new Exception($"MSE = {actual}, expected {expected}");
-            GradientCheck.Assert(t => Functional.MseLoss(t[0], t[1], c.Reduction), [a, b], (ulong)c.Seed, what: $"MseLoss {c.Reduction}");
+            if (Math.Abs(actual - expected) > 1e-4 * Math.Max(1, expected))
+                throw new Exception($"MSE = {actual}, expected {expected}");
+            GradientCheck.Assert(t => Functional.MseLoss(t[0], t[1], c.Reduction), [a, b], (ulong)c.Seed,
+                what: $"MseLoss {c.Reduction}");
         });
 
     [Fact]

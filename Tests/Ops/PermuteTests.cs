@@ -35,7 +35,8 @@ public class PermuteTests
                 }
                 if (y.Data[o] != x.Data[src]) throw new Exception($"Permute forward wrong at {o}");
             }
-            GradientCheck.Assert(t => t[0].Permute(c.Perm), [x], (ulong)c.Seed, what: $"Permute {ShapeMath.Format(c.Perm)}");
+            GradientCheck.Assert(t => t[0].Permute(c.Perm), [x], (ulong)c.Seed,
+                what: $"Permute {ShapeMath.Format(c.Perm)}");
         });
 
     [Property(MaxTest = TestData.GradientTests)]
@@ -43,6 +44,7 @@ public class PermuteTests
         TestData.ForAll(TestData.Shape(2, 4).Zip(TestData.Seed), c =>
         {
             var rng = new RandomGenerator((ulong)c.Item2);
-            GradientCheck.Assert(t => t[0].Transpose() * 2f + t[0].Transpose(0, -1).Transpose(-1, 0).Transpose(), [TestData.Uniform(c.Item1, rng)], (ulong)c.Item2, what: "Transpose");
+            GradientCheck.Assert(t => t[0].Transpose() * 2f + t[0].Transpose(0, -1).Transpose(-1, 0).Transpose(),
+                [TestData.Uniform(c.Item1, rng)], (ulong)c.Item2, what: "Transpose");
         });
 }

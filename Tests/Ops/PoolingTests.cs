@@ -5,17 +5,21 @@ using Xunit;
 
 namespace RocketNet.Tests.Ops;
 
-/// <summary>Max, average and global-average pooling as autograd ops (kernels: Tests/Kernels).</summary>
+/// <summary>Max, average and global-average pooling as autograd ops (kernels: Tests/Kernels/Pooling).</summary>
 public partial class PoolingTests
 {
     /// <summary>Input, weight and bias of a case, and the generator for anything else it needs.</summary>
-    private static (Tensor X, Tensor W, Tensor B, RandomGenerator Rng) Operands((int N, int C, int H, int W, int O, int K, int Stride, int Pad, bool Bias, int Seed) c)
+    private static (Tensor X, Tensor W, Tensor B, RandomGenerator Rng) Operands((int N, int C, int H, int W, int O,
+        int K, int Stride, int Pad, bool Bias, int Seed) c)
     {
         var rng = new RandomGenerator((ulong)c.Seed);
-        return (TestData.Uniform([c.N, c.C, c.H, c.W], rng), TestData.Uniform([c.O, c.C, c.K, c.K], rng), TestData.Uniform([c.O], rng), rng);
+        return (TestData.Uniform([c.N, c.C, c.H, c.W], rng), TestData.Uniform([c.O, c.C, c.K, c.K], rng),
+            TestData.Uniform([c.O], rng), rng);
     }
 
-    /// <summary>Pooling geometries: windows 1-3, padding up to half the window (also used by the fused ReLU + max pool tests).</summary>
+    /// <summary>
+    /// Pooling geometries: windows 1-3, padding up to half the window (also used by the fused ReLU + max pool tests).
+    /// </summary>
     internal static Gen<(int N, int C, int H, int W, int K, int Stride, int Pad, int Seed)> PoolCasesUpTo(
         int minSide, int maxHeight, int maxWidth, int maxStride) =>
         from n in Gen.Choose(1, 2)

@@ -8,7 +8,9 @@ namespace RocketNet.Tests.Ops;
 /// <summary>Sum/Mean/Max over all axes, one axis or several, with keepDim on and off and negative axes.</summary>
 public class ReductionsTests
 {
-    /// <summary>A shape, a subset of its axes (possibly empty = all axes), each written positive or negative, keepDim, seed.</summary>
+    /// <summary>
+    /// A shape, a subset of its axes (possibly empty = all axes), each written positive or negative, keepDim, seed.
+    /// </summary>
     private static Gen<(int[] Shape, int[] Axes, bool KeepDim, int Seed)> Cases =>
         from shape in TestData.Shape(1, 4, 4)
         from pick in Gen.Choose(0, 1).ArrayOf(shape.Length)
@@ -16,7 +18,8 @@ public class ReductionsTests
         from keep in Gen.Elements(true, false)
         from seed in TestData.Seed
         select (shape,
-                Enumerable.Range(0, shape.Length).Where(i => pick[i] == 1).Select(i => negative[i] == 1 ? i - shape.Length : i).ToArray(),
+                Enumerable.Range(0, shape.Length).Where(i => pick[i] == 1).Select(i => negative[i] == 1
+                    ? i - shape.Length : i).ToArray(),
                 keep, seed);
 
     private static Property Check(Func<Tensor, int[], bool, Tensor> op, bool distinct, string name) =>
@@ -28,7 +31,8 @@ public class ReductionsTests
             int expectedRank = c.KeepDim ? c.Shape.Length : c.Axes.Length == 0 ? 0 : c.Shape.Length - c.Axes.Length;
             if (y.Rank != expectedRank) throw new Exception($"{name}: rank {y.Rank}, expected {expectedRank}");
             GradientCheck.Assert(t => op(t[0], c.Axes, c.KeepDim), [x], (ulong)c.Seed,
-                what: $"{name} of {Shapes.ShapeMath.Format(c.Shape)} over axes {Shapes.ShapeMath.Format(c.Axes)} keepDim={c.KeepDim}");
+                what: $"{name} of {Shapes.ShapeMath.Format(c.Shape)} over axes " +
+                    $"{Shapes.ShapeMath.Format(c.Axes)} keepDim={c.KeepDim}");
         });
 
     [Property(MaxTest = 40)]
@@ -45,7 +49,8 @@ public class ReductionsTests
         TestData.ForAll(TestData.Shape(0, 3).Zip(TestData.Seed), c =>
         {
             var rng = new RandomGenerator((ulong)c.Item2);
-            GradientCheck.Assert(t => t[0].Sum() + t[0].Mean() * 2f + t[0].Max(), [TestData.Distinct(c.Item1, rng)], (ulong)c.Item2, what: "Sum()+Mean()+Max()");
+            GradientCheck.Assert(t => t[0].Sum() + t[0].Mean() * 2f + t[0].Max(), [TestData.Distinct(c.Item1, rng)],
+                (ulong)c.Item2, what: "Sum()+Mean()+Max()");
         });
 
     [Fact]

@@ -20,6 +20,7 @@ public class ReshapeTests
             // Reverse the dims and infer the first one: same count, different layout.
             int[] target = c.Shape.Reverse().ToArray();
             target[0] = -1;
-            GradientCheck.Assert(t => t[0].Reshape(target) * 2f + t[0].Reshape(x.Count).Reshape(target).Exp(), [x], (ulong)c.Seed, what: "Reshape");
+            GradientCheck.Assert(t => t[0].Reshape(target) * 2f + t[0].Reshape(x.Count).Reshape(target).Exp(), [x],
+                (ulong)c.Seed, what: "Reshape");
         });
 }

@@ -33,7 +33,8 @@ public class SliceConcatTests
         TestData.ForAll(SliceCases, c =>
         {
             var rng = new RandomGenerator((ulong)c.Seed);
-            GradientCheck.Assert(t => t[0].Slice(c.Axis, c.Start, c.Length), [TestData.Uniform(c.Shape, rng)], (ulong)c.Seed,
+            GradientCheck.Assert(t => t[0].Slice(c.Axis, c.Start, c.Length),
+                [TestData.Uniform(c.Shape, rng)], (ulong)c.Seed,
                 what: $"Slice axis {c.Axis} [{c.Start}, +{c.Length}) of {ShapeMath.Format(c.Shape)}");
         });
 
@@ -49,7 +50,8 @@ public class SliceConcatTests
             foreach (var p in parts)
             {
                 int len = p.Size(c.Axis);
-                if (!joined.Slice(c.Axis, offset, len).ToArray().SequenceEqual(p.ToArray())) throw new Exception("Concat forward wrong");
+                if (!joined.Slice(c.Axis, offset, len).ToArray().SequenceEqual(p.ToArray()))
+                    throw new Exception("Concat forward wrong");
                 offset += len;
             }
             GradientCheck.Assert(t => Tensor.Concat(t, c.Axis), parts, (ulong)c.Seed, what: $"Concat axis {c.Axis}");

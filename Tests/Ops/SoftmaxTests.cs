@@ -22,7 +22,8 @@ public class SoftmaxTests
             // Forward: positive, sums to 1 along the axis.
             var sums = x.Softmax(c.Axis).Sum(c.Axis).ToArray();
             foreach (float s in sums) if (Math.Abs(s - 1) > 1e-5) throw new Exception($"softmax sums to {s}");
-            GradientCheck.Assert(t => t[0].Softmax(c.Axis), [x], (ulong)c.Seed, what: $"Softmax axis {c.Axis} of {Shapes.ShapeMath.Format(c.Shape)}");
+            GradientCheck.Assert(t => t[0].Softmax(c.Axis), [x], (ulong)c.Seed,
+                what: $"Softmax axis {c.Axis} of {Shapes.ShapeMath.Format(c.Shape)}");
         });
 
     [Property(MaxTest = 40)]
@@ -33,8 +34,10 @@ public class SoftmaxTests
             var x = TestData.Uniform(c.Shape, rng, -3, 3);
             var a = x.LogSoftmax(c.Axis).ToArray();
             var b = x.Softmax(c.Axis).Log().ToArray();
-            for (int i = 0; i < a.Length; i++) if (Math.Abs(a[i] - b[i]) > 1e-4) throw new Exception("log-softmax ≠ log(softmax)");
-            GradientCheck.Assert(t => Functional.LogSoftmax(t[0], c.Axis), [x], (ulong)c.Seed, what: $"LogSoftmax axis {c.Axis} of {Shapes.ShapeMath.Format(c.Shape)}");
+            for (int i = 0; i < a.Length; i++) if (Math.Abs(a[i] - b[i]) > 1e-4)
+                throw new Exception("log-softmax ≠ log(softmax)");
+            GradientCheck.Assert(t => Functional.LogSoftmax(t[0], c.Axis), [x], (ulong)c.Seed,
+                what: $"LogSoftmax axis {c.Axis} of {Shapes.ShapeMath.Format(c.Shape)}");
         });
 
     [Fact]

@@ -80,9 +80,12 @@ public class AttentionTransferTests
     public void MismatchedMapsAreRejected()
     {
         var a = Tensor.Zeros(2, 3, 4, 4);
-        Assert.Contains("same N, H and W", Assert.Throws<ArgumentException>(() => AttentionTransfer.Loss([a], [Tensor.Zeros(2, 3, 2, 2)])).Message);
-        Assert.Contains("same positive number", Assert.Throws<ArgumentException>(() => AttentionTransfer.Loss([a], [])).Message);
-        Assert.Contains("[N, C, H, W]", Assert.Throws<ArgumentException>(() => AttentionTransfer.AttentionMap(Tensor.Zeros(2, 3))).Message);
+        Assert.Contains("same N, H and W",
+            Assert.Throws<ArgumentException>(() => AttentionTransfer.Loss([a], [Tensor.Zeros(2, 3, 2, 2)])).Message);
+        Assert.Contains("same positive number",
+            Assert.Throws<ArgumentException>(() => AttentionTransfer.Loss([a], [])).Message);
+        Assert.Contains("[N, C, H, W]",
+            Assert.Throws<ArgumentException>(() => AttentionTransfer.AttentionMap(Tensor.Zeros(2, 3))).Message);
     }
 
     [Fact]
@@ -103,27 +106,34 @@ public class AttentionTransferTests
     public void TrainerAttentionTransferTrainsTheLightNetAgainstAFrozenTeacher()
     {
         var images = TestData.Uniform([16, 3, 8, 8], new RandomGenerator(4), 0, 1).ToArray();
-        var data = new Dataset("tiny-images", images, Enumerable.Range(0, 16).Select(i => i % 10).ToArray(), [3, 8, 8], 10);
+        var data = new Dataset("tiny-images", images,
+            Enumerable.Range(0, 16).Select(i => i % 10).ToArray(), [3, 8, 8], 10);
         var teacherPair = WideResNetPair.Interval(1, 10, new RandomGenerator(5), boosterDepth: 16, lightDepth: 10);
         var teacher = teacherPair.Booster;
         var teacherValues = teacher.Parameters().Select(p => p.ToArray()).ToArray();
         var pair = WideResNetPair.Interval(1, 10, new RandomGenerator(6), boosterDepth: 16, lightDepth: 10);
         var boosterOnly = pair.BoosterOnlyParameters().Select(p => p.ToArray()).ToArray();
         var lightOnly = pair.LightOnlyParameters().Select(p => p.ToArray()).ToArray();
-        var trainer = new RocketTrainer(pair, new Sgd(RocketTrainer.TrainableParameters(pair, Method.AttentionTransfer), 0.05, momentum: 0.9),
+        var trainer = new RocketTrainer(pair, new Sgd(RocketTrainer.TrainableParameters(pair, Method.AttentionTransfer),
+            0.05, momentum: 0.9),
             new ConstantSchedule(0.05), new TrainerOptions { Method = Method.AttentionTransfer, Teacher = teacher });
         var record = trainer.RunEpoch(0, new BatchLoader(data, 8, seed: 1));
         Assert.True(record.TrainLoss.Distillation > 0);
-        Assert.True(teacher.Parameters().Select(p => p.ToArray()).Zip(teacherValues).All(t => t.First.SequenceEqual(t.Second)), "the teacher changed");
-        Assert.True(pair.BoosterOnlyParameters().Select(p => p.ToArray()).Zip(boosterOnly).All(t => t.First.SequenceEqual(t.Second)), "booster-only parameters changed");
-        Assert.False(pair.LightOnlyParameters().Select(p => p.ToArray()).Zip(lightOnly).All(t => t.First.SequenceEqual(t.Second)), "the light net did not train");
+        Assert.True(teacher.Parameters().Select(p => p.ToArray()).Zip(teacherValues).All(
+            t => t.First.SequenceEqual(t.Second)), "the teacher changed");
+        Assert.True(pair.BoosterOnlyParameters().Select(p => p.ToArray()).Zip(boosterOnly).All(
+            t => t.First.SequenceEqual(t.Second)), "booster-only parameters changed");
+        Assert.False(pair.LightOnlyParameters().Select(p => p.ToArray()).Zip(lightOnly).All(
+            t => t.First.SequenceEqual(t.Second)), "the light net did not train");
     }
 
     [Fact]
     public void AttentionTransferNeedsFeatureMapNetworks()
     {
         var pair = new TinyPair(4, 3, seed: 1);
-        var error = Assert.Throws<ArgumentException>(() => new RocketTrainer(pair, new Sgd(pair.Light.Parameters(), 0.1), new ConstantSchedule(0.1),
+        var error =
+            Assert.Throws<ArgumentException>(() => new RocketTrainer(pair, new Sgd(pair.Light.Parameters(), 0.1),
+            new ConstantSchedule(0.1),
             new TrainerOptions { Method = Method.AttentionTransfer, Teacher = new TinyPair(4, 3, seed: 2).Booster }));
         Assert.Contains(nameof(IFeatureMapNetwork), error.Message);
     }

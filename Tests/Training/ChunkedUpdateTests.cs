@@ -54,12 +54,17 @@ public class ChunkedUpdateTests
             switch (kind)
             {
                 case "sgd": FusedUpdates.Sgd(p, g, 0.1f, 1e-3f); break;
-                case "momentum": FusedUpdates.SgdMomentum(p, g, v, 0.1f, 5e-4f, 0.9f, nesterov: false, firstStep: s == 1); break;
-                case "nesterov": FusedUpdates.SgdMomentum(p, g, v, 0.1f, 0f, 0.9f, nesterov: true, firstStep: s == 1); break;
+                case "momentum":
+                    FusedUpdates.SgdMomentum(p, g, v, 0.1f, 5e-4f, 0.9f, nesterov: false,
+                    firstStep: s == 1); break;
+                case "nesterov":
+                    FusedUpdates.SgdMomentum(p, g, v, 0.1f, 0f, 0.9f, nesterov: true,
+                    firstStep: s == 1); break;
                 default:
                     bool decoupled = kind == "adamw";
                     double c1 = 1 - Math.Pow(0.9, s), c2 = 1 - Math.Pow(0.999, s);
-                    FusedUpdates.Adam(p, g, m, v, new FusedUpdates.AdamArguments((float)(0.01 / c1), (float)Math.Sqrt(c2), 0.9f, 0.999f,
+                    FusedUpdates.Adam(p, g, m, v,
+                        new FusedUpdates.AdamArguments((float)(0.01 / c1), (float)Math.Sqrt(c2), 0.9f, 0.999f,
                         1e-8f, decoupled ? 0f : 0.1f, decoupled ? (float)(1 - 0.01 * 0.1) : 1f));
                     break;
             }

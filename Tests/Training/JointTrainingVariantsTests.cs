@@ -31,7 +31,8 @@ public class JointTrainingVariantsTests
     }
 
     // The full rocket loss with the given variants, backpropagated; returns every parameter's gradient.
-    private static (float[][] Shared, float[][] BoosterOnly, float[][] LightOnly) RocketGradients(MlpPair pair, LossOptions loss)
+    private static (float[][] Shared, float[][] BoosterOnly, float[][] LightOnly) RocketGradients(
+        MlpPair pair, LossOptions loss)
     {
         ClearGrads(pair);
         using var scope = TensorScope.Begin();
@@ -39,9 +40,11 @@ public class JointTrainingVariantsTests
             loss.SharedGradient == SharedGradient.Booster, loss.FeatureHint != FeatureHintKind.None));
         var terms = RocketLosses.Rocket(outputs.BoosterLogits, outputs.LightLogits, Labels, loss);
         if (loss.FeatureHint != FeatureHintKind.None)
-            terms = terms.WithFeatureHint(FeatureHint.Loss(loss.FeatureHint, outputs.LightHidden, outputs.BoosterHidden) * loss.FeatureLambda);
+            terms = terms.WithFeatureHint(FeatureHint.Loss(loss.FeatureHint, outputs.LightHidden, outputs.BoosterHidden)
+                * loss.FeatureLambda);
         terms.Total.Backward();
-        return (Gradients(pair.SharedParameters()), Gradients(pair.BoosterOnlyParameters()), Gradients(pair.LightOnlyParameters()));
+        return (Gradients(pair.SharedParameters()), Gradients(pair.BoosterOnlyParameters()),
+            Gradients(pair.LightOnlyParameters()));
     }
 
     private static void AssertEqual(float[][] expected, float[][] actual, string what)
@@ -57,7 +60,8 @@ public class JointTrainingVariantsTests
     public void WithSharedGradientBoosterTheSharedLayersGetExactlyTheBoosterCrossEntropyGradient()
     {
         var pair = Pair(3);
-        var detached = RocketGradients(pair, new LossOptions { Lambda = 0.5f, SharedGradient = SharedGradient.Booster });
+        var detached =
+            RocketGradients(pair, new LossOptions { Lambda = 0.5f, SharedGradient = SharedGradient.Booster });
         ClearGrads(pair);
         float[][] boosterOnly;
         using (TensorScope.Begin())
@@ -74,11 +78,13 @@ public class JointTrainingVariantsTests
     {
         var pair = Pair(4);
         var both = RocketGradients(pair, new LossOptions { Lambda = 0.5f });
-        var detached = RocketGradients(pair, new LossOptions { Lambda = 0.5f, SharedGradient = SharedGradient.Booster });
+        var detached =
+            RocketGradients(pair, new LossOptions { Lambda = 0.5f, SharedGradient = SharedGradient.Booster });
         AssertEqual(both.LightOnly, detached.LightOnly, "light head");
         AssertEqual(both.BoosterOnly, detached.BoosterOnly, "booster head");
         // The light path's contribution to the shared layers is what detaching removes: it must have been there.
-        Assert.Contains(both.Shared.Zip(detached.Shared), p => p.First.Zip(p.Second).Any(v => Math.Abs(v.First - v.Second) > 1e-6f));
+        Assert.Contains(both.Shared.Zip(detached.Shared),
+            p => p.First.Zip(p.Second).Any(v => Math.Abs(v.First - v.Second) > 1e-6f));
     }
 
     [Theory]
@@ -90,7 +96,8 @@ public class JointTrainingVariantsTests
         var without = RocketGradients(pair, new LossOptions { Lambda = 0.5f });
         var with = RocketGradients(pair, new LossOptions { Lambda = 0.5f, FeatureHint = kind, FeatureLambda = 3f });
         AssertEqual(without.BoosterOnly, with.BoosterOnly, $"booster head with a {kind} feature hint");
-        Assert.Contains(without.LightOnly.Zip(with.LightOnly), p => p.First.Zip(p.Second).Any(v => Math.Abs(v.First - v.Second) > 1e-4f));
+        Assert.Contains(without.LightOnly.Zip(with.LightOnly),
+            p => p.First.Zip(p.Second).Any(v => Math.Abs(v.First - v.Second) > 1e-4f));
     }
 
     [Fact]
@@ -100,7 +107,8 @@ public class JointTrainingVariantsTests
         // Row 0: light (1, 0), booster (1, 1): cos = 1/√2; row 1: light (0, 2), booster (0, 1): cos = 1.
         var light = Tensor.FromArray([1f, 0f, 0f, 2f], 2, 2);
         var booster = Tensor.FromArray([1f, 1f, 0f, 1f], 2, 2);
-        Assert.Equal((1 - 1 / Math.Sqrt(2)) / 2, FeatureHint.Loss(FeatureHintKind.Cosine, [light], [booster]).Item(), 6);
+        Assert.Equal((1 - 1 / Math.Sqrt(2)) / 2,
+            FeatureHint.Loss(FeatureHintKind.Cosine, [light], [booster]).Item(), 6);
         // Squared differences: row 0: 0 + 1, row 1: 0 + 1; / (N·W = 4).
         Assert.Equal(0.5, FeatureHint.Loss(FeatureHintKind.L2, [light], [booster]).Item(), 6);
     }
@@ -127,7 +135,8 @@ public class JointTrainingVariantsTests
     {
         Assert.Equal([(0, 1)], FeatureHint.PairLayers([3], [6, 3]));
         Assert.Equal([(0, 0), (1, 2)], FeatureHint.PairLayers([4, 4], [4, 8, 4]));
-        Assert.Equal([(0, 1)], FeatureHint.PairLayers([2, 4], [4, 2])); // order kept: no booster layer after 1 is 4 wide
+        // order kept: no booster layer after 1 is 4 wide
+        Assert.Equal([(0, 1)], FeatureHint.PairLayers([2, 4], [4, 2]));
         Assert.Empty(FeatureHint.PairLayers([5], [6, 3]));
     }
 
@@ -144,9 +153,11 @@ public class JointTrainingVariantsTests
     [Fact]
     public void AWideResNetPairRefusesTheVariantsClearly()
     {
-        var pair = WideResNetPair.Interval(1, 10, new RandomGenerator(1), inChannels: 1, boosterDepth: 16, lightDepth: 10);
+        var pair = WideResNetPair.Interval(1, 10, new RandomGenerator(1), inChannels: 1,
+            boosterDepth: 16, lightDepth: 10);
         using var scope = TensorScope.Begin();
-        var ex = Assert.Throws<NotSupportedException>(() => pair.ForwardPair(Tensor.Zeros(1, 1, 8, 8), new PairForwardOptions(true, false)));
+        var ex = Assert.Throws<NotSupportedException>(() => pair.ForwardPair(Tensor.Zeros(1, 1, 8, 8),
+            new PairForwardOptions(true, false)));
         Assert.Contains("trunk pair", ex.Message);
     }
 

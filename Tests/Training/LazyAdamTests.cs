@@ -59,7 +59,9 @@ public class LazyAdamTests
     {
         using var scope = TensorScope.Unscoped();
         var (table, dense) = Parameters();
-        Assert.Contains("not one of the optimiser's parameters", Assert.Throws<ArgumentException>(() => new LazyAdam([dense], [table])).Message);
-        Assert.Contains("[rows, width]", Assert.Throws<ArgumentException>(() => new LazyAdam([dense], [dense])).Message);
+        Assert.Contains("not one of the optimiser's parameters",
+            Assert.Throws<ArgumentException>(() => new LazyAdam([dense], [table])).Message);
+        Assert.Contains("[rows, width]",
+            Assert.Throws<ArgumentException>(() => new LazyAdam([dense], [dense])).Message);
     }
 }

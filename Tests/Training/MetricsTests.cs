@@ -88,16 +88,20 @@ public class MetricsTests
     [Fact]
     public void DegenerateInputsGiveClearErrors()
     {
-        Assert.Contains("empty", Assert.Throws<ArgumentException>(() => ClassificationMetrics.Accuracy([], 3, [])).Message);
-        Assert.Contains("labels", Assert.Throws<ArgumentException>(() => ClassificationMetrics.Accuracy([1, 2, 3], 3, [0, 1])).Message);
+        Assert.Contains("empty",
+            Assert.Throws<ArgumentException>(() => ClassificationMetrics.Accuracy([], 3, [])).Message);
+        Assert.Contains("labels",
+            Assert.Throws<ArgumentException>(() => ClassificationMetrics.Accuracy([1, 2, 3], 3, [0, 1])).Message);
         Assert.Throws<ArgumentException>(() => ClassificationMetrics.Accuracy([1, 2, 3, 4], 3, [0]));
         Assert.Throws<ArgumentException>(() => ClassificationMetrics.LogLoss([1, 2], 2, [2]));
         Assert.Throws<ArgumentException>(() => ClassificationMetrics.BinaryLogLoss([1f], [2]));
-        Assert.Contains("one class", Assert.Throws<ArgumentException>(() => RankingMetrics.Auc([0.1f, 0.2f], [1, 1])).Message);
+        Assert.Contains("one class",
+            Assert.Throws<ArgumentException>(() => RankingMetrics.Auc([0.1f, 0.2f], [1, 1])).Message);
         Assert.Throws<ArgumentException>(() => RankingMetrics.Auc([], []));
         Assert.Throws<ArgumentException>(() => RankingMetrics.Auc([0.1f], [1, 0]));
         Assert.Throws<ArgumentException>(() => RankingMetrics.Auc([float.NaN, 0.2f], [1, 0]));
-        Assert.Contains("none", Assert.Throws<ArgumentException>(() => RankingMetrics.GroupAuc([0.1f, 0.2f], [1, 0], [1, 2])).Message);
+        Assert.Contains("none",
+            Assert.Throws<ArgumentException>(() => RankingMetrics.GroupAuc([0.1f, 0.2f], [1, 0], [1, 2])).Message);
         Assert.Throws<ArgumentException>(() => RankingMetrics.GroupAuc([0.1f, 0.2f], [1, 0], [1]));
     }
 }

@@ -92,7 +92,8 @@ public class OptimizerTests
                 w[i] -= lr * mHat / (Math.Sqrt(vHat) + eps);
             }
         }
-        Optimizer adam = decoupled ? new AdamW([p], lr, weightDecay: weightDecay) : new Adam([p], lr, weightDecay: weightDecay);
+        Optimizer adam = decoupled ? new AdamW([p], lr, weightDecay: weightDecay) : new Adam([p], lr,
+            weightDecay: weightDecay);
         RunSteps(adam, p, grads, 0, grads.Length);
         AssertClose(w, p.ToArray());
     }
@@ -182,12 +183,19 @@ public class OptimizerTests
     {
         var p = Tensor.FromArray([1f, 2f]).WithGrad();
         var sgd = new Sgd([p], 0.1, momentum: 0.9);
-        var wrongLength = Assert.Throws<ArgumentException>(() => sgd.LoadState(new Dictionary<string, float[]> { ["momentum_buffer.0"] = [1f] }));
+        var wrongLength =
+            Assert.Throws<ArgumentException>(
+            () => sgd.LoadState(new Dictionary<string, float[]> { ["momentum_buffer.0"] = [1f] }));
         Assert.Contains("needs 2", wrongLength.Message);
-        var unknown = Assert.Throws<ArgumentException>(() => sgd.LoadState(new Dictionary<string, float[]> { ["exp_avg.0"] = [1f, 2f] }));
+        var unknown =
+            Assert.Throws<ArgumentException>(
+            () => sgd.LoadState(new Dictionary<string, float[]> { ["exp_avg.0"] = [1f, 2f] }));
         Assert.Contains("exp_avg.0", unknown.Message);
-        Assert.Throws<ArgumentException>(() => sgd.LoadState(new Dictionary<string, float[]> { ["momentum_buffer.5"] = [1f, 2f] }));
-        var incomplete = Assert.Throws<ArgumentException>(() => new Adam([p]).LoadState(new Dictionary<string, float[]> { ["step.0"] = [1f] }));
+        Assert.Throws<ArgumentException>(
+            () => sgd.LoadState(new Dictionary<string, float[]> { ["momentum_buffer.5"] = [1f, 2f] }));
+        var incomplete =
+            Assert.Throws<ArgumentException>(
+            () => new Adam([p]).LoadState(new Dictionary<string, float[]> { ["step.0"] = [1f] }));
         Assert.Contains("incomplete", incomplete.Message);
         Assert.Throws<ArgumentException>(() => new Sgd([p, p], 0.1));
         Assert.Throws<ArgumentOutOfRangeException>(() => new Sgd([p], -0.1));
@@ -231,10 +239,15 @@ public class OptimizerTests
         for (int step = 0; step < 3; step++) optimizer.Step();
         for (int i = 0; i < Size; i++)
         {
-            if (i == 5) Assert.True(Math.Abs(p.Data[i]) > 0.01f && p.Data[i] != 1f, $"{kind}: the normal weight became {p.Data[i]}");
-            else Assert.True(p.Data[i] == 0f || Math.Abs(p.Data[i]) >= 1e-30f, $"{kind}: element {i} is tiny ({p.Data[i]:E})");
+            if (i == 5)
+                Assert.True(Math.Abs(p.Data[i]) > 0.01f && p.Data[i] != 1f,
+                    $"{kind}: the normal weight became {p.Data[i]}");
+            else Assert.True(p.Data[i] == 0f || Math.Abs(p.Data[i]) >= 1e-30f,
+                $"{kind}: element {i} is tiny ({p.Data[i]:E})");
         }
         foreach (var (name, state) in optimizer.GetState())
-            Assert.All(state, x => Assert.True(x == 0f || Math.Abs(x) >= 1e-30f || name.Contains("step", StringComparison.Ordinal), $"{kind}: {name} holds a tiny {x:E}"));
+            Assert.All(state,
+                x => Assert.True(x == 0f || Math.Abs(x) >= 1e-30f || name.Contains("step", StringComparison.Ordinal),
+                $"{kind}: {name} holds a tiny {x:E}"));
     }
 }

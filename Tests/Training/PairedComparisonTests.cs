@@ -52,7 +52,8 @@ public class PairedComparisonTests
     public void HolmAdjustsStepDownAndKeepsTheOrder()
     {
         // Sorted 0.01, 0.02, 0.04 with m = 3: 0.03, max(0.03, 0.04) = 0.04, max(0.04, 0.04) = 0.04.
-        Assert.Equal([0.04, 0.03, 0.04], PairedComparison.HolmAdjust([0.04, 0.01, 0.02]).Select(p => Math.Round(p, 12)));
+        Assert.Equal([0.04, 0.03, 0.04],
+            PairedComparison.HolmAdjust([0.04, 0.01, 0.02]).Select(p => Math.Round(p, 12)));
         Assert.Equal([1.0, 1.0], PairedComparison.HolmAdjust([0.6, 0.9]));
     }
 
@@ -72,10 +73,12 @@ public class PairedComparisonTests
     [Fact]
     public void VerdictsNeedSignificanceOrATightInterval()
     {
-        var better = PairedComparison.Compute("better", Enumerable.Range(0, 8).Select(i => 90.0 + i * 0.01).ToArray(), Enumerable.Range(0, 8).Select(i => 89.0).ToArray());
+        var better = PairedComparison.Compute("better", Enumerable.Range(0, 8).Select(i => 90.0 + i * 0.01).ToArray(),
+            Enumerable.Range(0, 8).Select(i => 89.0).ToArray());
         Assert.Equal(ComparisonVerdict.Better, better.Verdict(0.5));
         Assert.Equal(ComparisonVerdict.Worse, better.Verdict(0.5, higherIsBetter: false));
-        var tight = PairedComparison.Compute("same", [89.01, 88.99, 89.02, 88.98, 89.0, 89.01], [89, 89, 89, 89, 89, 89]);
+        var tight = PairedComparison.Compute("same", [89.01, 88.99, 89.02, 88.98, 89.0, 89.01],
+            [89, 89, 89, 89, 89, 89]);
         Assert.Equal(ComparisonVerdict.Equivalent, tight.Verdict(0.5));
         var noisy = PairedComparison.Compute("noisy", [90, 88, 91, 87], [89, 89, 89, 89]);
         Assert.Equal(ComparisonVerdict.Inconclusive, noisy.Verdict(0.5));

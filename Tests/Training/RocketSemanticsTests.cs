@@ -89,7 +89,8 @@ public class RocketSemanticsTests
         var (z, l) = pair.ForwardPair(Input());
         RocketLosses.Rocket(z, l, InputLabels, new LossOptions { Lambda = 0.5f }).Hint!.Backward();
         Assert.NotEmpty(pair.BoosterOnlyParameters());
-        Assert.All(pair.BoosterOnlyParameters(), p => Assert.True(AllZero(p.Grad), "a booster-only parameter got hint gradient"));
+        Assert.All(pair.BoosterOnlyParameters(),
+            p => Assert.True(AllZero(p.Grad), "a booster-only parameter got hint gradient"));
         Assert.All(pair.LightOnlyParameters(), p => Assert.False(AllZero(p.Grad)));
         Assert.All(pair.SharedParameters(), p => Assert.False(AllZero(p.Grad)));
     }
@@ -136,9 +137,11 @@ public class RocketSemanticsTests
         using (TensorScope.Begin())
         {
             var (z, l) = pair.ForwardPair(Input());
-            RocketLosses.Rocket(z, l, InputLabels, new LossOptions { Lambda = 0.5f, GradientBlock = false }).Hint!.Backward();
+            RocketLosses.Rocket(z, l, InputLabels,
+                new LossOptions { Lambda = 0.5f, GradientBlock = false }).Hint!.Backward();
         }
-        Assert.All(pair.BoosterOnlyParameters(), p => Assert.False(AllZero(p.Grad), "booster-only parameter got no hint gradient"));
+        Assert.All(pair.BoosterOnlyParameters(),
+            p => Assert.False(AllZero(p.Grad), "booster-only parameter got no hint gradient"));
         // Shared parameters now also get the hint through z, so their gradient changes.
         var openShared = pair.SharedParameters().Select(p => p.Grad!.ToArray()).ToArray();
         Assert.Contains(Enumerable.Range(0, openShared.Length), k => !openShared[k].SequenceEqual(blockedShared[k]));
@@ -157,7 +160,8 @@ public class RocketSemanticsTests
         }
         double distillation = 2 * alpha * temperature * temperature * kl / 6; // mean over N × C = 6
         double expected = CrossEntropy(Z, Labels) + CrossEntropy(L, Labels) + 0.0666 + distillation;
-        var terms = RocketLosses.RocketKd(Tensor.FromArray(Z, 2, 3), Tensor.FromArray(L, 2, 3), Tensor.FromArray(t, 2, 3), Labels, new LossOptions());
+        var terms = RocketLosses.RocketKd(Tensor.FromArray(Z, 2, 3), Tensor.FromArray(L, 2, 3),
+            Tensor.FromArray(t, 2, 3), Labels, new LossOptions());
         Assert.Equal(distillation, terms.Distillation!.Item(), 6);
         Assert.Equal(expected, terms.Total.Item(), 5);
     }
@@ -207,12 +211,15 @@ public class RocketSemanticsTests
     {
         var a = Tensor.Zeros(2, 3);
         var b = Tensor.Zeros(2, 4);
-        Assert.Contains("must match", Assert.Throws<ArgumentException>(() => RocketLosses.Rocket(b, a, [0, 1], new LossOptions())).Message);
+        Assert.Contains("must match",
+            Assert.Throws<ArgumentException>(() => RocketLosses.Rocket(b, a, [0, 1], new LossOptions())).Message);
         Assert.Throws<ArgumentException>(() => RocketLosses.LogitMse(Tensor.Zeros(6), Tensor.Zeros(6)));
-        Assert.Throws<ArgumentOutOfRangeException>(() => RocketLosses.Rocket(a, a, [0, 1], new LossOptions { Lambda = -1 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => RocketLosses.Rocket(a, a, [0, 1],
+            new LossOptions { Lambda = -1 }));
     }
 
-    private static (RocketTrainer Trainer, BatchLoader Batches, TinyPair Pair) MakeRun(Method method, ulong seed, int epochs)
+    private static (RocketTrainer Trainer, BatchLoader Batches, TinyPair Pair) MakeRun(Method method,
+        ulong seed, int epochs)
     {
         var pair = new TinyPair(4, 3, seed);
         var data = TrainingData.Separable(96, seed: 3);

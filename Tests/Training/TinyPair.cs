@@ -10,7 +10,8 @@ internal sealed class TestDense : Module
     public TestDense(int inputs, int outputs, RandomGenerator random, bool tanh)
     {
         _tanh = tanh;
-        Weight = RegisterParameter("weight", Tensor.RandomNormal([outputs, inputs], random, 0, 1f / MathF.Sqrt(inputs)));
+        Weight = RegisterParameter("weight",
+            Tensor.RandomNormal([outputs, inputs], random, 0, 1f / MathF.Sqrt(inputs)));
         Bias = RegisterParameter("bias", Tensor.RandomNormal([outputs], random, 0, 0.1f));
     }
 
@@ -118,7 +119,8 @@ internal static class TrainingData
         for (int i = 0; i < count; i++)
         {
             labels[i] = random.NextInt(3);
-            for (int f = 0; f < 4; f++) features[i * 4 + f] = (float)(random.NextNormal() * 0.5) + (f == labels[i] ? 2f : 0f);
+            for (int f = 0; f < 4; f++) features[i * 4 + f] = (float)(random.NextNormal() * 0.5)
+                + (f == labels[i] ? 2f : 0f);
         }
         return new RocketNet.Training.Data.Dataset("separable", features, labels, [4], 3, groups: groups);
     }

@@ -13,10 +13,12 @@ public class TrainerTests
 
     private static float[][] Snapshot(IEnumerable<Tensor> tensors) => tensors.Select(t => t.ToArray()).ToArray();
 
-    private static bool Same(float[][] a, IEnumerable<Tensor> b) => a.Zip(b).All(x => x.First.SequenceEqual(x.Second.ToArray()));
+    private static bool Same(float[][] a, IEnumerable<Tensor> b) =>
+        a.Zip(b).All(x => x.First.SequenceEqual(x.Second.ToArray()));
 
     private static RocketTrainer Trainer(TinyPair pair, Method method, Module? teacher = null, int epochs = 1) =>
-        new(pair, new Sgd(RocketTrainer.TrainableParameters(pair, method), 0.1, momentum: 0.9), new ConstantSchedule(0.1),
+        new(pair, new Sgd(RocketTrainer.TrainableParameters(pair, method), 0.1, momentum: 0.9),
+            new ConstantSchedule(0.1),
             new TrainerOptions { Method = method, Epochs = epochs, Teacher = teacher });
 
     [Fact]
@@ -65,11 +67,13 @@ public class TrainerTests
     {
         var pair = new TinyPair(4, 3, seed: 4);
         var all = new Sgd(pair.Parameters(), 0.1);
-        var wrong = Assert.Throws<ArgumentException>(() => new RocketTrainer(pair, all, new ConstantSchedule(0.1), new TrainerOptions { Method = Method.Base }));
+        var wrong = Assert.Throws<ArgumentException>(() => new RocketTrainer(pair, all, new ConstantSchedule(0.1),
+            new TrainerOptions { Method = Method.Base }));
         Assert.Contains("TrainableParameters", wrong.Message);
         Assert.Contains("Teacher", Assert.Throws<ArgumentException>(() => Trainer(pair, Method.Kd)).Message);
         Assert.Throws<ArgumentException>(() => Trainer(pair, Method.Rocket, new TinyPair(4, 3, 5).Booster));
-        Assert.Contains("shares parameters", Assert.Throws<ArgumentException>(() => Trainer(pair, Method.NoJoint, pair.Booster)).Message);
+        Assert.Contains("shares parameters",
+            Assert.Throws<ArgumentException>(() => Trainer(pair, Method.NoJoint, pair.Booster)).Message);
     }
 
     [Fact]
@@ -93,7 +97,8 @@ public class TrainerTests
         Assert.Equal(48, result.Booster.Count);
         var alone = Evaluator.Evaluate(pair.Light, Data, 100);
         Assert.Equal(result.Light.Accuracy, alone.Accuracy);
-        Assert.True(Math.Abs(result.Light.Loss - alone.Loss) < 1e-5, $"{result.Light.Loss} vs {alone.Loss}"); // batches of 7 vs 100 sum in a different order
+        // batches of 7 vs 100 sum in a different order
+        Assert.True(Math.Abs(result.Light.Loss - alone.Loss) < 1e-5, $"{result.Light.Loss} vs {alone.Loss}");
     }
 
     [Fact]
@@ -101,7 +106,8 @@ public class TrainerTests
     {
         var pair = new TinyPair(4, 3, seed: 9);
         var schedule = new MultiStepSchedule(0.1, [2], 0.5, resetMomentumAtDrops: true);
-        var trainer = new RocketTrainer(pair, new Sgd(pair.Parameters(), 0.1, momentum: 0.9), schedule, new TrainerOptions { Epochs = 3 });
+        var trainer = new RocketTrainer(pair, new Sgd(pair.Parameters(), 0.1, momentum: 0.9), schedule,
+            new TrainerOptions { Epochs = 3 });
         var logged = new List<EpochRecord>();
         var records = trainer.Fit(new BatchLoader(Data, 16, seed: 1), Data, logged.Add);
         Assert.Equal(records, logged);
@@ -138,13 +144,15 @@ public class TrainerTests
         var pair = new TinyPair(4, 3, seed: 10);
         var optimizer = new RecordingOptimizer(pair.Parameters());
         var schedule = new CosineSchedule(1.0, totalEpochs: 2);
-        new RocketTrainer(pair, optimizer, new MultiStepSchedule(0.1, [1, 2], 0.5, resetMomentumAtDrops: true), new TrainerOptions { Epochs = 3 })
+        new RocketTrainer(pair, optimizer, new MultiStepSchedule(0.1, [1, 2], 0.5, resetMomentumAtDrops: true),
+            new TrainerOptions { Epochs = 3 })
             .Fit(new BatchLoader(Data, 16, seed: 1));
         Assert.Equal([3, 6], optimizer.ResetsAfterSteps); // 3 batches per epoch; resets before epochs 1 and 2
         Assert.Equal([0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.025, 0.025, 0.025], optimizer.Rates);
 
         var cosine = new RecordingOptimizer(pair.Parameters());
-        new RocketTrainer(pair, cosine, schedule, new TrainerOptions { Epochs = 1 }).Fit(new BatchLoader(Data, 16, seed: 1));
+        new RocketTrainer(pair, cosine, schedule, new TrainerOptions { Epochs = 1 }).Fit(
+            new BatchLoader(Data, 16, seed: 1));
         Assert.Equal([1.0, schedule.LearningRate(1 / 3.0), schedule.LearningRate(2 / 3.0)], cosine.Rates);
         Assert.Empty(cosine.ResetsAfterSteps);
     }
@@ -155,7 +163,8 @@ public class CollapseDetectionTests
     private static readonly RocketNet.Training.Data.Dataset Data = TrainingData.Separable(48, seed: 5);
 
     private static EpochRecord RocketEpoch(TinyPair pair) =>
-        new RocketTrainer(pair, new Sgd(RocketTrainer.TrainableParameters(pair, Method.Rocket), 0.1, momentum: 0.9), new ConstantSchedule(0.1),
+        new RocketTrainer(pair, new Sgd(RocketTrainer.TrainableParameters(pair, Method.Rocket), 0.1, momentum: 0.9),
+            new ConstantSchedule(0.1),
             new TrainerOptions { Method = Method.Rocket, Epochs = 1 }).RunEpoch(0, new BatchLoader(Data, 16, seed: 1));
 
     [Fact]

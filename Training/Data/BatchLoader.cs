@@ -7,7 +7,7 @@ namespace RocketNet.Training.Data;
 /// <code>
 /// var loader = new BatchLoader(train, batchSize: 128, seed: 1, augmentation: new ImageAugmentation());
 /// foreach (var batch in loader.Epoch(epoch))
-///     using (TensorScope.Begin()) { var loss = Functional.CrossEntropy(model.Forward(batch.Input), batch.Labels); ... }
+/// using (TensorScope.Begin()) { var loss = Functional.CrossEntropy(model.Forward(batch.Input), batch.Labels); ... }
 /// </code>
 /// </summary>
 /// <remarks>
@@ -31,8 +31,10 @@ public sealed class BatchLoader : Rocket.IBatchSource
     /// <param name="augmentation">Random crop/flip applied to each sample, or null.</param>
     /// <param name="normalizer">Per-channel normalisation applied after augmentation, or null.</param>
     /// <exception cref="ArgumentOutOfRangeException">The batch size is not positive.</exception>
-    /// <exception cref="ArgumentException">The dataset has no samples (or, with drop-last, fewer than one batch), or the augmentation/normaliser does not fit the sample shape.</exception>
-    /// <exception cref="InvalidOperationException">Called inside a <see cref="TensorScope"/> (the reused tensors would be recycled by it).</exception>
+    /// <exception cref="ArgumentException">The dataset has no samples (or, with drop-last, fewer than one batch), or
+    /// the augmentation/normaliser does not fit the sample shape.</exception>
+    /// <exception cref="InvalidOperationException">Called inside a <see cref="TensorScope"/> (the reused tensors would
+    /// be recycled by it).</exception>
     public BatchLoader(Dataset dataset, int batchSize, bool shuffle = true, ulong seed = 0, bool dropLast = false,
         ImageAugmentation? augmentation = null, ChannelNormalizer? normalizer = null)
     {
@@ -40,11 +42,19 @@ public sealed class BatchLoader : Rocket.IBatchSource
         int full = dataset.Count / batchSize;
         int remainder = dataset.Count % batchSize;
         if (full == 0 && (dropLast || remainder == 0))
-            throw new ArgumentException($"Dataset '{dataset.Name}' has {dataset.Count} samples: not one batch of {batchSize}{(dropLast ? " with drop-last" : "")}.", nameof(dataset));
-        if (augmentation is not null && (dataset.SampleShape.Length != 3 || augmentation.CropPadding >= Math.Min(dataset.SampleShape[1], dataset.SampleShape[2])))
-            throw new ArgumentException($"Image augmentation (padding {augmentation.CropPadding}) needs [C, H, W] samples larger than the padding; '{dataset.Name}' has [{string.Join(", ", dataset.SampleShape)}].", nameof(augmentation));
+            throw new ArgumentException(
+                $"Dataset '{dataset.Name}' has {dataset.Count} samples: not one batch of " +
+                $"{batchSize}{(dropLast ? " with drop-last" : "")}.", nameof(dataset));
+        if (augmentation is not null
+            && (dataset.SampleShape.Length != 3 || augmentation.CropPadding >= Math.Min(dataset.SampleShape[1],
+            dataset.SampleShape[2])))
+            throw new ArgumentException(
+                $"Image augmentation (padding {augmentation.CropPadding}) needs [C, H, W] samples larger than the " +
+                $"padding; '{dataset.Name}' has [{string.Join(", ", dataset.SampleShape)}].", nameof(augmentation));
         if (normalizer is not null && dataset.SampleShape.Length > 0 && dataset.SampleShape[0] != normalizer.Channels)
-            throw new ArgumentException($"Normaliser has {normalizer.Channels} channels but samples of '{dataset.Name}' have shape [{string.Join(", ", dataset.SampleShape)}].", nameof(normalizer));
+            throw new ArgumentException(
+                $"Normaliser has {normalizer.Channels} channels but samples of '{dataset.Name}' have shape " +
+                $"[{string.Join(", ", dataset.SampleShape)}].", nameof(normalizer));
         Dataset = dataset;
         BatchSize = batchSize;
         Shuffle = shuffle;
@@ -58,7 +68,8 @@ public sealed class BatchLoader : Rocket.IBatchSource
         // The reusable batch tensors must outlive every step's scope, even if the loader is built inside one.
         using var unscoped = TensorScope.Unscoped();
         _fullBatch = new Batch(Math.Min(batchSize, dataset.Count), dataset.SampleShape, dataset.Groups is not null);
-        if (full > 0 && remainder > 0 && !dropLast) _lastBatch = new Batch(remainder, dataset.SampleShape, dataset.Groups is not null);
+        if (full > 0 && remainder > 0 && !dropLast)
+            _lastBatch = new Batch(remainder, dataset.SampleShape, dataset.Groups is not null);
     }
 
     /// <summary>The batched dataset.</summary>
@@ -86,7 +97,8 @@ public sealed class BatchLoader : Rocket.IBatchSource
     public int BatchesPerEpoch { get; }
 
     /// <inheritdoc />
-    public IEnumerable<(Tensor Input, int[] Labels)> Batches(int epoch) => Epoch(epoch).Select(b => (b.Input, b.Labels));
+    public IEnumerable<(Tensor Input, int[] Labels)> Batches(int epoch) =>
+        Epoch(epoch).Select(b => (b.Input, b.Labels));
 
     /// <summary>
     /// The batches of epoch <paramref name="epoch"/>. Order and augmentation depend only on (seed, epoch);

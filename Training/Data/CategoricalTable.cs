@@ -26,7 +26,9 @@ public sealed class CategoricalTable
     /// <summary>Column name of each field, in sample order.</summary>
     public IReadOnlyList<string> FieldNames { get; }
 
-    /// <summary>Number of ids of each field, including the reserved id 0: field f's ids lie in [0, VocabularySizes[f]).</summary>
+    /// <summary>
+    /// Number of ids of each field, including the reserved id 0: field f's ids lie in [0, VocabularySizes[f]).
+    /// </summary>
     public IReadOnlyList<int> VocabularySizes { get; }
 
     /// <summary>Value → id of each categorical field (empty for bucketised numeric fields).</summary>

@@ -10,11 +10,13 @@ public sealed class ChannelNormalizer
     private readonly float[] _inverseStd;
 
     /// <summary>Creates a normaliser from per-channel means and standard deviations.</summary>
-    /// <exception cref="ArgumentException">The arrays differ in length or are empty, or a std is not positive.</exception>
+    /// <exception cref="ArgumentException">The arrays differ in length or are empty, or a std is not
+    /// positive.</exception>
     public ChannelNormalizer(float[] mean, float[] std)
     {
         if (mean.Length == 0 || mean.Length != std.Length)
-            throw new ArgumentException($"Need one mean and one std per channel, got {mean.Length} means and {std.Length} stds.", nameof(std));
+            throw new ArgumentException(
+                $"Need one mean and one std per channel, got {mean.Length} means and {std.Length} stds.", nameof(std));
         if (std.Any(s => !(s > 0)))
             throw new ArgumentException($"Every std must be positive, got [{string.Join(", ", std)}].", nameof(std));
         _mean = (float[])mean.Clone();
@@ -41,12 +43,17 @@ public sealed class ChannelNormalizer
     public static ChannelNormalizer FromByteScale(float[] mean255, float[] std255) =>
         new(mean255.Select(m => m / 255f).ToArray(), std255.Select(s => s / 255f).ToArray());
 
-    /// <summary>Computes per-channel mean and (population) std over every sample of <paramref name="dataset"/>, whose shape must be [C, ...].</summary>
-    /// <exception cref="ArgumentException">The dataset is empty or has a rank-0 sample shape, or a channel is constant.</exception>
+    /// <summary>
+    /// Computes per-channel mean and (population) std over every sample of <paramref name="dataset"/>, whose shape must
+    /// be [C, ...].
+    /// </summary>
+    /// <exception cref="ArgumentException">The dataset is empty or has a rank-0 sample shape, or a channel is
+    /// constant.</exception>
     public static ChannelNormalizer FromDataset(Dataset dataset)
     {
         if (dataset.Count == 0 || dataset.SampleShape.Length == 0)
-            throw new ArgumentException($"Dataset '{dataset.Name}' has no samples or no channel axis.", nameof(dataset));
+            throw new ArgumentException(
+                $"Dataset '{dataset.Name}' has no samples or no channel axis.", nameof(dataset));
         int channels = dataset.SampleShape[0];
         int plane = dataset.SampleSize / channels;
         var sum = new double[channels];
@@ -80,7 +87,8 @@ public sealed class ChannelNormalizer
     public void Apply(Span<float> sample)
     {
         if (sample.Length % Channels != 0)
-            throw new ArgumentException($"A sample of {sample.Length} values cannot be split into {Channels} channels.", nameof(sample));
+            throw new ArgumentException($"A sample of {sample.Length} values cannot be split into {Channels} channels.",
+                nameof(sample));
         int plane = sample.Length / Channels;
         for (int c = 0; c < Channels; c++)
         {
@@ -95,6 +103,7 @@ public sealed class ChannelNormalizer
     {
         var features = (float[])dataset.Features.Clone();
         for (int i = 0; i < dataset.Count; i++) Apply(features.AsSpan(i * dataset.SampleSize, dataset.SampleSize));
-        return new Dataset(dataset.Name, features, dataset.Labels, dataset.SampleShape, dataset.ClassCount, dataset.ClassNames, dataset.Groups);
+        return new Dataset(dataset.Name, features, dataset.Labels, dataset.SampleShape, dataset.ClassCount,
+            dataset.ClassNames, dataset.Groups);
     }
 }

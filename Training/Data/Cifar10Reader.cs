@@ -34,7 +34,8 @@ public static class Cifar10Reader
     /// <c>cifar-10-batches-bin/</c>). Only the first <paramref name="maxRecordsPerSplit"/> records of each
     /// split are decoded (an archive stops being read once they are in), for fast tests and quick runs.
     /// </summary>
-    /// <exception cref="InvalidDataException">A record is truncated, a label is not in [0, 10), the archive is corrupt or lacks a batch; the message names the file/entry and position.</exception>
+    /// <exception cref="InvalidDataException">A record is truncated, a label is not in [0, 10), the archive is corrupt
+    /// or lacks a batch; the message names the file/entry and position.</exception>
     /// <exception cref="FileNotFoundException">The path, or a batch file in a folder, does not exist.</exception>
     public static (Dataset Train, Dataset Test) Load(string path, int maxRecordsPerSplit = int.MaxValue)
     {
@@ -42,7 +43,9 @@ public static class Cifar10Reader
         var batches = Directory.Exists(path)
             ? ReadFolder(path, maxRecordsPerSplit)
             : ReadArchive(path, maxRecordsPerSplit);
-        var train = Assemble("cifar10/train", Enumerable.Range(1, TrainBatchCount).Select(i => batches.Get($"data_batch_{i}.bin")),
+        var train =
+            Assemble("cifar10/train",
+            Enumerable.Range(1, TrainBatchCount).Select(i => batches.Get($"data_batch_{i}.bin")),
             maxRecordsPerSplit, batches.ClassNames);
         var test = Assemble("cifar10/test", [batches.Get(TestBatchName)], maxRecordsPerSplit, batches.ClassNames);
         return (train, test);
@@ -65,7 +68,8 @@ public static class Cifar10Reader
             {
                 if (tar.EntrySize > TarArchiveReader.MaxMetadataBytes)
                     throw DataFileErrors.At(tar.EntryData.FileName, "its tar header",
-                        $"the class-name file declares {tar.EntrySize} bytes; ten class names take far less than {TarArchiveReader.MaxMetadataBytes}.");
+                        $"the class-name file declares {tar.EntrySize} bytes; ten class names take far less than " +
+                        $"{TarArchiveReader.MaxMetadataBytes}.");
                 var bytes = new byte[tar.EntrySize];
                 tar.EntryData.ReadExactly(bytes, "the class names");
                 set.ClassNames = ParseClassNames(Encoding.UTF8.GetString(bytes), tar.EntryData.FileName);
@@ -86,8 +90,10 @@ public static class Cifar10Reader
         foreach (string name in BatchSet.BatchNames)
         {
             string file = Path.Combine(folder, name);
-            if (!File.Exists(file)) throw new FileNotFoundException($"CIFAR-10 folder '{folder}' has no '{name}'.", file);
-            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+            if (!File.Exists(file))
+                throw new FileNotFoundException($"CIFAR-10 folder '{folder}' has no '{name}'.", file);
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16,
+                FileOptions.SequentialScan);
             set.Add(name, ReadRecords(new PositionedReader(stream, file), stream.Length, maxRecords));
         }
         string meta = Path.Combine(folder, MetaName);
@@ -95,7 +101,9 @@ public static class Cifar10Reader
         return set;
     }
 
-    /// <summary>Reads up to <paramref name="maxRecords"/> raw records from a batch of <paramref name="size"/> bytes.</summary>
+    /// <summary>
+    /// Reads up to <paramref name="maxRecords"/> raw records from a batch of <paramref name="size"/> bytes.
+    /// </summary>
     private static byte[] ReadRecords(PositionedReader reader, long size, int maxRecords)
     {
         long whole = size / RecordSize;
@@ -120,7 +128,8 @@ public static class Cifar10Reader
     {
         var names = text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToArray();
         if (names.Length != ClassCount)
-            throw DataFileErrors.At(file, "its end", $"{names.Length} class names found, expected {ClassCount} (one per line).");
+            throw DataFileErrors.At(file, "its end",
+                $"{names.Length} class names found, expected {ClassCount} (one per line).");
         return names;
     }
 
@@ -163,6 +172,8 @@ public static class Cifar10Reader
 
         public byte[] Get(string fileName) => _batches.TryGetValue(fileName, out var records)
             ? records
-            : throw new InvalidDataException($"File '{source}': no CIFAR-10 batch '{fileName}' was found (expected cifar-10-batches-bin/{fileName}).");
+            : throw new InvalidDataException(
+                $"File '{source}': no CIFAR-10 batch '{fileName}' was found (expected " +
+                $"cifar-10-batches-bin/{fileName}).");
     }
 }

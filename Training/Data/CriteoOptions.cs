@@ -3,7 +3,10 @@ namespace RocketNet.Training.Data;
 /// <summary>Layout of a Criteo file.</summary>
 public enum CriteoFormat
 {
-    /// <summary>Decide from the first line: a header starting with "label" means <see cref="CsvWithHeader"/>, otherwise <see cref="TabSeparated"/>.</summary>
+    /// <summary>
+    /// Decide from the first line: a header starting with "label" means <see cref="CsvWithHeader"/>, otherwise
+    /// <see cref="TabSeparated"/>.
+    /// </summary>
     Auto,
 
     /// <summary>The original competition files: tab-separated, no header.</summary>
@@ -22,6 +25,8 @@ public sealed class CriteoOptions
     /// <summary>Ids per categorical field C1..C26 (id 0 = missing, the rest hashed).</summary>
     public int HashBuckets { get; init; } = 10_000;
 
-    /// <summary>Ids per integer field I1..I13 after log-bucketisation (larger values are clamped to the last id).</summary>
+    /// <summary>
+    /// Ids per integer field I1..I13 after log-bucketisation (larger values are clamped to the last id).
+    /// </summary>
     public int IntegerBuckets { get; init; } = 128;
 }

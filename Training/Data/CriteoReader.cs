@@ -32,17 +32,20 @@ public static class CriteoReader
 
     /// <summary>Names of the fields in order: I1..I13, C1..C26.</summary>
     public static IReadOnlyList<string> FieldNames { get; } =
-        [.. Enumerable.Range(1, IntegerFieldCount).Select(i => $"I{i}"), .. Enumerable.Range(1, CategoricalFieldCount).Select(i => $"C{i}")];
+        [.. Enumerable.Range(1, IntegerFieldCount).Select(i => $"I{i}"),
+            .. Enumerable.Range(1, CategoricalFieldCount).Select(i => $"C{i}")];
 
     /// <summary>Ids per field under <paramref name="options"/>, for a multi-field embedding.</summary>
     public static int[] VocabularySizes(CriteoOptions? options = null)
     {
         options ??= new CriteoOptions();
-        return [.. Enumerable.Repeat(options.IntegerBuckets, IntegerFieldCount), .. Enumerable.Repeat(options.HashBuckets, CategoricalFieldCount)];
+        return [.. Enumerable.Repeat(options.IntegerBuckets, IntegerFieldCount),
+            .. Enumerable.Repeat(options.HashBuckets, CategoricalFieldCount)];
     }
 
     /// <summary>Streams the rows of <paramref name="path"/> lazily; the file stays open while enumerating.</summary>
-    /// <exception cref="InvalidDataException">(While enumerating) a row has the wrong cell count, a label is not 0/1, or an integer cell does not parse; the message names the file, line and column.</exception>
+    /// <exception cref="InvalidDataException">(While enumerating) a row has the wrong cell count, a label is not 0/1,
+    /// or an integer cell does not parse; the message names the file, line and column.</exception>
     public static IEnumerable<CriteoRow> ReadRows(string path, CriteoOptions? options = null)
     {
         options ??= new CriteoOptions();
@@ -61,14 +64,17 @@ public static class CriteoReader
         {
             lineNumber++;
             if (format == CriteoFormat.Auto)
-                format = line.StartsWith("label", StringComparison.OrdinalIgnoreCase) ? CriteoFormat.CsvWithHeader : CriteoFormat.TabSeparated;
+                format = line.StartsWith("label", StringComparison.OrdinalIgnoreCase)
+                    ? CriteoFormat.CsvWithHeader : CriteoFormat.TabSeparated;
             if (lineNumber == 1 && format == CriteoFormat.CsvWithHeader) continue;
             if (line.Length == 0) continue;
-            yield return ParseLine(line, format == CriteoFormat.TabSeparated ? '\t' : ',', path, lineNumber, names, options);
+            yield return ParseLine(line, format == CriteoFormat.TabSeparated ? '\t' : ',', path,
+                lineNumber, names, options);
         }
     }
 
-    private static CriteoRow ParseLine(string line, char separator, string path, long lineNumber, string[] names, CriteoOptions options)
+    private static CriteoRow ParseLine(string line, char separator, string path, long lineNumber, string[] names,
+        CriteoOptions options)
     {
         var ids = new int[FieldCount];
         var rest = line.AsSpan();
@@ -78,16 +84,20 @@ public static class CriteoReader
             int end = rest.IndexOf(separator);
             if (end < 0 && column < FieldCount)
                 throw DataFileErrors.AtCell(path, lineNumber, column + 2, names[Math.Min(column + 1, FieldCount)],
-                    $"the row ends after {column + 1} cells; a Criteo row has {FieldCount + 1} (label, I1..I13, C1..C26).");
+                    $"the row ends after {column + 1} cells; a Criteo row has {FieldCount + 1} " +
+                    "(label, I1..I13, C1..C26).");
             if (end >= 0 && column == FieldCount)
-                throw DataFileErrors.AtCell(path, lineNumber, column + 2, "(none)", $"the row has more than {FieldCount + 1} cells.");
+                throw DataFileErrors.AtCell(path, lineNumber, column + 2, "(none)",
+                    $"the row has more than {FieldCount + 1} cells.");
             var cell = (end < 0 ? rest : rest[..end]).Trim();
             if (end >= 0) rest = rest[(end + 1)..];
             if (column == 0)
                 label = cell is "0" or "0.0" ? 0 : cell is "1" or "1.0" ? 1
-                    : throw DataFileErrors.AtCell(path, lineNumber, 1, "label", $"label '{cell.ToString()}' is not 0 or 1.");
+                    : throw DataFileErrors.AtCell(path, lineNumber, 1, "label",
+                        $"label '{cell.ToString()}' is not 0 or 1.");
             else if (column <= IntegerFieldCount)
-                ids[column - 1] = IntegerBucket(cell, options.IntegerBuckets, path, lineNumber, column + 1, names[column]);
+                ids[column - 1] = IntegerBucket(cell, options.IntegerBuckets, path, lineNumber,
+                    column + 1, names[column]);
             else
                 ids[column - 1] = FeatureHashing.Bucket(cell, options.HashBuckets);
         }
@@ -95,18 +105,23 @@ public static class CriteoReader
     }
 
     /// <summary>Log-bucket of an integer cell (see the class remarks).</summary>
-    internal static int IntegerBucket(ReadOnlySpan<char> cell, int buckets, string path, long line, int column, string name)
+    internal static int IntegerBucket(ReadOnlySpan<char> cell, int buckets, string path, long line,
+        int column, string name)
     {
         if (cell.IsEmpty) return 0;
-        if (!double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || double.IsNaN(v) || v != Math.Floor(v))
+        if (!double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || double.IsNaN(v)
+            || v != Math.Floor(v))
             throw DataFileErrors.AtCell(path, line, column, name, $"'{cell.ToString()}' is not an integer count.");
         // 1e400 parses to infinity, which no count is (and the log transform rejects).
         if (double.IsInfinity(v))
-            throw DataFileErrors.AtCell(path, line, column, name, $"'{cell.ToString()}' is out of range; expected a finite integer count.");
+            throw DataFileErrors.AtCell(path, line, column, name,
+                $"'{cell.ToString()}' is out of range; expected a finite integer count.");
         return IntegerBucket(v, buckets);
     }
 
-    /// <summary>Log-bucket of an integer value among <paramref name="buckets"/> ids (0 is reserved for missing).</summary>
+    /// <summary>
+    /// Log-bucket of an integer value among <paramref name="buckets"/> ids (0 is reserved for missing).
+    /// </summary>
     public static int IntegerBucket(double value, int buckets)
     {
         if (value < 0) return 1;
@@ -115,7 +130,9 @@ public static class CriteoReader
         return (int)Math.Min(buckets - 1, 4 + Math.Floor(log * log));
     }
 
-    /// <summary>Reads the first <paramref name="maxRows"/> rows into a dataset of shape [39] (ids as floats), 2 classes.</summary>
+    /// <summary>
+    /// Reads the first <paramref name="maxRows"/> rows into a dataset of shape [39] (ids as floats), 2 classes.
+    /// </summary>
     /// <exception cref="InvalidDataException">A row is invalid, or the file holds no rows.</exception>
     public static Dataset ReadDataset(string path, int maxRows, CriteoOptions? options = null)
     {
@@ -128,6 +145,7 @@ public static class CriteoReader
             labels.Add(row.Label);
         }
         if (labels.Count == 0) throw DataFileErrors.At(path, "its end", "no Criteo rows found.");
-        return new Dataset(Path.GetFileNameWithoutExtension(path), [.. features], [.. labels], [FieldCount], 2, ["no click", "click"]);
+        return new Dataset(Path.GetFileNameWithoutExtension(path), [.. features], [.. labels], [FieldCount], 2,
+            ["no click", "click"]);
     }
 }

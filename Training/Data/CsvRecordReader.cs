@@ -19,7 +19,10 @@ internal sealed class CsvRecordReader(TextReader text, string fileName, char del
     /// <summary>1-based line on which the last record returned by <see cref="Read"/> starts.</summary>
     public long RecordLine { get; private set; }
 
-    /// <summary>Reads the next record's cells into <paramref name="cells"/> (cleared first); false at the end. Blank lines are skipped.</summary>
+    /// <summary>
+    /// Reads the next record's cells into <paramref name="cells"/> (cleared first); false at the end. Blank lines are
+    /// skipped.
+    /// </summary>
     /// <exception cref="InvalidDataException">A quoted cell is never closed.</exception>
     public bool Read(List<string> cells)
     {

@@ -18,12 +18,15 @@ public sealed class Dataset
         int sampleSize = ShapeMath.ElementCount(sampleShape);
         if (sampleSize == 0 || features.Length != (long)labels.Length * sampleSize)
             throw new ArgumentException(
-                $"Dataset '{name}': {features.Length} feature values do not hold {labels.Length} samples of shape {ShapeMath.Format(sampleShape)}.");
-        if (classCount < 1) throw new ArgumentException($"Dataset '{name}': class count must be positive, got {classCount}.");
+                $"Dataset '{name}': {features.Length} feature values do not hold {labels.Length} samples of shape " +
+                $"{ShapeMath.Format(sampleShape)}.");
+        if (classCount < 1)
+            throw new ArgumentException($"Dataset '{name}': class count must be positive, got {classCount}.");
         for (int i = 0; i < labels.Length; i++)
         {
             if ((uint)labels[i] >= (uint)classCount)
-                throw new ArgumentException($"Dataset '{name}': label {labels[i]} of sample {i} is outside [0, {classCount}).");
+                throw new ArgumentException(
+                    $"Dataset '{name}': label {labels[i]} of sample {i} is outside [0, {classCount}).");
         }
         if (groups is not null && groups.Length != labels.Length)
             throw new ArgumentException($"Dataset '{name}': {groups.Length} group ids for {labels.Length} samples.");
@@ -78,7 +81,8 @@ public sealed class Dataset
         for (int i = 0; i < indices.Length; i++)
         {
             int j = indices[i];
-            if ((uint)j >= (uint)Count) throw new ArgumentOutOfRangeException(nameof(indices), $"Sample index {j} is outside [0, {Count}).");
+            if ((uint)j >= (uint)Count)
+                throw new ArgumentOutOfRangeException(nameof(indices), $"Sample index {j} is outside [0, {Count}).");
             Sample(j).CopyTo(features.AsSpan(i * SampleSize, SampleSize));
             labels[i] = Labels[j];
             if (groups is not null) groups[i] = Groups![j];
@@ -94,7 +98,8 @@ public sealed class Dataset
     public (Dataset First, Dataset Second) Split(double secondFraction, ulong seed)
     {
         if (!(secondFraction > 0 && secondFraction < 1))
-            throw new ArgumentOutOfRangeException(nameof(secondFraction), secondFraction, "Split fraction must be between 0 and 1.");
+            throw new ArgumentOutOfRangeException(nameof(secondFraction), secondFraction,
+                "Split fraction must be between 0 and 1.");
         var order = Enumerable.Range(0, Count).ToArray();
         new RandomGenerator(seed).Shuffle(order.AsSpan());
         int secondCount = Math.Max(1, (int)Math.Round(Count * secondFraction));

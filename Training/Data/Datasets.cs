@@ -19,12 +19,15 @@ public static class Datasets
     public static Dataset Digits()
     {
         using var resource = typeof(Datasets).Assembly.GetManifestResourceStream(DigitsResource)
-            ?? throw new InvalidOperationException($"Embedded resource '{DigitsResource}' is missing from {typeof(Datasets).Assembly.GetName().Name}.");
+            ?? throw new InvalidOperationException(
+                $"Embedded resource '{DigitsResource}' is missing from {typeof(Datasets).Assembly.GetName().Name}.");
         using var text = new StreamReader(new GZipStream(resource, CompressionMode.Decompress));
         return ReadDigitsCsv(text, DigitsResource);
     }
 
-    /// <summary>The digits split the standard way: a seeded 20 % test part (see <see cref="TrainTestSplit"/>).</summary>
+    /// <summary>
+    /// The digits split the standard way: a seeded 20 % test part (see <see cref="TrainTestSplit"/>).
+    /// </summary>
     public static (Dataset Train, Dataset Test) DigitsSplit(ulong seed = 0) => TrainTestSplit(Digits(), 0.2, seed);
 
     /// <summary>
@@ -40,16 +43,20 @@ public static class Datasets
     /// </summary>
     /// <exception cref="FileNotFoundException">A file is missing.</exception>
     /// <exception cref="InvalidDataException">A file is corrupt (names the file and byte offset).</exception>
-    public static (Dataset Train, Dataset Test) FashionMnist(string directory = DebianFashionMnistDirectory, int maxCount = int.MaxValue)
+    public static (Dataset Train, Dataset Test) FashionMnist(string directory = DebianFashionMnistDirectory,
+        int maxCount = int.MaxValue)
     {
-        string[] classNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
+        string[] classNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
+            "Bag", "Ankle boot"];
         Dataset Load(string split) => IdxReader.ReadDataset(
             Find(directory, $"{split}-images-idx3-ubyte"), Find(directory, $"{split}-labels-idx1-ubyte"),
             $"fashion-mnist/{(split == "t10k" ? "test" : split)}", 10, classNames, maxCount);
         return (Load("train"), Load("t10k"));
     }
 
-    /// <summary>CIFAR-10 from the binary archive or folder (see <see cref="Cifar10Reader.Load"/>); values in [0, 1].</summary>
+    /// <summary>
+    /// CIFAR-10 from the binary archive or folder (see <see cref="Cifar10Reader.Load"/>); values in [0, 1].
+    /// </summary>
     public static (Dataset Train, Dataset Test) Cifar10(string path, int maxRecordsPerSplit = int.MaxValue) =>
         Cifar10Reader.Load(path, maxRecordsPerSplit);
 
@@ -72,7 +79,8 @@ public static class Datasets
             string file = Path.Combine(directory, candidate);
             if (File.Exists(file)) return file;
         }
-        throw new FileNotFoundException($"Neither '{baseName}.gz' nor '{baseName}' is in '{directory}'.", Path.Combine(directory, baseName + ".gz"));
+        throw new FileNotFoundException($"Neither '{baseName}.gz' nor '{baseName}' is in '{directory}'.",
+            Path.Combine(directory, baseName + ".gz"));
     }
 
     /// <summary>Parses digits rows "p0,…,p63,label" (pixels 0–16) into [1, 8, 8] samples in [0, 1].</summary>
@@ -86,16 +94,19 @@ public static class Datasets
         while (csv.Read(cells))
         {
             if (cells.Count != pixels + 1)
-                throw DataFileErrors.At(fileName, $"line {csv.RecordLine}", $"{cells.Count} cells, expected {pixels} pixels and a label.");
+                throw DataFileErrors.At(fileName, $"line {csv.RecordLine}",
+                    $"{cells.Count} cells, expected {pixels} pixels and a label.");
             for (int c = 0; c <= pixels; c++)
             {
-                if (!int.TryParse(cells[c], NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) || v < 0 || v > (c < pixels ? 16 : 9))
+                if (!int.TryParse(cells[c], NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) || v < 0
+                    || v > (c < pixels ? 16 : 9))
                     throw DataFileErrors.AtCell(fileName, csv.RecordLine, c + 1, c < pixels ? $"pixel {c}" : "label",
                         $"'{cells[c]}' is not an integer in [0, {(c < pixels ? 16 : 9)}].");
                 if (c < pixels) features.Add(v / 16f);
                 else labels.Add(v);
             }
         }
-        return new Dataset("digits", [.. features], [.. labels], [1, 8, 8], 10, ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]);
+        return new Dataset("digits", [.. features], [.. labels], [1, 8, 8], 10,
+            ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]);
     }
 }

@@ -17,7 +17,8 @@ public static class IdxReader
     /// <summary>
     /// Reads up to <paramref name="maxCount"/> images as raw bytes, row-major: pixels [count, rows, columns].
     /// </summary>
-    /// <exception cref="InvalidDataException">Wrong magic number, a bad dimension, or the file ends inside a record; the message names the file and byte offset.</exception>
+    /// <exception cref="InvalidDataException">Wrong magic number, a bad dimension, or the file ends inside a record;
+    /// the message names the file and byte offset.</exception>
     public static (byte[] Pixels, int Count, int Rows, int Columns) ReadImages(string path, int maxCount = int.MaxValue)
     {
         using var stream = CompressedFile.OpenRead(path);
@@ -33,8 +34,11 @@ public static class IdxReader
         return (pixels, take, rows, columns);
     }
 
-    /// <summary>Reads up to <paramref name="maxCount"/> labels, each checked to be in [0, <paramref name="classCount"/>).</summary>
-    /// <exception cref="InvalidDataException">Wrong magic number, truncated data, or a label out of range; the message names the file and byte offset.</exception>
+    /// <summary>
+    /// Reads up to <paramref name="maxCount"/> labels, each checked to be in [0, <paramref name="classCount"/>).
+    /// </summary>
+    /// <exception cref="InvalidDataException">Wrong magic number, truncated data, or a label out of range; the message
+    /// names the file and byte offset.</exception>
     public static int[] ReadLabels(string path, int classCount, int maxCount = int.MaxValue)
     {
         using var stream = CompressedFile.OpenRead(path);
@@ -48,7 +52,8 @@ public static class IdxReader
         for (int i = 0; i < take; i++)
         {
             if (bytes[i] >= classCount)
-                throw DataFileErrors.AtByte(path, start + i, $"label record {i} is {bytes[i]}, outside [0, {classCount}).");
+                throw DataFileErrors.AtByte(path, start + i,
+                    $"label record {i} is {bytes[i]}, outside [0, {classCount}).");
             labels[i] = bytes[i];
         }
         return labels;
@@ -66,7 +71,8 @@ public static class IdxReader
         var labels = ReadLabels(labelsPath, classCount, maxCount);
         if (labels.Length != count)
             throw new InvalidDataException(
-                $"File '{labelsPath}' holds {labels.Length} labels (within the first {maxCount}) but '{imagesPath}' holds {count} images; they must match.");
+                $"File '{labelsPath}' holds {labels.Length} labels (within the first {maxCount}) but '{imagesPath}' " +
+                $"holds {count} images; they must match.");
         var features = new float[pixels.Length];
         for (int i = 0; i < pixels.Length; i++) features[i] = pixels[i] / 255f;
         return new Dataset(name, features, labels, [1, rows, columns], classCount, classNames);

@@ -26,18 +26,25 @@ public sealed class ImageAugmentation
     /// Writes an augmented copy of <paramref name="source"/> ([C, H, W] flattened) to <paramref name="destination"/>:
     /// destination[c, y, x] = source[c, reflect(y + dy − p), reflect(flip(x) + dx − p)] with dy, dx ∈ [0, 2p].
     /// </summary>
-    /// <exception cref="ArgumentException">The shape is not [C, H, W], the spans do not match it, or the padding is not smaller than H and W (reflection needs it).</exception>
-    public void Apply(ReadOnlySpan<float> source, Span<float> destination, ReadOnlySpan<int> sampleShape, RandomGenerator random)
+    /// <exception cref="ArgumentException">The shape is not [C, H, W], the spans do not match it, or the padding is not
+    /// smaller than H and W (reflection needs it).</exception>
+    public void Apply(ReadOnlySpan<float> source, Span<float> destination, ReadOnlySpan<int> sampleShape,
+        RandomGenerator random)
     {
         if (sampleShape.Length != 3)
-            throw new ArgumentException($"Image augmentation needs samples shaped [C, H, W], got rank {sampleShape.Length}.", nameof(sampleShape));
+            throw new ArgumentException(
+                $"Image augmentation needs samples shaped [C, H, W], got rank {sampleShape.Length}.",
+                nameof(sampleShape));
         int channels = sampleShape[0], height = sampleShape[1], width = sampleShape[2];
         int size = channels * height * width;
         if (source.Length != size || destination.Length != size)
-            throw new ArgumentException($"Spans of {source.Length} and {destination.Length} values for a [{channels}, {height}, {width}] image.", nameof(source));
+            throw new ArgumentException(
+                $"Spans of {source.Length} and {destination.Length} values for a [{channels}, " +
+                $"{height}, {width}] image.", nameof(source));
         int p = CropPadding;
         if (p >= height || p >= width)
-            throw new ArgumentException($"Reflect padding {p} must be smaller than the image ({height}x{width}).", nameof(sampleShape));
+            throw new ArgumentException($"Reflect padding {p} must be smaller than the image ({height}x{width}).",
+                nameof(sampleShape));
         int dy = p == 0 ? 0 : random.NextInt(2 * p + 1) - p;
         int dx = p == 0 ? 0 : random.NextInt(2 * p + 1) - p;
         bool flip = HorizontalFlip && random.NextInt(2) == 1;

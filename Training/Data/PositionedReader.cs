@@ -15,7 +15,9 @@ internal sealed class PositionedReader(Stream stream, string fileName)
     /// <summary>Bytes consumed so far.</summary>
     public long Offset { get; private set; }
 
-    /// <summary>Fills <paramref name="buffer"/> or throws naming <paramref name="what"/> and where the data ended.</summary>
+    /// <summary>
+    /// Fills <paramref name="buffer"/> or throws naming <paramref name="what"/> and where the data ended.
+    /// </summary>
     public void ReadExactly(Span<byte> buffer, string what)
     {
         int done = 0;
@@ -24,7 +26,8 @@ internal sealed class PositionedReader(Stream stream, string fileName)
             int n = stream.Read(buffer[done..]);
             if (n == 0)
                 throw DataFileErrors.AtByte(FileName, Offset + done,
-                    $"the file is truncated: {what} needs {buffer.Length} bytes from offset {Offset} but only {done} remain.");
+                    $"the file is truncated: {what} needs {buffer.Length} bytes from offset " +
+                    $"{Offset} but only {done} remain.");
             done += n;
         }
         Offset += buffer.Length;
@@ -36,24 +39,28 @@ internal sealed class PositionedReader(Stream stream, string fileName)
     /// bytes arrive, so a 16-byte file that claims 10⁸ images fails at its end having allocated about what it
     /// holds, not what it claims. Memory peaks at about twice the data actually present.
     /// </summary>
-    /// <exception cref="InvalidDataException">The data ends inside record k; the message names the record and offset.</exception>
+    /// <exception cref="InvalidDataException">The data ends inside record k; the message names the record and
+    /// offset.</exception>
     public byte[] ReadDeclaredRecords(int records, int recordSize, string recordName)
     {
         long total = (long)records * recordSize;
         if (total > Array.MaxLength)
-            throw DataFileErrors.AtByte(FileName, Offset, $"{records} {recordName} records of {recordSize} bytes do not fit in one array.");
+            throw DataFileErrors.AtByte(FileName, Offset,
+                $"{records} {recordName} records of {recordSize} bytes do not fit in one array.");
         const int FirstChunk = 1 << 20;
         var data = new byte[Math.Min(total, FirstChunk)];
         long done = 0;
         while (done < total)
         {
-            if (done == data.Length) Array.Resize(ref data, (int)Math.Min(total, Math.Max(2L * data.Length, FirstChunk)));
+            if (done == data.Length)
+                Array.Resize(ref data, (int)Math.Min(total, Math.Max(2L * data.Length, FirstChunk)));
             int n = stream.Read(data.AsSpan((int)done, (int)(data.Length - done)));
             if (n == 0)
             {
                 long record = done / recordSize;
                 throw DataFileErrors.AtByte(FileName, Offset + done,
-                    $"the file is truncated: it ends inside {recordName} record {record} of {records} (the header declares {total} bytes of records, {done} are there).");
+                    $"the file is truncated: it ends inside {recordName} record {record} of {records} (the header " +
+                    $"declares {total} bytes of records, {done} are there).");
             }
             done += n;
         }
@@ -61,7 +68,9 @@ internal sealed class PositionedReader(Stream stream, string fileName)
         return data;
     }
 
-    /// <summary>Reads until <paramref name="buffer"/> is full or the data ends; returns the number of bytes read.</summary>
+    /// <summary>
+    /// Reads until <paramref name="buffer"/> is full or the data ends; returns the number of bytes read.
+    /// </summary>
     public int ReadAtMost(Span<byte> buffer)
     {
         int done = 0;

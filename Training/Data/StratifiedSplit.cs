@@ -8,7 +8,8 @@ internal static class StratifiedSplit
     /// round(<paramref name="fraction"/> · count) to the test part — at least one when the class has two or more
     /// items, never all of them — and the rest to the training part, each part in class order.
     /// </summary>
-    public static (List<T> Train, List<T> Test) Split<T, TKey>(IEnumerable<T> items, Func<T, TKey> classOf, double fraction, ulong seed,
+    public static (List<T> Train, List<T> Test) Split<T, TKey>(IEnumerable<T> items, Func<T, TKey> classOf,
+        double fraction, ulong seed,
         IEqualityComparer<TKey>? equality = null, IComparer<TKey>? order = null)
     {
         var random = new RandomGenerator(seed);
@@ -22,7 +23,8 @@ internal static class StratifiedSplit
                 int j = random.NextInt(i + 1);
                 (members[i], members[j]) = (members[j], members[i]);
             }
-            int held = members.Length < 2 ? 0 : Math.Clamp((int)Math.Round(fraction * members.Length), 1, members.Length - 1);
+            int held = members.Length < 2 ? 0 : Math.Clamp((int)Math.Round(fraction * members.Length), 1,
+                members.Length - 1);
             test.AddRange(members[..held]);
             train.AddRange(members[held..]);
         }

@@ -25,11 +25,13 @@ namespace RocketNet.Training.Data;
 /// so that the mean click probability of the training part is <see cref="SyntheticClickLogOptions.TargetCtr"/>
 /// (default 4 %); each label is Bernoulli(sigmoid(logit)).</item>
 /// </list>
-/// Rows are the 18 fields of <see cref="SyntheticClickFields"/> (exact integers in floats); <see cref="Dataset.Groups"/>
+/// Rows are the 18 fields of <see cref="SyntheticClickFields"/> (exact integers in floats);
+/// <see cref="Dataset.Groups"/>
 /// holds the user id of each row for GAUC. The test part is the later impressions of the same stream, so it comes
 /// after the training part in time and shares its users and ads (with the default 4:1 split its days 11–13 are
 /// weekdays 4–6, whose small positive effects lift its CTR a little above the target, e.g. 4.2 % against 3.9 %).
-/// World, impressions and clicks use separate <see cref="RandomGenerator"/> streams and only IEEE-exact arithmetic with <see cref="DeterministicMath"/>,
+/// World, impressions and clicks use separate <see cref="RandomGenerator"/> streams and only IEEE-exact arithmetic with
+/// <see cref="DeterministicMath"/>,
 /// so a seed gives identical arrays on every platform. The true logits are kept, for the oracle's AUC and GAUC.
 /// </summary>
 public sealed class SyntheticClickLog
@@ -40,7 +42,8 @@ public sealed class SyntheticClickLog
     // Rows of the training part used to solve for the global bias (a regular subsample if there are more).
     private const int CalibrationRows = 65_536;
 
-    private SyntheticClickLog(SyntheticClickLogOptions options, Dataset train, Dataset test, float[] trainLogits, float[] testLogits, double bias)
+    private SyntheticClickLog(SyntheticClickLogOptions options, Dataset train, Dataset test, float[] trainLogits,
+        float[] testLogits, double bias)
     {
         Options = options;
         Train = train;
@@ -54,13 +57,17 @@ public sealed class SyntheticClickLog
     /// <summary>The options the log was generated with.</summary>
     public SyntheticClickLogOptions Options { get; }
 
-    /// <summary>Training part: the earlier <see cref="SyntheticClickLogOptions.TrainImpressions"/> impressions.</summary>
+    /// <summary>
+    /// Training part: the earlier <see cref="SyntheticClickLogOptions.TrainImpressions"/> impressions.
+    /// </summary>
     public Dataset Train { get; }
 
     /// <summary>Test part: the later <see cref="SyntheticClickLogOptions.TestImpressions"/> impressions.</summary>
     public Dataset Test { get; }
 
-    /// <summary>The hidden model's click logit of each training row (its click probability is the sigmoid of it).</summary>
+    /// <summary>
+    /// The hidden model's click logit of each training row (its click probability is the sigmoid of it).
+    /// </summary>
     public float[] TrainLogits { get; }
 
     /// <summary>The hidden model's click logit of each test row.</summary>
@@ -75,11 +82,14 @@ public sealed class SyntheticClickLog
     /// <summary>Field names, in sample order.</summary>
     public static IReadOnlyList<string> FieldNames => SyntheticClickFields.Names;
 
-    /// <summary>The click probability sigmoid(<paramref name="logit"/>), computed the same way on every platform.</summary>
+    /// <summary>
+    /// The click probability sigmoid(<paramref name="logit"/>), computed the same way on every platform.
+    /// </summary>
     public static double ClickProbability(double logit) => 1 / (1 + DeterministicMath.Exp(-logit));
 
     /// <summary>Generates the log (about a second per million impressions on one core).</summary>
-    /// <exception cref="ArgumentException">An option is out of range (see <see cref="SyntheticClickLogOptions.Validate"/>).</exception>
+    /// <exception cref="ArgumentException">An option is out of range (see
+    /// <see cref="SyntheticClickLogOptions.Validate"/>).</exception>
     public static SyntheticClickLog Generate(SyntheticClickLogOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -87,8 +97,10 @@ public sealed class SyntheticClickLog
         var world = new SyntheticClickWorld(options, new RandomGenerator(StreamSeed(options.Seed, 1)));
         var impressions = new RandomGenerator(StreamSeed(options.Seed, 2));
         long total = (long)options.TrainImpressions + options.TestImpressions;
-        var (trainFeatures, trainUsers, trainLogits) = DrawImpressions(world, impressions, 0, options.TrainImpressions, total);
-        var (testFeatures, testUsers, testLogits) = DrawImpressions(world, impressions, options.TrainImpressions, options.TestImpressions, total);
+        var (trainFeatures, trainUsers, trainLogits) = DrawImpressions(world, impressions, 0,
+            options.TrainImpressions, total);
+        var (testFeatures, testUsers, testLogits) = DrawImpressions(world, impressions, options.TrainImpressions,
+            options.TestImpressions, total);
 
         double bias = SolveBias(trainLogits, options.TargetCtr);
         var clicks = new RandomGenerator(StreamSeed(options.Seed, 3));
@@ -128,7 +140,8 @@ public sealed class SyntheticClickLog
         for (int i = 0; i < count; i++)
         {
             int day = (int)((first + i) * DaysCovered / total);
-            logits[i] = (float)world.DrawImpression(random, day, features.AsSpan(i * SyntheticClickFields.Count, SyntheticClickFields.Count), out users[i]);
+            logits[i] = (float)world.DrawImpression(random, day,
+                features.AsSpan(i * SyntheticClickFields.Count, SyntheticClickFields.Count), out users[i]);
         }
         return (features, users, logits);
     }
@@ -163,5 +176,6 @@ public sealed class SyntheticClickLog
     }
 
     // Independent streams of one seed: SplitMix64 seeding decorrelates nearby seeds.
-    private static ulong StreamSeed(ulong seed, ulong stream) => seed * 0x9E3779B97F4A7C15UL + stream * 0xD1B54A32D192ED03UL;
+    private static ulong StreamSeed(ulong seed, ulong stream) => seed * 0x9E3779B97F4A7C15UL + stream
+        * 0xD1B54A32D192ED03UL;
 }

@@ -9,7 +9,9 @@ public sealed record SyntheticClickLogOptions
     /// <summary>Number of users (the user-id field's vocabulary).</summary>
     public int Users { get; init; } = 100_000;
 
-    /// <summary>Number of ads (the ad-id field's vocabulary); brands are one per 10 ads, 3 campaigns per brand.</summary>
+    /// <summary>
+    /// Number of ads (the ad-id field's vocabulary); brands are one per 10 ads, 3 campaigns per brand.
+    /// </summary>
     public int Ads { get; init; } = 5_000;
 
     /// <summary>Impressions of the training part (the earlier ones in time).</summary>
@@ -42,7 +44,8 @@ public sealed record SyntheticClickLogOptions
     };
 
     /// <summary>Checks every value.</summary>
-    /// <exception cref="ArgumentException">A count is not positive, or the target CTR is outside [0.001, 0.5].</exception>
+    /// <exception cref="ArgumentException">A count is not positive, or the target CTR is outside [0.001,
+    /// 0.5].</exception>
     public void Validate()
     {
         RequirePositive(Users, nameof(Users), "users");
@@ -50,20 +53,28 @@ public sealed record SyntheticClickLogOptions
         RequirePositive(TrainImpressions, nameof(TrainImpressions), "training impressions");
         RequirePositive(TestImpressions, nameof(TestImpressions), "test impressions");
         if (LatentDimension is < 1 or > 256)
-            throw new ArgumentException($"Synthetic click log: the latent dimension must be in [1, 256], got {LatentDimension}.", nameof(LatentDimension));
+            throw new ArgumentException(
+                $"Synthetic click log: the latent dimension must be in [1, 256], got {LatentDimension}.",
+                nameof(LatentDimension));
         if (Categories is < 2 or > 1000)
-            throw new ArgumentException($"Synthetic click log: the number of categories must be in [2, 1000], got {Categories}.", nameof(Categories));
+            throw new ArgumentException(
+                $"Synthetic click log: the number of categories must be in [2, 1000], got {Categories}.",
+                nameof(Categories));
         if (!(TargetCtr >= 0.001 && TargetCtr <= 0.5))
-            throw new ArgumentException($"Synthetic click log: the target CTR must be in [0.001, 0.5], got {TargetCtr}.", nameof(TargetCtr));
+            throw new ArgumentException(
+                $"Synthetic click log: the target CTR must be in [0.001, 0.5], got {TargetCtr}.", nameof(TargetCtr));
         int maxRows = Array.MaxLength / SyntheticClickFields.Count;
         if (Math.Max(TrainImpressions, TestImpressions) > maxRows)
             throw new ArgumentException(
-                $"Synthetic click log: {Math.Max(TrainImpressions, TestImpressions)} impressions of {SyntheticClickFields.Count} fields do not fit one array; " +
+                $"Synthetic click log: {Math.Max(TrainImpressions, TestImpressions)} impressions of " +
+                $"{SyntheticClickFields.Count} fields do not fit one array; " +
                 $"at most {maxRows} per part.", nameof(TrainImpressions));
     }
 
     private static void RequirePositive(int value, string parameter, string what)
     {
-        if (value < 1) throw new ArgumentException($"Synthetic click log: the number of {what} must be positive, got {value}.", parameter);
+        if (value < 1)
+            throw new ArgumentException($"Synthetic click log: the number of {what} must be positive, got {value}.",
+                parameter);
     }
 }

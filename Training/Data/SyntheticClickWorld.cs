@@ -5,7 +5,8 @@ namespace RocketNet.Training.Data;
 /// <summary>
 /// The hidden side of a <see cref="SyntheticClickLog"/>, built once from a seed: users and ads with latent
 /// vectors and the visible attributes derived from them (plus noise), how often each one is seen, and the
-/// tables of the click model. <see cref="DrawImpression"/> draws an impression and returns its click logit without the global
+/// tables of the click model. <see cref="DrawImpression"/> draws an impression and returns its click logit without the
+/// global
 /// bias. Only IEEE-exact arithmetic and <see cref="DeterministicMath"/> are used, so a seed gives the same
 /// world on every platform.
 /// </summary>
@@ -70,12 +71,14 @@ internal sealed class SyntheticClickWorld
             }
             _userAge[u] = Bucket(0.8 * z[0] + 0.6 * random.NextNormal(), AgeCuts);
             // 10 % unknown (0); otherwise the sign of a noisy trait.
-            _userGender[u] = (byte)(random.NextInt(10) == 0 ? 0 : 0.8 * z[1 % k] + 0.6 * random.NextNormal() > 0 ? 1 : 2);
+            _userGender[u] = (byte)(random.NextInt(10) == 0 ? 0 : 0.8 * z[1 % k] + 0.6
+                * random.NextNormal() > 0 ? 1 : 2);
             _userCity[u] = Bucket(0.6 * z[2 % k] + 0.8 * random.NextNormal(), CityCuts);
             _userDevice[u] = Bucket(0.7 * z[3 % k] + 0.7 * random.NextNormal(), DeviceCuts);
             _userInterest[u] = (short)NoisyNearestCategory(z, prototypes, random);
             // Bucket 0 = the heaviest users (rank 1); heavier users click a little less per impression.
-            _userActivity[u] = (byte)(BitOperations.Log2((uint)userRank[u]) * SyntheticClickFields.ActivityBuckets / rankBits);
+            _userActivity[u] =
+                (byte)(BitOperations.Log2((uint)userRank[u]) * SyntheticClickFields.ActivityBuckets / rankBits);
             _userBias[u] = (float)(0.45 * random.NextNormal() + 0.05 * _userActivity[u]);
             _userPeakHour[u] = (byte)(8 + random.NextInt(16));
         }
@@ -93,7 +96,8 @@ internal sealed class SyntheticClickWorld
         {
             int brand = random.NextInt(brands);
             _adBrand[a] = brand;
-            _adCampaign[a] = brand * SyntheticClickFields.CampaignsPerBrand + random.NextInt(SyntheticClickFields.CampaignsPerBrand);
+            _adCampaign[a] = brand * SyntheticClickFields.CampaignsPerBrand
+                + random.NextInt(SyntheticClickFields.CampaignsPerBrand);
             // Ads of a brand share part of their latent vector (0.6² + 0.8² = 1 keeps unit variance).
             for (int j = 0; j < k; j++)
             {
@@ -110,13 +114,15 @@ internal sealed class SyntheticClickWorld
         _interestCategory = new float[c * c];
         for (int i = 0; i < c; i++)
             for (int j = 0; j < c; j++)
-                _interestCategory[i * c + j] = (float)(0.3 * random.NextNormal() + (i == j ? 1.0 : j == (i + 1) % c ? 0.4 : 0));
+                _interestCategory[i * c + j] =
+                    (float)(0.3 * random.NextNormal() + (i == j ? 1.0 : j == (i + 1) % c ? 0.4 : 0));
         _hourDevice = new float[SyntheticClickFields.Hours * SyntheticClickFields.Devices];
         for (int h = 0; h < SyntheticClickFields.Hours; h++)
             for (int d = 0; d < SyntheticClickFields.Devices; d++)
             {
                 // Mobile (0) in the evening, desktop (1) in working hours, everyone less at night.
-                double shape = (d == 0 && h >= 18 ? 0.3 : 0) + (d == 1 && h is >= 9 and <= 17 ? 0.2 : 0) - (h < 6 ? 0.3 : 0);
+                double shape = (d == 0 && h >= 18 ? 0.3 : 0) + (d == 1 && h is >= 9 and <= 17 ? 0.2 : 0)
+                    - (h < 6 ? 0.3 : 0);
                 _hourDevice[h * SyntheticClickFields.Devices + d] = (float)(shape + 0.25 * random.NextNormal());
             }
         _position = new float[SyntheticClickFields.PositionSlots];
@@ -140,7 +146,8 @@ internal sealed class SyntheticClickWorld
             : Sample(_adCumulative, random);
         int device = random.NextInt(4) != 0 ? _userDevice[user] : random.NextInt(SyntheticClickFields.Devices);
         int hour = (_userPeakHour[user] + random.NextInt(7) + random.NextInt(7) - 6 + 24) % SyntheticClickFields.Hours;
-        int slot = Math.Min(random.NextInt(SyntheticClickFields.PositionSlots), random.NextInt(SyntheticClickFields.PositionSlots));
+        int slot = Math.Min(random.NextInt(SyntheticClickFields.PositionSlots),
+            random.NextInt(SyntheticClickFields.PositionSlots));
         int network = Network(device, random.NextInt(20));
         int weekday = day % SyntheticClickFields.Days;
 

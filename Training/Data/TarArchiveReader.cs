@@ -13,7 +13,9 @@ internal sealed class TarArchiveReader
 {
     private const int BlockSize = 512;
 
-    /// <summary>Largest GNU long name, pax header or small metadata file read whole (1 MiB): anything larger is a corrupt size.</summary>
+    /// <summary>
+    /// Largest GNU long name, pax header or small metadata file read whole (1 MiB): anything larger is a corrupt size.
+    /// </summary>
     public const long MaxMetadataBytes = 1 << 20;
     private readonly PositionedReader _reader;
     private readonly byte[] _header = new byte[BlockSize];
@@ -35,7 +37,8 @@ internal sealed class TarArchiveReader
     public PositionedReader EntryData { get; private set; } = null!;
 
     /// <summary>Advances to the next entry; false at the end of the archive.</summary>
-    /// <exception cref="InvalidDataException">A header is corrupt or the archive is truncated (names the archive and byte offset).</exception>
+    /// <exception cref="InvalidDataException">A header is corrupt or the archive is truncated (names the archive and
+    /// byte offset).</exception>
     public bool MoveNext()
     {
         string? longName = null;
@@ -55,9 +58,11 @@ internal sealed class TarArchiveReader
                 // GNU long name / pax extended header: their data describes the next entry.
                 if (size > MaxMetadataBytes)
                     throw DataFileErrors.AtByte(_reader.FileName, headerOffset + 124,
-                        $"the tar {(type == 'L' ? "GNU long name" : "pax header")} declares {size} bytes; more than {MaxMetadataBytes} means a corrupt size field.");
+                        $"the tar {(type == 'L' ? "GNU long name" : "pax header")} declares {size} bytes; more than " +
+                        $"{MaxMetadataBytes} means a corrupt size field.");
                 var data = new byte[size];
-                _reader.ReadExactly(data, $"the {(type == 'L' ? "GNU long name" : "pax header")} at offset {headerOffset}");
+                _reader.ReadExactly(data,
+                    $"the {(type == 'L' ? "GNU long name" : "pax header")} at offset {headerOffset}");
                 _entryRemaining = 0;
                 longName = type == 'L' ? Encoding.UTF8.GetString(data).TrimEnd('\0') : PaxPath(data) ?? longName;
                 continue;
@@ -77,7 +82,8 @@ internal sealed class TarArchiveReader
         int n = _reader.ReadAtMost(_header);
         if (n == 0) return false;
         if (n < BlockSize)
-            throw DataFileErrors.AtByte(_reader.FileName, _reader.Offset, "the tar archive ends inside a 512-byte header block.");
+            throw DataFileErrors.AtByte(_reader.FileName, _reader.Offset,
+                "the tar archive ends inside a 512-byte header block.");
         return true;
     }
 
@@ -96,7 +102,8 @@ internal sealed class TarArchiveReader
         for (int i = 0; i < BlockSize; i++) sum += i is >= 148 and < 156 ? (byte)' ' : _header[i];
         if (sum != stored)
             throw DataFileErrors.AtByte(_reader.FileName, headerOffset,
-                $"tar header checksum is {stored} but the header bytes sum to {sum}; the archive is corrupt or not a tar file.");
+                $"tar header checksum is {stored} but the header bytes sum to {sum}; the archive is " +
+                "corrupt or not a tar file.");
     }
 
     private long ParseNumber(ReadOnlySpan<byte> field, long offset, string what)
@@ -105,12 +112,14 @@ internal sealed class TarArchiveReader
         {
             // GNU base-256 encoding for large sizes; 0xFF starts a negative number, which no size can be.
             if (field[0] == 0xFF)
-                throw DataFileErrors.AtByte(_reader.FileName, offset, $"tar {what} is negative (base-256 field starting with 0xFF).");
+                throw DataFileErrors.AtByte(_reader.FileName, offset,
+                    $"tar {what} is negative (base-256 field starting with 0xFF).");
             long big = field[0] & 0x7F;
             for (int i = 1; i < field.Length; i++)
             {
                 if (big > long.MaxValue >> 8)
-                    throw DataFileErrors.AtByte(_reader.FileName, offset, $"tar {what} in base-256 does not fit in 63 bits.");
+                    throw DataFileErrors.AtByte(_reader.FileName, offset,
+                        $"tar {what} in base-256 does not fit in 63 bits.");
                 big = (big << 8) | field[i];
             }
             return big;
@@ -121,7 +130,8 @@ internal sealed class TarArchiveReader
         {
             if (b is 0 or (byte)' ') { if (any) break; continue; }
             if (b is < (byte)'0' or > (byte)'7')
-                throw DataFileErrors.AtByte(_reader.FileName, offset, $"tar {what} field holds '{(char)b}', expected octal digits.");
+                throw DataFileErrors.AtByte(_reader.FileName, offset,
+                    $"tar {what} field holds '{(char)b}', expected octal digits.");
             value = value * 8 + (b - '0');
             any = true;
         }
@@ -173,7 +183,11 @@ internal sealed class TarArchiveReader
         public override bool CanSeek => false;
         public override bool CanWrite => false;
         public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
         public override void Flush() { }
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
         public override void SetLength(long value) => throw new NotSupportedException();

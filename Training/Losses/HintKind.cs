@@ -1,6 +1,8 @@
 namespace RocketNet.Training.Losses;
 
-/// <summary>How the light net is pulled toward the booster (the hint term of paper Eq. 1; Table 3 compares them).</summary>
+/// <summary>
+/// How the light net is pulled toward the booster (the hint term of paper Eq. 1; Table 3 compares them).
+/// </summary>
 public enum HintKind
 {
     /// <summary>Squared L2 distance between logits, Σ_batch Σ_class (z − l)² / N — the paper's choice.</summary>

@@ -37,21 +37,26 @@ public sealed record LossOptions
     public float AttentionBeta { get; init; } = AttentionTransfer.DefaultBeta;
 
     /// <summary>Checks the values.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">λ or the feature weight is negative, T is not positive, α is outside [0, 1], or an enum value is unknown.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">λ or the feature weight is negative, T is not positive, α is
+    /// outside [0, 1], or an enum value is unknown.</exception>
     public void Validate()
     {
         if (!(Lambda >= 0) || !float.IsFinite(Lambda))
-            throw new ArgumentOutOfRangeException(nameof(Lambda), Lambda, "Hint weight λ must be finite and non-negative.");
+            throw new ArgumentOutOfRangeException(nameof(Lambda), Lambda,
+                "Hint weight λ must be finite and non-negative.");
         if (!(Temperature > 0) || !float.IsFinite(Temperature))
             throw new ArgumentOutOfRangeException(nameof(Temperature), Temperature, "Temperature must be positive.");
         if (!(Alpha >= 0 && Alpha <= 1))
             throw new ArgumentOutOfRangeException(nameof(Alpha), Alpha, "Alpha must be in [0, 1].");
         if (!(AttentionBeta >= 0) || !float.IsFinite(AttentionBeta))
-            throw new ArgumentOutOfRangeException(nameof(AttentionBeta), AttentionBeta, "Attention-transfer weight β must be finite and non-negative.");
+            throw new ArgumentOutOfRangeException(nameof(AttentionBeta), AttentionBeta,
+                "Attention-transfer weight β must be finite and non-negative.");
         if (!(FeatureLambda >= 0) || !float.IsFinite(FeatureLambda))
-            throw new ArgumentOutOfRangeException(nameof(FeatureLambda), FeatureLambda, "Feature-hint weight must be finite and non-negative.");
+            throw new ArgumentOutOfRangeException(nameof(FeatureLambda), FeatureLambda,
+                "Feature-hint weight must be finite and non-negative.");
         if (!Enum.IsDefined(SharedGradient))
-            throw new ArgumentOutOfRangeException(nameof(SharedGradient), SharedGradient, "Unknown shared-gradient setting.");
+            throw new ArgumentOutOfRangeException(nameof(SharedGradient), SharedGradient,
+                "Unknown shared-gradient setting.");
         if (!Enum.IsDefined(FeatureHint))
             throw new ArgumentOutOfRangeException(nameof(FeatureHint), FeatureHint, "Unknown feature-hint kind.");
         if (!Enum.IsDefined(Hint))

@@ -10,9 +10,12 @@ namespace RocketNet.Training.Losses;
 /// <param name="LightCrossEntropy">CE(l) (for Hinton KD: (1 − α)·CE(l)), or null.</param>
 /// <param name="Hint">λ·hint(l, z) (plus the weighted feature hint, when one is on), or null.</param>
 /// <param name="Distillation">The teacher term (2αT²·KL, or β/2·AT for attention transfer), or null.</param>
-public readonly record struct LossTerms(Tensor Total, Tensor? BoosterCrossEntropy, Tensor? LightCrossEntropy, Tensor? Hint, Tensor? Distillation)
+public readonly record struct LossTerms(Tensor Total, Tensor? BoosterCrossEntropy, Tensor? LightCrossEntropy,
+    Tensor? Hint, Tensor? Distillation)
 {
-    /// <summary>These terms with a weighted feature-hint term added to <see cref="Hint"/> and <see cref="Total"/>.</summary>
+    /// <summary>
+    /// These terms with a weighted feature-hint term added to <see cref="Hint"/> and <see cref="Total"/>.
+    /// </summary>
     public LossTerms WithFeatureHint(Tensor weightedFeatureHint) => this with
     {
         Total = Total + weightedFeatureHint,
@@ -21,7 +24,8 @@ public readonly record struct LossTerms(Tensor Total, Tensor? BoosterCrossEntrop
 
     /// <summary>The current values as plain numbers (absent parts are 0).</summary>
     public LossValues Values() => new(
-        Total.Item(), BoosterCrossEntropy?.Item() ?? 0, LightCrossEntropy?.Item() ?? 0, Hint?.Item() ?? 0, Distillation?.Item() ?? 0);
+        Total.Item(), BoosterCrossEntropy?.Item() ?? 0, LightCrossEntropy?.Item() ?? 0, Hint?.Item() ?? 0,
+            Distillation?.Item() ?? 0);
 }
 
 /// <summary>The values of a <see cref="LossTerms"/> (or their averages over an epoch).</summary>
@@ -30,7 +34,8 @@ public readonly record struct LossTerms(Tensor Total, Tensor? BoosterCrossEntrop
 /// <param name="LightCrossEntropy">Light-net cross-entropy part.</param>
 /// <param name="Hint">Weighted hint part.</param>
 /// <param name="Distillation">Weighted teacher-distillation part.</param>
-public readonly record struct LossValues(double Total, double BoosterCrossEntropy, double LightCrossEntropy, double Hint, double Distillation)
+public readonly record struct LossValues(double Total, double BoosterCrossEntropy, double LightCrossEntropy,
+    double Hint, double Distillation)
 {
     /// <summary>Part-wise sum.</summary>
     public static LossValues operator +(LossValues a, LossValues b) => new(

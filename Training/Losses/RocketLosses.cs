@@ -8,7 +8,10 @@ namespace RocketNet.Training.Losses;
 /// </summary>
 public static class RocketLosses
 {
-    /// <summary>Logit hint Σ_batch Σ_class (z − l)² / N. <paramref name="target"/> is used as given (detach it for a gradient block).</summary>
+    /// <summary>
+    /// Logit hint Σ_batch Σ_class (z − l)² / N. <paramref name="target"/> is used as given (detach it for a gradient
+    /// block).
+    /// </summary>
     public static Tensor LogitMse(Tensor light, Tensor target)
     {
         RequireLogits(light, target, nameof(target));
@@ -45,7 +48,9 @@ public static class RocketLosses
         return (logTeacher.Exp() * (logTeacher - logStudent)).Mean();
     }
 
-    /// <summary>The unweighted hint of the chosen kind between light logits and (already blocked or not) booster logits.</summary>
+    /// <summary>
+    /// The unweighted hint of the chosen kind between light logits and (already blocked or not) booster logits.
+    /// </summary>
     public static Tensor Hint(HintKind kind, Tensor light, Tensor booster, float temperature) => kind switch
     {
         HintKind.LogitMse => LogitMse(light, booster),
@@ -108,7 +113,8 @@ public static class RocketLosses
     /// The attention-transfer baseline: CE(l) + β/2·Σ_stages mean (Q(light map) − Q(teacher map))²
     /// (see <see cref="AttentionTransfer"/>); the teacher maps are detached.
     /// </summary>
-    public static LossTerms AttentionTransferLoss(Tensor light, IReadOnlyList<Tensor> lightMaps, IReadOnlyList<Tensor> teacherMaps, int[] labels, LossOptions options)
+    public static LossTerms AttentionTransferLoss(Tensor light, IReadOnlyList<Tensor> lightMaps,
+        IReadOnlyList<Tensor> teacherMaps, int[] labels, LossOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -132,7 +138,8 @@ public static class RocketLosses
             throw new ArgumentException($"Logits must be [N, C], got rank {light.Rank} ({light}).", nameof(light));
         if (!light.Shape.SequenceEqual(other.Shape))
             throw new ArgumentException(
-                $"Logits '{otherName}' have shape [{string.Join(", ", other.Shape.ToArray())}] but the light/student logits have [{string.Join(", ", light.Shape.ToArray())}]; they must match.",
+                $"Logits '{otherName}' have shape [{string.Join(", ", other.Shape.ToArray())}] but the light/student " +
+                $"logits have [{string.Join(", ", light.Shape.ToArray())}]; they must match.",
                 otherName);
         if (light.Size(0) == 0) throw new ArgumentException("Logits hold an empty batch.", nameof(light));
     }

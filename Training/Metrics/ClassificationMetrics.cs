@@ -67,7 +67,8 @@ public static class ClassificationMetrics
     {
         if (logits.IsEmpty) throw new ArgumentException("Binary log loss needs at least one sample.", nameof(logits));
         if (logits.Length != labels.Length)
-            throw new ArgumentException($"{logits.Length} logits but {labels.Length} labels; they must match.", nameof(labels));
+            throw new ArgumentException($"{logits.Length} logits but {labels.Length} labels; they must match.",
+                nameof(labels));
         double total = 0;
         for (int i = 0; i < logits.Length; i++)
         {
@@ -90,17 +91,21 @@ public static class ClassificationMetrics
 
     private static int RowCount(ReadOnlySpan<float> logits, int classCount)
     {
-        if (classCount < 1) throw new ArgumentOutOfRangeException(nameof(classCount), classCount, "Class count must be positive.");
-        if (logits.IsEmpty) throw new ArgumentException("Metrics need at least one sample; the logits are empty.", nameof(logits));
+        if (classCount < 1) throw new ArgumentOutOfRangeException(nameof(classCount), classCount,
+            "Class count must be positive.");
+        if (logits.IsEmpty)
+            throw new ArgumentException("Metrics need at least one sample; the logits are empty.", nameof(logits));
         if (logits.Length % classCount != 0)
-            throw new ArgumentException($"{logits.Length} logits are not a whole number of rows of {classCount} classes.", nameof(logits));
+            throw new ArgumentException(
+                $"{logits.Length} logits are not a whole number of rows of {classCount} classes.", nameof(logits));
         return logits.Length / classCount;
     }
 
     private static void RequireLabels(int rows, int classCount, ReadOnlySpan<int> labels)
     {
         if (labels.Length != rows)
-            throw new ArgumentException($"{rows} rows of logits but {labels.Length} labels; they must match.", nameof(labels));
+            throw new ArgumentException(
+                $"{rows} rows of logits but {labels.Length} labels; they must match.", nameof(labels));
         for (int i = 0; i < labels.Length; i++)
             if ((uint)labels[i] >= (uint)classCount)
                 throw new ArgumentException($"Label {i} is {labels[i]}, outside [0, {classCount}).", nameof(labels));

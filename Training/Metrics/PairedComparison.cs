@@ -1,9 +1,13 @@
 namespace RocketNet.Training.Metrics;
 
-/// <summary>What a paired comparison says, at the 5 % level after Holm correction and with an equivalence margin.</summary>
+/// <summary>
+/// What a paired comparison says, at the 5 % level after Holm correction and with an equivalence margin.
+/// </summary>
 public enum ComparisonVerdict
 {
-    /// <summary>The treatment is better: Holm-adjusted p &lt; 0.05 and the interval excludes 0 on the better side.</summary>
+    /// <summary>
+    /// The treatment is better: Holm-adjusted p &lt; 0.05 and the interval excludes 0 on the better side.
+    /// </summary>
     Better,
 
     /// <summary>The treatment is worse, by the same rule.</summary>
@@ -28,18 +32,25 @@ public enum ComparisonVerdict
 /// <param name="Low">Lower end of the 95 % t-interval of the mean difference (NaN for one seed).</param>
 /// <param name="High">Upper end of the 95 % t-interval.</param>
 /// <param name="PValue">Two-sided sign-flip permutation p-value (exact up to 16 seeds).</param>
-/// <param name="AdjustedPValue">Holm-adjusted p-value within its family (equals <paramref name="PValue"/> until adjusted).</param>
-public sealed record PairedComparison(string Name, int Seeds, double TreatmentMean, double BaseMean, double MeanDifference,
+/// <param name="AdjustedPValue">Holm-adjusted p-value within its family (equals <paramref name="PValue"/> until
+/// adjusted).</param>
+public sealed record PairedComparison(string Name, int Seeds, double TreatmentMean, double BaseMean,
+    double MeanDifference,
     double Low, double High, double PValue, double AdjustedPValue)
 {
-    /// <summary>Compares <paramref name="treatment"/>[i] with <paramref name="baseline"/>[i] (the same seed i).</summary>
-    /// <exception cref="ArgumentException">The arrays differ in length, are empty, or hold a non-finite value.</exception>
+    /// <summary>
+    /// Compares <paramref name="treatment"/>[i] with <paramref name="baseline"/>[i] (the same seed i).
+    /// </summary>
+    /// <exception cref="ArgumentException">The arrays differ in length, are empty, or hold a non-finite
+    /// value.</exception>
     public static PairedComparison Compute(string name, IReadOnlyList<double> treatment, IReadOnlyList<double> baseline)
     {
         ArgumentNullException.ThrowIfNull(treatment);
         ArgumentNullException.ThrowIfNull(baseline);
         if (treatment.Count != baseline.Count || treatment.Count == 0)
-            throw new ArgumentException($"Paired comparison '{name}': {treatment.Count} treatment and {baseline.Count} base values; need the same, non-zero count.", nameof(treatment));
+            throw new ArgumentException(
+                $"Paired comparison '{name}': {treatment.Count} treatment and {baseline.Count} base values; need " +
+                "the same, non-zero count.", nameof(treatment));
         if (treatment.Concat(baseline).Any(v => !double.IsFinite(v)))
             throw new ArgumentException($"Paired comparison '{name}': a value is NaN or infinite.", nameof(treatment));
         var differences = treatment.Zip(baseline, (t, b) => t - b).ToArray();

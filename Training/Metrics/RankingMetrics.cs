@@ -10,7 +10,8 @@ public static class RankingMetrics
     /// <summary>
     /// AUC = P(score of a random positive &gt; score of a random negative) + ½·P(tie), in O(n log n).
     /// </summary>
-    /// <exception cref="ArgumentException">Empty or mismatched inputs, a label other than 0/1, a NaN score, or only one class present.</exception>
+    /// <exception cref="ArgumentException">Empty or mismatched inputs, a label other than 0/1, a NaN score, or only one
+    /// class present.</exception>
     public static double Auc(ReadOnlySpan<float> scores, ReadOnlySpan<int> labels)
     {
         RequirePairs(scores.Length, labels.Length);
@@ -20,19 +21,22 @@ public static class RankingMetrics
         CheckScoresAndLabels(keys, labels);
         Array.Sort(keys, order);
         return SortedAuc(keys, order, labels)
-            ?? throw new ArgumentException("AUC needs both positive and negative labels; only one class is present.", nameof(labels));
+            ?? throw new ArgumentException("AUC needs both positive and negative labels; only one class is present.",
+                nameof(labels));
     }
 
     /// <summary>
     /// Group AUC: Σ_g n_g·AUC_g / Σ_g n_g over groups that contain both classes (n_g = the group's sample
     /// count, i.e. impressions). Groups with a single class are skipped, as in DIN.
     /// </summary>
-    /// <exception cref="ArgumentException">Mismatched or empty inputs, bad labels, or no group with both classes.</exception>
+    /// <exception cref="ArgumentException">Mismatched or empty inputs, bad labels, or no group with both
+    /// classes.</exception>
     public static double GroupAuc(ReadOnlySpan<float> scores, ReadOnlySpan<int> labels, ReadOnlySpan<int> groups)
     {
         RequirePairs(scores.Length, labels.Length);
         if (groups.Length != labels.Length)
-            throw new ArgumentException($"{groups.Length} group ids for {labels.Length} samples; they must match.", nameof(groups));
+            throw new ArgumentException($"{groups.Length} group ids for {labels.Length} samples; they must match.",
+                nameof(groups));
         var keys = scores.ToArray();
         CheckScoresAndLabels(keys, labels);
         // Sort by (group, score) once; each group is then a contiguous run already sorted by score.
@@ -61,7 +65,8 @@ public static class RankingMetrics
             start = end;
         }
         if (weight == 0)
-            throw new ArgumentException("GAUC needs at least one group with both positive and negative labels; none has.", nameof(groups));
+            throw new ArgumentException(
+                "GAUC needs at least one group with both positive and negative labels; none has.", nameof(groups));
         return weighted / weight;
     }
 
@@ -96,7 +101,8 @@ public static class RankingMetrics
 
     private static void RequirePairs(int scoreCount, int labelCount)
     {
-        if (scoreCount == 0) throw new ArgumentException("AUC needs at least one sample; the scores are empty.", "scores");
+        if (scoreCount == 0)
+            throw new ArgumentException("AUC needs at least one sample; the scores are empty.", "scores");
         if (scoreCount != labelCount)
             throw new ArgumentException($"{scoreCount} scores but {labelCount} labels; they must match.", "labels");
     }
@@ -106,7 +112,8 @@ public static class RankingMetrics
         for (int i = 0; i < scores.Length; i++)
         {
             if (float.IsNaN(scores[i])) throw new ArgumentException($"Score {i} is NaN.", nameof(scores));
-            if (labels[i] is not (0 or 1)) throw new ArgumentException($"Label {i} is {labels[i]}; expected 0 or 1.", nameof(labels));
+            if (labels[i] is not (0 or 1))
+                throw new ArgumentException($"Label {i} is {labels[i]}; expected 0 or 1.", nameof(labels));
         }
     }
 }

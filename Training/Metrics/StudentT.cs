@@ -10,20 +10,27 @@ public static class StudentT
     /// <exception cref="ArgumentOutOfRangeException">Degrees of freedom not positive, or t is NaN.</exception>
     public static double Cdf(double t, double degreesOfFreedom)
     {
-        if (!(degreesOfFreedom > 0)) throw new ArgumentOutOfRangeException(nameof(degreesOfFreedom), degreesOfFreedom, "Degrees of freedom must be positive.");
+        if (!(degreesOfFreedom > 0)) throw new ArgumentOutOfRangeException(nameof(degreesOfFreedom), degreesOfFreedom,
+            "Degrees of freedom must be positive.");
         if (double.IsNaN(t)) throw new ArgumentOutOfRangeException(nameof(t), t, "t must not be NaN.");
         if (double.IsInfinity(t)) return t > 0 ? 1 : 0;
         // P(|T| > |t|) = I_x(ν/2, 1/2) with x = ν / (ν + t²).
-        double tail = RegularizedIncompleteBeta(degreesOfFreedom / 2, 0.5, degreesOfFreedom / (degreesOfFreedom + t * t)) / 2;
+        double tail = RegularizedIncompleteBeta(degreesOfFreedom / 2, 0.5,
+            degreesOfFreedom / (degreesOfFreedom + t * t)) / 2;
         return t >= 0 ? 1 - tail : tail;
     }
 
-    /// <summary>The t with P(T ≤ t) = <paramref name="probability"/> (e.g. 0.975 for a two-sided 95 % interval).</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The probability is not in (0, 1), or the degrees of freedom are not positive.</exception>
+    /// <summary>
+    /// The t with P(T ≤ t) = <paramref name="probability"/> (e.g. 0.975 for a two-sided 95 % interval).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The probability is not in (0, 1), or the degrees of freedom are
+    /// not positive.</exception>
     public static double Quantile(double probability, double degreesOfFreedom)
     {
-        if (!(probability > 0 && probability < 1)) throw new ArgumentOutOfRangeException(nameof(probability), probability, "Probability must be in (0, 1).");
-        if (!(degreesOfFreedom > 0)) throw new ArgumentOutOfRangeException(nameof(degreesOfFreedom), degreesOfFreedom, "Degrees of freedom must be positive.");
+        if (!(probability > 0 && probability < 1))
+            throw new ArgumentOutOfRangeException(nameof(probability), probability, "Probability must be in (0, 1).");
+        if (!(degreesOfFreedom > 0)) throw new ArgumentOutOfRangeException(nameof(degreesOfFreedom), degreesOfFreedom,
+            "Degrees of freedom must be positive.");
         double low = -1, high = 1;
         while (Cdf(low, degreesOfFreedom) > probability) low *= 2;
         while (Cdf(high, degreesOfFreedom) < probability) high *= 2;
@@ -35,13 +42,16 @@ public static class StudentT
         return (low + high) / 2;
     }
 
-    /// <summary>I_x(a, b), the regularised incomplete beta function, by its continued fraction (Lentz's method).</summary>
+    /// <summary>
+    /// I_x(a, b), the regularised incomplete beta function, by its continued fraction (Lentz's method).
+    /// </summary>
     public static double RegularizedIncompleteBeta(double a, double b, double x)
     {
         if (x <= 0) return 0;
         if (x >= 1) return 1;
         double logFront = LogGamma(a + b) - LogGamma(a) - LogGamma(b) + a * Math.Log(x) + b * Math.Log(1 - x);
-        // The fraction converges fast for x < (a + 1) / (a + b + 2); use the symmetry I_x(a, b) = 1 − I_{1−x}(b, a) otherwise.
+        // The fraction converges fast for x
+        // < (a + 1) / (a + b + 2); use the symmetry I_x(a, b) = 1 − I_{1−x}(b, a) otherwise.
         if (x > (a + 1) / (a + b + 2)) return 1 - Math.Exp(logFront) * ContinuedFraction(b, a, 1 - x) / b;
         return Math.Exp(logFront) * ContinuedFraction(a, b, x) / a;
     }

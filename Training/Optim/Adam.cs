@@ -19,7 +19,8 @@ public class Adam : Optimizer
     private readonly bool _decoupled;
 
     /// <summary>Creates Adam (weight decay, if any, is added to the gradient as in <c>torch.optim.Adam</c>).</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A β is outside [0, 1), ε is not positive, or weight decay is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A β is outside [0, 1), ε is not positive, or weight decay is
+    /// negative.</exception>
     public Adam(IEnumerable<Tensor> parameters, double learningRate = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
         double epsilon = 1e-8, double weightDecay = 0)
         : this(parameters, learningRate, beta1, beta2, epsilon, weightDecay, decoupled: false)
@@ -31,11 +32,15 @@ public class Adam : Optimizer
         double epsilon, double weightDecay, bool decoupled)
         : base(parameters, learningRate)
     {
-        if (!(beta1 >= 0 && beta1 < 1)) throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "beta1 must be in [0, 1).");
-        if (!(beta2 >= 0 && beta2 < 1)) throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "beta2 must be in [0, 1).");
-        if (!(epsilon > 0) || !double.IsFinite(epsilon)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "epsilon must be positive.");
+        if (!(beta1 >= 0 && beta1 < 1))
+            throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "beta1 must be in [0, 1).");
+        if (!(beta2 >= 0 && beta2 < 1))
+            throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "beta2 must be in [0, 1).");
+        if (!(epsilon > 0) || !double.IsFinite(epsilon)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon,
+            "epsilon must be positive.");
         if (!double.IsFinite(weightDecay) || weightDecay < 0)
-            throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "Weight decay must be finite and non-negative.");
+            throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay,
+                "Weight decay must be finite and non-negative.");
         (Beta1, Beta2, Epsilon, WeightDecay, _decoupled) = (beta1, beta2, epsilon, weightDecay, decoupled);
         _firstMoments = new float[]?[Parameters.Count];
         _secondMoments = new float[]?[Parameters.Count];
@@ -74,7 +79,9 @@ public class Adam : Optimizer
         _update.Run(parameter, gradient, m, v, arguments);
     }
 
-    /// <summary>Counts one step of parameter <paramref name="index"/>; returns its moments and this step's constants.</summary>
+    /// <summary>
+    /// Counts one step of parameter <paramref name="index"/>; returns its moments and this step's constants.
+    /// </summary>
     private protected (float[] M, float[] V, FusedUpdates.AdamArguments Arguments) BeginUpdate(int index, int length)
     {
         long t = ++_steps[index];
@@ -123,7 +130,9 @@ public class Adam : Optimizer
             {
                 RequireLength(key, values, i, 1);
                 if (!(values[0] >= 1) || values[0] != MathF.Floor(values[0]))
-                    throw new ArgumentException($"Optimizer state '{key}' must be a positive whole step count, got {values[0]}.", nameof(state));
+                    throw new ArgumentException(
+                        $"Optimizer state '{key}' must be a positive whole step count, got {values[0]}.",
+                        nameof(state));
                 steps[i] = (long)values[0];
             }
             else if (TryParseKey(key, FirstMomentKey, out i))
@@ -143,7 +152,8 @@ public class Adam : Optimizer
             bool any = steps[i] != 0 || first[i] is not null || second[i] is not null;
             if (any && (steps[i] == 0 || first[i] is null || second[i] is null))
                 throw new ArgumentException(
-                    $"Optimizer state for parameter {i} is incomplete: '{StepKey}', '{FirstMomentKey}' and '{SecondMomentKey}' must all be given.", nameof(state));
+                    $"Optimizer state for parameter {i} is incomplete: '{StepKey}', '{FirstMomentKey}' and " +
+                    $"'{SecondMomentKey}' must all be given.", nameof(state));
         }
         steps.CopyTo(_steps, 0);
         first.CopyTo(_firstMoments, 0);

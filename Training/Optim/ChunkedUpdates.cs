@@ -3,7 +3,8 @@ namespace RocketNet.Training.Optim;
 /// <summary>
 /// Runs the fused optimiser updates over a parameter in fixed 64K-element chunks on the engine's threads
 /// (<see cref="Parallelism.For"/>). An update is memory-bound, so on one thread a 1M-weight layer's SGD step
-/// waited on one core's bandwidth (9 % of a two-thread MLP step). Every element's update is independent and
+/// waited on one core's bandwidth (a noticeable share of a two-thread MLP step). Every element's update is independent
+/// and
 /// the chunks do not depend on the thread count, so the result is the same for any setting. The spans are
 /// pinned by the caller for the duration of the (blocking) dispatch; one cached job per optimiser.
 /// </summary>
@@ -44,7 +45,8 @@ internal sealed unsafe class ChunkedSgd : ChunkedUpdate
     private bool _nesterov, _firstStep;
 
     /// <summary>p, g, v (null for plain SGD) updated in place; see <see cref="FusedUpdates.SgdMomentum"/>.</summary>
-    public void Run(Span<float> p, ReadOnlySpan<float> g, Span<float> v, float lr, float wd, float mu, bool nesterov, bool firstStep)
+    public void Run(Span<float> p, ReadOnlySpan<float> g, Span<float> v, float lr, float wd, float mu,
+        bool nesterov, bool firstStep)
     {
         fixed (float* pp = p, pg = g, pv = v)
         {
@@ -70,7 +72,8 @@ internal sealed unsafe class ChunkedAdam : ChunkedUpdate
     private FusedUpdates.AdamArguments _arguments;
 
     /// <summary>p, m, v updated in place from g; see <see cref="FusedUpdates.Adam"/>.</summary>
-    public void Run(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v, in FusedUpdates.AdamArguments arguments)
+    public void Run(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v,
+        in FusedUpdates.AdamArguments arguments)
     {
         fixed (float* pp = p, pg = g, pm = m, pv = v)
         {
@@ -82,5 +85,6 @@ internal sealed unsafe class ChunkedAdam : ChunkedUpdate
     }
 
     protected override void Update(int start, int length) =>
-        FusedUpdates.Adam(Slice(_p, start, length), Slice(_g, start, length), Slice(_m, start, length), Slice(_v, start, length), _arguments);
+        FusedUpdates.Adam(Slice(_p, start, length), Slice(_g, start, length), Slice(_m, start, length),
+            Slice(_v, start, length), _arguments);
 }

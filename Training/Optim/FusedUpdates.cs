@@ -22,17 +22,21 @@ namespace RocketNet.Training.Optim;
 /// </summary>
 internal static class FusedUpdates
 {
-    /// <summary>Magnitudes below this are stored as zero (see the class remarks for why 1e-30, not the smallest normal).</summary>
+    /// <summary>
+    /// Magnitudes below this are stored as zero (see the class remarks for why 1e-30, not the smallest normal).
+    /// </summary>
     public const float FlushThreshold = 1e-30f;
 
     /// <summary>x, or 0 when |x| is below <see cref="FlushThreshold"/>.</summary>
     public static float FlushTiny(float x) => MathF.Abs(x) < FlushThreshold ? 0f : x;
 
     private static Vector512<float> FlushTiny(Vector512<float> x) =>
-        Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(x), Vector512.Create(FlushThreshold)), Vector512<float>.Zero, x);
+        Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(x), Vector512.Create(FlushThreshold)),
+            Vector512<float>.Zero, x);
 
     private static Vector256<float> FlushTiny(Vector256<float> x) =>
-        Vector256.ConditionalSelect(Vector256.LessThan(Vector256.Abs(x), Vector256.Create(FlushThreshold)), Vector256<float>.Zero, x);
+        Vector256.ConditionalSelect(Vector256.LessThan(Vector256.Abs(x), Vector256.Create(FlushThreshold)),
+            Vector256<float>.Zero, x);
 
     /// <summary>Plain SGD: p ← p − lr·(g + wd·p).</summary>
     public static void Sgd(Span<float> p, ReadOnlySpan<float> g, float lr, float wd)
@@ -79,7 +83,8 @@ internal static class FusedUpdates
         int i = 0;
         if (Vector512.IsHardwareAccelerated)
         {
-            Vector512<float> vlr = Vector512.Create(-lr), vwd = Vector512.Create(wd), vm = Vector512.Create(vmu), vn = Vector512.Create(nmu);
+            Vector512<float> vlr = Vector512.Create(-lr), vwd = Vector512.Create(wd), vm = Vector512.Create(vmu),
+                vn = Vector512.Create(nmu);
             for (; i <= p.Length - Vector512<float>.Count; i += Vector512<float>.Count)
             {
                 var pi = Vector512.Create(p.Slice(i));
@@ -92,7 +97,8 @@ internal static class FusedUpdates
         }
         else if (Vector256.IsHardwareAccelerated)
         {
-            Vector256<float> vlr = Vector256.Create(-lr), vwd = Vector256.Create(wd), vm = Vector256.Create(vmu), vn = Vector256.Create(nmu);
+            Vector256<float> vlr = Vector256.Create(-lr), vwd = Vector256.Create(wd), vm = Vector256.Create(vmu),
+                vn = Vector256.Create(nmu);
             for (; i <= p.Length - Vector256<float>.Count; i += Vector256<float>.Count)
             {
                 var pi = Vector256.Create(p.Slice(i));
@@ -135,8 +141,10 @@ internal static class FusedUpdates
         if (Vector512.IsHardwareAccelerated)
         {
             Vector512<float> f = Vector512.Create(a.DecoupledFactor), wd = Vector512.Create(a.CoupledDecay),
-                b1 = Vector512.Create(oneMinusBeta1), b2 = Vector512.Create(a.Beta2), c2 = Vector512.Create(oneMinusBeta2),
-                sc = Vector512.Create(a.SqrtCorrection2), eps = Vector512.Create(a.Epsilon), step = Vector512.Create(-a.StepSize);
+                b1 = Vector512.Create(oneMinusBeta1), b2 = Vector512.Create(a.Beta2),
+                    c2 = Vector512.Create(oneMinusBeta2),
+                sc = Vector512.Create(a.SqrtCorrection2), eps = Vector512.Create(a.Epsilon),
+                    step = Vector512.Create(-a.StepSize);
             for (; i <= p.Length - Vector512<float>.Count; i += Vector512<float>.Count)
             {
                 var pi = Vector512.Create(p.Slice(i)) * f;
@@ -153,8 +161,10 @@ internal static class FusedUpdates
         else if (Vector256.IsHardwareAccelerated)
         {
             Vector256<float> f = Vector256.Create(a.DecoupledFactor), wd = Vector256.Create(a.CoupledDecay),
-                b1 = Vector256.Create(oneMinusBeta1), b2 = Vector256.Create(a.Beta2), c2 = Vector256.Create(oneMinusBeta2),
-                sc = Vector256.Create(a.SqrtCorrection2), eps = Vector256.Create(a.Epsilon), step = Vector256.Create(-a.StepSize);
+                b1 = Vector256.Create(oneMinusBeta1), b2 = Vector256.Create(a.Beta2),
+                    c2 = Vector256.Create(oneMinusBeta2),
+                sc = Vector256.Create(a.SqrtCorrection2), eps = Vector256.Create(a.Epsilon),
+                    step = Vector256.Create(-a.StepSize);
             for (; i <= p.Length - Vector256<float>.Count; i += Vector256<float>.Count)
             {
                 var pi = Vector256.Create(p.Slice(i)) * f;

@@ -17,9 +17,14 @@ public sealed class LazyAdam : Adam
 {
     private readonly int[] _rowWidths;   // per parameter: row width for row-sparse tables, 0 for dense
 
-    /// <summary>Creates LazyAdam over <paramref name="parameters"/>, treating <paramref name="rowSparse"/> as [rows, width] tables.</summary>
-    /// <exception cref="ArgumentException">A row-sparse tensor is not among the parameters or is not two-dimensional.</exception>
-    public LazyAdam(IEnumerable<Tensor> parameters, IEnumerable<Tensor> rowSparse, double learningRate = 1e-3, double beta1 = 0.9,
+    /// <summary>
+    /// Creates LazyAdam over <paramref name="parameters"/>, treating <paramref name="rowSparse"/> as [rows, width]
+    /// tables.
+    /// </summary>
+    /// <exception cref="ArgumentException">A row-sparse tensor is not among the parameters or is not
+    /// two-dimensional.</exception>
+    public LazyAdam(IEnumerable<Tensor> parameters, IEnumerable<Tensor> rowSparse,
+        double learningRate = 1e-3, double beta1 = 0.9,
         double beta2 = 0.999, double epsilon = 1e-8, double weightDecay = 0)
         : base(parameters, learningRate, beta1, beta2, epsilon, weightDecay, decoupled: false)
     {
@@ -29,8 +34,13 @@ public sealed class LazyAdam : Adam
         {
             int index = -1;
             for (int i = 0; i < Parameters.Count; i++) if (ReferenceEquals(Parameters[i], table)) index = i;
-            if (index < 0) throw new ArgumentException($"LazyAdam: the row-sparse tensor {table} is not one of the optimiser's parameters.", nameof(rowSparse));
-            if (table.Rank != 2) throw new ArgumentException($"LazyAdam: a row-sparse tensor must be a [rows, width] table; got {table}.", nameof(rowSparse));
+            if (index < 0)
+                throw new ArgumentException(
+                    $"LazyAdam: the row-sparse tensor {table} is not one of the optimiser's parameters.",
+                    nameof(rowSparse));
+            if (table.Rank != 2)
+                throw new ArgumentException(
+                    $"LazyAdam: a row-sparse tensor must be a [rows, width] table; got {table}.", nameof(rowSparse));
             _rowWidths[index] = table.Size(1);
         }
     }
@@ -49,7 +59,8 @@ public sealed class LazyAdam : Adam
         {
             var row = gradient.Slice(start, width);
             if (IsZero(row)) continue;
-            FusedUpdates.Adam(parameter.Slice(start, width), row, m.AsSpan(start, width), v.AsSpan(start, width), arguments);
+            FusedUpdates.Adam(parameter.Slice(start, width), row, m.AsSpan(start, width),
+                v.AsSpan(start, width), arguments);
         }
     }
 
@@ -68,7 +79,8 @@ public sealed class LazyAdam : Adam
             int start = row * width;
             var rowGradient = gradient.Slice(start, width);
             if (IsZero(rowGradient)) continue; // as Update: a row whose contributions cancelled keeps its moments
-            FusedUpdates.Adam(parameter.Slice(start, width), rowGradient, m.AsSpan(start, width), v.AsSpan(start, width), arguments);
+            FusedUpdates.Adam(parameter.Slice(start, width), rowGradient, m.AsSpan(start, width),
+                v.AsSpan(start, width), arguments);
         }
         return true;
     }

@@ -16,7 +16,9 @@ public abstract class Optimizer
     private readonly Tensor[] _parameters;
     private double _learningRate;
 
-    /// <summary>Creates the optimiser over <paramref name="parameters"/> (each tensor once) with a learning rate.</summary>
+    /// <summary>
+    /// Creates the optimiser over <paramref name="parameters"/> (each tensor once) with a learning rate.
+    /// </summary>
     /// <exception cref="ArgumentException">A tensor appears twice (it would be updated twice per step).</exception>
     /// <exception cref="ArgumentOutOfRangeException">The learning rate is negative or not finite.</exception>
     protected Optimizer(IEnumerable<Tensor> parameters, double learningRate)
@@ -28,7 +30,8 @@ public abstract class Optimizer
         {
             if (_parameters[i] is null) throw new ArgumentException($"Parameter {i} is null.", nameof(parameters));
             if (!seen.Add(_parameters[i]))
-                throw new ArgumentException($"Parameter {i} ({_parameters[i]}) is listed twice; give each tensor once.", nameof(parameters));
+                throw new ArgumentException($"Parameter {i} ({_parameters[i]}) is listed twice; give each tensor once.",
+                    nameof(parameters));
         }
         LearningRate = learningRate;
     }
@@ -44,12 +47,16 @@ public abstract class Optimizer
         set
         {
             if (!double.IsFinite(value) || value < 0)
-                throw new ArgumentOutOfRangeException(nameof(LearningRate), value, "Learning rate must be finite and non-negative.");
+                throw new ArgumentOutOfRangeException(nameof(LearningRate), value,
+                    "Learning rate must be finite and non-negative.");
             _learningRate = value;
         }
     }
 
-    /// <summary>Sets every parameter's gradient to zero (keeping the buffers), like <c>optimizer.zero_grad(set_to_none=False)</c>.</summary>
+    /// <summary>
+    /// Sets every parameter's gradient to zero (keeping the buffers), like
+    /// <c>optimizer.zero_grad(set_to_none=False)</c>.
+    /// </summary>
     public void ZeroGrad()
     {
         foreach (var p in _parameters) p.ZeroGrad();
@@ -68,12 +75,15 @@ public abstract class Optimizer
                 continue;
             if (p.Grad is not { } grad) continue;
             if (grad.Count != p.Count)
-                throw new InvalidOperationException($"Parameter {i} has {p.Count} values but its gradient has {grad.Count}.");
+                throw new InvalidOperationException(
+                    $"Parameter {i} has {p.Count} values but its gradient has {grad.Count}.");
             Update(i, p.Data, grad.Data);
         }
     }
 
-    /// <summary>Forgets all per-parameter state (momentum, moments, step counts), as re-creating the optimiser would.</summary>
+    /// <summary>
+    /// Forgets all per-parameter state (momentum, moments, step counts), as re-creating the optimiser would.
+    /// </summary>
     public abstract void ResetState();
 
     /// <summary>Copies of the per-parameter state, by name, for a checkpoint.</summary>
@@ -109,7 +119,8 @@ public abstract class Optimizer
         index = -1;
         if (!key.StartsWith(prefix + ".", StringComparison.Ordinal)) return false;
         if (!int.TryParse(key.AsSpan(prefix.Length + 1), out index) || (uint)index >= (uint)_parameters.Length)
-            throw new ArgumentException($"Optimizer state key '{key}' does not name one of the {_parameters.Length} parameters.", nameof(key));
+            throw new ArgumentException(
+                $"Optimizer state key '{key}' does not name one of the {_parameters.Length} parameters.", nameof(key));
         return true;
     }
 
@@ -119,7 +130,8 @@ public abstract class Optimizer
     {
         if (values.Length != expected)
             throw new ArgumentException(
-                $"Optimizer state '{key}' has {values.Length} values but parameter {index} needs {expected}.", nameof(values));
+                $"Optimizer state '{key}' has {values.Length} values but parameter {index} needs {expected}.",
+                nameof(values));
     }
 
     /// <summary>An unknown-key error naming the key and the optimiser.</summary>

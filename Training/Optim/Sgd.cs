@@ -16,14 +16,18 @@ public sealed class Sgd : Optimizer
     private readonly float[]?[] _buffers;
 
     /// <summary>Creates the optimiser.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">Momentum or weight decay is negative, or nesterov without momentum.</exception>
-    public Sgd(IEnumerable<Tensor> parameters, double learningRate, double momentum = 0, bool nesterov = false, double weightDecay = 0)
+    /// <exception cref="ArgumentOutOfRangeException">Momentum or weight decay is negative, or nesterov without
+    /// momentum.</exception>
+    public Sgd(IEnumerable<Tensor> parameters, double learningRate, double momentum = 0, bool nesterov = false,
+        double weightDecay = 0)
         : base(parameters, learningRate)
     {
         if (!double.IsFinite(momentum) || momentum < 0)
-            throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "Momentum must be finite and non-negative.");
+            throw new ArgumentOutOfRangeException(nameof(momentum), momentum,
+                "Momentum must be finite and non-negative.");
         if (!double.IsFinite(weightDecay) || weightDecay < 0)
-            throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "Weight decay must be finite and non-negative.");
+            throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay,
+                "Weight decay must be finite and non-negative.");
         if (nesterov && momentum == 0)
             throw new ArgumentOutOfRangeException(nameof(nesterov), "Nesterov momentum needs a positive momentum.");
         Momentum = momentum;
@@ -43,7 +47,9 @@ public sealed class Sgd : Optimizer
     /// <summary>L2 weight decay added to the gradient (coupled, as in PyTorch's SGD).</summary>
     public double WeightDecay { get; }
 
-    /// <summary>Drops every momentum buffer, as the reference code does by re-creating the optimiser at each LR drop.</summary>
+    /// <summary>
+    /// Drops every momentum buffer, as the reference code does by re-creating the optimiser at each LR drop.
+    /// </summary>
     public void ResetMomentum() => ResetState();
 
     /// <inheritdoc/>

@@ -5,7 +5,9 @@ namespace RocketNet.Training.Rocket;
 /// <summary>Copies dataset rows into a batch tensor (in the current <see cref="TensorScope"/>, if any).</summary>
 internal static class BatchAssembly
 {
-    /// <summary>Samples <paramref name="indices"/> of <paramref name="data"/> as [B, ...sample shape] plus their labels.</summary>
+    /// <summary>
+    /// Samples <paramref name="indices"/> of <paramref name="data"/> as [B, ...sample shape] plus their labels.
+    /// </summary>
     public static (Tensor Input, int[] Labels) Gather(Dataset data, ReadOnlySpan<int> indices)
     {
         var shape = new int[data.SampleShape.Length + 1];

@@ -1,6 +1,8 @@
 namespace RocketNet.Training.Rocket;
 
-/// <summary>Which nets of a pair gave the same logits for every sample of a batch (see <see cref="EpochRecord.Collapsed"/>).</summary>
+/// <summary>
+/// Which nets of a pair gave the same logits for every sample of a batch (see <see cref="EpochRecord.Collapsed"/>).
+/// </summary>
 [Flags]
 public enum CollapsedNets
 {

@@ -9,8 +9,10 @@ namespace RocketNet.Training.Rocket;
 /// <param name="Accuracy">Fraction classified correctly.</param>
 /// <param name="Loss">Mean cross-entropy.</param>
 /// <param name="Auc">For two classes: AUC of the score logit₁ − logit₀ (NaN otherwise).</param>
-/// <param name="GroupAuc">For two classes with group ids (e.g. users): impression-weighted GAUC (NaN otherwise).</param>
-public readonly record struct ModelEvaluation(int Count, double Accuracy, double Loss, double Auc = double.NaN, double GroupAuc = double.NaN)
+/// <param name="GroupAuc">For two classes with group ids (e.g. users): impression-weighted GAUC (NaN
+/// otherwise).</param>
+public readonly record struct ModelEvaluation(int Count, double Accuracy, double Loss, double Auc = double.NaN,
+    double GroupAuc = double.NaN)
 {
     /// <summary>1 − accuracy.</summary>
     public double ErrorRate => 1 - Accuracy;
@@ -40,10 +42,12 @@ public static class Evaluator
 
     /// <summary>Evaluates the light net and/or the booster of a pair (one shared forward when both).</summary>
     /// <exception cref="ArgumentException">Neither net is requested, or the dataset is empty.</exception>
-    public static PairEvaluation Evaluate(RocketPair pair, Dataset data, int batchSize = 256, bool light = true, bool booster = true)
+    public static PairEvaluation Evaluate(RocketPair pair, Dataset data, int batchSize = 256, bool light = true,
+        bool booster = true)
     {
         ArgumentNullException.ThrowIfNull(pair);
-        if (!light && !booster) throw new ArgumentException("Evaluate at least one of the light net and the booster.", nameof(light));
+        if (!light && !booster)
+            throw new ArgumentException("Evaluate at least one of the light net and the booster.", nameof(light));
         Tally lightTally = new(data), boosterTally = new(data);
         RunBatches(pair, data, batchSize, (input, labels) =>
         {
@@ -62,7 +66,8 @@ public static class Evaluator
     private static void RunBatches(Module mode, Dataset data, int batchSize, Action<Tensor, int[]> evaluate)
     {
         ArgumentNullException.ThrowIfNull(data);
-        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Batch size must be positive.");
+        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize,
+            "Batch size must be positive.");
         if (data.Count == 0) throw new ArgumentException($"Dataset '{data.Name}' is empty.", nameof(data));
         bool wasTraining = mode.IsTraining;
         mode.Eval();
@@ -93,7 +98,8 @@ public static class Evaluator
         {
             if (logits.Rank != 2 || logits.Size(0) != labels.Length || logits.Size(1) != classCount)
                 throw new InvalidOperationException(
-                    $"The network returned {logits} for {labels.Length} samples; expected logits [{labels.Length}, {classCount}].");
+                    $"The network returned {logits} for {labels.Length} samples; expected logits " +
+                    $"[{labels.Length}, {classCount}].");
             _correct += ClassificationMetrics.CountCorrect(logits.Data, classCount, labels);
             if (_scores is not null)
             {

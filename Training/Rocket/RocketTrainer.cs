@@ -31,35 +31,48 @@ public sealed class RocketTrainer
         ArgumentNullException.ThrowIfNull(schedule);
         ArgumentNullException.ThrowIfNull(options);
         options.Loss.Validate();
-        if (options.Epochs < 0) throw new ArgumentOutOfRangeException(nameof(options), options.Epochs, "Epochs must be non-negative.");
+        if (options.Epochs < 0) throw new ArgumentOutOfRangeException(nameof(options), options.Epochs,
+            "Epochs must be non-negative.");
         if (options.EvaluationBatchSize < 1)
-            throw new ArgumentOutOfRangeException(nameof(options), options.EvaluationBatchSize, "Evaluation batch size must be positive.");
-        bool needsTeacher = options.Method is Method.RocketKd or Method.Kd or Method.NoJoint or Method.AttentionTransfer;
+            throw new ArgumentOutOfRangeException(nameof(options), options.EvaluationBatchSize,
+                "Evaluation batch size must be positive.");
+        bool needsTeacher =
+            options.Method is Method.RocketKd or Method.Kd or Method.NoJoint or Method.AttentionTransfer;
         if (needsTeacher && options.Teacher is null)
-            throw new ArgumentException($"Method {options.Method} needs a pre-trained, frozen Teacher in the options.", nameof(options));
+            throw new ArgumentException($"Method {options.Method} needs a pre-trained, frozen Teacher in the options.",
+                nameof(options));
         if (!needsTeacher && options.Teacher is not null)
-            throw new ArgumentException($"Method {options.Method} uses no teacher, but one was given.", nameof(options));
-        if (options.Method == Method.AttentionTransfer && (pair.Light is not IFeatureMapNetwork || options.Teacher is not IFeatureMapNetwork))
             throw new ArgumentException(
-                $"Attention transfer needs a light net and a teacher that expose feature maps ({nameof(IFeatureMapNetwork)}, e.g. Wide ResNets); got {pair.Light.GetType().Name} and {options.Teacher?.GetType().Name}.", nameof(options));
+                $"Method {options.Method} uses no teacher, but one was given.", nameof(options));
+        if (options.Method == Method.AttentionTransfer
+            && (pair.Light is not IFeatureMapNetwork || options.Teacher is not IFeatureMapNetwork))
+            throw new ArgumentException(
+                "Attention transfer needs a light net and a teacher that expose feature maps " +
+                $"({nameof(IFeatureMapNetwork)}, e.g. Wide ResNets); got {pair.Light.GetType().Name} and " +
+                $"{options.Teacher?.GetType().Name}.", nameof(options));
         bool joint = options.Method is Method.Rocket or Method.RocketKd;
-        if (!joint && (options.Loss.SharedGradient != SharedGradient.Both || options.Loss.FeatureHint != FeatureHintKind.None))
+        if (!joint
+            && (options.Loss.SharedGradient != SharedGradient.Both || options.Loss.FeatureHint != FeatureHintKind.None))
             throw new ArgumentException(
-                $"Shared-gradient and feature-hint settings apply to joint training (Rocket, RocketKd), not {options.Method}.", nameof(options));
+                "Shared-gradient and feature-hint settings apply to joint training (Rocket, " +
+                $"RocketKd), not {options.Method}.", nameof(options));
         _pairParameters = pair.Parameters().ToArray();
         if (options.Teacher is { } teacher)
         {
             var own = new HashSet<Tensor>(_pairParameters, ReferenceEqualityComparer.Instance);
             if (teacher.Parameters().Any(own.Contains))
                 throw new ArgumentException(
-                    "The teacher shares parameters with the pair being trained, so it would not stay frozen; give a separately trained network.", nameof(options));
+                    "The teacher shares parameters with the pair being trained, so it would not stay frozen; give a " +
+                    "separately trained network.", nameof(options));
         }
-        var allowed = new HashSet<Tensor>(TrainableParameters(pair, options.Method), ReferenceEqualityComparer.Instance);
+        var allowed = new HashSet<Tensor>(TrainableParameters(pair, options.Method),
+            ReferenceEqualityComparer.Instance);
         for (int i = 0; i < optimizer.Parameters.Count; i++)
         {
             if (!allowed.Contains(optimizer.Parameters[i]))
                 throw new ArgumentException(
-                    $"Optimizer parameter {i} ({optimizer.Parameters[i]}) is not trained by method {options.Method}; build the optimiser over RocketTrainer.TrainableParameters(pair, method).",
+                    $"Optimizer parameter {i} ({optimizer.Parameters[i]}) is not trained by method {options.Method}; " +
+                    "build the optimiser over RocketTrainer.TrainableParameters(pair, method).",
                     nameof(optimizer));
         }
         (Pair, Optimizer, Schedule, Options) = (pair, optimizer, schedule, options);
@@ -78,7 +91,8 @@ public sealed class RocketTrainer
     public TrainerOptions Options { get; }
 
     /// <summary>
-    /// The parameters a method optimises: the light net's (shared included) for Base, Kd, NoJoint and AttentionTransfer, the
+    /// The parameters a method optimises: the light net's (shared included) for Base, Kd, NoJoint and
+    /// AttentionTransfer, the
     /// booster's (shared included) for Booster, and all of the pair's for Rocket and RocketKd.
     /// </summary>
     public static IReadOnlyList<Tensor> TrainableParameters(RocketPair pair, Method method) => method switch
@@ -93,10 +107,12 @@ public sealed class RocketTrainer
     /// Runs epochs <paramref name="startEpoch"/> … <see cref="TrainerOptions.Epochs"/> − 1, calling
     /// <paramref name="onEpoch"/> after each (e.g. to log CSV or save a checkpoint).
     /// </summary>
-    public IReadOnlyList<EpochRecord> Fit(IBatchSource train, Dataset? validation = null, Action<EpochRecord>? onEpoch = null, int startEpoch = 0)
+    public IReadOnlyList<EpochRecord> Fit(IBatchSource train, Dataset? validation = null,
+        Action<EpochRecord>? onEpoch = null, int startEpoch = 0)
     {
         ArgumentNullException.ThrowIfNull(train);
-        if (startEpoch < 0) throw new ArgumentOutOfRangeException(nameof(startEpoch), startEpoch, "Start epoch must be non-negative.");
+        if (startEpoch < 0) throw new ArgumentOutOfRangeException(nameof(startEpoch), startEpoch,
+            "Start epoch must be non-negative.");
         var records = new List<EpochRecord>();
         for (int epoch = startEpoch; epoch < Options.Epochs; epoch++)
         {
@@ -130,7 +146,8 @@ public sealed class RocketTrainer
                 using var scope = TensorScope.Begin();
                 if (!batches.MoveNext()) break;
                 var (input, labels) = batches.Current;
-                Optimizer.LearningRate = Schedule.LearningRate(epoch + (double)Math.Min(batchIndex, batchesPerEpoch - 1) / batchesPerEpoch);
+                Optimizer.LearningRate =
+                    Schedule.LearningRate(epoch + (double)Math.Min(batchIndex, batchesPerEpoch - 1) / batchesPerEpoch);
                 var step = Step(input, labels);
                 RequireFinite(step.Loss, epoch, batchIndex + 1, batchesPerEpoch);
                 totals += step.Loss * labels.Length;
@@ -167,13 +184,16 @@ public sealed class RocketTrainer
     // may be saved; the caller's last checkpoint stays the last good state.
     private static void RequireFinite(LossValues loss, int epoch, int batch, int batches)
     {
-        foreach (var (name, value) in new[] { ("total", loss.Total), ("booster cross-entropy", loss.BoosterCrossEntropy),
-                     ("light cross-entropy", loss.LightCrossEntropy), ("hint", loss.Hint), ("distillation", loss.Distillation) })
+        foreach (var (name, value) in new[] { ("total", loss.Total),
+            ("booster cross-entropy", loss.BoosterCrossEntropy),
+                     ("light cross-entropy", loss.LightCrossEntropy), ("hint", loss.Hint),
+                         ("distillation", loss.Distillation) })
         {
             if (!double.IsFinite(value))
                 throw new TrainingDivergedException(
                     $"Training diverged at epoch {epoch + 1}, step {batch} of {batches}: the {name} loss is {value}. " +
-                    "Nothing of this epoch was saved; lower the learning rate (or the hint weight λ) and start again or resume.");
+                    "Nothing of this epoch was saved; lower the learning rate (or the hint weight λ) " +
+                    "and start again or resume.");
         }
     }
 
@@ -187,7 +207,8 @@ public sealed class RocketTrainer
             {
                 if (!float.IsFinite(v))
                     throw new TrainingDivergedException(
-                        $"Training diverged in epoch {epoch + 1}: parameter '{name}' holds {v}. Nothing of this epoch was saved; lower the learning rate (or λ).");
+                        $"Training diverged in epoch {epoch + 1}: parameter '{name}' holds {v}. Nothing of this " +
+                        "epoch was saved; lower the learning rate (or λ).");
             }
         }
     }
@@ -200,7 +221,8 @@ public sealed class RocketTrainer
             booster: Options.Method is Method.Booster or Method.Rocket or Method.RocketKd);
 
     /// <summary>One step's loss values and correct-prediction counts.</summary>
-    private readonly record struct StepResult(LossValues Loss, int LightCorrect, int BoosterCorrect, CollapsedNets Collapsed);
+    private readonly record struct StepResult(LossValues Loss, int LightCorrect, int BoosterCorrect,
+        CollapsedNets Collapsed);
 
     /// <summary>Forward, loss, backward and update for one batch (inside the caller's scope).</summary>
     private StepResult Step(Tensor input, int[] labels)
@@ -229,7 +251,8 @@ public sealed class RocketTrainer
                     ? RocketLosses.Rocket(booster, light, labels, loss)
                     : RocketLosses.RocketKd(booster, light, TeacherLogits(input), labels, loss);
                 if (loss.FeatureHint != FeatureHintKind.None)
-                    terms = terms.WithFeatureHint(FeatureHint.Loss(loss.FeatureHint, outputs.LightHidden, outputs.BoosterHidden) * loss.FeatureLambda);
+                    terms = terms.WithFeatureHint(FeatureHint.Loss(loss.FeatureHint, outputs.LightHidden,
+                        outputs.BoosterHidden) * loss.FeatureLambda);
                 break;
             case Method.Kd:
                 light = Pair.Light.Forward(input);
@@ -242,7 +265,8 @@ public sealed class RocketTrainer
             case Method.AttentionTransfer:
                 IReadOnlyList<Tensor> lightMaps, teacherMaps;
                 (light, lightMaps) = ((IFeatureMapNetwork)Pair.Light).ForwardWithFeatureMaps(input);
-                using (GradMode.NoGrad()) teacherMaps = ((IFeatureMapNetwork)Options.Teacher!).ForwardWithFeatureMaps(input).FeatureMaps;
+                using (GradMode.NoGrad())
+                    teacherMaps = ((IFeatureMapNetwork)Options.Teacher!).ForwardWithFeatureMaps(input).FeatureMaps;
                 terms = RocketLosses.AttentionTransferLoss(light, lightMaps, teacherMaps, labels, Options.Loss);
                 break;
             default:
@@ -250,9 +274,11 @@ public sealed class RocketTrainer
         }
         var values = terms.Values();
         int lightCorrect = light is null ? 0 : ClassificationMetrics.CountCorrect(light.Data, light.Size(1), labels);
-        int boosterCorrect = booster is null ? 0 : ClassificationMetrics.CountCorrect(booster.Data, booster.Size(1), labels);
+        int boosterCorrect = booster is null ? 0 : ClassificationMetrics.CountCorrect(booster.Data,
+            booster.Size(1), labels);
         var collapsed = (light is not null && IsConstantAcrossBatch(light) ? CollapsedNets.Light : CollapsedNets.None)
-                        | (booster is not null && IsConstantAcrossBatch(booster) ? CollapsedNets.Booster : CollapsedNets.None);
+                        | (booster is not null && IsConstantAcrossBatch(booster)
+                            ? CollapsedNets.Booster : CollapsedNets.None);
         terms.Total.Backward();
         Optimizer.Step();
         return new StepResult(values, lightCorrect, boosterCorrect, collapsed);

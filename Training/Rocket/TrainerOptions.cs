@@ -34,6 +34,8 @@ public sealed record TrainerOptions
 /// <param name="Batch">Batches done in this epoch (1-based count).</param>
 /// <param name="BatchesPerEpoch">Batches in the epoch.</param>
 /// <param name="Loss">Mean total loss so far.</param>
-/// <param name="Accuracy">Training accuracy so far of the light net (the booster's for <see cref="Method.Booster"/>).</param>
+/// <param name="Accuracy">Training accuracy so far of the light net (the booster's for
+/// <see cref="Method.Booster"/>).</param>
 /// <param name="Samples">Samples seen so far in this epoch.</param>
-public readonly record struct BatchProgress(int Epoch, int Batch, int BatchesPerEpoch, double Loss, double Accuracy, long Samples);
+public readonly record struct BatchProgress(int Epoch, int Batch, int BatchesPerEpoch, double Loss,
+    double Accuracy, long Samples);

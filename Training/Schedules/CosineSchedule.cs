@@ -8,16 +8,19 @@ namespace RocketNet.Training.Schedules;
 public sealed class CosineSchedule : LearningRateSchedule
 {
     /// <summary>Creates the schedule.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">Total epochs not positive, warm-up outside [0, total), or min rate above base.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">Total epochs not positive, warm-up outside [0, total), or min rate
+    /// above base.</exception>
     public CosineSchedule(double baseRate, double totalEpochs, double warmupEpochs = 0, double minRate = 0)
     {
         BaseRate = RequireRate(baseRate, nameof(baseRate));
         MinRate = RequireRate(minRate, nameof(minRate));
-        if (MinRate > BaseRate) throw new ArgumentOutOfRangeException(nameof(minRate), minRate, $"Minimum rate must not exceed the base rate {baseRate}.");
+        if (MinRate > BaseRate) throw new ArgumentOutOfRangeException(nameof(minRate), minRate,
+            $"Minimum rate must not exceed the base rate {baseRate}.");
         if (!(totalEpochs > 0) || !double.IsFinite(totalEpochs))
             throw new ArgumentOutOfRangeException(nameof(totalEpochs), totalEpochs, "Total epochs must be positive.");
         if (!(warmupEpochs >= 0 && warmupEpochs < totalEpochs))
-            throw new ArgumentOutOfRangeException(nameof(warmupEpochs), warmupEpochs, $"Warm-up must be in [0, {totalEpochs}).");
+            throw new ArgumentOutOfRangeException(nameof(warmupEpochs), warmupEpochs,
+                $"Warm-up must be in [0, {totalEpochs}).");
         TotalEpochs = totalEpochs;
         WarmupEpochs = warmupEpochs;
     }

@@ -6,7 +6,9 @@ namespace RocketNet.Training.Schedules;
 /// </summary>
 public abstract class LearningRateSchedule
 {
-    /// <summary>The learning rate at <paramref name="epoch"/> (0 = start of training; 2.5 = halfway through the third epoch).</summary>
+    /// <summary>
+    /// The learning rate at <paramref name="epoch"/> (0 = start of training; 2.5 = halfway through the third epoch).
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The epoch is negative or not finite.</exception>
     public double LearningRate(double epoch)
     {

@@ -17,16 +17,20 @@ public sealed class MultiStepSchedule : LearningRateSchedule
 
     /// <summary>Creates the schedule.</summary>
     /// <param name="baseRate">Rate before the first milestone.</param>
-    /// <param name="milestones">Epochs (0-based) at whose start the rate is multiplied by <paramref name="gamma"/>; any order.</param>
+    /// <param name="milestones">Epochs (0-based) at whose start the rate is multiplied by <paramref name="gamma"/>; any
+    /// order.</param>
     /// <param name="gamma">Factor applied at each milestone (0.2 in the paper).</param>
-    /// <param name="resetMomentumAtDrops">Whether <see cref="ResetsMomentumAt"/> signals a reset at each milestone.</param>
+    /// <param name="resetMomentumAtDrops">Whether <see cref="ResetsMomentumAt"/> signals a reset at each
+    /// milestone.</param>
     /// <exception cref="ArgumentOutOfRangeException">A milestone is not positive, or γ is not in (0, 1].</exception>
-    public MultiStepSchedule(double baseRate, IEnumerable<int> milestones, double gamma = 0.2, bool resetMomentumAtDrops = false)
+    public MultiStepSchedule(double baseRate, IEnumerable<int> milestones, double gamma = 0.2,
+        bool resetMomentumAtDrops = false)
     {
         BaseRate = RequireRate(baseRate, nameof(baseRate));
         _milestones = milestones.Order().ToArray();
         if (_milestones.Length > 0 && _milestones[0] < 1)
-            throw new ArgumentOutOfRangeException(nameof(milestones), _milestones[0], "Milestones must be positive epochs.");
+            throw new ArgumentOutOfRangeException(nameof(milestones), _milestones[0],
+                "Milestones must be positive epochs.");
         if (!(gamma > 0 && gamma <= 1))
             throw new ArgumentOutOfRangeException(nameof(gamma), gamma, "Gamma must be in (0, 1].");
         Gamma = gamma;
@@ -37,7 +41,8 @@ public sealed class MultiStepSchedule : LearningRateSchedule
     /// The paper's 200-epoch shape (×<paramref name="gamma"/> at 60/120/160) compressed into
     /// <paramref name="epochs"/> epochs: see <see cref="ScaleMilestones"/>.
     /// </summary>
-    public static MultiStepSchedule PaperCifar(int epochs, double baseRate = 0.1, double gamma = 0.2, bool resetMomentumAtDrops = true) =>
+    public static MultiStepSchedule PaperCifar(int epochs, double baseRate = 0.1, double gamma = 0.2,
+        bool resetMomentumAtDrops = true) =>
         new(baseRate, ScaleMilestones(PaperCifarMilestones, 200, epochs), gamma, resetMomentumAtDrops);
 
     /// <summary>
@@ -48,10 +53,12 @@ public sealed class MultiStepSchedule : LearningRateSchedule
     /// <exception cref="ArgumentOutOfRangeException">An epoch count is not positive.</exception>
     public static int[] ScaleMilestones(IEnumerable<int> milestones, int plannedEpochs, int epochs)
     {
-        if (plannedEpochs < 1) throw new ArgumentOutOfRangeException(nameof(plannedEpochs), plannedEpochs, "Planned epochs must be positive.");
+        if (plannedEpochs < 1) throw new ArgumentOutOfRangeException(nameof(plannedEpochs), plannedEpochs,
+            "Planned epochs must be positive.");
         if (epochs < 1) throw new ArgumentOutOfRangeException(nameof(epochs), epochs, "Epochs must be positive.");
         return milestones
-            .Select(m => Math.Max(1, (int)Math.Round((double)m * epochs / plannedEpochs, MidpointRounding.AwayFromZero)))
+            .Select(m =>
+                Math.Max(1, (int)Math.Round((double)m * epochs / plannedEpochs, MidpointRounding.AwayFromZero)))
             .Where(m => m < epochs)
             .Order()
             .ToArray();

@@ -16,11 +16,14 @@ foreach (var method in new[] { Method.Base, Method.Rocket })
     var pair = MlpPair.Create(64, [8], [256], [], 10, new RandomGenerator(1), boosterBatchNorm: true);
     var sgd = new Sgd(RocketTrainer.TrainableParameters(pair, method), 0.02, momentum: 0.9, weightDecay: 5e-4);
     var trainer = new RocketTrainer(pair, sgd, new ConstantSchedule(0.02),
-        new TrainerOptions { Method = method, Epochs = 40, Loss = new() { Lambda = 0.01f } });   // logit-MSE hint, gradient block on
+        // logit-MSE hint, gradient block on
+        new TrainerOptions { Method = method, Epochs = 40, Loss = new() { Lambda = 0.01f } });
     trainer.Fit(new BatchLoader(train, 32, shuffle: true, seed: 1));
     var result = trainer.Evaluate(test);
     Module light = pair.ExtractLight();                                      // the net that ships
-    Console.WriteLine($"{method,-6}: light net {result.Light.Accuracy:P2} on {test.Count} test digits ({light.ParameterCount()} parameters)");
+    Console.WriteLine(
+        $"{method,-6}: light net {result.Light.Accuracy:P2} on {test.Count} test digits " +
+        $"({light.ParameterCount()} parameters)");
 }
 
 static Dataset Flat(Dataset d) => new(d.Name, d.Features, d.Labels, [d.SampleSize], d.ClassCount, d.ClassNames);

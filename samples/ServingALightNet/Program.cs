@@ -11,7 +11,8 @@ Checkpoint.Save(path, light, architecture, inputShape: [3],
     metrics: new Dictionary<string, string> { [Checkpoint.RoleMetric] = Checkpoint.LightRole });
 
 var predictor = Predictor.FromCheckpoint(path, a => ArchitectureRegistry.BuildLight(a, new RandomGenerator(0)));
-Console.WriteLine($"serving {architecture}: {predictor.OutputSize} logits per request, dense plan: {predictor.UsesDensePlan}");
+Console.WriteLine(
+    $"serving {architecture}: {predictor.OutputSize} logits per request, dense plan: {predictor.UsesDensePlan}");
 Parallel.For(0, 4, caller =>
 {
     var logits = new float[predictor.OutputSize];

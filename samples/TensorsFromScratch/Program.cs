@@ -20,7 +20,8 @@ using (GradMode.NoGrad())
 
 for (int step = 0; step <= 200; step++)
 {
-    using (TensorScope.Begin())                                       // step-local tensors recycle their storage at the end
+    // step-local tensors recycle their storage at the end
+    using (TensorScope.Begin())
     {
         var logits = Functional.Linear(x, w, b);
         var loss = Functional.CrossEntropy(logits, labels);

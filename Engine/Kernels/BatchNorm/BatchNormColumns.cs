@@ -21,7 +21,9 @@ internal static unsafe class BatchNormColumns
     /// <summary>True where the lanes run as vectors; elsewhere the per-channel path serves S = 1 too.</summary>
     public static bool Available => Vector256.IsHardwareAccelerated;
 
-    /// <summary>sum[l] = Σ_i x[i·stride + l], in double, rows in order. x: [rows] steps of 8 floats, stride apart.</summary>
+    /// <summary>
+    /// sum[l] = Σ_i x[i·stride + l], in double, rows in order. x: [rows] steps of 8 floats, stride apart.
+    /// </summary>
     public static void Sums(float* x, int rows, nint stride, double* sum)
     {
         Vector256<double> low = default, high = default;
@@ -51,8 +53,12 @@ internal static unsafe class BatchNormColumns
         high.Store(squares + 4);
     }
 
-    /// <summary>y = (x − mean)·scale + shift per lane (product rounded before the sum), then max(·, 0) with <paramref name="relu"/>.</summary>
-    public static void Normalise(float* x, float* y, int rows, nint stride, float* mean, float* scale, float* shift, bool relu)
+    /// <summary>
+    /// y = (x − mean)·scale + shift per lane (product rounded before the sum), then max(·, 0) with
+    /// <paramref name="relu"/>.
+    /// </summary>
+    public static void Normalise(float* x, float* y, int rows, nint stride, float* mean, float* scale,
+        float* shift, bool relu)
     {
         Vector256<float> m = Vector256.Load(mean), a = Vector256.Load(scale), b = Vector256.Load(shift);
         for (int i = 0; i < rows; i++, x += stride, y += stride)
@@ -66,7 +72,8 @@ internal static unsafe class BatchNormColumns
     /// sumDy[l] = Σ_i g and sumDyDeviation[l] = Σ_i g·(x − mean) in double, with g the masked gradient of
     /// <see cref="Masked"/> (each row's float terms as the row path's one-value rows produce them).
     /// </summary>
-    public static void GradientSums(float* dy, float* y, float* x, int rows, nint stride, float* mean, in ColumnMask mask,
+    public static void GradientSums(float* dy, float* y, float* x, int rows, nint stride,
+        float* mean, in ColumnMask mask,
         double* sumDy, double* sumDyDeviation)
     {
         var m = Vector256.Load(mean);
@@ -75,7 +82,8 @@ internal static unsafe class BatchNormColumns
         for (int i = 0; i < rows; i++, x += stride, dy += stride)
         {
             var deviation = Vector256.Load(x) - m;
-            var g = Masked(Vector256.Load(dy), y == null ? zero : Vector256.Load(y + (nint)i * stride), y != null, deviation, mask);
+            var g = Masked(Vector256.Load(dy), y == null ? zero : Vector256.Load(y + (nint)i * stride),
+                y != null, deviation, mask);
             var (a, b) = Vector256.Widen(zero + g);
             sumLow += a;
             sumHigh += b;
@@ -101,7 +109,8 @@ internal static unsafe class BatchNormColumns
         for (int i = 0; i < rows; i++, x += stride, dy += stride, gradX += stride)
         {
             var deviation = Vector256.Load(x) - m;
-            var g = Masked(Vector256.Load(dy), y == null ? zero : Vector256.Load(y + (nint)i * stride), y != null, deviation, mask);
+            var g = Masked(Vector256.Load(dy), y == null ? zero : Vector256.Load(y + (nint)i * stride),
+                y != null, deviation, mask);
             ((overwrite ? zero : Vector256.Load(gradX)) + (a * g + b * deviation + c)).Store(gradX);
         }
     }
@@ -110,13 +119,16 @@ internal static unsafe class BatchNormColumns
     /// The row path's scalar Masked per lane: dy; or 0 + dy where y &gt; 0 (else 0); or, from x, 0 + dy where
     /// deviation·scale + shift &gt; 0 with the product rounded first, as the forward's scalar tail computed y.
     /// </summary>
-    private static Vector256<float> Masked(Vector256<float> dy, Vector256<float> y, bool hasY, Vector256<float> deviation,
+    private static Vector256<float> Masked(Vector256<float> dy, Vector256<float> y, bool hasY,
+        Vector256<float> deviation,
         in ColumnMask mask)
     {
         var zero = Vector256<float>.Zero;
         if (hasY) return zero + Vector256.ConditionalSelect(Vector256.GreaterThan(y, zero), dy, zero);
         if (mask.FromX)
-            return zero + Vector256.ConditionalSelect(Vector256.GreaterThan(deviation * mask.Scale + mask.Shift, zero), dy, zero);
+            return zero
+                + Vector256.ConditionalSelect(
+                Vector256.GreaterThan(deviation * mask.Scale + mask.Shift, zero), dy, zero);
         return dy;
     }
 }

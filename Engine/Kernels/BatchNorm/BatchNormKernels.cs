@@ -29,21 +29,23 @@ public static unsafe class BatchNormKernels
     public static void ForwardTraining(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
         Span<float> y, Span<float> saveMean, Span<float> saveInvStd, Span<float> runningMean, Span<float> runningVar,
         int n, int c, int s, float momentum, float eps) =>
-        ForwardTrainingCore("BatchNormKernels.ForwardTraining", relu: false, x, gamma, beta, y, saveMean, saveInvStd,
-            runningMean, runningVar, n, c, s, momentum, eps);
+        ForwardTrainingCore(relu: false, x, gamma, beta, y, saveMean, saveInvStd, runningMean, runningVar, n, c, s,
+            momentum, eps);
 
     /// <summary>
-    /// <see cref="ForwardTraining"/> (errors name <paramref name="kernel"/>),
-    /// followed by y = max(y, 0) on each row while it is still in cache when <paramref name="relu"/> is set.
-    /// Non-empty <paramref name="saveScale"/> and <paramref name="saveShift"/> ([C]) receive each channel's float
-    /// scale γ·invStd and shift β exactly as the rows were normalised with them, for a backward that recomputes
-    /// the ReLU mask from x (<see cref="BackwardCore"/>).
+    /// The job behind <see cref="ForwardTraining"/> and <see cref="BatchNormReluKernels.ForwardTraining"/>:
+    /// the former, followed by y = max(y, 0) on each row while it is still in cache when <paramref name="relu"/> is
+    /// set (errors name the entry point that <paramref name="relu"/> stands for). Non-empty
+    /// <paramref name="saveScale"/> and <paramref name="saveShift"/> ([C]) receive each channel's float scale
+    /// γ·invStd and shift β exactly as the rows were normalised with them, for a backward that recomputes the ReLU
+    /// mask from x (<see cref="BatchNormReluKernels.BackwardRecomputingMask"/>).
     /// </summary>
-    internal static void ForwardTrainingCore(string kernel, bool relu, ReadOnlySpan<float> x, ReadOnlySpan<float> gamma,
+    internal static void ForwardTrainingCore(bool relu, ReadOnlySpan<float> x, ReadOnlySpan<float> gamma,
         ReadOnlySpan<float> beta, Span<float> y, Span<float> saveMean, Span<float> saveInvStd, Span<float> runningMean,
         Span<float> runningVar, int n, int c, int s, float momentum, float eps, Span<float> saveScale = default,
         Span<float> saveShift = default)
     {
+        string kernel = relu ? "BatchNormReluKernels.ForwardTraining" : "BatchNormKernels.ForwardTraining";
         BatchNormArguments.CheckTraining(kernel, x.Length, gamma.Length, beta.Length,
             y.Length, saveMean.Length, saveInvStd.Length, runningMean.Length, runningVar.Length, n, c, s);
         RequireChannelSpans(kernel, saveScale.Length, saveShift.Length, c);
@@ -65,18 +67,19 @@ public static unsafe class BatchNormKernels
     /// </summary>
     /// <exception cref="ArgumentException">Bad sizes or a span too short.</exception>
     public static void ForwardInference(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
-        ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVar, Span<float> y, int n, int c, int s, float eps) =>
-        ForwardInferenceCore("BatchNormKernels.ForwardInference", relu: false, x, gamma, beta, runningMean, runningVar, y,
-            n, c, s, eps);
+        ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVar, Span<float> y, int n, int c,
+            int s, float eps) =>
+        ForwardInferenceCore(relu: false, x, gamma, beta, runningMean, runningVar, y, n, c, s, eps);
 
     /// <summary>
-    /// <see cref="ForwardInference"/> (errors name <paramref name="kernel"/>),
-    /// followed by y = max(y, 0) on each row when <paramref name="relu"/> is set.
+    /// The job behind <see cref="ForwardInference"/> and <see cref="BatchNormReluKernels.ForwardInference"/>:
+    /// the former, followed by y = max(y, 0) on each row when <paramref name="relu"/> is set.
     /// </summary>
-    internal static void ForwardInferenceCore(string kernel, bool relu, ReadOnlySpan<float> x, ReadOnlySpan<float> gamma,
+    internal static void ForwardInferenceCore(bool relu, ReadOnlySpan<float> x, ReadOnlySpan<float> gamma,
         ReadOnlySpan<float> beta, ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVar, Span<float> y,
         int n, int c, int s, float eps)
     {
+        string kernel = relu ? "BatchNormReluKernels.ForwardInference" : "BatchNormKernels.ForwardInference";
         BatchNormArguments.CheckInference(kernel, x.Length, gamma.Length, beta.Length,
             runningMean.Length, runningVar.Length, y.Length, n, c, s);
         fixed (float* xp = x, gp = gamma, bp = beta, yp = y, rmp = runningMean, rvp = runningVar)
@@ -93,34 +96,41 @@ public static unsafe class BatchNormKernels
     /// <summary>
     /// Backward with batch statistics (x̂ = (x − μ)·invStd, M = N·S): gradBeta += Σ dy,
     /// gradGamma += Σ dy·x̂, gradX += γ·invStd·(dy − Σdy/M − x̂·Σ(dy·x̂)/M).
-    /// x, gradY, gradX: [N, C, S]; gamma, saveMean, saveInvStd, gradGamma, gradBeta: [C].
+    /// x, gradY, gradX: [N, C, S]; gamma, saveMean, saveInvStd, gradGamma, gradBeta: [C]. With
+    /// <paramref name="overwriteGradX"/>, gradX is written (as if it had been cleared first) rather than added to.
     /// </summary>
     /// <exception cref="ArgumentException">Bad sizes or a span too short.</exception>
     public static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> gradY, ReadOnlySpan<float> gamma,
         ReadOnlySpan<float> saveMean, ReadOnlySpan<float> saveInvStd, Span<float> gradX, Span<float> gradGamma,
-        Span<float> gradBeta, int n, int c, int s) =>
-        BackwardCore("BatchNormKernels.Backward", x, [], gradY, gamma, saveMean, saveInvStd, gradX, gradGamma, gradBeta,
-            n, c, s);
+        Span<float> gradBeta, int n, int c, int s, bool overwriteGradX = false) =>
+        BackwardCore(x, [], gradY, gamma, saveMean, saveInvStd, gradX, gradGamma, gradBeta, n, c, s, overwriteGradX);
 
     /// <summary>
-    /// <see cref="Backward"/> (errors name <paramref name="kernel"/>); when <paramref name="reluOutput"/> is not
-    /// empty, the backward of y = max(batchnorm(x), 0) with that y ([N, C, S]): each row of gradY is masked to
-    /// where y &gt; 0 inside the loops that sum it and update gradX (one pass each, nothing stored). With
-    /// <paramref name="overwriteGradX"/>, gradX is written (as if it had been cleared first) rather than added to.
-    /// Instead of y, non-empty <paramref name="maskScale"/> and <paramref name="maskShift"/> (the forward's
-    /// saveScale and saveShift) recompute the mask from x: the same bits, one stream of [N, C, S] fewer to read.
+    /// The job behind <see cref="Backward"/> and the backward entry points of <see cref="BatchNormReluKernels"/>
+    /// (errors name <see cref="BatchNormReluKernels"/> when a ReLU mask is given): when
+    /// <paramref name="reluOutput"/> is not empty, the backward of y = max(batchnorm(x), 0) with that y
+    /// ([N, C, S]): each row of gradY is masked to where y &gt; 0 inside the loops that sum it and update gradX
+    /// (one pass each, nothing stored). Instead of y, non-empty <paramref name="maskScale"/> and
+    /// <paramref name="maskShift"/> (the forward's saveScale and saveShift) recompute the mask from x: the same
+    /// bits, one stream of [N, C, S] fewer to read.
     /// </summary>
-    internal static void BackwardCore(string kernel, ReadOnlySpan<float> x, ReadOnlySpan<float> reluOutput,
+    internal static void BackwardCore(ReadOnlySpan<float> x, ReadOnlySpan<float> reluOutput,
         ReadOnlySpan<float> gradY, ReadOnlySpan<float> gamma, ReadOnlySpan<float> saveMean,
-        ReadOnlySpan<float> saveInvStd, Span<float> gradX, Span<float> gradGamma, Span<float> gradBeta, int n, int c, int s,
+        ReadOnlySpan<float> saveInvStd, Span<float> gradX, Span<float> gradGamma, Span<float> gradBeta,
+            int n, int c, int s,
         bool overwriteGradX = false, ReadOnlySpan<float> maskScale = default, ReadOnlySpan<float> maskShift = default)
     {
+        string kernel = !maskScale.IsEmpty || !maskShift.IsEmpty ? "BatchNormReluKernels.BackwardRecomputingMask"
+            : !reluOutput.IsEmpty ? "BatchNormReluKernels.Backward"
+            : "BatchNormKernels.Backward";
         BatchNormArguments.CheckBackward(kernel, x.Length, gradY.Length, gamma.Length,
             saveMean.Length, saveInvStd.Length, gradX.Length, gradGamma.Length, gradBeta.Length, n, c, s);
-        if (!reluOutput.IsEmpty) KernelArguments.RequireLength(reluOutput.Length, (long)n * c * s, kernel, "y [N, C, S]");
+        if (!reluOutput.IsEmpty) KernelArguments.RequireLength(reluOutput.Length, (long)n * c * s,
+            kernel, "y [N, C, S]");
         RequireChannelSpans(kernel, maskScale.Length, maskShift.Length, c);
         if (!reluOutput.IsEmpty && !maskScale.IsEmpty)
-            throw new ArgumentException($"{kernel}: the ReLU mask comes from y or from the saved scale and shift, not both.");
+            throw new ArgumentException(
+                $"{kernel}: the ReLU mask comes from y or from the saved scale and shift, not both.");
         fixed (float* xp = x, yp = reluOutput, gyp = gradY, gp = gamma, mp = saveMean, ip = saveInvStd, gxp = gradX,
                ggp = gradGamma, gbp = gradBeta, scp = maskScale, shp = maskShift)
         {
@@ -140,7 +150,9 @@ public static unsafe class BatchNormKernels
     {
         if (scaleLength == 0 && shiftLength == 0) return;
         if (scaleLength != c || shiftLength != c)
-            throw new ArgumentException($"{kernel}: the per-channel scale and shift must both be [{c}], got {scaleLength} and {shiftLength} values.");
+            throw new ArgumentException(
+                $"{kernel}: the per-channel scale and shift must both be [{c}], got {scaleLength} " +
+                $"and {shiftLength} values.");
     }
 
     private static void Run(BatchNormJob job, int n, int c, int s)
@@ -149,7 +161,9 @@ public static unsafe class BatchNormKernels
         job.ChannelsPerTile = Math.Max(1, ElementsPerTile / (n * s));
         // S = 1 runs eight channels per vector (BatchNormColumns): tiles of whole blocks.
         job.Columns = s == 1 && BatchNormColumns.Available;
-        if (job.Columns) job.ChannelsPerTile = (job.ChannelsPerTile + BatchNormColumns.Lanes - 1) / BatchNormColumns.Lanes * BatchNormColumns.Lanes;
+        if (job.Columns)
+            job.ChannelsPerTile = (job.ChannelsPerTile + BatchNormColumns.Lanes - 1) / BatchNormColumns.Lanes
+                * BatchNormColumns.Lanes;
         Parallelism.For((c + job.ChannelsPerTile - 1) / job.ChannelsPerTile, job);
         job.Clear();
     }
@@ -170,11 +184,13 @@ public static unsafe class BatchNormKernels
         public bool Columns; // S = 1: blocks of BatchNormColumns.Lanes channels as vector lanes, the rest one by one
         public float Momentum, Eps;
         public float* X, Y, Gamma, Beta, Mean, InvStd, RunningMean, RunningVar, GradY, GradX, GradGamma, GradBeta;
-        public float* Scale, Shift; // [C] or null: training forward saves them, backward recomputes the ReLU mask with them
+        // [C] or null: training forward saves them, backward recomputes the ReLU mask with them
+        public float* Scale, Shift;
 
         public void Clear()
         {
-            X = Y = Gamma = Beta = Mean = InvStd = RunningMean = RunningVar = GradY = GradX = GradGamma = GradBeta = null;
+            X = Y = Gamma = Beta = Mean = InvStd = null;
+            RunningMean = RunningVar = GradY = GradX = GradGamma = GradBeta = null;
             Scale = Shift = null;
         }
 
@@ -253,7 +269,9 @@ public static unsafe class BatchNormKernels
             return (scale, shift);
         }
 
-        /// <summary><see cref="Train"/> for channels [c0, c0 + 8) of x [N, C] (S = 1), the channels as vector lanes.</summary>
+        /// <summary>
+        /// <see cref="Train"/> for channels [c0, c0 + 8) of x [N, C] (S = 1), the channels as vector lanes.
+        /// </summary>
         [SkipLocalsInit]
         private void TrainColumns(int c0)
         {
@@ -264,7 +282,8 @@ public static unsafe class BatchNormKernels
             BatchNormColumns.Sums(X + c0, N, C, sums);
             for (int l = 0; l < lanes; l++) mean[l] = (float)(sums[l] / count);
             BatchNormColumns.SquaredDeviations(X + c0, N, C, mean, squares);
-            for (int l = 0; l < lanes; l++) (scale[l], shift[l]) = FinishStatistics(c0 + l, sums[l] / count, squares[l]);
+            for (int l = 0; l < lanes; l++)
+                (scale[l], shift[l]) = FinishStatistics(c0 + l, sums[l] / count, squares[l]);
             BatchNormColumns.Normalise(X + c0, Y + c0, N, C, mean, scale, shift, Relu);
         }
 
@@ -278,7 +297,10 @@ public static unsafe class BatchNormKernels
             }
         }
 
-        /// <summary>The float scale γ/√(runningVar + eps) and shift β that normalise channel <paramref name="channel"/> in inference.</summary>
+        /// <summary>
+        /// The float scale γ/√(runningVar + eps) and shift β that normalise channel <paramref name="channel"/> in
+        /// inference.
+        /// </summary>
         private (float Scale, float Shift) InferenceAffine(int channel)
         {
             double invStd = 1 / Math.Sqrt(RunningVar[channel] + (double)Eps);
@@ -338,7 +360,8 @@ public static unsafe class BatchNormKernels
         /// Channel <paramref name="channel"/>'s parameter gradients from Σ g and Σ g·(x − μ) (added to GradGamma and
         /// GradBeta), and the float coefficients of gradX = dyScale·g + deviationScale·(x − μ) + offset.
         /// </summary>
-        private (float DyScale, float DeviationScale, float Offset) FinishGradient(int channel, double sumDy, double sumDyDeviation)
+        private (float DyScale, float DeviationScale, float Offset) FinishGradient(int channel, double sumDy,
+            double sumDyDeviation)
         {
             double count = (double)N * S, invStd = InvStd[channel];
             double sumDyXhat = sumDyDeviation * invStd;
@@ -355,7 +378,8 @@ public static unsafe class BatchNormKernels
         {
             const int lanes = BatchNormColumns.Lanes;
             double* sumDy = stackalloc double[lanes], sumDyDeviation = stackalloc double[lanes];
-            float* dyScale = stackalloc float[lanes], deviationScale = stackalloc float[lanes], offset = stackalloc float[lanes];
+            float* dyScale = stackalloc float[lanes], deviationScale = stackalloc float[lanes],
+                offset = stackalloc float[lanes];
             var mask = Scale != null
                 ? new ColumnMask(true, Vector256.Load(Scale + c0), Vector256.Load(Shift + c0))
                 : default;

@@ -51,7 +51,8 @@ internal static unsafe class BatchNormRows
     /// </summary>
     /// <remarks>
     /// With <paramref name="mask"/>.FromX the ReLU mask is recomputed from x instead of read from y (one stream
-    /// fewer): y &gt; 0 exactly where (x − mean)·scale + shift &gt; 0, evaluated as <see cref="Normalise"/> evaluated it.
+    /// fewer): y &gt; 0 exactly where (x − mean)·scale + shift &gt; 0, evaluated as <see cref="Normalise"/> evaluated
+    /// it.
     /// </remarks>
     public static void SumsOfGradient(float* dy, float* y, float* x, int length, float mean, ReluMask mask,
         out float sumDy, out float sumDyDeviation)
@@ -64,14 +65,19 @@ internal static unsafe class BatchNormRows
         {
             if (length >= Vector512<float>.Count)
             {
-                Vector512<float> m = Vector512.Create(mean), zero = Vector512<float>.Zero, accSum = zero, accProduct = zero;
+                Vector512<float> m = Vector512.Create(mean), zero = Vector512<float>.Zero,
+                    accSum = zero, accProduct = zero;
                 Vector512<float> scale = Vector512.Create(mask.Scale), shift = Vector512.Create(mask.Shift);
                 for (; i <= length - Vector512<float>.Count; i += Vector512<float>.Count)
                 {
                     var g = Vector512.Load(dy + i);
                     var deviation = Vector512.Load(x + i) - m;
-                    if (y != null) g = zero + Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.Load(y + i), zero), g, zero);
-                    else if (mask.FromX) g = zero + Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.FusedMultiplyAdd(deviation, scale, shift), zero), g, zero);
+                    if (y != null)
+                        g = zero + Vector512.ConditionalSelect(
+                            Vector512.GreaterThan(Vector512.Load(y + i), zero), g, zero);
+                    else if (mask.FromX)
+                        g = zero + Vector512.ConditionalSelect(
+                            Vector512.GreaterThan(Vector512.FusedMultiplyAdd(deviation, scale, shift), zero), g, zero);
                     accSum += g;
                     accProduct = Vector512.FusedMultiplyAdd(g, deviation, accProduct);
                 }
@@ -87,8 +93,11 @@ internal static unsafe class BatchNormRows
             {
                 var g = Vector256.Load(dy + i);
                 var deviation = Vector256.Load(x + i) - m;
-                if (y != null) g = zero + Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.Load(y + i), zero), g, zero);
-                else if (mask.FromX) g = zero + Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.FusedMultiplyAdd(deviation, scale, shift), zero), g, zero);
+                if (y != null)
+                    g = zero + Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.Load(y + i), zero), g, zero);
+                else if (mask.FromX)
+                    g = zero + Vector256.ConditionalSelect(
+                        Vector256.GreaterThan(Vector256.FusedMultiplyAdd(deviation, scale, shift), zero), g, zero);
                 accSum += g;
                 accProduct = Vector256.FusedMultiplyAdd(g, deviation, accProduct);
             }
@@ -111,12 +120,14 @@ internal static unsafe class BatchNormRows
     /// maximum like the TensorPrimitives.Max that ElementwiseKernels.Relu applies (NaN stays NaN, −0 becomes +0),
     /// so the fused output equals batch norm then ReLU bit for bit.
     /// </summary>
-    public static void Normalise(float* x, float* y, int length, float mean, float scale, float shift, bool relu = false)
+    public static void Normalise(float* x, float* y, int length, float mean, float scale,
+        float shift, bool relu = false)
     {
         int i = 0;
         if (Vector512.IsHardwareAccelerated)
         {
-            Vector512<float> m = Vector512.Create(mean), a = Vector512.Create(scale), b = Vector512.Create(shift), zero = Vector512<float>.Zero;
+            Vector512<float> m = Vector512.Create(mean), a = Vector512.Create(scale), b = Vector512.Create(shift),
+                zero = Vector512<float>.Zero;
             for (; i <= length - Vector512<float>.Count; i += Vector512<float>.Count)
             {
                 var value = Vector512.FusedMultiplyAdd(Vector512.Load(x + i) - m, a, b);
@@ -125,7 +136,8 @@ internal static unsafe class BatchNormRows
         }
         else if (Vector256.IsHardwareAccelerated)
         {
-            Vector256<float> m = Vector256.Create(mean), a = Vector256.Create(scale), b = Vector256.Create(shift), zero = Vector256<float>.Zero;
+            Vector256<float> m = Vector256.Create(mean), a = Vector256.Create(scale), b = Vector256.Create(shift),
+                zero = Vector256<float>.Zero;
             for (; i <= length - Vector256<float>.Count; i += Vector256<float>.Count)
             {
                 var value = Vector256.FusedMultiplyAdd(Vector256.Load(x + i) - m, a, b);
@@ -151,14 +163,18 @@ internal static unsafe class BatchNormRows
         if (Vector512.IsHardwareAccelerated)
         {
             Vector512<float> m = Vector512.Create(mean), a = Vector512.Create(dyScale);
-            Vector512<float> b = Vector512.Create(deviationScale), c = Vector512.Create(offset), zero = Vector512<float>.Zero;
+            Vector512<float> b = Vector512.Create(deviationScale), c = Vector512.Create(offset),
+                zero = Vector512<float>.Zero;
             Vector512<float> scale = Vector512.Create(mask.Scale), shift = Vector512.Create(mask.Shift);
             for (; i <= length - Vector512<float>.Count; i += Vector512<float>.Count)
             {
                 var g = Vector512.Load(dy + i);
                 var deviation = Vector512.Load(x + i) - m;
-                if (y != null) g = zero + Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.Load(y + i), zero), g, zero);
-                else if (mask.FromX) g = zero + Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.FusedMultiplyAdd(deviation, scale, shift), zero), g, zero);
+                if (y != null)
+                    g = zero + Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.Load(y + i), zero), g, zero);
+                else if (mask.FromX)
+                    g = zero + Vector512.ConditionalSelect(
+                        Vector512.GreaterThan(Vector512.FusedMultiplyAdd(deviation, scale, shift), zero), g, zero);
                 var partial = Vector512.FusedMultiplyAdd(deviation, b, c);
                 partial = Vector512.FusedMultiplyAdd(g, a, partial);
                 ((overwrite ? Vector512<float>.Zero : Vector512.Load(gradX + i)) + partial).Store(gradX + i);
@@ -167,14 +183,18 @@ internal static unsafe class BatchNormRows
         else if (Vector256.IsHardwareAccelerated)
         {
             Vector256<float> m = Vector256.Create(mean), a = Vector256.Create(dyScale);
-            Vector256<float> b = Vector256.Create(deviationScale), c = Vector256.Create(offset), zero = Vector256<float>.Zero;
+            Vector256<float> b = Vector256.Create(deviationScale), c = Vector256.Create(offset),
+                zero = Vector256<float>.Zero;
             Vector256<float> scale = Vector256.Create(mask.Scale), shift = Vector256.Create(mask.Shift);
             for (; i <= length - Vector256<float>.Count; i += Vector256<float>.Count)
             {
                 var g = Vector256.Load(dy + i);
                 var deviation = Vector256.Load(x + i) - m;
-                if (y != null) g = zero + Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.Load(y + i), zero), g, zero);
-                else if (mask.FromX) g = zero + Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.FusedMultiplyAdd(deviation, scale, shift), zero), g, zero);
+                if (y != null)
+                    g = zero + Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.Load(y + i), zero), g, zero);
+                else if (mask.FromX)
+                    g = zero + Vector256.ConditionalSelect(
+                        Vector256.GreaterThan(Vector256.FusedMultiplyAdd(deviation, scale, shift), zero), g, zero);
                 var partial = Vector256.FusedMultiplyAdd(deviation, b, c);
                 partial = Vector256.FusedMultiplyAdd(g, a, partial);
                 ((overwrite ? Vector256<float>.Zero : Vector256.Load(gradX + i)) + partial).Store(gradX + i);

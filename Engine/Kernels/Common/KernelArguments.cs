@@ -26,7 +26,8 @@ internal static class KernelArguments
     {
         g.Validate();
         if (xLength < g.InputLength)
-            ThrowTooShort(xLength, g.InputLength, kernel, $"x [N={g.Batch}, C={g.InChannels}, H={g.Height}, W={g.Width}]", false);
+            ThrowTooShort(xLength, g.InputLength, kernel,
+                $"x [N={g.Batch}, C={g.InChannels}, H={g.Height}, W={g.Width}]", false);
         if (wLength < g.WeightLength)
             ThrowTooShort(wLength, g.WeightLength, kernel,
                 $"w [O={g.OutChannels}, C={g.InChannels}, KH={g.KernelHeight}, KW={g.KernelWidth}]", false);
@@ -39,5 +40,6 @@ internal static class KernelArguments
     [DoesNotReturn]
     private static void ThrowTooShort(int actual, long expected, string kernel, string what, bool emptyAllowed) =>
         throw new ArgumentException(
-            $"{kernel}: {what} holds {actual} elements but needs {expected}{(emptyAllowed ? " (or pass an empty span)" : "")}.");
+            $"{kernel}: {what} holds {actual} elements but needs " +
+            $"{expected}{(emptyAllowed ? " (or pass an empty span)" : "")}.");
 }

@@ -55,10 +55,12 @@ public readonly record struct ConvGeometry(int Batch, int InChannels, int Height
         if ((long)Height + 2L * PadH < KernelHeight || (long)Width + 2L * PadW < KernelWidth)
             throw new ArgumentException(
                 $"Convolution kernel {KernelHeight}x{KernelWidth} does not fit the padded input " +
-                $"{Height + 2L * PadH}x{Width + 2L * PadW} (input {Height}x{Width}, padding {PadH},{PadW}); output would be empty.");
+                $"{Height + 2L * PadH}x{Width + 2L * PadW} (input {Height}x{Width}, padding " +
+                $"{PadH},{PadW}); output would be empty.");
         if (InputLength > int.MaxValue || OutputLength > int.MaxValue || WeightLength > int.MaxValue
             || (long)PatchLength * OutHeight * OutWidth > int.MaxValue)
-            throw new ArgumentException($"Convolution {this} is too large: a buffer would exceed {int.MaxValue} elements.");
+            throw new ArgumentException(
+                $"Convolution {this} is too large: a buffer would exceed {int.MaxValue} elements.");
     }
 
     private static void RequirePositive(int value, string name)

@@ -34,7 +34,8 @@ public static unsafe class ConvolutionKernels
         ReadOnlySpan<float> bias, Span<float> y, ReadOnlySpan<float> residual = default)
     {
         KernelArguments.CheckConvolution(g, "ConvolutionKernels.Forward", x.Length, w.Length, y.Length, bias.Length);
-        if (!residual.IsEmpty) KernelArguments.RequireLength(residual.Length, g.OutputLength, "ConvolutionKernels.Forward", "residual");
+        if (!residual.IsEmpty) KernelArguments.RequireLength(residual.Length, g.OutputLength,
+            "ConvolutionKernels.Forward", "residual");
         if (!residual.IsEmpty && !ImplicitConvolution.Available)
         {
             // The im2col path has no per-tile hook: convolve, then add.
@@ -47,7 +48,8 @@ public static unsafe class ConvolutionKernels
         {
             if (ImplicitConvolution.Available)
             {
-                ImplicitConvolution.Run(g, xp, wp, bias.IsEmpty ? null : bp, yp, accumulate: false, residual.IsEmpty ? null : rp);
+                ImplicitConvolution.Run(g, xp, wp, bias.IsEmpty ? null : bp, yp, accumulate: false,
+                    residual.IsEmpty ? null : rp);
                 return;
             }
             var job = _forwardJob ??= new ForwardJob();

@@ -63,7 +63,8 @@ public static class ConvolutionReference
                                     if (rowNumerator % g.StrideH != 0 || colNumerator % g.StrideW != 0) continue;
                                     int i = rowNumerator / g.StrideH, j = colNumerator / g.StrideW;
                                     if (i >= oh || j >= ow) continue;
-                                    sum += (double)gradY[((n * g.OutChannels + o) * oh + i) * ow + j] * w[WeightIndex(g, o, c, kh, kw)];
+                                    sum += (double)gradY[((n * g.OutChannels + o) * oh + i) * ow + j]
+                                        * w[WeightIndex(g, o, c, kh, kw)];
                                 }
                         gradX[InputIndex(g, n, c, ih, iw)] += (float)sum;
                     }
@@ -93,7 +94,8 @@ public static class ConvolutionReference
                                 {
                                     int ih = i * g.StrideH - g.PadH + kh, iw = j * g.StrideW - g.PadW + kw;
                                     if ((uint)ih >= (uint)g.Height || (uint)iw >= (uint)g.Width) continue;
-                                    sum += (double)x[InputIndex(g, n, c, ih, iw)] * gradY[((n * g.OutChannels + o) * oh + i) * ow + j];
+                                    sum += (double)x[InputIndex(g, n, c, ih, iw)]
+                                        * gradY[((n * g.OutChannels + o) * oh + i) * ow + j];
                                 }
                         gradW[WeightIndex(g, o, c, kh, kw)] += (float)sum;
                     }

@@ -43,7 +43,8 @@ internal static unsafe class ImplicitConvolution
     /// phase (0, 0), channels back to back); any other geometry unfolds one image at a time (one tile per
     /// image) and runs the same kernel over it with all lanes valid.
     /// </summary>
-    public static void Run(in ConvGeometry g, float* x, float* w, float* bias, float* y, bool accumulate, float* residual = null)
+    public static void Run(in ConvGeometry g, float* x, float* w, float* bias, float* y, bool accumulate,
+        float* residual = null)
     {
         var job = _job ??= new ConvolutionJob();
         job.Prepare(g, x, w, bias, y, accumulate, residual);
@@ -65,7 +66,8 @@ internal static unsafe class ImplicitConvolution
         /// <summary>Parallel tiles per image: ⌈OH·OW / column tile⌉.</summary>
         public int TilesPerImage { get; private set; }
 
-        public void Prepare(in ConvGeometry g, float* x, float* w, float* bias, float* y, bool accumulate, float* residual)
+        public void Prepare(in ConvGeometry g, float* x, float* w, float* bias, float* y,
+            bool accumulate, float* residual)
         {
             _g = g; _x = x; _bias = bias; _y = y; _accumulate = accumulate; _residual = residual;
             _k = g.PatchLength; _plane = g.OutHeight * g.OutWidth;
@@ -97,7 +99,9 @@ internal static unsafe class ImplicitConvolution
 
         public void Clear() { _x = _bias = _y = _residual = null; }
 
-        /// <summary>Tile = image index / TilesPerImage, positions [tile·columnTile, +columnTile) of its output.</summary>
+        /// <summary>
+        /// Tile = image index / TilesPerImage, positions [tile·columnTile, +columnTile) of its output.
+        /// </summary>
         public override void Run(int index)
         {
             int image = index / TilesPerImage, j0 = index % TilesPerImage * _columnTile;
@@ -114,7 +118,8 @@ internal static unsafe class ImplicitConvolution
             else if (_split)
             {
                 float* phases = (_unfolded ??= new GemmScratch()).Ensure(g.InChannels * g.Height * g.Width);
-                StridePhases.Split(g, imageX, phases, StridePhases.CompactChannelStride(g)); // [C, s, s, OH, OW] or [C, OH, OW]
+                // [C, s, s, OH, OW] or [C, OH, OW]
+                StridePhases.Split(g, imageX, phases, StridePhases.CompactChannelStride(g));
                 imageX = phases;
             }
             float* imageY = _y + (long)image * m * plane;

@@ -58,8 +58,10 @@ internal static unsafe class ImplicitMicroKernel
         int* tapSource = layout.TapSource, tapMask = layout.TapMask;
         int taps = layout.Taps, channels = layout.Channels, chunk = layout.Chunk;
         nint channelStride = layout.ChannelStride;
-        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
-        Vector512<float> c8 = default, c9 = default, c10 = default, c11 = default, c12 = default, c13 = default, c14 = default, c15 = default;
+        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default,
+            c6 = default, c7 = default;
+        Vector512<float> c8 = default, c9 = default, c10 = default, c11 = default, c12 = default, c13 = default,
+            c14 = default, c15 = default;
 
         for (int first = 0; first < channels; first += chunk)
         {

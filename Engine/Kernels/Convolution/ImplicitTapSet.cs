@@ -13,6 +13,10 @@ namespace RocketNet.Kernels;
 /// machinery serves the forward convolution (phase planes of x) and the phase-wise input gradient (gradY
 /// read at negated shifts).
 /// </summary>
+/// <remarks>
+/// The per-tap and per-block loops that fill it carry <see cref="MethodImplOptions.AggressiveOptimization"/>:
+/// they run once per call, so the tiered JIT's unoptimised first code would serve many calls and is slow.
+/// </remarks>
 internal sealed unsafe class ImplicitTapSet
 {
     private const int Mr = ImplicitMicroKernel.Mr, Nr = ImplicitMicroKernel.Nr;
@@ -50,7 +54,7 @@ internal sealed unsafe class ImplicitTapSet
     /// <paramref name="outWidth"/> plane, channel 0's float at <paramref name="source"/> + i·outWidth + j, which
     /// is the input plane's (i + di, j + dj): valid only where that stays inside the plane.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per call; tiered code is slow
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void SetShiftedTap(int tap, int source, int di, int dj, int outHeight, int outWidth)
     {
         uint* lanes = (uint*)_masks.Pointer + (nint)tap * _planePadded;
@@ -87,7 +91,7 @@ internal sealed unsafe class ImplicitTapSet
     }
 
     /// <summary>states[b] = the <see cref="ImplicitMicroKernel"/> lane state of masks[16·b .. 16·b + 16).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per call; tiered code is slow
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ClassifyLanes(uint* masks, int blocks, byte[] states)
     {
         for (int block = 0; block < blocks; block++)

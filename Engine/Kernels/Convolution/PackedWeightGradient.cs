@@ -73,7 +73,9 @@ internal static unsafe class PackedWeightGradient
 
         public void Clear() { _x = _gradY = _partials = null; }
 
-        /// <summary>Chunk <paramref name="index"/>: its images in groups, every (8-channel block, patch triple) tile per group.</summary>
+        /// <summary>
+        /// Chunk <paramref name="index"/>: its images in groups, every (8-channel block, patch triple) tile per group.
+        /// </summary>
         public override void Run(int index)
         {
             var g = _g;
@@ -89,8 +91,10 @@ internal static unsafe class PackedWeightGradient
             {
                 int images = Math.Min(_groupImages, end - n0), units = pack.Units(images);
                 // The next group's x and gradY, fetched into L2 a slice per tile while this group's tiles run.
-                int nextImages = Math.Min(_groupImages, end - n0 - images), tileCount = outRows / Rows * triples * pack.Bands;
-                var nextX = new PrefetchRange(_x + (long)(n0 + images) * imageLength, (long)nextImages * imageLength, tileCount);
+                int nextImages = Math.Min(_groupImages, end - n0 - images), tileCount = outRows / Rows
+                    * triples * pack.Bands;
+                var nextX = new PrefetchRange(_x + (long)(n0 + images) * imageLength,
+                    (long)nextImages * imageLength, tileCount);
                 var nextGradient = new PrefetchRange(_gradY + (long)(n0 + images) * g.OutChannels * plane,
                     (long)nextImages * g.OutChannels * plane, tileCount);
                 float* gradientPack = (_gradientPack ??= new GemmScratch()).Ensure(pack.GradientLength(images));
@@ -107,7 +111,8 @@ internal static unsafe class PackedWeightGradient
                             int r = t * WeightGradientPack.TileColumns;
                             nextX.Step(); nextGradient.Step();
                             Tile(gradientPack, pack.Row(shiftedPack, images, r), pack.Row(shiftedPack, images, r + 1),
-                                pack.Row(shiftedPack, images, r + 2), units, pack, sums + (nint)r * outRows + o0, outRows);
+                                pack.Row(shiftedPack, images, r + 2), units, pack,
+                                    sums + (nint)r * outRows + o0, outRows);
                         }
                     }
                 }
@@ -116,8 +121,8 @@ internal static unsafe class PackedWeightGradient
         }
 
         /// <summary>
-        /// partial[o, r] = sums[r, o] for o &lt; O, r &lt; patch, in 8×8 blocks (a scalar transpose took about 3 % of
-        /// the 64 → 64, 8×8 layer, whose chunks are single groups). sums: [patch rounded up to 8, outRows].
+        /// partial[o, r] = sums[r, o] for o &lt; O, r &lt; patch, in 8×8 blocks (a scalar transpose was a visible
+        /// share of the 64 → 64, 8×8 layer, whose chunks are single groups). sums: [patch rounded up to 8, outRows].
         /// </summary>
         [SkipLocalsInit]
         private static void WritePartial(float* sums, int outRows, float* partial, int outChannels, int patch)
@@ -170,7 +175,8 @@ internal static unsafe class PackedWeightGradient
             Vector512<float> a60 = default, a61 = default, a62 = default, a70 = default, a71 = default, a72 = default;
             for (int u = 0; u < units; u++, x0 += unitSkip, x1 += unitSkip, x2 += unitSkip)
                 for (int row = 0; row < rows; row++, x0 += rowSkip, x1 += rowSkip, x2 += rowSkip)
-                    for (int step = 0; step < vectors; step++, gy += Rows * Lanes, x0 += Lanes, x1 += Lanes, x2 += Lanes)
+                    for (int step = 0; step < vectors; step++, gy += Rows * Lanes, x0 += Lanes,
+                        x1 += Lanes, x2 += Lanes)
                     {
                         Vector512<float> v0 = Vector512.Load(x0), v1 = Vector512.Load(x1), v2 = Vector512.Load(x2);
                         Vector512<float> y = Vector512.Load(gy);
@@ -195,12 +201,15 @@ internal static unsafe class PackedWeightGradient
             Add(target + 2 * stride, LaneSums.Of8(a02, a12, a22, a32, a42, a52, a62, a72));
         }
 
-        /// <summary>Fetches floats [start, start + length) into L2 in equal slices, one slice per <see cref="Step"/>.</summary>
+        /// <summary>
+        /// Fetches floats [start, start + length) into L2 in equal slices, one slice per <see cref="Step"/>.
+        /// </summary>
         private struct PrefetchRange(float* start, long length, int slices)
         {
             private byte* _next = (byte*)start;
             private readonly byte* _end = (byte*)(start + Math.Max(0, length));
-            private readonly long _slice = Math.Max(64, ((long)Math.Max(0, length) * sizeof(float) + slices - 1) / Math.Max(1, slices));
+            private readonly long _slice =
+                Math.Max(64, ((long)Math.Max(0, length) * sizeof(float) + slices - 1) / Math.Max(1, slices));
 
             public void Step()
             {

@@ -24,7 +24,9 @@ internal static unsafe class PhaseInputGradient
 
     [ThreadStatic] private static GemmScratch? _phases; // per-thread [s, s, C, OH, OW] of one image
 
-    /// <summary>True when this machine runs the implicit kernels and <paramref name="g"/> is a strided phase geometry.</summary>
+    /// <summary>
+    /// True when this machine runs the implicit kernels and <paramref name="g"/> is a strided phase geometry.
+    /// </summary>
     public static bool Applies(in ConvGeometry g) =>
         ImplicitConvolution.Available && g.StrideH > 1 && StridePhases.Applies(g);
 
@@ -52,7 +54,8 @@ internal static unsafe class PhaseInputGradient
         private bool _accumulate;
         private int _computed;                              // bit a·s + b: phase (a, b) has taps
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // the weight loops run once per call; tiered code is slow
+        // the weight loops run once per call; tiered code is slow
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Prepare(in ConvGeometry g, float* gradY, float* w, float* gradX, bool accumulate)
         {
             _g = g; _gradY = gradY; _gradX = gradX; _accumulate = accumulate; _computed = 0;
@@ -82,7 +85,8 @@ internal static unsafe class PhaseInputGradient
                     set.SetShiftedTap(t, -di * g.OutWidth - dj, -di, -dj, g.OutHeight, g.OutWidth);
                     for (int c = 0; c < inChannels; c++)
                         for (int o = 0; o < outChannels; o++)
-                            weights[((nint)c * outChannels + o) * count + t] = w[((nint)o * inChannels + c) * taps + tap];
+                            weights[((nint)c * outChannels + o) * count + t] =
+                                w[((nint)o * inChannels + c) * taps + tap];
                 }
                 set.Pack(weights, inChannels);
             }

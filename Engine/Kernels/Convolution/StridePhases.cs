@@ -12,6 +12,12 @@ namespace RocketNet.Kernels;
 /// (oh + di, ow + dj) with di = ⌊(kh − ph)/s⌋, dj = ⌊(kw − pw)/s⌋: a constant flat shift di·OW + dj, valid where
 /// it stays inside the phase plane. At stride 1 the only phase is the plane itself (no split needed).
 /// </summary>
+/// <remarks>
+/// <see cref="Split(in ConvGeometry, float*, float*, int)"/> and <see cref="Interleave"/> run once per image, so
+/// they carry <see cref="MethodImplOptions.AggressiveOptimization"/>: the tiered JIT's unoptimised first code
+/// would serve many calls and was several times slower. Interleave's row-clearing helper is inlined into it for
+/// the same reason (on its own it would start unoptimised too). docs/performance.md has the figures.
+/// </remarks>
 internal static unsafe class StridePhases
 {
     /// <summary>True when every im2col row of <paramref name="g"/> is a shifted (phase) plane.</summary>
@@ -30,10 +36,11 @@ internal static unsafe class StridePhases
         Split(g, image, phases, ChannelStride(g));
 
     /// <summary>
-    /// <see cref="Split(in ConvGeometry, float*, float*)"/> with channel c's phases starting at c · <paramref name="channelStride"/>:
+    /// <see cref="Split(in ConvGeometry, float*, float*)"/> with channel c's phases starting at c ·
+    /// <paramref name="channelStride"/>:
     /// <see cref="CompactChannelStride"/> packs the channels' only phase (0, 0) planes back to back.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs per image; tiered code was 2× slower
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Split(in ConvGeometry g, float* image, float* phases, int channelStride)
     {
         int s = g.StrideH, height = g.Height, width = g.Width, ph = height / s, pw = width / s;
@@ -48,13 +55,15 @@ internal static unsafe class StridePhases
                 for (int i = 0; i < ph; i++)
                 {
                     float* row = plane + (nint)(s * i + a) * width;
-                    float* dst0 = phases + (nint)c * channelStride + (nint)a * s * ph * pw + (nint)i * pw; // phase (a, 0) row i
+                    // phase (a, 0) row i
+                    float* dst0 = phases + (nint)c * channelStride + (nint)a * s * ph * pw + (nint)i * pw;
                     int j = 0;
                     int rowPhases = used >> (a * s) & ((1 << s) - 1); // bit b: phase (a, b) is read
                     if (rowPhases == 0) continue;
                     if (s == 2 && Avx512F.IsSupported)
                     {
-                        // Deinterleave 32 inputs into 16 even (phase b = 0) and 16 odd (b = 1) columns, then 16 into 8 and 8.
+                        // Deinterleave 32 inputs into 16 even (phase b = 0) and 16 odd (b = 1) columns, then 16 into 8
+                        // and 8.
                         float* dst1 = dst0 + (nint)ph * pw;
                         for (; j + 16 <= pw; j += 16)
                         {
@@ -87,7 +96,7 @@ internal static unsafe class StridePhases
     /// (stride s &gt; 1). Phases no tap touches (a 1×1 stride-2 kernel: all but (0, 0)) are not read and count as
     /// zero: written as zeros when overwriting, left as they are when <paramref name="accumulate"/>.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs per image; tiered code is slow
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Interleave(in ConvGeometry g, float* phases, float* image, bool accumulate)
     {
         int s = g.StrideH, height = g.Height, width = g.Width, ph = height / s, pw = width / s;
@@ -157,7 +166,7 @@ internal static unsafe class StridePhases
     }
 
     /// <summary>row[0 .. width) = 0 in whole vectors.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // into Interleave's optimised code: tiered code here was 7× slower
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // into Interleave's optimised code (see the class remarks)
     private static void ClearRow(float* row, int width)
     {
         int j = 0;

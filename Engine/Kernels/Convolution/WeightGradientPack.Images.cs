@@ -63,7 +63,8 @@ internal sealed unsafe partial class WeightGradientPack
                 float* rows = slab + _top + (nint)low * RowFloats;
                 new Span<float>(slab, (int)(rows - slab)).Clear();
                 for (int i = low; i < high; i++)
-                    new Span<float>(rows + (nint)(i - low) * RowFloats + outWidth * Lanes, RowFloats - outWidth * Lanes).Clear();
+                    new Span<float>(rows + (nint)(i - low) * RowFloats + outWidth * Lanes,
+                        RowFloats - outWidth * Lanes).Clear();
                 float* after = rows + (nint)(high - low) * RowFloats;
                 new Span<float>(after, (int)(slab + Slab - after)).Clear();
                 float* channel = x + (long)n0 * imageStride + (long)c * g.Height * g.Width;
@@ -92,7 +93,8 @@ internal sealed unsafe partial class WeightGradientPack
     {
         var valid = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
         for (int t = 0; t < Lanes; t++)
-            block[t] = t < images ? Avx512F.MaskLoad(source + t * stride, valid, Vector512<float>.Zero) : Vector512<float>.Zero;
+            block[t] = t < images
+                ? Avx512F.MaskLoad(source + t * stride, valid, Vector512<float>.Zero) : Vector512<float>.Zero;
     }
 
     /// <summary>
@@ -111,7 +113,8 @@ internal sealed unsafe partial class WeightGradientPack
         {
             float* image = rows + t * stride;
             block[t] = t >= images ? Vector512<float>.Zero
-                : Avx512F.PermuteVar16x32x2(Vector512.Load(image), pick, count > 8 ? Vector512.Load(image + 32) : Vector512<float>.Zero);
+                : Avx512F.PermuteVar16x32x2(Vector512.Load(image), pick,
+                    count > 8 ? Vector512.Load(image + 32) : Vector512<float>.Zero);
         }
     }
 
@@ -120,7 +123,8 @@ internal sealed unsafe partial class WeightGradientPack
     /// (i, j) of the phase plane is x[s·i + a, s·j + b] of the channel plane at <paramref name="channel"/>.
     /// </summary>
     [SkipLocalsInit]
-    private void GatherBlock(float* channel, long stride, int images, int q, int count, int phase, Vector512<float>* block)
+    private void GatherBlock(float* channel, long stride, int images, int q, int count, int phase,
+        Vector512<float>* block)
     {
         int s = _g.StrideH, outWidth = _g.OutWidth, width = _g.Width, a = phase / s, b = phase % s;
         var offsets = stackalloc int[Lanes];

@@ -60,7 +60,8 @@ internal sealed unsafe partial class WeightGradientPack
                             for (; j < outWidth; j += Lanes) Vector512.Load(from + j).Store(row + j);
                         else
                             for (var pick = Vector512<int>.Indices * 2 + Vector512.Create(b); j < outWidth; j += Lanes)
-                                Avx512F.PermuteVar16x32x2(Vector512.Load(from + 2 * j), pick, Vector512.Load(from + 2 * j + Lanes))
+                                Avx512F.PermuteVar16x32x2(Vector512.Load(from + 2 * j), pick,
+                                    Vector512.Load(from + 2 * j + Lanes))
                                     .Store(row + j);
                         for (; j < rowFloats; j += Lanes) Vector512<float>.Zero.Store(row + j); // the gap
                     }

@@ -82,7 +82,9 @@ internal sealed unsafe partial class WeightGradientPack
     /// <summary>Floats of the x pack of <paramref name="images"/> images.</summary>
     public int ShiftedLength(int images) => ShiftedRows * Units(images) * Slab;
 
-    /// <summary>Start of patch row <paramref name="r"/>'s reads in an x pack of <paramref name="images"/> images.</summary>
+    /// <summary>
+    /// Start of patch row <paramref name="r"/>'s reads in an x pack of <paramref name="images"/> images.
+    /// </summary>
     public float* Row(float* packed, int images, int r) =>
         packed + (nint)_rowPlane[r] * Units(images) * Slab + _rowOffset[r];
 
@@ -100,7 +102,9 @@ internal sealed unsafe partial class WeightGradientPack
         return plane <= positions ? positions / plane : 1;
     }
 
-    /// <summary>Sets the layout for <paramref name="g"/> with about <paramref name="positions"/> lane-positions per group.</summary>
+    /// <summary>
+    /// Sets the layout for <paramref name="g"/> with about <paramref name="positions"/> lane-positions per group.
+    /// </summary>
     public void Prepare(in ConvGeometry g, int positions)
     {
         _g = g;

@@ -34,14 +34,16 @@ public static class BroadcastKernels
             return;
         }
         var op = new BinaryRow(operation, a, b, y);
-        StridedLoop.Run(yShape, ShapeMath.BroadcastStrides(aShape, yShape), ShapeMath.BroadcastStrides(bShape, yShape), ref op);
+        StridedLoop.Run(yShape, ShapeMath.BroadcastStrides(aShape, yShape),
+            ShapeMath.BroadcastStrides(bShape, yShape), ref op);
     }
 
     /// <summary>
     /// dst += src summed over the dimensions where <paramref name="dstShape"/> is broadcast to
     /// <paramref name="srcShape"/> (size 1 or missing).
     /// </summary>
-    public static void SumInto(ReadOnlySpan<float> src, ReadOnlySpan<int> srcShape, Span<float> dst, ReadOnlySpan<int> dstShape)
+    public static void SumInto(ReadOnlySpan<float> src, ReadOnlySpan<int> srcShape, Span<float> dst,
+        ReadOnlySpan<int> dstShape)
     {
         if (srcShape.SequenceEqual(dstShape))
         {
@@ -49,11 +51,13 @@ public static class BroadcastKernels
             return;
         }
         var op = new SumRow(src, dst);
-        StridedLoop.Run(srcShape, ShapeMath.BroadcastStrides(dstShape, srcShape), ShapeMath.BroadcastStrides(srcShape, srcShape), ref op);
+        StridedLoop.Run(srcShape, ShapeMath.BroadcastStrides(dstShape, srcShape),
+            ShapeMath.BroadcastStrides(srcShape, srcShape), ref op);
     }
 
     /// <summary>dst += src broadcast from <paramref name="srcShape"/> to <paramref name="dstShape"/>.</summary>
-    public static void ExpandInto(ReadOnlySpan<float> src, ReadOnlySpan<int> srcShape, Span<float> dst, ReadOnlySpan<int> dstShape)
+    public static void ExpandInto(ReadOnlySpan<float> src, ReadOnlySpan<int> srcShape, Span<float> dst,
+        ReadOnlySpan<int> dstShape)
     {
         if (srcShape.SequenceEqual(dstShape))
         {
@@ -61,10 +65,12 @@ public static class BroadcastKernels
             return;
         }
         var op = new BinaryRow(BinaryOperation.Add, src, dst, dst);
-        StridedLoop.Run(dstShape, ShapeMath.BroadcastStrides(srcShape, dstShape), ShapeMath.BroadcastStrides(dstShape, dstShape), ref op);
+        StridedLoop.Run(dstShape, ShapeMath.BroadcastStrides(srcShape, dstShape),
+            ShapeMath.BroadcastStrides(dstShape, dstShape), ref op);
     }
 
-    private readonly ref struct BinaryRow(BinaryOperation operation, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y)
+    private readonly ref struct BinaryRow(BinaryOperation operation, ReadOnlySpan<float> a,
+        ReadOnlySpan<float> b, Span<float> y)
         : StridedLoop.IRowOp
     {
         private readonly ReadOnlySpan<float> _a = a, _b = b;

@@ -7,7 +7,10 @@ namespace RocketNet.Kernels;
 /// </summary>
 public static class BroadcastReference
 {
-    /// <summary>The broadcast shape of <paramref name="a"/> and <paramref name="b"/> (sizes must be equal or 1 where they overlap).</summary>
+    /// <summary>
+    /// The broadcast shape of <paramref name="a"/> and <paramref name="b"/> (sizes must be equal or 1 where they
+    /// overlap).
+    /// </summary>
     /// <exception cref="ArgumentException">Two overlapping sizes differ and neither is 1.</exception>
     public static int[] Shape(ReadOnlySpan<int> a, ReadOnlySpan<int> b)
     {
@@ -17,13 +20,16 @@ public static class BroadcastReference
         {
             int da = i - (rank - a.Length) >= 0 ? a[i - (rank - a.Length)] : 1;
             int db = i - (rank - b.Length) >= 0 ? b[i - (rank - b.Length)] : 1;
-            if (da != db && da != 1 && db != 1) throw new ArgumentException($"Sizes {da} and {db} at dimension {i} do not broadcast.");
+            if (da != db && da != 1 && db != 1)
+                throw new ArgumentException($"Sizes {da} and {db} at dimension {i} do not broadcast.");
             y[i] = Math.Max(da, db);
         }
         return y;
     }
 
-    /// <summary>The multi-index of flat position <paramref name="flat"/> in a row-major tensor of <paramref name="shape"/>.</summary>
+    /// <summary>
+    /// The multi-index of flat position <paramref name="flat"/> in a row-major tensor of <paramref name="shape"/>.
+    /// </summary>
     public static int[] Unflatten(int flat, ReadOnlySpan<int> shape)
     {
         var index = new int[shape.Length];
@@ -35,7 +41,10 @@ public static class BroadcastReference
         return index;
     }
 
-    /// <summary>The flat position read from a tensor of <paramref name="shape"/> at <paramref name="index"/> of a bigger broadcast shape.</summary>
+    /// <summary>
+    /// The flat position read from a tensor of <paramref name="shape"/> at <paramref name="index"/> of a bigger
+    /// broadcast shape.
+    /// </summary>
     public static int Source(ReadOnlySpan<int> index, ReadOnlySpan<int> shape)
     {
         int offset = index.Length - shape.Length, flat = 0;
@@ -44,7 +53,8 @@ public static class BroadcastReference
     }
 
     /// <summary>y = a ⊙ b with broadcasting, element by element. y has <see cref="Shape"/>(a, b).</summary>
-    public static void Binary(BinaryOperation operation, ReadOnlySpan<float> a, ReadOnlySpan<int> aShape, ReadOnlySpan<float> b,
+    public static void Binary(BinaryOperation operation, ReadOnlySpan<float> a, ReadOnlySpan<int> aShape,
+        ReadOnlySpan<float> b,
         ReadOnlySpan<int> bShape, Span<float> y, ReadOnlySpan<int> yShape)
     {
         for (int o = 0; o < y.Length; o++)
@@ -54,8 +64,11 @@ public static class BroadcastReference
         }
     }
 
-    /// <summary>dst += src summed over the broadcast dimensions (the gradient of broadcasting), in double precision.</summary>
-    public static void SumInto(ReadOnlySpan<float> src, ReadOnlySpan<int> srcShape, Span<float> dst, ReadOnlySpan<int> dstShape)
+    /// <summary>
+    /// dst += src summed over the broadcast dimensions (the gradient of broadcasting), in double precision.
+    /// </summary>
+    public static void SumInto(ReadOnlySpan<float> src, ReadOnlySpan<int> srcShape, Span<float> dst,
+        ReadOnlySpan<int> dstShape)
     {
         var sums = new double[dst.Length];
         for (int i = 0; i < dst.Length; i++) sums[i] = dst[i];

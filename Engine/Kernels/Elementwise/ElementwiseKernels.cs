@@ -18,10 +18,14 @@ public static unsafe class ElementwiseKernels
     public static void Relu(ReadOnlySpan<float> x, Span<float> y) => Run(Operation.Relu, x, default, y);
 
     /// <summary>dx += dy where x &gt; 0.</summary>
-    public static void ReluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx) => Run(Operation.ReluBackward, x, dy, dx);
+    public static void ReluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx) =>
+        Run(Operation.ReluBackward, x, dy, dx);
 
-    /// <summary>dx = 0 + dy where x &gt; 0, else 0: <see cref="ReluBackward"/> into a cleared dx, without clearing it.</summary>
-    public static void ReluBackwardOverwrite(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx) => Run(Operation.ReluBackwardOverwrite, x, dy, dx);
+    /// <summary>
+    /// dx = 0 + dy where x &gt; 0, else 0: <see cref="ReluBackward"/> into a cleared dx, without clearing it.
+    /// </summary>
+    public static void ReluBackwardOverwrite(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx) =>
+        Run(Operation.ReluBackwardOverwrite, x, dy, dx);
 
     /// <summary>y = 0 (gradient buffers before accumulation).</summary>
     public static void Clear(Span<float> y) => Run(Operation.Clear, default, default, y);
@@ -69,8 +73,11 @@ public static unsafe class ElementwiseKernels
     private static void Run(Operation operation, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> y)
     {
         int length = y.Length;
-        if ((operation != Operation.Clear && a.Length != length) || (operation is Operation.ReluBackward or Operation.ReluBackwardOverwrite or Operation.Add && b.Length != length))
-            throw new ArgumentException($"Elementwise {operation}: operands of {a.Length} and {b.Length} elements for a result of {length}.");
+        if ((operation != Operation.Clear && a.Length != length)
+            || (operation is Operation.ReluBackward or Operation.ReluBackwardOverwrite or Operation.Add
+            && b.Length != length))
+            throw new ArgumentException(
+                $"Elementwise {operation}: operands of {a.Length} and {b.Length} elements for a result of {length}.");
         int chunks = (length + ChunkLength - 1) / ChunkLength;
         if (chunks <= 1)
         {
@@ -123,7 +130,9 @@ public static unsafe class ElementwiseKernels
         }
     }
 
-    /// <summary>dx += dy where x &gt; 0 (or, overwriting, dx = 0 + that), as a mask select with <see cref="Vector{T}"/>.</summary>
+    /// <summary>
+    /// dx += dy where x &gt; 0 (or, overwriting, dx = 0 + that), as a mask select with <see cref="Vector{T}"/>.
+    /// </summary>
     private static void ReluBackwardChunk(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, bool overwrite)
     {
         int i = 0;

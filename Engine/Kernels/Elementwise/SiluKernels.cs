@@ -15,7 +15,8 @@ public static class SiluKernels
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
     public static void Forward(ReadOnlySpan<float> x, Span<float> y)
     {
-        if (x.Length != y.Length) throw new ArgumentException($"SiLU: x holds {x.Length} values, y {y.Length}.", nameof(y));
+        if (x.Length != y.Length)
+            throw new ArgumentException($"SiLU: x holds {x.Length} values, y {y.Length}.", nameof(y));
         if (x.Overlaps(y))
         {
             float[] sigma = BufferPool.Rent(x.Length, clear: false);
@@ -33,7 +34,8 @@ public static class SiluKernels
     public static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx)
     {
         if (x.Length != dy.Length || x.Length != dx.Length)
-            throw new ArgumentException($"SiLU backward: x holds {x.Length} values, dy {dy.Length}, dx {dx.Length}.", nameof(dx));
+            throw new ArgumentException($"SiLU backward: x holds {x.Length} values, dy {dy.Length}, dx {dx.Length}.",
+                nameof(dx));
         float[] rented = BufferPool.Rent(x.Length, clear: false);
         var t = rented.AsSpan(0, x.Length);
         float[] sigmaArray = BufferPool.Rent(x.Length, clear: false);

@@ -16,10 +16,12 @@ internal static class StridedLoop
 
     private const int MaxRank = 16;
 
-    public static void Run<TOp>(ReadOnlySpan<int> shape, ReadOnlySpan<int> strideA, ReadOnlySpan<int> strideB, ref TOp op)
+    public static void Run<TOp>(ReadOnlySpan<int> shape, ReadOnlySpan<int> strideA,
+        ReadOnlySpan<int> strideB, ref TOp op)
         where TOp : IRowOp, allows ref struct
     {
-        if (shape.Length > MaxRank) throw new ArgumentException($"Tensors of rank above {MaxRank} are not supported (got {shape.Length}).");
+        if (shape.Length > MaxRank)
+            throw new ArgumentException($"Tensors of rank above {MaxRank} are not supported (got {shape.Length}).");
         foreach (int d in shape) if (d == 0) return;
 
         // Coalesce: drop size-1 dims, merge dim i into i+1 when both operands step through them contiguously.

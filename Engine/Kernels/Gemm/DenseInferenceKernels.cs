@@ -28,13 +28,16 @@ public static class DenseInferenceKernels
     /// One row streams the weights (split over the threads when large); more rows use the packed GEMM.
     /// </summary>
     /// <exception cref="ArgumentException">A span's length does not match its shape.</exception>
-    public static void Linear(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, Span<float> y,
+    public static void Linear(ReadOnlySpan<float> x, ReadOnlySpan<float> weight,
+        ReadOnlySpan<float> bias, Span<float> y,
         int rows, int inFeatures, int outFeatures)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inFeatures);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outFeatures);
         if (weight.Length != outFeatures * inFeatures)
-            throw new ArgumentException($"Linear: weight holds {weight.Length} floats, [{outFeatures}, {inFeatures}] needs {outFeatures * inFeatures}.", nameof(weight));
+            throw new ArgumentException(
+                $"Linear: weight holds {weight.Length} floats, [{outFeatures}, {inFeatures}] needs " +
+                $"{outFeatures * inFeatures}.", nameof(weight));
         CheckLinearSpans(x, bias, y, rows, inFeatures, outFeatures);
         WriteBias(bias, y, rows, outFeatures);
         Gemm.Multiply(x, weight, y, rows, outFeatures, inFeatures, transB: true, accumulate: true);
@@ -47,7 +50,8 @@ public static class DenseInferenceKernels
     /// x: [rows, in], bias: [out] or empty for none, y: [rows, out].
     /// </summary>
     /// <exception cref="ArgumentException">A span's length does not match its shape.</exception>
-    public static unsafe void Linear(ReadOnlySpan<float> x, PackedLinearWeight weight, ReadOnlySpan<float> bias, Span<float> y, int rows)
+    public static unsafe void Linear(ReadOnlySpan<float> x, PackedLinearWeight weight, ReadOnlySpan<float> bias,
+        Span<float> y, int rows)
     {
         ArgumentNullException.ThrowIfNull(weight);
         int inFeatures = weight.InFeatures, outFeatures = weight.OutFeatures;
@@ -65,15 +69,19 @@ public static class DenseInferenceKernels
             GemmPrepacked.MultiplyAccumulate(a, rows, weight, c);
     }
 
-    private static void CheckLinearSpans(ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> y, int rows, int inFeatures, int outFeatures)
+    private static void CheckLinearSpans(ReadOnlySpan<float> x, ReadOnlySpan<float> bias, Span<float> y, int rows,
+        int inFeatures, int outFeatures)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
         if (x.Length != rows * inFeatures)
-            throw new ArgumentException($"Linear: x holds {x.Length} floats, [{rows}, {inFeatures}] needs {rows * inFeatures}.", nameof(x));
+            throw new ArgumentException(
+                $"Linear: x holds {x.Length} floats, [{rows}, {inFeatures}] needs {rows * inFeatures}.", nameof(x));
         if (!bias.IsEmpty && bias.Length != outFeatures)
-            throw new ArgumentException($"Linear: bias holds {bias.Length} floats, expected {outFeatures} (or none).", nameof(bias));
+            throw new ArgumentException($"Linear: bias holds {bias.Length} floats, expected {outFeatures} (or none).",
+                nameof(bias));
         if (y.Length != rows * outFeatures)
-            throw new ArgumentException($"Linear: y holds {y.Length} floats, [{rows}, {outFeatures}] needs {rows * outFeatures}.", nameof(y));
+            throw new ArgumentException(
+                $"Linear: y holds {y.Length} floats, [{rows}, {outFeatures}] needs {rows * outFeatures}.", nameof(y));
     }
 
     // As the graph op: the bias is written first and the GEMM accumulates onto it.
@@ -84,12 +92,15 @@ public static class DenseInferenceKernels
     }
 
     /// <summary>
-    /// True when <see cref="Linear(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int)"/> on any block of at least <paramref name="blockRows"/> of the
+    /// True when
+    /// <see cref="Linear(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int)"/>
+    /// on any block of at least <paramref name="blockRows"/> of the
     /// <paramref name="rows"/> samples gives each sample the same bits as on all of them at once: both sizes take
     /// the same GEMM path (the one-row loop, the direct loops and the packed kernel each sum in their own order).
     /// Lets a caller split a batch into row blocks, one per thread, without changing a result.
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">A size is not positive, or the block is larger than the batch.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive, or the block is larger than the
+    /// batch.</exception>
     public static bool RowBlocksMatch(int rows, int blockRows, int inFeatures, int outFeatures)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(blockRows);
@@ -101,7 +112,9 @@ public static class DenseInferenceKernels
         return Gemm.PathFor(blockRows, outFeatures, inFeatures) == Gemm.PathFor(rows, outFeatures, inFeatures);
     }
 
-    /// <summary>Applies <paramref name="activation"/> to <paramref name="values"/> in place, as the graph's elementwise op.</summary>
+    /// <summary>
+    /// Applies <paramref name="activation"/> to <paramref name="values"/> in place, as the graph's elementwise op.
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Unknown activation.</exception>
     public static void Activate(DenseActivation activation, Span<float> values)
     {
@@ -110,7 +123,9 @@ public static class DenseInferenceKernels
             case DenseActivation.Relu: ElementwiseKernels.Relu(values, values); break;
             case DenseActivation.Sigmoid: TensorPrimitives.Sigmoid(values, values); break;
             case DenseActivation.Tanh: TensorPrimitives.Tanh(values, values); break;
-            default: throw new ArgumentOutOfRangeException(nameof(activation), activation, "Expected Relu, Sigmoid or Tanh.");
+            default:
+                throw new ArgumentOutOfRangeException(nameof(activation), activation,
+                "Expected Relu, Sigmoid or Tanh.");
         }
     }
 }

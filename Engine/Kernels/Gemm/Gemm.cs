@@ -61,7 +61,8 @@ public static class Gemm
     }
 
     /// <summary>
-    /// Which code path the public <see cref="Multiply(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, bool, bool, bool)"/>
+    /// Which code path the public
+    /// <see cref="Multiply(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, bool, bool, bool)"/>
     /// takes for these sizes: the one-row loop, the direct loops or the packed kernel. Every row of C gets the
     /// same bits from two calls on the same path (the tiles never change a row's summation order); the paths
     /// themselves sum in different orders.
@@ -69,15 +70,19 @@ public static class Gemm
     internal static GemmPath PathFor(int m, int n, int k) =>
         m == 1 ? GemmPath.OneRow : (long)m * n * k < DirectMaxWork ? GemmPath.Direct : GemmPath.Packed;
 
-    internal static void ValidateArguments(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k)
+    internal static void ValidateArguments(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c,
+        int m, int n, int k)
     {
         if (m < 0 || n < 0 || k < 0)
             throw new ArgumentException($"GEMM sizes must be non-negative, got m={m}, n={n}, k={k}.");
         if (a.Length < (long)m * k)
-            throw new ArgumentException($"GEMM: A holds {a.Length} floats but [{m}x{k}] needs {(long)m * k}.", nameof(a));
+            throw new ArgumentException(
+                $"GEMM: A holds {a.Length} floats but [{m}x{k}] needs {(long)m * k}.", nameof(a));
         if (b.Length < (long)k * n)
-            throw new ArgumentException($"GEMM: B holds {b.Length} floats but [{k}x{n}] needs {(long)k * n}.", nameof(b));
+            throw new ArgumentException(
+                $"GEMM: B holds {b.Length} floats but [{k}x{n}] needs {(long)k * n}.", nameof(b));
         if (c.Length < (long)m * n)
-            throw new ArgumentException($"GEMM: C holds {c.Length} floats but [{m}x{n}] needs {(long)m * n}.", nameof(c));
+            throw new ArgumentException(
+                $"GEMM: C holds {c.Length} floats but [{m}x{n}] needs {(long)m * n}.", nameof(c));
     }
 }

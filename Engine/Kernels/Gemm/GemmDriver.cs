@@ -16,7 +16,8 @@ namespace RocketNet.Kernels;
 /// Threads split C into tiles along both M and N; the tile grid depends only on the shape, and every
 /// element of C is summed over the same kc slabs in the same order, so results are bit-identical for
 /// any <see cref="Parallelism.ThreadCount"/> (no split-K). Where A is stored [m, k] and the AVX-512 kernels run,
-/// A is not packed at all: the kernels broadcast its values straight from its rows (<see cref="GemmMicroKernel512.RunRows"/>).
+/// A is not packed at all: the kernels broadcast its values straight from its rows
+/// (<see cref="GemmMicroKernel512.RunRows"/>).
 /// </summary>
 internal static unsafe class GemmDriver
 {
@@ -35,7 +36,9 @@ internal static unsafe class GemmDriver
     /// <summary>Tile width (a multiple of every NR): small enough to balance 2 threads on n ≈ 784.</summary>
     internal const int NTile = 128;
 
-    /// <summary>Rows of A per packing task on the single-dispatch path (64 x 192 floats: enough to be worth a task).</summary>
+    /// <summary>
+    /// Rows of A per packing task on the single-dispatch path (64 x 192 floats: enough to be worth a task).
+    /// </summary>
     private const int PackRows = 64;
 
     /// <summary>Below this many multiply-adds per block a parallel dispatch costs more than it saves.</summary>
@@ -223,7 +226,10 @@ internal static unsafe class GemmDriver
             else ComputeTile(index / _tilesN, index % _tilesN);
         }
 
-        /// <summary>Single-dispatch path: rows chunk <paramref name="chunk"/> (of <see cref="PackRows"/>) of A for k slab <paramref name="slab"/>.</summary>
+        /// <summary>
+        /// Single-dispatch path: rows chunk <paramref name="chunk"/> (of <see cref="PackRows"/>) of A for k slab
+        /// <paramref name="slab"/>.
+        /// </summary>
         private void PackASlab(int slab, int chunk)
         {
             int pc = slab * _kcStep, kc = Math.Min(_kcStep, _k - pc);
@@ -233,7 +239,9 @@ internal static unsafe class GemmDriver
             GemmPacking.PackA(_a, _m, _k, _transA, i0, rows, pc, kc, _mr, slabA + (nint)i0 * kc);
         }
 
-        /// <summary>Single-dispatch path: C tile (tileRow, tileColumn) over every k slab, packing its B tile as it goes.</summary>
+        /// <summary>
+        /// Single-dispatch path: C tile (tileRow, tileColumn) over every k slab, packing its B tile as it goes.
+        /// </summary>
         private void ComputeTileAllSlabs(int tileRow, int tileColumn)
         {
             int j0 = tileColumn * _nTile, cols = Math.Min(_nTile, _n - j0);
@@ -249,7 +257,9 @@ internal static unsafe class GemmDriver
             }
         }
 
-        /// <summary>Index &lt; tilesN (when B is due): one tile-width of B panels; else one tile-height of A panels.</summary>
+        /// <summary>
+        /// Index &lt; tilesN (when B is due): one tile-width of B panels; else one tile-height of A panels.
+        /// </summary>
         private void Pack(int index)
         {
             if (_packBThisPhase)
@@ -278,7 +288,8 @@ internal static unsafe class GemmDriver
         /// <paramref name="packedB"/> its B panels (column j at j·kc).
         /// </summary>
         [SkipLocalsInit]
-        private void ComputeTile(int tileRow, int tileColumn, float* packedA, float* packedB, int pc, int kc, bool accumulate)
+        private void ComputeTile(int tileRow, int tileColumn, float* packedA, float* packedB, int pc,
+            int kc, bool accumulate)
         {
             int mr = _mr, nr = _nr, n = _n;
             int i0 = tileRow * _mTile, rows = Math.Min(_mTile, _mc - i0);
@@ -319,7 +330,8 @@ internal static unsafe class GemmDriver
         }
 
         /// <summary>
-        /// <see cref="ComputeTile(int, int, float*, float*, int, int, bool)"/> with A's rows read in place: A[i, pc..] at
+        /// <see cref="ComputeTile(int, int, float*, float*, int, int, bool)"/> with A's rows read in place: A[i, pc..]
+        /// at
         /// a + i·k + pc. A last panel of fewer than 8 rows is packed into a zero-padded stack panel, so the kernel
         /// never reads past A's end.
         /// </summary>
@@ -352,7 +364,8 @@ internal static unsafe class GemmDriver
                     }
                     float* aRows = _a + (nint)(_ic + i0 + ir) * lda + pc;
                     if (width == nr) GemmMicroKernel512.RunRows(aRows, lda, bPanel, cTile, n, kc, accumulate);
-                    else if (width == nr / 2) GemmMicroKernel512.RunHalfRows(aRows, lda, bPanel, cTile, n, kc, accumulate);
+                    else if (width == nr / 2)
+                        GemmMicroKernel512.RunHalfRows(aRows, lda, bPanel, cTile, n, kc, accumulate);
                     else
                     {
                         if (half) GemmMicroKernel512.RunHalfRows(aRows, lda, bPanel, edge, nr, kc, false);

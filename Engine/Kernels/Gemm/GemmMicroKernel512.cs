@@ -42,10 +42,11 @@ internal static unsafe class GemmMicroKernel512
     /// The 8x32 tile with A[r, p] at a + r·<paramref name="rowStride"/> + p·<paramref name="stepStride"/>: a packed
     /// panel (1, 8) or rows in place (lda, 1). Inlined into both callers, where the strides are constants or loop
     /// invariants and every A access is one base-plus-index operand of its FMA. The callers themselves are never
-    /// inlined: inlined into the driver's tile loop, four copies of this body made gemm512 about 3 % slower.
+    /// inlined: inlined into the driver's tile loop, four copies of this body made gemm512 slower.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile(float* a, nint rowStride, nint stepStride, float* b, float* c, nint ldc, int kc, bool accumulate)
+    private static void Tile(float* a, nint rowStride, nint stepStride, float* b, float* c, nint ldc,
+        int kc, bool accumulate)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector512<float> c20 = default, c21 = default, c30 = default, c31 = default;
@@ -104,14 +105,17 @@ internal static unsafe class GemmMicroKernel512
     public static void RunHalf(float* a, float* b, float* c, nint ldc, int kc, bool accumulate) =>
         HalfTile(a, 1, Mr, b, c, ldc, kc, accumulate);
 
-    /// <summary>As <see cref="RunHalf"/>, with A's 8 rows read in place at <paramref name="a"/> + r·<paramref name="lda"/>.</summary>
+    /// <summary>
+    /// As <see cref="RunHalf"/>, with A's 8 rows read in place at <paramref name="a"/> + r·<paramref name="lda"/>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     public static void RunHalfRows(float* a, nint lda, float* b, float* c, nint ldc, int kc, bool accumulate) =>
         HalfTile(a, lda, 1, b, c, ldc, kc, accumulate);
 
     /// <summary>The 8x16 half tile, A addressed as in <see cref="Tile"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void HalfTile(float* a, nint rowStride, nint stepStride, float* b, float* c, nint ldc, int kc, bool accumulate)
+    private static void HalfTile(float* a, nint rowStride, nint stepStride, float* b, float* c, nint ldc,
+        int kc, bool accumulate)
     {
         Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default;
         Vector512<float> c4 = default, c5 = default, c6 = default, c7 = default;

@@ -15,13 +15,18 @@ namespace RocketNet.Kernels;
 /// source is contiguous in k and gets scattered; done in 8x8 AVX transposes where possible.
 /// </para>
 /// </summary>
+/// <remarks>
+/// The packing methods carry <see cref="MethodImplOptions.AggressiveOptimization"/>: each is called a few times
+/// per GEMM and runs long loops, so the tiered JIT's first, unoptimised code for them ran for many calls and was
+/// several times slower (docs/performance.md has the figure).
+/// </remarks>
 internal static unsafe class GemmPacking
 {
     /// <summary>
     /// Packs rows [i0, i0+rows) x k-range [p0, p0+kc) of op(A) into ceil(rows/mr) panels of [kc][mr]
     /// at <paramref name="dst"/>. A is [m, k] row-major, or [k, m] when <paramref name="transA"/>.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // tiered code for these loops was up to 4x slower
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackA(float* a, int m, int k, bool transA, int i0, int rows, int p0, int kc, int mr, float* dst)
     {
         for (int r = 0; r < rows; r += mr, dst += (nint)kc * mr)
@@ -38,7 +43,7 @@ internal static unsafe class GemmPacking
     /// Packs k-range [p0, p0+kc) x columns [j0, j0+cols) of op(B) into ceil(cols/nr) panels of [kc][nr]
     /// at <paramref name="dst"/>. B is [k, n] row-major, or [n, k] when <paramref name="transB"/>.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // tiered code for these loops was up to 4x slower
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackB(float* b, int k, int n, bool transB, int p0, int kc, int j0, int cols, int nr, float* dst)
     {
         if (!transB)
@@ -54,9 +59,9 @@ internal static unsafe class GemmPacking
     /// The "copy" case for a whole run of panels at once: dst panel q holds columns [q·width, (q+1)·width)
     /// of the kc source rows. Walking each source row once, left to right, keeps the reads sequential
     /// (the hardware prefetcher follows them); walking panel by panel instead reads 128 bytes per row at a
-    /// stride of the row length, which defeats the prefetcher and ran at about 3 GB/s.
+    /// stride of the row length, which defeats the prefetcher (docs/performance.md has the bandwidth it got).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // tiered code for these loops was up to 4x slower
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackCopyPanels(float* src, int ld, int cols, int kc, int width, float* dst)
     {
         int fullPanels = cols / width, tail = cols - fullPanels * width;
@@ -88,7 +93,7 @@ internal static unsafe class GemmPacking
     /// <summary>
     /// dst[p][r] = src[p * ld + r] for p &lt; kc, r &lt; valid; zero for valid ≤ r &lt; width.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // tiered code for these loops was up to 4x slower
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackCopy(float* src, int ld, int valid, int kc, int width, float* dst)
     {
         if (Vector512.IsHardwareAccelerated && valid == width && width % 16 == 0)
@@ -116,7 +121,7 @@ internal static unsafe class GemmPacking
     /// <summary>
     /// dst[p][r] = src[r * ld + p] for p &lt; kc, r &lt; valid; zero for valid ≤ r &lt; width.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // tiered code for these loops was up to 4x slower
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackTransposed(float* src, int ld, int valid, int kc, int width, float* dst)
     {
         // Whole 8x8 blocks: 8 source rows x 8 k steps become 8 k steps x 8 panel lanes, for every whole group
@@ -142,7 +147,9 @@ internal static unsafe class GemmPacking
         }
     }
 
-    /// <summary>Writes the transpose of the 8x8 block at <paramref name="src"/> (row stride ld) to dst (row stride ldd).</summary>
+    /// <summary>
+    /// Writes the transpose of the 8x8 block at <paramref name="src"/> (row stride ld) to dst (row stride ldd).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Transpose8x8(float* src, nint ld, float* dst, nint ldd)
     {

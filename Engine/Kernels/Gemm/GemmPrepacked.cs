@@ -19,7 +19,9 @@ internal static unsafe class GemmPrepacked
     /// <summary>Rows of A per block: 256 x 256 x 4 B = 256 KB of A per slab, well inside L2.</summary>
     private const int RowBlock = 256;
 
-    /// <summary>C [m, n] += A [m, k] · Wᵀ, W [n, k] packed; the caller has checked the sizes and that W has panels.</summary>
+    /// <summary>
+    /// C [m, n] += A [m, k] · Wᵀ, W [n, k] packed; the caller has checked the sizes and that W has panels.
+    /// </summary>
     [SkipLocalsInit]
     public static void MultiplyAccumulate(float* a, int m, PackedLinearWeight weight, float* c)
     {
@@ -53,7 +55,8 @@ internal static unsafe class GemmPrepacked
                         }
                         float* aRows = a + (nint)(i0 + ir) * k + pc;
                         if (width == nr) GemmMicroKernel512.RunRows(aRows, k, panel, cTile, n, kc, accumulate: true);
-                        else if (width == nr / 2) GemmMicroKernel512.RunHalfRows(aRows, k, panel, cTile, n, kc, accumulate: true);
+                        else if (width == nr / 2)
+                            GemmMicroKernel512.RunHalfRows(aRows, k, panel, cTile, n, kc, accumulate: true);
                         else
                         {
                             RunInto(aRows, k, panel, edge, kc, width, packedA: false);
@@ -65,7 +68,9 @@ internal static unsafe class GemmPrepacked
         }
     }
 
-    /// <summary>A full or half tile of the slab's sum into the scratch tile (row stride 32), as the driver's edges.</summary>
+    /// <summary>
+    /// A full or half tile of the slab's sum into the scratch tile (row stride 32), as the driver's edges.
+    /// </summary>
     private static void RunInto(float* a, nint lda, float* panel, float* edge, int kc, int width, bool packedA)
     {
         const int nr = GemmMicroKernel512.Nr;

@@ -13,7 +13,9 @@ namespace RocketNet.Kernels;
 /// </summary>
 internal static class GemmVector
 {
-    /// <summary>Multiply-adds (n·k) from which a row splits its outputs over the threads: 32K, ~3 µs on one core.</summary>
+    /// <summary>
+    /// Multiply-adds (n·k) from which a row splits its outputs over the threads: 32K, a few microseconds on one core.
+    /// </summary>
     private const long ParallelMinWork = 1 << 15;
 
     [ThreadStatic] private static RowsJob? _job;
@@ -54,7 +56,8 @@ internal static class GemmVector
     }
 
     /// <summary>c[j] (+)= ⟨a, b[j, :]⟩ for j in [j0, j1): eight rows per pass (DotEight), then one at a time.</summary>
-    private static void DotRows(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int j0, int j1, int k, bool accumulate)
+    private static void DotRows(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int j0, int j1,
+        int k, bool accumulate)
     {
         int j = j0;
         if (Vector512.IsHardwareAccelerated && k >= 16)
@@ -97,7 +100,8 @@ internal static class GemmVector
             int groups = _n / 8;
             int j0 = groups * index / _parts * 8;
             int j1 = index == _parts - 1 ? _n : groups * (index + 1) / _parts * 8;
-            DotRows(new ReadOnlySpan<float>(_a, _k), new ReadOnlySpan<float>(_b, _n * _k), new Span<float>(_c, _n), j0, j1, _k, _accumulate);
+            DotRows(new ReadOnlySpan<float>(_a, _k), new ReadOnlySpan<float>(_b, _n * _k), new Span<float>(_c, _n), j0,
+                j1, _k, _accumulate);
         }
     }
 
@@ -113,15 +117,18 @@ internal static class GemmVector
     private static unsafe void DotEight(float* a, float* rows, int k, float* c, bool accumulate)
     {
         float* r0 = rows, r1 = r0 + k, r2 = r1 + k, r3 = r2 + k, r4 = r3 + k, r5 = r4 + k, r6 = r5 + k, r7 = r6 + k;
-        Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+        Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default,
+            s6 = default, s7 = default;
         int p = 0;
         for (; p + 16 <= k; p += 16)
         {
             if (Sse.IsSupported)
             {
                 // 64 floats (256 bytes) ahead: measured best of 32-256.
-                Sse.Prefetch0(r0 + p + 64); Sse.Prefetch0(r1 + p + 64); Sse.Prefetch0(r2 + p + 64); Sse.Prefetch0(r3 + p + 64);
-                Sse.Prefetch0(r4 + p + 64); Sse.Prefetch0(r5 + p + 64); Sse.Prefetch0(r6 + p + 64); Sse.Prefetch0(r7 + p + 64);
+                Sse.Prefetch0(r0 + p + 64); Sse.Prefetch0(r1 + p + 64); Sse.Prefetch0(r2 + p + 64);
+                Sse.Prefetch0(r3 + p + 64);
+                Sse.Prefetch0(r4 + p + 64); Sse.Prefetch0(r5 + p + 64); Sse.Prefetch0(r6 + p + 64);
+                Sse.Prefetch0(r7 + p + 64);
             }
             var av = Vector512.Load(a + p);
             s0 = Vector512.FusedMultiplyAdd(av, Vector512.Load(r0 + p), s0);

@@ -5,9 +5,12 @@ namespace RocketNet.Kernels;
 
 /// <summary>
 /// A copy of a Linear layer's weight [out, in] made once for serving, with the B panels the AVX-512 GEMM reads
-/// laid out ahead of time: the packed path of <see cref="Gemm.Multiply(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, bool, bool, bool)"/>
+/// laid out ahead of time: the packed path of
+/// <see cref="Gemm.Multiply(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, bool, bool, bool)"/>
 /// transposes Wᵀ into [kc][32] panels on every call, work that a model whose weights no longer change needs
-/// only once. <see cref="DenseInferenceKernels.Linear(ReadOnlySpan{float}, PackedLinearWeight, ReadOnlySpan{float}, Span{float}, int)"/>
+/// only once.
+/// <see cref="DenseInferenceKernels.Linear(ReadOnlySpan{float}, PackedLinearWeight, ReadOnlySpan{float},
+/// Span{float}, int)"/>
 /// multiplies with it and gives the bits the graph's Linear gives for the weights as they were when packed.
 /// Immutable once made, so any number of threads may use one at once.
 /// </summary>
@@ -17,14 +20,18 @@ public sealed unsafe class PackedLinearWeight
     private readonly float[]? _panelStorage; // pinned; holds the aligned panels, or null where they are not used
     private readonly float* _panels;
 
-    /// <summary>Copies <paramref name="weight"/> [<paramref name="outFeatures"/>, <paramref name="inFeatures"/>] and packs it.</summary>
+    /// <summary>
+    /// Copies <paramref name="weight"/> [<paramref name="outFeatures"/>, <paramref name="inFeatures"/>] and packs it.
+    /// </summary>
     /// <exception cref="ArgumentException">A size is not positive or the span's length does not match them.</exception>
     public PackedLinearWeight(ReadOnlySpan<float> weight, int outFeatures, int inFeatures)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outFeatures);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inFeatures);
         if (weight.Length != (long)outFeatures * inFeatures)
-            throw new ArgumentException($"A weight [{outFeatures}, {inFeatures}] holds {(long)outFeatures * inFeatures} floats, got {weight.Length}.", nameof(weight));
+            throw new ArgumentException(
+                $"A weight [{outFeatures}, {inFeatures}] holds {(long)outFeatures * inFeatures} " +
+                $"floats, got {weight.Length}.", nameof(weight));
         (OutFeatures, InFeatures) = (outFeatures, inFeatures);
         _weight = weight.ToArray();
         if (!PanelsUsable(inFeatures)) return;
@@ -42,7 +49,8 @@ public sealed unsafe class PackedLinearWeight
             for (int pc = 0; pc < inFeatures; pc += SlabDepth)
             {
                 int kc = Math.Min(SlabDepth, inFeatures - pc);
-                GemmPacking.PackB(w, inFeatures, outFeatures, transB: true, pc, kc, 0, outFeatures, GemmMicroKernel512.Nr,
+                GemmPacking.PackB(w, inFeatures, outFeatures, transB: true, pc, kc, 0, outFeatures,
+                    GemmMicroKernel512.Nr,
                     _panels + (nint)paddedColumns * pc);
             }
         }
@@ -65,7 +73,9 @@ public sealed unsafe class PackedLinearWeight
 
     /// <summary>
     /// The panels serve the AVX-512 kernels reading A's rows in place, the form the driver uses for these widths;
-    /// elsewhere (AVX2, scalar, a k whose rows crowd the L1 sets) the copy goes through <see cref="Gemm.Multiply(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, bool, bool, bool)"/>.
+    /// elsewhere (AVX2, scalar, a k whose rows crowd the L1 sets) the copy goes through
+    /// <see cref="Gemm.Multiply(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, bool, bool,
+    /// bool)"/>.
     /// </summary>
     private static bool PanelsUsable(int inFeatures) =>
         Gemm.PackedKind == GemmKernelKind.Vector512 && GemmDriver.RowsSpreadOverL1Sets(inFeatures);

@@ -46,7 +46,8 @@ internal static unsafe class MaxPool2x2
                 oh = NarrowRows(pairValue, pairOffset, outHeight, outWidth, width, y, indices);
             for (; oh < outHeight; oh++)
             {
-                VerticalPairs(pairValue + 2 * oh * outWidth, pairOffset + 2 * oh * outWidth, outWidth, 2 * oh * width, width,
+                VerticalPairs(pairValue + 2 * oh * outWidth, pairOffset + 2 * oh * outWidth, outWidth,
+                    2 * oh * width, width,
                     y + oh * outWidth, indices + oh * outWidth);
             }
         }
@@ -81,7 +82,8 @@ internal static unsafe class MaxPool2x2
     /// Combines pair-row <c>top</c> (input row 2·oh, starting at flat index <paramref name="rowBase"/>) with
     /// the pair-row below it into one output row: y[j] and its flat input index.
     /// </summary>
-    private static void VerticalPairs(float* value, int* offset, int outWidth, int rowBase, int width, float* y, int* indices)
+    private static void VerticalPairs(float* value, int* offset, int outWidth, int rowBase, int width,
+        float* y, int* indices)
     {
         float* topValue = value, bottomValue = value + outWidth;
         int* topOffset = offset, bottomOffset = offset + outWidth;
@@ -92,7 +94,8 @@ internal static unsafe class MaxPool2x2
             var column = Vector512.Create(rowBase + 2 * j) + lane2; // flat index of each window's top-left tap
             var best = Vector512.Load(topValue + j);
             var index = column + Vector512.Load(topOffset + j);
-            Take(ref best, ref index, Vector512.Load(bottomValue + j), column + Vector512.Create(width) + Vector512.Load(bottomOffset + j));
+            Take(ref best, ref index, Vector512.Load(bottomValue + j), column + Vector512.Create(width)
+                + Vector512.Load(bottomOffset + j));
             best.Store(y + j);
             index.Store(indices + j);
         }
@@ -111,7 +114,8 @@ internal static unsafe class MaxPool2x2
     /// rows, whose top and bottom pair-rows sit in the same 32 consecutive pair values, so two permutes
     /// gather them. Returns the first output row not done.
     /// </summary>
-    private static int NarrowRows(float* value, int* offset, int outHeight, int outWidth, int width, float* y, int* indices)
+    private static int NarrowRows(float* value, int* offset, int outHeight, int outWidth, int width,
+        float* y, int* indices)
     {
         int rowsPerVector = 16 / outWidth;
         Span<int> top = stackalloc int[16], column = stackalloc int[16];
@@ -144,9 +148,12 @@ internal static unsafe class MaxPool2x2
         return oh;
     }
 
-    /// <summary>Where <paramref name="candidate"/> beats <paramref name="best"/> (or is NaN), take it and its tag.</summary>
+    /// <summary>
+    /// Where <paramref name="candidate"/> beats <paramref name="best"/> (or is NaN), take it and its tag.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Take(ref Vector512<float> best, ref Vector512<int> tag, Vector512<float> candidate, Vector512<int> candidateTag)
+    private static void Take(ref Vector512<float> best, ref Vector512<int> tag, Vector512<float> candidate,
+        Vector512<int> candidateTag)
     {
         var wins = Vector512.GreaterThan(candidate, best) | ~Vector512.Equals(candidate, candidate);
         best = Vector512.ConditionalSelect(wins, candidate, best);

@@ -45,10 +45,12 @@ public readonly record struct PoolGeometry(int N, int C, int H, int W, int Kerne
             throw new ArgumentException($"Pool stride must be at least 1, got {StrideH}x{StrideW}.");
         if (PadH < 0 || PadW < 0 || PadH > KernelH / 2 || PadW > KernelW / 2)
             throw new ArgumentException(
-                $"Pool padding must be between 0 and half the window, got padding {PadH},{PadW} for window {KernelH}x{KernelW}.");
+                $"Pool padding must be between 0 and half the window, got padding {PadH},{PadW} for " +
+                $"window {KernelH}x{KernelW}.");
         if ((long)H + 2L * PadH < KernelH || (long)W + 2L * PadW < KernelW)
             throw new ArgumentException(
-                $"Pool window {KernelH}x{KernelW} does not fit the padded input {H + 2L * PadH}x{W + 2L * PadW}; output would be empty.");
+                $"Pool window {KernelH}x{KernelW} does not fit the padded input " +
+                $"{H + 2L * PadH}x{W + 2L * PadW}; output would be empty.");
         if (InputLength > int.MaxValue || OutputLength > int.MaxValue)
             throw new ArgumentException($"Pool {this} is too large: a buffer would exceed {int.MaxValue} elements.");
     }

@@ -24,7 +24,8 @@ public static unsafe class PoolingKernels
     /// </para>
     /// </summary>
     /// <exception cref="ArgumentException">Bad geometry or a span too short.</exception>
-    public static void MaxPoolForward(PoolGeometry g, ReadOnlySpan<float> x, Span<float> y, Span<int> indices, bool relu = false)
+    public static void MaxPoolForward(PoolGeometry g, ReadOnlySpan<float> x, Span<float> y,
+        Span<int> indices, bool relu = false)
     {
         g.Check("PoolingKernels.MaxPoolForward", x.Length, y.Length, "x", "y");
         KernelArguments.RequireLength(indices.Length, g.OutputLength, "PoolingKernels.MaxPoolForward", "indices");
@@ -51,7 +52,8 @@ public static unsafe class PoolingKernels
         g.Check("PoolingKernels.MaxPoolBackward", gradX.Length, gradY.Length, "gradX", "gradY");
         KernelArguments.RequireLength(indices.Length, g.OutputLength, "PoolingKernels.MaxPoolBackward", "indices");
         bool relu = !reluOutput.IsEmpty;
-        if (relu) KernelArguments.RequireLength(reluOutput.Length, g.OutputLength, "PoolingKernels.MaxPoolBackward", "reluOutput");
+        if (relu) KernelArguments.RequireLength(reluOutput.Length, g.OutputLength,
+            "PoolingKernels.MaxPoolBackward", "reluOutput");
         int plane = g.H * g.W;
         // Check up front so a bad index cannot scribble outside its plane from a worker thread.
         foreach (int index in indices[..(int)g.OutputLength])
@@ -129,7 +131,8 @@ public static unsafe class PoolingKernels
     /// <param name="output">y (forward) or gradY (backward): [N, C, OH, OW].</param>
     /// <param name="indices">Max-pool winners [N, C, OH, OW], else null.</param>
     /// <param name="pooled">The ReLU max pool's output [N, C, OH, OW] for its backward, else null.</param>
-    private static void Run(PoolOp op, in PoolGeometry g, float* input, float* output, int* indices, float* pooled = null)
+    private static void Run(PoolOp op, in PoolGeometry g, float* input, float* output, int* indices,
+        float* pooled = null)
     {
         int planes = g.N * g.C;
         int planesPerTile = Math.Max(1, CellsPerTile / (g.H * g.W));
@@ -155,7 +158,8 @@ public static unsafe class PoolingKernels
         private int* _indices;
         private int _planesPerTile;
 
-        public void Set(PoolOp op, in PoolGeometry g, float* input, float* output, int* indices, int planesPerTile, float* pooled)
+        public void Set(PoolOp op, in PoolGeometry g, float* input, float* output, int* indices,
+            int planesPerTile, float* pooled)
         {
             _op = op; _g = g; _input = input; _output = output; _indices = indices; _planesPerTile = planesPerTile;
             _pooled = pooled;

@@ -56,7 +56,8 @@ public static class PoolingReference
         {
             int index = indices[o];
             if ((uint)index >= (uint)plane)
-                throw new ArgumentException($"MaxPoolBackward: index {index} at {o} is outside the {plane}-cell plane.");
+                throw new ArgumentException(
+                    $"MaxPoolBackward: index {index} at {o} is outside the {plane}-cell plane.");
             gradX[o / outPlane * plane + index] += gradY[o];
         }
     }

@@ -20,13 +20,16 @@ public class ImageFolderTests
         // Training channels standardised: mean 0, std 1 over the training part.
         double mean = 0;
         int plane = 64;
-        for (int i = 0; i < data.Train.Count; i++) foreach (float v in data.Train.Features.AsSpan(i * 192, plane)) mean += v;
+        for (int i = 0; i < data.Train.Count; i++)
+            foreach (float v in data.Train.Features.AsSpan(i * 192, plane)) mean += v;
         Assert.Equal(0, mean / (data.Train.Count * plane), 4);
         // The preprocessing encodes a file as the loader did.
         var encoded = new float[data.Preprocessor.SampleSize];
         data.Preprocessor.EncodeFile(Path.Combine(files.Root, "0", "0000.png"), encoded);
-        Assert.Contains(Enumerable.Range(0, data.Train.Count).Concat(Enumerable.Range(0, data.Test.Count).Select(i => -1 - i)),
-            i => (i >= 0 ? data.Train.Features.AsSpan(i * 192, 192) : data.Test.Features.AsSpan((-1 - i) * 192, 192)).SequenceEqual(encoded));
+        Assert.Contains(
+            Enumerable.Range(0, data.Train.Count).Concat(Enumerable.Range(0, data.Test.Count).Select(i => -1 - i)),
+            i => (i >= 0 ? data.Train.Features.AsSpan(i * 192, 192) : data.Test.Features.AsSpan((-1 - i) * 192,
+                192)).SequenceEqual(encoded));
     }
 
     [Fact]

@@ -56,7 +56,10 @@ internal static class PngWriter
         png.Write(word);
     }
 
-    /// <summary>Writes the embedded digits as <paramref name="root"/>/&lt;digit&gt;/&lt;index&gt;.png (grey as RGB), the first <paramref name="count"/>.</summary>
+    /// <summary>
+    /// Writes the embedded digits as <paramref name="root"/>/&lt;digit&gt;/&lt;index&gt;.png (grey as RGB), the first
+    /// <paramref name="count"/>.
+    /// </summary>
     public static void WriteDigitsFolder(string root, int count)
     {
         var digits = RocketNet.Training.Data.Datasets.Digits();
@@ -64,7 +67,8 @@ internal static class PngWriter
         {
             var rgb = new byte[64 * 3];
             var pixels = digits.Features.AsSpan(i * 64, 64);
-            for (int p = 0; p < 64; p++) rgb[3 * p] = rgb[3 * p + 1] = rgb[3 * p + 2] = (byte)Math.Round(pixels[p] * 255);
+            for (int p = 0; p < 64; p++)
+                rgb[3 * p] = rgb[3 * p + 1] = rgb[3 * p + 2] = (byte)Math.Round(pixels[p] * 255);
             string dir = Directory.CreateDirectory(Path.Combine(root, digits.Labels[i].ToString())).FullName;
             File.WriteAllBytes(Path.Combine(dir, $"{i:D4}.png"), Encode(rgb, 8, 8));
         }

@@ -18,17 +18,20 @@ public class TablePreprocessorTests
         {
             string age = i is 7 or 31 ? "NA" : (20 + i % 40).ToString(CultureInfo.InvariantCulture);
             string colour = i == 59 ? "teal" : i == 13 ? "" : colours[i % 3];
-            text.Append(CultureInfo.InvariantCulture, $"{i + 1},same,{age},{colour},{i * 0.37 + 0.01:F3},{kinds[i % 3]}\n");
+            text.Append(CultureInfo.InvariantCulture,
+                $"{i + 1},same,{age},{colour},{i * 0.37 + 0.01:F3},{kinds[i % 3]}\n");
         }
         return text.ToString();
     }
 
-    private static (TablePreprocessor Pre, List<string> Notes, RawTable Table) Fit(string text, TableOptions? options = null)
+    private static (TablePreprocessor Pre, List<string> Notes, RawTable Table) Fit(string text,
+        TableOptions? options = null)
     {
         using var files = new DataTestFiles();
         var table = RawTable.Read(files.WriteText("t.csv", text));
         var notes = new List<string>();
-        var pre = TablePreprocessor.Fit(table, [.. Enumerable.Range(0, table.Rows.Count)], options ?? new TableOptions { Target = "kind" }, notes);
+        var pre = TablePreprocessor.Fit(table, [.. Enumerable.Range(0, table.Rows.Count)],
+            options ?? new TableOptions { Target = "kind" }, notes);
         return (pre, notes, table);
     }
 
@@ -57,7 +60,13 @@ public class TablePreprocessorTests
         Assert.Equal(ColumnPlan.MissingId, colour.IdOf(""));
         Assert.Equal(ColumnPlan.MissingId, colour.IdOf("null"));
 
-        var row = pre.Encode(new Dictionary<string, string> { ["colour"] = "red", ["age"] = "NA", ["score"] = "3.0", ["unused"] = "x" });
+        var row = pre.Encode(new Dictionary<string, string>
+        {
+            ["colour"] = "red",
+            ["age"] = "NA",
+            ["score"] = "3.0",
+            ["unused"] = "x"
+        });
         Assert.Equal(colour.IdOf("red"), row[0]);
         Assert.Equal([0f, 1f], row[1..3]); // the mean, and the missing indicator
         var score = pre.Columns[2];
@@ -80,22 +89,41 @@ public class TablePreprocessorTests
     public void BadCellsAndMissingColumnsAreClearErrors()
     {
         var (pre, _, _) = Fit(Table());
-        var e = Assert.Throws<ArgumentException>(() => pre.Encode(new Dictionary<string, string> { ["colour"] = "red", ["age"] = "old", ["score"] = "1" }));
+        var e = Assert.Throws<ArgumentException>(
+            () => pre.Encode(new Dictionary<string, string> { ["colour"] = "red", ["age"] = "old", ["score"] = "1" }));
         Assert.Contains("'old' is not a finite number", e.Message);
         Assert.Contains("'age'", e.Message);
-        Assert.Contains("'score'", Assert.Throws<ArgumentException>(() => pre.Encode(new Dictionary<string, string> { ["colour"] = "red", ["age"] = "1" })).Message);
+        Assert.Contains("'score'",
+            Assert.Throws<ArgumentException>(
+            () => pre.Encode(new Dictionary<string, string> { ["colour"] = "red", ["age"] = "1" })).Message);
         Assert.Contains("'1e999' is not a finite number",
-            Assert.Throws<ArgumentException>(() => pre.Encode(new Dictionary<string, string> { ["colour"] = "red", ["age"] = "1e999", ["score"] = "1" })).Message);
+            Assert.Throws<ArgumentException>(
+                () => pre.Encode(new Dictionary<string, string>
+                {
+                    ["colour"] = "red",
+                    ["age"] = "1e999",
+                    ["score"] = "1"
+                })).Message);
 
-        var forced = Assert.Throws<InvalidDataException>(() => Fit(Table(), new TableOptions { Target = "kind", Numeric = ["colour"] }));
+        var forced =
+            Assert.Throws<InvalidDataException>(
+            () => Fit(Table(), new TableOptions { Target = "kind", Numeric = ["colour"] }));
         Assert.Contains("line 2, column 4 ('colour')", forced.Message);
-        Assert.Contains("no column 'nope'", Assert.Throws<InvalidDataException>(() => Fit(Table(), new TableOptions { Target = "nope" })).Message);
+        Assert.Contains("no column 'nope'",
+            Assert.Throws<InvalidDataException>(() => Fit(Table(), new TableOptions { Target = "nope" })).Message);
     }
 
     [Fact]
     public void OverridesKeepOrRetypeColumns()
     {
-        var (pre, notes, _) = Fit(Table(), new TableOptions { Target = "kind", Categorical = ["age"], Ignore = ["score"], Numeric = ["id"] });
+        var (pre, notes, _) =
+            Fit(Table(), new TableOptions
+            {
+                Target = "kind",
+                Categorical = ["age"],
+                Ignore = ["score"],
+                Numeric = ["id"]
+            });
         Assert.Equal(["age", "colour", "id"], pre.Columns.Select(c => c.Name));
         Assert.Equal(ColumnKind.Categorical, pre.Columns[0].Kind);
         Assert.DoesNotContain(notes, n => n.Contains("'id'"));
@@ -105,11 +133,14 @@ public class TablePreprocessorTests
     public void IntegerClassLabelsSortNumericallyAndTheDescriptionRoundTrips()
     {
         var text = new StringBuilder("x,y\n");
-        for (int i = 0; i < 30; i++) text.Append(CultureInfo.InvariantCulture, $"{i % 7},{(i % 3) switch { 0 => 2, 1 => 10, _ => 9 }}\n");
+        for (int i = 0; i < 30; i++)
+            text.Append(CultureInfo.InvariantCulture, $"{i % 7},{(i % 3) switch { 0 => 2, 1 => 10, _ => 9 }}\n");
         var (pre, _, _) = Fit(text.ToString(), new TableOptions { Target = "y" });
         Assert.Equal(["2", "9", "10"], pre.ClassNames);
         var back = TablePreprocessor.FromJson(pre.ToJson(), "test");
         Assert.Equal(pre.ToJson(), back.ToJson());
-        Assert.Contains("'broken.safetensors'", Assert.Throws<InvalidDataException>(() => TablePreprocessor.FromJson("{\"Target\":1}", "broken.safetensors")).Message);
+        Assert.Contains("'broken.safetensors'",
+            Assert.Throws<InvalidDataException>(() => TablePreprocessor.FromJson("{\"Target\":1}",
+            "broken.safetensors")).Message);
     }
 }

@@ -8,7 +8,9 @@ public sealed record ImageFolderOptions
     /// most 64, else 32.</summary>
     public int? ImageSize { get; init; }
 
-    /// <summary>Share of each class held out as the test part when the folder has no <c>train/</c> and <c>test/</c>.</summary>
+    /// <summary>
+    /// Share of each class held out as the test part when the folder has no <c>train/</c> and <c>test/</c>.
+    /// </summary>
     public double TestFraction { get; init; } = 0.2;
 
     /// <summary>Seed of that split.</summary>
@@ -23,14 +25,16 @@ public sealed record ImageFolderOptions
 /// <param name="Test">The test part, standardised with the training statistics.</param>
 /// <param name="Preprocessor">Saved with the model, so it serves image files.</param>
 /// <param name="Notes">What was skipped or chosen, one line each.</param>
-public sealed record ImageFolderData(Dataset Train, Dataset Test, ImagePreprocessor Preprocessor, IReadOnlyList<string> Notes)
+public sealed record ImageFolderData(Dataset Train, Dataset Test, ImagePreprocessor Preprocessor,
+    IReadOnlyList<string> Notes)
 {
     /// <summary>File extensions read as images (any case).</summary>
     public static readonly string[] Extensions = [".png", ".jpg", ".jpeg", ".bmp"];
 
     /// <summary>
     /// Reads <paramref name="folder"/>: one sub-folder per class (its name is the class name), or <c>train/</c> and
-    /// <c>test/</c> sub-folders each holding the class folders. Without them the test part is a seeded stratified share.
+    /// <c>test/</c> sub-folders each holding the class folders. Without them the test part is a seeded stratified
+    /// share.
     /// </summary>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     /// <exception cref="InvalidDataException">Fewer than two classes, a class without images, or an unreadable image
@@ -49,8 +53,12 @@ public sealed record ImageFolderData(Dataset Train, Dataset Test, ImagePreproces
             trainFiles = Files(trainDir, classes);
             var testClasses = ClassFolders(testDir);
             if (testClasses.Except(classes).FirstOrDefault() is { } extra)
-                throw new InvalidDataException($"Image folder '{testDir}': class '{extra}' is not among the training classes ({string.Join(", ", classes)}).");
-            testFiles = Files(testDir, testClasses).Select(f => (f.File, Array.IndexOf(classes, testClasses[f.Label]))).ToList();
+                throw new InvalidDataException(
+                    $"Image folder '{testDir}': class '{extra}' is not among the training classes " +
+                    $"({string.Join(", ", classes)}).");
+            testFiles =
+                Files(testDir,
+                testClasses).Select(f => (f.File, Array.IndexOf(classes, testClasses[f.Label]))).ToList();
         }
         else
         {
@@ -75,9 +83,12 @@ public sealed record ImageFolderData(Dataset Train, Dataset Test, ImagePreproces
 
     private static string[] ClassFolders(string folder)
     {
-        var classes = Directory.GetDirectories(folder).Select(Path.GetFileName).OfType<string>().Where(n => !n.StartsWith('.')).Order(StringComparer.Ordinal).ToArray();
+        var classes = Directory.GetDirectories(folder).Select(Path.GetFileName).OfType<string>().Where(
+            n => !n.StartsWith('.')).Order(StringComparer.Ordinal).ToArray();
         if (classes.Length < 2)
-            throw new InvalidDataException($"Image folder '{folder}': {classes.Length} class folder(s); one sub-folder per class is needed, at least two.");
+            throw new InvalidDataException(
+                $"Image folder '{folder}': {classes.Length} class folder(s); one sub-folder per class " +
+                "is needed, at least two.");
         return classes;
     }
 
@@ -88,15 +99,18 @@ public sealed record ImageFolderData(Dataset Train, Dataset Test, ImagePreproces
         {
             string dir = Path.Combine(folder, classes[k]);
             var images = Directory.GetFiles(dir, "*", SearchOption.AllDirectories)
-                .Where(f => Extensions.Contains(Path.GetExtension(f).ToLowerInvariant())).Order(StringComparer.Ordinal).ToArray();
+                .Where(f => Extensions.Contains(Path.GetExtension(f).ToLowerInvariant())).Order(
+                    StringComparer.Ordinal).ToArray();
             if (images.Length == 0)
-                throw new InvalidDataException($"Image folder '{dir}': no image ({string.Join(", ", Extensions)}) for class '{classes[k]}'.");
+                throw new InvalidDataException(
+                    $"Image folder '{dir}': no image ({string.Join(", ", Extensions)}) for class '{classes[k]}'.");
             files.AddRange(images.Select(f => (f, k)));
         }
         return files;
     }
 
-    private static (List<(string File, int Label)> Train, List<(string File, int Label)> Test) Split(List<(string File, int Label)> files, double fraction, ulong seed) =>
+    private static (List<(string File, int Label)> Train, List<(string File, int Label)> Test) Split(
+        List<(string File, int Label)> files, double fraction, ulong seed) =>
         StratifiedSplit.Split(files, f => f.Label, fraction, seed);
 
     // The common size of the training images when they share one of at most 64 pixels a side; else 32.
@@ -121,9 +135,16 @@ public sealed record ImageFolderData(Dataset Train, Dataset Test, ImagePreproces
         return 32;
     }
 
-    private static Dataset Read(List<(string File, int Label)> files, int size, string[] classes, bool skipBad, List<string> notes, string part)
+    private static Dataset Read(List<(string File, int Label)> files, int size, string[] classes, bool skipBad,
+        List<string> notes, string part)
     {
-        var encoder = new ImagePreprocessor { ImageSize = size, Mean = [0, 0, 0], Std = [1, 1, 1], ClassNames = classes };
+        var encoder = new ImagePreprocessor
+        {
+            ImageSize = size,
+            Mean = [0, 0, 0],
+            Std = [1, 1, 1],
+            ClassNames = classes
+        };
         int sampleSize = encoder.SampleSize;
         var features = new float[files.Count * sampleSize];
         var labels = new int[files.Count];
@@ -143,6 +164,7 @@ public sealed record ImageFolderData(Dataset Train, Dataset Test, ImagePreproces
         }
         if (skipped > 0) notes.Add($"{skipped} unreadable image(s) skipped in the {part} part");
         if (kept == 0) throw new InvalidDataException($"No readable image in the {part} part.");
-        return new Dataset(part, features[..(kept * sampleSize)], labels[..kept], [3, size, size], classes.Length, classes);
+        return new Dataset(part, features[..(kept * sampleSize)], labels[..kept], [3, size, size],
+            classes.Length, classes);
     }
 }

@@ -16,20 +16,28 @@ public sealed record TableData(Dataset Train, Dataset Test, TablePreprocessor Pr
     /// training part does not have.
     /// </summary>
     /// <exception cref="FileNotFoundException">A file does not exist.</exception>
-    /// <exception cref="InvalidDataException">A file is malformed, or a cell cannot be read as its column's type.</exception>
+    /// <exception cref="InvalidDataException">A file is malformed, or a cell cannot be read as its column's
+    /// type.</exception>
     public static TableData Load(string path, TableOptions options, string? testPath = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.TestFraction is <= 0 or >= 1 && testPath is null)
-            throw new ArgumentOutOfRangeException(nameof(options), options.TestFraction, "The test fraction must be between 0 and 1.");
+            throw new ArgumentOutOfRangeException(nameof(options), options.TestFraction,
+                "The test fraction must be between 0 and 1.");
         var notes = new List<string>();
         var table = RawTable.Read(path);
         int target = table.ColumnIndex(options.Target);
         if (target < 0)
-            throw new InvalidDataException($"File '{path}': no column '{options.Target}' (named by --target); the columns are {string.Join(", ", table.Header)}.");
-        var labelled = Enumerable.Range(0, table.Rows.Count).Where(r => !ColumnPlan.IsMissing(table.Rows[r][target])).ToArray();
-        if (labelled.Length < table.Rows.Count) notes.Add($"{table.Rows.Count - labelled.Length} row(s) of '{path}' left out: no target value");
-        if (labelled.Length == 0) throw new InvalidDataException($"File '{path}': no row has a value in the target column '{options.Target}'.");
+            throw new InvalidDataException(
+                $"File '{path}': no column '{options.Target}' (named by --target); the columns are " +
+                $"{string.Join(", ", table.Header)}.");
+        var labelled =
+            Enumerable.Range(0, table.Rows.Count).Where(r => !ColumnPlan.IsMissing(table.Rows[r][target])).ToArray();
+        if (labelled.Length < table.Rows.Count)
+            notes.Add($"{table.Rows.Count - labelled.Length} row(s) of '{path}' left out: no target value");
+        if (labelled.Length == 0)
+            throw new InvalidDataException(
+                $"File '{path}': no row has a value in the target column '{options.Target}'.");
 
         int[] trainRows, testRows = [];
         if (testPath is null)
@@ -47,7 +55,9 @@ public sealed record TableData(Dataset Train, Dataset Test, TablePreprocessor Pr
         {
             var testTable = RawTable.Read(testPath);
             if (testTable.ColumnIndex(options.Target) < 0)
-                throw new InvalidDataException($"File '{testPath}': no column '{options.Target}' (the target); the columns are {string.Join(", ", testTable.Header)}.");
+                throw new InvalidDataException(
+                    $"File '{testPath}': no column '{options.Target}' (the target); the columns are " +
+                    $"{string.Join(", ", testTable.Header)}.");
             test = Encode(testTable, Enumerable.Range(0, testTable.Rows.Count).ToArray(), preprocessor, notes);
         }
         return new TableData(train, test, preprocessor, notes);
@@ -55,9 +65,11 @@ public sealed record TableData(Dataset Train, Dataset Test, TablePreprocessor Pr
 
     // Per class, a seeded shuffle and the first round(fraction · count) rows to the test part (at least one
     // when the class has two or more rows), so both parts keep the class balance of the file.
-    private static (int[] Train, int[] Test) StratifiedSplit(RawTable table, int[] rows, int target, double fraction, ulong seed)
+    private static (int[] Train, int[] Test) StratifiedSplit(RawTable table, int[] rows, int target,
+        double fraction, ulong seed)
     {
-        var (train, test) = Data.StratifiedSplit.Split(rows, r => table.Rows[r][target].Trim(), fraction, seed, StringComparer.Ordinal, StringComparer.Ordinal);
+        var (train, test) = Data.StratifiedSplit.Split(rows, r => table.Rows[r][target].Trim(), fraction, seed,
+            StringComparer.Ordinal, StringComparer.Ordinal);
         train.Sort();
         test.Sort();
         return ([.. train], [.. test]);
@@ -78,12 +90,15 @@ public sealed record TableData(Dataset Train, Dataset Test, TablePreprocessor Pr
                 if (!ColumnPlan.IsMissing(table.Rows[r][target])) unknown++;
                 continue;
             }
-            preprocessor.Encode(table.Rows[r], positions, features.AsSpan(kept * width, width), table.Path, table.Lines[r]);
+            preprocessor.Encode(table.Rows[r], positions, features.AsSpan(kept * width, width),
+                table.Path, table.Lines[r]);
             labels[kept++] = label;
         }
-        if (unknown > 0) notes.Add($"{unknown} row(s) of '{table.Path}' left out: a target value the training part does not have");
+        if (unknown > 0)
+            notes.Add($"{unknown} row(s) of '{table.Path}' left out: a target value the training part does not have");
         if (kept == 0) throw new InvalidDataException($"File '{table.Path}': no row left to encode.");
         string name = Path.GetFileName(table.Path);
-        return new Dataset(name, features[..(kept * width)], labels[..kept], [width], preprocessor.ClassNames.Length, preprocessor.ClassNames);
+        return new Dataset(name, features[..(kept * width)], labels[..kept], [width], preprocessor.ClassNames.Length,
+            preprocessor.ClassNames);
     }
 }

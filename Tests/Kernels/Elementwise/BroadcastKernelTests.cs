@@ -12,7 +12,8 @@ public class BroadcastKernelTests
 {
     private static Gen<((int[] A, int[] B) Shapes, BinaryOperation Op, int Seed)> Cases =>
         from pair in TestData.BroadcastPair(maxRank: 5, maxDim: 4)
-        from op in Gen.Elements(BinaryOperation.Add, BinaryOperation.Subtract, BinaryOperation.Multiply, BinaryOperation.Divide)
+        from op in Gen.Elements(BinaryOperation.Add, BinaryOperation.Subtract, BinaryOperation.Multiply,
+            BinaryOperation.Divide)
         from seed in TestData.Seed
         select (pair, op, seed);
 
@@ -32,7 +33,10 @@ public class BroadcastKernelTests
             BroadcastReference.Binary(c.Op, a, sa, b, sb, reference, ys);
             for (int o = 0; o < y.Length; o++)
                 if (y[o] != reference[o])
-                    throw new Exception($"{c.Op} {ShapeMath.Format(sa)} with {ShapeMath.Format(sb)}: y[{ShapeMath.Format(BroadcastReference.Unflatten(o, ys))}] = {y[o]}, expected {reference[o]}");
+                    throw new Exception(
+                        $"{c.Op} {ShapeMath.Format(sa)} with {ShapeMath.Format(sb)}: " +
+                        $"y[{ShapeMath.Format(BroadcastReference.Unflatten(o, ys))}] = " +
+                        $"{y[o]}, expected {reference[o]}");
             // The operators produce the same values and shape.
             var t = c.Op switch
             {
@@ -60,13 +64,16 @@ public class BroadcastKernelTests
             BroadcastReference.SumInto(src, big, expected, small);
             for (int i = 0; i < dst.Length; i++)
                 if (Math.Abs(dst[i] - expected[i]) > 1e-4 * Math.Max(1, Math.Abs(expected[i])))
-                    throw new Exception($"SumInto {ShapeMath.Format(big)} → {ShapeMath.Format(small)}: [{i}] = {dst[i]}, expected {expected[i]}");
+                    throw new Exception(
+                        $"SumInto {ShapeMath.Format(big)} → {ShapeMath.Format(small)}: [{i}] = " +
+                        $"{dst[i]}, expected {expected[i]}");
 
             // ExpandInto is its adjoint: dst_big += src_small broadcast.
             var bigDst = new float[src.Length];
             BroadcastKernels.ExpandInto(initial, small, bigDst, big);
             for (int o = 0; o < bigDst.Length; o++)
-                if (bigDst[o] != initial[BroadcastReference.Source(BroadcastReference.Unflatten(o, big), small)]) throw new Exception("ExpandInto wrong");
+                if (bigDst[o] != initial[BroadcastReference.Source(BroadcastReference.Unflatten(o, big), small)])
+                    throw new Exception("ExpandInto wrong");
         });
 
     [Theory]
@@ -76,7 +83,8 @@ public class BroadcastKernelTests
     public void IncompatibleShapesThrowNamingBothShapes(int[] a, int[] b)
     {
         string sa = ShapeMath.Format(a), sb = ShapeMath.Format(b);
-        foreach (var op in new Func<Tensor, Tensor, Tensor>[] { (x, y) => x + y, (x, y) => x - y, (x, y) => x * y, (x, y) => x / y })
+        foreach (var op in new Func<Tensor, Tensor, Tensor>[] { (x, y) => x + y, (x, y) => x - y,
+            (x, y) => x * y, (x, y) => x / y })
         {
             var ex = Assert.Throws<ArgumentException>(() => op(Tensor.Ones(a), Tensor.Ones(b)));
             Assert.Contains(sa, ex.Message);

@@ -128,7 +128,8 @@ public class GemmTests
         for (int j = 0; j < n; j++)
         {
             float want = expected[j] + (accumulate ? start[j] : 0);
-            Assert.True(Math.Abs(one[j] - want) <= 4 * k * 1.2e-7f * (1 + Math.Abs(want)), $"c[{j}]: {one[j]} vs {want}");
+            Assert.True(Math.Abs(one[j] - want) <= 4 * k * 1.2e-7f * (1 + Math.Abs(want)),
+                $"c[{j}]: {one[j]} vs {want}");
         }
     }
 
@@ -169,7 +170,8 @@ public class GemmTests
     [Fact]
     public void NegativeSizeThrows()
     {
-        var e = Assert.Throws<ArgumentException>(() => Gemm.Multiply(new float[4], new float[4], new float[4], -1, 2, 2));
+        var e = Assert.Throws<ArgumentException>(() => Gemm.Multiply(new float[4], new float[4],
+            new float[4], -1, 2, 2));
         Assert.Contains("non-negative", e.Message);
     }
 

@@ -14,7 +14,8 @@ public class PackedLinearWeightTests
     public static TheoryData<int, int, int> Shapes() => new()
     {
         { 256, 576, 200 }, { 256, 200, 80 }, { 256, 80, 2 }, // the paper's light CTR tower at batch 256
-        { 1, 576, 200 }, { 3, 5, 4 }, { 13, 33, 7 }, { 37, 257, 48 }, { 300, 100, 33 }, { 517, 64, 16 }, { 64, 1024, 40 },
+        { 1, 576, 200 }, { 3, 5, 4 }, { 13, 33, 7 }, { 37, 257, 48 }, { 300, 100, 33 },
+            { 517, 64, 16 }, { 64, 1024, 40 },
     };
 
     [Theory]
@@ -22,7 +23,8 @@ public class PackedLinearWeightTests
     public void PackedOnceGivesTheBitsOfPackingPerCall(int rows, int inFeatures, int outFeatures)
     {
         var random = new Random(rows * 31 + inFeatures * 7 + outFeatures);
-        float[] x = Values(random, rows * inFeatures), weight = Values(random, outFeatures * inFeatures), bias = Values(random, outFeatures);
+        float[] x = Values(random, rows * inFeatures), weight = Values(random, outFeatures * inFeatures),
+            bias = Values(random, outFeatures);
         var packed = new PackedLinearWeight(weight, outFeatures, inFeatures);
         int saved = Parallelism.ThreadCount;
         try
@@ -63,9 +65,11 @@ public class PackedLinearWeightTests
         var e = Assert.Throws<ArgumentException>(() => new PackedLinearWeight(new float[5], 2, 3));
         Assert.Contains("[2, 3] holds 6 floats, got 5", e.Message);
         var packed = new PackedLinearWeight(new float[6], 2, 3);
-        e = Assert.Throws<ArgumentException>(() => DenseInferenceKernels.Linear(new float[7], packed, [], new float[4], 2));
+        e = Assert.Throws<ArgumentException>(() => DenseInferenceKernels.Linear(new float[7], packed,
+            [], new float[4], 2));
         Assert.Contains("[2, 3] needs 6", e.Message);
-        e = Assert.Throws<ArgumentException>(() => DenseInferenceKernels.Linear(new float[6], packed, [1f], new float[4], 2));
+        e = Assert.Throws<ArgumentException>(() => DenseInferenceKernels.Linear(new float[6], packed,
+            [1f], new float[4], 2));
         Assert.Contains("expected 2 (or none)", e.Message);
     }
 

@@ -28,10 +28,13 @@ public class ElementwiseKernelTests
                     switch (operation)
                     {
                         case ElementwiseKernels.Operation.Relu: ElementwiseKernels.Relu(a, actual); break;
-                        case ElementwiseKernels.Operation.ReluBackward: ElementwiseKernels.ReluBackward(a, b, actual); break;
+                        case ElementwiseKernels.Operation.ReluBackward:
+                            ElementwiseKernels.ReluBackward(a, b, actual);
+                            break;
                         case ElementwiseKernels.Operation.Clear: ElementwiseKernels.Clear(actual); break;
                         case ElementwiseKernels.Operation.Copy: ElementwiseKernels.Copy(a, actual); break;
-                        case ElementwiseKernels.Operation.ReluBackwardOverwrite: ElementwiseKernels.ReluBackwardOverwrite(a, b, actual); break;
+                        case ElementwiseKernels.Operation.ReluBackwardOverwrite:
+                            ElementwiseKernels.ReluBackwardOverwrite(a, b, actual); break;
                         default: ElementwiseKernels.Add(a, b, actual); break;
                     }
                 });
@@ -43,7 +46,8 @@ public class ElementwiseKernelTests
     [Fact]
     public void MismatchedLengthsAreRejected()
     {
-        var e = Assert.Throws<ArgumentException>(() => ElementwiseKernels.Add(new float[3], new float[4], new float[3]));
+        var e = Assert.Throws<ArgumentException>(() => ElementwiseKernels.Add(new float[3],
+            new float[4], new float[3]));
         Assert.Contains("3", e.Message);
         Assert.Contains("4", e.Message);
     }

@@ -30,13 +30,16 @@ public class BatchNormKernelTests
                 float[] x = RandomArray(random, (long)n * c * s, 3f);
                 for (int i = 0; i < x.Length; i++) x[i] += 0.5f; // non-zero mean
                 float[] gamma = affine ? RandomArray(random, c) : [], beta = affine ? RandomArray(random, c) : [];
-                float[] runMeanE = tracking ? RandomArray(random, c) : [], runVarE = tracking ? RandomArray(random, c, 0.5f) : [];
+                float[] runMeanE = tracking ? RandomArray(random, c) : [], runVarE = tracking
+                    ? RandomArray(random, c, 0.5f) : [];
                 for (int i = 0; i < runVarE.Length; i++) runVarE[i] += 1;
                 float[] runMeanA = (float[])runMeanE.Clone(), runVarA = (float[])runVarE.Clone();
                 float[] yE = new float[x.Length], yA = new float[x.Length];
                 float[] meanE = new float[c], meanA = new float[c], invE = new float[c], invA = new float[c];
-                BatchNormReference.ForwardTraining(x, gamma, beta, yE, meanE, invE, runMeanE, runVarE, n, c, s, 0.1f, 1e-5f);
-                BatchNormKernels.ForwardTraining(x, gamma, beta, yA, meanA, invA, runMeanA, runVarA, n, c, s, 0.1f, 1e-5f);
+                BatchNormReference.ForwardTraining(x, gamma, beta, yE, meanE, invE, runMeanE, runVarE,
+                    n, c, s, 0.1f, 1e-5f);
+                BatchNormKernels.ForwardTraining(x, gamma, beta, yA, meanA, invA, runMeanA, runVarA,
+                    n, c, s, 0.1f, 1e-5f);
                 AssertClose(yE, yA, 1e-5f, "y");
                 AssertClose(meanE, meanA, 1e-6f, "saveMean");
                 AssertClose(invE, invA, 1e-5f, "saveInvStd");
@@ -66,7 +69,8 @@ public class BatchNormKernelTests
         int n = 16, c = 2, s = 64;
         float[] x = RandomArray(random, n * c * s);
         for (int i = 0; i < x.Length; i++) x[i] += 10000f;
-        float[] y = new float[x.Length], meanE = new float[c], meanA = new float[c], invE = new float[c], invA = new float[c];
+        float[] y = new float[x.Length], meanE = new float[c], meanA = new float[c], invE = new float[c],
+            invA = new float[c];
         BatchNormReference.ForwardTraining(x, [], [], y, meanE, invE, [], [], n, c, s, 0.1f, 1e-5f);
         BatchNormKernels.ForwardTraining(x, [], [], y, meanA, invA, [], [], n, c, s, 0.1f, 1e-5f);
         AssertClose(invE, invA, 1e-4f, "saveInvStd");
@@ -77,7 +81,8 @@ public class BatchNormKernelTests
     public void ForwardInferenceMatchesReference(int n, int c, int s)
     {
         var random = new Random(23);
-        float[] x = RandomArray(random, (long)n * c * s, 2f), gamma = RandomArray(random, c), beta = RandomArray(random, c);
+        float[] x = RandomArray(random, (long)n * c * s, 2f), gamma = RandomArray(random, c),
+            beta = RandomArray(random, c);
         float[] runningMean = RandomArray(random, c), runningVar = RandomArray(random, c, 0.5f);
         for (int i = 0; i < c; i++) runningVar[i] += 1;
         float[] yE = new float[x.Length], yA = new float[x.Length];
@@ -97,7 +102,8 @@ public class BatchNormKernelTests
             float[] x = RandomArray(random, length, 2f), gradY = RandomArray(random, length);
             float[] gamma = affine ? RandomArray(random, c) : [];
             float[] mean = new float[c], invStd = new float[c];
-            BatchNormReference.ForwardTraining(x, gamma, [], new float[length], mean, invStd, [], [], n, c, s, 0.1f, 1e-5f);
+            BatchNormReference.ForwardTraining(x, gamma, [], new float[length], mean, invStd, [], [],
+                n, c, s, 0.1f, 1e-5f);
             float[] gxE = RandomArray(random, length), gxA = (float[])gxE.Clone();
             float[] ggE = affine ? RandomArray(random, c) : [], ggA = (float[])ggE.Clone();
             float[] gbE = affine ? RandomArray(random, c) : [], gbA = (float[])gbE.Clone();
@@ -119,10 +125,12 @@ public class BatchNormKernelTests
         float[] Run(int threads)
         {
             float[] y = new float[length], mean = new float[c], invStd = new float[c];
-            float[] runMean = new float[c], runVar = new float[c], gx = new float[length], gg = new float[c], gb = new float[c];
+            float[] runMean = new float[c], runVar = new float[c], gx = new float[length],
+                gg = new float[c], gb = new float[c];
             WithThreads(threads, () =>
             {
-                BatchNormKernels.ForwardTraining(x, gamma, beta, y, mean, invStd, runMean, runVar, n, c, s, 0.1f, 1e-5f);
+                BatchNormKernels.ForwardTraining(x, gamma, beta, y, mean, invStd, runMean, runVar,
+                    n, c, s, 0.1f, 1e-5f);
                 BatchNormKernels.Backward(x, gradY, gamma, mean, invStd, gx, gg, gb, n, c, s);
             });
             return [.. y, .. mean, .. invStd, .. runMean, .. runVar, .. gx, .. gg, .. gb];
@@ -140,7 +148,8 @@ public class BatchNormKernelTests
         Assert.Throws<ArgumentException>(() =>
             BatchNormKernels.ForwardTraining(buffer, [], [], buffer, stats, stats, [], [], 1, 4, 1, 0.1f, 1e-5f));
         var e = Assert.Throws<ArgumentException>(() =>
-            BatchNormKernels.ForwardTraining(buffer.AsSpan(1), [], [], buffer, stats, stats, [], [], 2, 4, 2, 0.1f, 1e-5f));
+            BatchNormKernels.ForwardTraining(buffer.AsSpan(1), [], [], buffer, stats, stats, [], [], 2,
+                4, 2, 0.1f, 1e-5f));
         Assert.Contains("15", e.Message);
         Assert.Contains("16", e.Message);
         Assert.Throws<ArgumentException>(() =>
@@ -161,14 +170,16 @@ public class BatchNormKernelTests
         float[] x = RandomArray(random, length, 2f), gamma = RandomArray(random, c), beta = RandomArray(random, c);
         float[] r = RandomArray(random, length);
         float[] mean = new float[c], invStd = new float[c];
-        BatchNormReference.ForwardTraining(x, gamma, beta, new float[length], mean, invStd, [], [], n, c, s, 0.1f, 1e-5f);
+        BatchNormReference.ForwardTraining(x, gamma, beta, new float[length], mean, invStd, [], [],
+            n, c, s, 0.1f, 1e-5f);
         float[] gradX = new float[length], gradGamma = new float[c], gradBeta = new float[c];
         BatchNormReference.Backward(x, r, gamma, mean, invStd, gradX, gradGamma, gradBeta, n, c, s);
 
         double Loss()
         {
             float[] y = new float[length];
-            BatchNormReference.ForwardTraining(x, gamma, beta, y, new float[c], new float[c], [], [], n, c, s, 0.1f, 1e-5f);
+            BatchNormReference.ForwardTraining(x, gamma, beta, y, new float[c], new float[c], [], [],
+                n, c, s, 0.1f, 1e-5f);
             return Dot(r, y);
         }
         void CheckAgainst(float[] parameter, float[] analytic, string what)

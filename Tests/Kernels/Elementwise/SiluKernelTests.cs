@@ -30,8 +30,10 @@ public class SiluKernelTests
             SiluReference.Backward(x, dy, expectedDx);
             for (int i = 0; i < length; i++)
             {
-                Assert.True(Math.Abs(y[i] - expectedY[i]) <= 2e-6f * Math.Max(1, Math.Abs(expectedY[i])), $"y[{i}] at x = {x[i]}: {y[i]} vs {expectedY[i]}");
-                Assert.True(Math.Abs(dx[i] - expectedDx[i]) <= 2e-6f * Math.Max(1, Math.Abs(expectedDx[i])), $"dx[{i}] at x = {x[i]}: {dx[i]} vs {expectedDx[i]}");
+                Assert.True(Math.Abs(y[i] - expectedY[i]) <= 2e-6f * Math.Max(1, Math.Abs(expectedY[i])),
+                    $"y[{i}] at x = {x[i]}: {y[i]} vs {expectedY[i]}");
+                Assert.True(Math.Abs(dx[i] - expectedDx[i]) <= 2e-6f * Math.Max(1, Math.Abs(expectedDx[i])),
+                    $"dx[{i}] at x = {x[i]}: {dx[i]} vs {expectedDx[i]}");
             }
         });
 

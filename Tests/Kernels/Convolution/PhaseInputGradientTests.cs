@@ -29,7 +29,8 @@ public class PhaseInputGradientTests
         { 3, 32, 16, 16, 64, 1, 0 },  // WRN-16-1 32 → 64 shortcut
     };
 
-    private static ConvGeometry Make(int n, int c, int h, int w, int o, int k, int p) => new(n, c, h, w, o, k, k, 2, 2, p, p);
+    private static ConvGeometry Make(int n, int c, int h, int w, int o, int k, int p) =>
+        new(n, c, h, w, o, k, k, 2, 2, p, p);
 
     private static float Tolerance(ConvGeometry g) => 1e-5f * g.OutChannels * g.KernelHeight * g.KernelWidth;
 

@@ -24,14 +24,16 @@ public class BatchNormColumnsTests
         var random = new Random(61 + n);
         float[] x = Twinned(RandomArray(random, n * Channels, 3f), n);
         x[Twin] = x[Leftover] = -0f; // a signed zero in both
-        float[] gamma = TwinnedRow(RandomArray(random, Channels, 1.5f)), beta = TwinnedRow(RandomArray(random, Channels, 0.5f));
+        float[] gamma = TwinnedRow(RandomArray(random, Channels, 1.5f)),
+            beta = TwinnedRow(RandomArray(random, Channels, 0.5f));
         foreach (bool relu in new[] { false, true })
         {
             float[] y = new float[x.Length], mean = new float[Channels], invStd = new float[Channels];
             float[] scale = new float[Channels], shift = new float[Channels];
-            float[] runningMean = TwinnedRow(RandomArray(random, Channels)), runningVar = TwinnedRow(RandomArray(random, Channels, 0.5f));
+            float[] runningMean = TwinnedRow(RandomArray(random, Channels)),
+                runningVar = TwinnedRow(RandomArray(random, Channels, 0.5f));
             for (int i = 0; i < Channels; i++) runningVar[i] += 1;
-            BatchNormKernels.ForwardTrainingCore("test", relu, x, gamma, beta, y, mean, invStd, runningMean, runningVar,
+            BatchNormKernels.ForwardTrainingCore(relu, x, gamma, beta, y, mean, invStd, runningMean, runningVar,
                 n, Channels, 1, 0.1f, 1e-5f, scale, shift);
             AssertTwinsEqual(y, n, "training y");
             AssertTwinsEqual(mean, 1, "mean");
@@ -41,7 +43,7 @@ public class BatchNormColumnsTests
             AssertTwinsEqual(scale, 1, "saved scale");
 
             float[] yInference = new float[x.Length];
-            BatchNormKernels.ForwardInferenceCore("test", relu, x, gamma, beta, runningMean, runningVar, yInference,
+            BatchNormKernels.ForwardInferenceCore(relu, x, gamma, beta, runningMean, runningVar, yInference,
                 n, Channels, 1, 1e-5f);
             AssertTwinsEqual(yInference, n, "inference y");
 
@@ -53,8 +55,9 @@ public class BatchNormColumnsTests
                 foreach (int maskKind in masks)
                 {
                     float[] gradX = Twinned(RandomArray(random, x.Length), n);
-                    float[] gradGamma = TwinnedRow(RandomArray(random, Channels)), gradBeta = TwinnedRow(RandomArray(random, Channels));
-                    BatchNormKernels.BackwardCore("test", x, maskKind == 1 ? y : [], gradY, gamma, mean, invStd, gradX,
+                    float[] gradGamma = TwinnedRow(RandomArray(random, Channels)),
+                        gradBeta = TwinnedRow(RandomArray(random, Channels));
+                    BatchNormKernels.BackwardCore(x, maskKind == 1 ? y : [], gradY, gamma, mean, invStd, gradX,
                         gradGamma, gradBeta, n, Channels, 1, overwrite,
                         maskKind == 2 ? scale : default, maskKind == 2 ? shift : default);
                     AssertTwinsEqual(gradX, n, $"gradX (mask {maskKind}, overwrite {overwrite})");
@@ -78,8 +81,8 @@ public class BatchNormColumnsTests
         float[] gamma = TwinnedRow(RandomArray(random, Channels, 1.5f)), beta = new float[Channels];
         float[] y = new float[x.Length], mean = new float[Channels], invStd = new float[Channels];
         float[] scale = new float[Channels], shift = new float[Channels];
-        BatchNormKernels.ForwardTrainingCore("test", relu: true, x, gamma, beta, y, mean, invStd, [], [], n, Channels, 1,
-            0.1f, 1e-5f, scale, shift);
+        BatchNormReluKernels.ForwardTraining(x, gamma, beta, y, mean, invStd, [], [], n, Channels, 1, 0.1f, 1e-5f,
+            scale, shift);
         int boundary = -1;
         for (int i = 0; i < n && boundary < 0; i++)
         {
@@ -89,16 +92,16 @@ public class BatchNormColumnsTests
         Assert.True(boundary >= 0, "no element with a positive rounding error");
         beta[Twin] = beta[Leftover] = -((x[boundary] - mean[Twin]) * scale[Twin]);
         // β does not change the batch statistics, so scale stays the same and the element sits on the boundary.
-        BatchNormKernels.ForwardTrainingCore("test", relu: true, x, gamma, beta, y, mean, invStd, [], [], n, Channels, 1,
-            0.1f, 1e-5f, scale, shift);
+        BatchNormReluKernels.ForwardTraining(x, gamma, beta, y, mean, invStd, [], [], n, Channels, 1, 0.1f, 1e-5f,
+            scale, shift);
         Assert.Equal(0f, y[boundary]);
         AssertTwinsEqual(y, n, "y");
 
         float[] gradY = Twinned(RandomArray(random, x.Length), n);
         float[] fromY = new float[x.Length], fromX = new float[x.Length];
-        BatchNormKernels.BackwardCore("test", x, y, gradY, gamma, mean, invStd, fromY, [], [], n, Channels, 1);
-        BatchNormKernels.BackwardCore("test", x, [], gradY, gamma, mean, invStd, fromX, [], [], n, Channels, 1,
-            maskScale: scale, maskShift: shift);
+        BatchNormReluKernels.Backward(x, y, gradY, gamma, mean, invStd, fromY, [], [], n, Channels, 1);
+        BatchNormReluKernels.BackwardRecomputingMask(x, gradY, gamma, mean, invStd, scale, shift, fromX, [], [], n,
+            Channels, 1);
         Assert.Equal(Bits(fromY), Bits(fromX));
         AssertTwinsEqual(fromX, n, "gradX");
     }
@@ -118,7 +121,9 @@ public class BatchNormColumnsTests
         {
             int twin = BitConverter.SingleToInt32Bits(values[i * Channels + Twin]);
             int leftover = BitConverter.SingleToInt32Bits(values[i * Channels + Leftover]);
-            Assert.True(twin == leftover, $"{what}, row {i}: lanes {values[i * Channels + Twin]:R} ({twin:X8}), one by one {values[i * Channels + Leftover]:R} ({leftover:X8})");
+            Assert.True(twin == leftover,
+                $"{what}, row {i}: lanes {values[i * Channels + Twin]:R} ({twin:X8}), one by one " +
+                $"{values[i * Channels + Leftover]:R} ({leftover:X8})");
         }
     }
 

@@ -98,7 +98,8 @@ public class ConvolutionKernelTests
     [Fact]
     public void ResultsAreBitIdenticalForOneAndTwoThreads()
     {
-        foreach (var g in new[] { Make(20, 3, 9, 9, 4, 3, 1, 1), Make(37, 5, 16, 16, 6, 3, 1, 1), Make(9, 4, 32, 32, 6, 3, 2, 1), Make(5, 4, 6, 6, 3, 1, 1, 0), Make(33, 2, 7, 7, 3, 1, 2, 0),
+        foreach (var g in new[] { Make(20, 3, 9, 9, 4, 3, 1, 1), Make(37, 5, 16, 16, 6, 3, 1, 1),
+            Make(9, 4, 32, 32, 6, 3, 2, 1), Make(5, 4, 6, 6, 3, 1, 1, 0), Make(33, 2, 7, 7, 3, 1, 2, 0),
                      Make(150, 6, 8, 8, 5, 3, 1, 1), Make(37, 64, 8, 8, 64, 3, 1, 1),
                      Make(35, 6, 16, 16, 5, 3, 2, 1), Make(5, 13, 32, 32, 17, 3, 1, 1) })
         {

@@ -34,8 +34,10 @@ public class BatchNormReluKernelTests
             float[] runMeanA = (float[])runMeanE.Clone(), runVarA = (float[])runVarE.Clone();
             float[] yE = new float[x.Length], yA = new float[x.Length];
             float[] meanE = new float[c], meanA = new float[c], invE = new float[c], invA = new float[c];
-            BatchNormReluReference.ForwardTraining(x, gamma, beta, yE, meanE, invE, runMeanE, runVarE, n, c, s, 0.1f, 1e-5f);
-            BatchNormReluKernels.ForwardTraining(x, gamma, beta, yA, meanA, invA, runMeanA, runVarA, n, c, s, 0.1f, 1e-5f);
+            BatchNormReluReference.ForwardTraining(x, gamma, beta, yE, meanE, invE, runMeanE, runVarE,
+                n, c, s, 0.1f, 1e-5f);
+            BatchNormReluKernels.ForwardTraining(x, gamma, beta, yA, meanA, invA, runMeanA, runVarA,
+                n, c, s, 0.1f, 1e-5f);
             AssertClose(yE, yA, 1e-5f, "y");
             Assert.DoesNotContain(yA, v => v < 0);
             AssertClose(meanE, meanA, 1e-6f, "saveMean");
@@ -89,7 +91,8 @@ public class BatchNormReluKernelTests
         var random = new Random(34);
         int length = n * c * s;
         var (x, gamma, beta) = Inputs(random, n, c, s, affine: true);
-        float[] gradY = RandomArray(random, length), runMean = RandomArray(random, c), runVar = RandomArray(random, c, 0.5f);
+        float[] gradY = RandomArray(random, length), runMean = RandomArray(random, c),
+            runVar = RandomArray(random, c, 0.5f);
         for (int i = 0; i < c; i++) runVar[i] += 1;
 
         // Unfused: batch norm, ReLU, ReLU backward into a cleared buffer, batch norm backward.
@@ -132,10 +135,12 @@ public class BatchNormReluKernelTests
         float[] Run(int threads)
         {
             float[] y = new float[length], yEval = new float[length], mean = new float[c], invStd = new float[c];
-            float[] runMean = new float[c], runVar = new float[c], gx = new float[length], gg = new float[c], gb = new float[c];
+            float[] runMean = new float[c], runVar = new float[c], gx = new float[length],
+                gg = new float[c], gb = new float[c];
             WithThreads(threads, () =>
             {
-                BatchNormReluKernels.ForwardTraining(x, gamma, beta, y, mean, invStd, runMean, runVar, n, c, s, 0.1f, 1e-5f);
+                BatchNormReluKernels.ForwardTraining(x, gamma, beta, y, mean, invStd, runMean, runVar,
+                    n, c, s, 0.1f, 1e-5f);
                 BatchNormReluKernels.Backward(x, y, gradY, gamma, mean, invStd, gx, gg, gb, n, c, s);
                 BatchNormReluKernels.ForwardInference(x, gamma, beta, runMean, runVar, yEval, n, c, s, 1e-5f);
             });
@@ -169,10 +174,11 @@ public class BatchNormReluKernelTests
             var random = new Random(35);
             int length = n * c * s;
             var (x, gamma, beta) = Inputs(random, n, c, s, affine);
-            float[] gradY = RandomArray(random, length), y = new float[length], mean = new float[c], invStd = new float[c];
+            float[] gradY = RandomArray(random, length), y = new float[length], mean = new float[c],
+                invStd = new float[c];
             float[] scale = new float[c], shift = new float[c];
-            BatchNormKernels.ForwardTrainingCore("test", relu: true, x, gamma, beta, y, mean, invStd, [], [], n, c, s, 0.1f,
-                1e-5f, scale, shift);
+            BatchNormReluKernels.ForwardTraining(x, gamma, beta, y, mean, invStd, [], [], n, c, s, 0.1f, 1e-5f,
+                scale, shift);
             AssertBackwardsAgree(x, y, gradY, gamma, mean, invStd, scale, shift, n, c, s);
         }
     }
@@ -190,7 +196,7 @@ public class BatchNormReluKernelTests
         var (x, gamma, _) = Inputs(random, n, c, s, affine: true);
         float[] beta = new float[c], y = new float[n * c * s], mean = new float[c], invStd = new float[c];
         float[] scale = new float[c], shift = new float[c], gradY = RandomArray(random, n * c * s);
-        BatchNormKernels.ForwardTrainingCore("test", relu: true, x, gamma, beta, y, mean, invStd, [], [], n, c, s, 0.1f,
+        BatchNormReluKernels.ForwardTraining(x, gamma, beta, y, mean, invStd, [], [], n, c, s, 0.1f,
             1e-5f, scale, shift);
         int[] boundary = new int[c];
         for (int channel = 0; channel < c; channel++)
@@ -201,13 +207,14 @@ public class BatchNormReluKernelTests
             for (int i = start; i < end && boundary[channel] < 0; i++)
             {
                 float d = x[channel * s + i] - mean[channel];
-                if (MathF.FusedMultiplyAdd(d, scale[channel], -(d * scale[channel])) > 0) boundary[channel] = channel * s + i;
+                if (MathF.FusedMultiplyAdd(d, scale[channel], -(d * scale[channel])) > 0)
+                    boundary[channel] = channel * s + i;
             }
             Assert.True(boundary[channel] >= 0, $"channel {channel}: no element with a positive rounding error");
             beta[channel] = -((x[boundary[channel]] - mean[channel]) * scale[channel]);
         }
         // β does not change the batch statistics, so scale stays the same and the chosen elements sit on the boundary.
-        BatchNormKernels.ForwardTrainingCore("test", relu: true, x, gamma, beta, y, mean, invStd, [], [], n, c, s, 0.1f,
+        BatchNormReluKernels.ForwardTraining(x, gamma, beta, y, mean, invStd, [], [], n, c, s, 0.1f,
             1e-5f, scale, shift);
         if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
             Assert.True(y[boundary[0]] > 0, "the vector loop's fused value should be the positive rounding error");
@@ -223,9 +230,9 @@ public class BatchNormReluKernelTests
         float[] gxY = RandomArray(random, x.Length), gxX = (float[])gxY.Clone();
         float[] ggY = gamma.Length == 0 ? [] : RandomArray(random, c), ggX = (float[])ggY.Clone();
         float[] gbY = gamma.Length == 0 ? [] : RandomArray(random, c), gbX = (float[])gbY.Clone();
-        BatchNormKernels.BackwardCore("test", x, y, gradY, gamma, mean, invStd, gxY, ggY, gbY, n, c, s);
-        BatchNormKernels.BackwardCore("test", x, [], gradY, gamma, mean, invStd, gxX, ggX, gbX, n, c, s,
-            maskScale: scale, maskShift: shift);
+        BatchNormReluKernels.Backward(x, y, gradY, gamma, mean, invStd, gxY, ggY, gbY, n, c, s);
+        BatchNormReluKernels.BackwardRecomputingMask(x, gradY, gamma, mean, invStd, scale, shift, gxX, ggX, gbX, n,
+            c, s);
         Assert.Equal(gxY, gxX);
         Assert.Equal(ggY, ggX);
         Assert.Equal(gbY, gbX);
@@ -235,11 +242,21 @@ public class BatchNormReluKernelTests
     public void MaskFromBothYAndScaleOrMismatchedScaleThrows()
     {
         float[] buffer = new float[16], stats = new float[4];
-        var e = Assert.Throws<ArgumentException>(() => BatchNormKernels.BackwardCore("BatchNormReluKernels.Backward",
+        var e = Assert.Throws<ArgumentException>(() => BatchNormKernels.BackwardCore(
             buffer, buffer, buffer, [], stats, stats, buffer, [], [], 2, 4, 2, maskScale: stats, maskShift: stats));
         Assert.Contains("not both", e.Message);
-        e = Assert.Throws<ArgumentException>(() => BatchNormKernels.BackwardCore("BatchNormReluKernels.Backward",
-            buffer, [], buffer, [], stats, stats, buffer, [], [], 2, 4, 2, maskScale: stats, maskShift: new float[3]));
+        e = Assert.Throws<ArgumentException>(() => BatchNormReluKernels.BackwardRecomputingMask(
+            buffer, buffer, [], stats, stats, stats, new float[3], buffer, [], [], 2, 4, 2));
         Assert.Contains("[4]", e.Message);
+        Assert.Contains("BatchNormReluKernels.BackwardRecomputingMask", e.Message);
+    }
+
+    [Fact]
+    public void RecomputingTheMaskWithoutTheSavedScaleThrows()
+    {
+        float[] buffer = new float[16], stats = new float[4];
+        var e = Assert.Throws<ArgumentException>(() => BatchNormReluKernels.BackwardRecomputingMask(
+            buffer, buffer, [], stats, stats, [], [], buffer, [], [], 2, 4, 2));
+        Assert.Contains("saveScale and saveShift", e.Message);
     }
 }

@@ -29,7 +29,8 @@ public class PoolingKernelTests
         { 1, 1, 40, 2, 2, 2, 0 },
     };
 
-    private static PoolGeometry Make(int n, int c, int h, int w, int k, int s, int p) => new(n, c, h, w, k, k, s, s, p, p);
+    private static PoolGeometry Make(int n, int c, int h, int w, int k, int s, int p) =>
+        new(n, c, h, w, k, k, s, s, p, p);
 
     [Theory]
     [MemberData(nameof(Geometries))]
@@ -73,7 +74,8 @@ public class PoolingKernelTests
         Assert.Equal(expectedY, actualY);
 
         // Backward into a cleared gradX: the reference pool backward, then ReLU's mask on x.
-        float[] gradY = RandomArray(random, g.OutputLength), pooledGrad = new float[x.Length], expected = new float[x.Length];
+        float[] gradY = RandomArray(random, g.OutputLength), pooledGrad = new float[x.Length],
+            expected = new float[x.Length];
         PoolingReference.MaxPoolBackward(g, gradY, reluIdx, pooledGrad);
         ElementwiseKernels.Reference(ElementwiseKernels.Operation.ReluBackward, x, pooledGrad, expected);
         float[] actual = RandomArray(random, g.InputLength);
@@ -84,10 +86,12 @@ public class PoolingKernelTests
         float[] start = RandomArray(random, g.InputLength), accumulated = (float[])start.Clone();
         PoolingKernels.MaxPoolBackward(g, gradY, actualIdx, accumulated, reluOutput: actualY);
         for (int i = 0; i < start.Length; i++)
-            Assert.True(Math.Abs(start[i] + expected[i] - accumulated[i]) <= 1e-6f * (1 + Math.Abs(accumulated[i])), $"gradX[{i}]");
+            Assert.True(Math.Abs(start[i] + expected[i] - accumulated[i]) <= 1e-6f
+                * (1 + Math.Abs(accumulated[i])), $"gradX[{i}]");
         float[] shortY = new float[g.OutputLength - 1]; // empty would mean no ReLU
         if (shortY.Length > 0)
-            Assert.Throws<ArgumentException>(() => PoolingKernels.MaxPoolBackward(g, gradY, actualIdx, actual, reluOutput: shortY));
+            Assert.Throws<ArgumentException>(() => PoolingKernels.MaxPoolBackward(g, gradY, actualIdx, actual,
+                reluOutput: shortY));
     }
 
     [Theory]
@@ -239,14 +243,29 @@ public class PoolingKernelTests
         float[] maxGrad = new float[x.Length], avgGrad = new float[x.Length];
         PoolingReference.MaxPoolBackward(g, r, idx, maxGrad);
         PoolingReference.AvgPoolBackward(g, r, avgGrad);
-        double MaxLoss() { var y = new float[g.OutputLength]; PoolingReference.MaxPoolForward(g, x, y, new int[y.Length]); return Dot(r, y); }
-        double AvgLoss() { var y = new float[g.OutputLength]; PoolingReference.AvgPoolForward(g, x, y); return Dot(r, y); }
+        double MaxLoss()
+        {
+            var y = new float[g.OutputLength];
+            PoolingReference.MaxPoolForward(g, x, y, new int[y.Length]);
+            return Dot(r, y);
+        }
+        double AvgLoss()
+        {
+            var y = new float[g.OutputLength];
+            PoolingReference.AvgPoolForward(g, x, y);
+            return Dot(r, y);
+        }
         CheckFiniteDifferences(x, maxGrad, MaxLoss, step, "max pool gradX");
         CheckFiniteDifferences(x, avgGrad, AvgLoss, 0.25f, "avg pool gradX"); // linear: any step works
 
         float[] globalR = RandomArray(random, n * c), globalGrad = new float[x.Length];
         PoolingReference.GlobalAvgPoolBackward(globalR, globalGrad, n, c, h, w);
-        double GlobalLoss() { var y = new float[n * c]; PoolingReference.GlobalAvgPoolForward(x, y, n, c, h, w); return Dot(globalR, y); }
+        double GlobalLoss()
+        {
+            var y = new float[n * c];
+            PoolingReference.GlobalAvgPoolForward(x, y, n, c, h, w);
+            return Dot(globalR, y);
+        }
         CheckFiniteDifferences(x, globalGrad, GlobalLoss, 0.25f, "global pool gradX");
     }
 
