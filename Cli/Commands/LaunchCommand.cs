@@ -64,7 +64,12 @@ public static class LaunchCommand
             {
                 var pair = MlpPair.Create(64, [8], [256], [], 10, new RandomGenerator((ulong)seed),
                     boosterBatchNorm: true);
-                var kind = method switch { "base" => Method.Base, "booster" => Method.Booster, _ => Method.Rocket };
+                var kind = method switch
+                {
+                    "base" => TrainingMethod.Base,
+                    "booster" => TrainingMethod.Booster,
+                    _ => TrainingMethod.Rocket,
+                };
                 var optimizer = new Sgd(RocketTrainer.TrainableParameters(pair, kind), learningRate,
                     momentum: 0.9, weightDecay: 5e-4);
                 var trainer = new RocketTrainer(pair, optimizer, new ConstantSchedule(learningRate), new TrainerOptions
@@ -74,10 +79,10 @@ public static class LaunchCommand
                     Loss = new() { Lambda = (float)lambda },
                 });
                 trainer.Fit(new BatchLoader(train, batchSize, shuffle: true, seed: (ulong)seed));
-                var result = Evaluator.Evaluate(pair, test, light: kind != Method.Booster,
-                    booster: kind != Method.Base);
-                accuracy[method].Add(kind == Method.Booster ? result.Booster.Accuracy : result.Light.Accuracy);
-                if (kind == Method.Rocket) boosterInRocket.Add(result.Booster.Accuracy);
+                var result = Evaluator.Evaluate(pair, test, light: kind != TrainingMethod.Booster,
+                    booster: kind != TrainingMethod.Base);
+                accuracy[method].Add(kind == TrainingMethod.Booster ? result.Booster.Accuracy : result.Light.Accuracy);
+                if (kind == TrainingMethod.Rocket) boosterInRocket.Add(result.Booster.Accuracy);
                 lastPair = pair;
             }
             output.WriteLine(

@@ -88,7 +88,7 @@ public static class ModelFactory
     }
 
     /// <summary>The optimiser over the parameters <paramref name="method"/> trains.</summary>
-    public static Optimizer CreateOptimizer(TrainSettings s, RocketPair pair, Method method)
+    public static Optimizer CreateOptimizer(TrainSettings s, RocketPair pair, TrainingMethod method)
     {
         var parameters = RocketTrainer.TrainableParameters(pair, method);
         return s.Optimizer switch

@@ -95,7 +95,7 @@ public static class OwnDataLaunch
         RocketPair? last = null;
         for (int seed = 1; seed <= seeds; seed++)
         {
-            foreach (var method in new[] { Method.Base, Method.Rocket, Method.Booster })
+            foreach (var method in new[] { TrainingMethod.Base, TrainingMethod.Rocket, TrainingMethod.Booster })
             {
                 var pair = ArchitectureRegistry.BuildPair(architecture, new RandomGenerator((ulong)seed));
                 var trainer = new RocketTrainer(pair,
@@ -104,13 +104,13 @@ public static class OwnDataLaunch
                     new TrainerOptions { Method = method, Epochs = epochs, Loss = new() { Lambda = (float)lambda } });
                 trainer.Fit(new BatchLoader(train, batchSize, shuffle: true, seed: (ulong)seed));
                 var result = trainer.Evaluate(validation);
-                if (method == Method.Base) results[rows[0]].Add(result.Light);
-                if (method == Method.Rocket)
+                if (method == TrainingMethod.Base) results[rows[0]].Add(result.Light);
+                if (method == TrainingMethod.Rocket)
                 {
                     results[rows[1]].Add(result.Light);
                     results[rows[2]].Add(result.Booster);
                 }
-                if (method == Method.Booster) results[rows[3]].Add(result.Booster);
+                if (method == TrainingMethod.Booster) results[rows[3]].Add(result.Booster);
                 last = pair;
             }
             output.WriteLine($"  seed {seed}: "

@@ -78,7 +78,7 @@ public sealed record TrainSettings
     /// <summary>Embedding width per field for CTR towers.</summary>
     public int EmbeddingDim { get; init; }
     /// <summary>Training method.</summary>
-    public Method Method { get; init; }
+    public TrainingMethod Method { get; init; }
     /// <summary>Loss settings (hint kind, λ, gradient block, T, α).</summary>
     public required LossOptions Loss { get; init; }
     /// <summary>Checkpoint of a separately trained booster (for kd, rocket-kd, no-joint).</summary>
@@ -125,13 +125,13 @@ public sealed record TrainSettings
         var method = o.Choice("method", "rocket", "base", "booster", "kd", "rocket", "rocket-kd",
             "no-joint", "at") switch
         {
-            "base" => Method.Base,
-            "booster" => Method.Booster,
-            "kd" => Method.Kd,
-            "rocket-kd" => Method.RocketKd,
-            "no-joint" => Method.NoJoint,
-            "at" => Method.AttentionTransfer,
-            _ => Method.Rocket,
+            "base" => TrainingMethod.Base,
+            "booster" => TrainingMethod.Booster,
+            "kd" => TrainingMethod.Kd,
+            "rocket-kd" => TrainingMethod.RocketKd,
+            "no-joint" => TrainingMethod.NoJoint,
+            "at" => TrainingMethod.AttentionTransfer,
+            _ => TrainingMethod.Rocket,
         };
         var hint = o.Choice("hint", "logit-mse", "logit-mse", "prob-mse", "kd") switch
         {
@@ -201,7 +201,8 @@ public sealed record TrainSettings
             StopAfter = o.Int("stop-after", int.MaxValue, 1),
         };
         o.RejectUnknown("train");
-        bool needsTeacher = method is Method.Kd or Method.RocketKd or Method.NoJoint or Method.AttentionTransfer;
+        bool needsTeacher = method is TrainingMethod.Kd or TrainingMethod.RocketKd or TrainingMethod.NoJoint
+            or TrainingMethod.AttentionTransfer;
         if (needsTeacher && settings.Teacher is null)
             throw new UsageException(
                 $"--method {MethodName(method)} needs --teacher <checkpoint of a booster " +
@@ -209,7 +210,7 @@ public sealed record TrainSettings
         if (!needsTeacher && settings.Teacher is not null)
             throw new UsageException(
                 $"--teacher is only used by kd, rocket-kd, no-joint and at, not {MethodName(method)}");
-        bool joint = method is Method.Rocket or Method.RocketKd;
+        bool joint = method is TrainingMethod.Rocket or TrainingMethod.RocketKd;
         if (!joint && settings.Loss.SharedGradient != SharedGradient.Both)
             throw new UsageException(
                 $"--shared-grad booster applies to joint training (rocket, rocket-kd), not {MethodName(method)}");
@@ -290,14 +291,14 @@ public sealed record TrainSettings
     }
 
     /// <summary>The command-line name of a method.</summary>
-    public static string MethodName(Method method) => method switch
+    public static string MethodName(TrainingMethod method) => method switch
     {
-        Method.Base => "base",
-        Method.Booster => "booster",
-        Method.Kd => "kd",
-        Method.RocketKd => "rocket-kd",
-        Method.NoJoint => "no-joint",
-        Method.AttentionTransfer => "at",
+        TrainingMethod.Base => "base",
+        TrainingMethod.Booster => "booster",
+        TrainingMethod.Kd => "kd",
+        TrainingMethod.RocketKd => "rocket-kd",
+        TrainingMethod.NoJoint => "no-joint",
+        TrainingMethod.AttentionTransfer => "at",
         _ => "rocket",
     };
 }

@@ -55,8 +55,9 @@ public class BufferPoolReleaseTests
         var data = TrainingData.Separable(64, seed: 3);
         var pair = new TinyPair(4, 3, seed: 2);
         var trainer =
-            new RocketTrainer(pair, new Sgd(RocketTrainer.TrainableParameters(pair, Method.Rocket), 0.1, momentum: 0.9),
-            new ConstantSchedule(0.1), new TrainerOptions { Method = Method.Rocket, Epochs = 3 });
+            new RocketTrainer(pair, new Sgd(RocketTrainer.TrainableParameters(pair, TrainingMethod.Rocket),
+                0.1, momentum: 0.9),
+            new ConstantSchedule(0.1), new TrainerOptions { Method = TrainingMethod.Rocket, Epochs = 3 });
         var loader = new BatchLoader(data, 16, seed: 1);
         trainer.RunEpoch(0, loader); // warms the pool with every shape a step rents
         long dropped = BufferPool.DroppedFloats;

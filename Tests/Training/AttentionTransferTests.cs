@@ -114,9 +114,14 @@ public class AttentionTransferTests
         var pair = WideResNetPair.Interval(1, 10, new RandomGenerator(6), boosterDepth: 16, lightDepth: 10);
         var boosterOnly = pair.BoosterOnlyParameters().Select(p => p.ToArray()).ToArray();
         var lightOnly = pair.LightOnlyParameters().Select(p => p.ToArray()).ToArray();
-        var trainer = new RocketTrainer(pair, new Sgd(RocketTrainer.TrainableParameters(pair, Method.AttentionTransfer),
+        var trainer =
+            new RocketTrainer(pair, new Sgd(RocketTrainer.TrainableParameters(pair, TrainingMethod.AttentionTransfer),
             0.05, momentum: 0.9),
-            new ConstantSchedule(0.05), new TrainerOptions { Method = Method.AttentionTransfer, Teacher = teacher });
+            new ConstantSchedule(0.05), new TrainerOptions
+            {
+                Method = TrainingMethod.AttentionTransfer,
+                Teacher = teacher
+            });
         var record = trainer.RunEpoch(0, new BatchLoader(data, 8, seed: 1));
         Assert.True(record.TrainLoss.Distillation > 0);
         Assert.True(teacher.Parameters().Select(p => p.ToArray()).Zip(teacherValues).All(
@@ -134,7 +139,11 @@ public class AttentionTransferTests
         var error =
             Assert.Throws<ArgumentException>(() => new RocketTrainer(pair, new Sgd(pair.Light.Parameters(), 0.1),
             new ConstantSchedule(0.1),
-            new TrainerOptions { Method = Method.AttentionTransfer, Teacher = new TinyPair(4, 3, seed: 2).Booster }));
+            new TrainerOptions
+            {
+                Method = TrainingMethod.AttentionTransfer,
+                Teacher = new TinyPair(4, 3, seed: 2).Booster
+            }));
         Assert.Contains(nameof(IFeatureMapNetwork), error.Message);
     }
 }

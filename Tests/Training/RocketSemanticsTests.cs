@@ -218,7 +218,7 @@ public class RocketSemanticsTests
             new LossOptions { Lambda = -1 }));
     }
 
-    private static (RocketTrainer Trainer, BatchLoader Batches, TinyPair Pair) MakeRun(Method method,
+    private static (RocketTrainer Trainer, BatchLoader Batches, TinyPair Pair) MakeRun(TrainingMethod method,
         ulong seed, int epochs)
     {
         var pair = new TinyPair(4, 3, seed);
@@ -232,7 +232,7 @@ public class RocketSemanticsTests
     [Fact]
     public void RocketTrainingReducesTheLossOnASeparableProblem()
     {
-        var (trainer, batches, _) = MakeRun(Method.Rocket, seed: 21, epochs: 8);
+        var (trainer, batches, _) = MakeRun(TrainingMethod.Rocket, seed: 21, epochs: 8);
         var records = trainer.Fit(batches, TrainingData.Separable(60, seed: 4));
         Assert.True(records[^1].TrainLoss.Total < 0.5 * records[0].TrainLoss.Total,
             $"loss went from {records[0].TrainLoss.Total} to {records[^1].TrainLoss.Total}");
@@ -243,14 +243,14 @@ public class RocketSemanticsTests
     [Fact]
     public void TwoRunsWithTheSameSeedGiveIdenticalParameters()
     {
-        var (first, batchesA, pairA) = MakeRun(Method.Rocket, seed: 22, epochs: 3);
-        var (second, batchesB, pairB) = MakeRun(Method.Rocket, seed: 22, epochs: 3);
+        var (first, batchesA, pairA) = MakeRun(TrainingMethod.Rocket, seed: 22, epochs: 3);
+        var (second, batchesB, pairB) = MakeRun(TrainingMethod.Rocket, seed: 22, epochs: 3);
         first.Fit(batchesA);
         second.Fit(batchesB);
         var a = pairA.Parameters().ToArray();
         var b = pairB.Parameters().ToArray();
         for (int k = 0; k < a.Length; k++) Assert.Equal(a[k].ToArray(), b[k].ToArray());
-        var (third, batchesC, pairC) = MakeRun(Method.Rocket, seed: 23, epochs: 3);
+        var (third, batchesC, pairC) = MakeRun(TrainingMethod.Rocket, seed: 23, epochs: 3);
         third.Fit(batchesC);
         Assert.NotEqual(a[0].ToArray(), pairC.Parameters().First().ToArray());
     }

@@ -16,7 +16,8 @@ public class TrainerTests
     private static bool Same(float[][] a, IEnumerable<Tensor> b) =>
         a.Zip(b).All(x => x.First.SequenceEqual(x.Second.ToArray()));
 
-    private static RocketTrainer Trainer(TinyPair pair, Method method, Module? teacher = null, int epochs = 1) =>
+    private static RocketTrainer Trainer(TinyPair pair, TrainingMethod method,
+        Module? teacher = null, int epochs = 1) =>
         new(pair, new Sgd(RocketTrainer.TrainableParameters(pair, method), 0.1, momentum: 0.9),
             new ConstantSchedule(0.1),
             new TrainerOptions { Method = method, Epochs = epochs, Teacher = teacher });
@@ -27,7 +28,7 @@ public class TrainerTests
         var pair = new TinyPair(4, 3, seed: 1);
         var boosterOnly = Snapshot(pair.BoosterOnlyParameters());
         var lightOnly = Snapshot(pair.LightOnlyParameters());
-        var record = Trainer(pair, Method.Base).RunEpoch(0, new BatchLoader(Data, 16, seed: 1), Data);
+        var record = Trainer(pair, TrainingMethod.Base).RunEpoch(0, new BatchLoader(Data, 16, seed: 1), Data);
         Assert.True(Same(boosterOnly, pair.BoosterOnlyParameters()));
         Assert.False(Same(lightOnly, pair.LightOnlyParameters()));
         Assert.True(double.IsNaN(record.TrainBoosterAccuracy));
@@ -36,7 +37,7 @@ public class TrainerTests
 
         lightOnly = Snapshot(pair.LightOnlyParameters());
         boosterOnly = Snapshot(pair.BoosterOnlyParameters());
-        var boosterRecord = Trainer(pair, Method.Booster).RunEpoch(0, new BatchLoader(Data, 16, seed: 1));
+        var boosterRecord = Trainer(pair, TrainingMethod.Booster).RunEpoch(0, new BatchLoader(Data, 16, seed: 1));
         Assert.True(Same(lightOnly, pair.LightOnlyParameters()));
         Assert.False(Same(boosterOnly, pair.BoosterOnlyParameters()));
         Assert.True(double.IsNaN(boosterRecord.TrainLightAccuracy));
@@ -46,10 +47,10 @@ public class TrainerTests
     public void TeacherMethodsTrainTheLightNetAndLeaveTheTeacherFrozen()
     {
         var teacherPair = new TinyPair(4, 3, seed: 2);
-        Trainer(teacherPair, Method.Booster, epochs: 2).Fit(new BatchLoader(Data, 16, seed: 2));
+        Trainer(teacherPair, TrainingMethod.Booster, epochs: 2).Fit(new BatchLoader(Data, 16, seed: 2));
         var teacherValues = Snapshot(teacherPair.Booster.Parameters());
         foreach (var p in teacherPair.Parameters()) p.Grad = null; // left over from its own training
-        foreach (var method in new[] { Method.Kd, Method.NoJoint, Method.RocketKd })
+        foreach (var method in new[] { TrainingMethod.Kd, TrainingMethod.NoJoint, TrainingMethod.RocketKd })
         {
             var pair = new TinyPair(4, 3, seed: 3);
             var lightOnly = Snapshot(pair.LightOnlyParameters());
@@ -57,7 +58,7 @@ public class TrainerTests
             Assert.False(Same(lightOnly, pair.LightOnlyParameters()));
             Assert.True(Same(teacherValues, teacherPair.Booster.Parameters()), $"{method} changed the teacher");
             Assert.All(teacherPair.Booster.Parameters(), p => Assert.Null(p.Grad));
-            if (method == Method.NoJoint) Assert.True(record.TrainLoss.Hint > 0);
+            if (method == TrainingMethod.NoJoint) Assert.True(record.TrainLoss.Hint > 0);
             else Assert.True(record.TrainLoss.Distillation > 0);
         }
     }
@@ -68,12 +69,12 @@ public class TrainerTests
         var pair = new TinyPair(4, 3, seed: 4);
         var all = new Sgd(pair.Parameters(), 0.1);
         var wrong = Assert.Throws<ArgumentException>(() => new RocketTrainer(pair, all, new ConstantSchedule(0.1),
-            new TrainerOptions { Method = Method.Base }));
+            new TrainerOptions { Method = TrainingMethod.Base }));
         Assert.Contains("TrainableParameters", wrong.Message);
-        Assert.Contains("Teacher", Assert.Throws<ArgumentException>(() => Trainer(pair, Method.Kd)).Message);
-        Assert.Throws<ArgumentException>(() => Trainer(pair, Method.Rocket, new TinyPair(4, 3, 5).Booster));
+        Assert.Contains("Teacher", Assert.Throws<ArgumentException>(() => Trainer(pair, TrainingMethod.Kd)).Message);
+        Assert.Throws<ArgumentException>(() => Trainer(pair, TrainingMethod.Rocket, new TinyPair(4, 3, 5).Booster));
         Assert.Contains("shares parameters",
-            Assert.Throws<ArgumentException>(() => Trainer(pair, Method.NoJoint, pair.Booster)).Message);
+            Assert.Throws<ArgumentException>(() => Trainer(pair, TrainingMethod.NoJoint, pair.Booster)).Message);
     }
 
     [Fact]
@@ -163,9 +164,11 @@ public class CollapseDetectionTests
     private static readonly RocketNet.Training.Data.Dataset Data = TrainingData.Separable(48, seed: 5);
 
     private static EpochRecord RocketEpoch(TinyPair pair) =>
-        new RocketTrainer(pair, new Sgd(RocketTrainer.TrainableParameters(pair, Method.Rocket), 0.1, momentum: 0.9),
+        new RocketTrainer(pair, new Sgd(RocketTrainer.TrainableParameters(pair, TrainingMethod.Rocket),
+            0.1, momentum: 0.9),
             new ConstantSchedule(0.1),
-            new TrainerOptions { Method = Method.Rocket, Epochs = 1 }).RunEpoch(0, new BatchLoader(Data, 16, seed: 1));
+            new TrainerOptions { Method = TrainingMethod.Rocket, Epochs = 1 }).RunEpoch(0,
+                new BatchLoader(Data, 16, seed: 1));
 
     [Fact]
     public void AHealthyPairIsNotReportedAsCollapsed() =>

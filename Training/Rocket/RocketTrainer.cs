@@ -36,21 +36,21 @@ public sealed class RocketTrainer
         if (options.EvaluationBatchSize < 1)
             throw new ArgumentOutOfRangeException(nameof(options), options.EvaluationBatchSize,
                 "Evaluation batch size must be positive.");
-        bool needsTeacher =
-            options.Method is Method.RocketKd or Method.Kd or Method.NoJoint or Method.AttentionTransfer;
+        bool needsTeacher = options.Method is TrainingMethod.RocketKd or TrainingMethod.Kd or TrainingMethod.NoJoint
+            or TrainingMethod.AttentionTransfer;
         if (needsTeacher && options.Teacher is null)
             throw new ArgumentException($"Method {options.Method} needs a pre-trained, frozen Teacher in the options.",
                 nameof(options));
         if (!needsTeacher && options.Teacher is not null)
             throw new ArgumentException(
                 $"Method {options.Method} uses no teacher, but one was given.", nameof(options));
-        if (options.Method == Method.AttentionTransfer
+        if (options.Method == TrainingMethod.AttentionTransfer
             && (pair.Light is not IFeatureMapNetwork || options.Teacher is not IFeatureMapNetwork))
             throw new ArgumentException(
                 "Attention transfer needs a light net and a teacher that expose feature maps " +
                 $"({nameof(IFeatureMapNetwork)}, e.g. Wide ResNets); got {pair.Light.GetType().Name} and " +
                 $"{options.Teacher?.GetType().Name}.", nameof(options));
-        bool joint = options.Method is Method.Rocket or Method.RocketKd;
+        bool joint = options.Method is TrainingMethod.Rocket or TrainingMethod.RocketKd;
         if (!joint
             && (options.Loss.SharedGradient != SharedGradient.Both || options.Loss.FeatureHint != FeatureHintKind.None))
             throw new ArgumentException(
@@ -95,11 +95,12 @@ public sealed class RocketTrainer
     /// AttentionTransfer, the
     /// booster's (shared included) for Booster, and all of the pair's for Rocket and RocketKd.
     /// </summary>
-    public static IReadOnlyList<Tensor> TrainableParameters(RocketPair pair, Method method) => method switch
+    public static IReadOnlyList<Tensor> TrainableParameters(RocketPair pair, TrainingMethod method) => method switch
     {
-        Method.Base or Method.Kd or Method.NoJoint or Method.AttentionTransfer => pair.Light.Parameters().ToList(),
-        Method.Booster => pair.Booster.Parameters().ToList(),
-        Method.Rocket or Method.RocketKd => pair.Parameters().ToList(),
+        TrainingMethod.Base or TrainingMethod.Kd or TrainingMethod.NoJoint or TrainingMethod.AttentionTransfer =>
+            pair.Light.Parameters().ToList(),
+        TrainingMethod.Booster => pair.Booster.Parameters().ToList(),
+        TrainingMethod.Rocket or TrainingMethod.RocketKd => pair.Parameters().ToList(),
         _ => throw new ArgumentOutOfRangeException(nameof(method), method, "Unknown method."),
     };
 
@@ -157,14 +158,15 @@ public sealed class RocketTrainer
                 samples += labels.Length;
                 batchIndex++;
                 Options.OnBatch?.Invoke(new BatchProgress(epoch, batchIndex, batchesPerEpoch, totals.Total / samples,
-                    (double)(Options.Method == Method.Booster ? boosterCorrect : lightCorrect) / samples, samples));
+                    (double)(Options.Method == TrainingMethod.Booster ? boosterCorrect : lightCorrect) / samples,
+                        samples));
             }
         }
         if (samples == 0) throw new InvalidOperationException($"The batch source yielded no batch for epoch {epoch}.");
         RequireFiniteParameters(epoch);
         double trainSeconds = clock.Elapsed.TotalSeconds;
-        bool trainsLight = Options.Method != Method.Booster;
-        bool runsBooster = Options.Method is Method.Booster or Method.Rocket or Method.RocketKd;
+        bool trainsLight = Options.Method != TrainingMethod.Booster;
+        bool runsBooster = Options.Method is TrainingMethod.Booster or TrainingMethod.Rocket or TrainingMethod.RocketKd;
         PairEvaluation? evaluation = null;
         if (validation is not null)
         {
@@ -217,8 +219,8 @@ public sealed class RocketTrainer
     /// it is Booster, the booster for Booster, Rocket and RocketKd).</summary>
     public PairEvaluation Evaluate(Dataset data) =>
         Evaluator.Evaluate(Pair, data, Options.EvaluationBatchSize,
-            light: Options.Method != Method.Booster,
-            booster: Options.Method is Method.Booster or Method.Rocket or Method.RocketKd);
+            light: Options.Method != TrainingMethod.Booster,
+            booster: Options.Method is TrainingMethod.Booster or TrainingMethod.Rocket or TrainingMethod.RocketKd);
 
     /// <summary>One step's loss values and correct-prediction counts.</summary>
     private readonly record struct StepResult(LossValues Loss, int LightCorrect, int BoosterCorrect,
@@ -232,37 +234,37 @@ public sealed class RocketTrainer
         LossTerms terms;
         switch (Options.Method)
         {
-            case Method.Base:
+            case TrainingMethod.Base:
                 light = Pair.Light.Forward(input);
                 terms = RocketLosses.CrossEntropyOnly(light, labels, isBooster: false);
                 break;
-            case Method.Booster:
+            case TrainingMethod.Booster:
                 booster = Pair.Booster.Forward(input);
                 terms = RocketLosses.CrossEntropyOnly(booster, labels, isBooster: true);
                 break;
-            case Method.Rocket:
-            case Method.RocketKd:
+            case TrainingMethod.Rocket:
+            case TrainingMethod.RocketKd:
                 var loss = Options.Loss;
                 var outputs = Pair.ForwardPair(input, new PairForwardOptions(
                     LightDetachesShared: loss.SharedGradient == SharedGradient.Booster,
                     CollectHiddenFeatures: loss.FeatureHint != FeatureHintKind.None));
                 (booster, light) = (outputs.BoosterLogits, outputs.LightLogits);
-                terms = Options.Method == Method.Rocket
+                terms = Options.Method == TrainingMethod.Rocket
                     ? RocketLosses.Rocket(booster, light, labels, loss)
                     : RocketLosses.RocketKd(booster, light, TeacherLogits(input), labels, loss);
                 if (loss.FeatureHint != FeatureHintKind.None)
                     terms = terms.WithFeatureHint(FeatureHint.Loss(loss.FeatureHint, outputs.LightHidden,
                         outputs.BoosterHidden) * loss.FeatureLambda);
                 break;
-            case Method.Kd:
+            case TrainingMethod.Kd:
                 light = Pair.Light.Forward(input);
                 terms = RocketLosses.HintonKd(light, TeacherLogits(input), labels, Options.Loss);
                 break;
-            case Method.NoJoint:
+            case TrainingMethod.NoJoint:
                 light = Pair.Light.Forward(input);
                 terms = RocketLosses.FrozenBoosterHint(light, TeacherLogits(input), labels, Options.Loss);
                 break;
-            case Method.AttentionTransfer:
+            case TrainingMethod.AttentionTransfer:
                 IReadOnlyList<Tensor> lightMaps, teacherMaps;
                 (light, lightMaps) = ((IFeatureMapNetwork)Pair.Light).ForwardWithFeatureMaps(input);
                 using (GradMode.NoGrad())

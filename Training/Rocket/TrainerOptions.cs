@@ -7,7 +7,7 @@ namespace RocketNet.Training.Rocket;
 public sealed record TrainerOptions
 {
     /// <summary>What is trained (default: Rocket Launching).</summary>
-    public Method Method { get; init; } = Method.Rocket;
+    public TrainingMethod Method { get; init; } = TrainingMethod.Rocket;
 
     /// <summary>Loss settings: hint kind, λ, gradient block, T, α.</summary>
     public LossOptions Loss { get; init; } = new();
@@ -16,8 +16,10 @@ public sealed record TrainerOptions
     public int Epochs { get; init; } = 1;
 
     /// <summary>
-    /// The pre-trained, frozen network whose logits t feed <see cref="Method.RocketKd"/>, <see cref="Method.Kd"/>
-    /// and <see cref="Method.NoJoint"/> (and whose feature maps feed <see cref="Method.AttentionTransfer"/>);
+    /// The pre-trained, frozen network whose logits t feed <see cref="TrainingMethod.RocketKd"/>,
+    /// <see cref="TrainingMethod.Kd"/>
+    /// and <see cref="TrainingMethod.NoJoint"/> (and whose feature maps feed
+    /// <see cref="TrainingMethod.AttentionTransfer"/>);
     /// it runs in eval mode without gradients. Must be null for other methods.
     /// </summary>
     public Module? Teacher { get; init; }
@@ -35,7 +37,7 @@ public sealed record TrainerOptions
 /// <param name="BatchesPerEpoch">Batches in the epoch.</param>
 /// <param name="Loss">Mean total loss so far.</param>
 /// <param name="Accuracy">Training accuracy so far of the light net (the booster's for
-/// <see cref="Method.Booster"/>).</param>
+/// <see cref="TrainingMethod.Booster"/>).</param>
 /// <param name="Samples">Samples seen so far in this epoch.</param>
 public readonly record struct BatchProgress(int Epoch, int Batch, int BatchesPerEpoch, double Loss,
     double Accuracy, long Samples);

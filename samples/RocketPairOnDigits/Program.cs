@@ -10,7 +10,7 @@ using RocketNet.Training.Schedules;
 var (train, test) = Datasets.DigitsSplit(seed: 0);
 (train, test) = (Flat(train), Flat(test));                                  // [1, 8, 8] images → 64 values for MLPs
 
-foreach (var method in new[] { Method.Base, Method.Rocket })
+foreach (var method in new[] { TrainingMethod.Base, TrainingMethod.Rocket })
 {
     // Shared layer 64→8; light head 8→10; booster head 8→256 (batch norm)→10.
     var pair = MlpPair.Create(64, [8], [256], [], 10, new RandomGenerator(1), boosterBatchNorm: true);

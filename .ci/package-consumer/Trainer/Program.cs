@@ -17,8 +17,8 @@ test = new Dataset(test.Name, test.Features, test.Labels, [64], test.ClassCount)
 
 const string architecture = "mlp in=64 shared=16 booster=128 light= classes=10 booster-bn=1";
 var pair = ArchitectureRegistry.BuildPair(architecture, new RandomGenerator(1));
-var trainer = new RocketTrainer(pair, new Sgd(RocketTrainer.TrainableParameters(pair, Method.Rocket), 0.05, momentum: 0.9),
-    new ConstantSchedule(0.05), new TrainerOptions { Method = Method.Rocket, Epochs = 10 });
+var trainer = new RocketTrainer(pair, new Sgd(RocketTrainer.TrainableParameters(pair, TrainingMethod.Rocket), 0.05, momentum: 0.9),
+    new ConstantSchedule(0.05), new TrainerOptions { Method = TrainingMethod.Rocket, Epochs = 10 });
 trainer.Fit(new BatchLoader(train, 32, shuffle: true, seed: 1));
 var evaluation = trainer.Evaluate(test);
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trainer: light {evaluation.Light.Accuracy:P1}, booster {evaluation.Booster.Accuracy:P1} on {test.Count} test digits"));

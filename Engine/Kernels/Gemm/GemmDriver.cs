@@ -47,7 +47,8 @@ internal static unsafe class GemmDriver
     /// <summary>Largest packed A (all k slabs at once) for the single-dispatch path: 4 MB.</summary>
     private const long FusedMaxPackedA = 1 << 20;
 
-    [ThreadStatic] private static GemmCall? _cachedCall;
+    [ThreadStatic] private static BlockedGemm? _blocked;
+    [ThreadStatic] private static SingleDispatchGemm? _singleDispatch;
     [ThreadStatic] private static GemmScratch? _tileB; // per-thread B tile of the single-dispatch path
 
     /// <summary>
@@ -56,12 +57,34 @@ internal static unsafe class GemmDriver
     /// </summary>
     internal static int Threads => WorkerPool.InsideParallelRegion ? 1 : Math.Max(1, Parallelism.ThreadCount);
 
-    /// <summary>Runs C (+)= op(A)·op(B) with packed panels and the micro-kernel of <paramref name="kind"/>.</summary>
+    /// <summary>
+    /// Runs C (+)= op(A)·op(B) with packed panels and the micro-kernel of <paramref name="kind"/>: on the
+    /// single-dispatch path when the whole product fits at once (<see cref="SingleDispatchGemm"/>), else on the
+    /// general blocked path (<see cref="BlockedGemm"/>). Each path's job is cached per calling thread, so a call
+    /// allocates nothing; both share that thread's packed-A scratch.
+    /// </summary>
     public static void Multiply(float* a, float* b, float* c, int m, int n, int k, bool transA, bool transB,
         bool accumulate, GemmKernelKind kind)
     {
-        var call = _cachedCall ??= new GemmCall();
-        call.Run(a, b, c, m, n, k, transA, transB, accumulate, kind);
+        int mr = kind switch
+        {
+            GemmKernelKind.Vector512 => GemmMicroKernel512.Mr,
+            GemmKernelKind.Vector256 => GemmMicroKernel256.Mr,
+            _ => GemmMicroKernelScalar.Mr,
+        };
+        // With one thread and two M tiles there are no barriers to save and the per-slab path packs each
+        // B panel once; with one M tile (m ≤ 256) packing B right before use is cheaper anyway.
+        bool oneMTile = m <= 256;
+        if ((Threads > 1 || oneMTile) && m <= MBlock && n <= NcMax && (long)RoundUp(m, mr) * k <= FusedMaxPackedA)
+        {
+            var job = _singleDispatch ??= new SingleDispatchGemm(_blocked?.PackedA ?? new GemmScratch());
+            job.Run(a, b, c, m, n, k, transA, transB, accumulate, kind);
+        }
+        else
+        {
+            var job = _blocked ??= new BlockedGemm(_singleDispatch?.PackedA ?? new GemmScratch());
+            job.Run(a, b, c, m, n, k, transA, transB, accumulate, kind);
+        }
     }
 
     /// <summary>
@@ -81,33 +104,37 @@ internal static unsafe class GemmDriver
         return Rows / Math.Min(Rows, distinctSets) <= 4;
     }
 
+    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+
     /// <summary>
-    /// One call's state, cached per calling thread so dispatch allocates nothing. Workers read the raw
+    /// What both paths share: the call (pointers, sizes, kernel, k slabs), the geometry of the C block being
+    /// worked on and its tiles, and the loops that run the micro-kernel over one tile. Workers read the raw
     /// pointers while the caller blocks in <see cref="Parallelism.For"/>, so the caller's pins hold.
     /// </summary>
-    private sealed class GemmCall : ParallelJob
+    private abstract class GemmJob : ParallelJob
     {
-        private readonly GemmScratch _packedA = new();
-        private readonly GemmScratch _packedB = new();
+        protected GemmJob(GemmScratch packedA) => PackedA = packedA;
 
-        private float* _a, _b, _c;
-        private int _m, _n, _k;
-        private bool _transA, _transB;
-        private GemmKernelKind _kind;
-        private int _mr, _nr, _mTile;
-        private bool _directA; // the kernels read A's rows in place (A stored [m, k], AVX-512): nothing of A is packed
+        /// <summary>Packed panels of A (unused when the kernels read A's rows in place).</summary>
+        public GemmScratch PackedA { get; }
 
-        // The current block: C[ic.., jc..] of size mc x nc, k slab [pc, pc+kc).
-        private int _jc, _nc, _pc, _kc, _ic, _mc;
-        private bool _accumulateBlock, _packBThisPhase, _packPhase;
-        private int _tilesM, _tilesN;
-        private int _kcStep, _slabs;
-        private int _nTile = NTile; // tile width: NTile, narrower on the single-dispatch path when n is small
-        private bool _singleDispatch, _accumulate;
-        private int _packRows, _packChunks; // single-dispatch path: rows of A per packing task, tasks per slab
+        protected float* _a, _b, _c;
+        protected int _m, _n, _k;
+        protected bool _transA, _transB;
+        protected GemmKernelKind _kind;
+        protected int _mr, _nr, _mTile;
+        // The kernels read A's rows in place (A stored [m, k], AVX-512): nothing of A is packed.
+        protected bool _directA;
+        protected int _kcStep;
 
-        public void Run(float* a, float* b, float* c, int m, int n, int k, bool transA, bool transB,
-            bool accumulate, GemmKernelKind kind)
+        // The current block: C[ic.., jc..] of size mc x nc; its tiles are mTile x nTile, tilesN of them across.
+        protected int _jc, _nc, _ic, _mc;
+        protected int _tilesM, _tilesN;
+        protected int _nTile = NTile; // tile width: NTile, narrower on the single-dispatch path when n is small
+
+        /// <summary>Records the call and derives the kernel's tile, the A layout and the k slab depth.</summary>
+        protected void SetCall(float* a, float* b, float* c, int m, int n, int k, bool transA, bool transB,
+            GemmKernelKind kind)
         {
             _a = a; _b = b; _c = c; _m = m; _n = n; _k = k; _transA = transA; _transB = transB; _kind = kind;
             (_mr, _nr) = kind switch
@@ -121,48 +148,10 @@ internal static unsafe class GemmDriver
 
             // Balanced slabs: k = 784 becomes 4 x 196 rather than 3 x 256 + 16.
             int slabs = (k + KcMax - 1) / KcMax;
-            int kcStep = (k + slabs - 1) / slabs;
-            int ncMax = Math.Min(n, NcMax), mcMax = Math.Min(m, MBlock);
-            _kcStep = kcStep;
-            // With one thread and two M tiles there are no barriers to save and the per-slab path packs each
-            // B panel once; with one M tile (m ≤ 256) packing B right before use is cheaper anyway.
-            bool oneMTile = m <= 256;
-            if ((Threads > 1 || oneMTile) && m <= MBlock && n <= NcMax && (long)RoundUp(m, _mr) * k <= FusedMaxPackedA)
-            {
-                RunSingleDispatch(accumulate);
-                return;
-            }
-            _packedB.Ensure(RoundUp(ncMax, _nr) * kcStep);
-            if (!_directA) _packedA.Ensure(RoundUp(mcMax, _mr) * kcStep);
-
-            for (_jc = 0; _jc < n; _jc += NcMax)
-            {
-                _nc = Math.Min(NcMax, n - _jc);
-                _nTile = NTile;
-                _tilesN = (_nc + NTile - 1) / NTile;
-                for (_pc = 0; _pc < k; _pc += kcStep)
-                {
-                    _kc = Math.Min(kcStep, k - _pc);
-                    _accumulateBlock = accumulate || _pc > 0;
-                    for (_ic = 0; _ic < m; _ic += MBlock)
-                    {
-                        _mc = Math.Min(MBlock, m - _ic);
-                        _tilesM = (_mc + _mTile - 1) / _mTile;
-                        bool parallel = (long)_mc * _nc * _kc >= ParallelMinWork;
-
-                        _packPhase = true;
-                        _packBThisPhase = _ic == 0;
-                        int packTasks = (_packBThisPhase ? _tilesN : 0) + (_directA ? 0 : _tilesM);
-                        if (packTasks > 0) Dispatch(packTasks, parallel);
-                        _packPhase = false;
-                        Dispatch(_tilesM * _tilesN, parallel);
-                    }
-                }
-            }
-            _a = _b = _c = null;
+            _kcStep = (k + slabs - 1) / slabs;
         }
 
-        private void Dispatch(int count, bool parallel)
+        protected void Dispatch(int count, bool parallel)
         {
             if (parallel)
             {
@@ -173,122 +162,12 @@ internal static unsafe class GemmDriver
         }
 
         /// <summary>
-        /// The path for blocks that fit at once (every training-step GEMM of the MLP and most conv ones):
-        /// A is packed for all k slabs in one parallel phase, then ONE parallel phase over the C tiles, each
-        /// task packing its own B tile slab by slab into per-thread scratch and accumulating its C tile. Two
-        /// barriers per call instead of two per k slab; a B tile is packed once per M tile (cheap: the tile
-        /// computes 128 times more than it copies). Same summation order, so the same bits, as the general path.
-        /// </summary>
-        private void RunSingleDispatch(bool accumulate)
-        {
-            _slabs = (_k + _kcStep - 1) / _kcStep;
-            _accumulate = accumulate;
-            _ic = 0; _mc = _m; _jc = 0; _nc = _n;
-            // Narrow n (e.g. a 200-wide layer) would give two threads 128 and 72 columns; tiles of a whole
-            // number of panels near n / (2·threads) balance them (200 → 32-wide tiles) while wide n keeps 128.
-            int threads = Threads;
-            _nTile = Math.Clamp((_n + 2 * threads - 1) / (2 * threads) / _nr * _nr, _nr, NTile);
-            _tilesN = (_n + _nTile - 1) / _nTile;
-            // Each task packs its own B tile, once per M tile: keep M tiles few (1 or 2, up to 512 rows, whose A
-            // part still fits L2) so that copy stays small next to the tile's arithmetic — but two when n's tiles do
-            // not split evenly over the threads (n = 200: 7 tiles, 4:3 on two threads; n = 80: 3 tiles, 2:1).
-            int tilesWanted = _m <= 256 && (threads == 1 || (_tilesN >= 2 * threads && _tilesN % threads == 0)) ? 1 : 2;
-            _mTile = RoundUp((_m + tilesWanted - 1) / tilesWanted, _mr);
-            _tilesM = (_m + _mTile - 1) / _mTile;
-            if (!_directA) _packedA.Ensure(RoundUp(_m, _mr) * _k);
-            // Packing tasks of 64 rows: one M tile of 256 rows and 3 slabs would otherwise be 3 tasks, 2:1 on
-            // two threads. Where a task lands does not change what it writes, so the bits stay the same.
-            _packRows = Math.Min(_mTile, PackRows / _mr * _mr);
-            _packChunks = (_m + _packRows - 1) / _packRows;
-            bool parallel = (long)_m * _n * _k >= ParallelMinWork;
-            _singleDispatch = true;
-            if (!_directA)
-            {
-                _packPhase = true;
-                Dispatch(_slabs * _packChunks, parallel);
-            }
-            _packPhase = false;
-            Dispatch(_tilesM * _tilesN, parallel);
-            _singleDispatch = false;
-            _a = _b = _c = null;
-        }
-
-        /// <inheritdoc />
-        public override void Run(int index)
-        {
-            if (_singleDispatch)
-            {
-                if (_packPhase) PackASlab(index / _packChunks, index % _packChunks);
-                else ComputeTileAllSlabs(index / _tilesN, index % _tilesN);
-                return;
-            }
-            if (_packPhase) Pack(index);
-            else ComputeTile(index / _tilesN, index % _tilesN);
-        }
-
-        /// <summary>
-        /// Single-dispatch path: rows chunk <paramref name="chunk"/> (of <see cref="PackRows"/>) of A for k slab
-        /// <paramref name="slab"/>.
-        /// </summary>
-        private void PackASlab(int slab, int chunk)
-        {
-            int pc = slab * _kcStep, kc = Math.Min(_kcStep, _k - pc);
-            int i0 = chunk * _packRows, rows = Math.Min(_packRows, _m - i0);
-            // Slab s of packed A starts at RoundUp(m, mr)·pc; inside it, row panels follow each other.
-            float* slabA = _packedA.Pointer + (nint)RoundUp(_m, _mr) * pc;
-            GemmPacking.PackA(_a, _m, _k, _transA, i0, rows, pc, kc, _mr, slabA + (nint)i0 * kc);
-        }
-
-        /// <summary>
-        /// Single-dispatch path: C tile (tileRow, tileColumn) over every k slab, packing its B tile as it goes.
-        /// </summary>
-        private void ComputeTileAllSlabs(int tileRow, int tileColumn)
-        {
-            int j0 = tileColumn * _nTile, cols = Math.Min(_nTile, _n - j0);
-            var scratch = _tileB ??= new GemmScratch();
-            float* tileB = scratch.Ensure(RoundUp(NTile, _nr) * _kcStep);
-            for (int slab = 0; slab < _slabs; slab++)
-            {
-                // Locals only: this runs on several threads at once.
-                int pc = slab * _kcStep, kc = Math.Min(_kcStep, _k - pc);
-                GemmPacking.PackB(_b, _k, _n, _transB, pc, kc, j0, cols, _nr, tileB);
-                ComputeTile(tileRow, tileColumn, _packedA.Pointer + (nint)RoundUp(_m, _mr) * pc, tileB - (nint)j0 * kc,
-                    pc, kc, _accumulate || slab > 0);
-            }
-        }
-
-        /// <summary>
-        /// Index &lt; tilesN (when B is due): one tile-width of B panels; else one tile-height of A panels.
-        /// </summary>
-        private void Pack(int index)
-        {
-            if (_packBThisPhase)
-            {
-                if (index < _tilesN)
-                {
-                    int j0 = index * NTile;
-                    GemmPacking.PackB(_b, _k, _n, _transB, _pc, _kc, _jc + j0, Math.Min(NTile, _nc - j0), _nr,
-                        _packedB.Pointer + (nint)j0 * _kc);
-                    return;
-                }
-                index -= _tilesN;
-            }
-            int i0 = index * _mTile;
-            GemmPacking.PackA(_a, _m, _k, _transA, _ic + i0, Math.Min(_mTile, _mc - i0), _pc, _kc, _mr,
-                _packedA.Pointer + (nint)i0 * _kc);
-        }
-
-        /// <summary>Runs the micro-kernel over one MTile x NTile tile of the current C block (general path).</summary>
-        private void ComputeTile(int tileRow, int tileColumn) =>
-            ComputeTile(tileRow, tileColumn, _packedA.Pointer, _packedB.Pointer, _pc, _kc, _accumulateBlock);
-
-        /// <summary>
         /// Runs the micro-kernel over one MTile x NTile tile of the current C block, k slab [pc, pc + kc).
         /// <paramref name="packedA"/> holds the block's A panels (row i at (i)·kc; unused when A is read in place) and
         /// <paramref name="packedB"/> its B panels (column j at j·kc).
         /// </summary>
         [SkipLocalsInit]
-        private void ComputeTile(int tileRow, int tileColumn, float* packedA, float* packedB, int pc,
+        protected void ComputeTile(int tileRow, int tileColumn, float* packedA, float* packedB, int pc,
             int kc, bool accumulate)
         {
             int mr = _mr, nr = _nr, n = _n;
@@ -331,8 +210,7 @@ internal static unsafe class GemmDriver
 
         /// <summary>
         /// <see cref="ComputeTile(int, int, float*, float*, int, int, bool)"/> with A's rows read in place: A[i, pc..]
-        /// at
-        /// a + i·k + pc. A last panel of fewer than 8 rows is packed into a zero-padded stack panel, so the kernel
+        /// at a + i·k + pc. A last panel of fewer than 8 rows is packed into a zero-padded stack panel, so the kernel
         /// never reads past A's end.
         /// </summary>
         [SkipLocalsInit]
@@ -400,7 +278,173 @@ internal static unsafe class GemmDriver
                 default: GemmMicroKernelScalar.Run(a, b, c, ldc, kc, accumulate); break;
             }
         }
+    }
 
-        private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+    /// <summary>
+    /// The general path, the loop nest of the class summary: per (jc, pc, ic) block one parallel phase packs the
+    /// block's B panels (when ic = 0) and A panels, a second one runs its C tiles.
+    /// </summary>
+    private sealed class BlockedGemm(GemmScratch packedA) : GemmJob(packedA)
+    {
+        private readonly GemmScratch _packedB = new();
+
+        // The current k slab [pc, pc + kc) and phase.
+        private int _pc, _kc;
+        private bool _accumulateBlock, _packBThisPhase, _packPhase;
+
+        public void Run(float* a, float* b, float* c, int m, int n, int k, bool transA, bool transB,
+            bool accumulate, GemmKernelKind kind)
+        {
+            SetCall(a, b, c, m, n, k, transA, transB, kind);
+            int kcStep = _kcStep;
+            int ncMax = Math.Min(n, NcMax), mcMax = Math.Min(m, MBlock);
+            _packedB.Ensure(RoundUp(ncMax, _nr) * kcStep);
+            if (!_directA) PackedA.Ensure(RoundUp(mcMax, _mr) * kcStep);
+
+            for (_jc = 0; _jc < n; _jc += NcMax)
+            {
+                _nc = Math.Min(NcMax, n - _jc);
+                _nTile = NTile;
+                _tilesN = (_nc + NTile - 1) / NTile;
+                for (_pc = 0; _pc < k; _pc += kcStep)
+                {
+                    _kc = Math.Min(kcStep, k - _pc);
+                    _accumulateBlock = accumulate || _pc > 0;
+                    for (_ic = 0; _ic < m; _ic += MBlock)
+                    {
+                        _mc = Math.Min(MBlock, m - _ic);
+                        _tilesM = (_mc + _mTile - 1) / _mTile;
+                        bool parallel = (long)_mc * _nc * _kc >= ParallelMinWork;
+
+                        _packPhase = true;
+                        _packBThisPhase = _ic == 0;
+                        int packTasks = (_packBThisPhase ? _tilesN : 0) + (_directA ? 0 : _tilesM);
+                        if (packTasks > 0) Dispatch(packTasks, parallel);
+                        _packPhase = false;
+                        Dispatch(_tilesM * _tilesN, parallel);
+                    }
+                }
+            }
+            _a = _b = _c = null;
+        }
+
+        /// <inheritdoc />
+        public override void Run(int index)
+        {
+            if (_packPhase) Pack(index);
+            else ComputeTile(index / _tilesN, index % _tilesN);
+        }
+
+        /// <summary>
+        /// Index &lt; tilesN (when B is due): one tile-width of B panels; else one tile-height of A panels.
+        /// </summary>
+        private void Pack(int index)
+        {
+            if (_packBThisPhase)
+            {
+                if (index < _tilesN)
+                {
+                    int j0 = index * NTile;
+                    GemmPacking.PackB(_b, _k, _n, _transB, _pc, _kc, _jc + j0, Math.Min(NTile, _nc - j0), _nr,
+                        _packedB.Pointer + (nint)j0 * _kc);
+                    return;
+                }
+                index -= _tilesN;
+            }
+            int i0 = index * _mTile;
+            GemmPacking.PackA(_a, _m, _k, _transA, _ic + i0, Math.Min(_mTile, _mc - i0), _pc, _kc, _mr,
+                PackedA.Pointer + (nint)i0 * _kc);
+        }
+
+        /// <summary>Runs the micro-kernel over one MTile x NTile tile of the current C block (general path).</summary>
+        private void ComputeTile(int tileRow, int tileColumn) =>
+            ComputeTile(tileRow, tileColumn, PackedA.Pointer, _packedB.Pointer, _pc, _kc, _accumulateBlock);
+    }
+
+    /// <summary>
+    /// The path for blocks that fit at once (every training-step GEMM of the MLP and most conv ones):
+    /// A is packed for all k slabs in one parallel phase, then ONE parallel phase over the C tiles, each
+    /// task packing its own B tile slab by slab into per-thread scratch and accumulating its C tile. Two
+    /// barriers per call instead of two per k slab; a B tile is packed once per M tile (cheap: the tile
+    /// computes 128 times more than it copies). Same summation order, so the same bits, as the general path.
+    /// </summary>
+    private sealed class SingleDispatchGemm(GemmScratch packedA) : GemmJob(packedA)
+    {
+        private int _slabs;
+        private bool _accumulate, _packPhase;
+        private int _packRows, _packChunks; // rows of A per packing task, tasks per slab
+
+        public void Run(float* a, float* b, float* c, int m, int n, int k, bool transA, bool transB,
+            bool accumulate, GemmKernelKind kind)
+        {
+            SetCall(a, b, c, m, n, k, transA, transB, kind);
+            _slabs = (_k + _kcStep - 1) / _kcStep;
+            _accumulate = accumulate;
+            _ic = 0; _mc = _m; _jc = 0; _nc = _n;
+            // Narrow n (e.g. a 200-wide layer) would give two threads 128 and 72 columns; tiles of a whole
+            // number of panels near n / (2·threads) balance them (200 → 32-wide tiles) while wide n keeps 128.
+            int threads = Threads;
+            _nTile = Math.Clamp((_n + 2 * threads - 1) / (2 * threads) / _nr * _nr, _nr, NTile);
+            _tilesN = (_n + _nTile - 1) / _nTile;
+            // Each task packs its own B tile, once per M tile: keep M tiles few (1 or 2, up to 512 rows, whose A
+            // part still fits L2) so that copy stays small next to the tile's arithmetic — but two when n's tiles do
+            // not split evenly over the threads (n = 200: 7 tiles, 4:3 on two threads; n = 80: 3 tiles, 2:1).
+            int tilesWanted =
+                _m <= 256 && (threads == 1 || (_tilesN >= 2 * threads && _tilesN % threads == 0)) ? 1 : 2;
+            _mTile = RoundUp((_m + tilesWanted - 1) / tilesWanted, _mr);
+            _tilesM = (_m + _mTile - 1) / _mTile;
+            if (!_directA) PackedA.Ensure(RoundUp(_m, _mr) * _k);
+            // Packing tasks of 64 rows: one M tile of 256 rows and 3 slabs would otherwise be 3 tasks, 2:1 on
+            // two threads. Where a task lands does not change what it writes, so the bits stay the same.
+            _packRows = Math.Min(_mTile, PackRows / _mr * _mr);
+            _packChunks = (_m + _packRows - 1) / _packRows;
+            bool parallel = (long)_m * _n * _k >= ParallelMinWork;
+            if (!_directA)
+            {
+                _packPhase = true;
+                Dispatch(_slabs * _packChunks, parallel);
+            }
+            _packPhase = false;
+            Dispatch(_tilesM * _tilesN, parallel);
+            _a = _b = _c = null;
+        }
+
+        /// <inheritdoc />
+        public override void Run(int index)
+        {
+            if (_packPhase) PackASlab(index / _packChunks, index % _packChunks);
+            else ComputeTileAllSlabs(index / _tilesN, index % _tilesN);
+        }
+
+        /// <summary>
+        /// Single-dispatch path: rows chunk <paramref name="chunk"/> (of <see cref="PackRows"/>) of A for k slab
+        /// <paramref name="slab"/>.
+        /// </summary>
+        private void PackASlab(int slab, int chunk)
+        {
+            int pc = slab * _kcStep, kc = Math.Min(_kcStep, _k - pc);
+            int i0 = chunk * _packRows, rows = Math.Min(_packRows, _m - i0);
+            // Slab s of packed A starts at RoundUp(m, mr)·pc; inside it, row panels follow each other.
+            float* slabA = PackedA.Pointer + (nint)RoundUp(_m, _mr) * pc;
+            GemmPacking.PackA(_a, _m, _k, _transA, i0, rows, pc, kc, _mr, slabA + (nint)i0 * kc);
+        }
+
+        /// <summary>
+        /// Single-dispatch path: C tile (tileRow, tileColumn) over every k slab, packing its B tile as it goes.
+        /// </summary>
+        private void ComputeTileAllSlabs(int tileRow, int tileColumn)
+        {
+            int j0 = tileColumn * _nTile, cols = Math.Min(_nTile, _n - j0);
+            var scratch = _tileB ??= new GemmScratch();
+            float* tileB = scratch.Ensure(RoundUp(NTile, _nr) * _kcStep);
+            for (int slab = 0; slab < _slabs; slab++)
+            {
+                // Locals only: this runs on several threads at once.
+                int pc = slab * _kcStep, kc = Math.Min(_kcStep, _k - pc);
+                GemmPacking.PackB(_b, _k, _n, _transB, pc, kc, j0, cols, _nr, tileB);
+                ComputeTile(tileRow, tileColumn, PackedA.Pointer + (nint)RoundUp(_m, _mr) * pc, tileB - (nint)j0 * kc,
+                    pc, kc, _accumulate || slab > 0);
+            }
+        }
     }
 }

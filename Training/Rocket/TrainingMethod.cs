@@ -3,7 +3,7 @@ using RocketNet.Layers;
 namespace RocketNet.Training.Rocket;
 
 /// <summary>What a training run optimises (the columns of the paper's tables).</summary>
-public enum Method
+public enum TrainingMethod
 {
     /// <summary>The light net alone on CE(l) ("base").</summary>
     Base,
