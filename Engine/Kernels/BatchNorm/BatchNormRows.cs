@@ -1,10 +1,12 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace RocketNet.Kernels;
 
 /// <summary>
 /// Vectorised loops over one contiguous row of a channel (the S values of x[n, c, :]) for
-/// <see cref="BatchNormKernels"/>: 512-bit where the hardware has it, else 256-bit, then a scalar tail.
+/// <see cref="BatchNormKernels"/>: 512-bit where the hardware has it, else 256-bit, then a scalar tail. Each loop
+/// is written once, generic over the register width (<see cref="IFloatLanes{TVector}"/>).
 /// </summary>
 internal static unsafe class BatchNormRows
 {
@@ -14,33 +16,28 @@ internal static unsafe class BatchNormRows
         int i = 0;
         float total = 0;
         if (Vector512.IsHardwareAccelerated && length >= Vector512<float>.Count)
-        {
-            var m = Vector512.Create(mean);
-            var acc = Vector512<float>.Zero;
-            for (; i <= length - Vector512<float>.Count; i += Vector512<float>.Count)
-            {
-                var d = Vector512.Load(x + i) - m;
-                acc = Vector512.FusedMultiplyAdd(d, d, acc);
-            }
-            total = Vector512.Sum(acc);
-        }
+            total = SumSquaredDeviations<Vector512<float>, Lanes512>(x, length, mean, ref i);
         else if (Vector256.IsHardwareAccelerated && length >= Vector256<float>.Count)
-        {
-            var m = Vector256.Create(mean);
-            var acc = Vector256<float>.Zero;
-            for (; i <= length - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                var d = Vector256.Load(x + i) - m;
-                acc = Vector256.FusedMultiplyAdd(d, d, acc);
-            }
-            total = Vector256.Sum(acc);
-        }
+            total = SumSquaredDeviations<Vector256<float>, Lanes256>(x, length, mean, ref i);
         for (; i < length; i++)
         {
             float d = x[i] - mean;
             total += d * d;
         }
         return total;
+    }
+
+    private static float SumSquaredDeviations<TVector, TLanes>(float* x, int length, float mean, ref int i)
+        where TVector : struct
+        where TLanes : IFloatLanes<TVector>
+    {
+        TVector m = TLanes.Broadcast(mean), acc = TLanes.Broadcast(0f);
+        for (; i <= length - TLanes.Count; i += TLanes.Count)
+        {
+            var d = TLanes.Subtract(TLanes.Load(x + i), m);
+            acc = TLanes.FusedMultiplyAdd(d, d, acc);
+        }
+        return TLanes.Sum(acc);
     }
 
     /// <summary>
@@ -64,46 +61,10 @@ internal static unsafe class BatchNormRows
         if (Vector512.IsHardwareAccelerated)
         {
             if (length >= Vector512<float>.Count)
-            {
-                Vector512<float> m = Vector512.Create(mean), zero = Vector512<float>.Zero,
-                    accSum = zero, accProduct = zero;
-                Vector512<float> scale = Vector512.Create(mask.Scale), shift = Vector512.Create(mask.Shift);
-                for (; i <= length - Vector512<float>.Count; i += Vector512<float>.Count)
-                {
-                    var g = Vector512.Load(dy + i);
-                    var deviation = Vector512.Load(x + i) - m;
-                    if (y != null)
-                        g = zero + Vector512.ConditionalSelect(
-                            Vector512.GreaterThan(Vector512.Load(y + i), zero), g, zero);
-                    else if (mask.FromX)
-                        g = zero + Vector512.ConditionalSelect(
-                            Vector512.GreaterThan(Vector512.FusedMultiplyAdd(deviation, scale, shift), zero), g, zero);
-                    accSum += g;
-                    accProduct = Vector512.FusedMultiplyAdd(g, deviation, accProduct);
-                }
-                total = Vector512.Sum(accSum);
-                product = Vector512.Sum(accProduct);
-            }
+                SumsOfGradient<Vector512<float>, Lanes512>(dy, y, x, length, mean, mask, ref i, out total, out product);
         }
         else if (Vector256.IsHardwareAccelerated && length >= Vector256<float>.Count)
-        {
-            Vector256<float> m = Vector256.Create(mean), zero = Vector256<float>.Zero, accSum = zero, accProduct = zero;
-            Vector256<float> scale = Vector256.Create(mask.Scale), shift = Vector256.Create(mask.Shift);
-            for (; i <= length - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                var g = Vector256.Load(dy + i);
-                var deviation = Vector256.Load(x + i) - m;
-                if (y != null)
-                    g = zero + Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.Load(y + i), zero), g, zero);
-                else if (mask.FromX)
-                    g = zero + Vector256.ConditionalSelect(
-                        Vector256.GreaterThan(Vector256.FusedMultiplyAdd(deviation, scale, shift), zero), g, zero);
-                accSum += g;
-                accProduct = Vector256.FusedMultiplyAdd(g, deviation, accProduct);
-            }
-            total = Vector256.Sum(accSum);
-            product = Vector256.Sum(accProduct);
-        }
+            SumsOfGradient<Vector256<float>, Lanes256>(dy, y, x, length, mean, mask, ref i, out total, out product);
         for (; i < length; i++)
         {
             float deviation = x[i] - mean;
@@ -113,6 +74,42 @@ internal static unsafe class BatchNormRows
         }
         sumDy = total;
         sumDyDeviation = product;
+    }
+
+    private static void SumsOfGradient<TVector, TLanes>(float* dy, float* y, float* x, int length, float mean,
+        ReluMask mask, ref int i, out float sumDy, out float sumDyDeviation)
+        where TVector : struct
+        where TLanes : IFloatLanes<TVector>
+    {
+        TVector m = TLanes.Broadcast(mean), zero = TLanes.Broadcast(0f), accSum = zero, accProduct = zero;
+        TVector scale = TLanes.Broadcast(mask.Scale), shift = TLanes.Broadcast(mask.Shift);
+        for (; i <= length - TLanes.Count; i += TLanes.Count)
+        {
+            var g = MaskedGradient<TVector, TLanes>(dy, y, x, i, m, mask.FromX, scale, shift, out var deviation);
+            accSum = TLanes.Add(accSum, g);
+            accProduct = TLanes.FusedMultiplyAdd(g, deviation, accProduct);
+        }
+        sumDy = TLanes.Sum(accSum);
+        sumDyDeviation = TLanes.Sum(accProduct);
+    }
+
+    /// <summary>
+    /// dy at i.. (a vector), or with ReLU 0 + dy where the output is positive, else 0: the mask read from y, or
+    /// recomputed from x as the forward's fused (x − mean)·scale + shift. Also gives x − mean.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVector MaskedGradient<TVector, TLanes>(float* dy, float* y, float* x, int i, TVector mean,
+        bool maskFromX, TVector scale, TVector shift, out TVector deviation)
+        where TVector : struct
+        where TLanes : IFloatLanes<TVector>
+    {
+        var g = TLanes.Load(dy + i);
+        deviation = TLanes.Subtract(TLanes.Load(x + i), mean);
+        var zero = TLanes.Broadcast(0f);
+        if (y != null) return TLanes.Add(zero, TLanes.WherePositive(TLanes.Load(y + i), g));
+        if (maskFromX)
+            return TLanes.Add(zero, TLanes.WherePositive(TLanes.FusedMultiplyAdd(deviation, scale, shift), g));
+        return g;
     }
 
     /// <summary>
@@ -125,29 +122,27 @@ internal static unsafe class BatchNormRows
     {
         int i = 0;
         if (Vector512.IsHardwareAccelerated)
-        {
-            Vector512<float> m = Vector512.Create(mean), a = Vector512.Create(scale), b = Vector512.Create(shift),
-                zero = Vector512<float>.Zero;
-            for (; i <= length - Vector512<float>.Count; i += Vector512<float>.Count)
-            {
-                var value = Vector512.FusedMultiplyAdd(Vector512.Load(x + i) - m, a, b);
-                (relu ? Vector512.Max(value, zero) : value).Store(y + i);
-            }
-        }
+            Normalise<Vector512<float>, Lanes512>(x, y, length, mean, scale, shift, relu, ref i);
         else if (Vector256.IsHardwareAccelerated)
-        {
-            Vector256<float> m = Vector256.Create(mean), a = Vector256.Create(scale), b = Vector256.Create(shift),
-                zero = Vector256<float>.Zero;
-            for (; i <= length - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                var value = Vector256.FusedMultiplyAdd(Vector256.Load(x + i) - m, a, b);
-                (relu ? Vector256.Max(value, zero) : value).Store(y + i);
-            }
-        }
+            Normalise<Vector256<float>, Lanes256>(x, y, length, mean, scale, shift, relu, ref i);
         for (; i < length; i++)
         {
             float value = (x[i] - mean) * scale + shift;
             y[i] = relu ? Math.Max(value, 0f) : value;
+        }
+    }
+
+    private static void Normalise<TVector, TLanes>(float* x, float* y, int length, float mean, float scale,
+        float shift, bool relu, ref int i)
+        where TVector : struct
+        where TLanes : IFloatLanes<TVector>
+    {
+        TVector m = TLanes.Broadcast(mean), a = TLanes.Broadcast(scale), b = TLanes.Broadcast(shift);
+        TVector zero = TLanes.Broadcast(0f);
+        for (; i <= length - TLanes.Count; i += TLanes.Count)
+        {
+            var value = TLanes.FusedMultiplyAdd(TLanes.Subtract(TLanes.Load(x + i), m), a, b);
+            TLanes.Store(relu ? TLanes.Max(value, zero) : value, y + i);
         }
     }
 
@@ -162,49 +157,37 @@ internal static unsafe class BatchNormRows
         int i = 0;
         if (Vector512.IsHardwareAccelerated)
         {
-            Vector512<float> m = Vector512.Create(mean), a = Vector512.Create(dyScale);
-            Vector512<float> b = Vector512.Create(deviationScale), c = Vector512.Create(offset),
-                zero = Vector512<float>.Zero;
-            Vector512<float> scale = Vector512.Create(mask.Scale), shift = Vector512.Create(mask.Shift);
-            for (; i <= length - Vector512<float>.Count; i += Vector512<float>.Count)
-            {
-                var g = Vector512.Load(dy + i);
-                var deviation = Vector512.Load(x + i) - m;
-                if (y != null)
-                    g = zero + Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.Load(y + i), zero), g, zero);
-                else if (mask.FromX)
-                    g = zero + Vector512.ConditionalSelect(
-                        Vector512.GreaterThan(Vector512.FusedMultiplyAdd(deviation, scale, shift), zero), g, zero);
-                var partial = Vector512.FusedMultiplyAdd(deviation, b, c);
-                partial = Vector512.FusedMultiplyAdd(g, a, partial);
-                ((overwrite ? Vector512<float>.Zero : Vector512.Load(gradX + i)) + partial).Store(gradX + i);
-            }
+            AccumulateInputGradient<Vector512<float>, Lanes512>(gradX, dy, y, x, length, mean, mask, dyScale,
+                deviationScale, offset, overwrite, ref i);
         }
         else if (Vector256.IsHardwareAccelerated)
         {
-            Vector256<float> m = Vector256.Create(mean), a = Vector256.Create(dyScale);
-            Vector256<float> b = Vector256.Create(deviationScale), c = Vector256.Create(offset),
-                zero = Vector256<float>.Zero;
-            Vector256<float> scale = Vector256.Create(mask.Scale), shift = Vector256.Create(mask.Shift);
-            for (; i <= length - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                var g = Vector256.Load(dy + i);
-                var deviation = Vector256.Load(x + i) - m;
-                if (y != null)
-                    g = zero + Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.Load(y + i), zero), g, zero);
-                else if (mask.FromX)
-                    g = zero + Vector256.ConditionalSelect(
-                        Vector256.GreaterThan(Vector256.FusedMultiplyAdd(deviation, scale, shift), zero), g, zero);
-                var partial = Vector256.FusedMultiplyAdd(deviation, b, c);
-                partial = Vector256.FusedMultiplyAdd(g, a, partial);
-                ((overwrite ? Vector256<float>.Zero : Vector256.Load(gradX + i)) + partial).Store(gradX + i);
-            }
+            AccumulateInputGradient<Vector256<float>, Lanes256>(gradX, dy, y, x, length, mean, mask, dyScale,
+                deviationScale, offset, overwrite, ref i);
         }
         for (; i < length; i++)
         {
             float deviation = x[i] - mean;
             float g = Masked(dy[i], y == null ? 0 : y[i], y != null, deviation, mask);
             gradX[i] = (overwrite ? 0f : gradX[i]) + (dyScale * g + deviationScale * deviation + offset);
+        }
+    }
+
+    private static void AccumulateInputGradient<TVector, TLanes>(float* gradX, float* dy, float* y, float* x,
+        int length, float mean, ReluMask mask, float dyScale, float deviationScale, float offset, bool overwrite,
+        ref int i)
+        where TVector : struct
+        where TLanes : IFloatLanes<TVector>
+    {
+        TVector m = TLanes.Broadcast(mean), a = TLanes.Broadcast(dyScale);
+        TVector b = TLanes.Broadcast(deviationScale), c = TLanes.Broadcast(offset), zero = TLanes.Broadcast(0f);
+        TVector scale = TLanes.Broadcast(mask.Scale), shift = TLanes.Broadcast(mask.Shift);
+        for (; i <= length - TLanes.Count; i += TLanes.Count)
+        {
+            var g = MaskedGradient<TVector, TLanes>(dy, y, x, i, m, mask.FromX, scale, shift, out var deviation);
+            var partial = TLanes.FusedMultiplyAdd(deviation, b, c);
+            partial = TLanes.FusedMultiplyAdd(g, a, partial);
+            TLanes.Store(TLanes.Add(overwrite ? zero : TLanes.Load(gradX + i), partial), gradX + i);
         }
     }
 

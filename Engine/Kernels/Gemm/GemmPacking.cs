@@ -96,18 +96,14 @@ internal static unsafe class GemmPacking
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackCopy(float* src, int ld, int valid, int kc, int width, float* dst)
     {
-        if (Vector512.IsHardwareAccelerated && valid == width && width % 16 == 0)
+        if (Vector512.IsHardwareAccelerated && valid == width && width % Vector512<float>.Count == 0)
         {
-            for (int p = 0; p < kc; p++, src += ld, dst += width)
-                for (int r = 0; r < width; r += 16)
-                    Vector512.Store(Vector512.Load(src + r), dst + r);
+            CopyRows<Vector512<float>, Lanes512>(src, ld, kc, width, dst);
             return;
         }
-        if (Vector256.IsHardwareAccelerated && valid == width && width % 8 == 0)
+        if (Vector256.IsHardwareAccelerated && valid == width && width % Vector256<float>.Count == 0)
         {
-            for (int p = 0; p < kc; p++, src += ld, dst += width)
-                for (int r = 0; r < width; r += 8)
-                    Vector256.Store(Vector256.Load(src + r), dst + r);
+            CopyRows<Vector256<float>, Lanes256>(src, ld, kc, width, dst);
             return;
         }
         for (int p = 0; p < kc; p++, src += ld, dst += width)
@@ -116,6 +112,17 @@ internal static unsafe class GemmPacking
             for (; r < valid; r++) dst[r] = src[r];
             for (; r < width; r++) dst[r] = 0;
         }
+    }
+
+    /// <summary>dst[p][r] = src[p * ld + r] for p &lt; kc, r &lt; width, a whole number of vectors per row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyRows<TVector, TLanes>(float* src, int ld, int kc, int width, float* dst)
+        where TVector : struct
+        where TLanes : IFloatLanes<TVector>
+    {
+        for (int p = 0; p < kc; p++, src += ld, dst += width)
+            for (int r = 0; r < width; r += TLanes.Count)
+                TLanes.Store(TLanes.Load(src + r), dst + r);
     }
 
     /// <summary>
