@@ -36,6 +36,13 @@ internal static unsafe class WinogradConvolution
     /// </summary>
     private const int ChunkBytes = 512 * 1024;
 
+    /// <summary>
+    /// Floats added between the cells of V and of M. The transforms touch all 16 cells of a tile at once; cells a
+    /// multiple of 4 KB apart (as C·T tiles often is) would all fall into one L1 set and evict each other, so each
+    /// cell starts one cache line further along.
+    /// </summary>
+    private const int CellSkew = 16;
+
     [ThreadStatic] private static WinogradJob? _job;
 
     [ThreadStatic] private static GemmScratch? _transformed; // per-thread V of one chunk
@@ -134,14 +141,15 @@ internal static unsafe class WinogradConvolution
             int tiles = (n1 - n0) * (ty1 - ty0) * _shape.TilesX;
             int paddedTiles = (tiles + Panel - 1) / Panel * Panel;
             // Slack of one vector: the output transform reads 16 tiles from the start of each tile row.
-            float* v = (_transformed ??= new GemmScratch()).Ensure(Cells * inChannels * paddedTiles);
-            float* m = (_products ??= new GemmScratch()).Ensure(Cells * outRows * paddedTiles + 16);
+            nint vCell = (nint)inChannels * paddedTiles + CellSkew, mCell = (nint)outRows * paddedTiles + CellSkew;
+            float* v = (_transformed ??= new GemmScratch()).Ensure((int)(Cells * vCell));
+            float* m = (_products ??= new GemmScratch()).Ensure((int)(Cells * mCell) + 16);
             float* planes = (_planes ??= new GemmScratch()).Ensure(2 * _shape.PlaneLength);
 
             // The panel's lanes past the last tile are multiplied too: make them zeros, not stale NaNs.
             if (paddedTiles != tiles)
                 for (int cell = 0; cell < Cells; cell++)
-                    new Span<float>(v + ((nint)cell * paddedTiles + paddedTiles - Panel) * inChannels,
+                    new Span<float>(v + cell * vCell + (nint)(paddedTiles - Panel) * inChannels,
                         Panel * inChannels).Clear();
 
             int planeLength = g.Height * g.Width;
@@ -153,14 +161,14 @@ internal static unsafe class WinogradConvolution
                     WinogradTransforms.Deinterleave(_shape, _x + ((long)n * inChannels + c) * planeLength, planes,
                         ty0, ty1);
                     WinogradTransforms.Input(_shape, planes, ty0, ty1, v + (nint)c * Panel, t, inChannels,
-                        (nint)inChannels * paddedTiles);
+                        vCell);
                 }
 
             for (int cell = 0; cell < Cells; cell++)
             {
                 float* u = _filters.Pointer + (nint)cell * outRows * inChannels;
-                float* cellV = v + (nint)cell * inChannels * paddedTiles;
-                float* cellM = m + (nint)cell * outRows * paddedTiles;
+                float* cellV = v + cell * vCell;
+                float* cellM = m + cell * mCell;
                 for (int p = 0; p < paddedTiles; p += Panel)
                     for (int o = 0; o < outRows; o += RowBlock)
                         GemmMicroKernel512.RunRows(u + (nint)o * inChannels, inChannels, cellV + (nint)p * inChannels,
@@ -173,7 +181,7 @@ internal static unsafe class WinogradConvolution
                 {
                     long plane = ((long)n * g.OutChannels + o) * planeLength;
                     float* residual = _residual == null ? null : _residual + plane;
-                    WinogradTransforms.Output(_shape, m + (nint)o * paddedTiles + t, (nint)outRows * paddedTiles,
+                    WinogradTransforms.Output(_shape, m + (nint)o * paddedTiles + t, mCell,
                         ty0, ty1, _y + plane, _bias == null ? 0 : _bias[o], residual, _accumulate);
                 }
         }

@@ -137,6 +137,17 @@ internal static unsafe class WinogradTransforms
     public static void Input(in Shape shape, float* planes, int ty0, int ty1, float* v, int t0, int inChannels,
         nint cellStride)
     {
+        // Runs start at multiples of min(TilesX, 16) tiles: with TilesX a multiple of 16 every run fills 16 lanes
+        // of one panel, with TilesX dividing 16 it stays inside one panel; only other widths need the general store.
+        if (shape.TilesX % 16 == 0) Input<FullRun>(shape, planes, ty0, ty1, v, t0, inChannels, cellStride);
+        else if (16 % shape.TilesX == 0) Input<MaskedRun>(shape, planes, ty0, ty1, v, t0, inChannels, cellStride);
+        else Input<SplitRun>(shape, planes, ty0, ty1, v, t0, inChannels, cellStride);
+    }
+
+    /// <summary>The public <c>Input</c> with one kind of store.</summary>
+    private static void Input<TRun>(in Shape shape, float* planes, int ty0, int ty1, float* v, int t0, int inChannels,
+        nint cellStride) where TRun : struct, IRun<TRun>
+    {
         int stride = shape.Stride, tilesX = shape.TilesX;
         nint panelStride = (nint)GemmMicroKernel512.Nr * inChannels;
         float* odd = planes, even = planes + shape.PlaneLength;
@@ -151,7 +162,7 @@ internal static unsafe class WinogradTransforms
                 Rows(e0, stride, out var r01, out var r11, out var r21, out var r31);
                 Rows(o0 + 1, stride, out var r02, out var r12, out var r22, out var r32);
                 Rows(e0 + 1, stride, out var r03, out var r13, out var r23, out var r33);
-                var run = new Run(v, t + tx, Math.Min(16, tilesX - tx), panelStride);
+                var run = TRun.Create(v, t + tx, Math.Min(16, tilesX - tx), panelStride);
                 // (Bᵀ·d)·B: the same combination across the columns.
                 Columns(run, 0, cellStride, r00, r01, r02, r03);
                 Columns(run, 4, cellStride, r10, r11, r12, r13);
@@ -178,8 +189,8 @@ internal static unsafe class WinogradTransforms
 
     /// <summary>The four columns of B applied to one row of Bᵀ·d, stored as cells first .. first + 3.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Columns(in Run run, int first, nint cellStride, Vector512<float> d0, Vector512<float> d1,
-        Vector512<float> d2, Vector512<float> d3)
+    private static void Columns<TRun>(in TRun run, int first, nint cellStride, Vector512<float> d0, Vector512<float> d1,
+        Vector512<float> d2, Vector512<float> d3) where TRun : struct, IRun<TRun>
     {
         run.Store(first * cellStride, d0 - d2);
         run.Store((first + 1) * cellStride, d1 + d2);
@@ -233,18 +244,35 @@ internal static unsafe class WinogradTransforms
         s1 = m1 - m2 - m3;
     }
 
-    /// <summary>Stores up to 32 outputs of one row (two vectors, masked at the plane's edge).</summary>
+    /// <summary>Stores up to 32 outputs of one row (two vectors; masked at the plane's edge).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Write(float* y, float* residual, int count, Vector512<float> bias, bool accumulate,
         Vector512<float> low, Vector512<float> high)
     {
-        WriteVector(y, residual, Mask(count), bias, accumulate, low);
+        if (count >= 32)
+        {
+            WriteFull(y, residual, bias, accumulate, low);
+            WriteFull(y + 16, residual == null ? null : residual + 16, bias, accumulate, high);
+            return;
+        }
+        WriteMasked(y, residual, Mask(count), bias, accumulate, low);
         if (count > 16)
-            WriteVector(y + 16, residual == null ? null : residual + 16, Mask(count - 16), bias, accumulate, high);
+            WriteMasked(y + 16, residual == null ? null : residual + 16, Mask(count - 16), bias, accumulate, high);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void WriteVector(float* y, float* residual, Vector512<float> mask, Vector512<float> bias,
+    private static void WriteFull(float* y, float* residual, Vector512<float> bias, bool accumulate,
+        Vector512<float> value)
+    {
+        value += bias;
+        if (residual != null) value += Vector512.Load(residual);
+        if (accumulate) value = Vector512.Load(y) + value;
+        Vector512.Store(value, y);
+    }
+
+    /// <summary>As <see cref="WriteFull"/> on the lanes of <paramref name="mask"/> (the same sums).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WriteMasked(float* y, float* residual, Vector512<float> mask, Vector512<float> bias,
         bool accumulate, Vector512<float> value)
     {
         value += bias;
@@ -258,18 +286,61 @@ internal static unsafe class WinogradTransforms
     private static Vector512<float> Mask(int count) =>
         Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
 
+    /// <summary>Where a run of up to 16 consecutive chunk tiles lands in V, and how it is stored.</summary>
+    private interface IRun<TSelf> where TSelf : struct, IRun<TSelf>
+    {
+        /// <summary>The run of <paramref name="count"/> tiles from chunk tile <paramref name="tile"/>.</summary>
+        static abstract TSelf Create(float* v, int tile, int count, nint panelStride);
+
+        /// <summary>Stores the run's lanes of <paramref name="value"/> at cell <paramref name="offset"/>.</summary>
+        void Store(nint offset, Vector512<float> value);
+    }
+
+    /// <summary>16 tiles filling half a panel: a plain store.</summary>
+    private readonly struct FullRun : IRun<FullRun>
+    {
+        private readonly float* _first;
+
+        private FullRun(float* first) => _first = first;
+
+        public static FullRun Create(float* v, int tile, int count, nint panelStride) =>
+            new(v + tile / GemmMicroKernel512.Nr * panelStride + tile % GemmMicroKernel512.Nr);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Store(nint offset, Vector512<float> value) => Vector512.Store(value, _first + offset);
+    }
+
+    /// <summary>Fewer than 16 tiles inside one panel: a masked store.</summary>
+    private readonly struct MaskedRun : IRun<MaskedRun>
+    {
+        private readonly float* _first;
+        private readonly Vector512<float> _mask;
+
+        private MaskedRun(float* first, Vector512<float> mask)
+        {
+            _first = first;
+            _mask = mask;
+        }
+
+        public static MaskedRun Create(float* v, int tile, int count, nint panelStride) =>
+            new(v + tile / GemmMicroKernel512.Nr * panelStride + tile % GemmMicroKernel512.Nr, Mask(count));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Store(nint offset, Vector512<float> value) => Avx512F.MaskStore(_first + offset, _mask, value);
+    }
+
     /// <summary>
-    /// Where a run of up to 16 consecutive chunk tiles lands in V: lanes of one B panel, or the end of one and
-    /// the start of the next (a run crossing a 32-tile boundary, possible when TilesX is not a power of two).
+    /// Any run: lanes of one panel, or the end of one and the start of the next (a run crossing a 32-tile
+    /// boundary, possible when TilesX neither divides 16 nor is a multiple of it).
     /// </summary>
-    private readonly struct Run
+    private readonly struct SplitRun : IRun<SplitRun>
     {
         private readonly float* _first, _second;
         private readonly Vector512<float> _firstMask, _secondMask;
         private readonly Vector512<int> _rotation;
         private readonly bool _split;
 
-        public Run(float* v, int tile, int count, nint panelStride)
+        private SplitRun(float* v, int tile, int count, nint panelStride)
         {
             int panel = tile / GemmMicroKernel512.Nr, lane = tile % GemmMicroKernel512.Nr;
             int firstCount = Math.Min(count, GemmMicroKernel512.Nr - lane);
@@ -280,6 +351,9 @@ internal static unsafe class WinogradTransforms
             _rotation = Vector512<int>.Indices + Vector512.Create(firstCount);
             _split = firstCount < count;
         }
+
+        public static SplitRun Create(float* v, int tile, int count, nint panelStride) =>
+            new(v, tile, count, panelStride);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Store(nint offset, Vector512<float> value)
