@@ -58,7 +58,8 @@ public static class WinogradLayerReport
             var g = new ConvGeometry(128, layer.InChannels, layer.Size, layer.Size, layer.OutChannels,
                 3, 3, 1, 1, 1, 1);
             var transposed = g with { InChannels = g.OutChannels, OutChannels = g.InChannels };
-            foreach (var (pass, geometry, backward) in new[] { ("forward", g, false), ("input grad", transposed, true) })
+            var passes = new[] { ("forward", g, false), ("input grad", transposed, true) };
+            foreach (var (pass, geometry, backward) in passes)
             {
                 var (a, b) = Compare(geometry, backward, reps);
                 double flops = 2.0 * g.Batch * g.OutChannels * g.OutHeight * g.OutWidth * g.PatchLength;
