@@ -4,7 +4,8 @@ namespace RocketNet.Benchmarks;
 
 /// <summary>
 /// Entry point. <c>quick WORKLOAD --threads N [--reps R]</c> runs the quick mode, <c>conv-layers</c> the per-layer
-/// convolution report (<see cref="ConvLayerReport"/>), <c>serving</c> the shared-predictor latency report
+/// convolution report (<see cref="ConvLayerReport"/>), <c>winograd-layers</c> the implicit-GEMM vs Winograd
+/// forward comparison (<see cref="WinogradLayerReport"/>), <c>serving</c> the shared-predictor latency report
 /// (<see cref="ServingReport"/>); anything else goes to
 /// BenchmarkDotNet (e.g. <c>--filter '*Gemm*'</c>, <c>--job Dry</c>).
 /// </summary>
@@ -16,6 +17,8 @@ public static class Program
         if (args.Length > 0 && args[0] == "quick") return QuickMode.Run(args[1..], Console.Out, Console.Error);
         if (args.Length > 0 && args[0] == "conv-layers")
             return ConvLayerReport.Run(args[1..], Console.Out, Console.Error);
+        if (args.Length > 0 && args[0] == "winograd-layers")
+            return WinogradLayerReport.Run(args[1..], Console.Out, Console.Error);
         if (args.Length > 0 && args[0] == "serving") return ServingReport.Run(args[1..], Console.Out, Console.Error);
         var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;

@@ -8,7 +8,7 @@ namespace RocketNet.Tests.Kernels;
 [Collection(AllocationCollection.Name)]
 public class KernelAllocationTests
 {
-    private static void AssertNoSteadyStateAllocation(Action step)
+    internal static void AssertNoSteadyStateAllocation(Action step)
     {
         WithThreads(2, () =>
         {

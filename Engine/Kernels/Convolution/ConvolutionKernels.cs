@@ -9,7 +9,9 @@ namespace RocketNet.Kernels;
 /// phase geometries (one such convolution per phase, <see cref="PhaseInputGradient"/>) run as implicit GEMM
 /// (<see cref="ImplicitConvolution"/>): no im2col matrix, no packed B panel; the weight gradient of geometries
 /// whose im2col rows are shifted (phase) planes packs each phase plane once, with zero gaps, instead of im2col
-/// (<see cref="PackedWeightGradient"/>). The rest, and every path on other machines, is im2col +
+/// (<see cref="PackedWeightGradient"/>). Of the implicit-GEMM cases, 3×3 stride-1 pad-1 convolutions with enough
+/// channels (<see cref="UsesWinograd"/>) run as Winograd F(2×2, 3×3) instead (<see cref="WinogradConvolution"/>),
+/// forward and input gradient. The rest, and every path on other machines, is im2col +
 /// <c>Gemm.Multiply</c>, one image per parallel tile (so the scratch im2col matrix is one image's worth, not the
 /// batch's); 1×1 stride-1 unpadded convolutions skip im2col there: the image itself is already the [C, H·W]
 /// matrix. Results do not depend on <see cref="Parallelism.ThreadCount"/>. Same API as
@@ -48,8 +50,11 @@ public static unsafe class ConvolutionKernels
         {
             if (ImplicitConvolution.Available)
             {
-                ImplicitConvolution.Run(g, xp, wp, bias.IsEmpty ? null : bp, yp, accumulate: false,
-                    residual.IsEmpty ? null : rp);
+                float* biasPointer = bias.IsEmpty ? null : bp, residualPointer = residual.IsEmpty ? null : rp;
+                if (UsesWinograd(g))
+                    WinogradConvolution.Run(g, xp, wp, biasPointer, yp, accumulate: false, residualPointer);
+                else
+                    ImplicitConvolution.Run(g, xp, wp, biasPointer, yp, accumulate: false, residualPointer);
                 return;
             }
             var job = _forwardJob ??= new ForwardJob();
@@ -170,9 +175,25 @@ public static unsafe class ConvolutionKernels
             }
         var transposed = g with { InChannels = outChannels, OutChannels = inChannels };
         fixed (float* gyp = gradY, fp = flipped, gxp = gradX)
-            ImplicitConvolution.Run(transposed, gyp, fp, null, gxp, accumulate);
+        {
+            // A 3×3 pad-1 kernel flipped is again one: the forward rule applies to the transposed geometry.
+            if (UsesWinograd(transposed)) WinogradConvolution.Run(transposed, gyp, fp, null, gxp, accumulate);
+            else ImplicitConvolution.Run(transposed, gyp, fp, null, gxp, accumulate);
+        }
         BufferPool.Return(flipped);
     }
+
+    /// <summary>
+    /// True when a forward convolution (or an input gradient run as one) takes Winograd F(2×2, 3×3) instead of
+    /// implicit GEMM: 3×3 stride-1 pad-1 with at least <see cref="WinogradMinChannels"/> input and output channels.
+    /// Below that the transforms cost more than the 2.25× fewer multiplications save (docs/performance.md, issue 18).
+    /// </summary>
+    internal static bool UsesWinograd(in ConvGeometry g) =>
+        WinogradConvolution.Available && WinogradConvolution.Applies(g)
+        && g.InChannels >= WinogradMinChannels && g.OutChannels >= WinogradMinChannels;
+
+    /// <summary>Fewest input and output channels for which Winograd beats implicit GEMM (see UsesWinograd).</summary>
+    internal const int WinogradMinChannels = 32;
 
     /// <summary>True when the image is already the GEMM operand: 1×1 kernel, stride 1, no padding.</summary>
     private static bool IsPointwise(in ConvGeometry g) =>

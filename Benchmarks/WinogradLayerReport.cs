@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using System.Globalization;
+using RocketNet.Kernels;
+
+namespace RocketNet.Benchmarks;
+
+/// <summary>
+/// <c>winograd-layers [--threads N] [--reps R]</c>: the forward pass and the input gradient of every 3×3 stride-1
+/// pad-1 convolution shape of the Wide-ResNet workloads (width 1, batch 128, CIFAR 32×32; two wider shapes for
+/// comparison) with the implicit-GEMM kernel and with Winograd F(2×2, 3×3), timed alternately (A, B, B, A, ...) so
+/// that load from other processes hits both alike; prints the median times and the effective GFLOP/s (direct
+/// convolution's 2·N·O·H·W·C·9 flops divided by the time) as a markdown table.
+/// </summary>
+public static class WinogradLayerReport
+{
+    /// <summary>The layer shapes: (name, C, O, H = W).</summary>
+    internal static readonly (string Name, int InChannels, int OutChannels, int Size)[] Layers =
+    [
+        ("stem 3→16, 32×32", 3, 16, 32),
+        ("16→16, 32×32", 16, 16, 32),
+        ("32→32, 16×16", 32, 32, 16),
+        ("64→64, 8×8", 64, 64, 8),
+        ("128→128, 16×16 (WRN-16-4 width)", 128, 128, 16),
+        ("256→256, 8×8 (WRN-16-4 width)", 256, 256, 8),
+    ];
+
+    /// <summary>Parses the options, measures, prints; returns the process exit code.</summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        int threads = Parallelism.ThreadCount, reps = 21;
+        for (int i = 0; i < args.Length; i++)
+        {
+            bool known = (args[i] is "--threads" or "--reps") && i + 1 < args.Length;
+            int value = 0;
+            if (!known || !int.TryParse(args[++i], CultureInfo.InvariantCulture, out value) || value < 1)
+            {
+                error.WriteLine("error: winograd-layers takes --threads N and --reps R (positive integers), " +
+                    $"got '{string.Join(' ', args)}'.");
+                return 2;
+            }
+            if (args[i - 1] == "--threads") threads = value; else reps = value;
+        }
+        if (!WinogradConvolution.Available || !ImplicitConvolution.Available)
+        {
+            error.WriteLine("error: winograd-layers compares two AVX-512 kernels; this machine has no AVX-512.");
+            return 1;
+        }
+        Parallelism.ThreadCount = threads;
+        output.WriteLine($"3×3 stride-1 pad-1 convolutions, batch 128, {threads} thread(s), median of {reps} " +
+            "alternated runs. The input gradient is the forward kernel on the transposed geometry (O → C, the " +
+            "flipped kernel), accumulating into gradX, without bias.");
+        output.WriteLine();
+        output.WriteLine("| layer | pass | implicit GEMM ms | Winograd ms | implicit GFLOP/s | " +
+            "Winograd effective GFLOP/s | speed-up |");
+        output.WriteLine("|---|---|---:|---:|---:|---:|---:|");
+        foreach (var layer in Layers)
+        {
+            var g = new ConvGeometry(128, layer.InChannels, layer.Size, layer.Size, layer.OutChannels,
+                3, 3, 1, 1, 1, 1);
+            var transposed = g with { InChannels = g.OutChannels, OutChannels = g.InChannels };
+            var passes = new[] { ("forward", g, false), ("input grad", transposed, true) };
+            foreach (var (pass, geometry, backward) in passes)
+            {
+                var (a, b) = Compare(geometry, backward, reps);
+                double flops = 2.0 * g.Batch * g.OutChannels * g.OutHeight * g.OutWidth * g.PatchLength;
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {layer.Name} | {pass} | {a * 1e3:0.00} | {b * 1e3:0.00} | {flops / a / 1e9:0.0} | " +
+                    $"{flops / b / 1e9:0.0} | {a / b:0.00}× |"));
+            }
+        }
+        return 0;
+    }
+
+    /// <summary>
+    /// Median seconds of the implicit and the Winograd kernel on <paramref name="g"/>: y = conv(x, w) + bias, or
+    /// (<paramref name="backward"/>) y += conv(x, w), the input gradient's form.
+    /// </summary>
+    private static unsafe (double Implicit, double Winograd) Compare(ConvGeometry g, bool backward, int reps)
+    {
+        var random = new Random(5);
+        float[] x = BenchmarkData.Uniform(random, g.InputLength), w = BenchmarkData.Uniform(random, g.WeightLength);
+        float[] bias = BenchmarkData.Uniform(random, g.OutChannels), y = new float[g.OutputLength];
+        var implicitTimes = new double[reps];
+        var winogradTimes = new double[reps];
+        fixed (float* xp = x, wp = w, bp = bias, yp = y)
+        {
+            float* xs = xp, ws = wp, bs = backward ? null : bp, ys = yp;
+            void Implicit() => ImplicitConvolution.Run(g, xs, ws, bs, ys, accumulate: backward);
+            void Winograd() => WinogradConvolution.Run(g, xs, ws, bs, ys, accumulate: backward);
+            for (int warm = 0; warm < 3; warm++) { Implicit(); Winograd(); }
+            for (int r = 0; r < reps; r++)
+            {
+                // Alternate which kernel goes first, so neither always runs with the other's data in cache.
+                if (r % 2 == 0) { implicitTimes[r] = Time(Implicit); winogradTimes[r] = Time(Winograd); }
+                else { winogradTimes[r] = Time(Winograd); implicitTimes[r] = Time(Implicit); }
+            }
+        }
+        return (Median(implicitTimes), Median(winogradTimes));
+    }
+
+    private static double Time(Action run)
+    {
+        long start = Stopwatch.GetTimestamp();
+        run();
+        return Stopwatch.GetElapsedTime(start).TotalSeconds;
+    }
+
+    private static double Median(double[] times)
+    {
+        var sorted = (double[])times.Clone();
+        Array.Sort(sorted);
+        return sorted[sorted.Length / 2];
+    }
+}
