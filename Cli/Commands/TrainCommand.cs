@@ -23,6 +23,7 @@ public static class TrainCommand
     {
         var s = TrainSettings.Parse(options);
         Parallelism.ThreadCount = s.Threads;
+        Kernels.ConvolutionKernels.WinogradEnabled = s.Winograd;
         bool flatten = s.Architecture == "mlp" || s.Architecture.StartsWith("mlp ", StringComparison.Ordinal);
         var data = DataSources.Load(s.Data, s.DataPath, s.Limit, flatten, s.Augment,
             s.SyntheticClicks, s.Table, s.Images);

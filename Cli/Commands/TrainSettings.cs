@@ -103,6 +103,8 @@ public sealed record TrainSettings
     public int Seed { get; init; }
     /// <summary>Engine threads.</summary>
     public int Threads { get; init; }
+    /// <summary>Whether eligible 3×3 convolutions run as Winograd (<c>--winograd on|off</c>, default on).</summary>
+    public bool Winograd { get; init; } = true;
     /// <summary>Folder for the checkpoint, CSV log and learning curve.</summary>
     public required string CheckpointDirectory { get; init; }
     /// <summary>Continue from the checkpoint in <see cref="CheckpointDirectory"/>.</summary>
@@ -194,6 +196,7 @@ public sealed record TrainSettings
             Augment = o.Flag("augment"),
             Seed = o.Int("seed", 1, 0),
             Threads = o.Int("threads", Environment.ProcessorCount, 1, 256),
+            Winograd = o.Choice("winograd", "on", "on", "off") == "on",
             CheckpointDirectory =
                 o.String("checkpoint-dir",
                 Path.Combine("runs", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture))),

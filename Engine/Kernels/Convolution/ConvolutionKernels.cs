@@ -189,8 +189,16 @@ public static unsafe class ConvolutionKernels
     /// Below that the transforms cost more than the 2.25× fewer multiplications save (docs/performance.md, issue 18).
     /// </summary>
     internal static bool UsesWinograd(in ConvGeometry g) =>
-        WinogradConvolution.Available && WinogradConvolution.Applies(g)
+        WinogradEnabled && WinogradConvolution.Available && WinogradConvolution.Applies(g)
         && g.InChannels >= WinogradMinChannels && g.OutChannels >= WinogradMinChannels;
+
+    /// <summary>
+    /// Whether eligible convolutions may run as Winograd F(2×2, 3×3) (default true). Winograd rounds differently
+    /// from direct convolution (within the bound its tests state); false gives every convolution the direct
+    /// kernels' bits, e.g. to compare a run with one made before Winograd existed. Set it between steps, not
+    /// while a pass runs.
+    /// </summary>
+    public static bool WinogradEnabled { get; set; } = true;
 
     /// <summary>Fewest input and output channels for which Winograd beats implicit GEMM (see UsesWinograd).</summary>
     internal const int WinogradMinChannels = 32;

@@ -295,3 +295,25 @@ public class WinogradAllocationTests
         }
     }
 }
+
+/// <summary>The switch that gives every convolution the direct kernels (runs alone: it is process-wide).</summary>
+[Collection(ThreadCountCollection.Name)]
+public class WinogradSwitchTests
+{
+    [Fact]
+    public void SwitchedOffEveryConvolutionTakesTheDirectKernels()
+    {
+        var g = new ConvGeometry(2, 32, 8, 8, 32, 3, 3, 1, 1, 1, 1);
+        Assert.True(ConvolutionKernels.WinogradEnabled); // the default
+        try
+        {
+            ConvolutionKernels.WinogradEnabled = false;
+            Assert.False(ConvolutionKernels.UsesWinograd(g));
+        }
+        finally
+        {
+            ConvolutionKernels.WinogradEnabled = true;
+        }
+        Assert.Equal(WinogradConvolution.Available, ConvolutionKernels.UsesWinograd(g));
+    }
+}
