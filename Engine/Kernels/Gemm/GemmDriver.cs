@@ -104,6 +104,68 @@ internal static unsafe partial class GemmDriver
         return Rows / Math.Min(Rows, distinctSets) <= 4;
     }
 
+    /// <summary>
+    /// C[rows, cols] (+)= A[first.., pc..pc + kc]·B with A's rows read in place (A [m, k] at <paramref name="a"/>)
+    /// by the AVX-512 kernels: <paramref name="packedB"/> holds the slab's panels of the C columns from the first
+    /// (column j at j·kc), <paramref name="c"/> is C[first, that column] with row stride <paramref name="ldc"/>.
+    /// A last group of fewer than 8 rows is packed into a zero-padded stack panel, so no kernel reads past A's end;
+    /// columns short of a full or half panel go through a scratch tile. The driver's tiles and
+    /// <see cref="GemmPrepacked"/> both run this, so they sum every element alike.
+    /// </summary>
+    [SkipLocalsInit]
+    internal static void MultiplyRowsInPlace(float* a, int m, int k, int first, int rows, float* packedB, int cols,
+        float* c, int ldc, int pc, int kc, bool accumulate)
+    {
+        const int mr = GemmMicroKernel512.Mr, nr = GemmMicroKernel512.Nr;
+        float* edge = stackalloc float[mr * nr];
+        float* edgeRows = stackalloc float[mr * KcMax];
+        int fullRows = rows / mr * mr;
+        if (fullRows < rows)
+            GemmPacking.PackA(a, m, k, false, first + fullRows, rows - fullRows, pc, kc, mr, edgeRows);
+        for (int jr = 0; jr < cols; jr += nr)
+        {
+            float* bPanel = packedB + (nint)jr * kc;
+            int width = Math.Min(nr, cols - jr);
+            bool half = width <= nr / 2;
+            for (int ir = 0; ir < rows; ir += mr)
+            {
+                float* cTile = c + (nint)ir * ldc + jr;
+                if (ir == fullRows)
+                {
+                    // The short last group, packed above: the packed kernels into scratch, then its valid part.
+                    if (half) GemmMicroKernel512.RunHalf(edgeRows, bPanel, edge, nr, kc, false);
+                    else GemmMicroKernel512.Run(edgeRows, bPanel, edge, nr, kc, false);
+                    CopyEdge(edge, nr, cTile, ldc, rows - ir, width, accumulate);
+                    continue;
+                }
+                float* aRows = a + (nint)(first + ir) * k + pc;
+                if (width == nr) GemmMicroKernel512.RunRows(aRows, k, bPanel, cTile, ldc, kc, accumulate);
+                else if (width == nr / 2)
+                    GemmMicroKernel512.RunHalfRows(aRows, k, bPanel, cTile, ldc, kc, accumulate);
+                else
+                {
+                    if (half) GemmMicroKernel512.RunHalfRows(aRows, k, bPanel, edge, nr, kc, false);
+                    else GemmMicroKernel512.RunRows(aRows, k, bPanel, edge, nr, kc, false);
+                    CopyEdge(edge, nr, cTile, ldc, mr, width, accumulate);
+                }
+            }
+        }
+    }
+
+    /// <summary>Moves the valid height x width part of an edge tile (row stride edgeStride) into C.</summary>
+    private static void CopyEdge(float* edge, int edgeStride, float* cTile, int ldc, int height, int width,
+        bool accumulate)
+    {
+        for (int r = 0; r < height; r++)
+        {
+            float* cRow = cTile + (nint)r * ldc, eRow = edge + r * edgeStride;
+            if (accumulate)
+                for (int j = 0; j < width; j++) cRow[j] += eRow[j];
+            else
+                for (int j = 0; j < width; j++) cRow[j] = eRow[j];
+        }
+    }
+
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 
     /// <summary>
@@ -176,7 +238,8 @@ internal static unsafe partial class GemmDriver
             float* edge = stackalloc float[GemmMicroKernel512.Mr * GemmMicroKernel512.Nr];
             if (_directA)
             {
-                ComputeTileDirectA(i0, rows, j0, cols, packedB, pc, kc, accumulate, edge);
+                MultiplyRowsInPlace(_a, _m, _k, _ic + i0, rows, packedB + (nint)j0 * kc, cols,
+                    _c + (nint)(_ic + i0) * n + _jc + j0, n, pc, kc, accumulate);
                 return;
             }
 
@@ -203,68 +266,8 @@ internal static unsafe partial class GemmDriver
                     // Edge tile: full (or half) tile into scratch (the panels are zero-padded), then the valid part.
                     if (half) GemmMicroKernel512.RunHalf(aPanel, bPanel, edge, nr, kc, false);
                     else MicroKernel(aPanel, bPanel, edge, nr, kc, false);
-                    CopyEdge(edge, cTile, height, width, accumulate);
+                    CopyEdge(edge, nr, cTile, n, height, width, accumulate);
                 }
-            }
-        }
-
-        /// <summary>
-        /// <see cref="ComputeTile(int, int, float*, float*, int, int, bool)"/> with A's rows read in place: A[i, pc..]
-        /// at a + i·k + pc. A last panel of fewer than 8 rows is packed into a zero-padded stack panel, so the kernel
-        /// never reads past A's end.
-        /// </summary>
-        [SkipLocalsInit]
-        private void ComputeTileDirectA(int i0, int rows, int j0, int cols, float* packedB, int pc, int kc,
-            bool accumulate, float* edge)
-        {
-            const int mr = GemmMicroKernel512.Mr, nr = GemmMicroKernel512.Nr;
-            int n = _n;
-            nint lda = _k;
-            float* edgeRows = stackalloc float[mr * KcMax];
-            int fullRows = rows / mr * mr;
-            if (fullRows < rows)
-                GemmPacking.PackA(_a, _m, _k, false, _ic + i0 + fullRows, rows - fullRows, pc, kc, mr, edgeRows);
-            for (int jr = 0; jr < cols; jr += nr)
-            {
-                float* bPanel = packedB + (nint)(j0 + jr) * kc;
-                int width = Math.Min(nr, cols - jr);
-                bool half = width <= nr / 2;
-                for (int ir = 0; ir < rows; ir += mr)
-                {
-                    float* cTile = _c + (nint)(_ic + i0 + ir) * n + _jc + j0 + jr;
-                    if (ir == fullRows)
-                    {
-                        // The short last panel, packed above: the packed kernels into scratch, then its valid part.
-                        if (half) GemmMicroKernel512.RunHalf(edgeRows, bPanel, edge, nr, kc, false);
-                        else GemmMicroKernel512.Run(edgeRows, bPanel, edge, nr, kc, false);
-                        CopyEdge(edge, cTile, rows - ir, width, accumulate);
-                        continue;
-                    }
-                    float* aRows = _a + (nint)(_ic + i0 + ir) * lda + pc;
-                    if (width == nr) GemmMicroKernel512.RunRows(aRows, lda, bPanel, cTile, n, kc, accumulate);
-                    else if (width == nr / 2)
-                        GemmMicroKernel512.RunHalfRows(aRows, lda, bPanel, cTile, n, kc, accumulate);
-                    else
-                    {
-                        if (half) GemmMicroKernel512.RunHalfRows(aRows, lda, bPanel, edge, nr, kc, false);
-                        else GemmMicroKernel512.RunRows(aRows, lda, bPanel, edge, nr, kc, false);
-                        CopyEdge(edge, cTile, mr, width, accumulate);
-                    }
-                }
-            }
-        }
-
-        /// <summary>Moves the valid height x width part of an edge tile (row stride nr) into C.</summary>
-        private void CopyEdge(float* edge, float* cTile, int height, int width, bool accumulate)
-        {
-            int n = _n, nr = _nr;
-            for (int r = 0; r < height; r++)
-            {
-                float* cRow = cTile + (nint)r * n, eRow = edge + r * nr;
-                if (accumulate)
-                    for (int j = 0; j < width; j++) cRow[j] += eRow[j];
-                else
-                    for (int j = 0; j < width; j++) cRow[j] = eRow[j];
             }
         }
 
