@@ -55,13 +55,8 @@ public sealed class LazyAdam : Adam
             return;
         }
         var (m, v, arguments) = BeginUpdate(index, parameter.Length);
-        for (int start = 0; start < parameter.Length; start += width)
-        {
-            var row = gradient.Slice(start, width);
-            if (IsZero(row)) continue;
-            FusedUpdates.Adam(parameter.Slice(start, width), row, m.AsSpan(start, width),
-                v.AsSpan(start, width), arguments);
-        }
+        for (int row = 0; row < parameter.Length / width; row++)
+            UpdateRow(row, width, parameter, gradient, m, v, arguments);
     }
 
     /// <inheritdoc/>
@@ -74,20 +69,25 @@ public sealed class LazyAdam : Adam
     {
         if (_rowWidths[index] != width) return false; // a dense parameter: Adam's update of every value
         var (m, v, arguments) = BeginUpdate(index, parameter.Length);
-        foreach (int row in rows)
-        {
-            int start = row * width;
-            var rowGradient = gradient.Slice(start, width);
-            if (IsZero(rowGradient)) continue; // as Update: a row whose contributions cancelled keeps its moments
-            FusedUpdates.Adam(parameter.Slice(start, width), rowGradient, m.AsSpan(start, width),
-                v.AsSpan(start, width), arguments);
-        }
+        foreach (int row in rows) UpdateRow(row, width, parameter, gradient, m, v, arguments);
         return true;
     }
 
-    private static bool IsZero(ReadOnlySpan<float> row)
+    /// <summary>
+    /// Adam on one row, unless its gradient is all zeros (unused, or its contributions cancelled): then the row
+    /// keeps its value and its moments.
+    /// </summary>
+    private static void UpdateRow(int row, int width, Span<float> parameter, ReadOnlySpan<float> gradient,
+        float[] m, float[] v, FusedUpdates.AdamArguments arguments)
     {
-        foreach (float g in row) if (g != 0f) return false;
-        return true;
+        int start = row * width;
+        var rowGradient = gradient.Slice(start, width);
+        foreach (float g in rowGradient)
+        {
+            if (g == 0f) continue;
+            FusedUpdates.Adam(parameter.Slice(start, width), rowGradient, m.AsSpan(start, width),
+                v.AsSpan(start, width), arguments);
+            return;
+        }
     }
 }
