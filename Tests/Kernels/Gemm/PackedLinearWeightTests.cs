@@ -1,5 +1,6 @@
 using RocketNet.Kernels;
 using Xunit;
+using static RocketNet.Tests.Kernels.KernelTestData;
 
 namespace RocketNet.Tests.Kernels;
 
@@ -23,8 +24,8 @@ public class PackedLinearWeightTests
     public void PackedOnceGivesTheBitsOfPackingPerCall(int rows, int inFeatures, int outFeatures)
     {
         var random = new Random(rows * 31 + inFeatures * 7 + outFeatures);
-        float[] x = Values(random, rows * inFeatures), weight = Values(random, outFeatures * inFeatures),
-            bias = Values(random, outFeatures);
+        float[] x = RandomArray(random, rows * inFeatures), weight = RandomArray(random, outFeatures * inFeatures),
+            bias = RandomArray(random, outFeatures);
         var packed = new PackedLinearWeight(weight, outFeatures, inFeatures);
         int saved = Parallelism.ThreadCount;
         try
@@ -71,12 +72,5 @@ public class PackedLinearWeightTests
         e = Assert.Throws<ArgumentException>(() => DenseInferenceKernels.Linear(new float[6], packed,
             [1f], new float[4], 2));
         Assert.Contains("expected 2 (or none)", e.Message);
-    }
-
-    private static float[] Values(Random random, int count)
-    {
-        var values = new float[count];
-        for (int i = 0; i < count; i++) values[i] = (float)(random.NextDouble() * 2 - 1);
-        return values;
     }
 }
