@@ -34,20 +34,7 @@ public static class ConvLayerReport
     /// <summary>Parses the options, measures, prints; returns the process exit code.</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
-        int threads = Parallelism.ThreadCount, reps = 15;
-        for (int i = 0; i < args.Length; i++)
-        {
-            bool known = (args[i] is "--threads" or "--reps") && i + 1 < args.Length;
-            int value = 0;
-            if (!known || !int.TryParse(args[++i], CultureInfo.InvariantCulture, out value) || value < 1)
-            {
-                error.WriteLine(
-                    "error: conv-layers takes --threads N and --reps R (positive integers), got " +
-                    $"'{string.Join(' ', args)}'.");
-                return 2;
-            }
-            if (args[i - 1] == "--threads") threads = value; else reps = value;
-        }
+        if (!ReportOptions.TryParse("conv-layers", args, 15, error, out int threads, out int reps)) return 2;
         Parallelism.ThreadCount = threads;
         double peak = FmaPeakGflops() * threads;
         output.WriteLine(

@@ -76,43 +76,22 @@ public unsafe class WinogradBenchmarks
 /// Effective GFLOP/s of a <see cref="WinogradBenchmarks"/> case: direct convolution's 2·N·O·H·W·C·9 flops divided
 /// by the median time, whatever algorithm ran.
 /// </summary>
-public sealed class EffectiveConvolutionGflopsColumn : IColumn
+public sealed class EffectiveConvolutionGflopsColumn : FlopsColumn
 {
     /// <inheritdoc />
-    public string Id => nameof(EffectiveConvolutionGflopsColumn);
+    public override string Id => nameof(EffectiveConvolutionGflopsColumn);
     /// <inheritdoc />
-    public string ColumnName => "Effective GFLOP/s";
+    public override string ColumnName => "Effective GFLOP/s";
     /// <inheritdoc />
-    public bool AlwaysShow => true;
-    /// <inheritdoc />
-    public ColumnCategory Category => ColumnCategory.Custom;
-    /// <inheritdoc />
-    public int PriorityInCategory => 0;
-    /// <inheritdoc />
-    public bool IsNumeric => true;
-    /// <inheritdoc />
-    public UnitType UnitType => UnitType.Dimensionless;
-    /// <inheritdoc />
-    public string Legend => "Direct convolution's flops (2·N·O·H·W·C·9) divided by the median time";
+    public override string Legend => "Direct convolution's flops (2·N·O·H·W·C·9) divided by the median time";
 
     /// <inheritdoc />
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase)
+    protected override double? Flops(BenchmarkCase benchmarkCase)
     {
-        var shape = benchmarkCase.Parameters.Items.FirstOrDefault(p => p.Name == "Shape")?.Value;
-        var median = summary[benchmarkCase]?.ResultStatistics?.Median;
-        if (shape is not string text || median is not double nanoseconds || nanoseconds <= 0) return "-";
+        if (Parameter(benchmarkCase, "Shape") is not string text) return null;
         var g = WinogradBenchmarks.Parse(text);
-        double flops = 2.0 * g.Batch * g.OutChannels * g.OutHeight * g.OutWidth * g.PatchLength;
-        return (flops / nanoseconds).ToString("F1", CultureInfo.InvariantCulture);
+        return 2.0 * g.Batch * g.OutChannels * g.OutHeight * g.OutWidth * g.PatchLength;
     }
-
-    /// <inheritdoc />
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) =>
-        GetValue(summary, benchmarkCase);
-    /// <inheritdoc />
-    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
-    /// <inheritdoc />
-    public bool IsAvailable(Summary summary) => true;
 }
 
 /// <summary>Adds <see cref="EffectiveConvolutionGflopsColumn"/> to a benchmark class.</summary>

@@ -27,19 +27,7 @@ public static class WinogradLayerReport
     /// <summary>Parses the options, measures, prints; returns the process exit code.</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
-        int threads = Parallelism.ThreadCount, reps = 21;
-        for (int i = 0; i < args.Length; i++)
-        {
-            bool known = (args[i] is "--threads" or "--reps") && i + 1 < args.Length;
-            int value = 0;
-            if (!known || !int.TryParse(args[++i], CultureInfo.InvariantCulture, out value) || value < 1)
-            {
-                error.WriteLine("error: winograd-layers takes --threads N and --reps R (positive integers), " +
-                    $"got '{string.Join(' ', args)}'.");
-                return 2;
-            }
-            if (args[i - 1] == "--threads") threads = value; else reps = value;
-        }
+        if (!ReportOptions.TryParse("winograd-layers", args, 21, error, out int threads, out int reps)) return 2;
         if (!WinogradConvolution.Available || !ImplicitConvolution.Available)
         {
             error.WriteLine("error: winograd-layers compares two AVX-512 kernels; this machine has no AVX-512.");
