@@ -27,25 +27,19 @@ public class PackedLinearWeightTests
         float[] x = RandomArray(random, rows * inFeatures), weight = RandomArray(random, outFeatures * inFeatures),
             bias = RandomArray(random, outFeatures);
         var packed = new PackedLinearWeight(weight, outFeatures, inFeatures);
-        int saved = Parallelism.ThreadCount;
-        try
+        foreach (int threads in new[] { 1, 2 })
         {
-            foreach (int threads in new[] { 1, 2 })
+            foreach (bool withBias in new[] { true, false })
             {
-                Parallelism.ThreadCount = threads;
-                foreach (bool withBias in new[] { true, false })
+                var b = withBias ? bias : [];
+                float[] expected = new float[rows * outFeatures], actual = new float[rows * outFeatures];
+                WithThreads(threads, () =>
                 {
-                    var b = withBias ? bias : [];
-                    float[] expected = new float[rows * outFeatures], actual = new float[rows * outFeatures];
                     DenseInferenceKernels.Linear(x, weight, b, expected, rows, inFeatures, outFeatures);
                     DenseInferenceKernels.Linear(x, packed, b, actual, rows);
-                    Assert.Equal(expected, actual);
-                }
+                });
+                Assert.Equal(expected, actual);
             }
-        }
-        finally
-        {
-            Parallelism.ThreadCount = saved;
         }
     }
 
