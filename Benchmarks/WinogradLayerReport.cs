@@ -7,8 +7,8 @@ namespace RocketNet.Benchmarks;
 /// <summary>
 /// <c>winograd-layers [--threads N] [--reps R]</c>: the forward pass and the input gradient of every 3×3 stride-1
 /// pad-1 convolution shape of the Wide-ResNet workloads (width 1, batch 128, CIFAR 32×32; two wider shapes for
-/// comparison) with the implicit-GEMM kernel and with Winograd F(2×2, 3×3), timed alternately (A, B, B, A, ...) so
-/// that load from other processes hits both alike; prints the median times and the effective GFLOP/s (direct
+/// comparison) with the implicit-GEMM kernel and with Winograd F(2×2, 3×3), then (a second table) their weight
+/// gradients with the packed-tile kernel and with Winograd, timed alternately (A, B, B, A, ...) so that load from other processes hits both alike; prints the median times and the effective GFLOP/s (direct
 /// convolution's 2·N·O·H·W·C·9 flops divided by the time) as a markdown table.
 /// </summary>
 public static class WinogradLayerReport
@@ -56,7 +56,49 @@ public static class WinogradLayerReport
                     $"{flops / b / 1e9:0.0} | {a / b:0.00}× |"));
             }
         }
+        WeightGradientTable(reps, output);
         return 0;
+    }
+
+    /// <summary>
+    /// The weight gradient of the same layers: the packed-tile kernel the dispatcher otherwise takes against
+    /// Winograd F(2×2, 3×3), both adding into gradW, alternated as above.
+    /// </summary>
+    private static unsafe void WeightGradientTable(int reps, TextWriter output)
+    {
+        output.WriteLine();
+        output.WriteLine("| layer | pass | packed tiles ms | Winograd ms | packed GFLOP/s | " +
+            "Winograd effective GFLOP/s | speed-up |");
+        output.WriteLine("|---|---|---:|---:|---:|---:|---:|");
+        foreach (var layer in Layers)
+        {
+            var g = new ConvGeometry(128, layer.InChannels, layer.Size, layer.Size, layer.OutChannels,
+                3, 3, 1, 1, 1, 1);
+            var random = new Random(6);
+            float[] x = BenchmarkData.Uniform(random, g.InputLength);
+            float[] gradY = BenchmarkData.Uniform(random, g.OutputLength), gradW = new float[g.WeightLength];
+            var (a, b) = Alternate(reps,
+                () => ConvolutionKernels.BackwardWeightDirect(g, x, gradY, gradW),
+                () => WinogradWeightGradient.BackwardWeight(g, x, gradY, gradW));
+            double flops = 2.0 * g.Batch * g.OutChannels * g.OutHeight * g.OutWidth * g.PatchLength;
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {layer.Name} | weight grad | {a * 1e3:0.00} | {b * 1e3:0.00} | {flops / a / 1e9:0.0} | " +
+                $"{flops / b / 1e9:0.0} | {a / b:0.00}× |"));
+        }
+    }
+
+    /// <summary>Median seconds of two kernels, each warmed up, then timed in alternating order.</summary>
+    private static (double First, double Second) Alternate(int reps, Action first, Action second)
+    {
+        var firstTimes = new double[reps];
+        var secondTimes = new double[reps];
+        for (int warm = 0; warm < 3; warm++) { first(); second(); }
+        for (int r = 0; r < reps; r++)
+        {
+            if (r % 2 == 0) { firstTimes[r] = Time(first); secondTimes[r] = Time(second); }
+            else { secondTimes[r] = Time(second); firstTimes[r] = Time(first); }
+        }
+        return (Median(firstTimes), Median(secondTimes));
     }
 
     /// <summary>

@@ -106,6 +106,33 @@ public static unsafe class ConvolutionKernels
     {
         KernelArguments.CheckConvolution(g, "ConvolutionKernels.BackwardWeight", x.Length, gradW.Length,
             gradY.Length, gradBias.Length);
+        if (UsesWinogradWeightGradient(g))
+        {
+            fixed (float* xp = x, gyp = gradY, gwp = gradW) WinogradWeightGradient.Run(g, xp, gyp, gwp);
+        }
+        else
+        {
+            BackwardWeightDirect(g, x, gradY, gradW);
+        }
+
+        if (!gradBias.IsEmpty)
+        {
+            // Σ over images and positions of gradY[n, o, :], images in order: deterministic.
+            int outPlane = g.OutHeight * g.OutWidth;
+            for (int o = 0; o < g.OutChannels; o++)
+            {
+                double sum = 0;
+                for (int n = 0; n < g.Batch; n++)
+                    sum += TensorPrimitives.Sum(gradY.Slice((n * g.OutChannels + o) * outPlane, outPlane));
+                gradBias[o] += (float)sum;
+            }
+        }
+    }
+
+    /// <summary>gradW += ∂L/∂w by the direct kernels: packed tiles, or im2col GEMMs where those do not apply.</summary>
+    internal static void BackwardWeightDirect(in ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> gradY,
+        Span<float> gradW)
+    {
         int weightLength = (int)g.WeightLength;
         // Fixed chunks of consecutive images, chosen from the batch size (and for small planes the packed group
         // size) alone: each chunk sums its images' contributions in order into its own partial, then the
@@ -140,19 +167,6 @@ public static unsafe class ConvolutionKernels
         finally
         {
             BufferPool.Return(partials);
-        }
-
-        if (!gradBias.IsEmpty)
-        {
-            // Σ over images and positions of gradY[n, o, :], images in order: deterministic.
-            int outPlane = g.OutHeight * g.OutWidth;
-            for (int o = 0; o < g.OutChannels; o++)
-            {
-                double sum = 0;
-                for (int n = 0; n < g.Batch; n++)
-                    sum += TensorPrimitives.Sum(gradY.Slice((n * g.OutChannels + o) * outPlane, outPlane));
-                gradBias[o] += (float)sum;
-            }
         }
     }
 
@@ -190,6 +204,14 @@ public static unsafe class ConvolutionKernels
     /// </summary>
     internal static bool UsesWinograd(in ConvGeometry g) =>
         WinogradEnabled && WinogradConvolution.Available && WinogradConvolution.Applies(g)
+        && g.InChannels >= WinogradMinChannels && g.OutChannels >= WinogradMinChannels;
+
+    /// <summary>
+    /// True when a weight gradient takes Winograd F(2×2, 3×3) (<see cref="WinogradWeightGradient"/>) instead of the
+    /// packed tiles: the same rule as <see cref="UsesWinograd"/>.
+    /// </summary>
+    internal static bool UsesWinogradWeightGradient(in ConvGeometry g) =>
+        WinogradEnabled && WinogradWeightGradient.Available && WinogradWeightGradient.Applies(g)
         && g.InChannels >= WinogradMinChannels && g.OutChannels >= WinogradMinChannels;
 
     /// <summary>

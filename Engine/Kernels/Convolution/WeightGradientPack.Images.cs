@@ -150,7 +150,7 @@ internal sealed unsafe partial class WeightGradientPack
     /// In-place 16×16 transpose of block[0..16): 64 shuffles in four rounds of 2×2 interleaves, two rounds per pass
     /// over the block with the values in registers in between.
     /// </summary>
-    private static void Transpose(Vector512<float>* block)
+    internal static void Transpose(Vector512<float>* block)
     {
         // Rows 4q..4q+3 → u[4q + m]: 128-bit lane L holds column 4L + m of those four rows.
         for (int q = 0; q < Lanes; q += 4)

@@ -15,7 +15,7 @@ namespace RocketNet.Kernels;
 /// Per tile and channel pair that is 16 multiplications instead of the 2·2·9 = 36 of direct convolution (2.25×
 /// fewer); the transforms cost additions only. <see cref="WinogradConvolution"/> is the fast version.
 /// </summary>
-public static class WinogradReference
+public static partial class WinogradReference
 {
     /// <summary>G, 4×3: U = G·g·Gᵀ.</summary>
     private static readonly double[,] G = { { 1, 0, 0 }, { 0.5, 0.5, 0.5 }, { 0.5, -0.5, 0.5 }, { 0, 0, 1 } };

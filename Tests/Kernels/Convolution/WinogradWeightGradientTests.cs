@@ -1,0 +1,274 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using RocketNet.Kernels;
+using Xunit;
+using static RocketNet.Tests.Kernels.KernelTestData;
+
+namespace RocketNet.Tests.Kernels;
+
+/// <summary>
+/// Winograd F(2×2, 3×3) weight gradient: the double-precision reference against the direct weight gradient, and
+/// the fast kernel against the reference, on odd and even sizes, partial tiles, channel counts that are not
+/// multiples of 8 or 32, and chunks of tile rows as well as of whole images.
+/// <para>
+/// Error bound of the fast kernel, per weight: |got − want| ≤ (T + 22)·u·S, u = 2⁻²⁴, T the batch's tile count and
+/// S the same computation with every matrix, gradient and input replaced by its absolute value
+/// (S = Σ_tiles |Gᵀ|·(|A|·|dY|·|Aᵀ| ⊙ |Bᵀ|·|d|·|B|)·|G|, plus |gradW before|). Every term passes through at most
+/// T + 22 roundings: 2 for V and 2 for Y' (rows, then columns), one fused multiply-add per tile of its group's
+/// chain (at most T), at most 16 − 1 additions of the groups' partial sums, 1 for the back transform (in double,
+/// rounded once), 1 for adding to gradW and 1 for the reference's own rounding; the textbook γ_n·S ≈ n·u·S then
+/// applies. The chain over tiles dominates: it is the length of the dot product every weight gradient is.
+/// </para>
+/// </summary>
+[Collection(ThreadCountCollection.Name)]
+public class WinogradWeightGradientTests
+{
+    private const double UnitRoundoff = 1.0 / (1 << 24);
+
+    public static TheoryData<int, int, int, int, int> Shapes => new()
+    {
+        // N, C, H, W, O
+        { 1, 1, 1, 1, 1 },     // one pixel: one tile, three quarters outside the image
+        { 2, 3, 2, 2, 2 },
+        { 1, 2, 3, 5, 3 },     // odd sizes: partial last tile row and column
+        { 3, 5, 7, 6, 4 },
+        { 2, 16, 8, 8, 16 },
+        { 1, 17, 9, 33, 9 },   // 17 tile columns: a run of 16 tiles and one of 1
+        { 1, 33, 9, 17, 10 },  // C = 32 + 1: a second channel panel, nearly all padding
+        { 1, 13, 32, 32, 17 }, // O = 16 + 1: a padded block of 8 rows of Y'
+        { 3, 32, 16, 16, 32 }, // WRN 16×16 shape
+        { 5, 64, 8, 8, 64 },   // WRN 8×8 shape
+        { 1, 4, 1, 40, 3 },    // one row
+        { 2, 3, 40, 1, 2 },    // one column
+        { 1, 20, 64, 64, 3 },  // chunks of tile rows of one image
+        { 40, 7, 5, 3, 10 },   // many small images per chunk, more chunks than groups
+    };
+
+    private static ConvGeometry Make(int n, int c, int h, int w, int o) => new(n, c, h, w, o, 3, 3, 1, 1, 1, 1);
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void ReferenceMatchesDirectWeightGradient(int n, int c, int h, int w, int o)
+    {
+        var g = Make(n, c, h, w, o);
+        var random = new Random(n * 1000 + c * 100 + h * 10 + w);
+        float[] x = RandomArray(random, g.InputLength), gradY = RandomArray(random, g.OutputLength);
+        float[] want = new float[g.WeightLength], got = new float[g.WeightLength];
+        ConvolutionReference.BackwardWeight(g, x, gradY, want, []);
+        WinogradReference.BackwardWeight(g, x, gradY, got);
+        double[] magnitude = MagnitudeSums(g, x, gradY, []);
+        // Both sum in double (relative error ~1e-15 of S) and round once to float: at most one float ulp apart.
+        for (int i = 0; i < want.Length; i++)
+        {
+            double bound = 2 * UnitRoundoff * Math.Abs(want[i]) + 1e-12 * magnitude[i];
+            Assert.True(Math.Abs(got[i] - want[i]) <= bound,
+                $"{g}: weight {i} is {got[i]}, the direct weight gradient is {want[i]} (bound {bound})");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void FastKernelMatchesReference(int n, int c, int h, int w, int o)
+    {
+        if (!WinogradWeightGradient.Available) return;
+        var g = Make(n, c, h, w, o);
+        CheckFast(g, new Random(c * 7 + w), accumulate: false);
+        CheckFast(g, new Random(h * 5 + o), accumulate: true);
+    }
+
+    private static Gen<(int N, int C, int H, int W, int O, int Seed)> RandomShapes =>
+        from n in Gen.Choose(1, 3)
+        from c in Gen.Choose(1, 40)
+        from h in Gen.Choose(1, 19)
+        from w in Gen.Choose(1, 37)
+        from o in Gen.Choose(1, 20)
+        from seed in TestData.Seed
+        select (n, c, h, w, o, seed);
+
+    [Property(MaxTest = 40)]
+    public Property FastKernelMatchesReferenceOnRandomShapes() =>
+        TestData.ForAll(RandomShapes, s =>
+        {
+            if (!WinogradWeightGradient.Available) return;
+            CheckFast(Make(s.N, s.C, s.H, s.W, s.O), new Random(s.Seed), accumulate: s.Seed % 2 == 0);
+        });
+
+    [Fact]
+    public void FastKernelIsBitIdenticalForOneAndTwoThreads()
+    {
+        if (!WinogradWeightGradient.Available) return;
+        foreach (var g in new[] { Make(9, 64, 8, 8, 64), Make(4, 16, 32, 32, 16), Make(3, 5, 33, 35, 6),
+                     Make(7, 32, 16, 16, 32), Make(2, 40, 64, 64, 8) })
+        {
+            var random = new Random(11);
+            float[] x = RandomArray(random, g.InputLength), gradY = RandomArray(random, g.OutputLength);
+            float[] Run(int threads)
+            {
+                var gradW = new float[g.WeightLength];
+                WithThreads(threads, () => WinogradWeightGradient.BackwardWeight(g, x, gradY, gradW));
+                return gradW;
+            }
+            Assert.Equal(Run(1), Run(2));
+        }
+    }
+
+    [Theory]
+    [InlineData(2, 32, 8, 8, 32)]
+    [InlineData(1, 32, 9, 7, 40)]
+    [InlineData(3, 32, 16, 16, 32)]
+    public void DispatchedWeightGradientKeepsTheBound(int n, int c, int h, int w, int o)
+    {
+        // Where the dispatcher takes Winograd for the weight gradient, it stays within the bound above; the bias
+        // gradient is summed as before.
+        var g = Make(n, c, h, w, o);
+        Assert.Equal(WinogradWeightGradient.Available, ConvolutionKernels.UsesWinogradWeightGradient(g));
+        var random = new Random(c + o);
+        float[] x = RandomArray(random, g.InputLength), gradY = RandomArray(random, g.OutputLength);
+        float[] before = RandomArray(random, g.WeightLength);
+        float[] gradW = (float[])before.Clone(), gradBias = new float[o];
+        float[] want = new float[g.WeightLength];
+        ConvolutionKernels.BackwardWeight(g, x, gradY, gradW, gradBias);
+        WinogradReference.BackwardWeight(g, x, gradY, want);
+        AssertWithinBound(g, want, before, gradW, MagnitudeSums(g, x, gradY, before));
+        var biasReference = new float[o];
+        ConvolutionReference.BackwardWeight(g, x, gradY, new float[g.WeightLength], biasReference);
+        AssertClose(biasReference, gradBias, 1e-4f, "bias gradient");
+    }
+
+    [Fact]
+    public void DispatcherTakesWinogradExactlyForTheRule()
+    {
+        bool available = WinogradWeightGradient.Available;
+        Assert.Equal(available, ConvolutionKernels.UsesWinogradWeightGradient(Make(128, 32, 16, 16, 32)));
+        Assert.Equal(available, ConvolutionKernels.UsesWinogradWeightGradient(Make(1, 64, 8, 8, 64)));
+        Assert.False(ConvolutionKernels.UsesWinogradWeightGradient(Make(128, 3, 32, 32, 16))); // the stem
+        Assert.False(ConvolutionKernels.UsesWinogradWeightGradient(Make(2, 32, 8, 8, 31)));
+        Assert.False(ConvolutionKernels.UsesWinogradWeightGradient(new ConvGeometry(2, 32, 8, 8, 32, 3, 3, 2, 2, 1,
+            1)));
+        Assert.False(ConvolutionKernels.UsesWinogradWeightGradient(new ConvGeometry(2, 32, 8, 8, 32, 1, 1, 1, 1, 0,
+            0)));
+    }
+
+    [Fact]
+    public void BadGeometryThrows()
+    {
+        var strided = new ConvGeometry(1, 2, 8, 8, 2, 3, 3, 2, 2, 1, 1);
+        float[] buffer = new float[256];
+        Assert.Throws<ArgumentException>(() => WinogradReference.BackwardWeight(strided, buffer, buffer, buffer));
+        if (WinogradWeightGradient.Available)
+            Assert.Throws<ArgumentException>(() =>
+                WinogradWeightGradient.BackwardWeight(strided, buffer, buffer, buffer));
+        var g = Make(1, 2, 4, 4, 2);
+        if (WinogradWeightGradient.Available)
+            Assert.Throws<ArgumentException>(() => WinogradWeightGradient.BackwardWeight(g, new float[g.InputLength],
+                new float[g.OutputLength], new float[g.WeightLength - 1]));
+    }
+
+    /// <summary>Fast kernel against the reference, onto zeros or onto a previous gradient.</summary>
+    private static void CheckFast(in ConvGeometry g, Random random, bool accumulate)
+    {
+        float[] x = RandomArray(random, g.InputLength), gradY = RandomArray(random, g.OutputLength);
+        float[] before = accumulate ? RandomArray(random, g.WeightLength) : new float[g.WeightLength];
+        float[] reference = new float[g.WeightLength], got = (float[])before.Clone();
+        WinogradReference.BackwardWeight(g, x, gradY, reference);
+        WinogradWeightGradient.BackwardWeight(g, x, gradY, got);
+        AssertWithinBound(g, reference, before, got, MagnitudeSums(g, x, gradY, before));
+    }
+
+    private static void AssertWithinBound(in ConvGeometry g, float[] reference, float[] before, float[] got,
+        double[] magnitude)
+    {
+        int tiles = g.Batch * ((g.Height + 1) / 2) * ((g.Width + 1) / 2);
+        for (int i = 0; i < got.Length; i++)
+        {
+            double want = (double)reference[i] + before[i];
+            double bound = (tiles + 22) * UnitRoundoff * magnitude[i];
+            if (!(Math.Abs(got[i] - want) <= bound))
+                Assert.Fail($"{g}: weight {i} is {got[i]}, want {want}, |difference| {Math.Abs(got[i] - want)} > " +
+                    $"bound {bound}.");
+        }
+    }
+
+    /// <summary>S per weight: the Winograd weight gradient with absolute values throughout, plus |before|.</summary>
+    private static double[] MagnitudeSums(in ConvGeometry g, float[] x, float[] gradY, float[] before)
+    {
+        double[,] gAbs = { { 1, 0, 0 }, { 0.5, 0.5, 0.5 }, { 0.5, 0.5, 0.5 }, { 0, 0, 1 } };
+        double[,] btAbs = { { 1, 0, 1, 0 }, { 0, 1, 1, 0 }, { 0, 1, 1, 0 }, { 0, 1, 0, 1 } };
+        double[,] aAbs = { { 1, 0 }, { 1, 1 }, { 1, 1 }, { 0, 1 } };
+        int h = g.Height, w = g.Width, channels = g.InChannels, outs = g.OutChannels;
+        var sums = new double[outs, channels, 4, 4];
+        var v = new double[channels, 4, 4];
+        var y = new double[4, 4];
+        for (int n = 0; n < g.Batch; n++)
+            for (int ty = 0; ty < (h + 1) / 2; ty++)
+                for (int tx = 0; tx < (w + 1) / 2; tx++)
+                {
+                    Array.Clear(v);
+                    for (int c = 0; c < channels; c++)
+                        for (int i = 0; i < 4; i++)
+                            for (int j = 0; j < 4; j++)
+                                for (int a = 0; a < 4; a++)
+                                    for (int b = 0; b < 4; b++)
+                                    {
+                                        int row = 2 * ty - 1 + a, column = 2 * tx - 1 + b;
+                                        if ((uint)row >= (uint)h || (uint)column >= (uint)w) continue;
+                                        float cell = x[((n * channels + c) * h + row) * w + column];
+                                        v[c, i, j] += btAbs[i, a] * Math.Abs(cell) * btAbs[j, b];
+                                    }
+                    for (int o = 0; o < outs; o++)
+                    {
+                        Array.Clear(y);
+                        for (int i = 0; i < 4; i++)
+                            for (int j = 0; j < 4; j++)
+                                for (int p = 0; p < 2; p++)
+                                    for (int q = 0; q < 2; q++)
+                                    {
+                                        int row = 2 * ty + p, column = 2 * tx + q;
+                                        if (row >= h || column >= w) continue;
+                                        float cell = gradY[((n * outs + o) * h + row) * w + column];
+                                        y[i, j] += aAbs[i, p] * Math.Abs(cell) * aAbs[j, q];
+                                    }
+                        for (int c = 0; c < channels; c++)
+                            for (int i = 0; i < 4; i++)
+                                for (int j = 0; j < 4; j++)
+                                    sums[o, c, i, j] += y[i, j] * v[c, i, j];
+                    }
+                }
+        var magnitude = new double[g.WeightLength];
+        for (int o = 0; o < outs; o++)
+            for (int c = 0; c < channels; c++)
+                for (int a = 0; a < 3; a++)
+                    for (int b = 0; b < 3; b++)
+                    {
+                        int index = ((o * channels + c) * 3 + a) * 3 + b;
+                        double sum = before.Length > 0 ? Math.Abs(before[index]) : 0;
+                        for (int i = 0; i < 4; i++)
+                            for (int j = 0; j < 4; j++)
+                                sum += gAbs[i, a] * sums[o, c, i, j] * gAbs[j, b];
+                        magnitude[index] = sum;
+                    }
+        return magnitude;
+    }
+}
+
+/// <summary>Once warm, the Winograd weight gradient allocates nothing on the managed heap.</summary>
+[Collection(AllocationCollection.Name)]
+public class WinogradWeightGradientAllocationTests
+{
+    [Fact]
+    public void AllocatesNothingOnceWarm()
+    {
+        if (!WinogradWeightGradient.Available) return;
+        foreach (var g in new[] { new ConvGeometry(4, 16, 32, 32, 16, 3, 3, 1, 1, 1, 1),
+                     new ConvGeometry(9, 64, 8, 8, 64, 3, 3, 1, 1, 1, 1),
+                     new ConvGeometry(2, 5, 7, 9, 3, 3, 3, 1, 1, 1, 1) })
+        {
+            var random = new Random(8);
+            float[] x = RandomArray(random, g.InputLength), gradY = RandomArray(random, g.OutputLength);
+            float[] gradW = new float[g.WeightLength];
+            KernelAllocationTests.AssertNoSteadyStateAllocation(() =>
+                WinogradWeightGradient.BackwardWeight(g, x, gradY, gradW));
+        }
+    }
+}
