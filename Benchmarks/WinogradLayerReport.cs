@@ -8,8 +8,9 @@ namespace RocketNet.Benchmarks;
 /// <c>winograd-layers [--threads N] [--reps R]</c>: the forward pass and the input gradient of every 3×3 stride-1
 /// pad-1 convolution shape of the Wide-ResNet workloads (width 1, batch 128, CIFAR 32×32; two wider shapes for
 /// comparison) with the implicit-GEMM kernel and with Winograd F(2×2, 3×3), then (a second table) their weight
-/// gradients with the packed-tile kernel and with Winograd, timed alternately (A, B, B, A, ...) so that load from other processes hits both alike; prints the median times and the effective GFLOP/s (direct
-/// convolution's 2·N·O·H·W·C·9 flops divided by the time) as a markdown table.
+/// gradients with the packed-tile kernel and with Winograd, timed alternately (A, B, B, A, ...) so that load from
+/// other processes hits both alike; prints the median times and the effective GFLOP/s (direct convolution's
+/// 2·N·O·H·W·C·9 flops divided by the time) as markdown tables.
 /// </summary>
 public static class WinogradLayerReport
 {

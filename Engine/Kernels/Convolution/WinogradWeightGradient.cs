@@ -28,7 +28,7 @@ internal static unsafe class WinogradWeightGradient
     /// <summary>Rows of Y' per micro-kernel call.</summary>
     private const int RowBlock = GemmMicroKernel512.Mr;
 
-    /// <summary>Bytes of V, Y' and the channels-last input per chunk: they stay in L2 until the GEMMs read them.</summary>
+    /// <summary>Bytes of V, Y' and the channels-last input per chunk: in L2 from the transforms to the GEMMs.</summary>
     private const int ChunkBytes = 512 * 1024;
 
     /// <summary>Floats between the cells of V and Y', so that a tile's 16 cells do not share one L1 set.</summary>
@@ -157,7 +157,7 @@ internal static unsafe class WinogradWeightGradient
             for (int chunk = first; chunk < end; chunk++) Accumulate(chunk, sums, accumulate: chunk != first);
         }
 
-        /// <summary>Chunk = images [n0, n1) × tile rows [ty0, ty1) of each: transforms, then 16 GEMMs into dU.</summary>
+        /// <summary>Chunk = images [n0, n1) × tile rows [ty0, ty1) of each: transforms, 16 GEMMs into dU.</summary>
         private void Accumulate(int chunk, float* sums, bool accumulate)
         {
             var g = _g;
