@@ -21,21 +21,21 @@ internal static unsafe class WinogradGradientTransforms
     /// <summary>Lanes 1, 3, .., 31 of two vectors: the odd elements.</summary>
     private static readonly Vector512<int> OddLanes = Vector512<int>.Indices * 2 + Vector512<int>.One;
 
-    /// <summary>Columns of the channels-last copy: image columns −1 .. W rounded up to 16, plus one.</summary>
-    public static int ColumnsLast(int width) => (width + Lanes - 1) / Lanes * Lanes + 2;
+    /// <summary>Columns of the channels-last copy: image columns −1 .. W + 1 (a partial last tile reads W + 1).</summary>
+    public static int ColumnsLast(int width) => width + 3;
 
     /// <summary>
     /// Copies image rows first .. first + rows − 1 of one image x [C, H, W] into a channels-last block
     /// [rows, ColumnsLast(W), paddedChannels]: cell (r, j) holds x[:, first + r, j − 1]. Rows and columns outside
     /// the image and channels ≥ C are written as zeros (the convolution's padding, and lanes the GEMM may read).
-    /// 16 channels × 16 columns per in-register transpose.
+    /// The plane's positions are taken 16 at a time whatever the row length (a vector of an 8-wide image holds two
+    /// rows), 16 channels × 16 positions per in-register transpose.
     /// </summary>
     public static void ChannelsLast(float* x, int channels, int paddedChannels, int height, int width, int first,
         int rows, float* block)
     {
         int columns = ColumnsLast(width);
         nint rowLength = (nint)columns * paddedChannels, plane = (nint)height * width;
-        Vector512<float>* lanes = stackalloc Vector512<float>[Lanes];
         for (int r = 0; r < rows; r++)
         {
             int imageRow = first + r;
@@ -46,21 +46,27 @@ internal static unsafe class WinogradGradientTransforms
                 continue;
             }
             new Span<float>(target, paddedChannels).Clear(); // column −1
-            new Span<float>(target + (nint)(columns - 1) * paddedChannels, paddedChannels).Clear();
-            float* source = x + (nint)imageRow * width;
-            for (int j0 = 0; j0 < width; j0 += Lanes)
+            new Span<float>(target + (nint)(width + 1) * paddedChannels, 2 * paddedChannels).Clear(); // W, W + 1
+        }
+
+        Vector512<float>* lanes = stackalloc Vector512<float>[Lanes];
+        int p0 = Math.Max(first, 0) * width, p1 = Math.Min(first + rows, height) * width;
+        for (int p = p0; p < p1; p += Lanes)
+        {
+            int count = Math.Min(Lanes, p1 - p);
+            var valid = Mask(count);
+            for (int c0 = 0; c0 < paddedChannels; c0 += Lanes)
             {
-                var valid = Mask(width - j0); // columns past the edge load zero: the right padding
-                for (int c0 = 0; c0 < paddedChannels; c0 += Lanes)
+                for (int k = 0; k < Lanes; k++)
+                    lanes[k] = c0 + k < channels
+                        ? Avx512F.MaskLoad(x + (c0 + k) * plane + p, valid, Vector512<float>.Zero)
+                        : Vector512<float>.Zero;
+                WeightGradientPack.Transpose(lanes); // lanes[j]: channels c0 .. c0 + 15 of position p + j
+                for (int j = 0; j < count; j++)
                 {
-                    for (int k = 0; k < Lanes; k++)
-                        lanes[k] = c0 + k < channels
-                            ? Avx512F.MaskLoad(source + (c0 + k) * plane + j0, valid, Vector512<float>.Zero)
-                            : Vector512<float>.Zero;
-                    WeightGradientPack.Transpose(lanes); // lanes[j]: channels c0 .. c0 + 15 of column j0 + j
-                    float* cell = target + (nint)(j0 + 1) * paddedChannels + c0;
-                    for (int j = 0; j < Lanes; j++)
-                        Vector512.Store(lanes[j], cell + (nint)j * paddedChannels);
+                    int row = (p + j) / width, column = (p + j) - row * width;
+                    Vector512.Store(lanes[j], block + ((nint)(row - first) * columns + column + 1) * paddedChannels
+                        + c0);
                 }
             }
         }
@@ -129,6 +135,11 @@ internal static unsafe class WinogradGradientTransforms
         nint cellStride)
     {
         int width = shape.Width, tilesX = shape.TilesX;
+        if (width % 2 == 0 && shape.Height % 2 == 0 && tilesX < Lanes && Lanes % tilesX == 0)
+        {
+            OutputGradientAcrossRows(shape, gradY, ty0, ty1, y, cellStride);
+            return;
+        }
         for (int ty = ty0, t = 0; ty < ty1; ty++, t += tilesX)
         {
             int row = 2 * ty;
@@ -150,6 +161,52 @@ internal static unsafe class WinogradGradientTransforms
             }
         }
     }
+
+    /// <summary>
+    /// <see cref="OutputGradient"/> for even planes narrower than 32 whose tile rows divide 16 (W = 2, 4, 8, 16): 16
+    /// tiles are 16 / TilesX whole tile rows, 64 consecutive floats of gradY, and each of a tile's four values is
+    /// one permutation of them — so every lane is used, where a tile row alone would fill 1/8 to 1/2 of them.
+    /// </summary>
+    private static void OutputGradientAcrossRows(in WinogradTransforms.Shape shape, float* gradY, int ty0, int ty1,
+        float* y, nint cellStride)
+    {
+        int width = shape.Width, tilesX = shape.TilesX, rowsPerRun = Lanes / tilesX;
+        // Tile l of a run: row l / TilesX, column l % TilesX; its top-left value sits 2W·row + 2·column floats in,
+        // within the first 32 floats for l < 8 and the second 32 for l ≥ 8 (each half is 8 tiles).
+        var tile = Vector512<int>.Indices;
+        var row = Vector512.Create(2 * width) * Vector512.Divide(tile, Vector512.Create(tilesX));
+        var offset = (row + (tile - Vector512.Divide(tile, Vector512.Create(tilesX)) * Vector512.Create(tilesX)) * 2)
+            & Vector512.Create(31);
+        var upperHalf = Vector512.GreaterThanOrEqual(tile, Vector512.Create(8)).AsSingle();
+        var right = offset + Vector512<int>.One;
+        var below = offset + Vector512.Create(width);
+        var belowRight = below + Vector512<int>.One;
+        for (int ty = ty0; ty < ty1; ty += rowsPerRun)
+        {
+            float* source = gradY + (nint)2 * ty * width;
+            int floats = Math.Min(rowsPerRun, ty1 - ty) * 4 * tilesX;
+            var v0 = Avx512F.MaskLoad(source, Mask(floats), Vector512<float>.Zero);
+            var v1 = Avx512F.MaskLoad(source + Lanes, Mask(floats - Lanes), Vector512<float>.Zero);
+            var v2 = Avx512F.MaskLoad(source + 2 * Lanes, Mask(floats - 2 * Lanes), Vector512<float>.Zero);
+            var v3 = Avx512F.MaskLoad(source + 3 * Lanes, Mask(floats - 3 * Lanes), Vector512<float>.Zero);
+            var a = Pick(v0, v1, v2, v3, offset, upperHalf);
+            var b = Pick(v0, v1, v2, v3, right, upperHalf);
+            var c = Pick(v0, v1, v2, v3, below, upperHalf);
+            var d = Pick(v0, v1, v2, v3, belowRight, upperHalf);
+            var store = new TileStore(y + (ty - ty0) * tilesX, Math.Min(Lanes, (ty1 - ty) * tilesX));
+            Expand(store, 0, cellStride, a, b);
+            Expand(store, 4, cellStride, a + c, b + d);
+            Expand(store, 8, cellStride, a - c, b - d);
+            Expand(store, 12, cellStride, -c, -d);
+        }
+    }
+
+    /// <summary>Lanes 0..7 from the first 32 floats (v0, v1), lanes 8..15 from the next 32 (v2, v3).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Pick(Vector512<float> v0, Vector512<float> v1, Vector512<float> v2,
+        Vector512<float> v3, Vector512<int> index, Vector512<float> upperHalf) =>
+        Vector512.ConditionalSelect(upperHalf, Avx512F.PermuteVar16x32x2(v2, index, v3),
+            Avx512F.PermuteVar16x32x2(v0, index, v1));
 
     /// <summary>The even and odd columns of up to 32 floats from <paramref name="source"/> (zero past count).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -43,6 +43,9 @@ public class WinogradWeightGradientTests
         { 2, 3, 40, 1, 2 },    // one column
         { 1, 20, 64, 64, 3 },  // chunks of tile rows of one image
         { 40, 7, 5, 3, 10 },   // many small images per chunk, more chunks than groups
+        { 2, 5, 6, 8, 3 },     // runs of whole tile rows (W = 8), the last run of an image short
+        { 1, 3, 10, 4, 2 },    // W = 4: runs of 8 tile rows, 5 in the image
+        { 1, 40, 62, 16, 40 }, // W = 16 in chunks of tile rows, the last chunk an odd number of them
     };
 
     private static ConvGeometry Make(int n, int c, int h, int w, int o) => new(n, c, h, w, o, 3, 3, 1, 1, 1, 1);
