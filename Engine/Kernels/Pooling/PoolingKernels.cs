@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 
 namespace RocketNet.Kernels;
@@ -143,6 +144,17 @@ public static unsafe class PoolingKernels
         job.Clear();
     }
 
+    /// <summary>
+    /// <paramref name="value"/> when <paramref name="pass"/>, else −0, which every float is unchanged by adding: the
+    /// ReLU pool's scatter adds one or the other instead of branching on a mask that half the windows fail at random.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float PassedOrNegativeZero(bool pass, float value)
+    {
+        int keep = -(pass ? 1 : 0);
+        return BitConverter.Int32BitsToSingle((BitConverter.SingleToInt32Bits(value) & keep) | (~keep & int.MinValue));
+    }
+
     private enum PoolOp
     {
         MaxForward, MaxBackward, MaxBackwardOverwrite, ReluMaxForward, ReluMaxBackward, ReluMaxBackwardOverwrite,
@@ -193,20 +205,18 @@ public static unsafe class PoolingKernels
                         }
                         break;
                     case PoolOp.MaxBackward:
-                        for (int o = 0; o < outPlane; o++) input[indices[o]] += output[o];
-                        break;
                     case PoolOp.MaxBackwardOverwrite:
-                        new Span<float>(input, plane).Clear();
-                        for (int o = 0; o < outPlane; o++) input[indices[o]] += output[o];
-                        break;
                     case PoolOp.ReluMaxBackward:
-                        for (int o = 0; o < outPlane; o++)
-                            if (pooled[o] > 0) input[indices[o]] += 0f + output[o];
-                        break;
                     case PoolOp.ReluMaxBackwardOverwrite:
-                        new Span<float>(input, plane).Clear();
-                        for (int o = 0; o < outPlane; o++)
-                            if (pooled[o] > 0) input[indices[o]] += output[o];
+                        bool overwrite = _op is PoolOp.MaxBackwardOverwrite or PoolOp.ReluMaxBackwardOverwrite;
+                        if (MaxPool2x2.Applies(g) && MaxPool2x2.Backward(g, input, output, indices, pooled, overwrite))
+                            break;
+                        if (overwrite) new Span<float>(input, plane).Clear();
+                        if (pooled == null)
+                            for (int o = 0; o < outPlane; o++) input[indices[o]] += output[o];
+                        else
+                            for (int o = 0; o < outPlane; o++)
+                                input[indices[o]] += PassedOrNegativeZero(pooled[o] > 0, 0f + output[o]);
                         break;
                     case PoolOp.AvgForward: PoolingPlanes.AvgForward(g, input, output); break;
                     case PoolOp.AvgBackward: PoolingPlanes.AvgBackward(g, output, input); break;

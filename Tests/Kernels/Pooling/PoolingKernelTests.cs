@@ -95,6 +95,48 @@ public class PoolingKernelTests
     }
 
     [Theory]
+    [InlineData(2, 3, 32, 32)] // OW = 16: the vector backward
+    [InlineData(1, 2, 9, 64)]  // OW = 32, an odd row left over
+    [InlineData(1, 2, 16, 16)] // OW = 8: the scatter
+    public void ReluMaxPoolBackwardEqualsTheScatterBitForBit(int n, int c, int h, int w)
+    {
+        // The scatter the kernel's vector path replaces, written out: with ReLU, windows whose pooled output is
+        // positive add 0 + gradY at their winner; into a cleared plane, or onto what gradX held.
+        var g = Make(n, c, h, w, 2, 2, 0);
+        var random = new Random(21);
+        float[] x = RandomArray(random, g.InputLength), y = new float[g.OutputLength];
+        int[] indices = new int[g.OutputLength];
+        PoolingKernels.MaxPoolForward(g, x, y, indices, relu: true);
+        float[] gradY = RandomArray(random, g.OutputLength), start = RandomArray(random, g.InputLength);
+        start[0] = -0f;
+        int plane = h * w, outPlane = g.OutHeight * g.OutWidth;
+        foreach (bool accumulate in new[] { true, false })
+        {
+            float[] expected = accumulate ? (float[])start.Clone() : new float[g.InputLength];
+            for (int o = 0; o < indices.Length; o++)
+                if (y[o] > 0) expected[o / outPlane * plane + indices[o]] += 0f + gradY[o];
+            float[] actual = (float[])start.Clone();
+            PoolingKernels.MaxPoolBackward(g, gradY, indices, actual, accumulate, reluOutput: y);
+            Assert.Equal(expected, actual);
+        }
+    }
+
+    [Fact]
+    public void MaxPoolBackwardTakesIndicesOutsideTheirWindow()
+    {
+        // Indices that no 2×2 forward made (any cell of the plane is allowed) are scattered as given.
+        var g = Make(1, 2, 32, 32, 2, 2, 0);
+        var random = new Random(22);
+        float[] gradY = RandomArray(random, g.OutputLength);
+        int[] indices = new int[g.OutputLength];
+        for (int i = 0; i < indices.Length; i++) indices[i] = random.Next(32 * 32);
+        float[] expected = RandomArray(random, g.InputLength), actual = (float[])expected.Clone();
+        PoolingReference.MaxPoolBackward(g, gradY, indices, expected);
+        PoolingKernels.MaxPoolBackward(g, gradY, indices, actual);
+        Assert.Equal(expected, actual);
+    }
+
+    [Theory]
     [MemberData(nameof(Geometries))]
     public void AvgPoolMatchesReference(int n, int c, int h, int w, int k, int s, int p)
     {
