@@ -21,7 +21,7 @@ internal static unsafe class WinogradGradientTransforms
     /// <summary>Lanes 1, 3, .., 31 of two vectors: the odd elements.</summary>
     private static readonly Vector512<int> OddLanes = Vector512<int>.Indices * 2 + Vector512<int>.One;
 
-    /// <summary>Columns of the channels-last copy: image columns −1 .. W + 1 (a partial last tile reads W + 1).</summary>
+    /// <summary>Columns of the channels-last copy: image columns −1 .. W + 1 (a partial tile reads W + 1).</summary>
     public static int ColumnsLast(int width) => width + 3;
 
     /// <summary>
