@@ -262,8 +262,12 @@ public class PoolingKernelTests
         Assert.Throws<ArgumentException>(() => PoolingKernels.AvgPoolForward(g, x.AsSpan(3), y));
         Assert.Throws<ArgumentException>(() => PoolingKernels.GlobalAvgPoolForward(x, y.AsSpan(0, 3), 2, 2, 4, 4));
         idx[5] = 16;
-        Assert.Throws<ArgumentException>(() => PoolingKernels.MaxPoolBackward(g, y, idx, x));
+        var outside = Assert.Throws<ArgumentException>(() => PoolingKernels.MaxPoolBackward(g, y, idx, x));
+        Assert.Contains("index 16 is outside the 16-cell plane", outside.Message);
         Assert.Throws<ArgumentException>(() => PoolingReference.MaxPoolBackward(g, y, idx, x));
+        idx[5] = -1;
+        outside = Assert.Throws<ArgumentException>(() => PoolingKernels.MaxPoolBackward(g, y, idx, x));
+        Assert.Contains("index -1 is outside", outside.Message);
     }
 
     [Theory]
