@@ -16,7 +16,7 @@ namespace RocketNet.Kernels;
 /// </code>
 /// Same semantics as the reference: the first maximum in row-major window order wins, NaN propagates.
 /// </summary>
-internal static unsafe class MaxPool2x2
+internal static unsafe partial class MaxPool2x2
 {
     [ThreadStatic] private static float[]? _pairValues;
     [ThreadStatic] private static int[]? _pairOffsets;
@@ -146,95 +146,6 @@ internal static unsafe class MaxPool2x2
             index.Store(indices + oh * outWidth);
         }
         return oh;
-    }
-
-    /// <summary>Lanes 0, 16, 1, 17, .., 7, 23: interleaves the low halves of two vectors.</summary>
-    private static readonly Vector512<int> LowPairs =
-        (Vector512<int>.Indices >>> 1) + (Vector512<int>.Indices & Vector512<int>.One) * 16;
-
-    /// <summary>Lanes 8, 24, .., 15, 31: interleaves the high halves.</summary>
-    private static readonly Vector512<int> HighPairs = LowPairs + Vector512.Create(8);
-
-    /// <summary>
-    /// The backward of one plane, 16 windows per vector, without the scatter's data-dependent branch: each window's
-    /// gradient goes to whichever of its four taps the index names, and both input rows of a row of windows are
-    /// written as whole vectors. gradX [H, W] gets 0 + gradY at the winners and zero elsewhere
-    /// (<paramref name="overwrite"/>), or adds gradY at the winners (0 + gradY with <paramref name="pooled"/>, the
-    /// ReLU variant, which passes only windows whose pooled output is positive) — the scatter's values bit for bit.
-    /// Returns false, having written nothing, when an index is not inside its own window (indices that are not a
-    /// 2×2 forward's): the caller then scatters.
-    /// </summary>
-    public static bool Backward(in PoolGeometry g, float* gradX, float* gradY, int* indices, float* pooled,
-        bool overwrite)
-    {
-        int outHeight = g.OutHeight, outWidth = g.OutWidth, width = g.W;
-        if (outWidth % 16 != 0) return false;
-        var lane2 = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-        var one = Vector512<int>.One;
-        var below = Vector512.Create(width);
-        for (int oh = 0; oh < outHeight; oh++)
-            for (int j = 0; j < outWidth; j += 16)
-            {
-                var corner = Vector512.Create(2 * oh * width + 2 * j) + lane2; // each window's top-left tap
-                var index = Vector512.Load(indices + oh * outWidth + j);
-                var topLeft = Vector512.Equals(index, corner);
-                var topRight = Vector512.Equals(index, corner + one);
-                var bottomLeft = Vector512.Equals(index, corner + below);
-                var bottomRight = Vector512.Equals(index, corner + below + one);
-                if (!Vector512.EqualsAll(topLeft | topRight | bottomLeft | bottomRight, Vector512<int>.AllBitsSet))
-                    return false;
-            }
-
-        for (int oh = 0; oh < outHeight; oh++)
-        {
-            float* top = gradX + 2 * oh * width, bottom = top + width;
-            for (int j = 0; j < outWidth; j += 16)
-            {
-                int o = oh * outWidth + j;
-                var corner = Vector512.Create(2 * oh * width + 2 * j) + lane2;
-                var index = Vector512.Load(indices + o);
-                var pass = pooled == null ? Vector512<int>.AllBitsSet
-                    : Vector512.GreaterThan(Vector512.Load(pooled + o), Vector512<float>.Zero).AsInt32();
-                var gradient = Vector512.Load(gradY + o);
-                // The scatter adds gradY onto a cleared cell (0 + gradY) or, for ReLU, 0 + gradY onto the cell.
-                if (overwrite || pooled != null) gradient = Vector512<float>.Zero + gradient;
-                var topLeft = (Vector512.Equals(index, corner) & pass).AsSingle();
-                var topRight = (Vector512.Equals(index, corner + one) & pass).AsSingle();
-                var bottomLeft = (Vector512.Equals(index, corner + below) & pass).AsSingle();
-                var bottomRight = (Vector512.Equals(index, corner + below + one) & pass).AsSingle();
-                WriteRow(top + 2 * j, topLeft, topRight, gradient, overwrite);
-                WriteRow(bottom + 2 * j, bottomLeft, bottomRight, gradient, overwrite);
-            }
-        }
-        if (overwrite && g.H > 2 * outHeight) // floor mode's unused last row has no gradient
-            new Span<float>(gradX + 2 * outHeight * width, width).Clear();
-        return true;
-    }
-
-    /// <summary>
-    /// 32 cells of one input row from 16 windows: the left tap of window i is cell 2i, the right one 2i + 1;
-    /// a cell that wins gets the gradient (onto zero, or added), the others zero or their old value.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void WriteRow(float* row, Vector512<float> left, Vector512<float> right, Vector512<float> gradient,
-        bool overwrite)
-    {
-        var values = Vector512.ConditionalSelect(left, gradient, Vector512<float>.Zero);
-        var rightValues = Vector512.ConditionalSelect(right, gradient, Vector512<float>.Zero);
-        var low = Avx512F.PermuteVar16x32x2(values, LowPairs, rightValues);
-        var high = Avx512F.PermuteVar16x32x2(values, HighPairs, rightValues);
-        if (overwrite)
-        {
-            Vector512.Store(low, row);
-            Vector512.Store(high, row + 16);
-            return;
-        }
-        var lowWins = Avx512F.PermuteVar16x32x2(left, LowPairs, right);
-        var highWins = Avx512F.PermuteVar16x32x2(left, HighPairs, right);
-        var oldLow = Vector512.Load(row);
-        var oldHigh = Vector512.Load(row + 16);
-        Vector512.Store(Vector512.ConditionalSelect(lowWins, oldLow + low, oldLow), row);
-        Vector512.Store(Vector512.ConditionalSelect(highWins, oldHigh + high, oldHigh), row + 16);
     }
 
     /// <summary>

@@ -97,7 +97,8 @@ public class PoolingKernelTests
     [Theory]
     [InlineData(2, 3, 32, 32)] // OW = 16: the vector backward
     [InlineData(1, 2, 9, 64)]  // OW = 32, an odd row left over
-    [InlineData(1, 2, 16, 16)] // OW = 8: the scatter
+    [InlineData(1, 2, 16, 16)] // OW = 8: two rows of windows per vector
+    [InlineData(2, 1, 11, 8)]  // OW = 4: one group of 16 windows per image and a row left over
     public void ReluMaxPoolBackwardEqualsTheScatterBitForBit(int n, int c, int h, int w)
     {
         // The scatter the kernel's vector path replaces, written out: with ReLU, windows whose pooled output is
@@ -121,15 +122,17 @@ public class PoolingKernelTests
         }
     }
 
-    [Fact]
-    public void MaxPoolBackwardTakesIndicesOutsideTheirWindow()
+    [Theory]
+    [InlineData(32)] // OW = 16: whole rows of windows per vector
+    [InlineData(16)] // OW = 8: two rows of windows per vector
+    public void MaxPoolBackwardTakesIndicesOutsideTheirWindow(int size)
     {
         // Indices that no 2×2 forward made (any cell of the plane is allowed) are scattered as given.
-        var g = Make(1, 2, 32, 32, 2, 2, 0);
+        var g = Make(1, 2, size, size, 2, 2, 0);
         var random = new Random(22);
         float[] gradY = RandomArray(random, g.OutputLength);
         int[] indices = new int[g.OutputLength];
-        for (int i = 0; i < indices.Length; i++) indices[i] = random.Next(32 * 32);
+        for (int i = 0; i < indices.Length; i++) indices[i] = random.Next(size * size);
         float[] expected = RandomArray(random, g.InputLength), actual = (float[])expected.Clone();
         PoolingReference.MaxPoolBackward(g, gradY, indices, expected);
         PoolingKernels.MaxPoolBackward(g, gradY, indices, actual);
