@@ -37,6 +37,12 @@ internal static unsafe class WinogradWeightGradient
     /// <summary>Most partial sums dU: enough to keep every thread busy, few enough to add up cheaply.</summary>
     internal const int MaxGroups = 16;
 
+    /// <summary>
+    /// Floats all partial sums together may take (64 MB): wide layers get fewer groups (640 channels each way: 2 of
+    /// 6.5 M floats) instead of 16 × 26 MB.
+    /// </summary>
+    private const int SumBudgetFloats = 1 << 24;
+
     [ThreadStatic] private static WeightGradientJob? _job;
     [ThreadStatic] private static GemmScratch? _channelsLast; // per-thread channels-last input rows of one chunk
     [ThreadStatic] private static GemmScratch? _transformed; // per-thread V of one chunk
@@ -144,7 +150,7 @@ internal static unsafe class WinogradWeightGradient
                 _chunksPerImage = 1;
                 _chunks = (g.Batch + _images - 1) / _images;
             }
-            Groups = Math.Min(MaxGroups, _chunks);
+            Groups = Math.Min(_chunks, Math.Clamp(SumBudgetFloats / SumLength, 1, MaxGroups));
         }
 
         public void Clear() { _x = _gradY = null; Sums = null; }

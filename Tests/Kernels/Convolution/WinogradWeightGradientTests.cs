@@ -98,6 +98,15 @@ public class WinogradWeightGradientTests
         });
 
     [Fact]
+    public void WideLayerWithFewerPartialSums()
+    {
+        // 288 channels each way: one partial dU is 1.3 M floats, so the 64 MB budget allows 12 of them for the 13
+        // chunks (26 images of 8×8, two per chunk) instead of 16 — the chunks of a group are summed in order.
+        if (!WinogradWeightGradient.Available) return;
+        CheckFast(Make(26, 288, 8, 8, 288), new Random(5), accumulate: true);
+    }
+
+    [Fact]
     public void FastKernelIsBitIdenticalForOneAndTwoThreads()
     {
         if (!WinogradWeightGradient.Available) return;
