@@ -1,0 +1,247 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace RocketNet.Kernels;
+
+/// <summary>
+/// The transforms of <see cref="WinogradF43Convolution"/> (F(4×4, 3×3), the matrices of
+/// <see cref="WinogradF43Reference"/>), vectorised over 16 images: lane i of every vector belongs to image n0 + i
+/// of the chunk's image group, at the same tile. A tile row of an 8×8 or 16×16 image has only 2 or 4 tiles of
+/// stride 4, too few to fill a vector; the same tile of 16 images always does, whatever the plane size, and the
+/// 6×6 cells of a tile become plain vector loads. The price is a 16×16 transpose per 16 input and per 16 output
+/// values (<see cref="Gather"/>, <see cref="Scatter"/>): 4 rounds of 16 two-source permutes.
+/// </summary>
+internal static unsafe class WinogradF43Transforms
+{
+    /// <summary>Images per vector.</summary>
+    public const int Lanes = 16;
+
+    /// <summary>Cells of the 6×6 Winograd domain.</summary>
+    public const int Cells = 36;
+
+    /// <summary>
+    /// u[ξ, o, c] = (G·w[o, c]·Gᵀ)[ξ] for ξ = 6i + j, in double and rounded once; rows o ≥ O are zero (the
+    /// micro-kernel computes 8 rows at a time). w: [O, C, 3, 3], u: [36, paddedOut, C].
+    /// </summary>
+    public static void Filters(float* w, float* u, int outChannels, int paddedOut, int inChannels)
+    {
+        double[,] gm = WinogradF43Reference.G;
+        Span<double> half = stackalloc double[18]; // G·g: [6, 3]
+        for (int o = 0; o < paddedOut; o++)
+            for (int c = 0; c < inChannels; c++)
+            {
+                if (o >= outChannels)
+                {
+                    for (int cell = 0; cell < Cells; cell++)
+                        u[((nint)cell * paddedOut + o) * inChannels + c] = 0;
+                    continue;
+                }
+                float* g = w + ((nint)o * inChannels + c) * 9;
+                for (int i = 0; i < 6; i++)
+                    for (int col = 0; col < 3; col++)
+                        half[3 * i + col] = gm[i, 0] * g[col] + gm[i, 1] * g[3 + col] + gm[i, 2] * g[6 + col];
+                for (int i = 0; i < 6; i++)
+                    for (int j = 0; j < 6; j++)
+                    {
+                        double value = half[3 * i] * gm[j, 0] + half[3 * i + 1] * gm[j, 1] + half[3 * i + 2] * gm[j, 2];
+                        u[((nint)(6 * i + j) * paddedOut + o) * inChannels + c] = (float)value;
+                    }
+            }
+    }
+
+    /// <summary>
+    /// s[r − firstRow, col + 1] = (x_0[r, col], .., x_15[r, col]) for the input rows [rowStart, rowEnd) of one
+    /// channel of 16 images: x_i = x + i·imageStride, a plane [H = any, W = width]; lanes of images past
+    /// <paramref name="images"/> are zero. s: rows of <paramref name="sStride"/> vectors (column −1 first); cells it
+    /// does not write (the padding) are left as they are, zero.
+    /// </summary>
+    public static void Gather(float* x, nint imageStride, int images, int width, int rowStart, int rowEnd,
+        int firstRow, int sStride, float* s)
+    {
+        Vector512<float>* rows = stackalloc Vector512<float>[2 * Lanes];
+        int end = rowEnd * width, row = rowStart, column = 0;
+        // Runs of 16 consecutive values of the flattened planes: whole rows and row ends alike.
+        for (int f = rowStart * width; f < end; f += Lanes)
+        {
+            int count = Math.Min(Lanes, end - f);
+            Vector512<float> mask = WinogradTransforms.Mask(count);
+            for (int i = 0; i < Lanes; i++)
+                rows[i] = i >= images ? Vector512<float>.Zero
+                    : count == Lanes ? Vector512.Load(x + i * imageStride + f)
+                    : Avx512F.MaskLoad(x + i * imageStride + f, mask, Vector512<float>.Zero);
+            Transpose(rows);
+            for (int k = 0; k < count; k++)
+            {
+                Vector512.Store(rows[k], s + ((nint)(row - firstRow) * sStride + column + 1) * Lanes);
+                if (++column == width) { column = 0; row++; }
+            }
+        }
+    }
+
+    /// <summary>
+    /// V = Bᵀ·d·B for the tiles (ty, tx), ty &lt; tileRows, tx &lt; tilesX, of a gathered s (tile (ty, tx) reads
+    /// s rows 4ty .. 4ty + 5, columns 4tx .. 4tx + 5). Tile vector k = ty·tilesX + tx holds chunk tiles
+    /// 16k .. 16k + 15; cell ξ of it goes to v + ξ·cellStride + (k / 2)·panelStride + (k % 2)·16 (v already offset
+    /// to the channel: the micro-kernel's [C][32] B panels).
+    /// </summary>
+    public static void Input(float* s, int sStride, int tileRows, int tilesX, float* v, nint panelStride,
+        nint cellStride)
+    {
+        Vector512<float>* half = stackalloc Vector512<float>[Cells]; // Bᵀ·d: [6][6]
+        nint rowStride = (nint)sStride * Lanes;
+        for (int ty = 0, k = 0; ty < tileRows; ty++)
+            for (int tx = 0; tx < tilesX; tx++, k++)
+            {
+                float* d = s + ((nint)4 * ty * sStride + 4 * tx) * Lanes;
+                // Bᵀ·d: the rows of each column b combined.
+                for (int b = 0; b < 6; b++)
+                {
+                    float* column = d + b * Lanes;
+                    Transform(Vector512.Load(column), Vector512.Load(column + rowStride),
+                        Vector512.Load(column + 2 * rowStride), Vector512.Load(column + 3 * rowStride),
+                        Vector512.Load(column + 4 * rowStride), Vector512.Load(column + 5 * rowStride),
+                        out half[b], out half[6 + b], out half[12 + b], out half[18 + b], out half[24 + b],
+                        out half[30 + b]);
+                }
+                // (Bᵀ·d)·B: the same across the columns of each row i gives cells 6i .. 6i + 5.
+                float* target = v + (k >> 1) * panelStride + (k & 1) * Lanes;
+                for (int i = 0; i < 6; i++)
+                {
+                    Vector512<float>* r = half + 6 * i;
+                    Transform(r[0], r[1], r[2], r[3], r[4], r[5], out var v0, out var v1, out var v2, out var v3,
+                        out var v4, out var v5);
+                    float* cell = target + 6 * i * cellStride;
+                    Vector512.Store(v0, cell);
+                    Vector512.Store(v1, cell + cellStride);
+                    Vector512.Store(v2, cell + 2 * cellStride);
+                    Vector512.Store(v3, cell + 3 * cellStride);
+                    Vector512.Store(v4, cell + 4 * cellStride);
+                    Vector512.Store(v5, cell + 5 * cellStride);
+                }
+            }
+    }
+
+    /// <summary>
+    /// The six rows of Bᵀ applied to d0..d5: 4d0 − 5d2 + d4, (d3 + d4) − 4(d1 + d2), (d4 − d3) + 4(d1 − d2),
+    /// (d4 − d2) ± 2(d3 − d1), 4d1 − 5d3 + d5. Every input passes through at most two roundings.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transform(Vector512<float> d0, Vector512<float> d1, Vector512<float> d2,
+        Vector512<float> d3, Vector512<float> d4, Vector512<float> d5, out Vector512<float> r0,
+        out Vector512<float> r1, out Vector512<float> r2, out Vector512<float> r3, out Vector512<float> r4,
+        out Vector512<float> r5)
+    {
+        Vector512<float> four = Vector512.Create(4f), five = Vector512.Create(-5f), two = Vector512.Create(2f);
+        Vector512<float> difference = d3 - d1, sides = d4 - d2;
+        r0 = Avx512F.FusedMultiplyAdd(d2, five, Avx512F.FusedMultiplyAdd(d0, four, d4));
+        r1 = Avx512F.FusedMultiplyAddNegated(d1 + d2, four, d3 + d4);
+        r2 = Avx512F.FusedMultiplyAdd(d1 - d2, four, d4 - d3);
+        r3 = Avx512F.FusedMultiplyAdd(difference, two, sides);
+        r4 = Avx512F.FusedMultiplyAddNegated(difference, two, sides);
+        r5 = Avx512F.FusedMultiplyAdd(d3, five, Avx512F.FusedMultiplyAdd(d1, four, d5));
+    }
+
+    /// <summary>
+    /// y = Aᵀ·M·A for the tiles (ty, tx), ty &lt; tileRows, tx &lt; tilesX, of one output channel: M's tile
+    /// vector k = ty·tilesX + tx at m + 16k, cells <paramref name="cellStride"/> apart. Output (4ty + p, 4tx + q),
+    /// when row 4ty + p &lt; <paramref name="height"/> and column 4tx + q &lt; <paramref name="width"/>, goes to
+    /// t + ((4ty + p)·width + 4tx + q)·16: the chunk's outputs in plane order, one vector of 16 images each.
+    /// </summary>
+    public static void Output(float* m, nint cellStride, int tileRows, int tilesX, int height, int width, float* t)
+    {
+        Vector512<float>* half = stackalloc Vector512<float>[24]; // Aᵀ·M: [4][6]
+        for (int ty = 0, k = 0; ty < tileRows; ty++)
+            for (int tx = 0; tx < tilesX; tx++, k++)
+            {
+                float* source = m + (nint)k * Lanes;
+                // Aᵀ·M: the rows of each column j combined.
+                for (int j = 0; j < 6; j++)
+                {
+                    float* column = source + j * cellStride;
+                    Combine(Vector512.Load(column), Vector512.Load(column + 6 * cellStride),
+                        Vector512.Load(column + 12 * cellStride), Vector512.Load(column + 18 * cellStride),
+                        Vector512.Load(column + 24 * cellStride), Vector512.Load(column + 30 * cellStride),
+                        out half[j], out half[6 + j], out half[12 + j], out half[18 + j]);
+                }
+                int columns = Math.Min(4, width - 4 * tx);
+                for (int p = 0; p < 4 && 4 * ty + p < height; p++)
+                {
+                    // (Aᵀ·M)·A: the same across the columns gives output row 4ty + p of the tile.
+                    Vector512<float>* r = half + 6 * p;
+                    Combine(r[0], r[1], r[2], r[3], r[4], r[5], out var y0, out var y1, out var y2, out var y3);
+                    float* target = t + ((nint)(4 * ty + p) * width + 4 * tx) * Lanes;
+                    Vector512.Store(y0, target);
+                    if (columns > 1) Vector512.Store(y1, target + Lanes);
+                    if (columns > 2) Vector512.Store(y2, target + 2 * Lanes);
+                    if (columns > 3) Vector512.Store(y3, target + 3 * Lanes);
+                }
+            }
+    }
+
+    /// <summary>
+    /// The four rows of Aᵀ applied to m0..m5: m0 + (m1 + m2) + (m3 + m4), (m1 − m2) + 2(m3 − m4),
+    /// (m1 + m2) + 4(m3 + m4), (m1 − m2) + 8(m3 − m4) + m5. Every input passes through at most three roundings.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Combine(Vector512<float> m0, Vector512<float> m1, Vector512<float> m2, Vector512<float> m3,
+        Vector512<float> m4, Vector512<float> m5, out Vector512<float> s0, out Vector512<float> s1,
+        out Vector512<float> s2, out Vector512<float> s3)
+    {
+        Vector512<float> sum12 = m1 + m2, difference12 = m1 - m2, sum34 = m3 + m4, difference34 = m3 - m4;
+        s0 = m0 + sum12 + sum34;
+        s1 = Avx512F.FusedMultiplyAdd(difference34, Vector512.Create(2f), difference12);
+        s2 = Avx512F.FusedMultiplyAdd(sum34, Vector512.Create(4f), sum12);
+        s3 = Avx512F.FusedMultiplyAdd(difference34, Vector512.Create(8f), difference12) + m5;
+    }
+
+    /// <summary>
+    /// y_i[f] (+)= t[f][i] + bias (+ residual_i[f]) for f &lt; <paramref name="length"/> and the first
+    /// <paramref name="images"/> images i: y_i = y + i·imageStride, residual likewise (or null). The inverse of
+    /// <see cref="Gather"/>'s transpose. t needs 16 readable vectors past <paramref name="length"/>.
+    /// </summary>
+    public static void Scatter(float* t, int length, float* y, float* residual, nint imageStride, int images,
+        float bias, bool accumulate)
+    {
+        Vector512<float>* rows = stackalloc Vector512<float>[2 * Lanes];
+        var biasVector = Vector512.Create(bias);
+        for (int f = 0; f < length; f += Lanes)
+        {
+            // Vectors past the length are stale; their lanes land past the mask.
+            for (int i = 0; i < Lanes; i++) rows[i] = Vector512.Load(t + (nint)(f + i) * Lanes);
+            Transpose(rows);
+            int count = length - f;
+            Vector512<float> mask = WinogradTransforms.Mask(count);
+            for (int i = 0; i < images; i++)
+            {
+                nint offset = i * imageStride + f;
+                float* r = residual == null ? null : residual + offset;
+                if (count >= Lanes) WinogradTransforms.WriteFull(y + offset, r, biasVector, accumulate, rows[i]);
+                else WinogradTransforms.WriteMasked(y + offset, r, mask, biasVector, accumulate, rows[i]);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Transposes the 16×16 floats rows[0..16) in place (rows[16..32) is scratch). Each round interleaves row i
+    /// with row i + 8 into rows 2i and 2i + 1: with row bits r3r2r1r0 and lane bits c3c2c1c0, an element moves to row
+    /// r2r1r0c3, lane c2c1c0r3; four rounds give row c3c2c1c0, lane r3r2r1r0.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose(Vector512<float>* rows)
+    {
+        Vector512<int> low = WinogradTransforms.LowPairs, high = WinogradTransforms.HighPairs;
+        Vector512<float>* from = rows, to = rows + Lanes;
+        for (int round = 0; round < 4; round++)
+        {
+            for (int i = 0; i < 8; i++)
+            {
+                to[2 * i] = Avx512F.PermuteVar16x32x2(from[i], low, from[i + 8]);
+                to[2 * i + 1] = Avx512F.PermuteVar16x32x2(from[i], high, from[i + 8]);
+            }
+            Vector512<float>* swap = from;
+            from = to;
+            to = swap;
+        }
+    }
+}
