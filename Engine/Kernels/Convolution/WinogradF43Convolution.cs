@@ -46,6 +46,7 @@ internal static unsafe class WinogradF43Convolution
     [ThreadStatic] private static GemmScratch? _products; // per-thread M of one chunk
     [ThreadStatic] private static GemmScratch? _inputs; // per-thread s: one channel's input rows, transposed
     [ThreadStatic] private static GemmScratch? _outputs; // per-thread t: one output channel's rows, transposed
+    [ThreadStatic] private static GemmScratch? _staging; // per-thread rows of 16 images, before or after t and s
 
     /// <summary>True when this machine runs the kernel (AVX-512: masked loads and stores, 2-source permutes).</summary>
     public static bool Available => WinogradConvolution.Available;
@@ -134,6 +135,9 @@ internal static unsafe class WinogradF43Convolution
             int outputRows = Math.Min(g.Height, 4 * ty1) - 4 * ty0, outputLength = outputRows * width;
             float* s = (_inputs ??= new GemmScratch()).Ensure(sLength);
             float* t = (_outputs ??= new GemmScratch()).Ensure((outputLength + Lanes) * Lanes);
+            int stagingLength = Lanes * WinogradF43Transforms.StagingStride(Math.Max(outputLength,
+                (Math.Min(g.Height, 4 * ty1 + 1) - Math.Max(0, 4 * ty0 - 1)) * width));
+            float* staging = (_staging ??= new GemmScratch()).Ensure(stagingLength);
             new Span<float>(s, sLength).Clear();
 
             // An odd number of tile vectors leaves half of the last panel unwritten: make it zeros, not stale NaNs.
@@ -148,7 +152,7 @@ internal static unsafe class WinogradF43Convolution
             for (int c = 0; c < inChannels; c++)
             {
                 WinogradF43Transforms.Gather(_x + n0 * inputImage + (nint)c * planeLength, inputImage, images, width,
-                    rowStart, rowEnd, firstRow, sStride, s);
+                    rowStart, rowEnd, firstRow, sStride, s, staging, c + 1 < inChannels ? planeLength : 0);
                 WinogradF43Transforms.Input(s, sStride, tileRows, _tilesX, v + (nint)c * Panel,
                     (nint)Panel * inChannels, vCell);
             }
@@ -171,7 +175,7 @@ internal static unsafe class WinogradF43Convolution
                     t);
                 nint plane = n0 * outputImage + (nint)o * planeLength + first;
                 WinogradF43Transforms.Scatter(t, outputLength, _y + plane, _residual == null ? null : _residual + plane,
-                    outputImage, images, _bias == null ? 0 : _bias[o], _accumulate);
+                    outputImage, images, _bias == null ? 0 : _bias[o], _accumulate, staging);
             }
         }
     }

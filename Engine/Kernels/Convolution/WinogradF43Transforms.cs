@@ -51,26 +51,56 @@ internal static unsafe class WinogradF43Transforms
     }
 
     /// <summary>
+    /// Floats between the images' rows of the staging buffer of <see cref="Gather"/> and <see cref="Scatter"/> for
+    /// <paramref name="length"/> values per image: room for a vector past the end, and never a multiple of 1 KB
+    /// (16 rows 4 KB apart would share one L1 set).
+    /// </summary>
+    public static int StagingStride(int length)
+    {
+        int stride = (length + 2 * Lanes - 1) / Lanes * Lanes;
+        return stride % 256 == 0 ? stride + Lanes : stride;
+    }
+
+    /// <summary>
     /// s[r − firstRow, col + 1] = (x_0[r, col], .., x_15[r, col]) for the input rows [rowStart, rowEnd) of one
     /// channel of 16 images: x_i = x + i·imageStride, a plane [H = any, W = width]; lanes of images past
     /// <paramref name="images"/> are zero. s: rows of <paramref name="sStride"/> vectors (column −1 first); cells it
-    /// does not write (the padding) are left as they are, zero.
+    /// does not write (the padding) are left as they are, zero. The rows are first copied image by image into
+    /// <paramref name="staging"/> (16 rows of <see cref="StagingStride"/>): read in place, the 16 images' planes are
+    /// C·H·W floats apart, a multiple of 4 KB, and the 16 streams evicted each other from one L1 set. The same rows
+    /// <paramref name="prefetch"/> floats further (the next channel; 0: none) are prefetched.
     /// </summary>
     public static void Gather(float* x, nint imageStride, int images, int width, int rowStart, int rowEnd,
-        int firstRow, int sStride, float* s)
+        int firstRow, int sStride, float* s, float* staging, nint prefetch)
     {
-        Vector512<float>* rows = stackalloc Vector512<float>[2 * Lanes];
-        int end = rowEnd * width, row = rowStart, column = 0;
-        // Runs of 16 consecutive values of the flattened planes: whole rows and row ends alike.
-        for (int f = rowStart * width; f < end; f += Lanes)
+        int length = (rowEnd - rowStart) * width, stagingStride = StagingStride(length);
+        for (int i = 0; i < images; i++)
+            Buffer.MemoryCopy(x + i * imageStride + (nint)rowStart * width, staging + (nint)i * stagingStride,
+                (long)length * sizeof(float), (long)length * sizeof(float));
+        for (int i = images; i < Lanes; i++) new Span<float>(staging + (nint)i * stagingStride, length).Clear();
+        if (prefetch != 0)
+            for (int i = 0; i < images; i++)
+            {
+                // The next channel's rows: 16 short streams the hardware prefetcher does not pick up in time.
+                float* next = x + i * imageStride + (nint)rowStart * width + prefetch;
+                for (int f = 0; f < length; f += Lanes) Sse.Prefetch0(next + f);
+            }
+        Vector512<float>* rows = stackalloc Vector512<float>[Lanes];
+        int row = rowStart, column = 0;
+        // Runs of 16 consecutive values of the flattened planes: whole rows and row ends alike. Values past the
+        // length are stale; they land in the lanes past count, never stored.
+        for (int f = 0; f < length; f += Lanes)
         {
-            int count = Math.Min(Lanes, end - f);
-            Vector512<float> mask = WinogradTransforms.Mask(count);
-            for (int i = 0; i < Lanes; i++)
-                rows[i] = i >= images ? Vector512<float>.Zero
-                    : count == Lanes ? Vector512.Load(x + i * imageStride + f)
-                    : Avx512F.MaskLoad(x + i * imageStride + f, mask, Vector512<float>.Zero);
-            Transpose(rows);
+            int count = Math.Min(Lanes, length - f);
+            float* target = s + ((nint)(row - firstRow) * sStride + column + 1) * Lanes;
+            if (count == Lanes && column + count < width)
+            {
+                // The run stays inside one row of the plane.
+                Transpose(staging + f, stagingStride, target, Lanes);
+                column += count;
+                continue;
+            }
+            Transpose(staging + f, stagingStride, (float*)rows, Lanes);
             for (int k = 0; k < count; k++)
             {
                 Vector512.Store(rows[k], s + ((nint)(row - firstRow) * sStride + column + 1) * Lanes);
@@ -198,50 +228,105 @@ internal static unsafe class WinogradF43Transforms
     /// <summary>
     /// y_i[f] (+)= t[f][i] + bias (+ residual_i[f]) for f &lt; <paramref name="length"/> and the first
     /// <paramref name="images"/> images i: y_i = y + i·imageStride, residual likewise (or null). The inverse of
-    /// <see cref="Gather"/>'s transpose. t needs 16 readable vectors past <paramref name="length"/>.
+    /// <see cref="Gather"/>'s transpose, through <paramref name="staging"/> likewise so that each image is written
+    /// as one stream. t needs 16 readable vectors past <paramref name="length"/>.
     /// </summary>
     public static void Scatter(float* t, int length, float* y, float* residual, nint imageStride, int images,
-        float bias, bool accumulate)
+        float bias, bool accumulate, float* staging)
     {
-        Vector512<float>* rows = stackalloc Vector512<float>[2 * Lanes];
-        var biasVector = Vector512.Create(bias);
+        int stagingStride = StagingStride(length);
+        // Vectors past the length are stale; their lanes land past it in staging, never written out.
         for (int f = 0; f < length; f += Lanes)
+            Transpose(t + (nint)f * Lanes, Lanes, staging + f, stagingStride);
+        var biasVector = Vector512.Create(bias);
+        int full = length & ~(Lanes - 1);
+        Vector512<float> mask = WinogradTransforms.Mask(length - full);
+        for (int i = 0; i < images; i++)
         {
-            // Vectors past the length are stale; their lanes land past the mask.
-            for (int i = 0; i < Lanes; i++) rows[i] = Vector512.Load(t + (nint)(f + i) * Lanes);
-            Transpose(rows);
-            int count = length - f;
-            Vector512<float> mask = WinogradTransforms.Mask(count);
-            for (int i = 0; i < images; i++)
-            {
-                nint offset = i * imageStride + f;
-                float* r = residual == null ? null : residual + offset;
-                if (count >= Lanes) WinogradTransforms.WriteFull(y + offset, r, biasVector, accumulate, rows[i]);
-                else WinogradTransforms.WriteMasked(y + offset, r, mask, biasVector, accumulate, rows[i]);
-            }
+            float* source = staging + (nint)i * stagingStride, image = y + i * imageStride;
+            float* imageResidual = residual == null ? null : residual + i * imageStride;
+            for (int f = 0; f < full; f += Lanes)
+                WinogradTransforms.WriteFull(image + f, imageResidual == null ? null : imageResidual + f, biasVector,
+                    accumulate, Vector512.Load(source + f));
+            if (full < length)
+                WinogradTransforms.WriteMasked(image + full, imageResidual == null ? null : imageResidual + full, mask,
+                    biasVector, accumulate, Vector512.Load(source + full));
         }
     }
 
     /// <summary>
-    /// Transposes the 16×16 floats rows[0..16) in place (rows[16..32) is scratch). Each round interleaves row i
-    /// with row i + 8 into rows 2i and 2i + 1: with row bits r3r2r1r0 and lane bits c3c2c1c0, an element moves to row
-    /// r2r1r0c3, lane c2c1c0r3; four rounds give row c3c2c1c0, lane r3r2r1r0.
+    /// Transposes 16×16 floats: row i at source + i·sourceStride goes to column i of the rows at
+    /// target + j·targetStride. Each round interleaves row i with row i + 8 into rows 2i and 2i + 1: with row bits
+    /// r3r2r1r0 and lane bits c3c2c1c0 an element moves to row r2r1r0c3, lane c2c1c0r3; four rounds give row
+    /// c3c2c1c0, lane r3r2r1r0. Written out so that the 16 rows stay in registers.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose(Vector512<float>* rows)
+    private static void Transpose(float* source, nint sourceStride, float* target, nint targetStride)
     {
         Vector512<int> low = WinogradTransforms.LowPairs, high = WinogradTransforms.HighPairs;
-        Vector512<float>* from = rows, to = rows + Lanes;
-        for (int round = 0; round < 4; round++)
-        {
-            for (int i = 0; i < 8; i++)
-            {
-                to[2 * i] = Avx512F.PermuteVar16x32x2(from[i], low, from[i + 8]);
-                to[2 * i + 1] = Avx512F.PermuteVar16x32x2(from[i], high, from[i + 8]);
-            }
-            Vector512<float>* swap = from;
-            from = to;
-            to = swap;
-        }
+        Vector512<float> r0 = Vector512.Load(source);
+        Vector512<float> r1 = Vector512.Load(source + 1 * sourceStride);
+        Vector512<float> r2 = Vector512.Load(source + 2 * sourceStride);
+        Vector512<float> r3 = Vector512.Load(source + 3 * sourceStride);
+        Vector512<float> r4 = Vector512.Load(source + 4 * sourceStride);
+        Vector512<float> r5 = Vector512.Load(source + 5 * sourceStride);
+        Vector512<float> r6 = Vector512.Load(source + 6 * sourceStride);
+        Vector512<float> r7 = Vector512.Load(source + 7 * sourceStride);
+        Vector512<float> r8 = Vector512.Load(source + 8 * sourceStride);
+        Vector512<float> r9 = Vector512.Load(source + 9 * sourceStride);
+        Vector512<float> r10 = Vector512.Load(source + 10 * sourceStride);
+        Vector512<float> r11 = Vector512.Load(source + 11 * sourceStride);
+        Vector512<float> r12 = Vector512.Load(source + 12 * sourceStride);
+        Vector512<float> r13 = Vector512.Load(source + 13 * sourceStride);
+        Vector512<float> r14 = Vector512.Load(source + 14 * sourceStride);
+        Vector512<float> r15 = Vector512.Load(source + 15 * sourceStride);
+        Vector512<float> a0 = Avx512F.PermuteVar16x32x2(r0, low, r8), a1 = Avx512F.PermuteVar16x32x2(r0, high, r8);
+        Vector512<float> a2 = Avx512F.PermuteVar16x32x2(r1, low, r9), a3 = Avx512F.PermuteVar16x32x2(r1, high, r9);
+        Vector512<float> a4 = Avx512F.PermuteVar16x32x2(r2, low, r10), a5 = Avx512F.PermuteVar16x32x2(r2, high, r10);
+        Vector512<float> a6 = Avx512F.PermuteVar16x32x2(r3, low, r11), a7 = Avx512F.PermuteVar16x32x2(r3, high, r11);
+        Vector512<float> a8 = Avx512F.PermuteVar16x32x2(r4, low, r12), a9 = Avx512F.PermuteVar16x32x2(r4, high, r12);
+        Vector512<float> a10 = Avx512F.PermuteVar16x32x2(r5, low, r13), a11 = Avx512F.PermuteVar16x32x2(r5, high, r13);
+        Vector512<float> a12 = Avx512F.PermuteVar16x32x2(r6, low, r14), a13 = Avx512F.PermuteVar16x32x2(r6, high, r14);
+        Vector512<float> a14 = Avx512F.PermuteVar16x32x2(r7, low, r15), a15 = Avx512F.PermuteVar16x32x2(r7, high, r15);
+        Vector512<float> b0 = Avx512F.PermuteVar16x32x2(a0, low, a8), b1 = Avx512F.PermuteVar16x32x2(a0, high, a8);
+        Vector512<float> b2 = Avx512F.PermuteVar16x32x2(a1, low, a9), b3 = Avx512F.PermuteVar16x32x2(a1, high, a9);
+        Vector512<float> b4 = Avx512F.PermuteVar16x32x2(a2, low, a10), b5 = Avx512F.PermuteVar16x32x2(a2, high, a10);
+        Vector512<float> b6 = Avx512F.PermuteVar16x32x2(a3, low, a11), b7 = Avx512F.PermuteVar16x32x2(a3, high, a11);
+        Vector512<float> b8 = Avx512F.PermuteVar16x32x2(a4, low, a12), b9 = Avx512F.PermuteVar16x32x2(a4, high, a12);
+        Vector512<float> b10 = Avx512F.PermuteVar16x32x2(a5, low, a13), b11 = Avx512F.PermuteVar16x32x2(a5, high, a13);
+        Vector512<float> b12 = Avx512F.PermuteVar16x32x2(a6, low, a14), b13 = Avx512F.PermuteVar16x32x2(a6, high, a14);
+        Vector512<float> b14 = Avx512F.PermuteVar16x32x2(a7, low, a15), b15 = Avx512F.PermuteVar16x32x2(a7, high, a15);
+        Vector512<float> c0 = Avx512F.PermuteVar16x32x2(b0, low, b8), c1 = Avx512F.PermuteVar16x32x2(b0, high, b8);
+        Vector512<float> c2 = Avx512F.PermuteVar16x32x2(b1, low, b9), c3 = Avx512F.PermuteVar16x32x2(b1, high, b9);
+        Vector512<float> c4 = Avx512F.PermuteVar16x32x2(b2, low, b10), c5 = Avx512F.PermuteVar16x32x2(b2, high, b10);
+        Vector512<float> c6 = Avx512F.PermuteVar16x32x2(b3, low, b11), c7 = Avx512F.PermuteVar16x32x2(b3, high, b11);
+        Vector512<float> c8 = Avx512F.PermuteVar16x32x2(b4, low, b12), c9 = Avx512F.PermuteVar16x32x2(b4, high, b12);
+        Vector512<float> c10 = Avx512F.PermuteVar16x32x2(b5, low, b13), c11 = Avx512F.PermuteVar16x32x2(b5, high, b13);
+        Vector512<float> c12 = Avx512F.PermuteVar16x32x2(b6, low, b14), c13 = Avx512F.PermuteVar16x32x2(b6, high, b14);
+        Vector512<float> c14 = Avx512F.PermuteVar16x32x2(b7, low, b15), c15 = Avx512F.PermuteVar16x32x2(b7, high, b15);
+        Vector512<float> d0 = Avx512F.PermuteVar16x32x2(c0, low, c8), d1 = Avx512F.PermuteVar16x32x2(c0, high, c8);
+        Vector512<float> d2 = Avx512F.PermuteVar16x32x2(c1, low, c9), d3 = Avx512F.PermuteVar16x32x2(c1, high, c9);
+        Vector512<float> d4 = Avx512F.PermuteVar16x32x2(c2, low, c10), d5 = Avx512F.PermuteVar16x32x2(c2, high, c10);
+        Vector512<float> d6 = Avx512F.PermuteVar16x32x2(c3, low, c11), d7 = Avx512F.PermuteVar16x32x2(c3, high, c11);
+        Vector512<float> d8 = Avx512F.PermuteVar16x32x2(c4, low, c12), d9 = Avx512F.PermuteVar16x32x2(c4, high, c12);
+        Vector512<float> d10 = Avx512F.PermuteVar16x32x2(c5, low, c13), d11 = Avx512F.PermuteVar16x32x2(c5, high, c13);
+        Vector512<float> d12 = Avx512F.PermuteVar16x32x2(c6, low, c14), d13 = Avx512F.PermuteVar16x32x2(c6, high, c14);
+        Vector512<float> d14 = Avx512F.PermuteVar16x32x2(c7, low, c15), d15 = Avx512F.PermuteVar16x32x2(c7, high, c15);
+        Vector512.Store(d0, target);
+        Vector512.Store(d1, target + 1 * targetStride);
+        Vector512.Store(d2, target + 2 * targetStride);
+        Vector512.Store(d3, target + 3 * targetStride);
+        Vector512.Store(d4, target + 4 * targetStride);
+        Vector512.Store(d5, target + 5 * targetStride);
+        Vector512.Store(d6, target + 6 * targetStride);
+        Vector512.Store(d7, target + 7 * targetStride);
+        Vector512.Store(d8, target + 8 * targetStride);
+        Vector512.Store(d9, target + 9 * targetStride);
+        Vector512.Store(d10, target + 10 * targetStride);
+        Vector512.Store(d11, target + 11 * targetStride);
+        Vector512.Store(d12, target + 12 * targetStride);
+        Vector512.Store(d13, target + 13 * targetStride);
+        Vector512.Store(d14, target + 14 * targetStride);
+        Vector512.Store(d15, target + 15 * targetStride);
     }
 }
