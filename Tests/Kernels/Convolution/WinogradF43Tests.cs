@@ -159,6 +159,51 @@ public class WinogradF43Tests(ITestOutputHelper log)
         }
     }
 
+    [Theory]
+    [InlineData(16, 16, 8, 8, 16)]
+    [InlineData(14, 20, 9, 7, 16)]
+    [InlineData(32, 16, 4, 4, 24)]
+    public void DispatchedForwardAndInputGradientKeepTheBound(int n, int c, int h, int w, int o)
+    {
+        // Where the dispatcher takes F(4×4, 3×3), its forward (with bias and residual) and its input gradient (the
+        // forward of gradY with the flipped, channel-transposed kernel, accumulated) stay within the bound above.
+        var g = Make(n, c, h, w, o);
+        if (!WinogradF43Convolution.Available) return;
+        Assert.Equal(ConvolutionKernels.ForwardKernel.WinogradF43, ConvolutionKernels.ChooseForward(g));
+        var random = new Random(c + o);
+        float[] x = RandomArray(random, g.InputLength), weights = RandomArray(random, g.WeightLength);
+        float[] bias = RandomArray(random, o), residual = RandomArray(random, g.OutputLength);
+        float[] y = new float[g.OutputLength], want = new float[g.OutputLength];
+        ConvolutionKernels.Forward(g, x, weights, bias, y, residual);
+        ConvolutionReference.Forward(g, x, weights, bias, want);
+        AssertWithinBound(g, want, residual, y, MagnitudeSums(g, x, weights, bias, residual, []), "forward");
+
+        var transposed = g with { InChannels = o, OutChannels = c };
+        float[] flipped = new float[g.WeightLength]; // [C, O, 3, 3]
+        for (int oc = 0; oc < o; oc++)
+            for (int ic = 0; ic < c; ic++)
+                for (int t = 0; t < 9; t++)
+                    flipped[(ic * o + oc) * 9 + t] = weights[(oc * c + ic) * 9 + 8 - t];
+        float[] gradY = RandomArray(random, g.OutputLength), before = RandomArray(random, g.InputLength);
+        float[] gradX = (float[])before.Clone(), wantGradX = new float[g.InputLength];
+        ConvolutionKernels.BackwardInput(g, gradY, weights, gradX);
+        ConvolutionReference.BackwardInput(g, gradY, weights, wantGradX);
+        AssertWithinBound(transposed, wantGradX, before, gradX,
+            MagnitudeSums(transposed, gradY, flipped, [], [], before), "input gradient");
+    }
+
+    /// <summary>|got − (want + added)| ≤ (C + 15)·u·S, the sum in double.</summary>
+    private static void AssertWithinBound(in ConvGeometry g, float[] want, float[] added, float[] got,
+        double[] magnitude, string what)
+    {
+        for (int i = 0; i < got.Length; i++)
+        {
+            double expected = (double)want[i] + added[i], bound = (g.InChannels + 15) * UnitRoundoff * magnitude[i];
+            if (!(Math.Abs(got[i] - expected) <= bound))
+                Assert.Fail($"{what} {g}: element {i} is {got[i]}, want {expected} (bound {bound}).");
+        }
+    }
+
     [Fact]
     public void BadArgumentsThrow()
     {
