@@ -22,32 +22,67 @@ internal static unsafe class WinogradF43Transforms
 
     /// <summary>
     /// u[ξ, o, c] = (G·w[o, c]·Gᵀ)[ξ] for ξ = 6i + j, in double and rounded once; rows o ≥ O are zero (the
-    /// micro-kernel computes 8 rows at a time). w: [O, C, 3, 3], u: [36, paddedOut, C].
+    /// micro-kernel computes 8 rows at a time). w: [O, C, 3, 3], u: [36, paddedOut, C]. Computed for 16 channels
+    /// at a time into a [36][16] block and copied out a cell row at a time: stored one value at a time, the 36 cells
+    /// of one (o, c) lie paddedOut·C floats apart (256 KB at 256 channels), all in one L1 and one L2 set, and each
+    /// store missed both.
     /// </summary>
     public static void Filters(float* w, float* u, int outChannels, int paddedOut, int inChannels)
     {
-        double[,] gm = WinogradF43Reference.G;
         Span<double> half = stackalloc double[18]; // G·g: [6, 3]
+        float* block = stackalloc float[Cells * Lanes]; // u[ξ, o, c0 .. c0 + 15]
+        nint cellStride = (nint)paddedOut * inChannels;
         for (int o = 0; o < paddedOut; o++)
-            for (int c = 0; c < inChannels; c++)
+            for (int c0 = 0; c0 < inChannels; c0 += Lanes)
             {
-                if (o >= outChannels)
+                int count = Math.Min(Lanes, inChannels - c0);
+                for (int k = 0; k < count; k++)
                 {
-                    for (int cell = 0; cell < Cells; cell++)
-                        u[((nint)cell * paddedOut + o) * inChannels + c] = 0;
-                    continue;
-                }
-                float* g = w + ((nint)o * inChannels + c) * 9;
-                for (int i = 0; i < 6; i++)
-                    for (int col = 0; col < 3; col++)
-                        half[3 * i + col] = gm[i, 0] * g[col] + gm[i, 1] * g[3 + col] + gm[i, 2] * g[6 + col];
-                for (int i = 0; i < 6; i++)
-                    for (int j = 0; j < 6; j++)
+                    if (o >= outChannels)
                     {
-                        double value = half[3 * i] * gm[j, 0] + half[3 * i + 1] * gm[j, 1] + half[3 * i + 2] * gm[j, 2];
-                        u[((nint)(6 * i + j) * paddedOut + o) * inChannels + c] = (float)value;
+                        for (int cell = 0; cell < Cells; cell++) block[cell * Lanes + k] = 0;
+                        continue;
                     }
+                    float* g = w + ((nint)o * inChannels + c0 + k) * 9;
+                    for (int col = 0; col < 3; col++)
+                        ApplyG(g[col], g[3 + col], g[6 + col], out half[col], out half[3 + col], out half[6 + col],
+                            out half[9 + col], out half[12 + col], out half[15 + col]);
+                    for (int i = 0; i < 6; i++)
+                    {
+                        ApplyG(half[3 * i], half[3 * i + 1], half[3 * i + 2], out double v0, out double v1,
+                            out double v2, out double v3, out double v4, out double v5);
+                        float* row = block + 6 * i * Lanes + k;
+                        row[0] = (float)v0;
+                        row[Lanes] = (float)v1;
+                        row[2 * Lanes] = (float)v2;
+                        row[3 * Lanes] = (float)v3;
+                        row[4 * Lanes] = (float)v4;
+                        row[5 * Lanes] = (float)v5;
+                    }
+                }
+                float* target = u + (nint)o * inChannels + c0;
+                for (int cell = 0; cell < Cells; cell++)
+                    new ReadOnlySpan<float>(block + cell * Lanes, count).CopyTo(
+                        new Span<float>(target + cell * cellStride, count));
             }
+    }
+
+    /// <summary>
+    /// The six rows of G (<see cref="WinogradF43Reference"/>) applied to g0..g2, written out: the
+    /// <c>double[,]</c> loops instead would cost as much as the rest of the filter transform.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ApplyG(double g0, double g1, double g2, out double r0, out double r1, out double r2,
+        out double r3, out double r4, out double r5)
+    {
+        const double sixth = 1.0 / 6, twelfth = 1.0 / 12, twentyFourth = 1.0 / 24;
+        double outer = g0 + g2, sides = g0 * twentyFourth + g2 * sixth, middle = g1 * twelfth;
+        r0 = g0 * 0.25;
+        r1 = -(outer + g1) * sixth;
+        r2 = -(outer - g1) * sixth;
+        r3 = sides + middle;
+        r4 = sides - middle;
+        r5 = g2;
     }
 
     /// <summary>
