@@ -101,9 +101,10 @@ internal static unsafe class WinogradF43Transforms
     /// channel of 16 images: x_i = x + i·imageStride, a plane [H = any, W = width]; lanes of images past
     /// <paramref name="images"/> are zero. s: rows of <paramref name="sStride"/> vectors (column −1 first); cells it
     /// does not write (the padding) are left as they are, zero. The rows are first copied image by image into
-    /// <paramref name="staging"/> (16 rows of <see cref="StagingStride"/>): read in place, the 16 images' planes are
-    /// C·H·W floats apart, a multiple of 4 KB, and the 16 streams evicted each other from one L1 set. The same rows
-    /// <paramref name="prefetch"/> floats further (the next channel; 0: none) are prefetched.
+    /// <paramref name="staging"/> (16 rows of <see cref="StagingStride"/>): in place the 16 images' rows are C·H·W
+    /// floats apart, a multiple of 4 KB, all in one L1 set (with the transpose in registers and the prefetch this
+    /// halved the gather; docs/performance.md, issue 18). The same rows <paramref name="prefetch"/> floats further
+    /// (the next channel; 0: none) are prefetched.
     /// </summary>
     public static void Gather(float* x, nint imageStride, int images, int width, int rowStart, int rowEnd,
         int firstRow, int sStride, float* s, float* staging, nint prefetch)
@@ -128,11 +129,12 @@ internal static unsafe class WinogradF43Transforms
         {
             int count = Math.Min(Lanes, length - f);
             float* target = s + ((nint)(row - firstRow) * sStride + column + 1) * Lanes;
-            if (count == Lanes && column + count < width)
+            if (count == Lanes && column + Lanes <= width)
             {
                 // The run stays inside one row of the plane.
                 Transpose(staging + f, stagingStride, target, Lanes);
-                column += count;
+                column += Lanes;
+                if (column == width) { column = 0; row++; }
                 continue;
             }
             Transpose(staging + f, stagingStride, (float*)rows, Lanes);
