@@ -5,9 +5,9 @@ namespace RocketNet.Benchmarks;
 /// <summary>
 /// Entry point. <c>quick WORKLOAD --threads N [--reps R]</c> runs the quick mode, <c>conv-layers</c> the per-layer
 /// convolution report (<see cref="ConvLayerReport"/>), <c>winograd-layers</c> the implicit-GEMM vs Winograd
-/// forward comparison (<see cref="WinogradLayerReport"/>), <c>serving</c> the shared-predictor latency report
-/// (<see cref="ServingReport"/>); anything else goes to
-/// BenchmarkDotNet (e.g. <c>--filter '*Gemm*'</c>, <c>--job Dry</c>).
+/// F(2×2, 3×3) vs F(4×4, 3×3) comparison (<see cref="WinogradLayerReport"/>), <c>serving</c> the shared-predictor
+/// latency report (<see cref="ServingReport"/>); anything else goes to BenchmarkDotNet (e.g.
+/// <c>--filter '*Gemm*'</c>, <c>--job Dry</c>).
 /// </summary>
 public static class Program
 {

@@ -9,7 +9,8 @@ namespace RocketNet.Benchmarks;
 
 /// <summary>
 /// Forward 3×3 stride-1 pad-1 convolution on each Wide-ResNet layer shape (batch 128): the implicit-GEMM kernel
-/// (called directly, whatever <see cref="ConvolutionKernels"/> dispatches to) against Winograd F(2×2, 3×3).
+/// (called directly, whatever <see cref="ConvolutionKernels"/> dispatches to) against Winograd F(2×2, 3×3) and
+/// F(4×4, 3×3).
 /// The effective GFLOP/s column counts direct convolution's flops for both. <c>winograd-layers</c> is the quick
 /// Stopwatch version of the same comparison.
 /// </summary>
@@ -57,6 +58,14 @@ public unsafe class WinogradBenchmarks
     {
         fixed (float* x = _x, w = _w, bias = _bias, y = _y)
             WinogradConvolution.Run(_geometry, x, w, bias, y, accumulate: false);
+    }
+
+    /// <summary>The Winograd F(4×4, 3×3) forward kernel.</summary>
+    [Benchmark]
+    public void WinogradF43()
+    {
+        fixed (float* x = _x, w = _w, bias = _bias, y = _y)
+            WinogradF43Convolution.Run(_geometry, x, w, bias, y, accumulate: false);
     }
 
     /// <summary>"C->O,HxW" as a batch-128 3×3 stride-1 pad-1 geometry.</summary>

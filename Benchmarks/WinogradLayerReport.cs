@@ -7,10 +7,11 @@ namespace RocketNet.Benchmarks;
 /// <summary>
 /// <c>winograd-layers [--threads N] [--reps R]</c>: the forward pass and the input gradient of every 3×3 stride-1
 /// pad-1 convolution shape of the Wide-ResNet workloads (width 1, batch 128, CIFAR 32×32; two wider shapes for
-/// comparison) with the implicit-GEMM kernel and with Winograd F(2×2, 3×3), then (a second table) their weight
-/// gradients with the packed-tile kernel and with Winograd, timed alternately (A, B, B, A, ...) so that load from
-/// other processes hits both alike; prints the median times and the effective GFLOP/s (direct convolution's
-/// 2·N·O·H·W·C·9 flops divided by the time) as markdown tables.
+/// comparison) with the implicit-GEMM kernel, Winograd F(2×2, 3×3) and Winograd F(4×4, 3×3), timed in rotating
+/// and reversing order (ABC, CBA, BCA, ACB, ...) so that load from other processes hits all alike, then (a second
+/// table) their weight gradients with the packed-tile kernel and with Winograd F(2×2, 3×3), alternated; prints the
+/// median times and the effective GFLOP/s (direct convolution's 2·N·O·H·W·C·9 flops divided by the time) as
+/// markdown tables.
 /// </summary>
 public static class WinogradLayerReport
 {
@@ -39,9 +40,9 @@ public static class WinogradLayerReport
             "alternated runs. The input gradient is the forward kernel on the transposed geometry (O → C, the " +
             "flipped kernel), accumulating into gradX, without bias.");
         output.WriteLine();
-        output.WriteLine("| layer | pass | implicit GEMM ms | Winograd ms | implicit GFLOP/s | " +
-            "Winograd effective GFLOP/s | speed-up |");
-        output.WriteLine("|---|---|---:|---:|---:|---:|---:|");
+        output.WriteLine("| layer | pass | implicit GEMM ms | F(2,3) ms | F(4,3) ms | implicit GFLOP/s | " +
+            "F(2,3) effective GFLOP/s | F(4,3) effective GFLOP/s | F(2,3) speed-up | F(4,3) speed-up |");
+        output.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var layer in Layers)
         {
             var g = new ConvGeometry(128, layer.InChannels, layer.Size, layer.Size, layer.OutChannels,
@@ -50,11 +51,12 @@ public static class WinogradLayerReport
             var passes = new[] { ("forward", g, false), ("input grad", transposed, true) };
             foreach (var (pass, geometry, backward) in passes)
             {
-                var (a, b) = Compare(geometry, backward, reps);
+                var (a, b, c) = Compare(geometry, backward, reps);
                 double flops = 2.0 * g.Batch * g.OutChannels * g.OutHeight * g.OutWidth * g.PatchLength;
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {layer.Name} | {pass} | {a * 1e3:0.00} | {b * 1e3:0.00} | {flops / a / 1e9:0.0} | " +
-                    $"{flops / b / 1e9:0.0} | {a / b:0.00}× |"));
+                    $"| {layer.Name} | {pass} | {a * 1e3:0.00} | {b * 1e3:0.00} | {c * 1e3:0.00} | " +
+                    $"{flops / a / 1e9:0.0} | {flops / b / 1e9:0.0} | {flops / c / 1e9:0.0} | {a / b:0.00}× | " +
+                    $"{a / c:0.00}× |"));
             }
         }
         WeightGradientTable(reps, output);
@@ -103,30 +105,37 @@ public static class WinogradLayerReport
     }
 
     /// <summary>
-    /// Median seconds of the implicit and the Winograd kernel on <paramref name="g"/>: y = conv(x, w) + bias, or
-    /// (<paramref name="backward"/>) y += conv(x, w), the input gradient's form.
+    /// Median seconds of the implicit, the F(2×2, 3×3) and the F(4×4, 3×3) kernel on <paramref name="g"/>:
+    /// y = conv(x, w) + bias, or (<paramref name="backward"/>) y += conv(x, w), the input gradient's form.
     /// </summary>
-    private static unsafe (double Implicit, double Winograd) Compare(ConvGeometry g, bool backward, int reps)
+    private static unsafe (double Implicit, double F23, double F43) Compare(ConvGeometry g, bool backward, int reps)
     {
         var random = new Random(5);
         float[] x = BenchmarkData.Uniform(random, g.InputLength), w = BenchmarkData.Uniform(random, g.WeightLength);
         float[] bias = BenchmarkData.Uniform(random, g.OutChannels), y = new float[g.OutputLength];
-        var implicitTimes = new double[reps];
-        var winogradTimes = new double[reps];
+        var times = new double[3][];
+        for (int k = 0; k < 3; k++) times[k] = new double[reps];
         fixed (float* xp = x, wp = w, bp = bias, yp = y)
         {
             float* xs = xp, ws = wp, bs = backward ? null : bp, ys = yp;
-            void Implicit() => ImplicitConvolution.Run(g, xs, ws, bs, ys, accumulate: backward);
-            void Winograd() => WinogradConvolution.Run(g, xs, ws, bs, ys, accumulate: backward);
-            for (int warm = 0; warm < 3; warm++) { Implicit(); Winograd(); }
+            Action[] kernels =
+            [
+                () => ImplicitConvolution.Run(g, xs, ws, bs, ys, accumulate: backward),
+                () => WinogradConvolution.Run(g, xs, ws, bs, ys, accumulate: backward),
+                () => WinogradF43Convolution.Run(g, xs, ws, bs, ys, accumulate: backward),
+            ];
+            for (int warm = 0; warm < 3; warm++)
+                foreach (var kernel in kernels) kernel();
             for (int r = 0; r < reps; r++)
-            {
-                // Alternate which kernel goes first, so neither always runs with the other's data in cache.
-                if (r % 2 == 0) { implicitTimes[r] = Time(Implicit); winogradTimes[r] = Time(Winograd); }
-                else { winogradTimes[r] = Time(Winograd); implicitTimes[r] = Time(Implicit); }
-            }
+                for (int step = 0; step < 3; step++)
+                {
+                    // Rotate the first kernel and reverse every other round, so that no kernel always runs with
+                    // the same predecessor's data in cache.
+                    int k = (r / 2 + (r % 2 == 0 ? step : 2 - step)) % 3;
+                    times[k][r] = Time(kernels[k]);
+                }
         }
-        return (Median(implicitTimes), Median(winogradTimes));
+        return (Median(times[0]), Median(times[1]), Median(times[2]));
     }
 
     private static double Time(Action run)

@@ -20,11 +20,11 @@ internal static unsafe class WinogradTransforms
     private static readonly Vector512<int> OddLanes = Vector512<int>.Indices * 2 + Vector512<int>.One;
 
     /// <summary>Lanes 0, 16, 1, 17, .., 7, 23: interleaves the low halves of two vectors.</summary>
-    private static readonly Vector512<int> LowPairs =
+    internal static readonly Vector512<int> LowPairs =
         (Vector512<int>.Indices >>> 1) + (Vector512<int>.Indices & Vector512<int>.One) * 16;
 
     /// <summary>Lanes 8, 24, .., 15, 31: interleaves the high halves.</summary>
-    private static readonly Vector512<int> HighPairs = LowPairs + Vector512.Create(8);
+    internal static readonly Vector512<int> HighPairs = LowPairs + Vector512.Create(8);
 
     /// <summary>
     /// Tile counts of an H×W plane and the layout of its deinterleaved copy: two planes (columns 2j − 1, then
@@ -303,8 +303,12 @@ internal static unsafe class WinogradTransforms
             WriteMasked(y + 16, residual == null ? null : residual + 16, Mask(count - 16), bias, accumulate, high);
     }
 
+    /// <summary>
+    /// y = value + bias (+ residual) (+ y when <paramref name="accumulate"/>) on 16 floats, in that order (shared with
+    /// <see cref="WinogradF43Transforms"/>).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void WriteFull(float* y, float* residual, Vector512<float> bias, bool accumulate,
+    internal static void WriteFull(float* y, float* residual, Vector512<float> bias, bool accumulate,
         Vector512<float> value)
     {
         value += bias;
@@ -315,7 +319,7 @@ internal static unsafe class WinogradTransforms
 
     /// <summary>As <see cref="WriteFull"/> on the lanes of <paramref name="mask"/> (the same sums).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void WriteMasked(float* y, float* residual, Vector512<float> mask, Vector512<float> bias,
+    internal static void WriteMasked(float* y, float* residual, Vector512<float> mask, Vector512<float> bias,
         bool accumulate, Vector512<float> value)
     {
         value += bias;
@@ -326,7 +330,7 @@ internal static unsafe class WinogradTransforms
 
     /// <summary>Lanes 0 .. count − 1 set (none for count ≤ 0, all for count ≥ 16).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Mask(int count) =>
+    internal static Vector512<float> Mask(int count) =>
         Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
 
     /// <summary>Where a run of up to 16 consecutive chunk tiles lands in V, and how it is stored.</summary>

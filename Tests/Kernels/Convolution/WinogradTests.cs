@@ -123,13 +123,28 @@ public class WinogradTests
     public void DispatcherTakesWinogradExactlyForTheRule()
     {
         bool available = WinogradConvolution.Available;
-        Assert.Equal(available, ConvolutionKernels.UsesWinograd(Make(128, 32, 16, 16, 32)));
-        Assert.Equal(available, ConvolutionKernels.UsesWinograd(Make(1, 64, 8, 8, 64)));
-        Assert.False(ConvolutionKernels.UsesWinograd(Make(128, 3, 32, 32, 16))); // the stem: too few channels
-        Assert.False(ConvolutionKernels.UsesWinograd(Make(128, 16, 32, 32, 16))); // no faster at 16 channels
-        Assert.False(ConvolutionKernels.UsesWinograd(Make(2, 32, 8, 8, 31)));
-        Assert.False(ConvolutionKernels.UsesWinograd(new ConvGeometry(2, 32, 8, 8, 32, 3, 3, 2, 2, 1, 1)));
-        Assert.False(ConvolutionKernels.UsesWinograd(new ConvGeometry(2, 32, 8, 8, 32, 5, 5, 1, 1, 2, 2)));
+        var implicitGemm = ConvolutionKernels.ForwardKernel.ImplicitGemm;
+        var f23 = available ? ConvolutionKernels.ForwardKernel.WinogradF23 : implicitGemm;
+        var f43 = available ? ConvolutionKernels.ForwardKernel.WinogradF43 : implicitGemm;
+        // Batches that fill 7 of 8 lanes of F(4×4, 3×3)'s 16-image groups, from 16 channels on.
+        Assert.Equal(f43, ConvolutionKernels.ChooseForward(Make(128, 32, 16, 16, 32)));
+        Assert.Equal(f43, ConvolutionKernels.ChooseForward(Make(128, 16, 32, 32, 16)));
+        Assert.Equal(f43, ConvolutionKernels.ChooseForward(Make(14, 64, 8, 8, 64)));
+        Assert.Equal(f43, ConvolutionKernels.ChooseForward(Make(112, 16, 8, 8, 256)));
+        // Smaller or ragged batches: F(2×2, 3×3) from 32 channels on, else implicit GEMM.
+        Assert.Equal(f23, ConvolutionKernels.ChooseForward(Make(1, 64, 8, 8, 64)));
+        Assert.Equal(f23, ConvolutionKernels.ChooseForward(Make(13, 32, 8, 8, 32)));
+        Assert.Equal(f23, ConvolutionKernels.ChooseForward(Make(17, 32, 8, 8, 32)));
+        Assert.Equal(implicitGemm, ConvolutionKernels.ChooseForward(Make(1, 16, 32, 32, 16)));
+        Assert.Equal(implicitGemm, ConvolutionKernels.ChooseForward(Make(128, 3, 32, 32, 16))); // the stem
+        Assert.Equal(implicitGemm, ConvolutionKernels.ChooseForward(Make(128, 16, 32, 32, 15)));
+        Assert.Equal(implicitGemm, ConvolutionKernels.ChooseForward(Make(2, 32, 8, 8, 31)));
+        Assert.Equal(implicitGemm,
+            ConvolutionKernels.ChooseForward(new ConvGeometry(128, 32, 8, 8, 32, 3, 3, 2, 2, 1, 1)));
+        Assert.Equal(implicitGemm,
+            ConvolutionKernels.ChooseForward(new ConvGeometry(128, 32, 8, 8, 32, 5, 5, 1, 1, 2, 2)));
+        Assert.Equal(available, ConvolutionKernels.UsesWinograd(Make(128, 16, 32, 32, 16)));
+        Assert.False(ConvolutionKernels.UsesWinograd(Make(128, 3, 32, 32, 16)));
     }
 
     [Theory]
@@ -138,9 +153,11 @@ public class WinogradTests
     [InlineData(3, 32, 16, 16, 32)]
     public void DispatchedForwardAndInputGradientKeepTheBound(int n, int c, int h, int w, int o)
     {
-        // Where the dispatcher takes Winograd, its forward and its input gradient (the forward of gradY with the
-        // flipped, channel-transposed kernel, accumulated) stay within the bound above.
+        // Where the dispatcher takes F(2×2, 3×3) (batches too small for F(4×4, 3×3)), its forward and its input
+        // gradient (the forward of gradY with the flipped, channel-transposed kernel, accumulated) stay within the
+        // bound above.
         var g = Make(n, c, h, w, o);
+        Assert.NotEqual(ConvolutionKernels.ForwardKernel.WinogradF43, ConvolutionKernels.ChooseForward(g));
         var random = new Random(c + o);
         float[] x = RandomArray(random, g.InputLength), weights = RandomArray(random, g.WeightLength);
         float[] bias = RandomArray(random, o), gradY = RandomArray(random, g.OutputLength);
@@ -309,6 +326,7 @@ public class WinogradSwitchTests
         {
             ConvolutionKernels.WinogradEnabled = false;
             Assert.False(ConvolutionKernels.UsesWinograd(g));
+            Assert.False(ConvolutionKernels.UsesWinograd(new ConvGeometry(128, 16, 32, 32, 16, 3, 3, 1, 1, 1, 1)));
         }
         finally
         {
