@@ -98,10 +98,11 @@ internal static unsafe class WinogradConvolution
         private ConvGeometry _g;
         private float* _x, _bias, _y, _residual;
         private bool _accumulate;
-        private int _rows, _images, _chunksPerImage, _paddedOut;
+        private WinogradChunks _chunks;
+        private int _paddedOut;
 
         /// <summary>Parallel tiles: chunks of tile rows or of whole images.</summary>
-        public int Chunks { get; private set; }
+        public int Chunks => _chunks.Count;
 
         public void Prepare(in ConvGeometry g, float* x, float* w, float* bias, float* y, bool accumulate,
             float* residual)
@@ -109,22 +110,8 @@ internal static unsafe class WinogradConvolution
             _g = g; _x = x; _bias = bias; _y = y; _accumulate = accumulate; _residual = residual;
             _shape = new WinogradTransforms.Shape(g.Height, g.Width);
             _paddedOut = (g.OutChannels + RowBlock - 1) / RowBlock * RowBlock;
-            int tilesX = _shape.TilesX, tilesY = _shape.TilesY, perImage = tilesX * tilesY;
             int target = Math.Max(Panel, ChunkBytes / (sizeof(float) * Cells * (g.InChannels + _paddedOut)));
-            if (perImage >= target)
-            {
-                _images = 1;
-                _rows = Math.Max(1, target / tilesX);
-                _chunksPerImage = (tilesY + _rows - 1) / _rows;
-                Chunks = g.Batch * _chunksPerImage;
-            }
-            else
-            {
-                _images = Math.Max(1, target / perImage);
-                _rows = tilesY;
-                _chunksPerImage = 1;
-                Chunks = (g.Batch + _images - 1) / _images;
-            }
+            _chunks = new WinogradChunks(_shape, g.Batch, target);
             float* u = _filters.Ensure(Cells * _paddedOut * g.InChannels);
             WinogradTransforms.Filters(w, u, g.OutChannels, _paddedOut, g.InChannels);
         }
@@ -135,8 +122,7 @@ internal static unsafe class WinogradConvolution
         public override void Run(int index)
         {
             var g = _g;
-            int n0 = index / _chunksPerImage * _images, n1 = Math.Min(g.Batch, n0 + _images);
-            int ty0 = index % _chunksPerImage * _rows, ty1 = Math.Min(_shape.TilesY, ty0 + _rows);
+            _chunks.Range(index, out int n0, out int n1, out int ty0, out int ty1);
             int inChannels = g.InChannels, outRows = _paddedOut;
             int tiles = (n1 - n0) * (ty1 - ty0) * _shape.TilesX;
             int paddedTiles = (tiles + Panel - 1) / Panel * Panel;

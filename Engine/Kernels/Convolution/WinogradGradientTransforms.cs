@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using static RocketNet.Kernels.WinogradTransforms;
 
 namespace RocketNet.Kernels;
 
@@ -14,12 +15,6 @@ namespace RocketNet.Kernels;
 internal static unsafe class WinogradGradientTransforms
 {
     private const int Lanes = 16;
-
-    /// <summary>Lanes 0, 2, .., 30 of two vectors: the even elements of 32 consecutive floats.</summary>
-    private static readonly Vector512<int> EvenLanes = Vector512<int>.Indices * 2;
-
-    /// <summary>Lanes 1, 3, .., 31 of two vectors: the odd elements.</summary>
-    private static readonly Vector512<int> OddLanes = Vector512<int>.Indices * 2 + Vector512<int>.One;
 
     /// <summary>Columns of the channels-last copy: image columns −1 .. W + 1 (a partial tile reads W + 1).</summary>
     public static int ColumnsLast(int width) => width + 3;
@@ -102,18 +97,6 @@ internal static unsafe class WinogradGradientTransforms
                     Columns(target, 12, cellStride, r30, r31, r32, r33);
                 }
             }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Rows(float* column, nint stride, out Vector512<float> r0, out Vector512<float> r1,
-        out Vector512<float> r2, out Vector512<float> r3)
-    {
-        Vector512<float> d0 = Vector512.Load(column), d1 = Vector512.Load(column + stride);
-        Vector512<float> d2 = Vector512.Load(column + 2 * stride), d3 = Vector512.Load(column + 3 * stride);
-        r0 = d0 - d2;
-        r1 = d1 + d2;
-        r2 = d2 - d1;
-        r3 = d1 - d3;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -259,11 +242,6 @@ internal static unsafe class WinogradGradientTransforms
                 }
             }
     }
-
-    /// <summary>Lanes 0 .. count − 1 set (none for count ≤ 0, all for count ≥ 16).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Mask(int count) =>
-        Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
 
     /// <summary>A run of up to 16 consecutive tiles of one A row: a plain store when full, else masked.</summary>
     private readonly struct TileStore

@@ -40,13 +40,7 @@ public static partial class WinogradReference
                 {
                     for (int c = 0; c < inChannels; c++)
                     {
-                        for (int i = 0; i < 4; i++)
-                            for (int j = 0; j < 4; j++)
-                            {
-                                int row = 2 * ty - 1 + i, column = 2 * tx - 1 + j;
-                                bool inside = (uint)row < (uint)height && (uint)column < (uint)width;
-                                tile[i, j] = inside ? x[((n * inChannels + c) * height + row) * width + column] : 0;
-                            }
+                        InputTile(g, x, n, c, ty, tx, tile);
                         v[c] = Multiply(Multiply(BT, tile), Transpose(BT));
                     }
                     for (int o = 0; o < outChannels; o++)

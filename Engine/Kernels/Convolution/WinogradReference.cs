@@ -70,13 +70,7 @@ public static partial class WinogradReference
                     // row and one column before them (the padding).
                     for (int c = 0; c < inChannels; c++)
                     {
-                        for (int i = 0; i < 4; i++)
-                            for (int j = 0; j < 4; j++)
-                            {
-                                int row = 2 * ty - 1 + i, column = 2 * tx - 1 + j;
-                                bool inside = (uint)row < (uint)height && (uint)column < (uint)width;
-                                tile[i, j] = inside ? x[((n * inChannels + c) * height + row) * width + column] : 0;
-                            }
+                        InputTile(g, x, n, c, ty, tx, tile);
                         var transformed = Multiply(Multiply(BT, tile), Transpose(BT));
                         for (int i = 0; i < 4; i++)
                             for (int j = 0; j < 4; j++)
@@ -100,6 +94,22 @@ public static partial class WinogradReference
                             }
                     }
                 }
+    }
+
+    /// <summary>
+    /// The 4×4 input tile d of tile (ty, tx) of x[n, c]: rows 2ty − 1 .. 2ty + 2, columns 2tx − 1 .. 2tx + 2, cells
+    /// outside the image zero (the padding, and beyond it for a partial last tile).
+    /// </summary>
+    private static void InputTile(in ConvGeometry g, ReadOnlySpan<float> x, int n, int c, int ty, int tx,
+        double[,] tile)
+    {
+        for (int i = 0; i < 4; i++)
+            for (int j = 0; j < 4; j++)
+            {
+                int row = 2 * ty - 1 + i, column = 2 * tx - 1 + j;
+                bool inside = (uint)row < (uint)g.Height && (uint)column < (uint)g.Width;
+                tile[i, j] = inside ? x[((n * g.InChannels + c) * g.Height + row) * g.Width + column] : 0;
+            }
     }
 
     private static double[,] Multiply(double[,] a, double[,] b)

@@ -14,10 +14,10 @@ namespace RocketNet.Kernels;
 internal static unsafe class WinogradTransforms
 {
     /// <summary>Lanes 0, 2, .., 30 of two vectors: the even elements of 32 consecutive floats.</summary>
-    private static readonly Vector512<int> EvenLanes = Vector512<int>.Indices * 2;
+    internal static readonly Vector512<int> EvenLanes = Vector512<int>.Indices * 2;
 
     /// <summary>Lanes 1, 3, .., 31 of two vectors: the odd elements.</summary>
-    private static readonly Vector512<int> OddLanes = Vector512<int>.Indices * 2 + Vector512<int>.One;
+    internal static readonly Vector512<int> OddLanes = Vector512<int>.Indices * 2 + Vector512<int>.One;
 
     /// <summary>Lanes 0, 16, 1, 17, .., 7, 23: interleaves the low halves of two vectors.</summary>
     internal static readonly Vector512<int> LowPairs =
@@ -219,7 +219,7 @@ internal static unsafe class WinogradTransforms
     /// d0 − d2, d1 + d2, d2 − d1, d1 − d3.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Rows(float* column, int stride, out Vector512<float> r0, out Vector512<float> r1,
+    internal static void Rows(float* column, nint stride, out Vector512<float> r0, out Vector512<float> r1,
         out Vector512<float> r2, out Vector512<float> r3)
     {
         Vector512<float> d0 = Vector512.Load(column), d1 = Vector512.Load(column + stride);

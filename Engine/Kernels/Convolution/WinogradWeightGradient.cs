@@ -109,7 +109,7 @@ internal static unsafe class WinogradWeightGradient
         private WinogradTransforms.Shape _shape;
         private ConvGeometry _g;
         private float* _x, _gradY;
-        private int _rows, _images, _chunksPerImage, _chunks;
+        private WinogradChunks _chunks;
 
         /// <summary>Partial sums dU, one group after another, set by the caller before running.</summary>
         public float* Sums { get; set; }
@@ -132,25 +132,11 @@ internal static unsafe class WinogradWeightGradient
             _shape = new WinogradTransforms.Shape(g.Height, g.Width);
             PaddedOut = (g.OutChannels + RowBlock - 1) / RowBlock * RowBlock;
             PaddedIn = (g.InChannels + Panel - 1) / Panel * Panel;
-            int tilesX = _shape.TilesX, tilesY = _shape.TilesY, perImage = tilesX * tilesY;
             // Per tile: 16 cells of V and Y', and about 4 channels-last input cells.
             int bytesPerTile = sizeof(float) * (Cells * (PaddedIn + PaddedOut) + 4 * PaddedIn);
             int target = Math.Max(Panel, ChunkBytes / bytesPerTile);
-            if (perImage >= target)
-            {
-                _images = 1;
-                _rows = Math.Max(1, target / tilesX);
-                _chunksPerImage = (tilesY + _rows - 1) / _rows;
-                _chunks = g.Batch * _chunksPerImage;
-            }
-            else
-            {
-                _images = Math.Max(1, target / perImage);
-                _rows = tilesY;
-                _chunksPerImage = 1;
-                _chunks = (g.Batch + _images - 1) / _images;
-            }
-            Groups = Math.Min(_chunks, Math.Clamp(SumBudgetFloats / SumLength, 1, MaxGroups));
+            _chunks = new WinogradChunks(_shape, g.Batch, target);
+            Groups = Math.Min(_chunks.Count, Math.Clamp(SumBudgetFloats / SumLength, 1, MaxGroups));
         }
 
         public void Clear() { _x = _gradY = null; Sums = null; }
@@ -158,7 +144,8 @@ internal static unsafe class WinogradWeightGradient
         /// <summary>Group = chunks [first, end): their dU summed in chunk order into the group's partial.</summary>
         public override void Run(int index)
         {
-            int first = (int)((long)index * _chunks / Groups), end = (int)((long)(index + 1) * _chunks / Groups);
+            int chunks = _chunks.Count;
+            int first = (int)((long)index * chunks / Groups), end = (int)((long)(index + 1) * chunks / Groups);
             float* sums = Sums + (nint)index * SumLength;
             for (int chunk = first; chunk < end; chunk++) Accumulate(chunk, sums, accumulate: chunk != first);
         }
@@ -167,8 +154,7 @@ internal static unsafe class WinogradWeightGradient
         private void Accumulate(int chunk, float* sums, bool accumulate)
         {
             var g = _g;
-            int n0 = chunk / _chunksPerImage * _images, n1 = Math.Min(g.Batch, n0 + _images);
-            int ty0 = chunk % _chunksPerImage * _rows, ty1 = Math.Min(_shape.TilesY, ty0 + _rows);
+            _chunks.Range(chunk, out int n0, out int n1, out int ty0, out int ty1);
             int tileRows = ty1 - ty0, perImage = tileRows * _shape.TilesX, tiles = (n1 - n0) * perImage;
             int paddedIn = PaddedIn, paddedOut = PaddedOut, planeLength = g.Height * g.Width;
             nint vCell = (nint)paddedIn * tiles + CellSkew, yCell = (nint)paddedOut * tiles + CellSkew;
