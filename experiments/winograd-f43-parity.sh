@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Winograd F(4x4,3x3) forward and input gradient (+ F(2x2,3x3) weight gradient) vs direct convolution on a short CIFAR-10 run (validation only):
+# Winograd F(4x4,3x3) forward and input gradient (+ F(2x2,3x3) weight gradient) vs direct convolution on a
+# short CIFAR-10 run (validation only):
 # about 4 minutes of one core per run.
 source "$(dirname "$0")/lib.sh"
 queue "$ROOT/experiments/winograd-f43-parity.queue" \
