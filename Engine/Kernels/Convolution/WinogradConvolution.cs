@@ -64,14 +64,26 @@ internal static unsafe class WinogradConvolution
     public static void Forward(in ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w,
         ReadOnlySpan<float> bias, Span<float> y, ReadOnlySpan<float> residual = default, bool accumulate = false)
     {
-        KernelArguments.CheckConvolution(g, "WinogradConvolution.Forward", x.Length, w.Length, y.Length, bias.Length);
-        if (!residual.IsEmpty)
-            KernelArguments.RequireLength(residual.Length, g.OutputLength, "WinogradConvolution.Forward", "residual");
-        if (!Applies(g))
-            throw new ArgumentException($"WinogradConvolution needs a 3×3 stride-1 pad-1 convolution, got {g}.");
-        if (!Available) throw new PlatformNotSupportedException("WinogradConvolution needs AVX-512.");
+        CheckForward(g, "WinogradConvolution.Forward", x.Length, w.Length, bias.Length, y.Length, residual.Length);
         fixed (float* xp = x, wp = w, bp = bias, yp = y, rp = residual)
             Run(g, xp, wp, bias.IsEmpty ? null : bp, yp, accumulate, residual.IsEmpty ? null : rp);
+    }
+
+    /// <summary>
+    /// The checks of a Winograd kernel's span entry point (<paramref name="entry"/>, "Kernel.Forward", names it in
+    /// the messages): the spans' lengths against the geometry (residual 0 for none), a 3×3 stride-1 pad-1 geometry,
+    /// AVX-512. Allocates nothing unless it throws.
+    /// </summary>
+    internal static void CheckForward(in ConvGeometry g, string entry, int x, int w, int bias, int y, int residual)
+    {
+        KernelArguments.CheckConvolution(g, entry, x, w, y, bias);
+        if (residual != 0) KernelArguments.RequireLength(residual, g.OutputLength, entry, "residual");
+        if (!Applies(g))
+        {
+            throw new ArgumentException(
+                $"{entry[..entry.IndexOf('.')]} needs a 3×3 stride-1 pad-1 convolution, got {g}.");
+        }
+        if (!Available) throw new PlatformNotSupportedException($"{entry[..entry.IndexOf('.')]} needs AVX-512.");
     }
 
     /// <summary>

@@ -63,12 +63,8 @@ internal static unsafe class WinogradF43Convolution
     public static void Forward(in ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w,
         ReadOnlySpan<float> bias, Span<float> y, ReadOnlySpan<float> residual = default, bool accumulate = false)
     {
-        const string name = "WinogradF43Convolution.Forward";
-        KernelArguments.CheckConvolution(g, name, x.Length, w.Length, y.Length, bias.Length);
-        if (!residual.IsEmpty) KernelArguments.RequireLength(residual.Length, g.OutputLength, name, "residual");
-        if (!Applies(g))
-            throw new ArgumentException($"WinogradF43Convolution needs a 3×3 stride-1 pad-1 convolution, got {g}.");
-        if (!Available) throw new PlatformNotSupportedException("WinogradF43Convolution needs AVX-512.");
+        WinogradConvolution.CheckForward(g, "WinogradF43Convolution.Forward", x.Length, w.Length, bias.Length, y.Length,
+            residual.Length);
         fixed (float* xp = x, wp = w, bp = bias, yp = y, rp = residual)
             Run(g, xp, wp, bias.IsEmpty ? null : bp, yp, accumulate, residual.IsEmpty ? null : rp);
     }

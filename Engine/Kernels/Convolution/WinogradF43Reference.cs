@@ -1,3 +1,5 @@
+using static RocketNet.Kernels.WinogradReference;
+
 namespace RocketNet.Kernels;
 
 /// <summary>
@@ -122,25 +124,5 @@ public static class WinogradF43Reference
                             }
                     }
                 }
-    }
-
-    private static double[,] Multiply(double[,] a, double[,] b)
-    {
-        int rows = a.GetLength(0), inner = a.GetLength(1), columns = b.GetLength(1);
-        var product = new double[rows, columns];
-        for (int i = 0; i < rows; i++)
-            for (int j = 0; j < columns; j++)
-                for (int k = 0; k < inner; k++)
-                    product[i, j] += a[i, k] * b[k, j];
-        return product;
-    }
-
-    private static double[,] Transpose(double[,] a)
-    {
-        var transposed = new double[a.GetLength(1), a.GetLength(0)];
-        for (int i = 0; i < a.GetLength(0); i++)
-            for (int j = 0; j < a.GetLength(1); j++)
-                transposed[j, i] = a[i, j];
-        return transposed;
     }
 }

@@ -112,7 +112,8 @@ public static partial class WinogradReference
             }
     }
 
-    private static double[,] Multiply(double[,] a, double[,] b)
+    /// <summary>The matrix product a·b (the references' small transform matrices).</summary>
+    internal static double[,] Multiply(double[,] a, double[,] b)
     {
         int rows = a.GetLength(0), inner = a.GetLength(1), columns = b.GetLength(1);
         var product = new double[rows, columns];
@@ -123,7 +124,8 @@ public static partial class WinogradReference
         return product;
     }
 
-    private static double[,] Transpose(double[,] a)
+    /// <summary>The transpose of a.</summary>
+    internal static double[,] Transpose(double[,] a)
     {
         var transposed = new double[a.GetLength(1), a.GetLength(0)];
         for (int i = 0; i < a.GetLength(0); i++)
