@@ -7,6 +7,12 @@
 # binary of the commit it started on (commit.txt), so the result is bit-identical to an uninterrupted run.
 # Stop a queue at any moment (experiments/pause.sh, or kill it); run its script again to continue.
 # COMMIT_RESULTS=1 commits each finished run's folder (checkpoints excluded by .gitignore) as it completes.
+#
+# RUNS_DIR (optional): train into RUNS_DIR/<experiment>/<run> instead, outside the work tree, so a partial
+# run survives a fresh checkout on the same machine; when the run finishes, everything but its checkpoints
+# is copied into results/<experiment>/<run>/ (plus last.safetensors when another line of the queue names
+# it as a --teacher). DEADLINE (optional, "HH:MM" UTC or epoch seconds): a run starts or resumes only when
+# its remaining epochs, priced by epoch_seconds below, end before it; otherwise it is left for later.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 COMMIT="$(git -C "$ROOT" rev-parse --short HEAD)"
@@ -18,6 +24,9 @@ JOBS="${JOBS:-2}"          # runs in parallel, one engine thread each (2 cores)
 RESULTS_NAME="${RESULTS_NAME:-results}"   # folder of the runs, relative to the repository root
 RESULTS="$ROOT/$RESULTS_NAME"
 COMMIT_RESULTS="${COMMIT_RESULTS:-0}"
+RUNS_DIR="${RUNS_DIR:-}"
+DEADLINE="${DEADLINE:-}"
+[[ -z "$DEADLINE" || "$DEADLINE" =~ ^[0-9]+$ ]] || DEADLINE="$(date -u -d "$DEADLINE" +%s)"
 
 # bin_for COMMIT: prints the folder holding that commit's rocketnet.dll, building it (from a detached
 # worktree when COMMIT is not the checkout's HEAD) if needed.
@@ -46,40 +55,86 @@ commit_run() {
   echo "WARNING: could not commit $path" >&2
 }
 
+# option NAME ARGS...: the value that follows NAME in ARGS (empty when absent).
+option() {
+  local name="$1" i; shift
+  local args=("$@")
+  for ((i = 0; i < ${#args[@]} - 1; i++)); do [[ "${args[i]}" == "$name" ]] && { echo "${args[i+1]}"; return; }; done
+}
+
+# epoch_seconds EXPERIMENT METHOD: the mean seconds per epoch of the logged epochs of that experiment and
+# method (finished runs in results/, partial ones in RUNS_DIR), else EPOCH_SECONDS_<method> (set by the
+# queue's script; one engine thread per run, two runs at once), else 0 (unknown: never blocks a start).
+epoch_seconds() {
+  local experiment="$1" method="$2" logs=() dir
+  for dir in "$RESULTS/$experiment"/* ${RUNS_DIR:+"$RUNS_DIR/$experiment"/*}; do
+    [[ -f "$dir/log.csv" && "$(option --method $(cat "$dir/command.txt" 2>/dev/null))" == "$method" ]] && logs+=("$dir/log.csv")
+  done
+  local measured=0
+  if [[ ${#logs[@]} -gt 0 ]]; then
+    measured="$(awk -F, 'FNR == 1 { for (c = 1; c <= NF; c++) if ($c == "seconds") col = c; next }
+      col { s += $col; n++ } END { printf "%d", n > 0 ? s / n : 0 }' "${logs[@]}")"
+  fi
+  local fallback="EPOCH_SECONDS_${method//-/_}"
+  if [[ "$measured" -gt 0 ]]; then echo "$measured"; else echo "${!fallback:-0}"; fi
+}
+
 # run EXPERIMENT NAME ARGS... : one training run (waits for a --teacher checkpoint another run is making).
 run() {
   local experiment="$1" name="$2"; shift 2
-  local dir="$RESULTS/$experiment/$name"
+  local dir="$RESULTS/$experiment/$name" work="$RESULTS/$experiment/$name"
+  [[ -n "$RUNS_DIR" ]] && work="$RUNS_DIR/$experiment/$name"
   [[ -f "$dir/DONE" ]] && { echo "skip  $experiment/$name (done)"; return 0; }
   local args=("$@") i
   for ((i = 0; i < ${#args[@]}; i++)); do
     if [[ "${args[i]}" == --teacher ]]; then
       local teacher_dir; teacher_dir="$(dirname "${args[i+1]}")"
-      until [[ -f "$teacher_dir/DONE" ]]; do sleep 20; done
+      until [[ -f "$ROOT/$teacher_dir/DONE" ]]; do sleep 20; done
     fi
   done
-  local command_line; command_line="$(printf 'rocketnet train %s --checkpoint-dir %s' "$*" "$RESULTS_NAME/$experiment/$name")"
-  local commit="$COMMIT" resume=()
-  if [[ -f "$dir/commit.txt" && -f "$dir/command.txt" && "$(cat "$dir/command.txt")" == "$command_line" ]]; then
-    commit="$(cat "$dir/commit.txt")"
+  local checkpoint_dir="$RESULTS_NAME/$experiment/$name"
+  [[ -n "$RUNS_DIR" ]] && checkpoint_dir="$work"
+  local command_line; command_line="$(printf 'rocketnet train %s --checkpoint-dir %s' "$*" "$checkpoint_dir")"
+  local commit="$COMMIT" resume=() epochs_done=0
+  if [[ -f "$work/commit.txt" && -f "$work/command.txt" && "$(cat "$work/command.txt")" == "$command_line" ]]; then
+    commit="$(cat "$work/commit.txt")"
     resume=(--resume)
+    [[ -f "$work/log.csv" ]] && epochs_done=$(($(wc -l < "$work/log.csv") - 1))
+  fi
+  if [[ -n "$DEADLINE" ]]; then
+    local epochs; epochs="$(option --epochs "$@")"
+    local per; per="$(epoch_seconds "$experiment" "$(option --method "$@")")"
+    local need=$(((${epochs:-10} - epochs_done) * per))
+    if (($(date -u +%s) + need > DEADLINE)); then
+      echo "later $experiment/$name (about $((need / 60)) min left to run; the deadline is in $(((DEADLINE - $(date -u +%s)) / 60)) min)"
+      return 0
+    fi
+  fi
+  if [[ ${#resume[@]} -gt 0 ]]; then
     echo "resume $experiment/$name (commit $commit) $(date -u +%H:%M:%S)"
   else
-    rm -rf "$dir" && mkdir -p "$dir"   # new, or its options changed in the queue: start over
-    echo "$command_line" > "$dir/command.txt"
-    echo "$commit" > "$dir/commit.txt"
+    rm -rf "$work" && mkdir -p "$work"   # new, or its options changed in the queue: start over
+    echo "$command_line" > "$work/command.txt"
+    echo "$commit" > "$work/commit.txt"
     echo "start $experiment/$name $(date -u +%H:%M:%S)"
   fi
   local bin; bin="$(bin_for "$commit")"
-  (cd "$ROOT" && DOTNET_TieredCompilation=0 dotnet "$bin/rocketnet.dll" train "$@" --checkpoint-dir "$RESULTS_NAME/$experiment/$name" "${resume[@]}") >> "$dir/stdout.txt" 2>&1 \
-    || { echo "FAILED $experiment/$name (see $dir/stdout.txt)"; return 1; }
+  (cd "$ROOT" && DOTNET_TieredCompilation=0 dotnet "$bin/rocketnet.dll" train "$@" --checkpoint-dir "$checkpoint_dir" "${resume[@]}") >> "$work/stdout.txt" 2>&1 \
+    || { echo "FAILED $experiment/$name (see $work/stdout.txt)"; return 1; }
+  if [[ -n "$RUNS_DIR" ]]; then
+    mkdir -p "$dir"
+    find "$work" -maxdepth 1 -type f ! -name '*.safetensors' ! -name '*.tmp' -exec cp -p {} "$dir/" \;
+    if [[ -n "${QUEUE_FILE:-}" ]] && grep -q -- "--teacher $RESULTS_NAME/$experiment/$name/last.safetensors" "$QUEUE_FILE"; then
+      cp -p "$work/last.safetensors" "$dir/last.safetensors"
+    fi
+  fi
   touch "$dir/DONE"
   echo "done  $experiment/$name $(date -u +%H:%M:%S)"
   [[ "$COMMIT_RESULTS" == 1 ]] && commit_run "$experiment" "$name"
   return 0
 }
-export -f run bin_for commit_run
-export ROOT COMMIT RESULTS RESULTS_NAME COMMIT_RESULTS
+export -f run bin_for commit_run option epoch_seconds
+export ROOT COMMIT RESULTS RESULTS_NAME COMMIT_RESULTS RUNS_DIR DEADLINE
 
 # queue_lines FILE COMMON: the queue's runs, one per line ("EXPERIMENT NAME ARGS... COMMON"), ONLY-filtered.
 queue_lines() {
@@ -93,6 +148,7 @@ queue_lines() {
 queue() {
   if [[ "${STATUS:-0}" == 1 ]]; then queue_lines "$1" "$2"; exit 0; fi
   mkdir -p "$ROOT/experiments/.bin"
+  export QUEUE_FILE="$1"
   bin_for "$COMMIT" >/dev/null
   queue_lines "$1" "$2" | xargs -P "$JOBS" -L 1 bash -c 'run "$@"' _
 }
