@@ -17,7 +17,8 @@ internal static class CheckpointNets
     /// <summary>The exported light net in <paramref name="checkpoint"/>, its values loaded.</summary>
     public static Module LoadLightNet(Checkpoint checkpoint)
     {
-        var light = ArchitectureRegistry.BuildLight(checkpoint.Architecture, new RandomGenerator(0));
+        var light = Build(checkpoint, () => ArchitectureRegistry.BuildLight(checkpoint.Architecture,
+            new RandomGenerator(0)));
         checkpoint.LoadInto(light);
         return light;
     }
@@ -25,9 +26,28 @@ internal static class CheckpointNets
     /// <summary>The booster/light pair in <paramref name="checkpoint"/>, its values loaded.</summary>
     public static RocketPair LoadPair(Checkpoint checkpoint)
     {
-        var pair = ArchitectureRegistry.BuildPair(checkpoint.Architecture, new RandomGenerator(0));
+        if (IsLightNet(checkpoint))
+            throw new UsageException(
+                $"'{checkpoint.Path}' is an exported light net (no booster); this needs a pair checkpoint from train");
+        var pair = Build(checkpoint, () => ArchitectureRegistry.BuildPair(checkpoint.Architecture,
+            new RandomGenerator(0)));
         checkpoint.LoadInto(pair);
         return pair;
+    }
+
+    // A damaged architecture string is the file's fault, not the user's options: say so, naming the file.
+    private static T Build<T>(Checkpoint checkpoint, Func<T> build)
+    {
+        try
+        {
+            return build();
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException(
+                $"Checkpoint '{checkpoint.Path}': its architecture metadata '{checkpoint.Architecture}' does not " +
+                $"describe a net this version builds ({e.Message}).", e);
+        }
     }
 
     /// <summary>

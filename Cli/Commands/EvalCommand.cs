@@ -41,6 +41,9 @@ public static class EvalCommand
         options.RejectUnknown("eval");
 
         bool lightOnly = CheckpointNets.IsLightNet(checkpoint);
+        // Built before the data is read: a damaged file is reported as such, not as a --data mismatch.
+        var lightNet = lightOnly ? CheckpointNets.LoadLightNet(checkpoint) : null;
+        var pair = lightOnly ? null : CheckpointNets.LoadPair(checkpoint);
         bool flatten = checkpoint.Architecture.StartsWith("mlp ", StringComparison.Ordinal);
         // Unless given, the synthetic log's size and seed are the ones the checkpoint was trained on.
         var clicks = SyntheticClickLogOptions.ForImpressions(
@@ -54,21 +57,19 @@ public static class EvalCommand
                 $"but --data {data} gives " +
                 $"[{string.Join(", ", test.SampleShape)}]; pass the --data it was trained on" +
                 (checkpoint.Metrics.ContainsKey(DataSources.DataMetric) ? $" ({recordedData})." : "."));
-        if (lightOnly)
+        if (lightNet is { } light)
         {
-            var light = CheckpointNets.LoadLightNet(checkpoint);
             Print(output, "light", Evaluator.Evaluate(light.Eval(), test));
             if (timing) PrintCost(output, "light", light, test);
             if (loaded.Reference is not null) output.WriteLine(loaded.Reference);
             return 0;
         }
-        var pair = CheckpointNets.LoadPair(checkpoint);
-        var result = Evaluator.Evaluate(pair, test);
+        var result = Evaluator.Evaluate(pair!, test);
         Print(output, "light", result.Light);
         Print(output, "booster", result.Booster);
         if (timing)
         {
-            PrintCost(output, "light", pair.Light.Eval(), test);
+            PrintCost(output, "light", pair!.Light.Eval(), test);
             PrintCost(output, "booster", pair.Booster.Eval(), test);
         }
         if (loaded.Reference is not null) output.WriteLine(loaded.Reference);

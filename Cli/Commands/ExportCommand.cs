@@ -20,6 +20,7 @@ public static class ExportCommand
         string format = options.Choice("format", "safetensors", "safetensors", "onnx");
         options.RejectUnknown("export");
         if (!File.Exists(path)) throw new FileNotFoundException($"Checkpoint '{path}' not found.", path);
+        OutputPath.CheckNotSource(outPath, path, "--checkpoint");
 
         var checkpoint = Checkpoint.Load(path);
         var pair = CheckpointNets.LoadPair(checkpoint);

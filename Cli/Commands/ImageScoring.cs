@@ -18,18 +18,16 @@ internal static class ImageScoring
     public static int Run(Predictor predictor, string folder, string outPath, TextWriter output)
     {
         var image = predictor.Image!;
-        var files = Directory.GetFiles(folder, "*", SearchOption.AllDirectories)
-            .Where(f => ImageFolderData.Extensions.Contains(Path.GetExtension(f).ToLowerInvariant())).Order(
-                StringComparer.Ordinal).ToArray();
+        var files = ImageFiles.Under(folder, out int linksSkipped);
         if (files.Length == 0)
             throw new InvalidDataException(
                 $"Image folder '{folder}': no image ({string.Join(", ", ImageFolderData.Extensions)}) in it.");
-        string tmp = outPath + ".tmp";
         int k = predictor.OutputSize;
         var progress = new ScoringProgress(output, "images", files.Length);
-        ScoreWriter scores;
-        using (var writer = new StreamWriter(tmp, false, new UTF8Encoding(false)))
+        ScoreWriter? scores = null;
+        AtomicFile.Write(outPath, stream =>
         {
+            using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
             scores = new ScoreWriter(writer, "file", image.ClassNames);
             scores.WriteHeader();
             var batch = new float[BatchSize * image.SampleSize];
@@ -49,11 +47,11 @@ internal static class ImageScoring
                 }
                 progress.Report(start + n);
             }
-        }
+        });
         progress.Finish();
-        File.Move(tmp, outPath, overwrite: true);
         output.WriteLine($"scored {files.Length:N0} images of {folder} into {outPath}"
-            + scores.AccuracySummary("images in a folder named like a class"));
+            + scores!.AccuracySummary("images in a folder named like a class")
+            + (linksSkipped > 0 ? $" ({linksSkipped} directory link(s) not followed)" : ""));
         return 0;
     }
 }

@@ -33,6 +33,8 @@ public static class PredictCommand
         Parallelism.ThreadCount = options.Int("threads", 1, 1, 256);
         options.RejectUnknown("predict");
         if (!File.Exists(modelPath)) throw new FileNotFoundException($"Model '{modelPath}' not found.", modelPath);
+        OutputPath.CheckNotSource(outPath, modelPath, "--model");
+        OutputPath.CheckNotSource(outPath, input, "--input");
         var predictor = LoadPredictor(modelPath);
         if (Directory.Exists(input))
         {
@@ -49,14 +51,14 @@ public static class PredictCommand
                 $"--input must be a table file (.csv, .tsv, optionally .gz) or a folder of images; got '{input}'");
         var table = predictor.Table
             ?? throw new UsageException($"'{modelPath}' was trained on images: give a folder of images as --input");
-        string tmp = outPath + ".tmp";
         long rows = 0;
         var progress = new ScoringProgress(output, "rows");
-        ScoreWriter scores;
-        using (var writer = new StreamWriter(tmp, false, new UTF8Encoding(false)))
-        using (var text = new StreamReader(CompressedFile.OpenRead(input),
-            new UTF8Encoding(false, throwOnInvalidBytes: true)))
+        ScoreWriter? scores = null;
+        AtomicFile.Write(outPath, stream =>
         {
+            using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
+            using var text = new StreamReader(CompressedFile.OpenRead(input),
+                new UTF8Encoding(false, throwOnInvalidBytes: true));
             scores = new ScoreWriter(writer, idColumn ?? "line", table.ClassNames);
             scores.WriteHeader();
             int k = predictor.OutputSize, n = 0, idAt = -1, targetAt = -1;
@@ -90,11 +92,10 @@ public static class PredictCommand
                 n = 0;
                 progress.Report(rows);
             }
-        }
+        });
         progress.Finish();
-        File.Move(tmp, outPath, overwrite: true);
         output.WriteLine($"scored {rows:N0} rows of {input} into {outPath}"
-            + scores.AccuracySummary($"rows with a '{table.Target}' value"));
+            + scores!.AccuracySummary($"rows with a '{table.Target}' value"));
         return 0;
     }
 

@@ -13,9 +13,17 @@ namespace RocketNet.Serving.Images;
 public sealed class ImagePreprocessor
 {
     /// <summary>
-    /// Images above this many pixels are refused before they are decoded (a header can claim anything).
+    /// The most pixels <see cref="Decode(string)"/> decodes when no model size is given (a header can claim
+    /// anything; larger images are refused before they are decoded).
     /// </summary>
     public const long MaxPixels = 1L << 26;
+
+    /// <summary>
+    /// The most pixels decoded for a model input of side <paramref name="imageSize"/>: 16 times its area, and at
+    /// least 2²² (a 2048×2048 photo), so a file cannot make a 32×32 model decode hundreds of megabytes.
+    /// </summary>
+    public static long MaxPixelsFor(int imageSize) =>
+        Math.Min(MaxPixels, Math.Max(16L * imageSize * imageSize, 1L << 22));
 
     /// <summary>Names the kind of preprocessing in the model file.</summary>
     public string Kind => PreprocessingKinds.Image;
@@ -39,11 +47,11 @@ public sealed class ImagePreprocessor
     /// Decodes and encodes the image file <paramref name="path"/> into <paramref name="destination"/>
     /// (<see cref="SampleSize"/> values).
     /// </summary>
-    /// <exception cref="InvalidDataException">The file is not a readable PNG, JPEG or BMP, or is too large; the message
-    /// names it.</exception>
+    /// <exception cref="InvalidDataException">The file is not a whole PNG, JPEG or BMP, or has more than
+    /// <see cref="MaxPixelsFor"/>(<see cref="ImageSize"/>) pixels; the message names it.</exception>
     public void EncodeFile(string path, Span<float> destination)
     {
-        var (rgb, width, height) = Decode(path);
+        var (rgb, width, height) = Decode(path, MaxPixelsFor(ImageSize));
         Resize(rgb, width, height, ImageSize, destination);
         Standardise(destination);
     }
@@ -62,50 +70,53 @@ public sealed class ImagePreprocessor
     }
 
     /// <summary>
-    /// Reads an image file as RGB bytes (grey and alpha images converted), checking its declared size first.
+    /// Reads an image file as RGB bytes (grey and alpha images converted), at most <see cref="MaxPixels"/> pixels.
     /// </summary>
-    /// <exception cref="InvalidDataException">Unreadable, not an image, or more than <see cref="MaxPixels"/> pixels;
-    /// the message names the file.</exception>
-    public static (byte[] Rgb, int Width, int Height) Decode(string path)
+    /// <exception cref="InvalidDataException">Unreadable, not a whole PNG, JPEG or BMP, or too large; the message
+    /// names the file.</exception>
+    public static (byte[] Rgb, int Width, int Height) Decode(string path) => Decode(path, MaxPixels);
+
+    /// <summary>
+    /// Reads an image file as RGB bytes (grey and alpha images converted). The file's structure and declared size
+    /// are checked first (<see cref="ImageFileCheck"/>), so a truncated, malformed or oversized file is refused
+    /// before the decoder runs.
+    /// </summary>
+    /// <exception cref="InvalidDataException">Unreadable, not a whole PNG, JPEG or BMP, or more than
+    /// <paramref name="maxPixels"/> pixels; the message names the file.</exception>
+    public static (byte[] Rgb, int Width, int Height) Decode(string path, long maxPixels)
     {
         byte[] bytes;
         try
         {
             bytes = File.ReadAllBytes(path);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new InvalidDataException($"Image '{path}': cannot be read ({e.Message}).", e);
         }
-        ImageInfo? info;
-        try
-        {
-            using var stream = new MemoryStream(bytes, writable: false);
-            info = ImageInfo.FromStream(stream);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            info = null;
-        }
-        if (info is not { } header || header.Width <= 0 || header.Height <= 0)
-            throw new InvalidDataException(
-                $"Image '{path}': not a PNG, JPEG or BMP image this reader understands ({bytes.Length:N0} bytes).");
-        if ((long)header.Width * header.Height > MaxPixels)
-            throw new InvalidDataException(
-                $"Image '{path}': declares {header.Width}×{header.Height} pixels, more than the " +
-                $"{MaxPixels:N0} this reader decodes.");
+        var header = ImageFileCheck.Inspect(bytes, path, maxPixels);
         try
         {
             var image = ImageResult.FromMemory(bytes, ColorComponents.RedGreenBlue);
-            if (image.Data.Length != 3L * image.Width * image.Height)
-                throw new InvalidDataException("decoded size mismatch");
+            if (image.Width != header.Width || image.Height != header.Height
+                || image.Data.Length != 3L * image.Width * image.Height)
+                throw new InvalidDataException(
+                    $"decoded {image.Width}×{image.Height} ({image.Data.Length:N0} bytes), not the declared size");
             return (image.Data, image.Width, image.Height);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             throw new InvalidDataException(
-                $"Image '{path}': the {header.Width}×{header.Height} image data is corrupt ({e.Message}).", e);
+                $"Image '{path}': the {header.Width}×{header.Height} {header.Format.ToString().ToUpperInvariant()} " +
+                $"image data is corrupt ({Printable(e.Message)}).", e);
         }
+    }
+
+    // A decoder's message as plain text: a corrupt file must not put binary garbage on the user's console.
+    private static string Printable(string message)
+    {
+        var text = new string(message.Select(c => c is >= ' ' and <= '~' ? c : '?').ToArray());
+        return text.Length <= 120 ? text : text[..117] + "...";
     }
 
     // rgb: [H, W, 3] bytes → destination [3, S, S] in [0, 1]. The centred square crop of side min(W, H) is sampled

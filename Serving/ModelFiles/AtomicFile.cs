@@ -6,14 +6,17 @@ namespace RocketNet.Serving;
 /// that fails removes its temporary file; one killed outright (SIGKILL, power loss) cannot, so the next write
 /// to the same target first removes the temporaries earlier writes of that target left behind.
 /// </summary>
-internal static class AtomicFile
+public static class AtomicFile
 {
     /// <summary>
-    /// Writes <paramref name="path"/> through <paramref name="write"/>; <paramref name="wrap"/> lets tests inject a
-    /// failing stream.
+    /// Writes <paramref name="path"/> through <paramref name="write"/> (parent folders created);
+    /// <paramref name="wrap"/> lets tests inject a failing stream.
     /// </summary>
+    /// <exception cref="IOException">The path is a directory, link, pipe or device (<see cref="OutputPath"/>), or
+    /// the write failed.</exception>
     public static void Write(string path, Action<Stream> write, Func<Stream, Stream>? wrap = null)
     {
+        OutputPath.CheckWritable(path);
         string full = Path.GetFullPath(path);
         string directory = Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(directory);

@@ -148,8 +148,9 @@ public sealed class Checkpoint
             throw new InvalidDataException(
                 $"Checkpoint '{path}': format_version '{meta["format_version"]}' is not one this version " +
                 $"reads (≤ {FormatVersion}).");
-        if (!int.TryParse(Require("epoch"), CultureInfo.InvariantCulture, out int epoch))
-            throw new InvalidDataException($"Checkpoint '{path}': metadata epoch '{meta["epoch"]}' is not an integer.");
+        if (!int.TryParse(Require("epoch"), CultureInfo.InvariantCulture, out int epoch) || epoch < 0)
+            throw new InvalidDataException(
+                $"Checkpoint '{path}': metadata epoch '{meta["epoch"]}' is not a non-negative integer.");
         string[] extraNames;
         try
         {

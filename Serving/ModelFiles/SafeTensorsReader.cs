@@ -35,8 +35,17 @@ public static class SafeTensorsReader
     /// <summary>
     /// Metadata key under which <see cref="SafeTensorsWriter"/> records the SHA-256 of the tensor data (lower-case
     /// hex). Files that carry it are verified on load; files from other writers (e.g. PyTorch) do not and are not.
+    /// A file whose metadata says it is a RocketNet checkpoint must carry it (see
+    /// <see cref="AllowUnverifiedVariable"/>).
     /// </summary>
     public const string ChecksumKey = "rocketnet.data_sha256";
+
+    /// <summary>
+    /// Environment variable that, set to 1, loads RocketNet checkpoints without a checksum (files written before
+    /// checksums existed) instead of refusing them. A damaged header can drop the key as easily as the data can
+    /// change, so the default is to refuse.
+    /// </summary>
+    public const string AllowUnverifiedVariable = "ROCKETNET_ALLOW_UNVERIFIED_CHECKPOINTS";
 
     private const long MaxHeaderLength = 100_000_000; // the reference implementation's limit
 
@@ -59,7 +68,11 @@ public static class SafeTensorsReader
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthBytes);
         if (headerLength > (ulong)(fileLength - 8) || headerLength > MaxHeaderLength)
             throw Error(path, "byte offset 0",
-                $"header length {headerLength} exceeds the {fileLength - 8} bytes after the length field.");
+                $"header length {headerLength} exceeds the {fileLength - 8} bytes after the length field" +
+                (path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) || lengthBytes[0] == 0x08
+                    ? "; this looks like an ONNX model, which RocketNet writes for other runtimes but reads " +
+                      "only as safetensors (give the .safetensors checkpoint or export)."
+                    : ": not a safetensors file."));
         var header = new byte[headerLength];
         file.ReadExactly(header);
         long dataStart = 8 + (long)headerLength;
@@ -67,6 +80,12 @@ public static class SafeTensorsReader
 
         var (entries, metadata) = ParseHeader(header, path);
         CheckLayout(entries, dataLength, dataStart, path);
+        if (!metadata.ContainsKey(ChecksumKey) && metadata.TryGetValue("format", out var format)
+            && format == Checkpoint.FormatName && Environment.GetEnvironmentVariable(AllowUnverifiedVariable) != "1")
+            throw Error(path, "the header",
+                $"it says it is a {Checkpoint.FormatName} file but carries no '{ChecksumKey}' checksum of its tensor " +
+                "data, so corrupt data could not be told from good (the key's name is damaged, or the file was " +
+                $"written before checksums). Set {AllowUnverifiedVariable}=1 to load it unverified.");
 
         var tensors = new Dictionary<string, NamedArray>(StringComparer.Ordinal);
         var skipped = new List<string>();

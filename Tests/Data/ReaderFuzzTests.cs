@@ -18,7 +18,7 @@ public class ReaderFuzzTests(ITestOutputHelper log)
         out int n) && n > 0 ? n : 300;
 
     // One mutation of a valid file: the kinds a damaged download or a hostile file produces.
-    private static byte[] Mutate(byte[] valid, RandomGenerator random)
+    internal static byte[] Mutate(byte[] valid, RandomGenerator random)
     {
         var bytes = (byte[])valid.Clone();
         switch (random.NextInt(5))

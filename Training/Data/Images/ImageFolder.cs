@@ -28,8 +28,8 @@ public sealed record ImageFolderOptions
 public sealed record ImageFolderData(Dataset Train, Dataset Test, ImagePreprocessor Preprocessor,
     IReadOnlyList<string> Notes)
 {
-    /// <summary>File extensions read as images (any case).</summary>
-    public static readonly string[] Extensions = [".png", ".jpg", ".jpeg", ".bmp"];
+    /// <summary>File extensions read as images (any case); see <see cref="ImageFiles"/>.</summary>
+    public static string[] Extensions => ImageFiles.Extensions;
 
     /// <summary>
     /// Reads <paramref name="folder"/>: one sub-folder per class (its name is the class name), or <c>train/</c> and
@@ -37,8 +37,9 @@ public sealed record ImageFolderData(Dataset Train, Dataset Test, ImagePreproces
     /// share.
     /// </summary>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
-    /// <exception cref="InvalidDataException">Fewer than two classes, a class without images, or an unreadable image
-    /// (unless skipped); the message names the folder or file.</exception>
+    /// <exception cref="InvalidDataException">Fewer than two classes, a class without images, one image file reached
+    /// under two names (links), or an unreadable image (unless skipped); the message names the folder or
+    /// file.</exception>
     public static ImageFolderData Load(string folder, ImageFolderOptions? options = null)
     {
         options ??= new ImageFolderOptions();
@@ -50,21 +51,22 @@ public sealed record ImageFolderData(Dataset Train, Dataset Test, ImagePreproces
         if (Directory.Exists(trainDir) && Directory.Exists(testDir))
         {
             classes = ClassFolders(trainDir);
-            trainFiles = Files(trainDir, classes);
+            trainFiles = Files(trainDir, classes, notes);
             var testClasses = ClassFolders(testDir);
             if (testClasses.Except(classes).FirstOrDefault() is { } extra)
                 throw new InvalidDataException(
                     $"Image folder '{testDir}': class '{extra}' is not among the training classes " +
                     $"({string.Join(", ", classes)}).");
             testFiles =
-                Files(testDir,
-                testClasses).Select(f => (f.File, Array.IndexOf(classes, testClasses[f.Label]))).ToList();
+                Files(testDir, testClasses, notes)
+                    .Select(f => (f.File, Array.IndexOf(classes, testClasses[f.Label]))).ToList();
         }
         else
         {
             classes = ClassFolders(folder);
-            (trainFiles, testFiles) = Split(Files(folder, classes), options.TestFraction, options.SplitSeed);
+            (trainFiles, testFiles) = Split(Files(folder, classes, notes), options.TestFraction, options.SplitSeed);
         }
+        RefuseDuplicates(folder, trainFiles.Concat(testFiles));
 
         int size = options.ImageSize ?? ChooseSize(trainFiles, notes);
         var train = Read(trainFiles, size, classes, options.SkipBadImages, notes, "training");
@@ -92,47 +94,69 @@ public sealed record ImageFolderData(Dataset Train, Dataset Test, ImagePreproces
         return classes;
     }
 
-    private static List<(string File, int Label)> Files(string folder, string[] classes)
+    private static List<(string File, int Label)> Files(string folder, string[] classes, List<string> notes)
     {
         var files = new List<(string, int)>();
+        int links = 0;
         for (int k = 0; k < classes.Length; k++)
         {
             string dir = Path.Combine(folder, classes[k]);
-            var images = Directory.GetFiles(dir, "*", SearchOption.AllDirectories)
-                .Where(f => Extensions.Contains(Path.GetExtension(f).ToLowerInvariant())).Order(
-                    StringComparer.Ordinal).ToArray();
+            var images = ImageFiles.Under(dir, out int skipped);
+            links += skipped;
             if (images.Length == 0)
                 throw new InvalidDataException(
                     $"Image folder '{dir}': no image ({string.Join(", ", Extensions)}) for class '{classes[k]}'.");
             files.AddRange(images.Select(f => (f, k)));
         }
+        if (links > 0) notes.Add($"{links} directory link(s) inside the class folders of '{folder}' not followed");
         return files;
+    }
+
+    // One file under two names (a file link, or a class folder linked twice) would be counted twice and could land
+    // in both the training and the test part, where the test would measure memory, not generalisation.
+    private static void RefuseDuplicates(string folder, IEnumerable<(string File, int Label)> files)
+    {
+        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (file, _) in files)
+        {
+            string real = ImageFiles.RealPath(file);
+            if (!seen.TryAdd(real, file))
+                throw new InvalidDataException(
+                    $"Image folder '{folder}': the image '{real}' is reached both as '{seen[real]}' and as '{file}' " +
+                    "(through a link); each image must appear once, or it could be in both the training and the " +
+                    "test part.");
+        }
     }
 
     private static (List<(string File, int Label)> Train, List<(string File, int Label)> Test) Split(
         List<(string File, int Label)> files, double fraction, ulong seed) =>
         StratifiedSplit.Split(files, f => f.Label, fraction, seed);
 
-    // The common size of the training images when they share one of at most 64 pixels a side; else 32.
+    // The common size of the training images when they share one of at most 64 pixels a side; else 32. Only the
+    // headers are read; a file whose header is unreadable is reported when the image itself is read.
     private static int ChooseSize(List<(string File, int Label)> files, List<string> notes)
     {
         var sizes = new HashSet<(int, int)>();
         foreach (var (file, _) in files)
         {
-            try
-            {
-                using var stream = File.OpenRead(file);
-                if (StbImageSharp.ImageInfo.FromStream(stream) is { } info) sizes.Add((info.Width, info.Height));
-            }
-            catch (Exception e) when (e is IOException or InvalidOperationException or ArgumentException)
-            {
-                // unreadable: reported when the image itself is read
-            }
+            if (ImageHeaderOf(file) is { } header) sizes.Add((header.Width, header.Height));
             if (sizes.Count > 1) break;
         }
         if (sizes.Count == 1 && sizes.First() is var (w, h) && w == h && w <= 64) return w;
         notes.Add("images resized to 32×32 (centre square of the shorter side; choose with --image-size)");
         return 32;
+    }
+
+    private static ImageHeader? ImageHeaderOf(string file)
+    {
+        try
+        {
+            return ImageFileCheck.Inspect(File.ReadAllBytes(file), file, ImagePreprocessor.MaxPixelsFor(64));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            return null;
+        }
     }
 
     private static Dataset Read(List<(string File, int Label)> files, int size, string[] classes, bool skipBad,

@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using RocketNet.Cli;
+using RocketNet.Cli.Commands;
+using RocketNet.Serving;
+using Xunit;
+
+namespace RocketNet.Tests.Cli;
+
+/// <summary>
+/// Output paths (issue 27): a write renames a temporary file over its target, so a link, a pipe or one of the
+/// command's own inputs given as the output would be replaced. They are refused and left as they were; only new
+/// paths and regular files are written, parent folders created.
+/// </summary>
+[Collection(Kernels.ThreadCountCollection.Name)] // the commands set the engine thread count
+public sealed class OutputPathTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "rocketnet-out-" + Guid.NewGuid().ToString("N"));
+
+    public OutputPathTests() => Directory.CreateDirectory(_dir);
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string PathOf(string name) => Path.Combine(_dir, name);
+
+    private static void Write(string path, string text) =>
+        AtomicFile.Write(path, s => s.Write(Encoding.UTF8.GetBytes(text)));
+
+    [Fact]
+    public void NewPathsAndRegularFilesAreWrittenLinksAndFoldersAreRefusedAndKept()
+    {
+        Write(PathOf("deep/er/new.txt"), "a");
+        Assert.Equal("a", File.ReadAllText(PathOf("deep/er/new.txt")));
+        Write(PathOf("deep/er/new.txt"), "b");
+        Assert.Equal("b", File.ReadAllText(PathOf("deep/er/new.txt")));
+        File.WriteAllText(PathOf("empty.txt"), "");
+        Write(PathOf("empty.txt"), "c"); // an empty regular file is a file, not a pipe
+        Assert.Equal("c", File.ReadAllText(PathOf("empty.txt")));
+
+        Assert.Contains("is a directory", Assert.Throws<IOException>(() => Write(PathOf("deep"), "x")).Message);
+        if (OperatingSystem.IsWindows()) return;
+        File.CreateSymbolicLink(PathOf("link.txt"), PathOf("empty.txt"));
+        var e = Assert.Throws<IOException>(() => Write(PathOf("link.txt"), "x"));
+        Assert.Contains("symbolic link", e.Message);
+        Assert.NotNull(new FileInfo(PathOf("link.txt")).LinkTarget);
+        Assert.Equal("c", File.ReadAllText(PathOf("empty.txt")));
+        Assert.Empty(Directory.GetFiles(_dir, "*.tmp", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public void ANamedPipeIsRefusedAndStaysAPipe()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        string fifo = PathOf("scores.fifo");
+        using (var mkfifo = Process.Start(new ProcessStartInfo("mkfifo", [fifo]) { UseShellExecute = false })!)
+        {
+            mkfifo.WaitForExit();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+        var e = Assert.Throws<IOException>(() => Write(fifo, "x"));
+        Assert.Contains("device, pipe or socket", e.Message);
+        Assert.Equal(0, new FileInfo(fifo).Length);
+        Assert.Throws<IOException>(() => Write(fifo, "x")); // still a pipe: refused again
+    }
+
+    [Fact]
+    public void PredictAndExportRefuseToWriteOverTheirInputsAndCreateTheOutputFolder()
+    {
+        var csv = new StringBuilder("a,b,y\n");
+        for (int i = 0; i < 80; i++)
+            csv.Append(CultureInfo.InvariantCulture, $"{i % 7},{i * 0.5},{(i % 7 > 3 ? "hi" : "lo")}\n");
+        string table = PathOf("t.csv");
+        File.WriteAllText(table, csv.ToString());
+        string run = PathOf("run");
+        var said = new StringWriter();
+        Assert.Equal(0, TrainCommand.Run(new CliOptions(["--data", table, "--target", "y", "--epochs", "1",
+            "--threads", "1", "--checkpoint-dir", run]), said));
+        string checkpoint = Path.Combine(run, TrainCommand.CheckpointFile);
+        byte[] checkpointBytes = File.ReadAllBytes(checkpoint);
+
+        var e = Assert.Throws<IOException>(() => ExportCommand.Run(
+            new CliOptions(["--checkpoint", checkpoint, "--out", checkpoint]), new StringWriter()));
+        Assert.Contains("--checkpoint", e.Message);
+        Assert.Equal(checkpointBytes, File.ReadAllBytes(checkpoint));
+
+        string light = PathOf("light.safetensors");
+        Assert.Equal(0, ExportCommand.Run(new CliOptions(["--checkpoint", checkpoint, "--out", light]),
+            new StringWriter()));
+        string tableText = File.ReadAllText(table);
+        e = Assert.Throws<IOException>(() => PredictCommand.Run(
+            new CliOptions(["--model", light, "--input", table, "--output", table]), new StringWriter()));
+        Assert.Contains("--input", e.Message);
+        Assert.Equal(tableText, File.ReadAllText(table));
+        byte[] lightBytes = File.ReadAllBytes(light);
+        e = Assert.Throws<IOException>(() => PredictCommand.Run(
+            new CliOptions(["--model", light, "--input", table, "--output", light]), new StringWriter()));
+        Assert.Contains("--model", e.Message);
+        Assert.Equal(lightBytes, File.ReadAllBytes(light));
+
+        string scores = PathOf("new/folder/scores.csv");
+        Assert.Equal(0, PredictCommand.Run(new CliOptions(["--model", light, "--input", table, "--output", scores]),
+            new StringWriter()));
+        Assert.Equal(81, File.ReadAllLines(scores).Length);
+    }
+}
