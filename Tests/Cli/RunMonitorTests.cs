@@ -80,4 +80,15 @@ public sealed class RunMonitorTests
         var e = Assert.Throws<UsageException>(() => other.Restore(metrics, "last.safetensors"));
         Assert.Contains("chose its best epoch by val_light_accuracy", e.Message);
     }
+
+    [Fact]
+    public void TheBestEpochIsChosenByTheMetricTheRunReportsForItsData()
+    {
+        static RocketNet.Training.Data.Dataset Data(int classes, int[]? groups = null) =>
+            new("d", new float[4], [0, 1, 0, 1], [1], classes, groups: groups);
+        Assert.Equal("val_light_accuracy", RunMonitor.SelectionMetric(Data(3), TrainingMethod.Rocket));
+        Assert.Equal("val_light_auc", RunMonitor.SelectionMetric(Data(2), TrainingMethod.Base));
+        Assert.Equal("val_light_gauc", RunMonitor.SelectionMetric(Data(2, [1, 1, 2, 2]), TrainingMethod.Rocket));
+        Assert.Equal("val_booster_accuracy", RunMonitor.SelectionMetric(Data(3), TrainingMethod.Booster));
+    }
 }
