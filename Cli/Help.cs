@@ -48,6 +48,11 @@ public static class Help
             "evaluated on it and the\n" +
             "             test part is read once, after the last epoch, into DIR/test.csv)  --validation-seed 0\n" +
             "             --final-test on|off (off: never read the test part, for model-selection pilots)\n" +
+            "             --early-stop N (with --validation: end after N evaluated epochs without a better " +
+            "validation metric)\n" +
+            "             --divergence-factor 1000 (stop, rc 1, when an epoch's loss passes this many times " +
+            "the lowest epoch loss)\n" +
+            "             --winograd on|off (off: every convolution on the direct kernels)\n" +
             "  --shared-grad booster: the light net reads the shared layers detached (only " +
             "the booster trains them);\n" +
             "  --feature-hint: each light hidden layer is pulled toward the next booster hidden " +
@@ -60,7 +65,14 @@ public static class Help
             "~4%, GAUC per user) of\n" +
             "  --impressions training rows and a later test part a quarter that size; use --arch ctr.\n" +
             "  Writes DIR/last.safetensors (every epoch, atomically, with optimiser state), " +
-            "DIR/log.csv and DIR/curve.svg.",
+            "DIR/log.csv and DIR/curve.svg;\n" +
+            "  with --validation also DIR/best.safetensors, the epoch with the best validation metric of the light " +
+            "net (booster:\n" +
+            "  the booster's; GAUC with group ids, AUC for two classes, accuracy otherwise). test.csv is the last " +
+            "epoch's test;\n" +
+            "  best.safetensors records its own. A blown-up loss or a collapsed net (constant output) stops the " +
+            "run, rc 1,\n" +
+            "  before that epoch is saved.",
         "eval" =>
             "rocketnet eval --checkpoint FILE [--data digits|fashion-mnist|cifar10|ticdata|criteo|synthetic-clicks] " +
             "[--path P] [--limit N]\n" +
@@ -73,9 +85,12 @@ public static class Help
             "  --timing adds each net's parameters, FC multiplications and µs per single-sample request (median and\n" +
             "  90th percentile over up to 32 test samples spread across the test part).",
         "export" =>
-            "rocketnet export --checkpoint FILE --out FILE [--format safetensors|onnx]\n" +
+            "rocketnet export --checkpoint FILE|RUN_DIR [--which best|last] --out FILE [--format safetensors|onnx]\n" +
             "  Writes the light net of a pair checkpoint alone (booster-only parameters dropped), for Predictor,\n" +
-            "  or as an ONNX model (opset 17, dynamic batch) for other runtimes.",
+            "  or as an ONNX model (opset 17, dynamic batch) for other runtimes. Given a train --checkpoint-dir, " +
+            "it takes\n" +
+            "  best.safetensors (last.safetensors when the run had no --validation, or with --which last) and " +
+            "prints the epoch.",
         "predict" =>
             "rocketnet predict --model FILE --input FILE.csv|.tsv[.gz]|FOLDER --output SCORES.csv " +
             "[--id COLUMN] [--threads 1]\n" +

@@ -1,5 +1,6 @@
 using System.Globalization;
 using RocketNet.Cli.Reporting;
+using RocketNet.Serving;
 using RocketNet.Training.Rocket;
 
 namespace RocketNet.Cli.Commands;
@@ -8,6 +9,7 @@ namespace RocketNet.Cli.Commands;
 public sealed class RunLog
 {
     private readonly string _path;
+    private readonly List<string> _lines;
 
     /// <summary>
     /// File name of the one-time test evaluation written beside the log when a validation split is used.
@@ -17,17 +19,56 @@ public sealed class RunLog
     /// <summary>
     /// Starts a log (writing the header) or, when resuming after <paramref name="keepEpochs"/> checkpointed
     /// epochs, keeps the header and those epochs' rows: a row written just before a kill, for an epoch whose
-    /// checkpoint was never saved, is dropped because that epoch runs again.
+    /// checkpoint was never saved, is dropped because that epoch runs again. Every write replaces the file
+    /// atomically, so a kill leaves the previous log whole.
     /// </summary>
+    /// <exception cref="InvalidDataException">
+    /// Resuming, the log is missing, is not this version's, or holds fewer epoch rows than the checkpoint has epochs:
+    /// its history was lost, and starting it again would hide that.
+    /// </exception>
     public RunLog(string path, int keepEpochs)
     {
         _path = path;
-        var kept = keepEpochs > 0 && File.Exists(path)
-            ? File.ReadAllLines(path).Take(1 + keepEpochs).ToArray()
-            : [];
-        if (kept.Length == 0 || kept[0] != EpochRecord.CsvHeader) kept = [EpochRecord.CsvHeader];
-        File.WriteAllLines(path, kept);
+        _lines = [EpochRecord.CsvHeader];
+        if (keepEpochs > 0) _lines = Kept(path, keepEpochs);
+        Save();
     }
+
+    // The header and the first keepEpochs rows, which must be epochs 0 … keepEpochs − 1 in order.
+    private static List<string> Kept(string path, int keepEpochs)
+    {
+        string[] lines = File.Exists(path) ? File.ReadAllLines(path) : [];
+        string expected = $"{keepEpochs} epoch rows (one per epoch of the checkpoint)";
+        if (lines.Length == 0)
+            throw new InvalidDataException(
+                $"--resume: the run log '{path}' is {(File.Exists(path) ? "empty" : "missing")} but the " +
+                $"checkpoint is after epoch {keepEpochs}; expected its header and {expected}. The history is " +
+                "lost: restore the log, or start the run again in a new --checkpoint-dir.");
+        if (lines[0] != EpochRecord.CsvHeader)
+            throw new InvalidDataException(
+                $"--resume: the run log '{path}' starts with '{lines[0]}', expected this version's header " +
+                $"'{EpochRecord.CsvHeader}'.");
+        int rows = 0;
+        while (rows < keepEpochs && rows + 1 < lines.Length && EpochOf(lines[rows + 1]) == rows) rows++;
+        if (rows < keepEpochs)
+            throw new InvalidDataException(
+                $"--resume: the run log '{path}' holds {rows} epoch rows but the checkpoint is after epoch " +
+                $"{keepEpochs}; expected {expected}. The history is cut short: restore the log, or start the " +
+                "run again in a new --checkpoint-dir.");
+        return [.. lines.Take(1 + keepEpochs)];
+    }
+
+    private static int EpochOf(string row) =>
+        int.TryParse(row.AsSpan(0, Math.Max(0, row.IndexOf(','))), NumberStyles.None, CultureInfo.InvariantCulture,
+            out int epoch) ? epoch : -1;
+
+    // The whole log each time (a few kB): a rename over the old file is what makes a kill harmless.
+    private void Save() =>
+        AtomicFile.Write(_path, stream =>
+        {
+            using var writer = new StreamWriter(stream, leaveOpen: true);
+            foreach (string line in _lines) writer.Write(line + "\n");
+        });
 
     /// <summary>
     /// Writes the one-time test evaluation (light and booster accuracy, loss, AUC, GAUC) as a two-line CSV.
@@ -43,17 +84,21 @@ public sealed class RunLog
                                     + "\n");
     }
 
-    /// <summary>One plain line about the final test evaluation.</summary>
-    public static string DescribeTest(PairEvaluation test) =>
-        $"test (read once, after the last epoch): light {Percent(test.Light.Accuracy)} booster " +
+    /// <summary>One plain line about a final test evaluation of the nets called <paramref name="what"/>.</summary>
+    public static string DescribeTest(PairEvaluation test, string what = "read once, after the last epoch") =>
+        $"test ({what}): light {Percent(test.Light.Accuracy)} booster " +
         $"{Percent(test.Booster.Accuracy)}" +
         (double.IsNaN(test.Light.Auc) && double.IsNaN(test.Booster.Auc)
             ? "" : $" AUC light {Number(test.Light.Auc)} booster {Number(test.Booster.Auc)}") +
         (double.IsNaN(test.Light.GroupAuc) && double.IsNaN(test.Booster.GroupAuc)
             ? "" : $" GAUC light {Number(test.Light.GroupAuc)} booster {Number(test.Booster.GroupAuc)}");
 
-    /// <summary>Appends one epoch's row.</summary>
-    public void Append(EpochRecord record) => File.AppendAllText(_path, record.ToCsvRow() + "\n");
+    /// <summary>Appends one epoch's row (rewriting the file atomically).</summary>
+    public void Append(EpochRecord record)
+    {
+        _lines.Add(record.ToCsvRow());
+        Save();
+    }
 
     /// <summary>
     /// Checkpoint metrics of an epoch; its evaluation is named <paramref name="part"/> ("test" or "val").
@@ -63,13 +108,23 @@ public sealed class RunLog
         var metrics = new Dictionary<string, string> { ["train_loss"] = F(r.TrainLoss.Total) };
         if (r.Validation is { } v)
         {
-            if (!double.IsNaN(v.Light.Accuracy)) metrics[$"{part}_light_accuracy"] = F(v.Light.Accuracy);
-            if (!double.IsNaN(v.Booster.Accuracy)) metrics[$"{part}_booster_accuracy"] = F(v.Booster.Accuracy);
-            if (!double.IsNaN(v.Light.Auc)) metrics[$"{part}_light_auc"] = F(v.Light.Auc);
-            if (!double.IsNaN(v.Booster.Auc)) metrics[$"{part}_booster_auc"] = F(v.Booster.Auc);
-            if (!double.IsNaN(v.Light.GroupAuc)) metrics[$"{part}_light_gauc"] = F(v.Light.GroupAuc);
-            if (!double.IsNaN(v.Booster.GroupAuc)) metrics[$"{part}_booster_gauc"] = F(v.Booster.GroupAuc);
+            foreach (var (key, value) in EvaluationMetrics(v, part)) metrics[key] = value;
         }
+        return metrics;
+    }
+
+    /// <summary>
+    /// Checkpoint metrics of one evaluation (<c>{part}_light_accuracy</c> and so on; NaN values left out).
+    /// </summary>
+    public static Dictionary<string, string> EvaluationMetrics(PairEvaluation v, string part)
+    {
+        var metrics = new Dictionary<string, string>();
+        if (!double.IsNaN(v.Light.Accuracy)) metrics[$"{part}_light_accuracy"] = F(v.Light.Accuracy);
+        if (!double.IsNaN(v.Booster.Accuracy)) metrics[$"{part}_booster_accuracy"] = F(v.Booster.Accuracy);
+        if (!double.IsNaN(v.Light.Auc)) metrics[$"{part}_light_auc"] = F(v.Light.Auc);
+        if (!double.IsNaN(v.Booster.Auc)) metrics[$"{part}_booster_auc"] = F(v.Booster.Auc);
+        if (!double.IsNaN(v.Light.GroupAuc)) metrics[$"{part}_light_gauc"] = F(v.Light.GroupAuc);
+        if (!double.IsNaN(v.Booster.GroupAuc)) metrics[$"{part}_booster_gauc"] = F(v.Booster.GroupAuc);
         return metrics;
     }
 
@@ -90,14 +145,17 @@ public sealed class RunLog
             $"{Percent(r.TrainBoosterAccuracy)}{test} [{r.Seconds:F1} s]");
     }
 
-    /// <summary>The warning printed after an epoch in which a net's output stopped depending on its input.</summary>
+    /// <summary>
+    /// Why a run stops after an epoch in which a net's output stopped depending on its input (no full stop at the
+    /// end).
+    /// </summary>
     public static string DescribeCollapse(CollapsedNets nets)
     {
         string which = nets == (CollapsedNets.Light | CollapsedNets.Booster)
             ? "both nets give" : nets == CollapsedNets.Light ? "the light net gives" : "the booster gives";
-        return $"warning: {which} the same logits for every sample of the last batch: collapsed to a constant output " +
+        return $"{which} the same logits for every sample of the last batch: collapsed to a constant output " +
                "(typically every unit of a layer dead after too large a step), which training does not undo; " +
-               "stop and start again with a lower --lr or --lambda";
+               "start again or resume with a lower --lr or --lambda";
     }
 
     /// <summary>Draws train loss and test accuracies per epoch from the CSV log as an SVG chart.</summary>

@@ -10,13 +10,20 @@ namespace RocketNet.Cli.Commands;
 /// <summary>
 /// <c>rocketnet train</c>: trains one booster/light pair with one method, writing into the checkpoint
 /// folder a checkpoint after every epoch (<c>last.safetensors</c>, atomic, with optimiser state so
-/// <c>--resume</c> continues exactly), a per-epoch CSV log (<c>log.csv</c>) and a learning curve
-/// (<c>curve.svg</c>).
+/// <c>--resume</c> continues exactly), with a validation split the best epoch's pair (<c>best.safetensors</c>),
+/// a per-epoch CSV log (<c>log.csv</c>) and a learning curve (<c>curve.svg</c>). A run whose loss blows up or
+/// whose net collapses stops before that epoch is saved (<see cref="RunMonitor"/>).
 /// </summary>
 public static class TrainCommand
 {
     /// <summary>Checkpoint file name inside the run folder.</summary>
     public const string CheckpointFile = "last.safetensors";
+
+    /// <summary>
+    /// File name, inside the run folder, of the pair at the best validation epoch (no optimiser state; written only
+    /// with a validation split).
+    /// </summary>
+    public const string BestCheckpointFile = "best.safetensors";
 
     /// <summary>Parses the options, trains, reports.</summary>
     public static int Run(CliOptions options, TextWriter output)
@@ -50,6 +57,8 @@ public static class TrainCommand
                 "--shared-grad booster and --feature-hint need a trunk pair (--arch mlp or ctr); " +
                 $"'{architecture}' is not one");
         var optimizer = ModelFactory.CreateOptimizer(s, pair, s.Method);
+        var monitor = new RunMonitor(validation is null ? null : RunMonitor.SelectionMetric(validation, s.Method),
+            s.EarlyStop, s.DivergenceFactor);
         int startEpoch = 0;
         bool resume = s.Resume && File.Exists(checkpointPath);
         if (s.Resume && !resume)
@@ -75,6 +84,7 @@ public static class TrainCommand
                 .Where(e => e.Key.StartsWith(Checkpoint.OptimizerPrefix, StringComparison.Ordinal))
                 .ToDictionary(e => e.Key[Checkpoint.OptimizerPrefix.Length..], e => e.Value.Values));
             startEpoch = checkpoint.Epoch;
+            monitor.Restore(checkpoint.Metrics, checkpointPath);
             output.WriteLine($"resuming from {checkpointPath} after epoch {startEpoch}");
         }
         else if (!s.Resume && File.Exists(checkpointPath))
@@ -112,21 +122,33 @@ public static class TrainCommand
             augmentation: data.Augmentation);
         var log = new RunLog(logPath, resume ? startEpoch : 0);
         int stop = Math.Min(s.Epochs, s.StopAfter);
+        if (monitor.PatienceExhausted)
+        {
+            output.WriteLine($"the run already stopped early (--early-stop {s.EarlyStop}): {monitor.DescribeBest()}");
+            stop = startEpoch;
+        }
         // travels in every checkpoint, so a served model takes raw rows or image files
         string? preprocessing = data.PreprocessingJson;
+        string bestPath = Path.Combine(s.CheckpointDirectory, BestCheckpointFile);
+        bool stoppedEarly = false;
+        int done = startEpoch;
         for (int epoch = startEpoch; epoch < stop; epoch++)
         {
             bool evaluate = (epoch + 1) % s.EvalEvery == 0 || epoch + 1 == s.Epochs;
             var record = trainer.RunEpoch(epoch, loader, evaluate ? validation ?? data.Test : null);
-            log.Append(record);
+            monitor.RequireHealthy(record); // a blown-up or collapsed epoch ends the run before anything is written
+            done = record.Epoch + 1;
             var metrics = RunLog.Metrics(record, validation is null ? "test" : "val");
-            if (validation is not null && s.FinalTest && epoch + 1 == s.Epochs)
+            bool improved = monitor.Observe(record, metrics);
+            stoppedEarly = monitor.PatienceExhausted;
+            bool final = epoch + 1 == s.Epochs || stoppedEarly;
+            log.Append(record);
+            if (validation is not null && s.FinalTest && final)
             {
                 // The test part is read once, after the last epoch, when settings are chosen on a validation split.
                 var test = trainer.Evaluate(data.Test);
                 RunLog.WriteTest(Path.Combine(s.CheckpointDirectory, RunLog.TestFile), test);
-                foreach (var (key, value) in RunLog.Metrics(record with { Validation = test }, "test"))
-                    metrics[key] = value;
+                foreach (var (key, value) in RunLog.EvaluationMetrics(test, "test")) metrics[key] = value;
                 output.WriteLine(RunLog.DescribeTest(test));
             }
             metrics[DataSources.DataMetric] = s.Data;
@@ -135,19 +157,52 @@ public static class TrainCommand
                 metrics[DataSources.ImpressionsMetric] = s.Impressions.ToString(CultureInfo.InvariantCulture);
                 metrics[DataSources.DataSeedMetric] = s.DataSeed.ToString(CultureInfo.InvariantCulture);
             }
+            monitor.AddTo(metrics);
+            // best before last: a kill between the two leaves last at the previous epoch, whose rerun rewrites best
+            if (improved)
+                Checkpoint.Save(bestPath, pair, architecture, record.Epoch + 1, metrics,
+                    inputShape: data.Train.SampleShape, preprocessing: preprocessing);
+            else if (validation is not null && s.FinalTest && final && monitor.BestEpoch > 0)
+                TestBest(bestPath, monitor.BestEpoch, trainer, data.Test, output);
             var extra = optimizer.GetState().ToDictionary(kv => Checkpoint.OptimizerPrefix + kv.Key,
                 kv => NamedArray.Vector(kv.Value));
             Checkpoint.Save(checkpointPath, pair, architecture, record.Epoch + 1, metrics, extra,
                 data.Train.SampleShape, preprocessing);
             progress.Epoch(RunLog.Describe(record, s.Epochs, validation is null ? "test" : "val"));
-            if (record.Collapsed != CollapsedNets.None) output.WriteLine(RunLog.DescribeCollapse(record.Collapsed));
+            if (stoppedEarly) break;
         }
-        if (stop < s.Epochs)
+        if (stoppedEarly)
+            output.WriteLine(
+                $"early stop after epoch {done} of {s.Epochs}: no better " +
+                $"{monitor.SelectedBy} in {s.EarlyStop} evaluated epochs; {monitor.DescribeBest()}: {bestPath}");
+        else if (monitor.BestEpoch > 0) output.WriteLine($"{monitor.DescribeBest()}: {bestPath}");
+        if (stop < s.Epochs && !monitor.PatienceExhausted)
             output.WriteLine($"stopped after epoch {stop} of {s.Epochs} (--stop-after); continue with --resume");
         log.WriteCurve(Path.Combine(s.CheckpointDirectory, "curve.svg"), $"{s.Data}: {architecture}, {label}");
         output.WriteLine(
             $"done: checkpoint {checkpointPath}, log {logPath}, curve " +
             $"{Path.Combine(s.CheckpointDirectory, "curve.svg")}");
         return 0;
+    }
+
+    // The final test of best.safetensors when the last epoch is not the best: its test metrics join its own
+    // metadata (export carries them on), beside test.csv's, which are the last epoch's.
+    private static void TestBest(string bestPath, int bestEpoch, RocketTrainer trainer, Dataset test,
+        TextWriter output)
+    {
+        var best = File.Exists(bestPath) ? Checkpoint.Load(bestPath) : null;
+        if (best?.Epoch != bestEpoch)
+        {
+            // removed by hand, or left by another run in this folder: there is no best net of this run to test
+            output.WriteLine($"note: {bestPath} does not hold this run's best epoch {bestEpoch}; its test is skipped");
+            return;
+        }
+        var pair = CheckpointNets.LoadPair(best);
+        var result = trainer.Evaluate(test, pair);
+        var metrics = best.Metrics.ToDictionary(kv => kv.Key, kv => kv.Value);
+        foreach (var (key, value) in RunLog.EvaluationMetrics(result, "test")) metrics[key] = value;
+        Checkpoint.Save(bestPath, pair, best.Architecture, best.Epoch, metrics, inputShape: best.InputShape,
+            preprocessing: best.Preprocessing);
+        output.WriteLine(RunLog.DescribeTest(result, $"of best.safetensors, epoch {best.Epoch}, what export ships"));
     }
 }

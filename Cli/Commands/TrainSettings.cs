@@ -114,6 +114,18 @@ public sealed record TrainSettings
     /// <see cref="Resume"/>.
     /// </summary>
     public int StopAfter { get; init; }
+    /// <summary>
+    /// End the run after this many evaluated epochs without a better validation metric (0: never); needs
+    /// <see cref="Validation"/>.
+    /// </summary>
+    public int EarlyStop { get; init; }
+    /// <summary>
+    /// Stop a run whose epoch loss exceeds this many times its lowest epoch loss (a finite blow-up), before saving.
+    /// </summary>
+    public double DivergenceFactor { get; init; } = DefaultDivergenceFactor;
+
+    /// <summary>Default <c>--divergence-factor</c>: three orders of magnitude.</summary>
+    public const double DefaultDivergenceFactor = 1000;
 
     /// <summary>
     /// Default <c>--impressions</c>: the full-size synthetic click log (2,000,000 train / 500,000 test).
@@ -202,6 +214,8 @@ public sealed record TrainSettings
                 Path.Combine("runs", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture))),
             Resume = o.Flag("resume"),
             StopAfter = o.Int("stop-after", int.MaxValue, 1),
+            EarlyStop = o.Int("early-stop", 0, 1, 1_000_000),
+            DivergenceFactor = o.Double("divergence-factor", DefaultDivergenceFactor, 2, 1e300),
         };
         o.RejectUnknown("train");
         bool needsTeacher = method is TrainingMethod.Kd or TrainingMethod.RocketKd or TrainingMethod.NoJoint
@@ -213,6 +227,10 @@ public sealed record TrainSettings
         if (!needsTeacher && settings.Teacher is not null)
             throw new UsageException(
                 $"--teacher is only used by kd, rocket-kd, no-joint and at, not {MethodName(method)}");
+        if (settings.EarlyStop > 0 && settings.Validation == 0)
+            throw new UsageException(
+                $"--early-stop {settings.EarlyStop} needs --validation FRACTION: it watches the validation metric " +
+                "epoch by epoch, and the test part may only be read once");
         bool joint = method is TrainingMethod.Rocket or TrainingMethod.RocketKd;
         if (!joint && settings.Loss.SharedGradient != SharedGradient.Both)
             throw new UsageException(

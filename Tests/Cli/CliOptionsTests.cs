@@ -77,4 +77,25 @@ public class CliOptionsTests
     [InlineData("export")]
     [InlineData("predict")]
     public void EveryCommandHasHelp(string command) => Assert.StartsWith("rocketnet " + command, Help.For(command));
+
+    [Fact]
+    public void EveryOptionOfTrainAndExportIsInItsHelp()
+    {
+        // An unknown option's error lists every option the command reads.
+        static IEnumerable<string> Read(Action parse) =>
+            System.Text.RegularExpressions.Regex.Matches(
+                Assert.Throws<UsageException>(parse).Message.Split("(options: ")[1], "--[a-z-]+").Select(m => m.Value);
+        var train = Read(() => TrainSettings.Parse(new CliOptions(["--no-such-option", "1"])));
+        var export = Read(() => ExportCommand.Run(new CliOptions(["--checkpoint", "c", "--out", "o",
+            "--no-such-option", "1"]), TextWriter.Null));
+        Assert.Contains("--early-stop", train);
+        Assert.Contains("--which", export);
+        foreach (var (command, options) in new[] { ("train", train), ("export", export) })
+        {
+            string help = Help.For(command);
+            foreach (string option in options)
+                Assert.True(System.Text.RegularExpressions.Regex.IsMatch(help, option + "(?![a-z-])"),
+                    $"'rocketnet {command} --help' does not mention {option}");
+        }
+    }
 }

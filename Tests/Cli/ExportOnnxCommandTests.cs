@@ -36,6 +36,11 @@ public sealed class ExportOnnxCommandTests : IDisposable
         Assert.Contains("as ONNX (opset 17", said.ToString());
         Assert.Equal(0, ExportCommand.Run(new CliOptions(["--checkpoint", checkpoint, "--out", light]),
             new StringWriter()));
+        // An exported light net converts to the same ONNX model (issue 27: it asked for the missing booster).
+        string fromLight = Path.Combine(_dir, "from-light.onnx");
+        Assert.Equal(0, ExportCommand.Run(
+            new CliOptions(["--checkpoint", light, "--out", fromLight, "--format", "onnx"]), new StringWriter()));
+        Assert.Equal(File.ReadAllBytes(onnx), File.ReadAllBytes(fromLight));
 
         var predictor = Predictor.FromCheckpoint(light,
             a => ArchitectureRegistry.BuildLight(a, new RandomGenerator(0)));

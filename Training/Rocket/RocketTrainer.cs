@@ -217,8 +217,12 @@ public sealed class RocketTrainer
 
     /// <summary>Evaluates, on <paramref name="data"/>, the nets this trainer's method trains (the light net unless
     /// it is Booster, the booster for Booster, Rocket and RocketKd).</summary>
-    public PairEvaluation Evaluate(Dataset data) =>
-        Evaluator.Evaluate(Pair, data, Options.EvaluationBatchSize,
+    public PairEvaluation Evaluate(Dataset data) => Evaluate(data, Pair);
+
+    /// <summary>Evaluates, on <paramref name="data"/>, the nets of <paramref name="pair"/> this trainer's method
+    /// trains, as <see cref="Evaluate(Dataset)"/> does for its own pair (e.g. a saved earlier state of it).</summary>
+    public PairEvaluation Evaluate(Dataset data, RocketPair pair) =>
+        Evaluator.Evaluate(pair, data, Options.EvaluationBatchSize,
             light: Options.Method != TrainingMethod.Booster,
             booster: Options.Method is TrainingMethod.Booster or TrainingMethod.Rocket or TrainingMethod.RocketKd);
 
@@ -278,19 +282,22 @@ public sealed class RocketTrainer
         int lightCorrect = light is null ? 0 : ClassificationMetrics.CountCorrect(light.Data, light.Size(1), labels);
         int boosterCorrect = booster is null ? 0 : ClassificationMetrics.CountCorrect(booster.Data,
             booster.Size(1), labels);
-        var collapsed = (light is not null && IsConstantAcrossBatch(light) ? CollapsedNets.Light : CollapsedNets.None)
-                        | (booster is not null && IsConstantAcrossBatch(booster)
+        // A batch whose samples are all the same (a last batch of two duplicate table rows) says nothing.
+        bool varied = !IsConstantAcrossBatch(input);
+        var collapsed = (varied && light is not null && IsConstantAcrossBatch(light)
+                            ? CollapsedNets.Light : CollapsedNets.None)
+                        | (varied && booster is not null && IsConstantAcrossBatch(booster)
                             ? CollapsedNets.Booster : CollapsedNets.None);
         terms.Total.Backward();
         Optimizer.Step();
         return new StepResult(values, lightCorrect, boosterCorrect, collapsed);
     }
 
-    // logits: [N, K]. True when every row equals the first (exactly: a collapsed ReLU net computes the same
-    // bias-only sums for every sample). A batch of one sample says nothing.
+    // logits: [N, K] (or inputs: [N, ...]). True when every sample equals the first (exactly: a collapsed ReLU net
+    // computes the same bias-only sums for every sample). A batch of one sample says nothing.
     private static bool IsConstantAcrossBatch(Tensor logits)
     {
-        int n = logits.Size(0), k = logits.Size(1);
+        int n = logits.Size(0), k = logits.Data.Length / Math.Max(1, n);
         if (n < 2) return false;
         ReadOnlySpan<float> data = logits.Data, first = data[..k];
         for (int row = 1; row < n; row++)
