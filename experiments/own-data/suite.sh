@@ -1,0 +1,16 @@
+# The own-data suite (issue 26): the shared public tables and two image folders, each with its target column.
+# Sourced by the own-data scripts. Fields: name, path (relative to the repository root), launch/train options.
+SHARED="${SHARED:-../shared/data}"
+SUITE=(
+  "dna|$SHARED/tables/DNA.csv.gz|--target Class"
+  "vehicle|$SHARED/tables/Vehicle.csv|--target Class"
+  "vowel|$SHARED/tables/Vowel.csv|--target Class"
+  "pima|$SHARED/tables/PimaIndiansDiabetes.csv|--target diabetes"
+  "breast-cancer|$SHARED/tables/BreastCancer.csv|--target Class"
+  "soybean|$SHARED/tables/Soybean.csv|--target Class"
+  "ionosphere|$SHARED/tables/Ionosphere.csv|--target Class"
+  "sonar|$SHARED/tables/Sonar.csv|--target Class"
+  "glass|$SHARED/tables/Glass.csv|--target Type"
+  "house-votes|$SHARED/tables/HouseVotes84.csv|--target Class"
+  "ticdata|$SHARED/ctr/ticdata.csv|--target CARAVAN"
+)
