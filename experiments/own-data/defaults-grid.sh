@@ -1,30 +1,50 @@
 #!/usr/bin/env bash
-# Chooses the own-data defaults on validation only (issue 26, item 1): `rocketnet launch --data T` (which splits
-# the training part into training and validation and never reads the test part) over a grid of Adam learning
-# rates, epochs and batch sizes, three seeds each, on every table of the suite. One engine thread per run.
-# Output: results/own-data-defaults/grid/<table>/lr<LR>-e<EPOCHS>-b<BATCH>.txt (launch's console output).
-# Summarised by experiments/own-data/defaults-grid.py.
+# Chooses the own-data defaults on validation only (issue 26, item 1): bare `rocketnet train --data T` with a
+# validation split of the training part (--validation 0.2 --final-test off: the test part is never read), the light
+# net alone (--method base) and the booster alone, over a grid of Adam learning rates, epochs and batch sizes on a
+# cosine schedule, three seeds each, on every table of the suite. One engine thread per run.
+# Output: results/own-data-defaults/grid/<table>/<method>-lr<LR>-e<EPOCHS>-b<BATCH>-s<SEED>.csv (the run's log.csv),
+# summarised by experiments/own-data/defaults-grid.py. COMMIT=<commit> picks the binary (default HEAD), built in a
+# detached worktree so work in progress on the checkout cannot leak in.
 set -euo pipefail
-source "$(dirname "$0")/../lib.sh"
-source "$(dirname "$0")/suite.sh"
-bin="$(bin_for "$COMMIT")"
-out="$RESULTS/own-data-defaults/grid"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+source "$ROOT/experiments/own-data/suite.sh"
+commit="${COMMIT:-$(git -C "$ROOT" rev-parse --short HEAD)}"
+bin="$ROOT/experiments/.bin/$commit"
+if [[ ! -f "$bin/rocketnet.dll" ]]; then
+  src="$ROOT/experiments/.bin/src-$commit"
+  [[ -d "$src" ]] || git -C "$ROOT" worktree add --detach "$src" "$commit" > /dev/null
+  dotnet build "$src/Cli" -c Release -o "$bin" -v quiet -nologo > /dev/null
+fi
+out="$ROOT/results/own-data-defaults/grid"
+scratch="$(mktemp -d)"
 mkdir -p "$out"
-echo "$COMMIT" > "$out/commit.txt"
+echo "$commit" > "$out/commit.txt"
 for entry in "${SUITE[@]}"; do
   IFS='|' read -r name path options <<< "$entry"
   mkdir -p "$out/$name"
-  for lr in 0.001 0.003 0.01 0.03; do
-    for epochs in 20 60; do
-      for batch in 32 256; do
-        file="$out/$name/lr$lr-e$epochs-b$batch.txt"
-        [[ -s "$file" ]] && continue
-        # shellcheck disable=SC2086
-        (cd "$ROOT" && dotnet "$bin/rocketnet.dll" launch --data "$path" $options --seeds 3 --lr "$lr" \
-          --epochs "$epochs" --batch-size "$batch" --threads 1) > "$file.tmp" 2>&1 && mv "$file.tmp" "$file" \
-          || { echo "FAILED $name lr $lr e $epochs b $batch: $(tail -1 "$file.tmp")"; }
+  for method in base booster; do
+    for lr in 0.001 0.003 0.01 0.03; do
+      for epochs in 20 60; do
+        for batch in 32 256; do
+          for seed in 1 2 3; do
+            file="$out/$name/$method-lr$lr-e$epochs-b$batch-s$seed.csv"
+            [[ -s "$file" ]] && continue
+            # shellcheck disable=SC2086
+            if (cd "$ROOT" && dotnet "$bin/rocketnet.dll" train --data "$path" $options --validation 0.2 \
+                --final-test off --eval-every "$epochs" --method "$method" --optimizer adam --schedule cosine \
+                --weight-decay 0 --lr "$lr" --epochs "$epochs" --batch-size "$batch" --seed "$seed" --threads 1 \
+                --checkpoint-dir "$scratch/run") > "$scratch/stdout.txt" 2>&1; then
+              cp "$scratch/run/log.csv" "$file"
+            else
+              echo "FAILED $name $method lr $lr e $epochs b $batch s $seed: $(tail -1 "$scratch/stdout.txt")"
+            fi
+            rm -rf "$scratch/run"
+          done
+        done
       done
     done
   done
   echo "$name done $(date -u +%H:%M:%S)"
 done
+rm -rf "$scratch"
