@@ -90,7 +90,8 @@ public sealed class ColumnPlan
         double value = 0;
         if (!missing && !TryParseNumber(cell, out value))
             throw where(
-                $"'{cell}' is not a finite number (column '{Name}' is numeric; missing cells may be empty or NA)");
+                $"'{cell}' is not a finite number; column '{Name}' was read as numeric when the model was trained, " +
+                "so expected a finite number or a missing cell (empty or NA)");
         features[0] = missing ? 0f : (float)((value - Mean) / Std);
         if (HasMissingIndicator) features[1] = missing ? 1f : 0f;
     }
