@@ -110,6 +110,23 @@ public class TableReliabilityTests
     }
 
     [Fact]
+    public void NumbersNearTheDoubleLimitAreStandardisedWithoutOverflow()
+    {
+        // Found by TableFuzzTests: squares of 1e308 overflowed, making the column's std infinite and features NaN.
+        using var files = new DataTestFiles();
+        string path = files.WriteText("huge.csv", WithOddValues("1e308").Replace("\n7.5,", "\n-1e308,"));
+        var data = TableData.Load(path, new TableOptions { Target = "y" });
+        Assert.All(data.Train.Features.Concat(data.Test.Features), f => Assert.True(float.IsFinite(f)));
+        var v = data.Preprocessor.Columns.Single(c => c.Name == "v");
+        Assert.True(double.IsFinite(v.Std) && v.Std > 0);
+        // A served value that far from a small column's values cannot become a float: refused, not infinity.
+        var small = TableData.Load(files.WriteText("small.csv", WithOddValues("1")), new TableOptions { Target = "y" });
+        var e = Assert.Throws<ArgumentException>(() => small.Preprocessor.Encode(
+            new Dictionary<string, string> { ["v"] = "1e300", ["w"] = "1" }));
+        Assert.Contains("standard deviations from the training mean of column 'v'", e.Message);
+    }
+
+    [Fact]
     public void AMostlyNumericColumnReadAsCategoricalAndFewWholeNumbersAreNoted()
     {
         using var files = new DataTestFiles();
