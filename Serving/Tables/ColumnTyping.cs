@@ -53,23 +53,22 @@ internal static class ColumnTyping
     public static bool IsNumeric(RawTable table, IReadOnlyList<int> rows, int column, bool forceNumeric,
         bool forceCategorical, ICollection<string> notes, ICollection<string> fewValued)
     {
+        if (forceCategorical) return false;
         string name = table.Header[column];
-        int finite = 0, text = 0, firstText = -1, firstNonFinite = -1;
+        int numbers = 0, text = 0, firstText = -1, firstNonFinite = -1;
         foreach (int r in rows)
         {
             switch (KindOf(table.Rows[r][column]))
             {
-                case CellKind.Finite: finite++; break;
-                case CellKind.NonFinite: if (firstNonFinite < 0) firstNonFinite = r; break;
+                case CellKind.Finite: numbers++; break;
+                case CellKind.NonFinite: numbers++; if (firstNonFinite < 0) firstNonFinite = r; break;
                 case CellKind.Text: text++; if (firstText < 0) firstText = r; break;
             }
         }
-        if (forceCategorical) return false;
         if (forceNumeric && firstText >= 0)
             throw Refusal(table, firstText, column, "is not a number, but the column was declared numeric (--numeric)");
         if (!forceNumeric && text > 0)
         {
-            int numbers = rows.Count(r => KindOf(table.Rows[r][column]) is CellKind.Finite or CellKind.NonFinite);
             if (numbers >= text)
                 notes.Add($"column '{name}' read as categorical: {text:N0} of {numbers + text:N0} values are not " +
                     $"numbers (e.g. '{Cell(table, firstText, column)}' on line {table.Lines[firstText]}); " +
@@ -78,7 +77,8 @@ internal static class ColumnTyping
         }
         if (firstNonFinite >= 0)
             throw Refusal(table, firstNonFinite, column,
-                $"is not a finite number; column '{name}' holds numbers, so it is numeric, and a non-finite value " +
+                "is not a finite number; " + (forceNumeric ? "the column was declared numeric (--numeric)"
+                    : $"column '{name}' holds numbers, so it is numeric,") + " and a non-finite value " +
                 "cannot be standardised; expected a finite number or a missing cell (empty or NA), or " +
                 $"--categorical {name} to read the column as categories");
         var distinct = new HashSet<double>();
