@@ -83,15 +83,24 @@ public sealed class ColumnPlan
     /// <summary>
     /// Writes a numeric cell's <see cref="NumericWidth"/> features; <paramref name="where"/> names the cell in errors.
     /// </summary>
-    /// <exception cref="InvalidDataException">The cell is neither missing nor a finite number.</exception>
+    /// <exception cref="InvalidDataException">The cell is neither missing nor a finite number, or lies so far from
+    /// the training values that its standardised value overflows a float.</exception>
     public void EncodeNumber(string cell, Span<float> features, Func<string, InvalidDataException> where)
     {
         bool missing = IsMissing(cell);
         double value = 0;
         if (!missing && !TryParseNumber(cell, out value))
             throw where(
-                $"'{cell}' is not a finite number (column '{Name}' is numeric; missing cells may be empty or NA)");
-        features[0] = missing ? 0f : (float)((value - Mean) / Std);
+                $"'{cell}' is not a finite number; column '{Name}' was read as numeric when the model was trained, " +
+                "so expected a finite number or a missing cell (empty or NA)");
+        double z = missing ? 0 : (value - Mean) / Std;
+        if (!double.IsFinite(z)) z = value / Std - Mean / Std; // value − Mean itself overflowed
+        if (!float.IsFinite((float)z))
+            throw where(FormattableString.Invariant(
+                $"'{cell}' is {Math.Abs(z):G3} standard deviations from the training mean of column '{Name}' ") +
+                FormattableString.Invariant($"(mean {Mean:G4}, std {Std:G4}), too far to be a float feature; ") +
+                "expected a value on the scale of the training values");
+        features[0] = (float)z;
         if (HasMissingIndicator) features[1] = missing ? 1f : 0f;
     }
 
@@ -101,23 +110,30 @@ public sealed class ColumnPlan
     /// </summary>
     public static ColumnPlan? FitNumeric(string name, IReadOnlyList<string> cells)
     {
-        double sum = 0, sumSquares = 0;
-        int count = 0, missing = 0;
+        // The sums run on values divided by the largest magnitude: squares of values near 1e308 would overflow
+        // to infinity and make every feature NaN.
+        var values = new List<double>(cells.Count);
+        int missing = 0;
         foreach (string cell in cells)
         {
             if (IsMissing(cell)) { missing++; continue; }
             TryParseNumber(cell, out double v);
-            (sum, sumSquares, count) = (sum + v, sumSquares + v * v, count + 1);
+            values.Add(v);
         }
-        if (count == 0) return null;
-        double mean = sum / count, variance = Math.Max(0, sumSquares / count - mean * mean);
-        if (variance <= 1e-12 * Math.Max(1, mean * mean) && missing == 0) return null;
+        if (values.Count == 0) return null;
+        double scale = values.Max(Math.Abs);
+        if (scale == 0) scale = 1;
+        double sum = 0, sumSquares = 0;
+        foreach (double v in values) (sum, sumSquares) = (sum + v / scale, sumSquares + v / scale * (v / scale));
+        double mean = sum / values.Count, variance = Math.Max(0, sumSquares / values.Count - mean * mean);
+        // Constant: the standard deviation is below 1e-6 of max(1, |mean|) (in unscaled terms).
+        if (variance <= 1e-12 * Math.Max(1 / (scale * scale), mean * mean) && missing == 0) return null;
         return new ColumnPlan
         {
             Name = name,
             Kind = ColumnKind.Numeric,
-            Mean = mean,
-            Std = variance > 0 ? Math.Sqrt(variance) : 1,
+            Mean = mean * scale,
+            Std = variance > 0 ? Math.Sqrt(variance) * scale : 1,
             HasMissingIndicator = missing > 0,
         };
     }

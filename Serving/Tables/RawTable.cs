@@ -77,7 +77,8 @@ public sealed class RawTable
     /// Blank lines are skipped. The separator follows <paramref name="path"/>'s name; quotes are unescaped.
     /// </summary>
     /// <exception cref="InvalidDataException">No header row, a repeated column name, a row with another number of cells
-    /// than the header, or text that is not UTF-8; the message names the file and line.</exception>
+    /// than the header, a row longer than 16 Mi characters, or text that is not UTF-8; the message names the file
+    /// and line.</exception>
     public static void Stream(string path, TextReader text, Action<string[]> onHeader, Action<string[], int> onRow)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -88,8 +89,11 @@ public sealed class RawTable
             using var reader = OpenReader(path, text);
             var header = reader.Header.ColNames.Select(n => n.Trim()).ToArray();
             onHeader(header);
-            foreach (var row in reader)
+            long next = 2; // where the next row starts, for the error when Sep cannot read it
+            while (MoveNext(reader, path, next))
             {
+                var row = reader.Current;
+                next = row.LineNumberToExcl;
                 if (row.ColCount == 1 && row[0].Span.IsWhiteSpace()) continue; // blank line
                 if (row.ColCount != header.Length)
                     throw DataFileErrors.At(path, $"line {row.LineNumberFrom}",
@@ -101,7 +105,21 @@ public sealed class RawTable
         }
         catch (DecoderFallbackException e)
         {
-            throw DataFileErrors.At(path, "some line", $"text that is not UTF-8 ({e.Message})");
+            throw TableTextErrors.NotUtf8(path, e);
+        }
+    }
+
+    // Sep refuses a row (or a cell, or a quote left open to the end of the file) past its buffer limit with a
+    // NotSupportedException that names no file; only the line where the row starts is known then.
+    private static bool MoveNext(SepReader reader, string path, long line)
+    {
+        try
+        {
+            return reader.MoveNext();
+        }
+        catch (NotSupportedException e)
+        {
+            throw TableTextErrors.RowTooLong(path, line, e);
         }
     }
 
@@ -114,9 +132,17 @@ public sealed class RawTable
             reader = Sep.New(IsTabSeparated(path) ? '\t' : ',').Reader(
                 o => o with { Unescape = true, DisableColCountCheck = true }).From(text);
         }
+        catch (DecoderFallbackException e) // an ArgumentException too: not a name clash
+        {
+            throw TableTextErrors.NotUtf8(path, e);
+        }
         catch (ArgumentException e)
         {
             throw DataFileErrors.At(path, "line 1", $"the header's column names must be distinct ({e.Message})");
+        }
+        catch (NotSupportedException e)
+        {
+            throw TableTextErrors.RowTooLong(path, 1, e);
         }
         if (reader.Header.IsEmpty)
         {

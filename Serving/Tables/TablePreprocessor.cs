@@ -38,15 +38,18 @@ public sealed class TablePreprocessor
 
     /// <summary>
     /// Fits on <paramref name="rows"/> of <paramref name="table"/> (the training part). Types are inferred unless
-    /// fixed in <paramref name="options"/>: numeric when every non-missing cell parses as a number, categorical
-    /// otherwise. Constant columns and ID-like ones (a distinct value in nearly every row) are dropped; each
-    /// drop is added to <paramref name="notes"/>.
+    /// fixed in <paramref name="options"/>, on <paramref name="typingRows"/> (default: the training part; give
+    /// every labelled row of the file so that both parts read alike): numeric when every non-missing cell is a
+    /// number, categorical otherwise (see <see cref="ColumnTyping"/>). Constant columns and ID-like ones (a
+    /// distinct value in nearly every row) are dropped. Drops and decisions that were not obvious (a mostly
+    /// numeric column read as categorical, whole numbers with few values read as amounts) are added to
+    /// <paramref name="notes"/>.
     /// </summary>
-    /// <exception cref="InvalidDataException">The target or a named column is not in the header, a column forced
-    /// numeric
-    /// holds text, no feature column is left, or the target has fewer than two classes.</exception>
+    /// <exception cref="InvalidDataException">The target or a named column is not in the header, a numeric column
+    /// holds a non-finite number, a column forced numeric holds text, no feature column is left, or the target has
+    /// fewer than two classes.</exception>
     public static TablePreprocessor Fit(RawTable table, IReadOnlyList<int> rows, TableOptions options,
-        ICollection<string> notes)
+        ICollection<string> notes, IReadOnlyList<int>? typingRows = null)
     {
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(options);
@@ -61,17 +64,16 @@ public sealed class TablePreprocessor
 
         var categorical = new List<ColumnPlan>();
         var numeric = new List<ColumnPlan>();
+        var fewValued = new List<string>();
         for (int c = 0; c < table.Header.Count; c++)
         {
             string name = table.Header[c];
             if (c == target || options.Ignore.Contains(name)) continue;
             var cells = rows.Select(r => table.Rows[r][c]).ToArray();
-            int firstText = Array.FindIndex(cells, cell => !ColumnPlan.IsMissing(cell)
-                && !ColumnPlan.TryParseNumber(cell, out _));
-            bool isNumeric = options.Numeric.Contains(name) || (!options.Categorical.Contains(name) && firstText < 0);
-            if (isNumeric && firstText >= 0)
-                throw DataFileErrors.AtCell(table.Path, table.Lines[rows[firstText]], c + 1, name,
-                    $"'{cells[firstText]}' is not a number, but the column was declared numeric");
+            var decisions = new List<string>();
+            var few = new List<string>();
+            bool isNumeric = ColumnTyping.IsNumeric(table, typingRows ?? rows, c, options.Numeric.Contains(name),
+                options.Categorical.Contains(name), decisions, few);
             var plan = isNumeric ? ColumnPlan.FitNumeric(name, cells) : ColumnPlan.FitCategorical(name, cells,
                 options.MinimumCategoryCount);
             if (plan is null)
@@ -85,8 +87,11 @@ public sealed class TablePreprocessor
                     "row; keep it with --categorical or --numeric)");
                 continue;
             }
+            foreach (string decision in decisions) notes.Add(decision);
+            fewValued.AddRange(few);
             (isNumeric ? numeric : categorical).Add(plan);
         }
+        if (fewValued.Count > 0) notes.Add(ColumnTyping.FewValuedNote(fewValued));
         if (categorical.Count + numeric.Count == 0)
             throw new InvalidDataException(
                 $"File '{table.Path}': no feature column is left besides the target '{options.Target}'.");

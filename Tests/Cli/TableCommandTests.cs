@@ -7,6 +7,7 @@ using RocketNet.Serving;
 using RocketNet.Training.Data;
 using RocketNet.Serving.Tables;
 using RocketNet.Training.Data.Tables;
+using RocketNet.Tests.Data;
 using Xunit;
 
 namespace RocketNet.Tests.Cli;
@@ -176,5 +177,14 @@ public sealed class TableCommandTests : IDisposable
         Assert.Contains("line 3", e.Message);
         Assert.Contains("'zero' is not a finite number", e.Message);
         Assert.False(File.Exists(Path.Combine(_dir, "s.csv"))); // no half-written output
+
+        // A gzip cut short used to score the rows before the cut and succeed.
+        string cut = Path.Combine(_dir, "cut.csv.gz");
+        File.WriteAllBytes(cut, DataTestFiles.Gzip(File.ReadAllBytes(csv))[..5000]);
+        e = Assert.Throws<InvalidDataException>(() => Run(PredictCommand.Run, "--model", model, "--input", cut,
+            "--output", Path.Combine(_dir, "s.csv")));
+        Assert.Contains(cut, e.Message);
+        Assert.Contains("truncated", e.Message);
+        Assert.False(File.Exists(Path.Combine(_dir, "s.csv")));
     }
 }

@@ -39,12 +39,14 @@ public sealed record TableData(Dataset Train, Dataset Test, TablePreprocessor Pr
             throw new InvalidDataException(
                 $"File '{path}': no row has a value in the target column '{options.Target}'.");
 
+        RefuseContinuousTarget(table, labelled, target);
+
         int[] trainRows, testRows = [];
         if (testPath is null)
             (trainRows, testRows) = StratifiedSplit(table, labelled, target, options.TestFraction, options.SplitSeed);
         else
             trainRows = labelled;
-        var preprocessor = TablePreprocessor.Fit(table, trainRows, options, notes);
+        var preprocessor = TablePreprocessor.Fit(table, trainRows, options, notes, typingRows: labelled);
         var train = Encode(table, trainRows, preprocessor, notes);
         Dataset test;
         if (testPath is null)
@@ -61,6 +63,24 @@ public sealed record TableData(Dataset Train, Dataset Test, TablePreprocessor Pr
             test = Encode(testTable, Enumerable.Range(0, testTable.Rows.Count).ToArray(), preprocessor, notes);
         }
         return new TableData(train, test, preprocessor, notes);
+    }
+
+    // A classifier needs classes with several rows each. When most labelled rows have a label of their own the
+    // column holds measurements or identifiers, and the split would leave a class per row (an empty test part).
+    private static void RefuseContinuousTarget(RawTable table, int[] labelled, int target)
+    {
+        var labels = labelled.Select(r => table.Rows[r][target].Trim()).ToArray();
+        int distinct = labels.Distinct(StringComparer.Ordinal).Count();
+        // Under 20 rows a class per row or two says little about the column: the file is just small.
+        if (labelled.Length < 20 || distinct <= labelled.Length / 2) return;
+        bool numbers = labels.All(l => ColumnPlan.TryParseNumber(l, out _));
+        string name = table.Header[target];
+        throw new InvalidDataException(
+            $"File '{table.Path}': the target column '{name}' has {distinct:N0} distinct values over " +
+            $"{labelled.Length:N0} labelled rows (e.g. '{labels[0]}'): it looks " +
+            $"{(numbers ? "continuous (a measurement)" : "like an identifier")}, not like classes. RocketNet " +
+            "trains classifiers: expected a target with a few values, each on many rows (bin the values into " +
+            "classes, or choose another column with --target).");
     }
 
     // Per class, a seeded shuffle and the first round(fraction · count) rows to the test part (at least one
@@ -96,7 +116,12 @@ public sealed record TableData(Dataset Train, Dataset Test, TablePreprocessor Pr
         }
         if (unknown > 0)
             notes.Add($"{unknown} row(s) of '{table.Path}' left out: a target value the training part does not have");
-        if (kept == 0) throw new InvalidDataException($"File '{table.Path}': no row left to encode.");
+        if (kept == 0)
+            throw new InvalidDataException(
+                $"File '{table.Path}': no row left to encode: of {rows.Length:N0} row(s), {unknown:N0} have a target " +
+                "value the training part does not have (its classes: " +
+                $"{string.Join(", ", preprocessor.ClassNames.Take(10))}" +
+                $"{(preprocessor.ClassNames.Length > 10 ? ", …" : "")}) and the others none.");
         string name = Path.GetFileName(table.Path);
         return new Dataset(name, features[..(kept * width)], labels[..kept], [width], preprocessor.ClassNames.Length,
             preprocessor.ClassNames);
