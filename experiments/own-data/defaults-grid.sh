@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Chooses the own-data defaults on validation only (issue 26, item 1): bare `rocketnet train --data T` with a
 # validation split of the training part (--validation 0.2 --final-test off: the test part is never read), the light
-# net alone (--method base) and the booster alone, over a grid of Adam learning rates, epochs and batch sizes on a
-# cosine schedule, three seeds each, on every table of the suite. One engine thread per run.
+# net alone (--method base), over a grid of Adam learning rates, epochs and batch sizes on a cosine schedule, two
+# seeds each, on every table of the suite (METHODS="base booster" adds the booster alone). One engine thread per run.
 # Output: results/own-data-defaults/grid/<table>/<method>-lr<LR>-e<EPOCHS>-b<BATCH>-s<SEED>.csv (the run's log.csv),
 # summarised by experiments/own-data/defaults-grid.py. COMMIT=<commit> picks the binary (default HEAD), built in a
 # detached worktree so work in progress on the checkout cannot leak in.
@@ -23,11 +23,11 @@ echo "$commit" > "$out/commit.txt"
 for entry in "${SUITE[@]}"; do
   IFS='|' read -r name path options <<< "$entry"
   mkdir -p "$out/$name"
-  for method in base booster; do
-    for lr in 0.001 0.003 0.01 0.03; do
-      for epochs in 20 60; do
-        for batch in 32 256; do
-          for seed in 1 2 3; do
+  for method in ${METHODS:-base}; do
+    for lr in ${LRS:-0.003 0.01 0.03}; do
+      for epochs in ${EPOCHS:-20 60}; do
+        for batch in ${BATCHES:-32 256}; do
+          for seed in ${SEEDS:-1 2}; do
             file="$out/$name/$method-lr$lr-e$epochs-b$batch-s$seed.csv"
             [[ -s "$file" ]] && continue
             # shellcheck disable=SC2086
