@@ -11,13 +11,24 @@ public static class Help
             "  Trains on the embedded 8x8 digits, for each seed, the light net alone (base), the light net inside\n" +
             "  Rocket Launching (rocket) and the booster alone, and prints parameters, multiplications and\n" +
             "  inference time per sample, and test accuracy (median and range over seeds).\n" +
-            "rocketnet launch --data FILE.csv --target COLUMN | --data FOLDER  [--seeds 3] [--epochs 20] " +
-            "[--batch-size 256] [--lr 0.001] [--lambda 0.03]\n" +
-            "  [--validation 0.2] [--embedding-dim 8] [--booster-hidden 256x128] [--light-hidden 32] " +
+            "rocketnet launch --data FILE.csv --target COLUMN | --data FOLDER  [--seeds 5] " +
+            "[--out light.safetensors]\n" +
+            "  [--epochs, --batch-size, --lr: the own-data defaults, as train uses them] [--lambda 0.03] " +
+            "[--validation 0.2]\n" +
+            "  [--embedding-dim 8] [--booster-hidden 256x128] [--light-hidden 32] [--test FILE] " +
             "[table options as for train]\n" +
-            "  The same side-by-side on your own table or image folder (an MLP pair on the pixels: --shared 64 " +
-            "--booster-hidden 512),\n" +
-            "  on a validation split of its training part (validation accuracy, AUC for two classes).",
+            "  Your decision tool on your own table or image folder (an MLP pair on the pixels: --shared 64 " +
+            "--booster-hidden 512).\n" +
+            "  On a validation split of the training part (the test part is not read) it trains, per seed, the " +
+            "light net alone,\n" +
+            "  the booster alone, rocket at λ 0, 0.003, 0.01 and --lambda, rocket with the probability-MSE and " +
+            "KD hints, and KD\n" +
+            "  from the booster; prints each one's cost, validation accuracy (AUC for two classes) and paired gain " +
+            "over the light\n" +
+            "  net alone, and names the one to ship: the light net alone unless a candidate beats it beyond the " +
+            "noise between seeds\n" +
+            "  (simultaneous 95 % intervals). --out trains that choice on the whole training part and exports its " +
+            "light net.",
         "train" =>
             "rocketnet train [options]\n" +
             "  data:      --data digits|fashion-mnist|cifar10|ticdata|criteo|synthetic-clicks  --path " +

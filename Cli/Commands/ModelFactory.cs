@@ -77,14 +77,26 @@ public static class ModelFactory
     public static string TableDescription(TrainSettings s, Serving.Tables.TablePreprocessor table)
     {
         ArgumentNullException.ThrowIfNull(s);
+        return TableDescription(table, s.BoosterHidden == "512" ? "256x128" : s.BoosterHidden,
+            s.LightHidden.Length == 0 ? "32" : s.LightHidden, s.EmbeddingDim, s.EmbeddingStd, s.BoosterBatchNorm);
+    }
+
+    /// <summary>Default <c>--embedding-std</c>: the initial standard deviation of embedding rows.</summary>
+    public const float DefaultEmbeddingStd = 0.01f;
+
+    /// <summary>
+    /// The table towers for a fitted table with the given hidden layers (e.g. "256x128" and "32"), embedding width
+    /// and initial standard deviation, and batch norm in the booster or not; <c>train</c> and <c>launch</c> share it.
+    /// </summary>
+    public static string TableDescription(Serving.Tables.TablePreprocessor table, string booster, string light,
+        int dimension, float embeddingStd, bool boosterBatchNorm)
+    {
         ArgumentNullException.ThrowIfNull(table);
-        string booster = s.BoosterHidden == "512" ? "256x128" : s.BoosterHidden;
-        string light = s.LightHidden.Length == 0 ? "32" : s.LightHidden;
         return $"table-towers vocab={string.Join("x", table.VocabularySizes)} numeric={table.NumericWidth} " +
-            $"dim={s.EmbeddingDim} booster={booster} light={light} " +
+            $"dim={dimension} booster={booster} light={light} " +
             $"classes={table.ClassNames.Length} " +
-            $"std={s.EmbeddingStd.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}" +
-               (s.BoosterBatchNorm ? "" : " booster-bn=0");
+            $"std={embeddingStd.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}" +
+               (boosterBatchNorm ? "" : " booster-bn=0");
     }
 
     /// <summary>The optimiser over the parameters <paramref name="method"/> trains.</summary>

@@ -7,19 +7,20 @@ using RocketNet.Serving.Images;
 using RocketNet.Training.Data.Images;
 using RocketNet.Serving.Tables;
 using RocketNet.Training.Data.Tables;
-using RocketNet.Training.Optim;
 using RocketNet.Training.Rocket;
-using RocketNet.Training.Schedules;
+using RocketNet.Serving;
 
 namespace RocketNet.Cli.Commands;
 
 /// <summary>
-/// <c>rocketnet launch --data FILE --target C</c> or <c>--data FOLDER</c>: the demo's side-by-side on the user's own
-/// table or image folder. The training part (the test part is not read here) is split again into training and
-/// validation; for several seeds it trains the light net alone, the pair with Rocket Launching, and the booster
-/// alone (Adam, cosine schedule), and prints parameters, multiplications, inference time per sample and the
-/// validation accuracy (and AUC for two classes) of every row. Tables get table towers; image folders an MLP
-/// pair on the flattened pixels (<c>--shared 64 --booster-hidden 512</c>).
+/// <c>rocketnet launch --data FILE --target C</c> or <c>--data FOLDER</c>: the user's decision tool for their own table
+/// or image folder. The training part (the test part is not read here) is split again into training and validation;
+/// for several seeds it trains the light net alone, the booster alone, and every candidate way of training the light
+/// net (<see cref="LaunchArm.Candidates"/>: rocket at a small λ grid, the probability-MSE and KD-style hints, KD from
+/// the booster), all with the own-data defaults (<see cref="OwnDataDefaults"/>: the settings bare <c>train</c> uses).
+/// It prints each row's cost and validation score, each candidate's paired gain over the light net alone, and names
+/// the light net worth shipping (<see cref="LaunchDecision"/>: the light net alone unless a candidate beats it beyond
+/// the noise). <c>--out F</c> then trains that winner on the whole training part and exports its light net.
 /// </summary>
 public static class OwnDataLaunch
 {
@@ -36,24 +37,27 @@ public static class OwnDataLaunch
             throw new UsageException(
                 $"--target and the other table options apply to a table file, not to the image folder '{path}'");
         var imageOptions = isFolder ? TrainSettings.ImageOptionsFrom(options) : null;
-        int seeds = options.Int("seeds", 3, 1, 100);
-        int epochs = options.Int("epochs", 20, 1, 10_000);
-        int batchSize = options.Int("batch-size", isFolder ? 64 : 256, 1, 65_536);
+        var defaults = OwnDataDefaults.For(isFolder);
+        int seeds = options.Int("seeds", 5, 1, 100);
+        int epochs = options.Int("epochs", defaults.Epochs, 1, 10_000);
+        int batchSize = options.Int("batch-size", defaults.BatchSize, 1, 65_536);
         double lambda = options.Double("lambda", 0.03, 0, 100);
-        double learningRate = options.Double("lr", 0.001, 1e-8, 10);
+        double learningRate = options.Double("lr", defaults.LearningRate, 1e-8, 10);
         double validationFraction = options.Double("validation", 0.2, 0.05, 0.9);
         int dimension = options.Int("embedding-dim", 8, 1, 1024);
         string shared = options.String("shared", "64");
         string booster = options.String("booster-hidden", isFolder ? "512" : "256x128"),
             light = options.String("light-hidden", isFolder ? "" : "32");
+        string? outPath = options.StringOrNull("out");
         int threads = options.Int("threads", Environment.ProcessorCount, 1, 256);
         options.RejectUnknown("launch");
         Parallelism.ThreadCount = threads;
+        if (outPath is not null) OutputPath.CheckWritable(outPath);
 
         var clock = Stopwatch.StartNew();
         Dataset trainingPart;
         int testCount, classes;
-        string architecture, what;
+        string architecture, what, preprocessing;
         IReadOnlyList<string> notes, columns;
         if (isFolder)
         {
@@ -66,6 +70,7 @@ public static class OwnDataLaunch
             what = $"{path}, {classes} classes, " +
                 $"{folder.Preprocessor.ImageSize}×{folder.Preprocessor.ImageSize} RGB images";
             columns = [];
+            preprocessing = folder.Preprocessor.ToJson();
         }
         else
         {
@@ -73,91 +78,108 @@ public static class OwnDataLaunch
             var table = data.Preprocessor;
             (trainingPart, testCount, classes, notes) = (data.Train, data.Test.Count,
                 table.ClassNames.Length, data.Notes);
-            architecture = string.Create(CultureInfo.InvariantCulture,
-                $"table-towers vocab={string.Join("x", table.VocabularySizes)} numeric={table.NumericWidth} " +
-                $"dim={dimension} booster={booster} light={light} classes={classes}");
+            architecture = ModelFactory.TableDescription(table, booster, light, dimension,
+                ModelFactory.DefaultEmbeddingStd, boosterBatchNorm: true);
             what = $"{path}, target '{table.Target}' ({classes} classes)";
             columns = [.. table.Describe()];
+            preprocessing = table.ToJson();
         }
         var (train, validation) = trainingPart.Split(validationFraction, seed: 0);
         bool binary = classes == 2;
+        var recipe = new LaunchRecipe(architecture, epochs, batchSize, learningRate);
         output.WriteLine($"rocketnet launch: {what}, {train.Count} train / {validation.Count} validation samples " +
                          $"(the test part, {testCount}, is left unread), {seeds} seeds, {epochs} epochs, batch " +
                          $"{batchSize}, Adam lr {learningRate.ToString(CultureInfo.InvariantCulture)} (cosine), " +
-                         "hint = logit MSE, lambda " +
-                         $"{lambda.ToString(CultureInfo.InvariantCulture)}, gradient block on");
+                         $"paper settings: logit-MSE hint, λ {lambda.ToString(CultureInfo.InvariantCulture)}, " +
+                         "gradient block on");
         foreach (string note in notes) output.WriteLine($"note: {note}");
         foreach (string line in columns) output.WriteLine($"  {line}");
         output.WriteLine($"  pair: {architecture}");
 
-        string[] rows = ["light alone (base)", "light in rocket", "booster in rocket", "booster alone"];
-        var results = rows.ToDictionary(r => r, _ => new List<ModelEvaluation>());
-        RocketPair? last = null;
+        var candidates = LaunchArm.Candidates(lambda);
+        LaunchArm[] arms = [LaunchArm.LightAlone, .. candidates, LaunchArm.BoosterAlone];
+        var results = arms.ToDictionary(a => a, _ => new List<ModelEvaluation>());
+        RocketPair? lastPair = null;
         for (int seed = 1; seed <= seeds; seed++)
         {
-            foreach (var method in new[] { TrainingMethod.Base, TrainingMethod.Rocket, TrainingMethod.Booster })
+            var boosterPair = recipe.Train(LaunchArm.BoosterAlone, train, seed);
+            results[LaunchArm.BoosterAlone].Add(LaunchRecipe.Evaluate(LaunchArm.BoosterAlone, boosterPair, validation));
+            foreach (var arm in arms.Where(a => a != LaunchArm.BoosterAlone))
             {
-                var pair = ArchitectureRegistry.BuildPair(architecture, new RandomGenerator((ulong)seed));
-                var trainer = new RocketTrainer(pair,
-                    new Adam(RocketTrainer.TrainableParameters(pair, method), learningRate),
-                    new CosineSchedule(learningRate, epochs),
-                    new TrainerOptions { Method = method, Epochs = epochs, Loss = new() { Lambda = (float)lambda } });
-                trainer.Fit(new BatchLoader(train, batchSize, shuffle: true, seed: (ulong)seed));
-                var result = trainer.Evaluate(validation);
-                if (method == TrainingMethod.Base) results[rows[0]].Add(result.Light);
-                if (method == TrainingMethod.Rocket)
-                {
-                    results[rows[1]].Add(result.Light);
-                    results[rows[2]].Add(result.Booster);
-                }
-                if (method == TrainingMethod.Booster) results[rows[3]].Add(result.Booster);
-                last = pair;
+                var pair = recipe.Train(arm, train, seed, teacher: boosterPair.Booster);
+                results[arm].Add(LaunchRecipe.Evaluate(arm, pair, validation));
+                lastPair = pair;
             }
             output.WriteLine($"  seed {seed}: "
-                + string.Join(", ", rows.Select(r => $"{r} {Score(results[r][^1], binary)}")));
+                + string.Join(", ", arms.Select(a => $"{a.Name} {Score(results[a][^1], binary)}")));
         }
 
-        var lightNet = last!.ExtractLight().Eval();
-        var boosterNet = last.Booster;
+        Func<ModelEvaluation, double> metric = binary ? e => e.Auc : e => e.Accuracy;
+        string metricName = binary ? "AUC" : "points of accuracy";
+        var choice = LaunchDecision.Choose(results[LaunchArm.LightAlone].Select(metric).ToList(),
+            candidates.Select(c => (c.Name, (IReadOnlyList<double>)results[c].Select(metric).ToList())).ToList(),
+            metricName, binary ? 1 : 100);
+        PrintTable(output, arms, results, choice, lastPair!, train, binary);
+        output.WriteLine();
+        if (LaunchCommand.Median(results[LaunchArm.BoosterAlone].Select(metric).ToList())
+            <= LaunchCommand.Median(results[LaunchArm.LightAlone].Select(metric).ToList()))
+            output.WriteLine(
+                "note: the booster alone is not better than the light net alone on validation " +
+                $"({(binary ? "AUC" : "accuracy")}): there is little for it to teach; a booster regularised " +
+                "differently (--booster-hidden, fewer --epochs) may change that.");
+        output.WriteLine($"choice: {choice.Reason}.");
+        if (outPath is not null)
+        {
+            var winner = arms.First(a => a.Name == choice.Winner);
+            var exported = LaunchExport.TrainAndSave(outPath, winner, recipe, trainingPart, preprocessing,
+                Path.GetFileName(path));
+            output.WriteLine($"exported the light net of '{winner.Name}' ({exported.ParameterCount():N0} " +
+                $"parameters), trained on all {trainingPart.Count} training samples with seed 1, to {outPath}");
+        }
+        output.WriteLine($"({clock.Elapsed.TotalSeconds:F1} s, {threads} threads)");
+        return 0;
+    }
+
+    private static void PrintTable(TextWriter output, LaunchArm[] arms,
+        Dictionary<LaunchArm, List<ModelEvaluation>> results, LaunchChoice choice, RocketPair pair, Dataset train,
+        bool binary)
+    {
+        var lightNet = pair.ExtractLight().Eval();
+        var boosterNet = pair.Booster;
         boosterNet.Eval();
-        // Inference time on a real encoded row (a zero row would be an invalid id for no column, but real ids are
-        // fairer).
+        // Inference time on a real encoded row (real ids are fairer than a zero row).
         var sample = train.Features.AsSpan(0, train.SampleSize);
         double lightMicros = ModelCost.MicrosecondsPerSample(lightNet, [train.SampleSize], sample);
         double boosterMicros = ModelCost.MicrosecondsPerSample(boosterNet, [train.SampleSize], sample);
         output.WriteLine();
         output.WriteLine(
             "| model | parameters | multiplications / sample | inference µs / sample | validation " +
-            "accuracy, median (range) |" + (binary ? " validation AUC, median (range) |" : ""));
-        output.WriteLine("|---|---:|---:|---:|---|" + (binary ? "---|" : ""));
-        for (int r = 0; r < rows.Length; r++)
+            "accuracy, median (range) |" + (binary ? " validation AUC, median (range) |" : "") +
+            $" gain over the light net alone, mean [simultaneous 95 % interval] |");
+        output.WriteLine("|---|---:|---:|---:|---|" + (binary ? "---|" : "") + "---|");
+        foreach (var arm in arms)
         {
-            var model = r < 2 ? lightNet : boosterNet;
-            var evaluations = results[rows[r]];
+            bool isBooster = arm == LaunchArm.BoosterAlone;
+            var model = isBooster ? boosterNet : lightNet;
+            var evaluations = results[arm];
+            var comparison = choice.Comparisons.FirstOrDefault(c => c.Name == arm.Name);
+            string gain = comparison is null ? "" : Gain(comparison, binary);
             string cost = string.Create(CultureInfo.InvariantCulture,
-                $"| {rows[r]} | {model.ParameterCount():N0} | {ModelCost.FullyConnectedMultiplications(model):N0} | " +
-                $"{(r < 2 ? lightMicros : boosterMicros):F2} | ");
+                $"| {arm.Name}{(arm.Name == choice.Winner ? " (chosen)" : "")} | {model.ParameterCount():N0} | " +
+                $"{ModelCost.FullyConnectedMultiplications(model):N0} | " +
+                $"{(isBooster ? boosterMicros : lightMicros):F2} | ");
             output.WriteLine(cost + Summary(evaluations.Select(e => e.Accuracy * 100).ToList(), "F2", " %") + " |" +
-                             (binary ? " " + Summary(evaluations.Select(e => e.Auc).ToList(), "F4", "") + " |" : ""));
+                             (binary ? " " + Summary(evaluations.Select(e => e.Auc).ToList(), "F4", "") + " |" : "") +
+                             $" {gain} |");
         }
-        double gain = LaunchCommand.Median(results[rows[1]].Select(e => e.Accuracy).ToList())
-            - LaunchCommand.Median(results[rows[0]].Select(e => e.Accuracy).ToList());
-        output.WriteLine();
-        // The method transfers what the booster knows better; when the booster alone is not better, there is nothing to
-        // transfer.
-        Func<ModelEvaluation, double> metric = binary ? e => e.Auc : e => e.Accuracy;
-        if (LaunchCommand.Median(results[rows[3]].Select(metric).ToList())
-            <= LaunchCommand.Median(results[rows[0]].Select(metric).ToList()))
-            output.WriteLine(
-                "note: the booster alone is not better than the light net alone on validation " +
-                $"({(binary ? "AUC" : "accuracy")}): the method's precondition " +
-                "does not hold here; try a booster regularised differently (--booster-hidden, fewer " +
-                "--epochs) before reading the light rows.");
-        output.WriteLine(
-            $"Rocket Launching changes the light net's median validation accuracy by {gain * 100:+0.00;-0.00} points " +
-            $"at the same size and inference cost ({seeds} seeds: read the ranges before the median). " +
-            $"({clock.Elapsed.TotalSeconds:F1} s, {threads} threads)");
-        return 0;
+    }
+
+    private static string Gain(LaunchComparison c, bool binary)
+    {
+        double scale = binary ? 1 : 100;
+        string format = binary ? "+0.0000;-0.0000;0.0000" : "+0.00;-0.00;0.00";
+        string F(double v) => double.IsNaN(v) ? "–" : (v * scale).ToString(format, CultureInfo.InvariantCulture);
+        return $"{F(c.MeanGain)} [{F(c.Low)}, {F(c.High)}]";
     }
 
     private static string Score(ModelEvaluation e, bool binary) =>

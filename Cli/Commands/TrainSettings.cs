@@ -153,9 +153,13 @@ public sealed record TrainSettings
             "kd" => HintKind.Kd,
             _ => HintKind.LogitMse,
         };
+        string data = DataSources.ParseData(o.String("data", "digits"));
+        // A user's own table or image folder trains with the settings launch --data evaluates on it.
+        var own = DataSources.IsTableFile(data) || DataSources.IsImageFolder(data)
+            ? OwnDataDefaults.For(DataSources.IsImageFolder(data)) : null;
         var settings = new TrainSettings
         {
-            Data = DataSources.ParseData(o.String("data", "digits")),
+            Data = data,
             Table = TableRequestFrom(o),
             Images = ImageOptionsFrom(o),
             DataPath = o.StringOrNull("path"),
@@ -198,13 +202,13 @@ public sealed record TrainSettings
                 FeatureLambda = (float)o.Double("feature-lambda", 1, 0, 1e6),
             },
             Teacher = o.StringOrNull("teacher"),
-            Epochs = o.Int("epochs", 10, 1, 100_000),
-            BatchSize = o.Int("batch-size", 128, 1, 65_536),
-            LearningRate = o.Double("lr", 0.1, 1e-8, 100),
-            Schedule = o.Choice("schedule", "multistep", "multistep", "cosine", "constant"),
-            Optimizer = o.Choice("optimizer", "sgd", "sgd", "adam", "adamw", "lazy-adam"),
+            Epochs = o.Int("epochs", own?.Epochs ?? 10, 1, 100_000),
+            BatchSize = o.Int("batch-size", own?.BatchSize ?? 128, 1, 65_536),
+            LearningRate = o.Double("lr", own?.LearningRate ?? 0.1, 1e-8, 100),
+            Schedule = o.Choice("schedule", own?.Schedule ?? "multistep", "multistep", "cosine", "constant"),
+            Optimizer = o.Choice("optimizer", own?.Optimizer ?? "sgd", "sgd", "adam", "adamw", "lazy-adam"),
             Momentum = o.Double("momentum", 0.9, 0, 0.9999),
-            WeightDecay = o.Double("weight-decay", 5e-4, 0, 1),
+            WeightDecay = o.Double("weight-decay", own?.WeightDecay ?? 5e-4, 0, 1),
             Augment = o.Flag("augment"),
             Seed = o.Int("seed", 1, 0),
             Threads = o.Int("threads", Environment.ProcessorCount, 1, 256),

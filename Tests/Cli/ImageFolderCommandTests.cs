@@ -36,7 +36,7 @@ public sealed class ImageFolderCommandTests : IDisposable
         string said = Run(LaunchCommand.Run, "--data", folder, "--seeds", "1", "--epochs", "2", "--threads", "1");
         Assert.Contains("10 classes, 8×8 RGB images", said);
         Assert.Contains("pair: mlp in=192 shared=64 booster=512", said);
-        Assert.Contains("| light in rocket |", said);
+        Assert.Contains("| rocket λ=0.03 |", said);
         Assert.Contains("table options apply to a table file",
             Assert.Throws<UsageException>(() => Run(LaunchCommand.Run, "--data", folder, "--target", "x")).Message);
     }

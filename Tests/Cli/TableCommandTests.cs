@@ -142,18 +142,49 @@ public sealed class TableCommandTests : IDisposable
     }
 
     [Fact]
-    public void LaunchComparesTheFourRowsOnTheUsersTable()
+    public void LaunchComparesEveryCandidateWithTheLightNetAloneAndExportsItsChoice()
     {
-        string said = Run(LaunchCommand.Run, "--data", WriteDigitsCsv(), "--target", "digit", "--seeds", "2",
-            "--epochs", "2", "--threads", "1");
-        foreach (string row in new[] { "| light alone (base) |", "| light in rocket |", "| booster in rocket |",
-            "| booster alone |" })
+        string csv = WriteDigitsCsv();
+        string light = Path.Combine(_dir, "chosen.safetensors");
+        string said = Run(LaunchCommand.Run, "--data", csv, "--target", "digit", "--seeds", "2",
+            "--epochs", "2", "--threads", "1", "--out", light);
+        foreach (string row in new[] { "| light alone", "| rocket λ=0 |", "| rocket λ=0.03 |",
+            "| rocket, probability MSE |", "| rocket, KD hint |", "| KD from the booster |", "| booster alone |" })
             Assert.Contains(row, said);
         Assert.Contains("seed 2:", said);
         Assert.Contains("validation accuracy, median (range)", said);
+        Assert.Contains("gain over the light net alone", said);
         Assert.DoesNotContain("AUC", said); // ten classes
+        Assert.Contains("(chosen)", said);
+        string choice = said.Split('\n').Single(l => l.StartsWith("choice: ", StringComparison.Ordinal));
+        Assert.Contains("exported the light net of", said);
+
+        // The export is a served light net with the table's preprocessing, recording which arm it came from.
+        var checkpoint = Checkpoint.Load(light);
+        Assert.Equal(Checkpoint.LightRole, checkpoint.Metrics[Checkpoint.RoleMetric]);
+        Assert.StartsWith($"choice: {checkpoint.Metrics["launch_choice"]}:", choice);
+        Assert.Equal("digits.csv", checkpoint.Metrics["data"]);
+        string scores = Path.Combine(_dir, "scores.csv");
+        Assert.Contains("accuracy on the",
+            Run(PredictCommand.Run, "--model", light, "--input", csv, "--output", scores));
         var e = Assert.Throws<UsageException>(() => Run(LaunchCommand.Run, "--data", "digits.png"));
         Assert.Contains("table file", e.Message);
+    }
+
+    [Fact]
+    public void BareTrainOnATableUsesTheOwnDataDefaultsLaunchUses()
+    {
+        string csv = WriteDigitsCsv();
+        var defaults = OwnDataDefaults.Table;
+        string said = Run(TrainCommand.Run, "--data", csv, "--target", "digit", "--epochs", "1", "--threads", "1",
+            "--checkpoint-dir", Path.Combine(_dir, "bare"));
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture,
+            $"batch {defaults.BatchSize}, {defaults.Optimizer} lr {defaults.LearningRate} ({defaults.Schedule})"),
+            said);
+        // The built-in data sets keep their paper defaults.
+        var digits = Run(TrainCommand.Run, "--data", "digits", "--epochs", "1", "--threads", "1",
+            "--checkpoint-dir", Path.Combine(_dir, "digits"));
+        Assert.Contains("batch 128, sgd lr 0.1 (multistep)", digits);
     }
 
     [Fact]
