@@ -98,7 +98,11 @@ public static class Help
             "image folder), through\n" +
             "  the preprocessing saved in it: one row per input row or image (line number, --id or " +
             "file; predicted class;\n" +
-            "  a probability per class).",
+            "  a probability per class). With labels (the target column, or images in folders named like a " +
+            "class) it prints\n" +
+            "  the accuracy, precision and recall per class and the confusion matrix (rows: true class, columns: " +
+            "predicted);\n" +
+            "  it warns when an image folder is, is inside, or holds the folder the model was trained on.",
         _ => $"unknown command '{command}' (commands: launch, train, eval, export, predict)",
     };
 }

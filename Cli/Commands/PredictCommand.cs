@@ -96,6 +96,7 @@ public static class PredictCommand
         progress.Finish();
         output.WriteLine($"scored {rows:N0} rows of {input} into {outPath}"
             + scores!.AccuracySummary($"rows with a '{table.Target}' value"));
+        foreach (string line in scores.ClassReportLines()) output.WriteLine(line);
         return 0;
     }
 
