@@ -93,7 +93,7 @@ public static class Help
             "prints the epoch.",
         "predict" =>
             "rocketnet predict --model FILE --input FILE.csv|.tsv[.gz]|FOLDER --output SCORES.csv " +
-            "[--id COLUMN] [--threads 1]\n" +
+            "[--id COLUMN] [--net light|booster] [--threads 1]\n" +
             "  Scores a table (or every image under a folder) with a model trained on a table (or an " +
             "image folder), through\n" +
             "  the preprocessing saved in it: one row per input row or image (line number, --id or " +
@@ -102,7 +102,8 @@ public static class Help
             "class) it prints\n" +
             "  the accuracy, precision and recall per class and the confusion matrix (rows: true class, columns: " +
             "predicted);\n" +
-            "  it warns when an image folder is, is inside, or holds the folder the model was trained on.",
+            "  it warns when an image folder is, is inside, or holds the folder the model was trained on.\n" +
+            "  --net booster scores with the booster of a pair checkpoint (an exported light net has none).",
         _ => $"unknown command '{command}' (commands: launch, train, eval, export, predict)",
     };
 }

@@ -15,7 +15,7 @@ internal static class ImageScoring
 {
     private const int BatchSize = 64;
 
-    public static int Run(Predictor predictor, string folder, string outPath, TextWriter output)
+    public static int Run(Predictor predictor, string folder, string outPath, TextWriter output, string net)
     {
         var image = predictor.Image!;
         var files = ImageFiles.Under(folder, out int linksSkipped);
@@ -51,7 +51,7 @@ internal static class ImageScoring
             }
         });
         progress.Finish();
-        output.WriteLine($"scored {files.Length:N0} images of {folder} into {outPath}"
+        output.WriteLine($"scored {files.Length:N0} images of {folder} with the {net} net into {outPath}"
             + scores!.AccuracySummary("images in a folder named like a class")
             + (linksSkipped > 0 ? $" ({linksSkipped} directory link(s) not followed)" : ""));
         foreach (string line in scores.ClassReportLines()) output.WriteLine(line);

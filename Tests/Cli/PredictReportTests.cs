@@ -116,4 +116,41 @@ public sealed class PredictReportTests : IDisposable
         Assert.Contains($"holds the folder this model was trained on ('train')", Run(PredictCommand.Run, "--model",
             model, "--input", root, "--output", scores));
     }
+
+    [Fact]
+    public void NetBoosterScoresWithThePairsBoosterAndIsRefusedForAnExportedLightNet()
+    {
+        string folder = Path.Combine(_dir, "digits");
+        PngWriter.WriteDigitsFolder(folder, 100);
+        string run = Path.Combine(_dir, "run");
+        Run(TrainCommand.Run, "--data", folder, "--shared", "16", "--booster-hidden", "32", "--epochs", "1",
+            "--batch-size", "32", "--threads", "1", "--checkpoint-dir", run);
+        string model = Path.Combine(run, TrainCommand.CheckpointFile);
+        string lightScores = Path.Combine(_dir, "light.csv"), boosterScores = Path.Combine(_dir, "booster.csv");
+        Assert.Contains("with the light net", Run(PredictCommand.Run, "--model", model, "--input", folder,
+            "--output", lightScores));
+        Assert.Contains("with the booster net", Run(PredictCommand.Run, "--model", model, "--input", folder,
+            "--output", boosterScores, "--net", "booster"));
+
+        // The first row is what the pair's booster gives for that file, and not what the light net gives.
+        var checkpoint = RocketNet.Serving.Checkpoint.Load(model);
+        var image = ImagePreprocessor.FromJson(checkpoint.Preprocessing!, model);
+        var booster = new RocketNet.Serving.Predictor(CheckpointNets.LoadPair(checkpoint).Booster,
+            checkpoint.InputShape!)
+        { Image = image };
+        string[] row = File.ReadAllLines(boosterScores)[1].Split(',');
+        var expected = booster.PredictImageFile(Path.Combine(folder, row[0]));
+        for (int k = 0; k < expected.Length; k++)
+            Assert.Equal(expected[k], float.Parse(row[2 + k], System.Globalization.CultureInfo.InvariantCulture), 5);
+        Assert.NotEqual(File.ReadAllLines(lightScores)[1], File.ReadAllLines(boosterScores)[1]);
+
+        string light = Path.Combine(_dir, "light.safetensors");
+        Run(ExportCommand.Run, "--checkpoint", model, "--out", light);
+        var e = Assert.Throws<UsageException>(() => Run(PredictCommand.Run, "--model", light, "--input", folder,
+            "--output", boosterScores, "--net", "booster"));
+        Assert.Contains("exported light net, which has no booster", e.Message);
+        e = Assert.Throws<UsageException>(() => Run(PredictCommand.Run, "--model", model, "--input", folder,
+            "--output", boosterScores, "--net", "teacher"));
+        Assert.Contains("--net must be one of light, booster; got 'teacher'", e.Message);
+    }
 }
