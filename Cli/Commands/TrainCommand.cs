@@ -178,7 +178,8 @@ public static class TrainCommand
         else if (monitor.BestEpoch > 0) output.WriteLine($"{monitor.DescribeBest()}: {bestPath}");
         if (stop < s.Epochs && !monitor.PatienceExhausted)
             output.WriteLine($"stopped after epoch {stop} of {s.Epochs} (--stop-after); continue with --resume");
-        log.WriteCurve(Path.Combine(s.CheckpointDirectory, "curve.svg"), $"{s.Data}: {architecture}, {label}");
+        log.WriteCurve(Path.Combine(s.CheckpointDirectory, "curve.svg"), $"{s.Data}: {architecture}, {label}",
+            validation is null ? "test" : "validation");
         output.WriteLine(
             $"done: checkpoint {checkpointPath}, log {logPath}, curve " +
             $"{Path.Combine(s.CheckpointDirectory, "curve.svg")}");
