@@ -14,10 +14,15 @@ public static class Help
             "rocketnet launch --data FILE.csv --target COLUMN | --data FOLDER  [--seeds 3] [--epochs 20] " +
             "[--batch-size 256] [--lr 0.001] [--lambda 0.03]\n" +
             "  [--validation 0.2] [--embedding-dim 8] [--booster-hidden 256x128] [--light-hidden 32] " +
-            "[table options as for train]\n" +
+            "[--test FILE]\n" +
+            "  [--categorical a,b] [--numeric c] [--ignore id] [--test-fraction 0.2] [--min-category-count 2] " +
+            "(table options as for train)\n" +
             "  The same side-by-side on your own table or image folder (an MLP pair on the pixels: --shared 64 " +
             "--booster-hidden 512),\n" +
-            "  on a validation split of its training part (validation accuracy, AUC for two classes).",
+            "  on a validation split of its training part (validation accuracy, AUC for two classes). The test " +
+            "part\n" +
+            "  (--test FILE, else --test-fraction of --data) is left unread, for a final test of the chosen " +
+            "settings.",
         "train" =>
             "rocketnet train [options]\n" +
             "  data:      --data digits|fashion-mnist|cifar10|ticdata|criteo|synthetic-clicks  --path " +
@@ -66,6 +71,8 @@ public static class Help
             "  --impressions training rows and a later test part a quarter that size; use --arch ctr.\n" +
             "  Writes DIR/last.safetensors (every epoch, atomically, with optimiser state), " +
             "DIR/log.csv and DIR/curve.svg;\n" +
+            "  log.csv's epoch column counts from 0 (row 0 is the console's 'epoch 1/N'; scripts read it " +
+            "that way);\n" +
             "  with --validation also DIR/best.safetensors, the epoch with the best validation metric of the light " +
             "net (booster:\n" +
             "  the booster's; GAUC with group ids, AUC for two classes, accuracy otherwise). test.csv is the last " +
