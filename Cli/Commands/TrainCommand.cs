@@ -155,7 +155,7 @@ public static class TrainCommand
                 foreach (var (key, value) in RunLog.EvaluationMetrics(test, "test")) metrics[key] = value;
                 finalTests.Add(RunLog.DescribeTest(test));
             }
-            metrics[DataSources.DataMetric] = s.Data;
+            metrics[DataSources.DataMetric] = DataSources.RecordedName(s.Data);
             if (s.Data == "synthetic-clicks")
             {
                 metrics[DataSources.ImpressionsMetric] = s.Impressions.ToString(CultureInfo.InvariantCulture);

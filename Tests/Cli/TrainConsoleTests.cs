@@ -12,7 +12,8 @@ namespace RocketNet.Tests.Cli;
 [Collection(Kernels.ThreadCountCollection.Name)] // the commands set the engine thread count
 public sealed class TrainConsoleTests : IDisposable
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "rocketnet-console-" + Guid.NewGuid().ToString("N"));
+    private readonly string _dir =
+        Path.Combine(Path.GetTempPath(), "rocketnet-console-" + Guid.NewGuid().ToString("N"));
 
     public TrainConsoleTests() => Directory.CreateDirectory(_dir);
 
