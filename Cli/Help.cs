@@ -15,20 +15,22 @@ public static class Help
             "[--out light.safetensors]\n" +
             "  [--epochs, --batch-size, --lr: the own-data defaults, as train uses them] [--lambda 0.03] " +
             "[--validation 0.2]\n" +
-            "  [--embedding-dim 8] [--booster-hidden 256x128] [--light-hidden 32] [--test FILE] " +
-            "[table options as for train]\n" +
+            "  [--embedding-dim 8] [--booster-hidden 256x128] [--light-hidden 32] [--test FILE]\n" +
+            "  [--categorical a,b] [--numeric c] [--ignore id] [--test-fraction 0.2] [--min-category-count 2] " +
+            "(table options as for train)\n" +
             "  Your decision tool on your own table or image folder (an MLP pair on the pixels: --shared 64 " +
             "--booster-hidden 512).\n" +
-            "  On a validation split of the training part (the test part is not read) it trains, per seed, the " +
-            "light net alone,\n" +
-            "  the booster alone, rocket at λ 0, 0.003, 0.01 and --lambda, rocket with the probability-MSE and " +
-            "KD hints, and KD\n" +
-            "  from the booster; prints each one's cost, validation accuracy (AUC for two classes) and paired gain " +
-            "over the light\n" +
-            "  net alone, and names the one to ship: the light net alone unless a candidate beats it beyond the " +
-            "noise between seeds\n" +
-            "  (simultaneous 95 % intervals). --out trains that choice on the whole training part and exports its " +
-            "light net.",
+            "  On a validation split of the training part it trains, per seed, the light net alone, the booster " +
+            "alone,\n" +
+            "  rocket at λ 0, 0.003, 0.01 and --lambda, rocket with the probability-MSE and KD hints, and KD from " +
+            "the booster;\n" +
+            "  prints each one's cost, validation accuracy (AUC for two classes) and paired gain over the light " +
+            "net alone, and\n" +
+            "  names the one to ship: the light net alone unless a candidate beats it beyond the noise between " +
+            "seeds (simultaneous\n" +
+            "  95 % intervals). --out trains that choice on the whole training part and exports its light net. " +
+            "The test part\n" +
+            "  (--test FILE, else --test-fraction of --data) is left unread, for a final test of the chosen net.",
         "train" =>
             "rocketnet train [options]\n" +
             "  data:      --data digits|fashion-mnist|cifar10|ticdata|criteo|synthetic-clicks  --path " +
@@ -77,6 +79,8 @@ public static class Help
             "  --impressions training rows and a later test part a quarter that size; use --arch ctr.\n" +
             "  Writes DIR/last.safetensors (every epoch, atomically, with optimiser state), " +
             "DIR/log.csv and DIR/curve.svg;\n" +
+            "  log.csv's epoch column counts from 0 (row 0 is the console's 'epoch 1/N'; scripts read it " +
+            "that way);\n" +
             "  with --validation also DIR/best.safetensors, the epoch with the best validation metric of the light " +
             "net (booster:\n" +
             "  the booster's; GAUC with group ids, AUC for two classes, accuracy otherwise). test.csv is the last " +
@@ -104,12 +108,17 @@ public static class Help
             "prints the epoch.",
         "predict" =>
             "rocketnet predict --model FILE --input FILE.csv|.tsv[.gz]|FOLDER --output SCORES.csv " +
-            "[--id COLUMN] [--threads 1]\n" +
+            "[--id COLUMN] [--net light|booster] [--threads 1]\n" +
             "  Scores a table (or every image under a folder) with a model trained on a table (or an " +
             "image folder), through\n" +
             "  the preprocessing saved in it: one row per input row or image (line number, --id or " +
             "file; predicted class;\n" +
-            "  a probability per class).",
+            "  a probability per class). With labels (the target column, or images in folders named like a " +
+            "class) it prints\n" +
+            "  the accuracy, precision and recall per class and the confusion matrix (rows: true class, columns: " +
+            "predicted);\n" +
+            "  it warns when an image folder is, is inside, or holds the folder the model was trained on.\n" +
+            "  --net booster scores with the booster of a pair checkpoint (an exported light net has none).",
         _ => $"unknown command '{command}' (commands: launch, train, eval, export, predict)",
     };
 }

@@ -1,3 +1,4 @@
+using System.Reflection;
 using RocketNet.Cli.Commands;
 
 namespace RocketNet.Cli;
@@ -8,7 +9,8 @@ namespace RocketNet.Cli;
 /// </summary>
 public static class Program
 {
-    private const string Usage =
+    /// <summary>The text of <c>rocketnet --help</c>.</summary>
+    internal const string Usage =
         "usage: rocketnet <command> [options]\n" +
         "  launch   train booster/light pairs on the embedded digits (base, rocket, booster; several " +
         "seeds) and print a table\n" +
@@ -17,8 +19,17 @@ public static class Program
         "  export   write the light net of a checkpoint as a standalone model file\n" +
         "  predict  score a table file or an image folder with a model trained on one: --model F --input " +
         "new.csv|folder --output scores.csv\n" +
-        "  (benchmarks live in the Benchmarks app: dotnet run -c Release --project Benchmarks -- " +
-        "quick WORKLOAD --threads N)";
+        "  --version, -V  print the version\n" +
+        "  (the benchmarks are not part of the tool: they live in the Benchmarks project of the RocketNet " +
+        "source repository)";
+
+    /// <summary>
+    /// "rocketnet VERSION": the assembly's informational version (Directory.Build.props' Version, plus the source
+    /// commit when the build knew it).
+    /// </summary>
+    internal static string VersionText =>
+        "rocketnet " + (typeof(Program).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()
+            ?.InformationalVersion ?? typeof(Program).Assembly.GetName().Version?.ToString() ?? "unknown");
 
     /// <summary>Runs a command; returns 0 on success, 1 on a runtime failure, 2 on a usage error.</summary>
     public static int Main(string[] args)
@@ -27,6 +38,11 @@ public static class Program
         {
             Console.WriteLine(Usage);
             return args.Length == 0 ? 2 : 0;
+        }
+        if (args[0] is "--version" or "-V")
+        {
+            Console.WriteLine(VersionText);
+            return 0;
         }
         if (args.Length > 1 && args[1] is "-h" or "--help")
         {
@@ -44,8 +60,8 @@ public static class Program
                 "export" => ExportCommand.Run(new CliOptions(rest), Console.Out),
                 "predict" => PredictCommand.Run(new CliOptions(rest), Console.Out),
                 _ => throw new UsageException(
-                    $"unknown command '{args[0]}' (commands: launch, train, eval, export, predict; benchmarks: " +
-                    "dotnet run -c Release --project Benchmarks -- quick WORKLOAD)"),
+                    $"unknown command '{args[0]}' (commands: launch, train, eval, export, predict; " +
+                    "rocketnet --help lists them, rocketnet --version prints the version)"),
             };
         }
         catch (UsageException e)

@@ -179,6 +179,14 @@ public static class DataSources
                 $"--data must be one of {string.Join(", ", Names)}, a table file (.csv, .tsv, optionally .gz) or an " +
                 $"image folder (one sub-folder per class); got '{data}'");
 
+    /// <summary>
+    /// What a checkpoint records as its <see cref="DataMetric"/>: a built-in dataset's name, or the file or folder
+    /// name alone of a user's table or image folder. Checkpoints and exported models are shipped; a full path would
+    /// tell whoever gets one the trainer's user name and folder layout, and means nothing on another machine.
+    /// </summary>
+    public static string RecordedName(string data) =>
+        IsTableFile(data) || IsImageFolder(data) ? Path.GetFileName(Path.TrimEndingDirectorySeparator(data)) : data;
+
     /// <summary>The same samples as flat rows (shares the arrays).</summary>
     public static Dataset Flatten(Dataset d) =>
         d.SampleShape.Length == 1 ? d : new(d.Name, d.Features, d.Labels, [d.SampleSize], d.ClassCount,

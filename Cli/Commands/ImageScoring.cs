@@ -15,13 +15,15 @@ internal static class ImageScoring
 {
     private const int BatchSize = 64;
 
-    public static int Run(Predictor predictor, string folder, string outPath, TextWriter output)
+    public static int Run(Predictor predictor, string folder, string outPath, TextWriter output, string net)
     {
         var image = predictor.Image!;
         var files = ImageFiles.Under(folder, out int linksSkipped);
         if (files.Length == 0)
             throw new InvalidDataException(
                 $"Image folder '{folder}': no image ({string.Join(", ", ImageFolderData.Extensions)}) in it.");
+        if (TrainingOverlap(folder, files, image.TrainingFolderDigest) is { } warning)
+            output.WriteLine($"warning: {warning}");
         int k = predictor.OutputSize;
         var progress = new ScoringProgress(output, "images", files.Length);
         ScoreWriter? scores = null;
@@ -49,9 +51,37 @@ internal static class ImageScoring
             }
         });
         progress.Finish();
-        output.WriteLine($"scored {files.Length:N0} images of {folder} into {outPath}"
+        output.WriteLine($"scored {files.Length:N0} images of {folder} with the {net} net into {outPath}"
             + scores!.AccuracySummary("images in a folder named like a class")
             + (linksSkipped > 0 ? $" ({linksSkipped} directory link(s) not followed)" : ""));
+        foreach (string line in scores.ClassReportLines()) output.WriteLine(line);
         return 0;
+    }
+
+    // Scoring the images a model was trained on overstates its accuracy on new ones. The model records only a digest
+    // of its training folder's path: compare it with the scored folder, the folders above it (scoring inside the
+    // training folder) and the folders between it and its files (scoring a folder that holds the training folder).
+    private static string? TrainingOverlap(string folder, string[] files, string? trainingDigest)
+    {
+        if (trainingDigest is null) return null;
+        for (string? dir = Path.GetFullPath(folder); dir is not null; dir = Path.GetDirectoryName(dir))
+        {
+            if (ImagePreprocessor.FolderDigest(dir) == trainingDigest)
+                return $"'{folder}' is the folder this model was trained on, or inside it: these scores are " +
+                       "mostly on training images and overstate its accuracy on new ones";
+        }
+        var below = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string file in files)
+        {
+            for (string? dir = Path.GetDirectoryName(Path.GetRelativePath(folder, file)); !string.IsNullOrEmpty(dir);
+                dir = Path.GetDirectoryName(dir))
+            {
+                if (!below.Add(dir)) break;
+                if (ImagePreprocessor.FolderDigest(Path.Combine(folder, dir)) == trainingDigest)
+                    return $"'{folder}' holds the folder this model was trained on ('{dir}'): its images are " +
+                           "among those scored, and overstate the accuracy on new ones";
+            }
+        }
+        return null;
     }
 }

@@ -11,7 +11,8 @@ namespace RocketNet.Cli.Commands;
 
 /// <summary>
 /// <c>rocketnet predict --model F --input new.csv --output scores.csv [--id COLUMN]</c>: scores a table file with a
-/// model trained on a table (an exported light net, or a pair checkpoint's light net), streaming it in batches
+/// model trained on a table (an exported light net, or a pair checkpoint's light net or, with <c>--net booster</c>,
+/// its booster), streaming it in batches
 /// through the preprocessing saved in the model. Each output row: the input's line number (or its
 /// <c>--id</c> value), the predicted class and one probability per class. When the input has the target column,
 /// the accuracy on its labelled rows is printed too.
@@ -30,12 +31,14 @@ public static class PredictCommand
         string outPath = options.StringOrNull("output")
             ?? throw new UsageException("predict needs --output <scores.csv>");
         string? idColumn = options.StringOrNull("id");
+        // the booster too, so a user can see on their own labelled data what the light net was distilled from
+        string net = options.Choice("net", "light", "light", "booster");
         Parallelism.ThreadCount = options.Int("threads", 1, 1, 256);
         options.RejectUnknown("predict");
         if (!File.Exists(modelPath)) throw new FileNotFoundException($"Model '{modelPath}' not found.", modelPath);
         OutputPath.CheckNotSource(outPath, modelPath, "--model");
         OutputPath.CheckNotSource(outPath, input, "--input");
-        var predictor = LoadPredictor(modelPath);
+        var predictor = LoadPredictor(modelPath, net);
         if (Directory.Exists(input))
         {
             if (predictor.Image is null)
@@ -43,7 +46,7 @@ public static class PredictCommand
                     $"--input {input} is a folder, but '{modelPath}' was trained on a table: give a table file");
             if (idColumn is not null)
                 throw new UsageException("--id names a table column; image scores are identified by their file names");
-            return ImageScoring.Run(predictor, input, outPath, output);
+            return ImageScoring.Run(predictor, input, outPath, output, net);
         }
         if (!File.Exists(input)) throw new FileNotFoundException($"Input '{input}' not found.", input);
         if (!RawTable.IsTableFile(input))
@@ -94,25 +97,34 @@ public static class PredictCommand
             }
         });
         progress.Finish();
-        output.WriteLine($"scored {rows:N0} rows of {input} into {outPath}"
+        output.WriteLine($"scored {rows:N0} rows of {input} with the {net} net into {outPath}"
             + scores!.AccuracySummary($"rows with a '{table.Target}' value"));
+        foreach (string line in scores.ClassReportLines()) output.WriteLine(line);
         return 0;
     }
 
-    // An exported light net directly; a pair checkpoint through its light net; with the preprocessing saved in it.
-    private static Predictor LoadPredictor(string path)
+    // An exported light net directly; a pair checkpoint through its light net or its booster; with the
+    // preprocessing saved in it.
+    private static Predictor LoadPredictor(string path, string net)
     {
         var checkpoint = Checkpoint.Load(path);
         if (checkpoint.Preprocessing is null)
             throw new UsageException(
                 $"'{path}' was not trained on a table file or an image folder (it has no saved preprocessing); " +
                 "predict scores such models");
-        var light = CheckpointNets.LoadLightNetOfAny(checkpoint);
+        if (net == "booster" && CheckpointNets.IsLightNet(checkpoint))
+            throw new UsageException(
+                $"--net booster: '{path}' is an exported light net, which has no booster; give the pair checkpoint " +
+                $"of the run ({TrainCommand.CheckpointFile} or {TrainCommand.BestCheckpointFile} in its " +
+                "--checkpoint-dir)");
+        var module = net == "booster"
+            ? CheckpointNets.LoadPair(checkpoint).Booster
+            : CheckpointNets.LoadLightNetOfAny(checkpoint);
         var (table, image) = Predictor.SavedPreprocessing(checkpoint);
         int[] shape = checkpoint.InputShape ?? [table?.RowWidth ?? image!.SampleSize];
         try
         {
-            return new Predictor(light, shape, BatchSize) { Table = table, Image = image };
+            return new Predictor(module, shape, BatchSize) { Table = table, Image = image };
         }
         catch (ArgumentException e)
         {

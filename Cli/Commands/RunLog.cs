@@ -158,25 +158,42 @@ public sealed class RunLog
                "start again or resume with a lower --lr or --lambda";
     }
 
-    /// <summary>Draws train loss and test accuracies per epoch from the CSV log as an SVG chart.</summary>
-    public void WriteCurve(string svgPath, string title)
+    /// <summary>
+    /// Draws the learning curve from the CSV log as an SVG chart: accuracies per epoch in one panel, losses (each
+    /// net's training cross-entropy and evaluation loss) in a second; <paramref name="evaluatedOn"/> names the part
+    /// the epochs were evaluated on ("validation" or "test") in the legend. Epochs are shown 1-based, as on the
+    /// console.
+    /// </summary>
+    public void WriteCurve(string svgPath, string title, string evaluatedOn = "test")
     {
         var lines = File.ReadAllLines(_path);
         var header = lines[0].Split(',');
-        int Column(string name) => Array.IndexOf(header, name);
-        var series = new List<(string, IReadOnlyList<(double, double)>)>();
-        foreach (var (column, name) in new[] { ("val_light_acc", "test accuracy, light"),
-            ("val_booster_acc", "test accuracy, booster"), ("train_light_acc", "train accuracy, light") })
+        var rows = lines.Skip(1).Select(l => l.Split(',')).ToList();
+        int epoch = Array.IndexOf(header, "epoch");
+        if (epoch < 0) return;
+        // A net that is not trained logs a training cross-entropy of 0 and an evaluation of NaN: no line for it.
+        List<(string, IReadOnlyList<(double, double)>)> Series(params (string Column, string Name)[] wanted)
         {
-            int c = Column(column), e = Column("epoch");
-            if (c < 0 || e < 0) continue;
-            var points = lines.Skip(1).Select(l => l.Split(','))
-                .Select(f => (X: double.Parse(f[e], CultureInfo.InvariantCulture) + 1, Y: Parse(f[c])))
-                .Where(p => double.IsFinite(p.Y)).Select(p => (p.X, p.Y)).ToList();
-            if (points.Count > 0) series.Add((name, points));
+            var series = new List<(string, IReadOnlyList<(double, double)>)>();
+            foreach (var (column, name) in wanted)
+            {
+                int c = Array.IndexOf(header, column);
+                if (c < 0) continue;
+                var points = rows.Select(f => (X: double.Parse(f[epoch], CultureInfo.InvariantCulture) + 1,
+                        Y: Parse(f[c]))).Where(p => double.IsFinite(p.Y)).Select(p => (p.X, p.Y)).ToList();
+                if (points.Count > 0 && points.Any(p => p.Y != 0)) series.Add((name, points));
+            }
+            return series;
         }
-        if (series.Count == 0) return;
-        File.WriteAllText(svgPath, SvgChart.Render(title, "epoch", "accuracy", series));
+        var accuracy = Series(("val_light_acc", $"{evaluatedOn} accuracy, light"),
+            ("val_booster_acc", $"{evaluatedOn} accuracy, booster"), ("train_light_acc", "train accuracy, light"));
+        var loss = Series(("train_light_ce", "train loss, light"), ("train_booster_ce", "train loss, booster"),
+            ("val_light_loss", $"{evaluatedOn} loss, light"), ("val_booster_loss", $"{evaluatedOn} loss, booster"));
+        var panels = new List<ChartPanel>();
+        if (accuracy.Count > 0) panels.Add(new ChartPanel("accuracy", accuracy));
+        if (loss.Count > 0) panels.Add(new ChartPanel("loss (cross-entropy)", loss));
+        if (panels.Count == 0) return;
+        File.WriteAllText(svgPath, SvgChart.Render(title, "epoch", panels, integerX: true));
     }
 
     private static double Parse(string text) =>

@@ -107,7 +107,10 @@ public static class TrainCommand
             $"(shared {pair.SharedParameters().Sum(p => (long)p.Count):N0}, light-only " +
             $"{pair.LightOnlyParameters().Sum(p => (long)p.Count):N0})");
 
-        var progress = new ProgressReporter(output);
+        var progress = new ProgressReporter(output)
+        {
+            AccuracyOf = s.Method == TrainingMethod.Booster ? "booster" : "light",
+        };
         string label = TrainSettings.MethodName(s.Method);
         var trainer = new RocketTrainer(pair, optimizer, ModelFactory.CreateSchedule(s), new TrainerOptions
         {
@@ -132,6 +135,7 @@ public static class TrainCommand
         string bestPath = Path.Combine(s.CheckpointDirectory, BestCheckpointFile);
         bool stoppedEarly = false;
         int done = startEpoch;
+        var finalTests = new List<string>(); // printed after the last epoch's line, which they follow in time
         for (int epoch = startEpoch; epoch < stop; epoch++)
         {
             bool evaluate = (epoch + 1) % s.EvalEvery == 0 || epoch + 1 == s.Epochs;
@@ -149,9 +153,9 @@ public static class TrainCommand
                 var test = trainer.Evaluate(data.Test);
                 RunLog.WriteTest(Path.Combine(s.CheckpointDirectory, RunLog.TestFile), test);
                 foreach (var (key, value) in RunLog.EvaluationMetrics(test, "test")) metrics[key] = value;
-                output.WriteLine(RunLog.DescribeTest(test));
+                finalTests.Add(RunLog.DescribeTest(test));
             }
-            metrics[DataSources.DataMetric] = s.Data;
+            metrics[DataSources.DataMetric] = DataSources.RecordedName(s.Data);
             if (s.Data == "synthetic-clicks")
             {
                 metrics[DataSources.ImpressionsMetric] = s.Impressions.ToString(CultureInfo.InvariantCulture);
@@ -163,12 +167,13 @@ public static class TrainCommand
                 Checkpoint.Save(bestPath, pair, architecture, record.Epoch + 1, metrics,
                     inputShape: data.Train.SampleShape, preprocessing: preprocessing);
             else if (validation is not null && s.FinalTest && final && monitor.BestEpoch > 0)
-                TestBest(bestPath, monitor.BestEpoch, trainer, data.Test, output);
+                finalTests.Add(TestBest(bestPath, monitor.BestEpoch, trainer, data.Test));
             var extra = optimizer.GetState().ToDictionary(kv => Checkpoint.OptimizerPrefix + kv.Key,
                 kv => NamedArray.Vector(kv.Value));
             Checkpoint.Save(checkpointPath, pair, architecture, record.Epoch + 1, metrics, extra,
                 data.Train.SampleShape, preprocessing);
             progress.Epoch(RunLog.Describe(record, s.Epochs, validation is null ? "test" : "val"));
+            foreach (string line in finalTests) output.WriteLine(line);
             if (stoppedEarly) break;
         }
         if (stoppedEarly)
@@ -178,7 +183,8 @@ public static class TrainCommand
         else if (monitor.BestEpoch > 0) output.WriteLine($"{monitor.DescribeBest()}: {bestPath}");
         if (stop < s.Epochs && !monitor.PatienceExhausted)
             output.WriteLine($"stopped after epoch {stop} of {s.Epochs} (--stop-after); continue with --resume");
-        log.WriteCurve(Path.Combine(s.CheckpointDirectory, "curve.svg"), $"{s.Data}: {architecture}, {label}");
+        log.WriteCurve(Path.Combine(s.CheckpointDirectory, "curve.svg"), $"{s.Data}: {architecture}, {label}",
+            validation is null ? "test" : "validation");
         output.WriteLine(
             $"done: checkpoint {checkpointPath}, log {logPath}, curve " +
             $"{Path.Combine(s.CheckpointDirectory, "curve.svg")}");
@@ -187,15 +193,14 @@ public static class TrainCommand
 
     // The final test of best.safetensors when the last epoch is not the best: its test metrics join its own
     // metadata (export carries them on), beside test.csv's, which are the last epoch's.
-    private static void TestBest(string bestPath, int bestEpoch, RocketTrainer trainer, Dataset test,
-        TextWriter output)
+    // Returns the line to print.
+    private static string TestBest(string bestPath, int bestEpoch, RocketTrainer trainer, Dataset test)
     {
         var best = File.Exists(bestPath) ? Checkpoint.Load(bestPath) : null;
         if (best?.Epoch != bestEpoch)
         {
             // removed by hand, or left by another run in this folder: there is no best net of this run to test
-            output.WriteLine($"note: {bestPath} does not hold this run's best epoch {bestEpoch}; its test is skipped");
-            return;
+            return $"note: {bestPath} does not hold this run's best epoch {bestEpoch}; its test is skipped";
         }
         var pair = CheckpointNets.LoadPair(best);
         var result = trainer.Evaluate(test, pair);
@@ -203,6 +208,6 @@ public static class TrainCommand
         foreach (var (key, value) in RunLog.EvaluationMetrics(result, "test")) metrics[key] = value;
         Checkpoint.Save(bestPath, pair, best.Architecture, best.Epoch, metrics, inputShape: best.InputShape,
             preprocessing: best.Preprocessing);
-        output.WriteLine(RunLog.DescribeTest(result, $"of best.safetensors, epoch {best.Epoch}, what export ships"));
+        return RunLog.DescribeTest(result, $"of best.safetensors, epoch {best.Epoch}, what export ships");
     }
 }

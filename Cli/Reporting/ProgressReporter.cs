@@ -23,6 +23,12 @@ public sealed class ProgressReporter
         _live = live ?? !Console.IsOutputRedirected;
     }
 
+    /// <summary>
+    /// The net whose running training accuracy <see cref="Batch"/> is given ("light", or "booster" when only the
+    /// booster trains), named on the bar so it is not mistaken for the other net's.
+    /// </summary>
+    public string AccuracyOf { get; init; } = "light";
+
     /// <summary>Called after each batch: redraws the bar (at most 10 times a second) when live.</summary>
     public void Batch(string label, int epoch, int epochs, int batch, int batches, double loss,
         double accuracy, long samplesDone)
@@ -39,7 +45,7 @@ public sealed class ProgressReporter
         string line = string.Create(CultureInfo.InvariantCulture,
             $"{label} [{new string('#', filled)}{new string('.', width - filled)}] epoch {epoch}/{epochs} " +
             $"batch {batch}/{batches} " +
-            $"loss {loss:F4} acc {accuracy:P1} {samplesDone / Math.Max(elapsed, 1e-9):F0}/s " +
+            $"loss {loss:F4} {AccuracyOf} acc {accuracy:P1} {samplesDone / Math.Max(elapsed, 1e-9):F0}/s " +
             $"left {FormatSeconds(left)}");
         int pad = Math.Max(0, _lastWidth - line.Length);
         _output.Write("\r" + line + new string(' ', pad));

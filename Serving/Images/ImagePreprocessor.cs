@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using StbImageSharp;
 
@@ -39,6 +41,36 @@ public sealed class ImagePreprocessor
 
     /// <summary>Class names (the class folders' names); class k is <c>ClassNames[k]</c>.</summary>
     public required string[] ClassNames { get; init; }
+
+    /// <summary>
+    /// SHA-256 (lower-case hex) of the full path of the folder the training images were read from (<c>FOLDER/train</c>
+    /// with a train/test layout), see <see cref="FolderDigest"/>; null in models saved before it was recorded. Only
+    /// the digest travels in the model, not the path, so a shipped model does not tell where it was trained;
+    /// <c>predict</c> compares it with the scored folder to warn when training images are scored.
+    /// </summary>
+    public string? TrainingFolderDigest { get; init; }
+
+    /// <summary>
+    /// The digest recorded as <see cref="TrainingFolderDigest"/>: SHA-256 of the folder's full path (a link to a
+    /// folder resolved, no trailing separator). Two names of one folder through links deeper in the path, or a copy
+    /// of it, digest differently: this catches the common mistake, not every way of scoring training images.
+    /// </summary>
+    public static string FolderDigest(string folder) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(RealFolder(folder))));
+
+    private static string RealFolder(string folder)
+    {
+        string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
+        try
+        {
+            return Directory.ResolveLinkTarget(full, returnFinalTarget: true)?.FullName is { } target
+                ? Path.TrimEndingDirectorySeparator(target) : full;
+        }
+        catch (IOException)
+        {
+            return full; // a dangling or looping link names no training folder anyway
+        }
+    }
 
     /// <summary>Values per encoded image: 3·S².</summary>
     public int SampleSize => 3 * ImageSize * ImageSize;
@@ -171,7 +203,9 @@ public sealed class ImagePreprocessor
             if (p.Kind != PreprocessingKinds.Image || PreprocessingKinds.Of(json) != PreprocessingKinds.Image)
                 throw new JsonException("not an image preprocessing");
             if (p.ImageSize is < 1 or > 4096 || p.Mean.Length != 3 || p.Std.Length != 3 || p.Std.Any(s => !(s > 0))
-                || p.ClassNames.Length < 2)
+                || p.ClassNames.Length < 2
+                || (p.TrainingFolderDigest is { } digest
+                    && (digest.Length != 64 || !digest.All(char.IsAsciiHexDigitLower))))
                 throw new JsonException("incomplete description");
             return p;
         }

@@ -20,15 +20,28 @@ public static class AtomicFile
         string full = Path.GetFullPath(path);
         string directory = Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(directory);
-        foreach (string stale in Directory.EnumerateFiles(directory, $".{Path.GetFileName(full)}.*.tmp"))
+        string prefix = TemporaryPrefix(Path.GetFileName(full));
+        foreach (string stale in Directory.EnumerateFiles(directory, $".{prefix}.*.tmp"))
         {
             // another process may hold it; it is not ours to fight over
             try { File.Delete(stale); } catch (IOException) { }
         }
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        string temporary = Path.Combine(directory, $".{prefix}.{Guid.NewGuid():N}.tmp");
+        FileStream file;
         try
         {
-            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The temporary file is an implementation detail: the user asked to write path, so name that.
+            throw new IOException(
+                $"Cannot write '{path}': a new file in '{directory}' could not be created " +
+                $"({e.Message.Replace(temporary, "the temporary file", StringComparison.Ordinal)}).", e);
+        }
+        try
+        {
+            using (file)
             {
                 var target = wrap is null ? file : wrap(file);
                 write(target);
@@ -42,5 +55,16 @@ public static class AtomicFile
             try { File.Delete(temporary); } catch (IOException) { } // best effort: the original error matters more
             throw;
         }
+    }
+
+    // The target's name, cut to at most 200 UTF-8 bytes: the temporary adds 38 bytes, and a target name near the
+    // 255-byte limit of most file systems would otherwise make the temporary's name too long.
+    private static string TemporaryPrefix(string name)
+    {
+        const int maxBytes = 200;
+        int length = name.Length;
+        while (System.Text.Encoding.UTF8.GetByteCount(name.AsSpan(0, length)) > maxBytes)
+            length -= char.IsLowSurrogate(name[length - 1]) && length > 1 ? 2 : 1;
+        return name[..length];
     }
 }

@@ -103,4 +103,19 @@ public sealed class OutputPathTests : IDisposable
             new StringWriter()));
         Assert.Equal(81, File.ReadAllLines(scores).Length);
     }
+
+    [Fact]
+    public void ANameNearTheLengthLimitIsWrittenAndAFailedWriteNamesTheTargetNotTheTemporaryFile()
+    {
+        // 240 bytes: allowed, but with the temporary's 38 extra bytes over the usual 255-byte limit.
+        string longName = PathOf(new string('s', 236) + ".csv");
+        Write(longName, "a,b\n");
+        Assert.Equal("a,b\n", File.ReadAllText(longName));
+        Assert.Single(Directory.GetFiles(_dir));
+
+        if (!OperatingSystem.IsLinux()) return; // /proc refuses new files whoever asks, root included
+        var e = Assert.ThrowsAny<IOException>(() => Write("/proc/rocketnet-scores.csv", "x"));
+        Assert.Contains("Cannot write '/proc/rocketnet-scores.csv'", e.Message);
+        Assert.DoesNotContain(".tmp", e.Message);
+    }
 }

@@ -108,6 +108,7 @@ public sealed class TableCommandTests : IDisposable
         string said = Run(PredictCommand.Run, "--model", light, "--input", csv, "--output", scores);
         Assert.Contains($"scored {raw.Rows.Count:N0} rows", said);
         Assert.Contains("accuracy on the", said);
+        Assert.Contains("confusion matrix (rows: true class, columns: predicted class)", said);
         var lines = File.ReadAllLines(scores);
         Assert.Equal("line,predicted," + string.Join(",", table.ClassNames.Select(c => "p_" + c)), lines[0]);
         var firstRecord = raw.Header.Select((name, c) => (name, c)).ToDictionary(p => p.name, p => raw.Rows[0][p.c]);

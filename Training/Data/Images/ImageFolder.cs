@@ -48,7 +48,8 @@ public sealed record ImageFolderData(Dataset Train, Dataset Test, ImagePreproces
         string trainDir = Path.Combine(folder, "train"), testDir = Path.Combine(folder, "test");
         List<(string File, int Label)> trainFiles, testFiles;
         string[] classes;
-        if (Directory.Exists(trainDir) && Directory.Exists(testDir))
+        bool layout = Directory.Exists(trainDir) && Directory.Exists(testDir);
+        if (layout)
         {
             classes = ClassFolders(trainDir);
             trainFiles = Files(trainDir, classes, notes);
@@ -77,6 +78,8 @@ public sealed record ImageFolderData(Dataset Train, Dataset Test, ImagePreproces
             Mean = [.. statistics.Mean],
             Std = statistics.Std.Select(s => s > 1e-6f ? s : 1f).ToArray(),
             ClassNames = classes,
+            // with train/ and test/, scoring test/ is right and only train/ holds training images
+            TrainingFolderDigest = ImagePreprocessor.FolderDigest(layout ? trainDir : folder),
         };
         var normalizer = new ChannelNormalizer(preprocessor.Mean, preprocessor.Std);
         var test = Read(testFiles, size, classes, options.SkipBadImages, notes, "test");
