@@ -14,3 +14,9 @@ SUITE=(
   "house-votes|$SHARED/tables/HouseVotes84.csv|--target Class"
   "ticdata|$SHARED/ctr/ticdata.csv|--target CARAVAN"
 )
+# The two image folders (experiments/own-data/make-image-folders.py writes them, with train/ and test/ parts).
+IMAGES="${IMAGES:-${XDG_CACHE_HOME:-$HOME/.cache}/rocketnet/own-data}"
+IMAGE_SUITE=(
+  "cifar10-folder|$IMAGES/cifar10"
+  "fashion-mnist-folder|$IMAGES/fashion-mnist"
+)
