@@ -20,7 +20,7 @@ if [[ ! -f "$bin/rocketnet.dll" ]]; then
   [[ -d "$src" ]] || git -C "$ROOT" worktree add --detach "$src" "$commit" > /dev/null
   dotnet build "$src/Cli" -c Release -o "$bin" -v quiet -nologo > /dev/null
 fi
-rocketnet() { (cd "$ROOT" && dotnet "$bin/rocketnet.dll" "$@" --threads 1); }
+rocketnet() { (cd "$ROOT" && dotnet "$bin/rocketnet.dll" "$@"); }
 py() { /usr/bin/python3 "$ROOT/experiments/own-data/suite.py" "$@"; }
 out="$ROOT/results/own-data-suite"
 mkdir -p "$out"
@@ -34,7 +34,7 @@ run_one() {
   mkdir -p "$dir"
   : > "$dir/metrics.tmp"
   for method in base rocket booster; do
-    rocketnet train --data "$train" "$@" --method "$method" --seed 1 --checkpoint-dir "$work/$method" \
+    rocketnet train --data "$train" "$@" --method "$method" --seed 1 --threads 1 --checkpoint-dir "$work/$method" \
       > "$dir/train-$method.txt" 2>&1
     if [[ "$method" != booster ]]; then
       rocketnet export --checkpoint "$work/$method" --out "$work/$method-light.safetensors" > /dev/null
@@ -47,7 +47,8 @@ run_one() {
       py score "$work/s.csv" "$test" "$target" | sed "s/^rocketnet/$method-booster/" >> "$dir/metrics.tmp"
     fi
   done
-  rocketnet launch --data "$train" "$@" --seeds 3 --out "$work/choice.safetensors" > "$dir/launch.txt" 2>&1
+  rocketnet launch --data "$train" "$@" --seeds 3 --threads 1 --out "$work/choice.safetensors" \
+    > "$dir/launch.txt" 2>&1
   rocketnet predict --model "$work/choice.safetensors" --input "$test" --output "$work/s.csv" > /dev/null
   py score "$work/s.csv" "$test" "$target" | sed "s/^rocketnet/launch-choice/" >> "$dir/metrics.tmp"
   [[ -n "${sk_train:-}" ]] && py sklearn "$sk_train" "$sk_test" "$sk_target" >> "$dir/metrics.tmp"
