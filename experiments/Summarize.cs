@@ -3,7 +3,8 @@
 // Run from the repository root: dotnet run experiments/Summarize.cs
 // Every number it writes comes from a finished run's log.csv (runs without a DONE file are ignored) or,
 // for CTR costs, from the eval.txt that experiments/ctr.sh saves beside it. Blocks between
-// <!-- BEGIN name --> and <!-- END name --> in RESULTS.md are replaced; everything else is left alone.
+// <!-- BEGIN name --> and <!-- END name --> in RESULTS.md (and docs/history/short-schedule-runs.md) are replaced;
+// everything else is left alone.
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -78,14 +79,17 @@ var blocks = new Dictionary<string, string>
         [("rocket", "rocket"), ("KD from the booster alone", "kd"), ("rocket + KD", "rocket-kd")]),
 };
 
-string text = File.ReadAllText(resultsFile);
+// The earlier short-schedule runs' tables (cifar10-table1 … cost) live in docs/history/short-schedule-runs.md.
+string[] blockFiles = [resultsFile, Path.Combine(root, "docs", "history", "short-schedule-runs.md")];
+var texts = blockFiles.Where(File.Exists).ToDictionary(f => f, f => File.ReadAllText(f));
 foreach (var (name, body) in blocks)
 {
     var pattern = new Regex($"(<!-- BEGIN {Regex.Escape(name)} -->\n)(.*?)(<!-- END {Regex.Escape(name)} -->)", RegexOptions.Singleline);
-    if (!pattern.IsMatch(text)) { Console.Error.WriteLine($"RESULTS.md has no block '{name}'"); continue; }
-    text = pattern.Replace(text, m => m.Groups[1].Value + body + m.Groups[3].Value);
+    string? file = texts.Keys.FirstOrDefault(f => pattern.IsMatch(texts[f]));
+    if (file is null) { Console.Error.WriteLine($"no block '{name}' in RESULTS.md or docs/history/short-schedule-runs.md"); continue; }
+    texts[file] = pattern.Replace(texts[file], m => m.Groups[1].Value + body + m.Groups[3].Value);
 }
-File.WriteAllText(resultsFile, text);
+foreach (var (file, text) in texts) File.WriteAllText(file, text);
 foreach (var experiment in new[] { "cifar10", "fashion-mnist" }) Chart(experiment, "test");
 foreach (var experiment in new[] { "fmnist-mlp" }) Chart(experiment, "validation"); // accuracy: the CTR experiments are judged by AUC
 Console.WriteLine($"updated {resultsFile}");
