@@ -39,7 +39,7 @@ var blocks = new Dictionary<string, string>
          ("click log, both tuned on validation", "clicks", "gauc", "base-tuned", "rocket-tuned"),
          ("click log: what the hint adds to joint training (tuned)", "clicks", "gauc", "rocket-l0-tuned", "rocket-tuned"),
          ("ticdata (validated booster)", "ticdata-val", "auc", "base", "rocket"),
-         ("CIFAR-10 (WRN-16-1, near convergence)", "cifar10-full", "acc", "base", "rocket")]),
+         ("CIFAR-10 (WRN-16-1, 30 epochs, interval sharing)", "cifar10-e30", "acc", "base", "rocket")]),
     ["fmnist-arms"] = Arms("fmnist-mlp", "acc"),
     ["fmnist-light"] = Comparisons("fmnist-mlp", "acc", "light", "base",
         [("rocket", "rocket"), ("joint, λ = 0 (no hint)", "rocket-l0"), ("rocket without gradient block", "rocket-nogb"),
@@ -74,9 +74,10 @@ var blocks = new Dictionary<string, string>
     ["fmnist-precondition"] = Comparisons("fmnist-mlp", "acc", "booster", "base", [("booster alone vs light alone", "booster")], baseNet: "light"),
     ["fmnist-feature"] = Comparisons("fmnist-mlp", "acc", "light", "v64-base",
         [("rocket, 64-wide variant", "v64-rocket"), ("rocket + cosine feature hint, 64-wide variant", "v64-rocket-fh")]),
-    ["cifar10-arms"] = Arms("cifar10-full", "acc"),
-    ["cifar10-light"] = Comparisons("cifar10-full", "acc", "light", "base",
-        [("rocket", "rocket"), ("KD from the booster alone", "kd"), ("rocket + KD", "rocket-kd")]),
+    ["cifar10-arms"] = Arms("cifar10-e30", "acc"),
+    ["cifar10-light"] = Comparisons("cifar10-e30", "acc", "light", "base",
+        [("rocket", "rocket"), ("rocket without gradient block", "no-gb"), ("joint, λ = 0 (no hint)", "lambda0"),
+         ("rocket, probability MSE", "prob-mse"), ("KD from the booster alone", "kd"), ("rocket + KD", "rocket-kd")]),
 };
 
 // The earlier short-schedule runs' tables (cifar10-table1 … cost) live in docs/history/short-schedule-runs.md.
