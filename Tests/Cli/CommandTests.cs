@@ -10,24 +10,11 @@ namespace RocketNet.Tests.Cli;
 
 /// <summary>The commands end to end on the embedded digits, in a temporary folder.</summary>
 [Collection(Kernels.ThreadCountCollection.Name)] // the commands set the engine thread count
-public sealed class CommandTests : IDisposable
+public sealed class CommandTests : CliTestFolder
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "rocketnet-cli-" + Guid.NewGuid().ToString("N"));
-
-    public CommandTests() => Directory.CreateDirectory(_dir);
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private static string Run(Func<CliOptions, TextWriter, int> command, params string[] args)
-    {
-        var output = new StringWriter();
-        Assert.Equal(0, command(new CliOptions(args), output));
-        return output.ToString();
-    }
-
     private string[] TrainArgs(string folder, params string[] more) =>
         ["--data", "digits", "--arch", "mlp", "--shared", "16", "--booster-hidden", "64", "--batch-size", "64",
-         "--lr", "0.05", "--seed", "4", "--threads", "1", "--checkpoint-dir", Path.Combine(_dir, folder),
+         "--lr", "0.05", "--seed", "4", "--threads", "1", "--checkpoint-dir", Path.Combine(Dir, folder),
          .. more.Contains("--epochs") ? more : [.. more, "--epochs", "3"]];
 
     [Fact]
@@ -37,10 +24,10 @@ public sealed class CommandTests : IDisposable
         var first = Run(TrainCommand.Run, TrainArgs("split", "--stop-after", "1"));
         Assert.Contains("--resume", first);
         Run(TrainCommand.Run, TrainArgs("split", "--resume"));
-        Assert.Equal(File.ReadAllBytes(Path.Combine(_dir, "whole", TrainCommand.CheckpointFile)),
-                     File.ReadAllBytes(Path.Combine(_dir, "split", TrainCommand.CheckpointFile)));
-        Assert.Equal(4, File.ReadAllLines(Path.Combine(_dir, "split", "log.csv")).Length); // header + 3 epochs
-        XDocument.Load(Path.Combine(_dir, "split", "curve.svg")); // well-formed SVG
+        Assert.Equal(File.ReadAllBytes(Path.Combine(Dir, "whole", TrainCommand.CheckpointFile)),
+                     File.ReadAllBytes(Path.Combine(Dir, "split", TrainCommand.CheckpointFile)));
+        Assert.Equal(4, File.ReadAllLines(Path.Combine(Dir, "split", "log.csv")).Length); // header + 3 epochs
+        XDocument.Load(Path.Combine(Dir, "split", "curve.svg")); // well-formed SVG
     }
 
     [Fact]
@@ -49,19 +36,19 @@ public sealed class CommandTests : IDisposable
         Run(TrainCommand.Run, TrainArgs("whole"));
         // A kill between the log row of epoch 2 and its checkpoint: the log has one row more than the checkpoint.
         Run(TrainCommand.Run, TrainArgs("killed", "--stop-after", "1"));
-        string log = Path.Combine(_dir, "killed", "log.csv");
+        string log = Path.Combine(Dir, "killed", "log.csv");
         File.AppendAllText(log, File.ReadAllLines(log)[1] + "\n");
         Run(TrainCommand.Run, TrainArgs("killed", "--resume"));
-        Assert.Equal(File.ReadAllBytes(Path.Combine(_dir, "whole", TrainCommand.CheckpointFile)),
-                     File.ReadAllBytes(Path.Combine(_dir, "killed", TrainCommand.CheckpointFile)));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(Dir, "whole", TrainCommand.CheckpointFile)),
+                     File.ReadAllBytes(Path.Combine(Dir, "killed", TrainCommand.CheckpointFile)));
         Assert.Equal(4, File.ReadAllLines(log).Length);
 
         // A kill during the first epoch: a log, no checkpoint. --resume starts again; a plain rerun does too.
-        Directory.CreateDirectory(Path.Combine(_dir, "early"));
-        File.WriteAllText(Path.Combine(_dir, "early", "log.csv"), File.ReadAllLines(log)[0] + "\n");
+        Directory.CreateDirectory(Path.Combine(Dir, "early"));
+        File.WriteAllText(Path.Combine(Dir, "early", "log.csv"), File.ReadAllLines(log)[0] + "\n");
         Assert.Contains("starting from epoch 0", Run(TrainCommand.Run, TrainArgs("early", "--resume")));
-        Assert.Equal(File.ReadAllBytes(Path.Combine(_dir, "whole", TrainCommand.CheckpointFile)),
-                     File.ReadAllBytes(Path.Combine(_dir, "early", TrainCommand.CheckpointFile)));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(Dir, "whole", TrainCommand.CheckpointFile)),
+                     File.ReadAllBytes(Path.Combine(Dir, "early", TrainCommand.CheckpointFile)));
     }
 
     [Fact]
@@ -71,10 +58,10 @@ public sealed class CommandTests : IDisposable
         Assert.Contains("validation", text);
         Assert.Contains("| val light", text);
         Assert.Contains("test (read once, after the last epoch)", text);
-        var test = File.ReadAllLines(Path.Combine(_dir, "val", RunLog.TestFile));
+        var test = File.ReadAllLines(Path.Combine(Dir, "val", RunLog.TestFile));
         Assert.Equal(2, test.Length);
         Assert.StartsWith("test_light_acc,", test[0]);
-        var checkpoint = Checkpoint.Load(Path.Combine(_dir, "val", TrainCommand.CheckpointFile));
+        var checkpoint = Checkpoint.Load(Path.Combine(Dir, "val", TrainCommand.CheckpointFile));
         Assert.True(checkpoint.Metrics.ContainsKey("val_light_accuracy"));
         Assert.Equal(double.Parse(test[1].Split(',')[0], CultureInfo.InvariantCulture),
                      double.Parse(checkpoint.Metrics["test_light_accuracy"], CultureInfo.InvariantCulture), 5);
@@ -95,7 +82,7 @@ public sealed class CommandTests : IDisposable
     public void DivergenceStopsTrainingWithAClearErrorAndKeepsTheLastGoodCheckpoint()
     {
         Run(TrainCommand.Run, TrainArgs("diverge", "--stop-after", "1"));
-        string checkpoint = Path.Combine(_dir, "diverge", TrainCommand.CheckpointFile);
+        string checkpoint = Path.Combine(Dir, "diverge", TrainCommand.CheckpointFile);
         var good = File.ReadAllBytes(checkpoint);
         var huge = TrainArgs("diverge", "--resume", "--lambda", "1000");
         huge[Array.IndexOf(huge, "--lr") + 1] = "100";
@@ -103,7 +90,7 @@ public sealed class CommandTests : IDisposable
         Assert.Contains("diverged at epoch 2", e.Message);
         Assert.Contains("loss is", e.Message);
         Assert.Equal(good, File.ReadAllBytes(checkpoint));
-        Assert.Equal(2, File.ReadAllLines(Path.Combine(_dir, "diverge", "log.csv")).Length); // header + the good epoch
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(Dir, "diverge", "log.csv")).Length); // header + the good epoch
         Assert.Equal(1, Program.Main(["train", .. huge]));
     }
 
@@ -119,8 +106,8 @@ public sealed class CommandTests : IDisposable
     public void ExportedLightNetEvaluatesLikeThePairsLightNet()
     {
         Run(TrainCommand.Run, TrainArgs("run", "--epochs", "2"));
-        string checkpoint = Path.Combine(_dir, "run", TrainCommand.CheckpointFile),
-            light = Path.Combine(_dir, "light.safetensors");
+        string checkpoint = Path.Combine(Dir, "run", TrainCommand.CheckpointFile),
+            light = Path.Combine(Dir, "light.safetensors");
         var pairLines = Run(EvalCommand.Run, "--checkpoint", checkpoint, "--threads", "1").Split('\n');
         Assert.Contains("exported the light net", Run(ExportCommand.Run, "--checkpoint", checkpoint, "--out", light));
         var lightLines = Run(EvalCommand.Run, "--checkpoint", light, "--threads", "1").Split('\n');
@@ -133,7 +120,7 @@ public sealed class CommandTests : IDisposable
     public void TrainLimitEvalEveryAndTimingDoWhatTheySay()
     {
         Run(TrainCommand.Run, TrainArgs("limited", "--epochs", "3", "--train-limit", "100", "--eval-every", "2"));
-        var stdout = File.ReadAllLines(Path.Combine(_dir, "limited", "log.csv"));
+        var stdout = File.ReadAllLines(Path.Combine(Dir, "limited", "log.csv"));
         Assert.Equal(4, stdout.Length);
         var header = stdout[0].Split(',');
         int validation = Array.IndexOf(header, "val_light_acc"), train = Array.IndexOf(header, "train_seconds");
@@ -143,7 +130,7 @@ public sealed class CommandTests : IDisposable
         Assert.True(double.Parse(stdout[3].Split(',')[train], System.Globalization.CultureInfo.InvariantCulture) > 0);
         var text = Run(TrainCommand.Run, TrainArgs("limited-text", "--epochs", "1", "--train-limit", "100"));
         Assert.Contains("(100 train /", text);
-        string checkpoint = Path.Combine(_dir, "limited", TrainCommand.CheckpointFile);
+        string checkpoint = Path.Combine(Dir, "limited", TrainCommand.CheckpointFile);
         var cost = Run(EvalCommand.Run, "--checkpoint", checkpoint, "--threads", "1", "--timing");
         // light: 64 -> 16 (shared) -> 10; multiplications 64·16 + 16·10, parameters those plus 16 + 10 biases
         Assert.Matches(
@@ -160,12 +147,12 @@ public sealed class CommandTests : IDisposable
             "3", "--arch", "ctr",
             "--embedding-dim", "4", "--booster-hidden", "32x16", "--light-hidden", "8", "--optimizer",
             "adam", "--lr", "0.01",
-            "--batch-size", "128", "--epochs", "1", "--threads", "1", "--checkpoint-dir", Path.Combine(_dir, "clicks"));
+            "--batch-size", "128", "--epochs", "1", "--threads", "1", "--checkpoint-dir", Path.Combine(Dir, "clicks"));
         Assert.Contains("synthetic-clicks (4000 train / 1000 test)", text);
         Assert.Contains("ctr-towers vocab=100000x7x3x5x24x3x8x5000x24x500x1500x10x4x24x7x10x3x4 dim=4", text);
         Assert.Contains("hidden model on the full test part: AUC 0.", text);
-        Assert.Contains("val_light_gauc", File.ReadAllLines(Path.Combine(_dir, "clicks", "log.csv"))[0]);
-        string checkpoint = Path.Combine(_dir, "clicks", TrainCommand.CheckpointFile);
+        Assert.Contains("val_light_gauc", File.ReadAllLines(Path.Combine(Dir, "clicks", "log.csv"))[0]);
+        string checkpoint = Path.Combine(Dir, "clicks", TrainCommand.CheckpointFile);
         var recorded = Checkpoint.Load(checkpoint).Metrics;
         Assert.Equal(("4000", "3"), (recorded[DataSources.ImpressionsMetric], recorded[DataSources.DataSeedMetric]));
         Assert.Equal("synthetic-clicks", recorded[DataSources.DataMetric]);

@@ -12,17 +12,11 @@ namespace RocketNet.Tests.Cli;
 /// whole numbers), accuracy and loss have a panel each, and titles and legends fit inside the image.
 /// </summary>
 [Collection(Kernels.ThreadCountCollection.Name)] // the commands set the engine thread count
-public sealed class CurveTests : IDisposable
+public sealed class CurveTests : CliTestFolder
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "rocketnet-curve-" + Guid.NewGuid().ToString("N"));
-
-    public CurveTests() => Directory.CreateDirectory(_dir);
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
     private XDocument Train(string folder, params string[] more)
     {
-        string run = Path.Combine(_dir, folder);
+        string run = Path.Combine(Dir, folder);
         Assert.Equal(0, TrainCommand.Run(new CliOptions(["--data", "digits", "--arch", "mlp", "--shared", "16",
             "--booster-hidden", "32", "--batch-size", "64", "--epochs", "3", "--threads", "1", "--limit", "300",
             "--checkpoint-dir", run, .. more]), new StringWriter()));

@@ -13,19 +13,13 @@ namespace RocketNet.Tests.Cli;
 /// <c>export --format onnx</c> of a trained digits pair: ONNX Runtime gives what RocketNet's exported light net gives.
 /// </summary>
 [Collection(Kernels.ThreadCountCollection.Name)] // the commands set the engine thread count
-public sealed class ExportOnnxCommandTests : IDisposable
+public sealed class ExportOnnxCommandTests : CliTestFolder
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "rocketnet-onnx-" + Guid.NewGuid().ToString("N"));
-
-    public ExportOnnxCommandTests() => Directory.CreateDirectory(_dir);
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
     [Fact]
     public void TheOnnxExportOfATrainedLightNetAgreesWithItsSafetensorsExport()
     {
-        string run = Path.Combine(_dir, "run"), onnx = Path.Combine(_dir, "light.onnx"),
-            light = Path.Combine(_dir, "light.safetensors");
+        string run = Path.Combine(Dir, "run"), onnx = Path.Combine(Dir, "light.onnx"),
+            light = Path.Combine(Dir, "light.safetensors");
         string[] train = ["--data", "digits", "--arch", "mlp", "--shared", "16", "--booster-hidden", "64", "--epochs",
             "2", "--threads", "1", "--checkpoint-dir", run];
         Assert.Equal(0, TrainCommand.Run(new CliOptions(train), new StringWriter()));
@@ -37,7 +31,7 @@ public sealed class ExportOnnxCommandTests : IDisposable
         Assert.Equal(0, ExportCommand.Run(new CliOptions(["--checkpoint", checkpoint, "--out", light]),
             new StringWriter()));
         // An exported light net converts to the same ONNX model (issue 27: it asked for the missing booster).
-        string fromLight = Path.Combine(_dir, "from-light.onnx");
+        string fromLight = Path.Combine(Dir, "from-light.onnx");
         Assert.Equal(0, ExportCommand.Run(
             new CliOptions(["--checkpoint", light, "--out", fromLight, "--format", "onnx"]), new StringWriter()));
         Assert.Equal(File.ReadAllBytes(onnx), File.ReadAllBytes(fromLight));

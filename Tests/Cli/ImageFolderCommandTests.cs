@@ -13,25 +13,12 @@ namespace RocketNet.Tests.Cli;
 /// An image folder end to end: the digits as PNG class folders, trained, exported, served from image files.
 /// </summary>
 [Collection(Kernels.ThreadCountCollection.Name)] // the commands set the engine thread count
-public sealed class ImageFolderCommandTests : IDisposable
+public sealed class ImageFolderCommandTests : CliTestFolder
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "rocketnet-images-" + Guid.NewGuid().ToString("N"));
-
-    public ImageFolderCommandTests() => Directory.CreateDirectory(_dir);
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private static string Run(Func<CliOptions, TextWriter, int> command, params string[] args)
-    {
-        var output = new StringWriter();
-        Assert.Equal(0, command(new CliOptions(args), output));
-        return output.ToString();
-    }
-
     [Fact]
     public void LaunchComparesTheFourRowsOnAnImageFolder()
     {
-        string folder = Path.Combine(_dir, "digits");
+        string folder = Path.Combine(Dir, "digits");
         PngWriter.WriteDigitsFolder(folder, 300);
         string said = Run(LaunchCommand.Run, "--data", folder, "--seeds", "1", "--epochs", "2", "--threads", "1");
         Assert.Contains("10 classes, 8×8 RGB images", said);
@@ -44,14 +31,14 @@ public sealed class ImageFolderCommandTests : IDisposable
     [Fact]
     public void AnImageModelServedFromFilesPredictsWhatItComputesOnTheEncodedImages()
     {
-        string folder = Path.Combine(_dir, "digits");
+        string folder = Path.Combine(Dir, "digits");
         PngWriter.WriteDigitsFolder(folder, 600);
-        string run = Path.Combine(_dir, "run");
+        string run = Path.Combine(Dir, "run");
         string trained = Run(TrainCommand.Run, "--data", folder, "--shared", "32", "--booster-hidden", "128",
             "--epochs", "8", "--lr", "0.05",
             "--batch-size", "32", "--threads", "1", "--checkpoint-dir", run);
         Assert.Contains("mlp in=192", trained);
-        string light = Path.Combine(_dir, "light.safetensors");
+        string light = Path.Combine(Dir, "light.safetensors");
         Run(ExportCommand.Run, "--checkpoint", Path.Combine(run, TrainCommand.CheckpointFile), "--out", light);
 
         var predictor = Predictor.FromCheckpoint(light,
@@ -77,7 +64,7 @@ public sealed class ImageFolderCommandTests : IDisposable
         }
         Assert.True(correct >= 35, $"only {correct} of 50 training-folder images right");
 
-        string scores = Path.Combine(_dir, "scores.csv");
+        string scores = Path.Combine(Dir, "scores.csv");
         string said = Run(PredictCommand.Run, "--model", light, "--input", folder, "--output", scores);
         Assert.Contains("scored 600 images", said);
         Assert.Contains("accuracy on the 600 images in a folder named like a class", said);

@@ -14,15 +14,9 @@ namespace RocketNet.Tests.Cli;
 /// paths and regular files are written, parent folders created.
 /// </summary>
 [Collection(Kernels.ThreadCountCollection.Name)] // the commands set the engine thread count
-public sealed class OutputPathTests : IDisposable
+public sealed class OutputPathTests : CliTestFolder
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "rocketnet-out-" + Guid.NewGuid().ToString("N"));
-
-    public OutputPathTests() => Directory.CreateDirectory(_dir);
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private string PathOf(string name) => Path.Combine(_dir, name);
+    private string PathOf(string name) => Path.Combine(Dir, name);
 
     private static void Write(string path, string text) =>
         AtomicFile.Write(path, s => s.Write(Encoding.UTF8.GetBytes(text)));
@@ -45,7 +39,7 @@ public sealed class OutputPathTests : IDisposable
         Assert.Contains("symbolic link", e.Message);
         Assert.NotNull(new FileInfo(PathOf("link.txt")).LinkTarget);
         Assert.Equal("c", File.ReadAllText(PathOf("empty.txt")));
-        Assert.Empty(Directory.GetFiles(_dir, "*.tmp", SearchOption.AllDirectories));
+        Assert.Empty(Directory.GetFiles(Dir, "*.tmp", SearchOption.AllDirectories));
     }
 
     [Fact]
@@ -111,7 +105,7 @@ public sealed class OutputPathTests : IDisposable
         string longName = PathOf(new string('s', 236) + ".csv");
         Write(longName, "a,b\n");
         Assert.Equal("a,b\n", File.ReadAllText(longName));
-        Assert.Single(Directory.GetFiles(_dir));
+        Assert.Single(Directory.GetFiles(Dir));
 
         if (!OperatingSystem.IsLinux()) return; // /proc refuses new files whoever asks, root included
         var e = Assert.ThrowsAny<IOException>(() => Write("/proc/rocketnet-scores.csv", "x"));

@@ -11,21 +11,8 @@ namespace RocketNet.Tests.Cli;
 /// input, and a warning when an image model scores the folder it was trained on.
 /// </summary>
 [Collection(Kernels.ThreadCountCollection.Name)] // the commands set the engine thread count
-public sealed class PredictReportTests : IDisposable
+public sealed class PredictReportTests : CliTestFolder
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "rocketnet-report-" + Guid.NewGuid().ToString("N"));
-
-    public PredictReportTests() => Directory.CreateDirectory(_dir);
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private static string Run(Func<CliOptions, TextWriter, int> command, params string[] args)
-    {
-        var output = new StringWriter();
-        Assert.Equal(0, command(new CliOptions(args), output));
-        return output.ToString();
-    }
-
     [Fact]
     public void TheClassReportGivesPrecisionRecallAndTheConfusionMatrixRowsTrueColumnsPredicted()
     {
@@ -68,13 +55,13 @@ public sealed class PredictReportTests : IDisposable
     [Fact]
     public void PredictOnAnImageFolderReportsPerClassAndWarnsWhenItScoresTheTrainingImages()
     {
-        string folder = Path.Combine(_dir, "digits");
+        string folder = Path.Combine(Dir, "digits");
         PngWriter.WriteDigitsFolder(folder, 200);
-        string run = Path.Combine(_dir, "run");
+        string run = Path.Combine(Dir, "run");
         Run(TrainCommand.Run, "--data", folder, "--shared", "16", "--booster-hidden", "32", "--epochs", "1",
             "--batch-size", "32", "--threads", "1", "--checkpoint-dir", run);
         string model = Path.Combine(run, TrainCommand.CheckpointFile);
-        string scores = Path.Combine(_dir, "scores.csv");
+        string scores = Path.Combine(Dir, "scores.csv");
 
         string said = Run(PredictCommand.Run, "--model", model, "--input", folder, "--output", scores);
         Assert.Contains("warning: '" + folder + "' is the folder this model was trained on", said);
@@ -84,7 +71,7 @@ public sealed class PredictReportTests : IDisposable
         Assert.Contains("is the folder this model was trained on, or inside it", said);
 
         // The same images elsewhere are not recognised (only the path's digest is recorded), and no path is stored.
-        string copy = Path.Combine(_dir, "copy");
+        string copy = Path.Combine(Dir, "copy");
         foreach (string file in Directory.GetFiles(folder, "*.png", SearchOption.AllDirectories))
         {
             string to = Path.Combine(copy, Path.GetRelativePath(folder, file));
@@ -95,7 +82,7 @@ public sealed class PredictReportTests : IDisposable
         Assert.DoesNotContain("warning", said);
         Assert.Contains("confusion matrix", said);
         var preprocessing = RocketNet.Serving.Checkpoint.Load(model).Preprocessing!;
-        Assert.DoesNotContain(_dir, preprocessing);
+        Assert.DoesNotContain(Dir, preprocessing);
         Assert.Equal(ImagePreprocessor.FolderDigest(folder),
             ImagePreprocessor.FromJson(preprocessing, model).TrainingFolderDigest);
     }
@@ -103,14 +90,14 @@ public sealed class PredictReportTests : IDisposable
     [Fact]
     public void WithTrainAndTestFoldersScoringTestIsFineAndScoringTheirParentWarns()
     {
-        string root = Path.Combine(_dir, "split");
+        string root = Path.Combine(Dir, "split");
         PngWriter.WriteDigitsFolder(Path.Combine(root, "train"), 150);
         PngWriter.WriteDigitsFolder(Path.Combine(root, "test"), 50);
-        string run = Path.Combine(_dir, "run");
+        string run = Path.Combine(Dir, "run");
         Run(TrainCommand.Run, "--data", root, "--shared", "16", "--booster-hidden", "32", "--epochs", "1",
             "--batch-size", "32", "--threads", "1", "--checkpoint-dir", run);
         string model = Path.Combine(run, TrainCommand.CheckpointFile);
-        string scores = Path.Combine(_dir, "scores.csv");
+        string scores = Path.Combine(Dir, "scores.csv");
         Assert.DoesNotContain("warning", Run(PredictCommand.Run, "--model", model, "--input",
             Path.Combine(root, "test"), "--output", scores));
         Assert.Contains($"holds the folder this model was trained on ('train')", Run(PredictCommand.Run, "--model",
@@ -120,13 +107,13 @@ public sealed class PredictReportTests : IDisposable
     [Fact]
     public void NetBoosterScoresWithThePairsBoosterAndIsRefusedForAnExportedLightNet()
     {
-        string folder = Path.Combine(_dir, "digits");
+        string folder = Path.Combine(Dir, "digits");
         PngWriter.WriteDigitsFolder(folder, 100);
-        string run = Path.Combine(_dir, "run");
+        string run = Path.Combine(Dir, "run");
         Run(TrainCommand.Run, "--data", folder, "--shared", "16", "--booster-hidden", "32", "--epochs", "1",
             "--batch-size", "32", "--threads", "1", "--checkpoint-dir", run);
         string model = Path.Combine(run, TrainCommand.CheckpointFile);
-        string lightScores = Path.Combine(_dir, "light.csv"), boosterScores = Path.Combine(_dir, "booster.csv");
+        string lightScores = Path.Combine(Dir, "light.csv"), boosterScores = Path.Combine(Dir, "booster.csv");
         Assert.Contains("with the light net", Run(PredictCommand.Run, "--model", model, "--input", folder,
             "--output", lightScores));
         Assert.Contains("with the booster net", Run(PredictCommand.Run, "--model", model, "--input", folder,
@@ -144,7 +131,7 @@ public sealed class PredictReportTests : IDisposable
             Assert.Equal(expected[k], float.Parse(row[2 + k], System.Globalization.CultureInfo.InvariantCulture), 5);
         Assert.NotEqual(File.ReadAllLines(lightScores)[1], File.ReadAllLines(boosterScores)[1]);
 
-        string light = Path.Combine(_dir, "light.safetensors");
+        string light = Path.Combine(Dir, "light.safetensors");
         Run(ExportCommand.Run, "--checkpoint", model, "--out", light);
         var e = Assert.Throws<UsageException>(() => Run(PredictCommand.Run, "--model", light, "--input", folder,
             "--output", boosterScores, "--net", "booster"));

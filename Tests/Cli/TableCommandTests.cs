@@ -18,21 +18,8 @@ namespace RocketNet.Tests.Cli;
 /// exported, and served from raw rows.
 /// </summary>
 [Collection(Kernels.ThreadCountCollection.Name)] // the commands set the engine thread count
-public sealed class TableCommandTests : IDisposable
+public sealed class TableCommandTests : CliTestFolder
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "rocketnet-table-" + Guid.NewGuid().ToString("N"));
-
-    public TableCommandTests() => Directory.CreateDirectory(_dir);
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private static string Run(Func<CliOptions, TextWriter, int> command, params string[] args)
-    {
-        var output = new StringWriter();
-        Assert.Equal(0, command(new CliOptions(args), output));
-        return output.ToString();
-    }
-
     private static readonly string[] Names = ["zero", "one", "two", "three", "four", "five", "six",
         "seven", "eight", "nine"];
 
@@ -49,7 +36,7 @@ public sealed class TableCommandTests : IDisposable
                 text.Append((v * 16).ToString("0", CultureInfo.InvariantCulture)).Append(',');
             text.Append(Names[digits.Labels[i]]).Append('\n');
         }
-        string path = Path.Combine(_dir, "digits.csv");
+        string path = Path.Combine(Dir, "digits.csv");
         File.WriteAllText(path, text.ToString());
         return path;
     }
@@ -58,13 +45,13 @@ public sealed class TableCommandTests : IDisposable
     public void ATableModelServedFromRawRowsPredictsWhatItComputesOnTheEncodedRows()
     {
         string csv = WriteDigitsCsv();
-        string run = Path.Combine(_dir, "run");
+        string run = Path.Combine(Dir, "run");
         var trained = Run(TrainCommand.Run, "--data", csv, "--target", "digit", "--epochs", "4", "--optimizer",
             "adam", "--lr", "0.01",
             "--batch-size", "64", "--threads", "1", "--checkpoint-dir", run);
         Assert.Contains("table-towers vocab=7 numeric=", trained); // writer: 5 values + out-of-vocabulary + missing
         Assert.Contains("note: column 'p0' dropped: constant", trained);
-        string light = Path.Combine(_dir, "light.safetensors");
+        string light = Path.Combine(Dir, "light.safetensors");
         Run(ExportCommand.Run, "--checkpoint", Path.Combine(run, TrainCommand.CheckpointFile), "--out", light);
 
         var predictor = Predictor.FromCheckpoint(light,
@@ -104,7 +91,7 @@ public sealed class TableCommandTests : IDisposable
         Assert.Equal(10, predictor.PredictProbabilities(first).Length);
 
         // rocketnet predict writes the same probabilities, streaming, and reports accuracy when the target is there.
-        string scores = Path.Combine(_dir, "scores.csv");
+        string scores = Path.Combine(Dir, "scores.csv");
         string said = Run(PredictCommand.Run, "--model", light, "--input", csv, "--output", scores);
         Assert.Contains($"scored {raw.Rows.Count:N0} rows", said);
         Assert.Contains("accuracy on the", said);
@@ -146,7 +133,7 @@ public sealed class TableCommandTests : IDisposable
     public void LaunchComparesEveryCandidateWithTheLightNetAloneAndExportsItsChoice()
     {
         string csv = WriteDigitsCsv();
-        string light = Path.Combine(_dir, "chosen.safetensors");
+        string light = Path.Combine(Dir, "chosen.safetensors");
         string said = Run(LaunchCommand.Run, "--data", csv, "--target", "digit", "--seeds", "2",
             "--epochs", "2", "--threads", "1", "--out", light);
         foreach (string row in new[] { "| light alone", "| rocket λ=0 |", "| rocket λ=0.03 |",
@@ -165,7 +152,7 @@ public sealed class TableCommandTests : IDisposable
         Assert.Equal(Checkpoint.LightRole, checkpoint.Metrics[Checkpoint.RoleMetric]);
         Assert.StartsWith($"choice: {checkpoint.Metrics["launch_choice"]}:", choice);
         Assert.Equal("digits.csv", checkpoint.Metrics["data"]);
-        string scores = Path.Combine(_dir, "scores.csv");
+        string scores = Path.Combine(Dir, "scores.csv");
         Assert.Contains("accuracy on the",
             Run(PredictCommand.Run, "--model", light, "--input", csv, "--output", scores));
         var e = Assert.Throws<UsageException>(() => Run(LaunchCommand.Run, "--data", "digits.png"));
@@ -178,13 +165,13 @@ public sealed class TableCommandTests : IDisposable
         string csv = WriteDigitsCsv();
         var defaults = OwnDataDefaults.Table;
         string said = Run(TrainCommand.Run, "--data", csv, "--target", "digit", "--epochs", "1", "--threads", "1",
-            "--checkpoint-dir", Path.Combine(_dir, "bare"));
+            "--checkpoint-dir", Path.Combine(Dir, "bare"));
         Assert.Contains(string.Create(CultureInfo.InvariantCulture,
             $"batch {defaults.BatchSize}, {defaults.Optimizer} lr {defaults.LearningRate} ({defaults.Schedule})"),
             said);
         // The built-in data sets keep their paper defaults.
         var digits = Run(TrainCommand.Run, "--data", "digits", "--epochs", "1", "--threads", "1",
-            "--checkpoint-dir", Path.Combine(_dir, "digits"));
+            "--checkpoint-dir", Path.Combine(Dir, "digits"));
         Assert.Contains("batch 128, sgd lr 0.1 (multistep)", digits);
     }
 
@@ -192,31 +179,31 @@ public sealed class TableCommandTests : IDisposable
     public void PredictNamesAMissingColumnAndABadCell()
     {
         string csv = WriteDigitsCsv();
-        string run = Path.Combine(_dir, "run");
+        string run = Path.Combine(Dir, "run");
         Run(TrainCommand.Run, "--data", csv, "--target", "digit", "--epochs", "1", "--threads", "1",
             "--checkpoint-dir", run);
         string model = Path.Combine(run, TrainCommand.CheckpointFile);
         var lines = File.ReadAllLines(csv);
-        string noWriter = Path.Combine(_dir, "no-writer.csv");
+        string noWriter = Path.Combine(Dir, "no-writer.csv");
         File.WriteAllLines(noWriter, lines.Select(l => l[(l.IndexOf(',') + 1)..]));
         var e = Assert.Throws<InvalidDataException>(() => Run(PredictCommand.Run, "--model", model, "--input", noWriter,
-            "--output", Path.Combine(_dir, "s.csv")));
+            "--output", Path.Combine(Dir, "s.csv")));
         Assert.Contains("needs column 'writer'", e.Message);
-        string badCell = Path.Combine(_dir, "bad-cell.csv");
+        string badCell = Path.Combine(Dir, "bad-cell.csv");
         File.WriteAllLines(badCell, [lines[0], lines[1], lines[2].Replace(",0,", ",zero,")]);
         e = Assert.Throws<InvalidDataException>(() => Run(PredictCommand.Run, "--model", model, "--input", badCell,
-            "--output", Path.Combine(_dir, "s.csv")));
+            "--output", Path.Combine(Dir, "s.csv")));
         Assert.Contains("line 3", e.Message);
         Assert.Contains("'zero' is not a finite number", e.Message);
-        Assert.False(File.Exists(Path.Combine(_dir, "s.csv"))); // no half-written output
+        Assert.False(File.Exists(Path.Combine(Dir, "s.csv"))); // no half-written output
 
         // A gzip cut short used to score the rows before the cut and succeed.
-        string cut = Path.Combine(_dir, "cut.csv.gz");
+        string cut = Path.Combine(Dir, "cut.csv.gz");
         File.WriteAllBytes(cut, DataTestFiles.Gzip(File.ReadAllBytes(csv))[..5000]);
         e = Assert.Throws<InvalidDataException>(() => Run(PredictCommand.Run, "--model", model, "--input", cut,
-            "--output", Path.Combine(_dir, "s.csv")));
+            "--output", Path.Combine(Dir, "s.csv")));
         Assert.Contains(cut, e.Message);
         Assert.Contains("truncated", e.Message);
-        Assert.False(File.Exists(Path.Combine(_dir, "s.csv")));
+        Assert.False(File.Exists(Path.Combine(Dir, "s.csv")));
     }
 }

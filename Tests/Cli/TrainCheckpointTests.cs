@@ -11,22 +11,9 @@ namespace RocketNet.Tests.Cli;
 /// blown-up run stopped before it saves, and <c>export</c> of a run folder.
 /// </summary>
 [Collection(Kernels.ThreadCountCollection.Name)] // the commands set the engine thread count
-public sealed class TrainCheckpointTests : IDisposable
+public sealed class TrainCheckpointTests : CliTestFolder
 {
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "rocketnet-ckpt-" + Guid.NewGuid().ToString("N"));
-
-    public TrainCheckpointTests() => Directory.CreateDirectory(_dir);
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private static string Run(Func<CliOptions, TextWriter, int> command, params string[] args)
-    {
-        var output = new StringWriter();
-        Assert.Equal(0, command(new CliOptions(args), output));
-        return output.ToString();
-    }
-
-    private string Folder(string name) => Path.Combine(_dir, name);
+    private string Folder(string name) => Path.Combine(Dir, name);
 
     // With lr 1e-8 the validation accuracy of epoch 1 is never beaten: the patience runs out after epoch 1 + N.
     private string[] TrainArgs(string folder, string lr, params string[] more) =>
@@ -97,7 +84,7 @@ public sealed class TrainCheckpointTests : IDisposable
     public void ExportTakesTheBestCheckpointOfARunFolderAndSaysWhichEpoch()
     {
         Run(TrainCommand.Run, TrainArgs("run", "1e-8", "--epochs", "10", "--early-stop", "2"));
-        string light = Path.Combine(_dir, "light.safetensors");
+        string light = Path.Combine(Dir, "light.safetensors");
         var text = Run(ExportCommand.Run, "--checkpoint", Folder("run"), "--out", light);
         Assert.Contains("best.safetensors: epoch 1, the best epoch by val_light_accuracy", text);
         Assert.Equal(1, Checkpoint.Load(light).Epoch);

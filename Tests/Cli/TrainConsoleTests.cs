@@ -10,19 +10,12 @@ namespace RocketNet.Tests.Cli;
 /// accuracy is, how log.csv's epochs relate to the console's, and the options launch's help lists.
 /// </summary>
 [Collection(Kernels.ThreadCountCollection.Name)] // the commands set the engine thread count
-public sealed class TrainConsoleTests : IDisposable
+public sealed class TrainConsoleTests : CliTestFolder
 {
-    private readonly string _dir =
-        Path.Combine(Path.GetTempPath(), "rocketnet-console-" + Guid.NewGuid().ToString("N"));
-
-    public TrainConsoleTests() => Directory.CreateDirectory(_dir);
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
     [Fact]
     public void TheFinalTestLineFollowsTheLastEpochLineAndLogEpochsCountFromZero()
     {
-        string run = Path.Combine(_dir, "run");
+        string run = Path.Combine(Dir, "run");
         var output = new StringWriter();
         Assert.Equal(0, TrainCommand.Run(new CliOptions(["--data", "digits", "--arch", "mlp", "--shared", "16",
             "--booster-hidden", "32", "--batch-size", "64", "--epochs", "2", "--threads", "1", "--limit", "300",
