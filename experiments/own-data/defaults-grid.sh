@@ -10,12 +10,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 source "$ROOT/experiments/own-data/suite.sh"
 commit="${COMMIT:-$(git -C "$ROOT" rev-parse --short HEAD)}"
-bin="$ROOT/experiments/.bin/$commit"
-if [[ ! -f "$bin/rocketnet.dll" ]]; then
-  src="$ROOT/experiments/.bin/src-$commit"
-  [[ -d "$src" ]] || git -C "$ROOT" worktree add --detach "$src" "$commit" > /dev/null
-  dotnet build "$src/Cli" -c Release -o "$bin" -v quiet -nologo > /dev/null
-fi
+bin="$(own_data_binary "$ROOT" "$commit")"
 out="$ROOT/results/own-data-defaults/grid"
 scratch="$(mktemp -d)"
 mkdir -p "$out"

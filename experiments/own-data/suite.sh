@@ -20,3 +20,15 @@ IMAGE_SUITE=(
   "cifar10-folder|$IMAGES/cifar10"
   "fashion-mnist-folder|$IMAGES/fashion-mnist"
 )
+
+# own_data_binary ROOT COMMIT: prints the folder holding COMMIT's rocketnet.dll, built from a detached worktree so
+# that work in progress on the checkout cannot leak into the results.
+own_data_binary() {
+  local root="$1" commit="$2" bin="$1/experiments/.bin/$2"
+  if [[ ! -f "$bin/rocketnet.dll" ]]; then
+    local src="$root/experiments/.bin/src-$commit"
+    [[ -d "$src" ]] || git -C "$root" worktree add --detach "$src" "$commit" > /dev/null
+    dotnet build "$src/Cli" -c Release -o "$bin" -v quiet -nologo > /dev/null
+  fi
+  echo "$bin"
+}
