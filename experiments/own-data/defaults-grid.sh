@@ -2,7 +2,8 @@
 # Chooses the own-data defaults on validation only (issue 26, item 1): bare `rocketnet train --data T` with a
 # validation split of the training part (--validation 0.2 --final-test off: the test part is never read), the light
 # net alone (--method base), over a grid of Adam learning rates, epochs and batch sizes on a cosine schedule, two
-# seeds each, on every table of the suite (METHODS="base booster" adds the booster alone). One engine thread per run.
+# seeds each, on every table of the suite (METHODS="base booster" adds the booster alone; GRID_IMAGES=1 takes the
+# two image folders instead). One engine thread per run.
 # Output: results/own-data-defaults/grid/<table>/<method>-lr<LR>-e<EPOCHS>-b<BATCH>-s<SEED>.csv (the run's log.csv),
 # summarised by experiments/own-data/defaults-grid.py. COMMIT=<commit> picks the binary (default HEAD), built in a
 # detached worktree so work in progress on the checkout cannot leak in.
@@ -15,7 +16,13 @@ out="$ROOT/results/own-data-defaults/grid"
 scratch="$(mktemp -d)"
 mkdir -p "$out"
 echo "$commit" > "$out/commit.txt"
-for entry in "${SUITE[@]}"; do
+# GRID_IMAGES=1: the two image folders instead of the tables (their own train/ part, split for validation).
+entries=("${SUITE[@]}")
+if [[ "${GRID_IMAGES:-0}" == 1 ]]; then
+  entries=()
+  for image in "${IMAGE_SUITE[@]}"; do entries+=("${image}|"); done
+fi
+for entry in "${entries[@]}"; do
   IFS='|' read -r name path options <<< "$entry"
   mkdir -p "$out/$name"
   for method in ${METHODS:-base}; do
