@@ -1,5 +1,5 @@
 // A booster/light pair trained with Rocket Launching on the digits embedded in RocketNet.Training, next to the
-// same light net trained alone: the README's training snippet on data that needs no download.
+// same light net trained alone: docs/using.md's training snippet on data that needs no download.
 using RocketNet;
 using RocketNet.Layers;
 using RocketNet.Training.Data;

@@ -1,4 +1,4 @@
-// Softmax regression from scratch on tensors: the README's first snippet, run for a few hundred steps on random
+// Softmax regression from scratch on tensors: docs/using.md's first snippet, run for a few hundred steps on random
 // data whose labels a hidden linear rule decides, so the loss visibly falls. Engine only: no layers, no trainer.
 using RocketNet;
 
