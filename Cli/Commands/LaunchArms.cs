@@ -74,7 +74,9 @@ internal sealed record LaunchRecipe(string Architecture, int Epochs, int BatchSi
                 Loss = new LossOptions { Hint = arm.Hint, Lambda = arm.Lambda },
                 Teacher = arm.Method == TrainingMethod.Kd ? teacher : null,
             });
-        trainer.Fit(new BatchLoader(train, Math.Min(BatchSize, train.Count), shuffle: true, seed: (ulong)seed));
+        int batch = Math.Min(BatchSize, train.Count);
+        trainer.Fit(new BatchLoader(train, batch, shuffle: true, seed: (ulong)seed,
+            dropLast: BatchLoader.LastBatchIsSingle(train.Count, batch)));
         return pair;
     }
 

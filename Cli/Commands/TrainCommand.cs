@@ -122,7 +122,7 @@ public static class TrainCommand
                 b.Accuracy, b.Samples),
         });
         var loader = new BatchLoader(data.Train, s.BatchSize, shuffle: true, seed: (ulong)s.Seed,
-            augmentation: data.Augmentation);
+            dropLast: BatchLoader.LastBatchIsSingle(data.Train.Count, s.BatchSize), augmentation: data.Augmentation);
         var log = new RunLog(logPath, resume ? startEpoch : 0);
         int stop = Math.Min(s.Epochs, s.StopAfter);
         if (monitor.PatienceExhausted)

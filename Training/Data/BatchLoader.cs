@@ -22,6 +22,13 @@ public sealed class BatchLoader : Rocket.IBatchSource
     private readonly Batch? _lastBatch;
     private readonly int[] _order;
 
+    /// <summary>
+    /// True when <paramref name="count"/> samples in batches of <paramref name="batchSize"/> leave a final batch of
+    /// one sample: batch norm cannot train on one value per channel, so callers drop that batch (shuffling puts the
+    /// sample into a full batch in other epochs).
+    /// </summary>
+    public static bool LastBatchIsSingle(int count, int batchSize) => count > batchSize && count % batchSize == 1;
+
     /// <summary>Creates a loader.</summary>
     /// <param name="dataset">The samples to batch.</param>
     /// <param name="batchSize">Samples per batch B.</param>

@@ -29,6 +29,7 @@ run_one() {
   local work; work="$(mktemp -d)"
   [[ -s "$dir/metrics.txt" ]] && { rm -rf "$work"; return 0; }
   mkdir -p "$dir"
+  echo "$commit" > "$dir/commit.txt"
   : > "$dir/metrics.tmp"
   if [[ -n "${sk_train:-}" ]]; then py sklearn "$sk_train" "$sk_test" "$sk_target" >> "$dir/metrics.tmp"; fi
   for method in base rocket booster; do
