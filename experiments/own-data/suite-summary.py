@@ -43,7 +43,8 @@ for data in sorted(d for d in os.listdir(suite) if os.path.isdir(os.path.join(su
     goals.append((data, statistics.mean(light) - statistics.mean(lr) if lr else float("nan"),
                   statistics.mean(choice) - statistics.mean(light), spread, binary))
 
-commit = open(os.path.join(suite, "commit.txt")).read().strip()
+commits = sorted({open(c).read().strip() for c in glob.glob(os.path.join(suite, "*", "s*", "commit.txt"))})
+commit = ", ".join(commits)
 lines = ["| data (score, splits) | " + " | ".join(label for _, label in arms) + " | launch chose |",
          "|---|" + "---:|" * len(arms) + "---|"] + rows
 lines += ["", "| data | light alone − logistic regression | launch's choice − light alone | light alone's spread "
@@ -51,7 +52,8 @@ lines += ["", "| data | light alone − logistic regression | launch's choice �
 for data, vs_lr, vs_light, spread, binary in goals:
     k, fmt = (1, "{:+.3f}") if binary else (100, "{:+.1f}")
     lines.append(f"| {data} | {fmt.format(vs_lr * k)} | {fmt.format(vs_light * k)} | {fmt.format(spread * k)[1:]} |")
-text = (f"Commit {commit}; `experiments/own-data/suite-test.sh` then `experiments/own-data/suite-summary.py`.\n\n"
+text = (f"Commits {commit} (each split's commit.txt says which); `experiments/own-data/suite-test.sh` then "
+        "`experiments/own-data/suite-summary.py`.\n\n"
         + "\n".join(lines) + "\n")
 open(os.path.join(suite, "summary.md"), "w").write(text)
 print(text)
