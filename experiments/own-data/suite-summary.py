@@ -2,7 +2,8 @@
 """Summarises experiments/own-data/suite-test.sh into results/own-data-suite/summary.md: per data set, the mean
 (and range over splits) of the test score of each arm: AUC for two-class tables, accuracy otherwise. Also names
 launch's choice per split (from launch.txt) and checks the issue's two goals: the light net alone (with the
-defaults) against logistic regression, and launch's choice against the light net alone. Standard library only."""
+defaults) against logistic regression, and launch's choice against the light net alone; the table also goes into
+RESULTS.md between its own-data-suite markers. Standard library only."""
 import glob, math, os, re, statistics
 
 root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
@@ -57,3 +58,10 @@ text = (f"Commits {commit} (each split's commit.txt says which); `experiments/ow
         + "\n".join(lines) + "\n")
 open(os.path.join(suite, "summary.md"), "w").write(text)
 print(text)
+
+# The same table in RESULTS.md, between its own-data-suite markers.
+results = os.path.join(root, "RESULTS.md")
+page = open(results).read()
+page = re.sub(r"(<!-- BEGIN own-data-suite -->\n).*?(<!-- END own-data-suite -->)",
+              lambda m: m.group(1) + text + m.group(2), page, flags=re.S)
+open(results, "w").write(page)
