@@ -116,9 +116,14 @@ public static class OwnDataLaunch
 
         Func<ModelEvaluation, double> metric = binary ? e => e.Auc : e => e.Accuracy;
         string metricName = binary ? "AUC" : "points of accuracy";
-        var choice = LaunchDecision.Choose(results[LaunchArm.LightAlone].Select(metric).ToList(),
+        var alone = results[LaunchArm.LightAlone].Select(metric).ToList();
+        int positives = validation.Labels.AsSpan(0, validation.Count).Count(1);
+        double validationError = binary
+            ? LaunchDecision.AucStandardError(alone.Average(), positives, validation.Count - positives)
+            : LaunchDecision.AccuracyStandardError(alone.Average(), validation.Count);
+        var choice = LaunchDecision.Choose(alone,
             candidates.Select(c => (c.Name, (IReadOnlyList<double>)results[c].Select(metric).ToList())).ToList(),
-            metricName, binary ? 1 : 100);
+            metricName, binary ? 1 : 100, validationError);
         PrintTable(output, arms, results, choice, lastPair!, train, binary);
         output.WriteLine();
         if (LaunchCommand.Median(results[LaunchArm.BoosterAlone].Select(metric).ToList())
