@@ -85,13 +85,6 @@ run() {
   local dir="$RESULTS/$experiment/$name" work="$RESULTS/$experiment/$name"
   [[ -n "$RUNS_DIR" ]] && work="$RUNS_DIR/$experiment/$name"
   [[ -f "$dir/DONE" ]] && { echo "skip  $experiment/$name (done)"; return 0; }
-  local args=("$@") i
-  for ((i = 0; i < ${#args[@]}; i++)); do
-    if [[ "${args[i]}" == --teacher ]]; then
-      local teacher_dir; teacher_dir="$(dirname "${args[i+1]}")"
-      until [[ -f "$ROOT/$teacher_dir/DONE" ]]; do sleep 20; done
-    fi
-  done
   local checkpoint_dir="$RESULTS_NAME/$experiment/$name"
   [[ -n "$RUNS_DIR" ]] && checkpoint_dir="$work"
   local command_line; command_line="$(printf 'rocketnet train %s --checkpoint-dir %s' "$*" "$checkpoint_dir")"
@@ -110,6 +103,15 @@ run() {
       return 0
     fi
   fi
+  # Wait for a --teacher checkpoint another run is making (after the deadline check: a run that cannot finish in
+  # time must not hold a slot waiting for its teacher).
+  local args=("$@") i
+  for ((i = 0; i < ${#args[@]}; i++)); do
+    if [[ "${args[i]}" == --teacher ]]; then
+      local teacher_dir; teacher_dir="$(dirname "${args[i+1]}")"
+      until [[ -f "$ROOT/$teacher_dir/DONE" ]]; do sleep 20; done
+    fi
+  done
   if [[ ${#resume[@]} -gt 0 ]]; then
     echo "resume $experiment/$name (commit $commit) $(date -u +%H:%M:%S)"
   else
