@@ -2,19 +2,22 @@
 """Summarises experiments/own-data/defaults-grid.sh: per table and grid point, the final validation score of each run
 (AUC for two-class tables, accuracy otherwise; the net is the light net for --method base, the booster for booster),
 the mean over seeds, and each grid point's regret (the table's best mean minus its mean), averaged and maximised over
-tables. The default is the grid point of least mean regret. Writes results/own-data-defaults/grid.md; standard
-library only."""
+tables. The default is the grid point of least mean regret. Writes results/own-data-defaults/grid-<method>.md
+(argument "images": the image folders' grid, grid-<method>-images.md); standard library only."""
 import csv, glob, os, re, statistics, sys
 from collections import defaultdict
 
 root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 grid = os.path.join(root, "results", "own-data-defaults", "grid")
 method = sys.argv[1] if len(sys.argv) > 1 else "base"
+images = len(sys.argv) > 2 and sys.argv[2] == "images"  # the image folders' grid (GRID_IMAGES=1), apart
 net = "booster" if method == "booster" else "light"
 scores = defaultdict(lambda: defaultdict(list))  # table -> point -> [score per seed]
 binary = {}
 for path in sorted(glob.glob(os.path.join(grid, "*", f"{method}-*.csv"))):
     table = os.path.basename(os.path.dirname(path))
+    if table.endswith("-folder") != images:
+        continue
     point = re.match(rf"{method}-(.*)-s\d+\.csv", os.path.basename(path)).group(1)
     with open(path) as f:
         last = list(csv.DictReader(f))[-1]
@@ -47,6 +50,6 @@ for p in complete:
                  f" | {statistics.mean(regret[p]):.4f} | {max(regret[p]):.4f} |")
 lines += ["", f"Least mean regret: **{best}** (mean {statistics.mean(regret[best]):.4f}, "
           f"max {max(regret[best]):.4f} on {tables[regret[best].index(max(regret[best]))]})."]
-out = os.path.join(root, "results", "own-data-defaults", f"grid-{method}.md")
+out = os.path.join(root, "results", "own-data-defaults", f"grid-{method}{'-images' if images else ''}.md")
 open(out, "w").write("\n".join(lines) + "\n")
 print("\n".join(lines))
