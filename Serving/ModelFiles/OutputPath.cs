@@ -34,24 +34,12 @@ public static class OutputPath
     /// <exception cref="IOException">The output would replace that input.</exception>
     public static void CheckNotSource(string path, string source, string option)
     {
-        if (File.Exists(path) && File.Exists(source) && string.Equals(RealPath(path), RealPath(source),
+        if (File.Exists(path) && File.Exists(source) && string.Equals(RealPaths.Of(path), RealPaths.Of(source),
                 OperatingSystem.IsWindows() || OperatingSystem.IsMacOS()
                     ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
             throw new IOException(
                 $"Output '{path}' is the file given as {option} ('{source}'); writing it would replace that input. " +
                 "Give another output path.");
-    }
-
-    private static string RealPath(string file)
-    {
-        try
-        {
-            return File.ResolveLinkTarget(file, returnFinalTarget: true)?.FullName ?? Path.GetFullPath(file);
-        }
-        catch (IOException)
-        {
-            return Path.GetFullPath(file);
-        }
     }
 
     // Device nodes live under /dev on every Unix; on Windows, device names (NUL, CON, \\.\…) are not files.

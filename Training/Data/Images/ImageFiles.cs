@@ -39,19 +39,4 @@ public static class ImageFiles
         files.Sort(StringComparer.Ordinal);
         return [.. files];
     }
-
-    /// <summary>
-    /// The file a path finally names (links resolved), as a full path: two names of one image compare equal.
-    /// </summary>
-    public static string RealPath(string file)
-    {
-        try
-        {
-            return File.ResolveLinkTarget(file, returnFinalTarget: true)?.FullName ?? Path.GetFullPath(file);
-        }
-        catch (IOException)
-        {
-            return Path.GetFullPath(file); // a dangling or looping link: reported when the image is read
-        }
-    }
 }

@@ -1,3 +1,4 @@
+using RocketNet.Serving;
 using RocketNet.Serving.Images;
 namespace RocketNet.Training.Data.Images;
 
@@ -122,7 +123,7 @@ public sealed record ImageFolderData(Dataset Train, Dataset Test, ImagePreproces
         var seen = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (file, _) in files)
         {
-            string real = ImageFiles.RealPath(file);
+            string real = RealPaths.Of(file);
             if (!seen.TryAdd(real, file))
                 throw new InvalidDataException(
                     $"Image folder '{folder}': the image '{real}' is reached both as '{seen[real]}' and as '{file}' " +
