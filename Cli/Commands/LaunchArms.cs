@@ -49,20 +49,30 @@ internal sealed record LaunchArm(string Name, TrainingMethod Method, HintKind Hi
 }
 
 /// <summary>
-/// How every arm of a <c>launch --data</c> comparison is trained: the same nets, optimiser and schedule.
+/// How every arm of a <c>launch --data</c> comparison is trained: the same nets, optimiser and schedule, and, with
+/// <paramref name="KeepBest"/>, the same rule bare <c>train</c> applies to a table (the epoch with the best
+/// validation metric is the one that ships).
 /// </summary>
 /// <param name="Architecture">The pair's registry description.</param>
 /// <param name="Epochs">Epochs per run.</param>
 /// <param name="BatchSize">Batch size.</param>
 /// <param name="LearningRate">Adam's learning rate at the top of the cosine schedule.</param>
-internal sealed record LaunchRecipe(string Architecture, int Epochs, int BatchSize, double LearningRate)
+/// <param name="KeepBest">Evaluate the trained net on the validation part after every epoch and return its best
+/// epoch's weights (<see cref="OwnDataDefaults.Validation"/> &gt; 0).</param>
+internal sealed record LaunchRecipe(string Architecture, int Epochs, int BatchSize, double LearningRate,
+    bool KeepBest = false)
 {
     /// <summary>
     /// Trains <paramref name="arm"/> on <paramref name="train"/> with <paramref name="seed"/> (initialisation and
-    /// batch order) and returns the trained pair; <paramref name="teacher"/> is the booster KD learns from.
+    /// batch order) and returns the trained pair and the 1-based epoch whose weights it holds (the last one, or with
+    /// <see cref="KeepBest"/> the best on <paramref name="validation"/> by <see cref="Score"/>);
+    /// <paramref name="teacher"/> is the booster KD learns from.
     /// </summary>
-    public RocketPair Train(LaunchArm arm, Dataset train, int seed, Module? teacher = null)
+    public TrainedArm Train(LaunchArm arm, Dataset train, int seed, Module? teacher = null,
+        Dataset? validation = null)
     {
+        if (KeepBest && validation is null)
+            throw new ArgumentNullException(nameof(validation), "KeepBest needs the validation part to choose on.");
         var pair = ArchitectureRegistry.BuildPair(Architecture, new RandomGenerator((ulong)seed));
         var trainer = new RocketTrainer(pair,
             new Adam(RocketTrainer.TrainableParameters(pair, arm.Method), LearningRate),
@@ -75,9 +85,27 @@ internal sealed record LaunchRecipe(string Architecture, int Epochs, int BatchSi
                 Teacher = arm.Method == TrainingMethod.Kd ? teacher : null,
             });
         int batch = Math.Min(BatchSize, train.Count);
-        trainer.Fit(new BatchLoader(train, batch, shuffle: true, seed: (ulong)seed,
-            dropLast: BatchLoader.LastBatchIsSingle(train.Count, batch)));
-        return pair;
+        var loader = new BatchLoader(train, batch, shuffle: true, seed: (ulong)seed,
+            dropLast: BatchLoader.LastBatchIsSingle(train.Count, batch));
+        if (!KeepBest)
+        {
+            trainer.Fit(loader);
+            return new TrainedArm(pair, Epochs);
+        }
+        // The best epoch's weights (buffers included: batch norm's running statistics) are copied out, so the
+        // returned pair is the net an export of best.safetensors would ship. Ties keep the earlier epoch.
+        Dictionary<string, Tensor>? best = null;
+        double bestScore = double.NegativeInfinity;
+        int bestEpoch = 0;
+        trainer.Fit(loader, onEpoch: record =>
+        {
+            double score = Score(Evaluate(arm, pair, validation!));
+            if (!(score > bestScore)) return;
+            (bestScore, bestEpoch) = (score, record.Epoch + 1);
+            best = pair.StateDict().ToDictionary(kv => kv.Key, kv => kv.Value.Clone());
+        });
+        if (best is not null) pair.LoadStateDict(best);
+        return new TrainedArm(pair, bestEpoch == 0 ? Epochs : bestEpoch);
     }
 
     /// <summary>The light net's (the booster's, for the booster alone) validation result of a trained pair.</summary>
@@ -87,4 +115,14 @@ internal sealed record LaunchRecipe(string Architecture, int Epochs, int BatchSi
         var result = Evaluator.Evaluate(pair, validation, light: !booster, booster: booster);
         return booster ? result.Booster : result.Light;
     }
+
+    /// <summary>The metric that ranks epochs and arms: AUC for two classes, accuracy otherwise (as bare
+    /// <c>train</c>'s best epoch, <see cref="RunMonitor.SelectionMetric"/>, without group ids).</summary>
+    public static double Score(ModelEvaluation evaluation) =>
+        double.IsNaN(evaluation.Auc) ? evaluation.Accuracy : evaluation.Auc;
 }
+
+/// <summary>A pair trained by <see cref="LaunchRecipe.Train"/> and the 1-based epoch whose weights it holds.</summary>
+/// <param name="Pair">The trained pair.</param>
+/// <param name="Epoch">The epoch its weights come from (the best on validation, or the last).</param>
+internal sealed record TrainedArm(RocketPair Pair, int Epoch);

@@ -17,7 +17,8 @@ namespace RocketNet.Cli.Commands;
 /// or image folder. The training part (the test part is not read here) is split again into training and validation;
 /// for several seeds it trains the light net alone, the booster alone, and every candidate way of training the light
 /// net (<see cref="LaunchArm.Candidates"/>: rocket at a small λ grid, the probability-MSE and KD-style hints, KD from
-/// the booster), all with the own-data defaults (<see cref="OwnDataDefaults"/>: the settings bare <c>train</c> uses).
+/// the booster), all with the own-data defaults (<see cref="OwnDataDefaults"/>: the settings bare <c>train</c> uses;
+/// for a table, each arm at its best epoch on the validation part, as bare <c>train</c> keeps best.safetensors).
 /// It prints each row's cost and validation score, each candidate's paired gain over the light net alone, and names
 /// the light net worth shipping (<see cref="LaunchDecision"/>: the light net alone unless a candidate beats it beyond
 /// the noise). <c>--out F</c> then trains that winner on the whole training part and exports its light net.
@@ -86,7 +87,7 @@ public static class OwnDataLaunch
         }
         var (train, validation) = trainingPart.Split(validationFraction, seed: 0);
         bool binary = classes == 2;
-        var recipe = new LaunchRecipe(architecture, epochs, batchSize, learningRate);
+        var recipe = new LaunchRecipe(architecture, epochs, batchSize, learningRate, KeepBest: defaults.Validation > 0);
         output.WriteLine($"rocketnet launch: {what}, {train.Count} train / {validation.Count} validation samples " +
                          $"(the test part, {testCount}, is left unread), {seeds} seeds, {epochs} epochs, batch " +
                          $"{batchSize}, Adam lr {learningRate.ToString(CultureInfo.InvariantCulture)} (cosine), " +
@@ -102,11 +103,11 @@ public static class OwnDataLaunch
         RocketPair? lastPair = null;
         for (int seed = 1; seed <= seeds; seed++)
         {
-            var boosterPair = recipe.Train(LaunchArm.BoosterAlone, train, seed);
+            var boosterPair = recipe.Train(LaunchArm.BoosterAlone, train, seed, validation: validation).Pair;
             results[LaunchArm.BoosterAlone].Add(LaunchRecipe.Evaluate(LaunchArm.BoosterAlone, boosterPair, validation));
             foreach (var arm in arms.Where(a => a != LaunchArm.BoosterAlone))
             {
-                var pair = recipe.Train(arm, train, seed, teacher: boosterPair.Booster);
+                var pair = recipe.Train(arm, train, seed, boosterPair.Booster, validation).Pair;
                 results[arm].Add(LaunchRecipe.Evaluate(arm, pair, validation));
                 lastPair = pair;
             }
@@ -136,10 +137,14 @@ public static class OwnDataLaunch
         if (outPath is not null)
         {
             var winner = arms.First(a => a.Name == choice.Winner);
-            var exported = LaunchExport.TrainAndSave(outPath, winner, recipe, trainingPart, preprocessing,
-                Path.GetFileName(path));
-            output.WriteLine($"exported the light net of '{winner.Name}' ({exported.ParameterCount():N0} " +
-                $"parameters), trained on all {trainingPart.Count} training samples with seed 1, to {outPath}");
+            var exported = LaunchExport.TrainAndSave(outPath, winner, recipe, recipe.KeepBest
+                ? new LaunchExport.Parts(train, validation) : new LaunchExport.Parts(trainingPart, null),
+                preprocessing, Path.GetFileName(path));
+            output.WriteLine($"exported the light net of '{winner.Name}' ({exported.Net.ParameterCount():N0} " +
+                (recipe.KeepBest
+                    ? $"parameters), trained on the {train.Count} training samples with seed 1, epoch " +
+                      $"{exported.Epoch} of {epochs} (the best on validation, as bare train keeps it), to {outPath}"
+                    : $"parameters), trained on all {trainingPart.Count} training samples with seed 1, to {outPath}"));
         }
         output.WriteLine($"({clock.Elapsed.TotalSeconds:F1} s, {threads} threads)");
         return 0;

@@ -40,8 +40,9 @@ public sealed record TrainSettings
     public SyntheticClickLogOptions SyntheticClicks =>
         SyntheticClickLogOptions.ForImpressions(Impressions, (ulong)DataSeed);
     /// <summary>
-    /// Fraction of the training part held out as a validation split (0: none). With one, epochs are evaluated
-    /// on it and the test part is read once, after the last epoch.
+    /// Fraction of the training part held out as a validation split (0: none; a user's own table holds out
+    /// <see cref="OwnDataDefaults.Table"/>'s share unless told otherwise). With one, epochs are evaluated on it, the
+    /// best one is kept as best.safetensors, and the test part is read once, after the last epoch.
     /// </summary>
     public double Validation { get; init; }
     /// <summary>
@@ -166,7 +167,7 @@ public sealed record TrainSettings
             Limit = o.Int("limit", int.MaxValue, 1),
             TrainLimit = o.Int("train-limit", int.MaxValue, 1),
             EvalEvery = o.Int("eval-every", 1, 1),
-            Validation = o.Double("validation", 0, 0, 0.9),
+            Validation = o.Double("validation", own?.Validation ?? 0, 0, 0.9),
             ValidationSeed = o.Int("validation-seed", 0, 0),
             FinalTest = o.Choice("final-test", "on", "on", "off") == "on",
             Impressions = o.Int("impressions", DefaultImpressions, 1),
