@@ -11,7 +11,7 @@ namespace RocketNet.Kernels;
 /// In exact arithmetic this is the direct weight gradient: outputs of a partial tile that fall past the image have
 /// no gradient (zero in dY), so the extra input cells they read contribute nothing.
 /// </summary>
-public static partial class WinogradReference
+public static partial class WinogradF23Reference
 {
     /// <summary>
     /// gradW[o, c] += Σ_n correlation of x[n, c] with gradY[n, o] for a 3×3 stride-1 pad-1 geometry, through the
@@ -23,11 +23,11 @@ public static partial class WinogradReference
     public static void BackwardWeight(ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> gradY,
         Span<float> gradW)
     {
-        KernelArguments.CheckConvolution(g, "WinogradReference.BackwardWeight", x.Length, gradW.Length,
+        KernelArguments.CheckConvolution(g, "WinogradF23Reference.BackwardWeight", x.Length, gradW.Length,
             gradY.Length, 0);
         if (!Applies(g))
             throw new ArgumentException(
-                $"WinogradReference.BackwardWeight needs a 3×3 stride-1 pad-1 convolution, got {g}.");
+                $"WinogradF23Reference.BackwardWeight needs a 3×3 stride-1 pad-1 convolution, got {g}.");
         int height = g.Height, width = g.Width, inChannels = g.InChannels, outChannels = g.OutChannels;
         int tilesY = (height + 1) / 2, tilesX = (width + 1) / 2;
         var sums = new double[outChannels, inChannels, 4, 4]; // dU

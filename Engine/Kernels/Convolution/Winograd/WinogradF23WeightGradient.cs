@@ -5,11 +5,11 @@ namespace RocketNet.Kernels;
 
 /// <summary>
 /// Winograd F(2×2, 3×3) weight gradient for 3×3 stride-1 pad-1 geometries on AVX-512 (read the weight-gradient
-/// part of <see cref="WinogradReference"/> first: the same algorithm in double). The output gradient's 2×2 tiles
+/// part of <see cref="WinogradF23Reference"/> first: the same algorithm in double). The output gradient's 2×2 tiles
 /// are cut into the forward kernel's chunks (tile rows of one image, or whole images), each small enough for its
 /// transforms to stay in L2. Per chunk:
 /// <code>
-/// V[ξ]: [T tiles][C]     input tiles transformed, 16 channels per vector (WinogradGradientTransforms.Input)
+/// V[ξ]: [T tiles][C]     input tiles transformed, 16 channels per vector (WinogradF23GradientTransforms.Input)
 /// Y'[ξ]: [O][T tiles]    output-gradient tiles transformed, 16 tiles per vector
 /// dU[ξ] += Y'[ξ]·V[ξ]    for each of the 16 cells ξ: [O, T]·[T, C], the GEMM micro-kernel, k = the chunk's tiles
 /// </code>
@@ -18,21 +18,15 @@ namespace RocketNet.Kernels;
 /// into a fixed number of groups (each group's chunks in order into its own dU, then the groups in order), chosen
 /// from the geometry alone, so the result is bit-identical for any <see cref="Parallelism.ThreadCount"/>.
 /// </summary>
-internal static unsafe class WinogradWeightGradient
+internal static unsafe class WinogradF23WeightGradient
 {
-    private const int Cells = WinogradConvolution.Cells;
+    private const int Cells = WinogradF23Convolution.Cells;
 
     /// <summary>Channels per B panel of the micro-kernel.</summary>
-    private const int Panel = GemmMicroKernel512.Nr;
+    private const int Panel = Winograd.Panel;
 
     /// <summary>Rows of Y' per micro-kernel call.</summary>
-    private const int RowBlock = GemmMicroKernel512.Mr;
-
-    /// <summary>Bytes of V, Y' and the channels-last input per chunk: in L2 from the transforms to the GEMMs.</summary>
-    private const int ChunkBytes = 512 * 1024;
-
-    /// <summary>Floats between the cells of V and Y', so that a tile's 16 cells do not share one L1 set.</summary>
-    private const int CellSkew = 16;
+    private const int RowBlock = Winograd.RowBlock;
 
     /// <summary>Most partial sums dU: enough to keep every thread busy, few enough to add up cheaply.</summary>
     internal const int MaxGroups = 16;
@@ -48,11 +42,11 @@ internal static unsafe class WinogradWeightGradient
     [ThreadStatic] private static GemmScratch? _transformed; // per-thread V of one chunk
     [ThreadStatic] private static GemmScratch? _gradients; // per-thread Y' of one chunk
 
-    /// <summary>True when this machine runs the kernel (AVX-512, as the forward kernel).</summary>
-    public static bool Available => WinogradConvolution.Available;
+    /// <summary>True when this machine runs the kernel (<see cref="Winograd.Available"/>).</summary>
+    public static bool Available => Winograd.Available;
 
     /// <summary>True for the geometries it computes: 3×3 kernel, stride 1, padding 1.</summary>
-    public static bool Applies(in ConvGeometry g) => WinogradReference.Applies(g);
+    public static bool Applies(in ConvGeometry g) => Winograd.Applies(g);
 
     /// <summary>
     /// <see cref="Run"/> on spans, checked: gradW += ∂L/∂w. For tests and benchmarks, which call this kernel
@@ -63,11 +57,9 @@ internal static unsafe class WinogradWeightGradient
     public static void BackwardWeight(in ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> gradY,
         Span<float> gradW)
     {
-        KernelArguments.CheckConvolution(g, "WinogradWeightGradient.BackwardWeight", x.Length, gradW.Length,
+        KernelArguments.CheckConvolution(g, "WinogradF23WeightGradient.BackwardWeight", x.Length, gradW.Length,
             gradY.Length, 0);
-        if (!Applies(g))
-            throw new ArgumentException($"WinogradWeightGradient needs a 3×3 stride-1 pad-1 convolution, got {g}.");
-        if (!Available) throw new PlatformNotSupportedException("WinogradWeightGradient needs AVX-512.");
+        Winograd.CheckGeometry(g, "WinogradF23WeightGradient.BackwardWeight");
         fixed (float* xp = x, gp = gradY, wp = gradW)
             Run(g, xp, gp, wp);
     }
@@ -92,7 +84,7 @@ internal static unsafe class WinogradWeightGradient
                 var total = new Span<float>(s, sumLength);
                 for (int i = 1; i < groups; i++)
                     TensorPrimitives.Add(total, new ReadOnlySpan<float>(s + (nint)i * sumLength, sumLength), total);
-                WinogradGradientTransforms.Filters(s, gradW, g.OutChannels, job.PaddedOut, g.InChannels,
+                WinogradF23GradientTransforms.Filters(s, gradW, g.OutChannels, job.PaddedOut, g.InChannels,
                     job.PaddedIn);
             }
         }
@@ -106,10 +98,10 @@ internal static unsafe class WinogradWeightGradient
     /// <summary>One call's state, cached per calling thread so steady-state calls allocate nothing.</summary>
     private sealed class WeightGradientJob : ParallelJob
     {
-        private WinogradTransforms.Shape _shape;
+        private WinogradF23Transforms.Shape _shape;
         private ConvGeometry _g;
         private float* _x, _gradY;
-        private WinogradChunks _chunks;
+        private WinogradF23Chunks _chunks;
 
         /// <summary>Partial sums dU, one group after another, set by the caller before running.</summary>
         public float* Sums { get; set; }
@@ -129,13 +121,13 @@ internal static unsafe class WinogradWeightGradient
         public void Prepare(in ConvGeometry g, float* x, float* gradY)
         {
             _g = g; _x = x; _gradY = gradY;
-            _shape = new WinogradTransforms.Shape(g.Height, g.Width);
-            PaddedOut = (g.OutChannels + RowBlock - 1) / RowBlock * RowBlock;
+            _shape = new WinogradF23Transforms.Shape(g.Height, g.Width);
+            PaddedOut = Winograd.PaddedRows(g.OutChannels);
             PaddedIn = (g.InChannels + Panel - 1) / Panel * Panel;
             // Per tile: 16 cells of V and Y', and about 4 channels-last input cells.
             int bytesPerTile = sizeof(float) * (Cells * (PaddedIn + PaddedOut) + 4 * PaddedIn);
-            int target = Math.Max(Panel, ChunkBytes / bytesPerTile);
-            _chunks = new WinogradChunks(_shape, g.Batch, target);
+            int target = Math.Max(Panel, Winograd.ChunkBytes / bytesPerTile);
+            _chunks = new WinogradF23Chunks(_shape, g.Batch, target);
             Groups = Math.Min(_chunks.Count, Math.Clamp(SumBudgetFloats / SumLength, 1, MaxGroups));
         }
 
@@ -157,21 +149,21 @@ internal static unsafe class WinogradWeightGradient
             _chunks.Range(chunk, out int n0, out int n1, out int ty0, out int ty1);
             int tileRows = ty1 - ty0, perImage = tileRows * _shape.TilesX, tiles = (n1 - n0) * perImage;
             int paddedIn = PaddedIn, paddedOut = PaddedOut, planeLength = g.Height * g.Width;
-            nint vCell = (nint)paddedIn * tiles + CellSkew, yCell = (nint)paddedOut * tiles + CellSkew;
+            nint vCell = (nint)paddedIn * tiles + Winograd.CellSkew, yCell = (nint)paddedOut * tiles + Winograd.CellSkew;
             int blockRows = 2 * tileRows + 2;
-            nint blockLength = (nint)blockRows * WinogradGradientTransforms.ColumnsLast(g.Width) * paddedIn;
+            nint blockLength = (nint)blockRows * WinogradF23GradientTransforms.ColumnsLast(g.Width) * paddedIn;
             float* v = (_transformed ??= new GemmScratch()).Ensure((int)(Cells * vCell));
             float* y = (_gradients ??= new GemmScratch()).Ensure((int)(Cells * yCell));
             float* block = (_channelsLast ??= new GemmScratch()).Ensure((int)blockLength);
 
             for (int n = n0; n < n1; n++)
             {
-                WinogradGradientTransforms.ChannelsLast(_x + (long)n * g.InChannels * planeLength, g.InChannels,
+                WinogradF23GradientTransforms.ChannelsLast(_x + (long)n * g.InChannels * planeLength, g.InChannels,
                     paddedIn, g.Height, g.Width, 2 * ty0 - 1, blockRows, block);
-                WinogradGradientTransforms.Input(block, g.Width, paddedIn, tileRows, _shape.TilesX, v,
+                WinogradF23GradientTransforms.Input(block, g.Width, paddedIn, tileRows, _shape.TilesX, v,
                     (n - n0) * perImage, tiles, vCell);
                 for (int o = 0; o < g.OutChannels; o++)
-                    WinogradGradientTransforms.OutputGradient(_shape,
+                    WinogradF23GradientTransforms.OutputGradient(_shape,
                         _gradY + ((long)n * g.OutChannels + o) * planeLength, ty0, ty1,
                         y + (nint)o * tiles + (n - n0) * perImage, yCell);
             }

@@ -1,10 +1,10 @@
-using static RocketNet.Kernels.WinogradReference;
+using static RocketNet.Kernels.WinogradF23Reference;
 
 namespace RocketNet.Kernels;
 
 /// <summary>
 /// The teaching version of Winograd convolution F(4×4, 3×3) (Lavin and Gray 2015, interpolation points 0, ±1,
-/// ±2 and ∞) for 3×3 stride-1 pad-1 convolutions, in double: <see cref="WinogradReference"/> with bigger tiles.
+/// ±2 and ∞) for 3×3 stride-1 pad-1 convolutions, in double: <see cref="WinogradF23Reference"/> with bigger tiles.
 /// The output is cut into 4×4 tiles; the 6×6 input tile d under each (tiles overlap by 2, cells from the padding or
 /// beyond the image read zero) and each 3×3 filter g are carried into a 6×6 domain where the convolution is an
 /// elementwise product:
@@ -63,7 +63,7 @@ public static class WinogradF43Reference
     {
         KernelArguments.CheckConvolution(g, "WinogradF43Reference.Forward", x.Length, w.Length, y.Length,
             bias.Length);
-        if (!WinogradReference.Applies(g))
+        if (!Winograd.Applies(g))
             throw new ArgumentException(
                 $"WinogradF43Reference.Forward needs a 3×3 stride-1 pad-1 convolution, got {g}.");
         int height = g.Height, width = g.Width, inChannels = g.InChannels, outChannels = g.OutChannels;

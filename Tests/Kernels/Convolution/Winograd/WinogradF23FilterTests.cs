@@ -8,7 +8,7 @@ namespace RocketNet.Tests.Kernels;
 /// The Winograd filter transform U = G·g·Gᵀ: 8 filters per vector give the same bits as one filter at a time (the
 /// remainder path), and the padded rows of U are zero.
 /// </summary>
-public class WinogradFilterTests
+public class WinogradF23FilterTests
 {
     [Theory]
     [InlineData(3, 8, 8)]
@@ -22,11 +22,11 @@ public class WinogradFilterTests
         float[] single = new float[16];
         fixed (float* wp = w, up = u, sp = single)
         {
-            WinogradTransforms.Filters(wp, up, outChannels, paddedOut, inChannels);
+            WinogradF23Transforms.Filters(wp, up, outChannels, paddedOut, inChannels);
             for (int o = 0; o < paddedOut; o++)
                 for (int c = 0; c < inChannels; c++)
                 {
-                    if (o < outChannels) WinogradTransforms.Filters(wp + (o * inChannels + c) * 9, sp, 1, 1, 1);
+                    if (o < outChannels) WinogradF23Transforms.Filters(wp + (o * inChannels + c) * 9, sp, 1, 1, 1);
                     else Array.Clear(single);
                     for (int cell = 0; cell < 16; cell++)
                         Assert.Equal(single[cell], u[(cell * paddedOut + o) * inChannels + c]);

@@ -5,13 +5,13 @@ using System.Runtime.Intrinsics.X86;
 namespace RocketNet.Kernels;
 
 /// <summary>
-/// The three transforms of <see cref="WinogradConvolution"/> (F(2×2, 3×3), the matrices of
-/// <see cref="WinogradReference"/>), vectorised over 16 neighbouring tiles of a tile row. Tile (ty, tx) reads
+/// The three transforms of <see cref="WinogradF23Convolution"/> (F(2×2, 3×3), the matrices of
+/// <see cref="WinogradF23Reference"/>), vectorised over 16 neighbouring tiles of a tile row. Tile (ty, tx) reads
 /// input rows 2ty − 1 .. 2ty + 2 and columns 2tx − 1 .. 2tx + 2, a stride-2 pattern; each input plane is first
 /// split into its odd and even columns (<see cref="Deinterleave"/>), after which the four columns a tile needs
 /// are plain loads of 16 consecutive floats at offsets 0 and 1.
 /// </summary>
-internal static unsafe partial class WinogradTransforms
+internal static unsafe partial class WinogradF23Transforms
 {
     /// <summary>Lanes 0, 2, .., 30 of two vectors: the even elements of 32 consecutive floats.</summary>
     internal static readonly Vector512<int> EvenLanes = Vector512<int>.Indices * 2;

@@ -277,17 +277,17 @@ internal static unsafe class WinogradF43Transforms
             Transpose(t + (nint)f * Lanes, Lanes, staging + f, stagingStride);
         var biasVector = Vector512.Create(bias);
         int full = length & ~(Lanes - 1);
-        Vector512<float> mask = WinogradTransforms.Mask(length - full);
+        Vector512<float> mask = WinogradF23Transforms.Mask(length - full);
         for (int i = 0; i < images; i++)
         {
             float* source = staging + (nint)i * stagingStride, image = y + i * imageStride;
             float* imageResidual = residual == null ? null : residual + i * imageStride;
             for (int f = 0; f < full; f += Lanes)
-                WinogradTransforms.WriteFull(image + f, imageResidual == null ? null : imageResidual + f, biasVector,
+                WinogradF23Transforms.WriteFull(image + f, imageResidual == null ? null : imageResidual + f, biasVector,
                     accumulate, Vector512.Load(source + f));
             if (full < length)
-                WinogradTransforms.WriteMasked(image + full, imageResidual == null ? null : imageResidual + full, mask,
-                    biasVector, accumulate, Vector512.Load(source + full));
+                WinogradF23Transforms.WriteMasked(image + full, imageResidual == null ? null : imageResidual + full,
+                    mask, biasVector, accumulate, Vector512.Load(source + full));
         }
     }
 
@@ -300,7 +300,7 @@ internal static unsafe class WinogradF43Transforms
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Transpose(float* source, nint sourceStride, float* target, nint targetStride)
     {
-        Vector512<int> low = WinogradTransforms.LowPairs, high = WinogradTransforms.HighPairs;
+        Vector512<int> low = WinogradF23Transforms.LowPairs, high = WinogradF23Transforms.HighPairs;
         Vector512<float> r0 = Vector512.Load(source);
         Vector512<float> r1 = Vector512.Load(source + 1 * sourceStride);
         Vector512<float> r2 = Vector512.Load(source + 2 * sourceStride);

@@ -13,22 +13,21 @@ namespace RocketNet.Kernels;
 /// y[o, tile] = Aᵀ·M[o, tile]·A                   output transform: the 2×2 outputs of the tile
 /// </code>
 /// Per tile and channel pair that is 16 multiplications instead of the 2·2·9 = 36 of direct convolution (2.25×
-/// fewer); the transforms cost additions only. <see cref="WinogradConvolution"/> is the fast version.
+/// fewer); the transforms cost additions only. <see cref="WinogradF23Convolution"/> is the fast version.
 /// </summary>
-public static partial class WinogradReference
+public static partial class WinogradF23Reference
 {
     /// <summary>G, 4×3: U = G·g·Gᵀ.</summary>
-    private static readonly double[,] G = { { 1, 0, 0 }, { 0.5, 0.5, 0.5 }, { 0.5, -0.5, 0.5 }, { 0, 0, 1 } };
+    internal static readonly double[,] G = { { 1, 0, 0 }, { 0.5, 0.5, 0.5 }, { 0.5, -0.5, 0.5 }, { 0, 0, 1 } };
 
     /// <summary>Bᵀ, 4×4: V = Bᵀ·d·B.</summary>
-    private static readonly double[,] BT = { { 1, 0, -1, 0 }, { 0, 1, 1, 0 }, { 0, -1, 1, 0 }, { 0, 1, 0, -1 } };
+    internal static readonly double[,] BT = { { 1, 0, -1, 0 }, { 0, 1, 1, 0 }, { 0, -1, 1, 0 }, { 0, 1, 0, -1 } };
 
     /// <summary>Aᵀ, 2×4: y = Aᵀ·M·A.</summary>
-    private static readonly double[,] AT = { { 1, 1, 1, 0 }, { 0, 1, -1, -1 } };
+    internal static readonly double[,] AT = { { 1, 1, 1, 0 }, { 0, 1, -1, -1 } };
 
     /// <summary>True for the geometries F(2×2, 3×3) computes here: 3×3 kernel, stride 1, padding 1.</summary>
-    public static bool Applies(in ConvGeometry g) =>
-        g.KernelHeight == 3 && g.KernelWidth == 3 && g.StrideH == 1 && g.StrideW == 1 && g.PadH == 1 && g.PadW == 1;
+    public static bool Applies(in ConvGeometry g) => Winograd.Applies(g);
 
     /// <summary>
     /// y[n, o] = bias[o] + conv(x[n], w[o]) for a 3×3 stride-1 pad-1 geometry, through the Winograd transforms.
@@ -40,9 +39,12 @@ public static partial class WinogradReference
     public static void Forward(ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w,
         ReadOnlySpan<float> bias, Span<float> y)
     {
-        KernelArguments.CheckConvolution(g, "WinogradReference.Forward", x.Length, w.Length, y.Length, bias.Length);
+        KernelArguments.CheckConvolution(g, "WinogradF23Reference.Forward", x.Length, w.Length, y.Length, bias.Length);
         if (!Applies(g))
-            throw new ArgumentException($"WinogradReference.Forward needs a 3×3 stride-1 pad-1 convolution, got {g}.");
+        {
+            throw new ArgumentException(
+                $"WinogradF23Reference.Forward needs a 3×3 stride-1 pad-1 convolution, got {g}.");
+        }
         int height = g.Height, width = g.Width, inChannels = g.InChannels, outChannels = g.OutChannels;
         int tilesY = (height + 1) / 2, tilesX = (width + 1) / 2; // a partial last tile computes outputs past the edge
 

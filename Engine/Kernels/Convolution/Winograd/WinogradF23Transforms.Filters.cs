@@ -3,8 +3,8 @@ using System.Runtime.Intrinsics.X86;
 
 namespace RocketNet.Kernels;
 
-/// <summary>The filter transform of <see cref="WinogradTransforms"/>: U = G·g·Gᵀ, once per call.</summary>
-internal static unsafe partial class WinogradTransforms
+/// <summary>The filter transform of <see cref="WinogradF23Transforms"/>: U = G·g·Gᵀ, once per call.</summary>
+internal static unsafe partial class WinogradF23Transforms
 {
     /// <summary>
     /// u[ξ, o, c] = (G·w[o, c]·Gᵀ)[ξ] for ξ = 4i + j, in double and rounded once; rows o ≥ O are zero (the
@@ -25,7 +25,7 @@ internal static unsafe partial class WinogradTransforms
                 }
                 if (o >= outChannels)
                 {
-                    for (int cell = 0; cell < WinogradConvolution.Cells; cell++)
+                    for (int cell = 0; cell < WinogradF23Convolution.Cells; cell++)
                         u[((nint)cell * paddedOut + o) * inChannels + c] = 0;
                     continue;
                 }

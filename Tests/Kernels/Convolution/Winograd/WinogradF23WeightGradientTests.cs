@@ -1,9 +1,9 @@
 using FsCheck;
-using FsCheck.Fluent;
 using FsCheck.Xunit;
 using RocketNet.Kernels;
 using Xunit;
 using static RocketNet.Tests.Kernels.KernelTestData;
+using static RocketNet.Tests.Kernels.WinogradContract;
 
 namespace RocketNet.Tests.Kernels;
 
@@ -12,20 +12,16 @@ namespace RocketNet.Tests.Kernels;
 /// the fast kernel against the reference, on odd and even sizes, partial tiles, channel counts that are not
 /// multiples of 8 or 32, and chunks of tile rows as well as of whole images.
 /// <para>
-/// Error bound of the fast kernel, per weight: |got − want| ≤ (T + 22)·u·S, u = 2⁻²⁴, T the batch's tile count and
-/// S the same computation with every matrix, gradient and input replaced by its absolute value
-/// (S = Σ_tiles |Gᵀ|·(|A|·|dY|·|Aᵀ| ⊙ |Bᵀ|·|d|·|B|)·|G|, plus |gradW before|). Every term passes through at most
+/// Error bound of the fast kernel, per weight (the <see cref="WinogradContract"/>): |got − want| ≤ (T + 22)·u·S,
+/// T the batch's tile count and S the computation with absolute values (S = Σ_tiles |Gᵀ|·(|A|·|dY|·|Aᵀ| ⊙ |Bᵀ|·|d|·|B|)·|G|, plus |gradW before|). Every term passes through at most
 /// T + 22 roundings: 2 for V and 2 for Y' (rows, then columns), one fused multiply-add per tile of its group's
 /// chain (at most T), at most 16 − 1 additions of the groups' partial sums, 1 for the back transform (in double,
-/// rounded once), 1 for adding to gradW and 1 for the reference's own rounding; the textbook γ_n·S ≈ n·u·S then
-/// applies. The chain over tiles dominates: it is the length of the dot product every weight gradient is.
+/// rounded once), 1 for adding to gradW and 1 for the reference's own rounding. The chain over tiles dominates: it is the length of the dot product every weight gradient is.
 /// </para>
 /// </summary>
 [Collection(ThreadCountCollection.Name)]
-public class WinogradWeightGradientTests
+public class WinogradF23WeightGradientTests
 {
-    private const double UnitRoundoff = 1.0 / (1 << 24);
-
     public static TheoryData<int, int, int, int, int> Shapes => new()
     {
         // N, C, H, W, O
@@ -48,8 +44,6 @@ public class WinogradWeightGradientTests
         { 1, 40, 62, 16, 40 }, // W = 16 in chunks of tile rows, the last chunk an odd number of them
     };
 
-    private static ConvGeometry Make(int n, int c, int h, int w, int o) => new(n, c, h, w, o, 3, 3, 1, 1, 1, 1);
-
     [Theory]
     [MemberData(nameof(Shapes))]
     public void ReferenceMatchesDirectWeightGradient(int n, int c, int h, int w, int o)
@@ -59,41 +53,25 @@ public class WinogradWeightGradientTests
         float[] x = RandomArray(random, g.InputLength), gradY = RandomArray(random, g.OutputLength);
         float[] want = new float[g.WeightLength], got = new float[g.WeightLength];
         ConvolutionReference.BackwardWeight(g, x, gradY, want, []);
-        WinogradReference.BackwardWeight(g, x, gradY, got);
-        double[] magnitude = MagnitudeSums(g, x, gradY, []);
-        // Both sum in double (relative error ~1e-15 of S) and round once to float: at most one float ulp apart.
-        for (int i = 0; i < want.Length; i++)
-        {
-            double bound = 2 * UnitRoundoff * Math.Abs(want[i]) + 1e-12 * magnitude[i];
-            Assert.True(Math.Abs(got[i] - want[i]) <= bound,
-                $"{g}: weight {i} is {got[i]}, the direct weight gradient is {want[i]} (bound {bound})");
-        }
+        WinogradF23Reference.BackwardWeight(g, x, gradY, got);
+        AssertReferenceMatchesDirect(g.ToString(), want, got, MagnitudeSums(g, x, gradY, []), 1e-12);
     }
 
     [Theory]
     [MemberData(nameof(Shapes))]
     public void FastKernelMatchesReference(int n, int c, int h, int w, int o)
     {
-        if (!WinogradWeightGradient.Available) return;
+        if (!WinogradF23WeightGradient.Available) return;
         var g = Make(n, c, h, w, o);
         CheckFast(g, new Random(c * 7 + w), accumulate: false);
         CheckFast(g, new Random(h * 5 + o), accumulate: true);
     }
 
-    private static Gen<(int N, int C, int H, int W, int O, int Seed)> RandomShapes =>
-        from n in Gen.Choose(1, 3)
-        from c in Gen.Choose(1, 40)
-        from h in Gen.Choose(1, 19)
-        from w in Gen.Choose(1, 37)
-        from o in Gen.Choose(1, 20)
-        from seed in TestData.Seed
-        select (n, c, h, w, o, seed);
-
     [Property(MaxTest = 40)]
     public Property FastKernelMatchesReferenceOnRandomShapes() =>
-        TestData.ForAll(RandomShapes, s =>
+        TestData.ForAll(RandomShapes(3, 40, 20), s =>
         {
-            if (!WinogradWeightGradient.Available) return;
+            if (!WinogradF23WeightGradient.Available) return;
             CheckFast(Make(s.N, s.C, s.H, s.W, s.O), new Random(s.Seed), accumulate: s.Seed % 2 == 0);
         });
 
@@ -102,27 +80,27 @@ public class WinogradWeightGradientTests
     {
         // 288 channels each way: one partial dU is 1.3 M floats, so the 64 MB budget allows 12 of them for the 13
         // chunks (26 images of 8×8, two per chunk) instead of 16 — the chunks of a group are summed in order.
-        if (!WinogradWeightGradient.Available) return;
+        if (!WinogradF23WeightGradient.Available) return;
         CheckFast(Make(26, 288, 8, 8, 288), new Random(5), accumulate: true);
     }
 
     [Fact]
     public void FastKernelIsBitIdenticalForOneAndTwoThreads()
     {
-        if (!WinogradWeightGradient.Available) return;
-        foreach (var g in new[] { Make(9, 64, 8, 8, 64), Make(4, 16, 32, 32, 16), Make(3, 5, 33, 35, 6),
-                     Make(7, 32, 16, 16, 32), Make(2, 40, 64, 64, 8) })
-        {
-            var random = new Random(11);
-            float[] x = RandomArray(random, g.InputLength), gradY = RandomArray(random, g.OutputLength);
-            float[] Run(int threads)
+        if (!WinogradF23WeightGradient.Available) return;
+        AssertSameBitsOnOneAndTwoThreads(
+            [Make(9, 64, 8, 8, 64), Make(4, 16, 32, 32, 16), Make(3, 5, 33, 35, 6), Make(7, 32, 16, 16, 32),
+                Make(2, 40, 64, 64, 8)],
+            (g, random) =>
             {
-                var gradW = new float[g.WeightLength];
-                WithThreads(threads, () => WinogradWeightGradient.BackwardWeight(g, x, gradY, gradW));
-                return gradW;
-            }
-            Assert.Equal(Run(1), Run(2));
-        }
+                float[] x = RandomArray(random, g.InputLength), gradY = RandomArray(random, g.OutputLength);
+                return () =>
+                {
+                    var gradW = new float[g.WeightLength];
+                    WinogradF23WeightGradient.BackwardWeight(g, x, gradY, gradW);
+                    return gradW;
+                };
+            });
     }
 
     [Theory]
@@ -134,14 +112,14 @@ public class WinogradWeightGradientTests
         // Where the dispatcher takes Winograd for the weight gradient, it stays within the bound above; the bias
         // gradient is summed as before.
         var g = Make(n, c, h, w, o);
-        Assert.Equal(WinogradWeightGradient.Available, ConvolutionKernels.UsesWinogradWeightGradient(g));
+        Assert.Equal(WinogradF23WeightGradient.Available, ConvolutionKernels.UsesWinogradWeightGradient(g));
         var random = new Random(c + o);
         float[] x = RandomArray(random, g.InputLength), gradY = RandomArray(random, g.OutputLength);
         float[] before = RandomArray(random, g.WeightLength);
         float[] gradW = (float[])before.Clone(), gradBias = new float[o];
         float[] want = new float[g.WeightLength];
         ConvolutionKernels.BackwardWeight(g, x, gradY, gradW, gradBias);
-        WinogradReference.BackwardWeight(g, x, gradY, want);
+        WinogradF23Reference.BackwardWeight(g, x, gradY, want);
         AssertWithinBound(g, want, before, gradW, MagnitudeSums(g, x, gradY, before));
         var biasReference = new float[o];
         ConvolutionReference.BackwardWeight(g, x, gradY, new float[g.WeightLength], biasReference);
@@ -151,7 +129,7 @@ public class WinogradWeightGradientTests
     [Fact]
     public void DispatcherTakesWinogradExactlyForTheRule()
     {
-        bool available = WinogradWeightGradient.Available;
+        bool available = WinogradF23WeightGradient.Available;
         Assert.Equal(available, ConvolutionKernels.UsesWinogradWeightGradient(Make(128, 32, 16, 16, 32)));
         Assert.Equal(available, ConvolutionKernels.UsesWinogradWeightGradient(Make(1, 64, 8, 8, 64)));
         Assert.False(ConvolutionKernels.UsesWinogradWeightGradient(Make(128, 3, 32, 32, 16))); // the stem
@@ -165,15 +143,15 @@ public class WinogradWeightGradientTests
     [Fact]
     public void BadGeometryThrows()
     {
-        var strided = new ConvGeometry(1, 2, 8, 8, 2, 3, 3, 2, 2, 1, 1);
+        var strided = Strided;
         float[] buffer = new float[256];
-        Assert.Throws<ArgumentException>(() => WinogradReference.BackwardWeight(strided, buffer, buffer, buffer));
-        if (WinogradWeightGradient.Available)
+        Assert.Throws<ArgumentException>(() => WinogradF23Reference.BackwardWeight(strided, buffer, buffer, buffer));
+        if (WinogradF23WeightGradient.Available)
             Assert.Throws<ArgumentException>(() =>
-                WinogradWeightGradient.BackwardWeight(strided, buffer, buffer, buffer));
+                WinogradF23WeightGradient.BackwardWeight(strided, buffer, buffer, buffer));
         var g = Make(1, 2, 4, 4, 2);
-        if (WinogradWeightGradient.Available)
-            Assert.Throws<ArgumentException>(() => WinogradWeightGradient.BackwardWeight(g, new float[g.InputLength],
+        if (WinogradF23WeightGradient.Available)
+            Assert.Throws<ArgumentException>(() => WinogradF23WeightGradient.BackwardWeight(g, new float[g.InputLength],
                 new float[g.OutputLength], new float[g.WeightLength - 1]));
     }
 
@@ -183,31 +161,24 @@ public class WinogradWeightGradientTests
         float[] x = RandomArray(random, g.InputLength), gradY = RandomArray(random, g.OutputLength);
         float[] before = accumulate ? RandomArray(random, g.WeightLength) : new float[g.WeightLength];
         float[] reference = new float[g.WeightLength], got = (float[])before.Clone();
-        WinogradReference.BackwardWeight(g, x, gradY, reference);
-        WinogradWeightGradient.BackwardWeight(g, x, gradY, got);
+        WinogradF23Reference.BackwardWeight(g, x, gradY, reference);
+        WinogradF23WeightGradient.BackwardWeight(g, x, gradY, got);
         AssertWithinBound(g, reference, before, got, MagnitudeSums(g, x, gradY, before));
     }
 
+    /// <summary>Within (T + 22)·u·S of reference + before, T the batch's tile count.</summary>
     private static void AssertWithinBound(in ConvGeometry g, float[] reference, float[] before, float[] got,
         double[] magnitude)
     {
         int tiles = g.Batch * ((g.Height + 1) / 2) * ((g.Width + 1) / 2);
-        for (int i = 0; i < got.Length; i++)
-        {
-            double want = (double)reference[i] + before[i];
-            double bound = (tiles + 22) * UnitRoundoff * magnitude[i];
-            if (!(Math.Abs(got[i] - want) <= bound))
-                Assert.Fail($"{g}: weight {i} is {got[i]}, want {want}, |difference| {Math.Abs(got[i] - want)} > " +
-                    $"bound {bound}.");
-        }
+        WinogradContract.AssertWithinBound(g.ToString(), Sum(reference, before), got, magnitude, tiles + 22);
     }
 
     /// <summary>S per weight: the Winograd weight gradient with absolute values throughout, plus |before|.</summary>
     private static double[] MagnitudeSums(in ConvGeometry g, float[] x, float[] gradY, float[] before)
     {
-        double[,] gAbs = { { 1, 0, 0 }, { 0.5, 0.5, 0.5 }, { 0.5, 0.5, 0.5 }, { 0, 0, 1 } };
-        double[,] btAbs = { { 1, 0, 1, 0 }, { 0, 1, 1, 0 }, { 0, 1, 1, 0 }, { 0, 1, 0, 1 } };
-        double[,] aAbs = { { 1, 0 }, { 1, 1 }, { 1, 1 }, { 0, 1 } };
+        double[,] gAbs = Absolute(WinogradF23Reference.G), btAbs = Absolute(WinogradF23Reference.BT);
+        double[,] atAbs = Absolute(WinogradF23Reference.AT);
         int h = g.Height, w = g.Width, channels = g.InChannels, outs = g.OutChannels;
         var sums = new double[outs, channels, 4, 4];
         var v = new double[channels, 4, 4];
@@ -239,7 +210,7 @@ public class WinogradWeightGradientTests
                                         int row = 2 * ty + p, column = 2 * tx + q;
                                         if (row >= h || column >= w) continue;
                                         float cell = gradY[((n * outs + o) * h + row) * w + column];
-                                        y[i, j] += aAbs[i, p] * Math.Abs(cell) * aAbs[j, q];
+                                        y[i, j] += atAbs[p, i] * Math.Abs(cell) * atAbs[q, j];
                                     }
                         for (int c = 0; c < channels; c++)
                             for (int i = 0; i < 4; i++)
@@ -266,21 +237,17 @@ public class WinogradWeightGradientTests
 
 /// <summary>Once warm, the Winograd weight gradient allocates nothing on the managed heap.</summary>
 [Collection(AllocationCollection.Name)]
-public class WinogradWeightGradientAllocationTests
+public class WinogradF23WeightGradientAllocationTests
 {
     [Fact]
     public void AllocatesNothingOnceWarm()
     {
-        if (!WinogradWeightGradient.Available) return;
-        foreach (var g in new[] { new ConvGeometry(4, 16, 32, 32, 16, 3, 3, 1, 1, 1, 1),
-                     new ConvGeometry(9, 64, 8, 8, 64, 3, 3, 1, 1, 1, 1),
-                     new ConvGeometry(2, 5, 7, 9, 3, 3, 3, 1, 1, 1, 1) })
+        if (!WinogradF23WeightGradient.Available) return;
+        AssertAllocatesNothingOnceWarm(9, (g, random) =>
         {
-            var random = new Random(8);
             float[] x = RandomArray(random, g.InputLength), gradY = RandomArray(random, g.OutputLength);
             float[] gradW = new float[g.WeightLength];
-            KernelAllocationTests.AssertNoSteadyStateAllocation(() =>
-                WinogradWeightGradient.BackwardWeight(g, x, gradY, gradW));
-        }
+            return () => WinogradF23WeightGradient.BackwardWeight(g, x, gradY, gradW);
+        });
     }
 }

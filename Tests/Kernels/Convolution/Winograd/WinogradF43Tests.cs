@@ -1,10 +1,10 @@
 using FsCheck;
-using FsCheck.Fluent;
 using FsCheck.Xunit;
 using RocketNet.Kernels;
 using Xunit;
 using Xunit.Abstractions;
 using static RocketNet.Tests.Kernels.KernelTestData;
+using static RocketNet.Tests.Kernels.WinogradContract;
 
 namespace RocketNet.Tests.Kernels;
 
@@ -13,15 +13,14 @@ namespace RocketNet.Tests.Kernels;
 /// (<see cref="ConvolutionReference"/>), on odd sizes, partial tiles and image groups, 1×1 images, channel counts
 /// that are not multiples of 8 or 16.
 /// <para>
-/// Error bound of the fast kernel, per output: |got − want| ≤ (C + 15)·u·S, u = 2⁻²⁴ and S the F(4×4, 3×3)
-/// computation with every matrix, weight and input replaced by its absolute value
-/// (S = Σ_c |Aᵀ|·(|G|·|g|·|Gᵀ| ⊙ |Bᵀ|·|d|·|B|)·|A| + |bias| + |residual| + |y before|). Every term of the sum
+/// Error bound of the fast kernel, per output (the <see cref="WinogradContract"/>): |got − want| ≤ (C + 15)·u·S,
+/// S the F(4×4, 3×3) computation with absolute values (S = Σ_c |Aᵀ|·(|G|·|g|·|Gᵀ| ⊙ |Bᵀ|·|d|·|B|)·|A| + |bias| + |residual| + |y before|). Every term of the sum
 /// passes through at most C + 15 roundings: 1 for U (computed in double, rounded once), 4 for V (the rows of Bᵀ
 /// round each input at most twice, as (d3 + d4) − 4(d1 + d2): an addition and a fused multiply-add; then the
 /// columns), C for the channel sum (fused multiply-adds), 6 for the output transform (at most three per pass, as
 /// m0 + (m1 + m2) + (m3 + m4)), 1 each for bias, residual and accumulation, and 1 for direct convolution's own
-/// rounding to float; then |error| ≤ γ_n·S with γ_n = n·u / (1 − n·u) ≈ n·u. The bound is F(2×2, 3×3)'s form
-/// (WinogradTests) with 5 more roundings, but S itself is what grows: |Bᵀ| has rows summing to up to 10 and |Aᵀ|
+/// rounding to float. The bound is F(2×2, 3×3)'s form
+/// (WinogradF23Tests) with 5 more roundings, but S itself is what grows: |Bᵀ| has rows summing to up to 10 and |Aᵀ|
 /// to 18, so on the WRN shapes S is a median 60× direct convolution's D = Σ|w||x| + |bias| (up to 700× where D is
 /// small). Measured (<see cref="LargestErrorStaysWellInsideTheBound"/>): the largest error is about 0.1·u·S, some
 /// 40–47·u·D, on 16, 32 and 64 channels.
@@ -30,8 +29,6 @@ namespace RocketNet.Tests.Kernels;
 [Collection(ThreadCountCollection.Name)]
 public class WinogradF43Tests(ITestOutputHelper log)
 {
-    private const double UnitRoundoff = 1.0 / (1 << 24);
-
     public static TheoryData<int, int, int, int, int> Shapes => new()
     {
         // N, C, H, W, O
@@ -52,8 +49,6 @@ public class WinogradF43Tests(ITestOutputHelper log)
         { 7, 7, 5, 3, 10 },
     };
 
-    private static ConvGeometry Make(int n, int c, int h, int w, int o) => new(n, c, h, w, o, 3, 3, 1, 1, 1, 1);
-
     [Theory]
     [MemberData(nameof(Shapes))]
     public void ReferenceMatchesDirectConvolution(int n, int c, int h, int w, int o)
@@ -65,14 +60,7 @@ public class WinogradF43Tests(ITestOutputHelper log)
         float[] want = new float[g.OutputLength], got = new float[g.OutputLength];
         ConvolutionReference.Forward(g, x, weights, bias, want);
         WinogradF43Reference.Forward(g, x, weights, bias, got);
-        double[] magnitude = MagnitudeSums(g, x, weights, bias, [], []);
-        // Both sum in double (relative error ~1e-15 of S) and round once to float: at most one float ulp apart.
-        for (int i = 0; i < want.Length; i++)
-        {
-            double bound = 2 * UnitRoundoff * Math.Abs(want[i]) + 1e-10 * magnitude[i];
-            Assert.True(Math.Abs(got[i] - want[i]) <= bound,
-                $"{g}: output {i} is {got[i]}, direct convolution gives {want[i]} (bound {bound})");
-        }
+        AssertReferenceMatchesDirect(g.ToString(), want, got, MagnitudeSums(g, x, weights, bias, [], []), 1e-10);
     }
 
     [Theory]
@@ -86,18 +74,9 @@ public class WinogradF43Tests(ITestOutputHelper log)
         CheckFast(g, new Random(n + 3), withBias: true, withResidual: true, accumulate: true);
     }
 
-    private static Gen<(int N, int C, int H, int W, int O, int Seed)> RandomShapes =>
-        from n in Gen.Choose(1, 18)
-        from c in Gen.Choose(1, 20)
-        from h in Gen.Choose(1, 19)
-        from w in Gen.Choose(1, 37)
-        from o in Gen.Choose(1, 12)
-        from seed in TestData.Seed
-        select (n, c, h, w, o, seed);
-
     [Property(MaxTest = 40)]
     public Property FastKernelMatchesDirectConvolutionOnRandomShapes() =>
-        TestData.ForAll(RandomShapes, s =>
+        TestData.ForAll(RandomShapes(18, 20, 12), s =>
         {
             if (!WinogradF43Convolution.Available) return;
             CheckFast(Make(s.N, s.C, s.H, s.W, s.O), new Random(s.Seed), withBias: s.Seed % 2 == 0,
@@ -143,20 +122,19 @@ public class WinogradF43Tests(ITestOutputHelper log)
     public void FastKernelIsBitIdenticalForOneAndTwoThreads()
     {
         if (!WinogradF43Convolution.Available) return;
-        foreach (var g in new[] { Make(33, 64, 8, 8, 64), Make(4, 16, 32, 32, 16), Make(3, 5, 33, 35, 6),
-                     Make(18, 32, 16, 16, 32) })
-        {
-            var random = new Random(11);
-            float[] x = RandomArray(random, g.InputLength), weights = RandomArray(random, g.WeightLength);
-            float[] bias = RandomArray(random, g.OutChannels);
-            float[] Run(int threads)
+        AssertSameBitsOnOneAndTwoThreads(
+            [Make(33, 64, 8, 8, 64), Make(4, 16, 32, 32, 16), Make(3, 5, 33, 35, 6), Make(18, 32, 16, 16, 32)],
+            (g, random) =>
             {
-                var y = new float[g.OutputLength];
-                WithThreads(threads, () => WinogradF43Convolution.Forward(g, x, weights, bias, y));
-                return y;
-            }
-            Assert.Equal(Run(1), Run(2));
-        }
+                float[] x = RandomArray(random, g.InputLength), weights = RandomArray(random, g.WeightLength);
+                float[] bias = RandomArray(random, g.OutChannels);
+                return () =>
+                {
+                    var y = new float[g.OutputLength];
+                    WinogradF43Convolution.Forward(g, x, weights, bias, y);
+                    return y;
+                };
+            });
     }
 
     [Theory]
@@ -176,39 +154,24 @@ public class WinogradF43Tests(ITestOutputHelper log)
         float[] y = new float[g.OutputLength], want = new float[g.OutputLength];
         ConvolutionKernels.Forward(g, x, weights, bias, y, residual);
         ConvolutionReference.Forward(g, x, weights, bias, want);
-        AssertWithinBound(g, want, residual, y, MagnitudeSums(g, x, weights, bias, residual, []), "forward");
+        AssertWithinBound($"forward {g}", Sum(want, residual), y, MagnitudeSums(g, x, weights, bias, residual, []),
+            c + 15);
 
         var transposed = g with { InChannels = o, OutChannels = c };
-        float[] flipped = new float[g.WeightLength]; // [C, O, 3, 3]
-        for (int oc = 0; oc < o; oc++)
-            for (int ic = 0; ic < c; ic++)
-                for (int t = 0; t < 9; t++)
-                    flipped[(ic * o + oc) * 9 + t] = weights[(oc * c + ic) * 9 + 8 - t];
+        float[] flipped = Flipped(weights, c, o);
         float[] gradY = RandomArray(random, g.OutputLength), before = RandomArray(random, g.InputLength);
         float[] gradX = (float[])before.Clone(), wantGradX = new float[g.InputLength];
         ConvolutionKernels.BackwardInput(g, gradY, weights, gradX);
         ConvolutionReference.BackwardInput(g, gradY, weights, wantGradX);
-        AssertWithinBound(transposed, wantGradX, before, gradX,
-            MagnitudeSums(transposed, gradY, flipped, [], [], before), "input gradient");
-    }
-
-    /// <summary>|got − (want + added)| ≤ (C + 15)·u·S, the sum in double.</summary>
-    private static void AssertWithinBound(in ConvGeometry g, float[] want, float[] added, float[] got,
-        double[] magnitude, string what)
-    {
-        for (int i = 0; i < got.Length; i++)
-        {
-            double expected = (double)want[i] + added[i], bound = (g.InChannels + 15) * UnitRoundoff * magnitude[i];
-            if (!(Math.Abs(got[i] - expected) <= bound))
-                Assert.Fail($"{what} {g}: element {i} is {got[i]}, want {expected} (bound {bound}).");
-        }
+        AssertWithinBound($"input gradient {transposed}", Sum(wantGradX, before), gradX,
+            MagnitudeSums(transposed, gradY, flipped, [], [], before), o + 15);
     }
 
     [Fact]
     public void BadArgumentsThrow()
     {
-        var strided = new ConvGeometry(1, 2, 8, 8, 2, 3, 3, 2, 2, 1, 1);
-        var unpadded = new ConvGeometry(1, 2, 8, 8, 2, 3, 3, 1, 1, 0, 0);
+        var strided = Strided;
+        var unpadded = Unpadded;
         var fiveByFive = new ConvGeometry(1, 2, 8, 8, 2, 5, 5, 1, 1, 2, 2);
         float[] buffer = new float[512];
         foreach (var bad in new[] { strided, unpadded, fiveByFive })
@@ -244,18 +207,9 @@ public class WinogradF43Tests(ITestOutputHelper log)
         ConvolutionReference.Forward(g, x, weights, bias, reference);
         float[] got = accumulate ? (float[])before.Clone() : RandomArray(random, g.OutputLength, 1e6f);
         WinogradF43Convolution.Forward(g, x, weights, bias, got, residual, accumulate);
-        double[] magnitude = MagnitudeSums(g, x, weights, bias, residual, before);
-        double used = 0;
-        for (int i = 0; i < got.Length; i++)
-        {
-            double want = (double)reference[i] + (withResidual ? residual[i] : 0) + (accumulate ? before[i] : 0);
-            double error = Math.Abs(got[i] - want), bound = (g.InChannels + 15) * UnitRoundoff * magnitude[i];
-            if (!(error <= bound))
-                Assert.Fail($"{g} bias {withBias} residual {withResidual} accumulate {accumulate}: output {i} is " +
-                    $"{got[i]}, want {want}, |difference| {error} > bound {bound}.");
-            used = Math.Max(used, error / (UnitRoundoff * magnitude[i]));
-        }
-        return used;
+        return AssertWithinBound($"{g} bias {withBias} residual {withResidual} accumulate {accumulate}",
+            Sum(reference, residual, before), got, MagnitudeSums(g, x, weights, bias, residual, before),
+            g.InChannels + 15);
     }
 
     /// <summary>
@@ -263,72 +217,9 @@ public class WinogradF43Tests(ITestOutputHelper log)
     /// |y before| (each may be empty).
     /// </summary>
     internal static double[] MagnitudeSums(in ConvGeometry g, float[] x, float[] weights, float[] bias,
-        float[] residual, float[] before)
-    {
-        double[,] gAbs = Absolute(WinogradF43Reference.G), btAbs = Absolute(WinogradF43Reference.BT);
-        double[,] atAbs = Absolute(WinogradF43Reference.AT);
-        int h = g.Height, w = g.Width, channels = g.InChannels, outs = g.OutChannels;
-        var u = new double[outs, channels, 6, 6];
-        for (int o = 0; o < outs; o++)
-            for (int c = 0; c < channels; c++)
-                for (int i = 0; i < 6; i++)
-                    for (int j = 0; j < 6; j++)
-                        for (int a = 0; a < 3; a++)
-                            for (int b = 0; b < 3; b++)
-                                u[o, c, i, j] += gAbs[i, a] * Math.Abs(weights[((o * channels + c) * 3 + a) * 3 + b])
-                                    * gAbs[j, b];
-        var sums = new double[g.OutputLength];
-        var v = new double[channels, 6, 6];
-        for (int n = 0; n < g.Batch; n++)
-            for (int ty = 0; ty < (h + 3) / 4; ty++)
-                for (int tx = 0; tx < (w + 3) / 4; tx++)
-                {
-                    Array.Clear(v);
-                    for (int c = 0; c < channels; c++)
-                        for (int a = 0; a < 6; a++)
-                            for (int b = 0; b < 6; b++)
-                            {
-                                int row = 4 * ty - 1 + a, column = 4 * tx - 1 + b;
-                                if ((uint)row >= (uint)h || (uint)column >= (uint)w) continue;
-                                double cell = Math.Abs(x[((n * channels + c) * h + row) * w + column]);
-                                for (int i = 0; i < 6; i++)
-                                    for (int j = 0; j < 6; j++)
-                                        v[c, i, j] += btAbs[i, a] * cell * btAbs[j, b];
-                            }
-                    for (int o = 0; o < outs; o++)
-                    {
-                        var m = new double[6, 6];
-                        for (int c = 0; c < channels; c++)
-                            for (int i = 0; i < 6; i++)
-                                for (int j = 0; j < 6; j++)
-                                    m[i, j] += u[o, c, i, j] * v[c, i, j];
-                        for (int p = 0; p < 4; p++)
-                            for (int q = 0; q < 4; q++)
-                            {
-                                int row = 4 * ty + p, column = 4 * tx + q;
-                                if (row >= h || column >= w) continue;
-                                double sum = 0;
-                                for (int i = 0; i < 6; i++)
-                                    for (int j = 0; j < 6; j++)
-                                        sum += atAbs[p, i] * m[i, j] * atAbs[q, j];
-                                int index = ((n * outs + o) * h + row) * w + column;
-                                sums[index] = sum + (bias.Length > 0 ? Math.Abs(bias[o]) : 0)
-                                    + (residual.Length > 0 ? Math.Abs(residual[index]) : 0)
-                                    + (before.Length > 0 ? Math.Abs(before[index]) : 0);
-                            }
-                    }
-                }
-        return sums;
-    }
-
-    private static double[,] Absolute(double[,] matrix)
-    {
-        var result = new double[matrix.GetLength(0), matrix.GetLength(1)];
-        for (int i = 0; i < matrix.GetLength(0); i++)
-            for (int j = 0; j < matrix.GetLength(1); j++)
-                result[i, j] = Math.Abs(matrix[i, j]);
-        return result;
-    }
+        float[] residual, float[] before) =>
+        ForwardMagnitudeSums(WinogradF43Reference.G, WinogradF43Reference.BT, WinogradF43Reference.AT, g, x, weights,
+            bias, residual, before);
 }
 
 /// <summary>Once warm, the F(4×4, 3×3) kernel allocates nothing on the managed heap.</summary>
@@ -339,15 +230,11 @@ public class WinogradF43AllocationTests
     public void WinogradF43AllocatesNothingOnceWarm()
     {
         if (!WinogradF43Convolution.Available) return;
-        foreach (var g in new[] { new ConvGeometry(4, 16, 32, 32, 16, 3, 3, 1, 1, 1, 1),
-                     new ConvGeometry(17, 64, 8, 8, 64, 3, 3, 1, 1, 1, 1),
-                     new ConvGeometry(2, 5, 7, 9, 3, 3, 3, 1, 1, 1, 1) })
+        AssertAllocatesNothingOnceWarm(17, (g, random) =>
         {
-            var random = new Random(8);
             float[] x = RandomArray(random, g.InputLength), w = RandomArray(random, g.WeightLength);
             float[] bias = new float[g.OutChannels], y = new float[g.OutputLength], residual = new float[y.Length];
-            KernelAllocationTests.AssertNoSteadyStateAllocation(() =>
-                WinogradF43Convolution.Forward(g, x, w, bias, y, residual, accumulate: true));
-        }
+            return () => WinogradF43Convolution.Forward(g, x, w, bias, y, residual, accumulate: true);
+        });
     }
 }

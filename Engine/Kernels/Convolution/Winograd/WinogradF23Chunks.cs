@@ -6,12 +6,12 @@ namespace RocketNet.Kernels;
 /// images. The grid depends on the geometry alone, so the chunks (and any sums over them) are the same on any
 /// thread count.
 /// </summary>
-internal readonly struct WinogradChunks
+internal readonly struct WinogradF23Chunks
 {
     private readonly int _batch, _tilesY, _rows, _images, _perImage;
 
     /// <summary>The chunks of a batch of <paramref name="batch"/> images of <paramref name="shape"/>'s tiles.</summary>
-    public WinogradChunks(in WinogradTransforms.Shape shape, int batch, int targetTiles)
+    public WinogradF23Chunks(in WinogradF23Transforms.Shape shape, int batch, int targetTiles)
     {
         _batch = batch;
         _tilesY = shape.TilesY;

@@ -2,7 +2,7 @@ namespace RocketNet.Kernels;
 
 /// <summary>
 /// Winograd F(4×4, 3×3) forward convolution for 3×3 stride-1 pad-1 geometries on AVX-512 (read
-/// <see cref="WinogradF43Reference"/> first: same algorithm, in double; <see cref="WinogradConvolution"/> is the
+/// <see cref="WinogradF43Reference"/> first: same algorithm, in double; <see cref="WinogradF23Convolution"/> is the
 /// F(2×2, 3×3) kernel built the same way). The batch is cut into groups of 16 images, one per vector lane, and each
 /// group's 4×4 output tiles into chunks of tile rows sized so that one chunk's V and M stay in L2. Per chunk:
 /// <code>
@@ -25,34 +25,17 @@ internal static unsafe class WinogradF43Convolution
     /// <summary>Images per chunk (per vector).</summary>
     private const int Lanes = WinogradF43Transforms.Lanes;
 
-    /// <summary>Tiles per B panel of the micro-kernel: two tile vectors.</summary>
-    private const int Panel = GemmMicroKernel512.Nr;
-
-    /// <summary>Rows of U per micro-kernel call.</summary>
-    private const int RowBlock = GemmMicroKernel512.Mr;
-
-    /// <summary>Bytes of V plus M per chunk aimed at (at least one tile row of 16 images is taken).</summary>
-    private const int ChunkBytes = 512 * 1024;
-
-    /// <summary>
-    /// Floats added between the cells of V and of M: C·T floats is often a multiple of 4 KB, and the transforms
-    /// touch all 36 cells of a tile vector at once; one cache line further per cell keeps them out of one L1 set.
-    /// </summary>
-    private const int CellSkew = 16;
-
     [ThreadStatic] private static F43Job? _job;
 
-    [ThreadStatic] private static GemmScratch? _transformed; // per-thread V of one chunk
-    [ThreadStatic] private static GemmScratch? _products; // per-thread M of one chunk
     [ThreadStatic] private static GemmScratch? _inputs; // per-thread s: one channel's input rows, transposed
     [ThreadStatic] private static GemmScratch? _outputs; // per-thread t: one output channel's rows, transposed
     [ThreadStatic] private static GemmScratch? _staging; // per-thread rows of 16 images, before or after t and s
 
-    /// <summary>True when this machine runs the kernel (AVX-512: masked loads and stores, 2-source permutes).</summary>
-    public static bool Available => WinogradConvolution.Available;
+    /// <summary>True when this machine runs the kernel (<see cref="Winograd.Available"/>).</summary>
+    public static bool Available => Winograd.Available;
 
     /// <summary>True for the geometries it computes: 3×3 kernel, stride 1, padding 1.</summary>
-    public static bool Applies(in ConvGeometry g) => WinogradReference.Applies(g);
+    public static bool Applies(in ConvGeometry g) => Winograd.Applies(g);
 
     /// <summary>
     /// <see cref="Run"/> on spans, checked: y (+)= conv(x, w) (+ bias) (+ residual); bias and residual may be
@@ -63,7 +46,7 @@ internal static unsafe class WinogradF43Convolution
     public static void Forward(in ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w,
         ReadOnlySpan<float> bias, Span<float> y, ReadOnlySpan<float> residual = default, bool accumulate = false)
     {
-        WinogradConvolution.CheckForward(g, "WinogradF43Convolution.Forward", x.Length, w.Length, bias.Length, y.Length,
+        Winograd.CheckForward(g, "WinogradF43Convolution.Forward", x.Length, w.Length, bias.Length, y.Length,
             residual.Length);
         fixed (float* xp = x, wp = w, bp = bias, yp = y, rp = residual)
             Run(g, xp, wp, bias.IsEmpty ? null : bp, yp, accumulate, residual.IsEmpty ? null : rp);
@@ -79,9 +62,7 @@ internal static unsafe class WinogradF43Convolution
     {
         var job = _job ??= new F43Job();
         job.Prepare(g, x, w, bias, y, accumulate, residual);
-        int chunks = job.Chunks;
-        if (chunks >= Parallelism.ThreadCount && Parallelism.ThreadCount > 1) Parallelism.For(chunks, job);
-        else for (int i = 0; i < chunks; i++) job.Run(i);
+        Winograd.RunChunks(job, job.Chunks);
         job.Clear();
     }
 
@@ -103,9 +84,9 @@ internal static unsafe class WinogradF43Convolution
             _g = g; _x = x; _bias = bias; _y = y; _accumulate = accumulate; _residual = residual;
             _tilesY = (g.Height + 3) / 4;
             _tilesX = (g.Width + 3) / 4;
-            _paddedOut = (g.OutChannels + RowBlock - 1) / RowBlock * RowBlock;
+            _paddedOut = Winograd.PaddedRows(g.OutChannels);
             long tileRowBytes = (long)sizeof(float) * Cells * (g.InChannels + _paddedOut) * Lanes * _tilesX;
-            _rows = (int)Math.Clamp(ChunkBytes / tileRowBytes, 1, _tilesY);
+            _rows = (int)Math.Clamp(Winograd.ChunkBytes / tileRowBytes, 1, _tilesY);
             _chunksPerGroup = (_tilesY + _rows - 1) / _rows;
             Chunks = (g.Batch + Lanes - 1) / Lanes * _chunksPerGroup;
             float* u = _filters.Ensure(Cells * _paddedOut * g.InChannels);
@@ -121,10 +102,12 @@ internal static unsafe class WinogradF43Convolution
             int n0 = index / _chunksPerGroup * Lanes, images = Math.Min(Lanes, g.Batch - n0);
             int ty0 = index % _chunksPerGroup * _rows, ty1 = Math.Min(_tilesY, ty0 + _rows), tileRows = ty1 - ty0;
             int inChannels = g.InChannels, outRows = _paddedOut, width = g.Width;
-            int tiles = Lanes * tileRows * _tilesX, paddedTiles = (tiles + Panel - 1) / Panel * Panel;
-            nint vCell = (nint)inChannels * paddedTiles + CellSkew, mCell = (nint)outRows * paddedTiles + CellSkew;
-            float* v = (_transformed ??= new GemmScratch()).Ensure((int)(Cells * vCell));
-            float* m = (_products ??= new GemmScratch()).Ensure((int)(Cells * mCell));
+            const int panel = Winograd.Panel; // two tile vectors
+            int tiles = Lanes * tileRows * _tilesX, paddedTiles = (tiles + panel - 1) / panel * panel;
+            nint vCell = (nint)inChannels * paddedTiles + Winograd.CellSkew;
+            nint mCell = (nint)outRows * paddedTiles + Winograd.CellSkew;
+            float* v = Winograd.Transformed((int)(Cells * vCell));
+            float* m = Winograd.Products((int)(Cells * mCell));
             // s holds input rows 4ty0 − 1 .. 4ty1 and columns −1 .. 4·TilesX (zero outside the image);
             // t the output rows 4ty0 .. min(H, 4ty1) − 1, plus the 16 vectors Scatter may read past them.
             int sStride = 4 * _tilesX + 2, sLength = (4 * tileRows + 2) * sStride * Lanes;
@@ -136,11 +119,8 @@ internal static unsafe class WinogradF43Convolution
             float* staging = (_staging ??= new GemmScratch()).Ensure(stagingLength);
             new Span<float>(s, sLength).Clear();
 
-            // An odd number of tile vectors leaves half of the last panel unwritten: make it zeros, not stale NaNs.
-            if (paddedTiles != tiles)
-                for (int cell = 0; cell < Cells; cell++)
-                    new Span<float>(v + cell * vCell + (nint)(paddedTiles - Panel) * inChannels,
-                        Panel * inChannels).Clear();
+            // An odd number of tile vectors leaves half of the last panel unwritten.
+            Winograd.ClearPanelTail(v, Cells, vCell, tiles, paddedTiles, inChannels);
 
             int planeLength = g.Height * width, firstRow = 4 * ty0 - 1;
             int rowStart = Math.Max(0, firstRow), rowEnd = Math.Min(g.Height, 4 * ty1 + 1);
@@ -149,20 +129,12 @@ internal static unsafe class WinogradF43Convolution
             {
                 WinogradF43Transforms.Gather(_x + n0 * inputImage + (nint)c * planeLength, inputImage, images, width,
                     rowStart, rowEnd, firstRow, sStride, s, staging, c + 1 < inChannels ? planeLength : 0);
-                WinogradF43Transforms.Input(s, sStride, tileRows, _tilesX, v + (nint)c * Panel,
-                    (nint)Panel * inChannels, vCell);
+                WinogradF43Transforms.Input(s, sStride, tileRows, _tilesX, v + (nint)c * panel,
+                    (nint)panel * inChannels, vCell);
             }
 
-            for (int cell = 0; cell < Cells; cell++)
-            {
-                float* u = _filters.Pointer + (nint)cell * outRows * inChannels;
-                float* cellV = v + cell * vCell;
-                float* cellM = m + cell * mCell;
-                for (int p = 0; p < paddedTiles; p += Panel)
-                    for (int o = 0; o < outRows; o += RowBlock)
-                        GemmMicroKernel512.RunRows(u + (nint)o * inChannels, inChannels, cellV + (nint)p * inChannels,
-                            cellM + (nint)o * paddedTiles + p, paddedTiles, inChannels, accumulate: false);
-            }
+            Winograd.MultiplyCells(_filters.Pointer, (nint)outRows * inChannels, v, vCell, m, mCell, Cells, outRows,
+                inChannels, paddedTiles);
 
             nint first = (nint)4 * ty0 * width; // the chunk's first output in its plane
             for (int o = 0; o < g.OutChannels; o++)

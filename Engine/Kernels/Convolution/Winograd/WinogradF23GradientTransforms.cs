@@ -1,18 +1,18 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
-using static RocketNet.Kernels.WinogradTransforms;
+using static RocketNet.Kernels.WinogradF23Transforms;
 
 namespace RocketNet.Kernels;
 
 /// <summary>
-/// The transforms of <see cref="WinogradWeightGradient"/> (the matrices of <see cref="WinogradReference"/>). Its
+/// The transforms of <see cref="WinogradF23WeightGradient"/> (the matrices of <see cref="WinogradF23Reference"/>). Its
 /// channel reductions run over tiles, so the GEMM wants channels in the vector lanes: the input tiles are
 /// transformed 16 channels at a time from a channels-last copy of the input rows (<see cref="ChannelsLast"/>),
 /// while the output gradient, whose rows are the GEMM's A operand, is transformed 16 tiles at a time as in the
 /// forward kernel.
 /// </summary>
-internal static unsafe class WinogradGradientTransforms
+internal static unsafe class WinogradF23GradientTransforms
 {
     private const int Lanes = 16;
 
@@ -114,7 +114,7 @@ internal static unsafe class WinogradGradientTransforms
     /// (ty, tx), cell ξ goes to y + ξ·cellStride + (ty − ty0)·TilesX + tx (y already offset to the plane's first
     /// tile in its row of the GEMM's A operand). Outputs past the image read zero: they have no gradient.
     /// </summary>
-    public static void OutputGradient(in WinogradTransforms.Shape shape, float* gradY, int ty0, int ty1, float* y,
+    public static void OutputGradient(in WinogradF23Transforms.Shape shape, float* gradY, int ty0, int ty1, float* y,
         nint cellStride)
     {
         int width = shape.Width, tilesX = shape.TilesX;
@@ -150,7 +150,7 @@ internal static unsafe class WinogradGradientTransforms
     /// tiles are 16 / TilesX whole tile rows, 64 consecutive floats of gradY, and each of a tile's four values is
     /// one permutation of them — so every lane is used, where a tile row alone would fill 1/8 to 1/2 of them.
     /// </summary>
-    private static void OutputGradientAcrossRows(in WinogradTransforms.Shape shape, float* gradY, int ty0, int ty1,
+    private static void OutputGradientAcrossRows(in WinogradF23Transforms.Shape shape, float* gradY, int ty0, int ty1,
         float* y, nint cellStride)
     {
         int width = shape.Width, tilesX = shape.TilesX, rowsPerRun = Lanes / tilesX;
