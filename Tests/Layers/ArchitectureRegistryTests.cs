@@ -25,7 +25,7 @@ public class ArchitectureRegistryTests
         var spec = ArchitectureRegistry.Parse(description);
         Assert.Equal(description, spec.Describe());
         var pair = ArchitectureRegistry.BuildPair(description, new RandomGenerator(1));
-        Assert.Equal(description, ((IDescribedPair)pair).ArchitectureDescription);
+        Assert.Equal(description, pair.Spec.Describe());
 
         // A checkpoint of the extracted light net loads into a net rebuilt from the description alone.
         var extracted = pair.ExtractLight();

@@ -26,7 +26,7 @@ public class TrunkPairTests
         Assert.Equal(pair.Light.Forward(x).ToArray(), l.ToArray());
         var extracted = pair.ExtractLight();
         Assert.Equal(l.ToArray(), extracted.Forward(x).ToArray());
-        Assert.Throws<InvalidOperationException>(() => pair.ArchitectureDescription);
+        Assert.Throws<InvalidOperationException>(() => pair.Spec);
     }
 
     [Fact]
@@ -49,7 +49,7 @@ public class TrunkPairTests
         Assert.Equal(32 * 16 + 16 + 16 * 10 + 10, LayerTestHelpers.Count(pair.LightOnlyParameters()));
         Assert.Equal(32 * 128 + 128 + 128 * 128 + 128 + 128 * 10 + 10,
             LayerTestHelpers.Count(pair.BoosterOnlyParameters()));
-        Assert.Equal("mlp in=64 shared=32 booster=128x128 light=16 classes=10", pair.ArchitectureDescription);
+        Assert.Equal("mlp in=64 shared=32 booster=128x128 light=16 classes=10", pair.Spec.Describe());
         var x = LayerTestHelpers.Normal([5, 64], 5);
         var (z, l) = pair.ForwardPair(x);
         Assert.Equal([5, 10], z.Shape.ToArray());

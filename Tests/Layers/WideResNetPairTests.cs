@@ -17,7 +17,7 @@ public class WideResNetPairTests
         Assert.Equal(1_578, LayerTestHelpers.Count(pair.LightOnlyParameters()));
         Assert.Equal(563_930 - 173_488, LayerTestHelpers.Count(pair.BoosterOnlyParameters()));
         Assert.Equal(563_930 + 1_578, pair.ParameterCount());
-        Assert.Equal("wrn-interval 40-1/16-1 classes=10 in=3", pair.ArchitectureDescription);
+        Assert.Equal("wrn-interval 40-1/16-1 classes=10 in=3", pair.Spec.Describe());
     }
 
     [Fact]

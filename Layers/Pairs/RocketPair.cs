@@ -33,6 +33,15 @@ public abstract class RocketPair : Module
         return new PairOutputs(booster, light, [], []);
     }
 
+    /// <summary>
+    /// The architecture this pair was built from (its <see cref="PairSpec.Describe"/> is the one-line description a
+    /// checkpoint carries).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The pair was built from parts without a spec.</exception>
+    public virtual PairSpec Spec => throw new InvalidOperationException(
+        $"This {GetType().Name} was built from user modules and has no architecture spec; build it from a PairSpec " +
+        "(or register one with ArchitectureRegistry) to describe it.");
+
     /// <summary>The light net's logits (a pair's Forward is its light net, the part that ships).</summary>
     public override Tensor Forward(Tensor input) => Light.Forward(input);
 

@@ -110,7 +110,7 @@ public sealed class TableTowerPairSpec : PairSpec
         LinearChainParameters(TowerInputs, [.. BoosterHidden, Classes]);
 
     /// <inheritdoc/>
-    public override RocketPair CreatePair(RandomGenerator random) => new TableTowerPair(this, random);
+    public override RocketPair CreatePair(RandomGenerator random) => TableTowerPair.Create(this, random);
 
     /// <inheritdoc/>
     public override Module CreateLight(RandomGenerator random) =>

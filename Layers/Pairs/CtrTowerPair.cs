@@ -7,21 +7,18 @@ namespace RocketNet.Layers;
 /// </summary>
 public sealed class CtrTowerPair : TrunkPair
 {
+    private CtrTowerPair(CtrTowerPairSpec spec, MultiFieldEmbedding embedding, Sequential boosterTower,
+        Sequential lightTower)
+        : base(embedding, boosterTower, lightTower, spec) => Embedding = embedding;
+
     /// <summary>
     /// Builds embedding, booster tower and light tower, in that order, from <paramref name="random"/>.
     /// </summary>
-    public CtrTowerPair(CtrTowerPairSpec spec, RandomGenerator random) : this(spec, random,
-        spec.CreateEmbedding(random))
-    { }
-
-    private CtrTowerPair(CtrTowerPairSpec spec, RandomGenerator random, MultiFieldEmbedding embedding)
-        : this(spec, embedding, spec.CreateBoosterTower(random), random) { }
-
-    private CtrTowerPair(CtrTowerPairSpec spec, MultiFieldEmbedding embedding, Sequential boosterTower,
-        RandomGenerator random)
-        : base(embedding, boosterTower, spec.CreateLightTower(random), spec)
+    public static CtrTowerPair Create(CtrTowerPairSpec spec, RandomGenerator random)
     {
-        Embedding = embedding;
+        ArgumentNullException.ThrowIfNull(spec);
+        var (embedding, booster) = (spec.CreateEmbedding(random), spec.CreateBoosterTower(random));
+        return new CtrTowerPair(spec, embedding, booster, spec.CreateLightTower(random));
     }
 
     /// <summary>The shared embedding layer.</summary>

@@ -146,7 +146,7 @@ public sealed class CtrTowerPairSpec : PairSpec
         LinearChainParameters((long)FieldCount * Dimension, [.. BoosterHidden, Classes]);
 
     /// <inheritdoc/>
-    public override RocketPair CreatePair(RandomGenerator random) => new CtrTowerPair(this, random);
+    public override RocketPair CreatePair(RandomGenerator random) => CtrTowerPair.Create(this, random);
 
     /// <inheritdoc/>
     public override Module CreateLight(RandomGenerator random) =>
