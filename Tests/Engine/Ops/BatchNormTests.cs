@@ -6,7 +6,7 @@ using Xunit;
 namespace RocketNet.Tests.Ops;
 
 /// <summary>
-/// Batch norm as an autograd op: gradients and running statistics (kernels: Tests/Kernels/BatchNorm).
+/// Batch norm as an autograd op: gradients and running statistics (kernels: Tests/Engine/Kernels/BatchNorm).
 /// </summary>
 public partial class BatchNormTests
 {

@@ -5,7 +5,7 @@ using Xunit;
 
 namespace RocketNet.Tests.Ops;
 
-/// <summary>Max, average and global-average pooling as autograd ops (kernels: Tests/Kernels/Pooling).</summary>
+/// <summary>Max, average and global-average pooling as autograd ops (kernels: Tests/Engine/Kernels/Pooling).</summary>
 public partial class PoolingTests
 {
     /// <summary>Input, weight and bias of a case, and the generator for anything else it needs.</summary>
