@@ -37,7 +37,7 @@ public static unsafe partial class ConvolutionKernels
     /// F(4×4, 3×3) when the batch fills at least 7 of every 8 of its vector lanes (one image each, in groups of
     /// 16: batches of 14–16, 28–32, .., 112–128, ..); else those with at least <see cref="WinogradMinChannels"/>
     /// channels each way take F(2×2, 3×3); the rest implicit GEMM. Measured per WRN layer shape
-    /// (docs/performance.md, issue 18): at batch 128 F(4×4, 3×3) is the fastest of the three at 16, 32, 64, 128
+    /// (docs/performance.md): at batch 128 F(4×4, 3×3) is the fastest of the three at 16, 32, 64, 128
     /// and 256 channels; below 16 (the stem) the transforms cost more than the multiplications saved; on a batch
     /// smaller than 16 (inference) most of its lanes would be idle padding.
     /// </summary>

@@ -103,7 +103,7 @@ internal static unsafe class WinogradF43Transforms
     /// does not write (the padding) are left as they are, zero. The rows are first copied image by image into
     /// <paramref name="staging"/> (16 rows of <see cref="StagingStride"/>): in place the 16 images' rows are C·H·W
     /// floats apart, a multiple of 4 KB, all in one L1 set (with the transpose in registers and the prefetch this
-    /// halved the gather; docs/performance.md, issue 18). The same rows <paramref name="prefetch"/> floats further
+    /// halved the gather; docs/performance.md). The same rows <paramref name="prefetch"/> floats further
     /// (the next channel; 0: none) are prefetched.
     /// </summary>
     public static void Gather(float* x, nint imageStride, int images, int width, int rowStart, int rowEnd,
