@@ -10,7 +10,9 @@ public sealed class TableTowerPair : TrunkPair
         Sequential lightTower)
         : base(features, boosterTower, lightTower, spec) { }
 
-    /// <summary>Builds features, booster tower and light tower, in that order, from <paramref name="random"/>.</summary>
+    /// <summary>
+    /// Builds features, booster tower and light tower, in that order, from <paramref name="random"/>.
+    /// </summary>
     public static TableTowerPair Create(TableTowerPairSpec spec, RandomGenerator random)
     {
         ArgumentNullException.ThrowIfNull(spec);

@@ -52,7 +52,8 @@ public static class TrainingMethods
 
     /// <summary>True when the method trains both nets together (Rocket, RocketKd): all of the pair's parameters.
     /// </summary>
-    public static bool IsJoint(this TrainingMethod method) => method is TrainingMethod.Rocket or TrainingMethod.RocketKd;
+    public static bool IsJoint(this TrainingMethod method) =>
+        method is TrainingMethod.Rocket or TrainingMethod.RocketKd;
 
     /// <summary>True when the method learns from a pre-trained, frozen teacher (RocketKd, Kd, NoJoint, AT).</summary>
     public static bool NeedsTeacher(this TrainingMethod method) =>

@@ -6,7 +6,8 @@ using Xunit;
 namespace RocketNet.Tests.Ops;
 
 /// <summary>
-/// Conv2d as an autograd op: gradients, the fused residual add, shape errors (kernels: Tests/Engine/Kernels/Convolution).
+/// Conv2d as an autograd op: gradients, the fused residual add, shape errors
+/// (kernels: Tests/Engine/Kernels/Convolution).
 /// </summary>
 public class Conv2dTests
 {

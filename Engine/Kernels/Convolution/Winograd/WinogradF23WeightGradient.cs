@@ -149,7 +149,8 @@ internal static unsafe class WinogradF23WeightGradient
             _chunks.Range(chunk, out int n0, out int n1, out int ty0, out int ty1);
             int tileRows = ty1 - ty0, perImage = tileRows * _shape.TilesX, tiles = (n1 - n0) * perImage;
             int paddedIn = PaddedIn, paddedOut = PaddedOut, planeLength = g.Height * g.Width;
-            nint vCell = (nint)paddedIn * tiles + Winograd.CellSkew, yCell = (nint)paddedOut * tiles + Winograd.CellSkew;
+            nint vCell = (nint)paddedIn * tiles + Winograd.CellSkew;
+            nint yCell = (nint)paddedOut * tiles + Winograd.CellSkew;
             int blockRows = 2 * tileRows + 2;
             nint blockLength = (nint)blockRows * WinogradF23GradientTransforms.ColumnsLast(g.Width) * paddedIn;
             float* v = (_transformed ??= new GemmScratch()).Ensure((int)(Cells * vCell));

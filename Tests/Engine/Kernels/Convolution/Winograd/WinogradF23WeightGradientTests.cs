@@ -13,10 +13,12 @@ namespace RocketNet.Tests.Kernels;
 /// multiples of 8 or 32, and chunks of tile rows as well as of whole images.
 /// <para>
 /// Error bound of the fast kernel, per weight (the <see cref="WinogradContract"/>): |got − want| ≤ (T + 22)·u·S,
-/// T the batch's tile count and S the computation with absolute values (S = Σ_tiles |Gᵀ|·(|A|·|dY|·|Aᵀ| ⊙ |Bᵀ|·|d|·|B|)·|G|, plus |gradW before|). Every term passes through at most
+/// T the batch's tile count and S the computation with absolute values
+/// (S = Σ_tiles |Gᵀ|·(|A|·|dY|·|Aᵀ| ⊙ |Bᵀ|·|d|·|B|)·|G|, plus |gradW before|). Every term passes through at most
 /// T + 22 roundings: 2 for V and 2 for Y' (rows, then columns), one fused multiply-add per tile of its group's
 /// chain (at most T), at most 16 − 1 additions of the groups' partial sums, 1 for the back transform (in double,
-/// rounded once), 1 for adding to gradW and 1 for the reference's own rounding. The chain over tiles dominates: it is the length of the dot product every weight gradient is.
+/// rounded once), 1 for adding to gradW and 1 for the reference's own rounding. The chain over tiles dominates: it
+/// is the length of the dot product every weight gradient is.
 /// </para>
 /// </summary>
 [Collection(ThreadCountCollection.Name)]

@@ -14,7 +14,8 @@ namespace RocketNet.Tests.Kernels;
 /// that are not multiples of 8 or 16.
 /// <para>
 /// Error bound of the fast kernel, per output (the <see cref="WinogradContract"/>): |got − want| ≤ (C + 15)·u·S,
-/// S the F(4×4, 3×3) computation with absolute values (S = Σ_c |Aᵀ|·(|G|·|g|·|Gᵀ| ⊙ |Bᵀ|·|d|·|B|)·|A| + |bias| + |residual| + |y before|). Every term of the sum
+/// S the F(4×4, 3×3) computation with absolute values
+/// (S = Σ_c |Aᵀ|·(|G|·|g|·|Gᵀ| ⊙ |Bᵀ|·|d|·|B|)·|A| + |bias| + |residual| + |y before|). Every term of the sum
 /// passes through at most C + 15 roundings: 1 for U (computed in double, rounded once), 4 for V (the rows of Bᵀ
 /// round each input at most twice, as (d3 + d4) − 4(d1 + d2): an addition and a fused multiply-add; then the
 /// columns), C for the channel sum (fused multiply-adds), 6 for the output transform (at most three per pass, as
