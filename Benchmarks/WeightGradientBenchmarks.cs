@@ -43,5 +43,5 @@ public class WeightGradientBenchmarks
 
     /// <summary>The Winograd F(2×2, 3×3) weight gradient.</summary>
     [Benchmark]
-    public void Winograd() => WinogradWeightGradient.BackwardWeight(_geometry, _x, _gradY, _gradW);
+    public void Winograd() => WinogradF23WeightGradient.BackwardWeight(_geometry, _x, _gradY, _gradW);
 }

@@ -57,7 +57,7 @@ public unsafe class WinogradBenchmarks
     public void Winograd()
     {
         fixed (float* x = _x, w = _w, bias = _bias, y = _y)
-            WinogradConvolution.Run(_geometry, x, w, bias, y, accumulate: false);
+            WinogradF23Convolution.Run(_geometry, x, w, bias, y, accumulate: false);
     }
 
     /// <summary>The Winograd F(4×4, 3×3) forward kernel.</summary>

@@ -30,7 +30,7 @@ public static class WinogradLayerReport
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         if (!ReportOptions.TryParse("winograd-layers", args, 21, error, out int threads, out int reps)) return 2;
-        if (!WinogradConvolution.Available || !ImplicitConvolution.Available)
+        if (!WinogradF23Convolution.Available || !ImplicitConvolution.Available)
         {
             error.WriteLine("error: winograd-layers compares two AVX-512 kernels; this machine has no AVX-512.");
             return 1;
@@ -82,7 +82,7 @@ public static class WinogradLayerReport
             float[] gradY = BenchmarkData.Uniform(random, g.OutputLength), gradW = new float[g.WeightLength];
             var (a, b) = Alternate(reps,
                 () => ConvolutionKernels.BackwardWeightDirect(g, x, gradY, gradW),
-                () => WinogradWeightGradient.BackwardWeight(g, x, gradY, gradW));
+                () => WinogradF23WeightGradient.BackwardWeight(g, x, gradY, gradW));
             double flops = 2.0 * g.Batch * g.OutChannels * g.OutHeight * g.OutWidth * g.PatchLength;
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {layer.Name} | weight grad | {a * 1e3:0.00} | {b * 1e3:0.00} | {flops / a / 1e9:0.0} | " +
@@ -121,7 +121,7 @@ public static class WinogradLayerReport
             Action[] kernels =
             [
                 () => ImplicitConvolution.Run(g, xs, ws, bs, ys, accumulate: backward),
-                () => WinogradConvolution.Run(g, xs, ws, bs, ys, accumulate: backward),
+                () => WinogradF23Convolution.Run(g, xs, ws, bs, ys, accumulate: backward),
                 () => WinogradF43Convolution.Run(g, xs, ws, bs, ys, accumulate: backward),
             ];
             for (int warm = 0; warm < 3; warm++)

@@ -30,7 +30,7 @@ public sealed class CtrRocketTrainWorkload : IWorkload
         var random = new RandomGenerator(0);
         int[] vocabulary = Vocabulary;
         var spec = CtrTowerPairSpec.PerField(vocabulary, Dimension, [720, 360, 240, 180, 90], [200, 80]);
-        _pair = new CtrTowerPair(spec, random);
+        _pair = CtrTowerPair.Create(spec, random);
         var ids = new float[Batch * vocabulary.Length];
         for (int sample = 0; sample < Batch; sample++)
             for (int field = 0; field < vocabulary.Length; field++)

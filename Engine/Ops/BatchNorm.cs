@@ -16,7 +16,7 @@ namespace RocketNet.Ops;
 /// backward pass) exists. In training the mask is recomputed from x with the forward's saved per-channel float
 /// scale and shift rather than read from y: backward then streams x, dy (and gradX) only, about a quarter less
 /// memory traffic in this memory-bound op. The result is bit-identical to BatchNorm
-/// followed by Relu, forward and backward (Tests/Ops/BatchNormTests.Fused.cs checks it).
+/// followed by Relu, forward and backward (Tests/Engine/Ops/BatchNormTests.Fused.cs checks it).
 /// </summary>
 internal sealed class BatchNormFunction : Function
 {

@@ -51,13 +51,3 @@ public abstract class PairSpec
     /// <inheritdoc/>
     public override string ToString() => Describe();
 }
-
-/// <summary>A pair that knows the <see cref="PairSpec"/> it was built from.</summary>
-public interface IDescribedPair
-{
-    /// <summary>The pair's architecture.</summary>
-    PairSpec Spec { get; }
-
-    /// <summary>The pair's one-line architecture description (<see cref="PairSpec.Describe"/>).</summary>
-    string ArchitectureDescription { get; }
-}

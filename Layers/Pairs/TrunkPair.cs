@@ -11,7 +11,7 @@ namespace RocketNet.Layers;
 /// <see cref="PairSpec"/>.
 /// </para>
 /// </summary>
-public class TrunkPair : RocketPair, IDescribedPair
+public class TrunkPair : RocketPair
 {
     private readonly TrunkHeadNet _booster;
     private readonly TrunkHeadNet _light;
@@ -77,13 +77,7 @@ public class TrunkPair : RocketPair, IDescribedPair
     public override Module Light => _light;
 
     /// <inheritdoc/>
-    /// <exception cref="InvalidOperationException">The pair was built from parts without a spec.</exception>
-    public PairSpec Spec => _spec ?? throw new InvalidOperationException(
-        "This TrunkPair was built from user modules and has no architecture spec; build it from a PairSpec (or " +
-        "register one with ArchitectureRegistry) to describe it.");
-
-    /// <inheritdoc/>
-    public string ArchitectureDescription => Spec.Describe();
+    public override PairSpec Spec => _spec ?? base.Spec;
 
     /// <inheritdoc/>
     public override (Tensor BoosterLogits, Tensor LightLogits) ForwardPair(Tensor input)

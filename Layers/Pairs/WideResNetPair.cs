@@ -12,16 +12,13 @@ namespace RocketNet.Layers;
 /// </list>
 /// Children: booster, light. <see cref="ForwardPair(Tensor)"/> computes the shared stem once.
 /// </summary>
-public sealed class WideResNetPair : RocketPair, IDescribedPair
+public sealed class WideResNetPair : RocketPair
 {
     private readonly WideResNet _booster;
     private readonly WideResNet _light;
 
     /// <inheritdoc/>
-    public PairSpec Spec { get; }
-
-    /// <inheritdoc/>
-    public string ArchitectureDescription => Spec.Describe();
+    public override PairSpec Spec { get; }
 
     /// <inheritdoc/>
     public override Module Booster => _booster;

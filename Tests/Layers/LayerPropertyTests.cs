@@ -59,10 +59,10 @@ public class LayerPropertyTests
             float[] light = pair.ForwardPair(x).LightLogits.ToArray();
             if (!light.SequenceEqual(pair.ExtractLight().Forward(x).ToArray()))
                 throw new Exception("extracted light net disagrees with the pair's light path");
-            var rebuilt = ArchitectureRegistry.BuildLight(pair.ArchitectureDescription, new RandomGenerator(0));
+            var rebuilt = ArchitectureRegistry.BuildLight(pair.Spec.Describe(), new RandomGenerator(0));
             if (rebuilt.ParameterCount() != pair.Light.ParameterCount())
                 throw new Exception(
-                    $"rebuilt from '{pair.ArchitectureDescription}' has {rebuilt.ParameterCount()} parameters, light " +
+                    $"rebuilt from '{pair.Spec.Describe()}' has {rebuilt.ParameterCount()} parameters, light " +
                     $"net {pair.Light.ParameterCount()}");
         });
 }

@@ -1,3 +1,4 @@
+using RocketNet.Kernels;
 using RocketNet.Tests.Kernels;
 using RocketNet.Training.Optim;
 using Xunit;

@@ -1,3 +1,5 @@
+using RocketNet.Kernels;
+
 namespace RocketNet.Training.Optim;
 
 /// <summary>

@@ -36,8 +36,7 @@ public sealed class RocketTrainer
         if (options.EvaluationBatchSize < 1)
             throw new ArgumentOutOfRangeException(nameof(options), options.EvaluationBatchSize,
                 "Evaluation batch size must be positive.");
-        bool needsTeacher = options.Method is TrainingMethod.RocketKd or TrainingMethod.Kd or TrainingMethod.NoJoint
-            or TrainingMethod.AttentionTransfer;
+        bool needsTeacher = options.Method.NeedsTeacher();
         if (needsTeacher && options.Teacher is null)
             throw new ArgumentException($"Method {options.Method} needs a pre-trained, frozen Teacher in the options.",
                 nameof(options));
@@ -50,8 +49,7 @@ public sealed class RocketTrainer
                 "Attention transfer needs a light net and a teacher that expose feature maps " +
                 $"({nameof(IFeatureMapNetwork)}, e.g. Wide ResNets); got {pair.Light.GetType().Name} and " +
                 $"{options.Teacher?.GetType().Name}.", nameof(options));
-        bool joint = options.Method is TrainingMethod.Rocket or TrainingMethod.RocketKd;
-        if (!joint
+        if (!options.Method.IsJoint()
             && (options.Loss.SharedGradient != SharedGradient.Both || options.Loss.FeatureHint != FeatureHintKind.None))
             throw new ArgumentException(
                 "Shared-gradient and feature-hint settings apply to joint training (Rocket, " +
@@ -95,14 +93,12 @@ public sealed class RocketTrainer
     /// AttentionTransfer, the
     /// booster's (shared included) for Booster, and all of the pair's for Rocket and RocketKd.
     /// </summary>
-    public static IReadOnlyList<Tensor> TrainableParameters(RocketPair pair, TrainingMethod method) => method switch
+    public static IReadOnlyList<Tensor> TrainableParameters(RocketPair pair, TrainingMethod method)
     {
-        TrainingMethod.Base or TrainingMethod.Kd or TrainingMethod.NoJoint or TrainingMethod.AttentionTransfer =>
-            pair.Light.Parameters().ToList(),
-        TrainingMethod.Booster => pair.Booster.Parameters().ToList(),
-        TrainingMethod.Rocket or TrainingMethod.RocketKd => pair.Parameters().ToList(),
-        _ => throw new ArgumentOutOfRangeException(nameof(method), method, "Unknown method."),
-    };
+        if (!Enum.IsDefined(method)) throw new ArgumentOutOfRangeException(nameof(method), method, "Unknown method.");
+        if (method.IsJoint()) return pair.Parameters().ToList();
+        return method.TrainsBooster() ? pair.Booster.Parameters().ToList() : pair.Light.Parameters().ToList();
+    }
 
     /// <summary>
     /// Runs epochs <paramref name="startEpoch"/> … <see cref="TrainerOptions.Epochs"/> − 1, calling
@@ -158,15 +154,14 @@ public sealed class RocketTrainer
                 samples += labels.Length;
                 batchIndex++;
                 Options.OnBatch?.Invoke(new BatchProgress(epoch, batchIndex, batchesPerEpoch, totals.Total / samples,
-                    (double)(Options.Method == TrainingMethod.Booster ? boosterCorrect : lightCorrect) / samples,
+                    (double)(Options.Method.TrainsLight() ? lightCorrect : boosterCorrect) / samples,
                         samples));
             }
         }
         if (samples == 0) throw new InvalidOperationException($"The batch source yielded no batch for epoch {epoch}.");
         RequireFiniteParameters(epoch);
         double trainSeconds = clock.Elapsed.TotalSeconds;
-        bool trainsLight = Options.Method != TrainingMethod.Booster;
-        bool runsBooster = Options.Method is TrainingMethod.Booster or TrainingMethod.Rocket or TrainingMethod.RocketKd;
+        bool trainsLight = Options.Method.TrainsLight(), runsBooster = Options.Method.TrainsBooster();
         PairEvaluation? evaluation = null;
         if (validation is not null)
         {
@@ -223,8 +218,7 @@ public sealed class RocketTrainer
     /// trains, as <see cref="Evaluate(Dataset)"/> does for its own pair (e.g. a saved earlier state of it).</summary>
     public PairEvaluation Evaluate(Dataset data, RocketPair pair) =>
         Evaluator.Evaluate(pair, data, Options.EvaluationBatchSize,
-            light: Options.Method != TrainingMethod.Booster,
-            booster: Options.Method is TrainingMethod.Booster or TrainingMethod.Rocket or TrainingMethod.RocketKd);
+            light: Options.Method.TrainsLight(), booster: Options.Method.TrainsBooster());
 
     /// <summary>One step's loss values and correct-prediction counts.</summary>
     private readonly record struct StepResult(LossValues Loss, int LightCorrect, int BoosterCorrect,

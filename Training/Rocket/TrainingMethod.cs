@@ -32,3 +32,31 @@ public enum TrainingMethod
     /// </summary>
     AttentionTransfer,
 }
+
+/// <summary>
+/// Which nets a <see cref="TrainingMethod"/> trains and what it needs, answered once for the trainer, its
+/// evaluation and its reports.
+/// </summary>
+public static class TrainingMethods
+{
+    /// <summary>True when the method trains the light net: every method but <see cref="TrainingMethod.Booster"/>.
+    /// </summary>
+    public static bool TrainsLight(this TrainingMethod method) => method != TrainingMethod.Booster;
+
+    /// <summary>
+    /// True when the method runs and trains the booster: <see cref="TrainingMethod.Booster"/> alone, or jointly
+    /// with the light net (<see cref="IsJoint"/>).
+    /// </summary>
+    public static bool TrainsBooster(this TrainingMethod method) =>
+        method is TrainingMethod.Booster or TrainingMethod.Rocket or TrainingMethod.RocketKd;
+
+    /// <summary>True when the method trains both nets together (Rocket, RocketKd): all of the pair's parameters.
+    /// </summary>
+    public static bool IsJoint(this TrainingMethod method) =>
+        method is TrainingMethod.Rocket or TrainingMethod.RocketKd;
+
+    /// <summary>True when the method learns from a pre-trained, frozen teacher (RocketKd, Kd, NoJoint, AT).</summary>
+    public static bool NeedsTeacher(this TrainingMethod method) =>
+        method is TrainingMethod.RocketKd or TrainingMethod.Kd or TrainingMethod.NoJoint
+            or TrainingMethod.AttentionTransfer;
+}

@@ -13,7 +13,7 @@ public static unsafe partial class ConvolutionKernels
         switch (ChooseForward(g))
         {
             case ForwardKernel.WinogradF43: WinogradF43Convolution.Run(g, x, w, bias, y, accumulate, residual); break;
-            case ForwardKernel.WinogradF23: WinogradConvolution.Run(g, x, w, bias, y, accumulate, residual); break;
+            case ForwardKernel.WinogradF23: WinogradF23Convolution.Run(g, x, w, bias, y, accumulate, residual); break;
             default: ImplicitConvolution.Run(g, x, w, bias, y, accumulate, residual); break;
         }
     }
@@ -24,7 +24,7 @@ public static unsafe partial class ConvolutionKernels
         /// <summary><see cref="ImplicitConvolution"/>: any geometry.</summary>
         ImplicitGemm,
 
-        /// <summary><see cref="WinogradConvolution"/>: F(2×2, 3×3), 16 tiles of one image per vector.</summary>
+        /// <summary><see cref="WinogradF23Convolution"/>: F(2×2, 3×3), 16 tiles of one image per vector.</summary>
         WinogradF23,
 
         /// <summary><see cref="WinogradF43Convolution"/>: F(4×4, 3×3), one tile of 16 images per vector.</summary>
@@ -37,13 +37,13 @@ public static unsafe partial class ConvolutionKernels
     /// F(4×4, 3×3) when the batch fills at least 7 of every 8 of its vector lanes (one image each, in groups of
     /// 16: batches of 14–16, 28–32, .., 112–128, ..); else those with at least <see cref="WinogradMinChannels"/>
     /// channels each way take F(2×2, 3×3); the rest implicit GEMM. Measured per WRN layer shape
-    /// (docs/performance.md, issue 18): at batch 128 F(4×4, 3×3) is the fastest of the three at 16, 32, 64, 128
+    /// (docs/performance.md): at batch 128 F(4×4, 3×3) is the fastest of the three at 16, 32, 64, 128
     /// and 256 channels; below 16 (the stem) the transforms cost more than the multiplications saved; on a batch
     /// smaller than 16 (inference) most of its lanes would be idle padding.
     /// </summary>
     internal static ForwardKernel ChooseForward(in ConvGeometry g)
     {
-        if (!WinogradEnabled || !WinogradConvolution.Available || !WinogradConvolution.Applies(g))
+        if (!WinogradEnabled || !WinogradF23Convolution.Available || !WinogradF23Convolution.Applies(g))
             return ForwardKernel.ImplicitGemm;
         int channels = Math.Min(g.InChannels, g.OutChannels);
         const int group = WinogradF43Transforms.Lanes;
@@ -56,12 +56,12 @@ public static unsafe partial class ConvolutionKernels
     internal static bool UsesWinograd(in ConvGeometry g) => ChooseForward(g) != ForwardKernel.ImplicitGemm;
 
     /// <summary>
-    /// True when a weight gradient takes Winograd F(2×2, 3×3) (<see cref="WinogradWeightGradient"/>) instead of the
+    /// True when a weight gradient takes Winograd F(2×2, 3×3) (<see cref="WinogradF23WeightGradient"/>) instead of the
     /// packed tiles: 3×3 stride-1 pad-1 with at least <see cref="WinogradMinChannels"/> input and output channels.
     /// At 16 channels its 32-channel panels would be half padding and it measured slower (docs/performance.md).
     /// </summary>
     internal static bool UsesWinogradWeightGradient(in ConvGeometry g) =>
-        WinogradEnabled && WinogradWeightGradient.Available && WinogradWeightGradient.Applies(g)
+        WinogradEnabled && WinogradF23WeightGradient.Available && WinogradF23WeightGradient.Applies(g)
         && g.InChannels >= WinogradMinChannels && g.OutChannels >= WinogradMinChannels;
 
     /// <summary>

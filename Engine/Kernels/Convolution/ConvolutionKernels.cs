@@ -11,7 +11,7 @@ namespace RocketNet.Kernels;
 /// whose im2col rows are shifted (phase) planes packs each phase plane once, with zero gaps, instead of im2col
 /// (<see cref="PackedWeightGradient"/>). Of the implicit-GEMM cases, 3×3 stride-1 pad-1 convolutions with enough
 /// channels run as Winograd F(4×4, 3×3) or F(2×2, 3×3) instead (<see cref="ChooseForward"/>,
-/// <see cref="WinogradF43Convolution"/>, <see cref="WinogradConvolution"/>), forward and input gradient. The rest,
+/// <see cref="WinogradF43Convolution"/>, <see cref="WinogradF23Convolution"/>), forward and input gradient. The rest,
 /// and every path on other machines, is im2col +
 /// <c>Gemm.Multiply</c>, one image per parallel tile (so the scratch im2col matrix is one image's worth, not the
 /// batch's); 1×1 stride-1 unpadded convolutions skip im2col there: the image itself is already the [C, H·W]
@@ -106,7 +106,7 @@ public static unsafe partial class ConvolutionKernels
             gradY.Length, gradBias.Length);
         if (UsesWinogradWeightGradient(g))
         {
-            fixed (float* xp = x, gyp = gradY, gwp = gradW) WinogradWeightGradient.Run(g, xp, gyp, gwp);
+            fixed (float* xp = x, gyp = gradY, gwp = gradW) WinogradF23WeightGradient.Run(g, xp, gyp, gwp);
         }
         else
         {

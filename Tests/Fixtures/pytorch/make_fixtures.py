@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the PyTorch fixtures of Tests/Interop/PyTorchImportTests: a small Wide ResNet and a small MLP with
+"""Writes the PyTorch fixtures of Tests/Serving/ModelFiles/PyTorchImportTests: a small Wide ResNet and a small MLP with
 batch norm, built as PyTorch modules whose state_dict names are RocketNet's, with the logits PyTorch computes
 on a fixed input. Run from this folder with Debian's python3-torch (apt-get install -y python3-torch):
 

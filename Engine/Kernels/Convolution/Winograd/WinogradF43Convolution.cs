@@ -1,0 +1,150 @@
+namespace RocketNet.Kernels;
+
+/// <summary>
+/// Winograd F(4×4, 3×3) forward convolution for 3×3 stride-1 pad-1 geometries on AVX-512 (read
+/// <see cref="WinogradF43Reference"/> first: same algorithm, in double; <see cref="WinogradF23Convolution"/> is the
+/// F(2×2, 3×3) kernel built the same way). The batch is cut into groups of 16 images, one per vector lane, and each
+/// group's 4×4 output tiles into chunks of tile rows sized so that one chunk's V and M stay in L2. Per chunk:
+/// <code>
+/// s[rows, columns][16 images]    the chunk's input rows of one channel, transposed (WinogradF43Transforms.Gather)
+/// V[ξ]: [C, T tiles]             input tiles transformed, 16 images per vector (WinogradF43Transforms.Input)
+/// M[ξ] = U[ξ]·V[ξ]               for each of the 36 cells ξ of the 6×6 domain: [O, C]·[C, T], the GEMM micro-kernel
+/// y = Aᵀ·M·A                     4×4 outputs per tile (+ bias, + residual), transposed back (Output, Scatter)
+/// </code>
+/// Against F(2×2, 3×3): 36 floats of V (and of M) per 16 outputs instead of 4·16 = 64, and 2.25·C multiplications
+/// per output instead of 4·C. V is laid out as the micro-kernel's B panels ([32 tiles] per channel, chunk tile
+/// 16k + i = tile k of image n0 + i), U[ξ] as rows [O rounded up to 8, C], so
+/// <see cref="GemmMicroKernel512.RunRows"/> runs on them as they are. Chunks are independent outputs and the chunk
+/// grid depends only on the geometry, so results are bit-identical for any <see cref="Parallelism.ThreadCount"/>.
+/// </summary>
+internal static unsafe class WinogradF43Convolution
+{
+    /// <summary>Cells of the 6×6 Winograd domain: one channel reduction (GEMM) each.</summary>
+    internal const int Cells = WinogradF43Transforms.Cells;
+
+    /// <summary>Images per chunk (per vector).</summary>
+    private const int Lanes = WinogradF43Transforms.Lanes;
+
+    [ThreadStatic] private static F43Job? _job;
+
+    [ThreadStatic] private static GemmScratch? _inputs; // per-thread s: one channel's input rows, transposed
+    [ThreadStatic] private static GemmScratch? _outputs; // per-thread t: one output channel's rows, transposed
+    [ThreadStatic] private static GemmScratch? _staging; // per-thread rows of 16 images, before or after t and s
+
+    /// <summary>True when this machine runs the kernel (<see cref="Winograd.Available"/>).</summary>
+    public static bool Available => Winograd.Available;
+
+    /// <summary>True for the geometries it computes: 3×3 kernel, stride 1, padding 1.</summary>
+    public static bool Applies(in ConvGeometry g) => Winograd.Applies(g);
+
+    /// <summary>
+    /// <see cref="Run"/> on spans, checked: y (+)= conv(x, w) (+ bias) (+ residual); bias and residual may be
+    /// empty. For tests and benchmarks, which call this kernel directly whatever the dispatcher picks.
+    /// </summary>
+    /// <exception cref="ArgumentException">Not a 3×3 stride-1 pad-1 geometry, or a span too short.</exception>
+    /// <exception cref="PlatformNotSupportedException">The machine has no AVX-512.</exception>
+    public static void Forward(in ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w,
+        ReadOnlySpan<float> bias, Span<float> y, ReadOnlySpan<float> residual = default, bool accumulate = false)
+    {
+        Winograd.CheckForward(g, "WinogradF43Convolution.Forward", x.Length, w.Length, bias.Length, y.Length,
+            residual.Length);
+        fixed (float* xp = x, wp = w, bp = bias, yp = y, rp = residual)
+            Run(g, xp, wp, bias.IsEmpty ? null : bp, yp, accumulate, residual.IsEmpty ? null : rp);
+    }
+
+    /// <summary>
+    /// y (+)= conv(x, w) (+ bias) (+ residual) for a 3×3 stride-1 pad-1 geometry. x: [N, C, H, W],
+    /// w: [O, C, 3, 3], bias: [O] or null, y: [N, O, H, W], overwritten unless <paramref name="accumulate"/>;
+    /// residual: y's shape or null. Needs <see cref="Available"/> and <see cref="Applies"/>.
+    /// </summary>
+    public static void Run(in ConvGeometry g, float* x, float* w, float* bias, float* y, bool accumulate,
+        float* residual = null)
+    {
+        var job = _job ??= new F43Job();
+        job.Prepare(g, x, w, bias, y, accumulate, residual);
+        Winograd.RunChunks(job, job.Chunks);
+        job.Clear();
+    }
+
+    /// <summary>One call's state, cached per calling thread so steady-state calls allocate nothing.</summary>
+    private sealed class F43Job : ParallelJob
+    {
+        private readonly GemmScratch _filters = new(); // U: [36][O rounded up to 8][C]
+        private ConvGeometry _g;
+        private float* _x, _bias, _y, _residual;
+        private bool _accumulate;
+        private int _tilesY, _tilesX, _rows, _chunksPerGroup, _paddedOut;
+
+        /// <summary>Parallel tiles: groups of 16 images × runs of tile rows.</summary>
+        public int Chunks { get; private set; }
+
+        public void Prepare(in ConvGeometry g, float* x, float* w, float* bias, float* y, bool accumulate,
+            float* residual)
+        {
+            _g = g; _x = x; _bias = bias; _y = y; _accumulate = accumulate; _residual = residual;
+            _tilesY = (g.Height + 3) / 4;
+            _tilesX = (g.Width + 3) / 4;
+            _paddedOut = Winograd.PaddedRows(g.OutChannels);
+            long tileRowBytes = (long)sizeof(float) * Cells * (g.InChannels + _paddedOut) * Lanes * _tilesX;
+            _rows = (int)Math.Clamp(Winograd.ChunkBytes / tileRowBytes, 1, _tilesY);
+            _chunksPerGroup = (_tilesY + _rows - 1) / _rows;
+            Chunks = (g.Batch + Lanes - 1) / Lanes * _chunksPerGroup;
+            float* u = _filters.Ensure(Cells * _paddedOut * g.InChannels);
+            WinogradF43Transforms.Filters(w, u, g.OutChannels, _paddedOut, g.InChannels);
+        }
+
+        public void Clear() { _x = _bias = _y = _residual = null; }
+
+        /// <summary>Chunk = images [n0, n0 + 16) × tile rows [ty0, ty1): gather, transform, 36 GEMMs, back.</summary>
+        public override void Run(int index)
+        {
+            var g = _g;
+            int n0 = index / _chunksPerGroup * Lanes, images = Math.Min(Lanes, g.Batch - n0);
+            int ty0 = index % _chunksPerGroup * _rows, ty1 = Math.Min(_tilesY, ty0 + _rows), tileRows = ty1 - ty0;
+            int inChannels = g.InChannels, outRows = _paddedOut, width = g.Width;
+            const int panel = Winograd.Panel; // two tile vectors
+            int tiles = Lanes * tileRows * _tilesX, paddedTiles = (tiles + panel - 1) / panel * panel;
+            nint vCell = (nint)inChannels * paddedTiles + Winograd.CellSkew;
+            nint mCell = (nint)outRows * paddedTiles + Winograd.CellSkew;
+            float* v = Winograd.Transformed((int)(Cells * vCell));
+            float* m = Winograd.Products((int)(Cells * mCell));
+            // s holds input rows 4ty0 − 1 .. 4ty1 and columns −1 .. 4·TilesX (zero outside the image);
+            // t the output rows 4ty0 .. min(H, 4ty1) − 1, plus the 16 vectors Scatter may read past them.
+            int sStride = 4 * _tilesX + 2, sLength = (4 * tileRows + 2) * sStride * Lanes;
+            int outputRows = Math.Min(g.Height, 4 * ty1) - 4 * ty0, outputLength = outputRows * width;
+            float* s = (_inputs ??= new GemmScratch()).Ensure(sLength);
+            float* t = (_outputs ??= new GemmScratch()).Ensure((outputLength + Lanes) * Lanes);
+            int stagingLength = Lanes * WinogradF43Transforms.StagingStride(Math.Max(outputLength,
+                (Math.Min(g.Height, 4 * ty1 + 1) - Math.Max(0, 4 * ty0 - 1)) * width));
+            float* staging = (_staging ??= new GemmScratch()).Ensure(stagingLength);
+            new Span<float>(s, sLength).Clear();
+
+            // An odd number of tile vectors leaves half of the last panel unwritten.
+            Winograd.ClearPanelTail(v, Cells, vCell, tiles, paddedTiles, inChannels);
+
+            int planeLength = g.Height * width, firstRow = 4 * ty0 - 1;
+            int rowStart = Math.Max(0, firstRow), rowEnd = Math.Min(g.Height, 4 * ty1 + 1);
+            nint inputImage = (nint)inChannels * planeLength, outputImage = (nint)g.OutChannels * planeLength;
+            for (int c = 0; c < inChannels; c++)
+            {
+                WinogradF43Transforms.Gather(_x + n0 * inputImage + (nint)c * planeLength, inputImage, images, width,
+                    rowStart, rowEnd, firstRow, sStride, s, staging, c + 1 < inChannels ? planeLength : 0);
+                WinogradF43Transforms.Input(s, sStride, tileRows, _tilesX, v + (nint)c * panel,
+                    (nint)panel * inChannels, vCell);
+            }
+
+            Winograd.MultiplyCells(_filters.Pointer, (nint)outRows * inChannels, v, vCell, m, mCell, Cells, outRows,
+                inChannels, paddedTiles);
+
+            nint first = (nint)4 * ty0 * width; // the chunk's first output in its plane
+            for (int o = 0; o < g.OutChannels; o++)
+            {
+                WinogradF43Transforms.Output(m + (nint)o * paddedTiles, mCell, tileRows, _tilesX, outputRows, width,
+                    t);
+                nint plane = n0 * outputImage + (nint)o * planeLength + first;
+                WinogradF43Transforms.Scatter(t, outputLength, _y + plane, _residual == null ? null : _residual + plane,
+                    outputImage, images, _bias == null ? 0 : _bias[o], _accumulate, staging);
+            }
+        }
+    }
+}
