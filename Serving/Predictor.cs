@@ -13,7 +13,8 @@ namespace RocketNet.Serving;
 /// buffers made once, no graph, no allocation per call, same results as <see cref="Module.Forward"/>. Wide
 /// ResNets (the convolutional light nets) fed [C, H, W] samples run through a <see cref="ConvInferencePlan"/>:
 /// batch norms folded into the convolutions, equal to <see cref="Module.Forward"/> within
-/// <see cref="ConvInferencePlan.RelativeBound"/>, no allocation per call. Other networks run <see cref="Module.Forward"/> under <see cref="GradMode.NoGrad"/> and a <see cref="TensorScope"/>
+/// <see cref="ConvInferencePlan.RelativeBound"/>, no allocation per call. Other networks run
+/// <see cref="Module.Forward"/> under <see cref="GradMode.NoGrad"/> and a <see cref="TensorScope"/>
 /// with cached input tensors.
 /// <para>
 /// A serving model is a snapshot: a predictor with a plan serves the weights the module had when the
@@ -84,8 +85,8 @@ public sealed partial class Predictor
     public bool UsesConvolutionPlan => _plan is ConvInferencePlan;
 
     /// <summary>
-    /// Takes a new snapshot of the module's weights for the dense or convolution plan (after training on, or loading weights
-    /// into, the module). Calls already running finish on the old snapshot; calls starting after this returns
+    /// Takes a new snapshot of the module's weights for the dense or convolution plan (after training on, or loading
+    /// weights into, the module). Calls already running finish on the old snapshot; calls starting after this returns
     /// see the new one. Networks served through the graph read the module directly and need no refresh.
     /// </summary>
     /// <exception cref="InvalidOperationException">The module was switched back to training mode.</exception>

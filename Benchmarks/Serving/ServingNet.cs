@@ -65,7 +65,7 @@ public sealed class ServingNet
         };
     }
 
-    /// <summary>Gives every batch norm of <paramref name="net"/> running statistics and an affine map (as trained).</summary>
+    /// <summary>Gives every batch norm of <paramref name="net"/> running statistics and a shift (as trained).</summary>
     private static Module WithStatistics(Module net, RandomGenerator random)
     {
         foreach (var (name, tensor) in net.NamedBuffers().Concat(net.NamedParameters()))

@@ -87,7 +87,8 @@ public sealed class ConvInferencePlan : IInferencePlan
             var (conv0, h0, w0) = ConvStep.Create(block.Conv0, bn1, height, width);
             if (conv0 is null) return null;
             var (conv1, h1, w1) = ConvStep.Create(block.Conv1, null, h0, w0);
-            var (projection, hp, wp) = block.Projection is { } p ? ConvStep.Create(p, null, height, width) : (null, h1, w1);
+            var (projection, hp, wp) = block.Projection is { } p
+                ? ConvStep.Create(p, null, height, width) : (null, h1, w1);
             if (conv1 is null || (h1, w1) != (h0, w0) || (hp, wp) != (h1, w1)
                 || (block.Projection is null && (block.InChannels != block.OutChannels || (h1, w1) != (height, width))))
                 return null;
@@ -158,7 +159,7 @@ public sealed class ConvInferencePlan : IInferencePlan
 
     private float[][] NewBuffers() => [.. Enumerable.Range(0, 4).Select(_ => new float[_bufferLength * MaxBatchSize])];
 
-    /// <summary>One pre-activation block: bn0 as scale/shift, conv0 with bn1 folded in, conv1, the projection.</summary>
+    /// <summary>One pre-activation block: bn0 as scale/shift, conv0 with bn1 folded in, conv1, a projection.</summary>
     private sealed record Block(ChannelScaleShift Bn0, ConvStep Conv0, ConvStep Conv1, ConvStep? Projection,
         int InputPlane);
 }

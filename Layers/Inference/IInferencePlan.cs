@@ -15,7 +15,7 @@ public interface IInferencePlan
     /// <summary>Largest batch one <see cref="Run"/> accepts.</summary>
     int MaxBatchSize { get; }
 
-    /// <summary>Writes the outputs [batch, OutputSize] of <paramref name="batch"/> samples given back to back.</summary>
+    /// <summary>Writes the outputs [batch, OutputSize] of <paramref name="batch"/> samples back to back.</summary>
     /// <exception cref="ArgumentException">The batch is out of range or a span's length does not match it.</exception>
     void Run(ReadOnlySpan<float> input, Span<float> output, int batch);
 }
