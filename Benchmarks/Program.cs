@@ -6,7 +6,8 @@ namespace RocketNet.Benchmarks;
 /// Entry point. <c>quick WORKLOAD --threads N [--reps R]</c> runs the quick mode, <c>conv-layers</c> the per-layer
 /// convolution report (<see cref="ConvLayerReport"/>), <c>winograd-layers</c> the implicit-GEMM vs Winograd
 /// F(2×2, 3×3) vs F(4×4, 3×3) comparison (<see cref="WinogradLayerReport"/>), <c>serving</c> the shared-predictor
-/// latency report (<see cref="ServingReport"/>); anything else goes to BenchmarkDotNet (e.g.
+/// latency report (<see cref="ServingReport"/>), <c>onnx-serving</c> RocketNet against ONNX Runtime per serving
+/// workload (<see cref="OnnxServingReport"/>); anything else goes to BenchmarkDotNet (e.g.
 /// <c>--filter '*Gemm*'</c>, <c>--job Dry</c>).
 /// </summary>
 public static class Program
@@ -20,6 +21,8 @@ public static class Program
         if (args.Length > 0 && args[0] == "winograd-layers")
             return WinogradLayerReport.Run(args[1..], Console.Out, Console.Error);
         if (args.Length > 0 && args[0] == "serving") return ServingReport.Run(args[1..], Console.Out, Console.Error);
+        if (args.Length > 0 && args[0] == "onnx-serving")
+            return OnnxServingReport.Run(args[1..], Console.Out, Console.Error);
         var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
     }

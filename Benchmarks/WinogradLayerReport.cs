@@ -5,13 +5,13 @@ using RocketNet.Kernels;
 namespace RocketNet.Benchmarks;
 
 /// <summary>
-/// <c>winograd-layers [--threads N] [--reps R]</c>: the forward pass and the input gradient of every 3×3 stride-1
-/// pad-1 convolution shape of the Wide-ResNet workloads (width 1, batch 128, CIFAR 32×32; two wider shapes for
+/// <c>winograd-layers [--threads N] [--reps R] [--batch B]</c>: the forward and the input gradient of every 3×3
+/// stride-1 pad-1 convolution shape of the Wide-ResNet workloads (width 1, batch 128, CIFAR 32×32; two wider shapes for
 /// comparison) with the implicit-GEMM kernel, Winograd F(2×2, 3×3) and Winograd F(4×4, 3×3), timed in rotating
 /// and reversing order (ABC, CBA, BCA, ACB, ...) so that load from other processes hits all alike, then (a second
 /// table) their weight gradients with the packed-tile kernel and with Winograd F(2×2, 3×3), alternated; prints the
 /// median times and the effective GFLOP/s (direct convolution's 2·N·O·H·W·C·9 flops divided by the time) as
-/// markdown tables.
+/// markdown tables. <c>--batch B</c> (default 128) times another batch, e.g. 1 for serving's kernel choice.
 /// </summary>
 public static class WinogradLayerReport
 {
@@ -29,6 +29,19 @@ public static class WinogradLayerReport
     /// <summary>Parses the options, measures, prints; returns the process exit code.</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
+        int batch = 128;
+        int batchAt = Array.IndexOf(args, "--batch");
+        if (batchAt >= 0)
+        {
+            if (batchAt + 1 >= args.Length || !int.TryParse(args[batchAt + 1], CultureInfo.InvariantCulture, out batch)
+                || batch < 1)
+            {
+                error.WriteLine(
+                    $"error: winograd-layers --batch needs a positive integer, got '{string.Join(' ', args)}'.");
+                return 2;
+            }
+            args = [.. args[..batchAt], .. args[(batchAt + 2)..]];
+        }
         if (!ReportOptions.TryParse("winograd-layers", args, 21, error, out int threads, out int reps)) return 2;
         if (!WinogradF23Convolution.Available || !ImplicitConvolution.Available)
         {
@@ -36,7 +49,7 @@ public static class WinogradLayerReport
             return 1;
         }
         Parallelism.ThreadCount = threads;
-        output.WriteLine($"3×3 stride-1 pad-1 convolutions, batch 128, {threads} thread(s), median of {reps} " +
+        output.WriteLine($"3×3 stride-1 pad-1 convolutions, batch {batch}, {threads} thread(s), median of {reps} " +
             "alternated runs. The input gradient is the forward kernel on the transposed geometry (O → C, the " +
             "flipped kernel), accumulating into gradX, without bias.");
         output.WriteLine();
@@ -45,7 +58,7 @@ public static class WinogradLayerReport
         output.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var layer in Layers)
         {
-            var g = new ConvGeometry(128, layer.InChannels, layer.Size, layer.Size, layer.OutChannels,
+            var g = new ConvGeometry(batch, layer.InChannels, layer.Size, layer.Size, layer.OutChannels,
                 3, 3, 1, 1, 1, 1);
             var transposed = g with { InChannels = g.OutChannels, OutChannels = g.InChannels };
             var passes = new[] { ("forward", g, false), ("input grad", transposed, true) };
@@ -59,7 +72,7 @@ public static class WinogradLayerReport
                     $"{a / c:0.00}× |"));
             }
         }
-        WeightGradientTable(reps, output);
+        WeightGradientTable(batch, reps, output);
         return 0;
     }
 
@@ -67,7 +80,7 @@ public static class WinogradLayerReport
     /// The weight gradient of the same layers: the packed-tile kernel the dispatcher otherwise takes against
     /// Winograd F(2×2, 3×3), both adding into gradW, alternated as above.
     /// </summary>
-    private static unsafe void WeightGradientTable(int reps, TextWriter output)
+    private static unsafe void WeightGradientTable(int batch, int reps, TextWriter output)
     {
         output.WriteLine();
         output.WriteLine("| layer | pass | packed tiles ms | Winograd ms | packed GFLOP/s | " +
@@ -75,7 +88,7 @@ public static class WinogradLayerReport
         output.WriteLine("|---|---|---:|---:|---:|---:|---:|");
         foreach (var layer in Layers)
         {
-            var g = new ConvGeometry(128, layer.InChannels, layer.Size, layer.Size, layer.OutChannels,
+            var g = new ConvGeometry(batch, layer.InChannels, layer.Size, layer.Size, layer.OutChannels,
                 3, 3, 1, 1, 1, 1);
             var random = new Random(6);
             float[] x = BenchmarkData.Uniform(random, g.InputLength);

@@ -10,11 +10,14 @@ namespace RocketNet.Serving;
 /// Serves a trained (light) network: puts the module in evaluation mode and predicts single samples or
 /// batches. Networks of linear layers and activations, optionally behind a multi-field embedding (CTR light
 /// nets fed category ids, MLPs), run through a <see cref="DenseInferencePlan"/>: span-level kernels over
-/// buffers made once, no graph, no allocation per call, same results as <see cref="Module.Forward"/>. Other
-/// networks run <see cref="Module.Forward"/> under <see cref="GradMode.NoGrad"/> and a <see cref="TensorScope"/>
+/// buffers made once, no graph, no allocation per call, same results as <see cref="Module.Forward"/>. Wide
+/// ResNets (the convolutional light nets) fed [C, H, W] samples run through a <see cref="ConvInferencePlan"/>:
+/// batch norms folded into the convolutions, equal to <see cref="Module.Forward"/> within
+/// <see cref="ConvInferencePlan.RelativeBound"/>, no allocation per call. Other networks run
+/// <see cref="Module.Forward"/> under <see cref="GradMode.NoGrad"/> and a <see cref="TensorScope"/>
 /// with cached input tensors.
 /// <para>
-/// A serving model is a snapshot: a predictor with a dense plan serves the weights the module had when the
+/// A serving model is a snapshot: a predictor with a plan serves the weights the module had when the
 /// predictor was made (copied, and packed once into the layout the kernels read); later changes to the module
 /// are not seen until <see cref="Refresh"/> or a new predictor. Other networks run the module itself, so
 /// their weights must not change while calls are in flight (evaluation during training uses the module directly).
@@ -28,7 +31,7 @@ public sealed partial class Predictor
     private readonly int[] _inputShape;
     // The compiled snapshot (thread-safe by itself), or null for networks served through the graph; swapped
     // whole by Refresh, so a call in flight finishes on the snapshot it started with.
-    private volatile DenseInferencePlan? _plan;
+    private volatile IInferencePlan? _plan;
     // Graph path: cached input tensors, one session per concurrent caller: a call rents one, uses it alone and
     // gives it back, so any number of threads can share the predictor; the module's weights are shared.
     private readonly ConcurrentBag<Session> _sessions = [];
@@ -73,11 +76,17 @@ public sealed partial class Predictor
     }
 
     /// <summary>True when predictions run through a <see cref="DenseInferencePlan"/> rather than the graph.</summary>
-    public bool UsesDensePlan => _plan is not null;
+    public bool UsesDensePlan => _plan is DenseInferencePlan;
 
     /// <summary>
-    /// Takes a new snapshot of the module's weights for the dense plan (after training on, or loading weights
-    /// into, the module). Calls already running finish on the old snapshot; calls starting after this returns
+    /// True when predictions run through a <see cref="ConvInferencePlan"/> (a Wide ResNet with its batch norms folded,
+    /// equal to the graph's results within <see cref="ConvInferencePlan.RelativeBound"/>) rather than the graph.
+    /// </summary>
+    public bool UsesConvolutionPlan => _plan is ConvInferencePlan;
+
+    /// <summary>
+    /// Takes a new snapshot of the module's weights for the dense or convolution plan (after training on, or loading
+    /// weights into, the module). Calls already running finish on the old snapshot; calls starting after this returns
     /// see the new one. Networks served through the graph read the module directly and need no refresh.
     /// </summary>
     /// <exception cref="InvalidOperationException">The module was switched back to training mode.</exception>
@@ -86,15 +95,16 @@ public sealed partial class Predictor
         if (_plan is null) return;
         ThrowIfTraining();
         _plan = CompilePlan() ?? throw new InvalidOperationException(
-            $"{Module.GetType().Name} no longer compiles to a dense plan for " +
+            $"{Module.GetType().Name} no longer compiles to an inference plan for " +
             $"{ShapeMath.Format(_inputShape)}; create a new predictor.");
     }
 
-    private DenseInferencePlan? CompilePlan()
+    private IInferencePlan? CompilePlan()
     {
-        // [N, in] inputs only: Linear's own contract (a plan would silently flatten other shapes).
-        if (_inputShape.Length != 1) return null;
-        var plan = DenseInferencePlan.TryCreate(Module, SampleSize, MaxBatchSize);
+        // Dense plans take [N, in] inputs only: Linear's own contract (a plan would silently flatten other shapes).
+        IInferencePlan? plan = _inputShape.Length == 1
+            ? DenseInferencePlan.TryCreate(Module, SampleSize, MaxBatchSize)
+            : ConvInferencePlan.TryCreate(Module, _inputShape, MaxBatchSize);
         return plan is not null && plan.OutputSize == OutputSize ? plan : null;
     }
 

@@ -6,6 +6,8 @@ namespace RocketNet;
 /// </summary>
 public static class Parallelism
 {
+    [ThreadStatic] private static int _inlineDepth;
+
     private static int _threadCount = Environment.ProcessorCount;
     private static WorkerPool? _pool;
     private static readonly object PoolGate = new();
@@ -38,7 +40,7 @@ public static class Parallelism
         ArgumentNullException.ThrowIfNull(job);
         if (count <= 0) return;
         int threads = _threadCount;
-        if (threads <= 1 || count == 1 || WorkerPool.InsideParallelRegion)
+        if (threads <= 1 || count == 1 || WorkerPool.InsideParallelRegion || _inlineDepth > 0)
         {
             for (int i = 0; i < count; i++) job.Run(i);
             return;
@@ -69,6 +71,11 @@ public static class Parallelism
     {
         int threads = _threadCount;
         var pool = _pool;
+        if (_inlineDepth > 0)
+        {
+            for (int i = 0; i < count; i++) job.Run(i);
+            return;
+        }
         if (threads > 1 && count > 1 && !WorkerPool.InsideParallelRegion && pool is not null
             && pool.WorkerCount == threads - 1 && pool.AllAwake)
         {
@@ -77,6 +84,44 @@ public static class Parallelism
         }
         for (int i = 0; i < count; i++) job.Run(i);
         if (threads > 1 && !WorkerPool.InsideParallelRegion) GetPool(threads - 1).Wake();
+    }
+
+    /// <summary>
+    /// Fewest multiply-adds for which a serving call hands work to the workers (<see cref="InlineBelow"/>):
+    /// 2²² ≈ 4.2 M, about 40–80 µs of one core's work. Below it the gain from a second thread is at most half of
+    /// that, while a hand-off costs several µs on a quiet machine and, when the worker has been descheduled by
+    /// another process, up to a scheduler time slice (issue 32 measured a batch-1 WRN call at 4× its one-thread
+    /// time on a loaded machine). A WRN-16-1 layer on one 32×32 image is at most 2.4 M, a CTR tower sample 0.13 M.
+    /// </summary>
+    public const long MinParallelWork = 1L << 22;
+
+    /// <summary>
+    /// While the returned scope is open (and <paramref name="work"/> is below <see cref="MinParallelWork"/>),
+    /// every <see cref="For"/> on this thread runs inline: results are unchanged (tiles never depend on the thread
+    /// count), only the hand-offs go. For latency-bound callers such as serving plans, per call or per layer.
+    /// Allocates nothing; dispose on the same thread.
+    /// </summary>
+    /// <param name="work">Multiply-adds (or comparable operations) of the work about to run.</param>
+    public static InlineScope InlineBelow(long work) => new(work < MinParallelWork);
+
+    /// <summary>
+    /// The scope of <see cref="InlineBelow"/>: makes this thread's parallel loops run inline until disposed.
+    /// </summary>
+    public readonly struct InlineScope : IDisposable
+    {
+        private readonly bool _active;
+
+        internal InlineScope(bool active)
+        {
+            _active = active;
+            if (active) _inlineDepth++;
+        }
+
+        /// <summary>Ends the scope.</summary>
+        public void Dispose()
+        {
+            if (_active) _inlineDepth--;
+        }
     }
 
     private static WorkerPool GetPool(int workers)

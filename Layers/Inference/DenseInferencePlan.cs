@@ -23,16 +23,18 @@ namespace RocketNet.Layers;
 /// step on its own thread: a thread then reads only the activations it wrote itself, where splitting each
 /// layer's GEMM over the threads moves every activation between the cores' caches once per layer. Only where
 /// <see cref="DenseInferenceKernels.RowBlocksMatch"/> holds for every layer, so each sample still gets the bits
-/// of the whole batch at once.
+/// of the whole batch at once. A call of fewer than <see cref="Parallelism.MinParallelWork"/> multiply-adds runs
+/// entirely on the caller's thread (<see cref="Parallelism.InlineBelow"/>).
 /// </para>
 /// </summary>
-public sealed unsafe class DenseInferencePlan
+public sealed unsafe class DenseInferencePlan : IInferencePlan
 {
     /// <summary>Fewest samples per block when a batch is split over the threads.</summary>
     public const int MinRowsPerBlock = 32;
 
     private readonly Step[] _steps;
     private readonly int _maxWidth;
+    private readonly long _workPerSample; // multiply-adds of one sample's pass
     private readonly ConcurrentBag<Workspace> _idle = [];
 
     private DenseInferencePlan(Step[] steps, int inputSize, int outputSize, int maxWidth, int maxBatchSize)
@@ -40,6 +42,12 @@ public sealed unsafe class DenseInferencePlan
         _steps = steps;
         (InputSize, OutputSize, MaxBatchSize) = (inputSize, outputSize, maxBatchSize);
         _maxWidth = maxWidth;
+        int width = inputSize;
+        foreach (var step in steps)
+        {
+            if (step.Linear is not null) _workPerSample += (long)width * step.OutFeatures;
+            width = step.OutFeatures;
+        }
         _idle.Add(new Workspace(this));
     }
 
@@ -88,6 +96,8 @@ public sealed unsafe class DenseInferencePlan
                 $"{batch} samples need {batch * OutputSize} outputs, the span holds {output.Length}.", nameof(output));
 
         var workspace = _idle.TryTake(out var idle) ? idle : new Workspace(this);
+        // A small call runs on the caller's thread: a hand-off would cost more than the split saves.
+        using var inline = Parallelism.InlineBelow(batch * _workPerSample);
         try
         {
             int blocks = RowBlocks(batch);

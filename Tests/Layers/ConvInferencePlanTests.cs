@@ -1,0 +1,147 @@
+using RocketNet.Layers;
+using RocketNet.Serving;
+using RocketNet.Tests.Checkpoints;
+using RocketNet.Tests.Kernels;
+using Xunit;
+
+namespace RocketNet.Tests.Layers;
+
+/// <summary>
+/// The compiled Wide ResNet plan against the graph it replaces: batch norms folded into scale/shift and into
+/// conv0 change rounding, so the plan must equal <see cref="Module.Forward"/> in eval mode within
+/// <see cref="ConvInferencePlan.RelativeBound"/> of the largest logit, give the same bits on 1 and 2 threads, and
+/// allocate nothing per served call.
+/// </summary>
+[Collection(ThreadCountCollection.Name)]
+public class ConvInferencePlanTests
+{
+    /// <summary>
+    /// A Wide ResNet whose batch norms hold random running statistics and affine parameters, so that every fold
+    /// (scale, shift, bias) is exercised, not the identity a fresh batch norm would be.
+    /// </summary>
+    private static WideResNet RandomNet(int blocksPerGroup, int widen, int groups, int classes, int inChannels,
+        int seed)
+    {
+        var random = new RandomGenerator((ulong)seed);
+        var net = WideResNet.Create(blocksPerGroup, widen, groups, classes, random, inChannels);
+        foreach (var batchNorm in Descendants(net).OfType<BatchNorm>())
+        {
+            var values = new float[batchNorm.NumFeatures];
+            random.FillNormal(values);
+            for (int c = 0; c < values.Length; c++)
+            {
+                batchNorm.RunningMean.Data[c] = 0.3f * values[c];
+                batchNorm.RunningVar.Data[c] = 0.5f + values[c] * values[c];
+                batchNorm.Weight.Data[c] = 1f + 0.2f * values[(c + 1) % values.Length];
+                batchNorm.Bias.Data[c] = 0.1f * values[(c + 2) % values.Length];
+            }
+        }
+        net.Eval();
+        return net;
+    }
+
+    private static IEnumerable<Module> Descendants(Module module) =>
+        module.NamedChildren().SelectMany(child => Descendants(child.Module).Prepend(child.Module));
+
+    private static float[] GraphForward(Module net, float[] input, int batch, int[] shape)
+    {
+        using (GradMode.NoGrad()) return net.Forward(Tensor.FromArray(input, [batch, .. shape])).ToArray();
+    }
+
+    private static void AssertWithinBound(float[] expected, float[] actual)
+    {
+        double scale = Math.Max(1, expected.Max(Math.Abs));
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= ConvInferencePlan.RelativeBound * scale,
+                $"logit {i}: plan {actual[i]}, graph {expected[i]}, bound {ConvInferencePlan.RelativeBound * scale}");
+    }
+
+    /// <summary>
+    /// WRN-16-1 on CIFAR-sized images (implicit GEMM at 16 channels, Winograd F(2×2, 3×3) at 32 and 64, F(4×4, 3×3)
+    /// for the batch of 16), a wider net (Winograd at batch 1 everywhere but the stem), and small odd-sized images
+    /// (strided convolutions on odd planes, two groups, one input channel).
+    /// </summary>
+    [Theory]
+    [InlineData(2, 1, 3, 10, 3, 32, 32, 1, 1)]
+    [InlineData(2, 1, 3, 10, 3, 32, 32, 3, 2)]
+    [InlineData(2, 1, 3, 10, 3, 32, 32, 16, 3)]
+    [InlineData(1, 2, 3, 7, 3, 16, 16, 1, 4)]
+    [InlineData(1, 2, 2, 5, 1, 9, 7, 5, 5)]
+    [InlineData(2, 1, 2, 2, 2, 11, 13, 2, 6)]
+    public void PlanMatchesTheGraphWithinTheBoundOnOneAndTwoThreads(int blocksPerGroup, int widen, int groups,
+        int classes, int inChannels, int height, int width, int batch, int seed)
+    {
+        var net = RandomNet(blocksPerGroup, widen, groups, classes, inChannels, seed);
+        int[] shape = [inChannels, height, width];
+        var plan = ConvInferencePlan.TryCreate(net, shape, maxBatchSize: 16);
+        Assert.NotNull(plan);
+        Assert.Equal(classes, plan.OutputSize);
+        var x = new float[batch * plan.InputSize];
+        new RandomGenerator((ulong)seed + 100).FillNormal(x);
+        var expected = GraphForward(net, x, batch, shape);
+        var one = new float[batch * classes];
+        var two = new float[batch * classes];
+        KernelTestData.WithThreads(1, () => plan.Run(x, one, batch));
+        KernelTestData.WithThreads(2, () => plan.Run(x, two, batch));
+        AssertWithinBound(expected, one);
+        Assert.Equal(one, two);
+    }
+
+    [Fact]
+    public void PlanIsASnapshotThatIgnoresTrainingModeAndLaterChanges()
+    {
+        var net = RandomNet(1, 1, 2, 3, 3, seed: 7);
+        int[] shape = [3, 8, 8];
+        var plan = ConvInferencePlan.TryCreate(net, shape, maxBatchSize: 2)!;
+        var x = new float[2 * plan.InputSize];
+        new RandomGenerator(8).FillNormal(x);
+        var expected = GraphForward(net, x, 2, shape);
+        net.Train();
+        net.Stem.Weight.Data[0] += 1f;
+        var y = new float[2 * 3];
+        plan.Run(x, y, 2);
+        AssertWithinBound(expected, y);
+    }
+
+    [Fact]
+    public void OnlyWideResNetsOfTheRightChannelCountCompile()
+    {
+        var net = RandomNet(1, 1, 1, 3, 3, seed: 9);
+        Assert.Null(ConvInferencePlan.TryCreate(net, [1, 8, 8], 4)); // the stem takes 3 channels
+        Assert.Null(ConvInferencePlan.TryCreate(net, [3, 64], 4));
+        Assert.Null(ConvInferencePlan.TryCreate(new TinyModule(4, 3, seed: 1), [1, 2, 2], 4));
+        Assert.Throws<ArgumentException>(() => ConvInferencePlan.TryCreate(net, [3, 8, 8], 4)!
+            .Run(new float[5 * 192], new float[5 * 3], 5));
+    }
+
+    [Fact]
+    public void APredictorServesAWideResNetThroughThePlanWithoutAllocating()
+    {
+        var net = RandomNet(2, 1, 3, 10, 3, seed: 11);
+        int[] shape = [3, 32, 32];
+        var predictor = new Predictor(net, shape, maxBatchSize: 4);
+        Assert.True(predictor.UsesConvolutionPlan);
+        Assert.False(predictor.UsesDensePlan);
+        var samples = new float[6 * 3 * 32 * 32];
+        new RandomGenerator(12).FillNormal(samples);
+        var expected = GraphForward(net, samples, 6, shape);
+        var logits = new float[60];
+        predictor.PredictBatch(samples, logits); // chunks of 4 and 2
+        AssertWithinBound(expected, logits);
+
+        var one = new float[10];
+        var sample = samples.AsSpan(0, 3 * 32 * 32).ToArray();
+        predictor.Predict(sample, one); // warm: the kernels' per-thread jobs and scratch
+        foreach (int threads in new[] { 1, 2 })
+        {
+            KernelTestData.WithThreads(threads, () =>
+            {
+                predictor.Predict(sample, one);
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                for (int i = 0; i < 5; i++) predictor.Predict(sample, one);
+                Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            });
+        }
+        AssertWithinBound(expected.AsSpan(0, 10).ToArray(), one);
+    }
+}
