@@ -5,8 +5,9 @@ public static class WorkloadCatalog
 {
     /// <summary>Names accepted on the command line.</summary>
     public static IReadOnlyList<string> Names { get; } =
-        ["gemm256", "gemm512", "gemm1024", "mlp", "cnn", "wrn16-1", "wrn40-1", "rocket-wrn", "ctr-light-infer1",
-            "ctr-light-infer256", "ctr-rocket-train", "ctr-rocket-train-dense"];
+        ["gemm256", "gemm512", "gemm1024", "linear-forward", "linear-input-grad", "linear-weight-grad", "mlp",
+            "cnn", "wrn16-1", "wrn40-1", "rocket-wrn", "ctr-light-infer1", "ctr-light-infer256",
+            "ctr-rocket-train", "ctr-rocket-train-dense"];
 
     /// <summary>Creates the workload called <paramref name="name"/>.</summary>
     /// <exception cref="ArgumentException">Unknown name; the message lists the known ones.</exception>
@@ -15,6 +16,9 @@ public static class WorkloadCatalog
         "gemm256" => new GemmWorkload(256),
         "gemm512" => new GemmWorkload(512),
         "gemm1024" => new GemmWorkload(1024),
+        "linear-forward" => new LinearGemmWorkload("forward"),
+        "linear-input-grad" => new LinearGemmWorkload("input-grad"),
+        "linear-weight-grad" => new LinearGemmWorkload("weight-grad"),
         "mlp" => new MlpWorkload(),
         "cnn" => new CnnWorkload(),
         "wrn16-1" => new WideResNetWorkload(16, 1),
