@@ -6,7 +6,7 @@ public static class WorkloadCatalog
     /// <summary>Names accepted on the command line.</summary>
     public static IReadOnlyList<string> Names { get; } =
         ["gemm256", "gemm512", "gemm1024", "linear-forward", "linear-input-grad", "linear-weight-grad", "mlp",
-            "cnn", "wrn16-1", "wrn40-1", "rocket-wrn", "ctr-light-infer1", "ctr-light-infer256",
+            "mlp-gemms", "cnn", "wrn16-1", "wrn40-1", "rocket-wrn", "ctr-light-infer1", "ctr-light-infer256",
             "ctr-rocket-train", "ctr-rocket-train-dense"];
 
     /// <summary>Creates the workload called <paramref name="name"/>.</summary>
@@ -20,6 +20,7 @@ public static class WorkloadCatalog
         "linear-input-grad" => new LinearGemmWorkload("input-grad"),
         "linear-weight-grad" => new LinearGemmWorkload("weight-grad"),
         "mlp" => new MlpWorkload(),
+        "mlp-gemms" => new MlpGemmsWorkload(),
         "cnn" => new CnnWorkload(),
         "wrn16-1" => new WideResNetWorkload(16, 1),
         "wrn40-1" => new WideResNetWorkload(40, 1),
