@@ -1,7 +1,7 @@
 using RocketNet.Kernels;
 using Xunit;
 
-namespace RocketNet.Tests.Kernels;
+namespace RocketNet.Tests.Engine.Kernels;
 
 /// <summary>
 /// What <see cref="WinogradForwardTests{TVariant}"/> needs to know of one forward Winograd kernel F(m×m, 3×3):

@@ -1,10 +1,10 @@
 using RocketNet.Kernels;
 using Xunit;
 using Xunit.Abstractions;
-using static RocketNet.Tests.Kernels.KernelTestData;
-using static RocketNet.Tests.Kernels.WinogradContract;
+using static RocketNet.Tests.Engine.Kernels.KernelTestData;
+using static RocketNet.Tests.Engine.Kernels.WinogradContract;
 
-namespace RocketNet.Tests.Kernels;
+namespace RocketNet.Tests.Engine.Kernels;
 
 /// <summary>
 /// Winograd F(4×4, 3×3): the <see cref="WinogradForwardTests{TVariant}"/> (the double-precision reference and the

@@ -2,10 +2,10 @@ using FsCheck;
 using FsCheck.Xunit;
 using RocketNet.Kernels;
 using Xunit;
-using static RocketNet.Tests.Kernels.KernelTestData;
-using static RocketNet.Tests.Kernels.WinogradContract;
+using static RocketNet.Tests.Engine.Kernels.KernelTestData;
+using static RocketNet.Tests.Engine.Kernels.WinogradContract;
 
-namespace RocketNet.Tests.Kernels;
+namespace RocketNet.Tests.Engine.Kernels;
 
 /// <summary>
 /// The tests every forward Winograd kernel passes, for the variant <typeparamref name="TVariant"/>: the
