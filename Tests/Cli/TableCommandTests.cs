@@ -103,8 +103,10 @@ public sealed class TableCommandTests : CliTestFolder
         var expected = predictor.PredictProbabilities(firstRecord);
         var written = lines[1].Split(',');
         Assert.Equal("2", written[0]);
+        // The file holds six significant digits ("G6"): within 5e-7 of a probability, which rounding both sides to
+        // five decimals could turn into 1e-5 (0.9985146 and 0.998515 round apart).
         for (int k = 0; k < 10; k++)
-            Assert.Equal(expected[k], float.Parse(written[2 + k], CultureInfo.InvariantCulture), 5);
+            Assert.Equal(expected[k], double.Parse(written[2 + k], CultureInfo.InvariantCulture), 1e-6);
     }
 
     // True when raw row r encodes to the given features.
