@@ -4,12 +4,13 @@ using RocketNet.Cli;
 using RocketNet.Cli.Commands;
 using RocketNet.Cli.Reporting;
 using RocketNet.Serving;
+using RocketNet.Tests.Engine.Kernels;
 using Xunit;
 
 namespace RocketNet.Tests.Cli;
 
 /// <summary>The commands end to end on the embedded digits, in a temporary folder.</summary>
-[Collection(Kernels.ThreadCountCollection.Name)] // the commands set the engine thread count
+[Collection(ThreadCountCollection.Name)] // the commands set the engine thread count
 public sealed class CommandTests : CliTestFolder
 {
     private string[] TrainArgs(string folder, params string[] more) =>

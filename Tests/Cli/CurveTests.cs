@@ -3,6 +3,7 @@ using System.Xml.Linq;
 using RocketNet.Cli;
 using RocketNet.Cli.Commands;
 using RocketNet.Cli.Reporting;
+using RocketNet.Tests.Engine.Kernels;
 using Xunit;
 
 namespace RocketNet.Tests.Cli;
@@ -11,7 +12,7 @@ namespace RocketNet.Tests.Cli;
 /// <c>curve.svg</c>, read back as text: legends name the part evaluated on, ticks sit at round values (epochs as
 /// whole numbers), accuracy and loss have a panel each, and titles and legends fit inside the image.
 /// </summary>
-[Collection(Kernels.ThreadCountCollection.Name)] // the commands set the engine thread count
+[Collection(ThreadCountCollection.Name)] // the commands set the engine thread count
 public sealed class CurveTests : CliTestFolder
 {
     private XDocument Train(string folder, params string[] more)

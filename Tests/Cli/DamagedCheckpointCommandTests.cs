@@ -4,6 +4,7 @@ using RocketNet.Cli;
 using RocketNet.Cli.Commands;
 using RocketNet.Layers;
 using RocketNet.Serving;
+using RocketNet.Tests.Engine.Kernels;
 using Xunit;
 
 namespace RocketNet.Tests.Cli;
@@ -12,7 +13,7 @@ namespace RocketNet.Tests.Cli;
 /// A checkpoint whose architecture string was damaged (issue 27): the commands say the file is damaged, naming it,
 /// instead of blaming the user's --data.
 /// </summary>
-[Collection(Kernels.ThreadCountCollection.Name)] // eval sets the engine thread count
+[Collection(ThreadCountCollection.Name)] // eval sets the engine thread count
 public sealed class DamagedCheckpointCommandTests : CliTestFolder
 {
     [Fact]

@@ -4,6 +4,7 @@ using RocketNet.Cli;
 using RocketNet.Cli.Commands;
 using RocketNet.Layers;
 using RocketNet.Serving;
+using RocketNet.Tests.Engine.Kernels;
 using RocketNet.Training.Data;
 using Xunit;
 
@@ -12,7 +13,7 @@ namespace RocketNet.Tests.Cli;
 /// <summary>
 /// <c>export --format onnx</c> of a trained digits pair: ONNX Runtime gives what RocketNet's exported light net gives.
 /// </summary>
-[Collection(Kernels.ThreadCountCollection.Name)] // the commands set the engine thread count
+[Collection(ThreadCountCollection.Name)] // the commands set the engine thread count
 public sealed class ExportOnnxCommandTests : CliTestFolder
 {
     [Fact]

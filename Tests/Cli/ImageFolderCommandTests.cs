@@ -1,9 +1,10 @@
 using RocketNet.Cli;
 using RocketNet.Cli.Commands;
 using RocketNet.Layers;
-using RocketNet.Tests.Data.Images;
 using RocketNet.Serving;
 using RocketNet.Serving.Images;
+using RocketNet.Tests.Engine.Kernels;
+using RocketNet.Tests.Training.Data.Images;
 using RocketNet.Training.Data.Images;
 using Xunit;
 
@@ -12,7 +13,7 @@ namespace RocketNet.Tests.Cli;
 /// <summary>
 /// An image folder end to end: the digits as PNG class folders, trained, exported, served from image files.
 /// </summary>
-[Collection(Kernels.ThreadCountCollection.Name)] // the commands set the engine thread count
+[Collection(ThreadCountCollection.Name)] // the commands set the engine thread count
 public sealed class ImageFolderCommandTests : CliTestFolder
 {
     [Fact]

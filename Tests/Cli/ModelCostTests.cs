@@ -1,11 +1,12 @@
 using RocketNet.Cli.Reporting;
 using RocketNet.Layers;
+using RocketNet.Tests.Engine.Kernels;
 using Xunit;
 
 namespace RocketNet.Tests.Cli;
 
 /// <summary>The request-time summary <c>rocketnet eval --timing</c> prints.</summary>
-[Collection(Kernels.ThreadCountCollection.Name)] // predictions run on the engine's threads
+[Collection(ThreadCountCollection.Name)] // predictions run on the engine's threads
 public class ModelCostTests
 {
     private static readonly Module Net = new Sequential(new Linear(6, 4, new RandomGenerator(1)), new ReLU(),

@@ -3,12 +3,13 @@ using System.Text;
 using RocketNet.Cli;
 using RocketNet.Cli.Commands;
 using RocketNet.Serving;
+using RocketNet.Tests.Engine.Kernels;
 using Xunit;
 
 namespace RocketNet.Tests.Cli;
 
 /// <summary>What a shipped model file records about where it was trained: names, not paths.</summary>
-[Collection(Kernels.ThreadCountCollection.Name)] // the commands set the engine thread count
+[Collection(ThreadCountCollection.Name)] // the commands set the engine thread count
 public sealed class ModelMetadataTests : CliTestFolder
 {
     [Fact]

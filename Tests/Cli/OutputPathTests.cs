@@ -4,6 +4,7 @@ using System.Text;
 using RocketNet.Cli;
 using RocketNet.Cli.Commands;
 using RocketNet.Serving;
+using RocketNet.Tests.Engine.Kernels;
 using Xunit;
 
 namespace RocketNet.Tests.Cli;
@@ -13,7 +14,7 @@ namespace RocketNet.Tests.Cli;
 /// command's own inputs given as the output would be replaced. They are refused and left as they were; only new
 /// paths and regular files are written, parent folders created.
 /// </summary>
-[Collection(Kernels.ThreadCountCollection.Name)] // the commands set the engine thread count
+[Collection(ThreadCountCollection.Name)] // the commands set the engine thread count
 public sealed class OutputPathTests : CliTestFolder
 {
     private string PathOf(string name) => Path.Combine(Dir, name);

@@ -1,7 +1,8 @@
 using RocketNet.Cli;
 using RocketNet.Cli.Commands;
 using RocketNet.Serving.Images;
-using RocketNet.Tests.Data.Images;
+using RocketNet.Tests.Engine.Kernels;
+using RocketNet.Tests.Training.Data.Images;
 using Xunit;
 
 namespace RocketNet.Tests.Cli;
@@ -10,7 +11,7 @@ namespace RocketNet.Tests.Cli;
 /// What <c>predict</c> reports beyond the scores: per-class precision and recall and a confusion matrix on labelled
 /// input, and a warning when an image model scores the folder it was trained on.
 /// </summary>
-[Collection(Kernels.ThreadCountCollection.Name)] // the commands set the engine thread count
+[Collection(ThreadCountCollection.Name)] // the commands set the engine thread count
 public sealed class PredictReportTests : CliTestFolder
 {
     [Fact]

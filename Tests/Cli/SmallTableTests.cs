@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using RocketNet.Cli.Commands;
+using RocketNet.Tests.Engine.Kernels;
 using RocketNet.Training.Data;
 using Xunit;
 
@@ -11,7 +12,7 @@ namespace RocketNet.Tests.Cli;
 /// training (batch norm in the booster cannot train on one value per channel); found by the own-data suite on
 /// ionosphere (225 training rows at batch 32).
 /// </summary>
-[Collection(Kernels.ThreadCountCollection.Name)] // the commands set the engine thread count
+[Collection(ThreadCountCollection.Name)] // the commands set the engine thread count
 public sealed class SmallTableTests : CliTestFolder
 {
     private string Table(string name, int rows)

@@ -4,10 +4,11 @@ using RocketNet.Cli;
 using RocketNet.Cli.Commands;
 using RocketNet.Layers;
 using RocketNet.Serving;
-using RocketNet.Training.Data;
 using RocketNet.Serving.Tables;
+using RocketNet.Tests.Engine.Kernels;
+using RocketNet.Tests.Training.Data;
+using RocketNet.Training.Data;
 using RocketNet.Training.Data.Tables;
-using RocketNet.Tests.Data;
 using Xunit;
 
 namespace RocketNet.Tests.Cli;
@@ -17,7 +18,7 @@ namespace RocketNet.Tests.Cli;
 /// categorical "writer" column and string class names), trained with <c>train --data file.csv --target</c>,
 /// exported, and served from raw rows.
 /// </summary>
-[Collection(Kernels.ThreadCountCollection.Name)] // the commands set the engine thread count
+[Collection(ThreadCountCollection.Name)] // the commands set the engine thread count
 public sealed class TableCommandTests : CliTestFolder
 {
     private static readonly string[] Names = ["zero", "one", "two", "three", "four", "five", "six",

@@ -1,6 +1,7 @@
 using RocketNet.Cli;
 using RocketNet.Cli.Commands;
 using RocketNet.Serving;
+using RocketNet.Tests.Engine.Kernels;
 using RocketNet.Training.Rocket;
 using Xunit;
 
@@ -10,7 +11,7 @@ namespace RocketNet.Tests.Cli;
 /// <c>train</c>'s run folder on the embedded digits: best.safetensors, --early-stop, the run log on --resume, a
 /// blown-up run stopped before it saves, and <c>export</c> of a run folder.
 /// </summary>
-[Collection(Kernels.ThreadCountCollection.Name)] // the commands set the engine thread count
+[Collection(ThreadCountCollection.Name)] // the commands set the engine thread count
 public sealed class TrainCheckpointTests : CliTestFolder
 {
     private string Folder(string name) => Path.Combine(Dir, name);

@@ -1,6 +1,7 @@
 using RocketNet.Cli;
 using RocketNet.Cli.Commands;
 using RocketNet.Cli.Reporting;
+using RocketNet.Tests.Engine.Kernels;
 using Xunit;
 
 namespace RocketNet.Tests.Cli;
@@ -9,7 +10,7 @@ namespace RocketNet.Tests.Cli;
 /// What <c>train</c> and <c>launch</c> tell the user: the order of the final lines, which net the progress bar's
 /// accuracy is, how log.csv's epochs relate to the console's, and the options launch's help lists.
 /// </summary>
-[Collection(Kernels.ThreadCountCollection.Name)] // the commands set the engine thread count
+[Collection(ThreadCountCollection.Name)] // the commands set the engine thread count
 public sealed class TrainConsoleTests : CliTestFolder
 {
     [Fact]

@@ -1,6 +1,6 @@
 using Xunit;
 
-namespace RocketNet.Tests.Core;
+namespace RocketNet.Tests.Engine;
 
 public class TensorBasicsTests
 {

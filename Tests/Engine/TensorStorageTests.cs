@@ -1,6 +1,6 @@
 using Xunit;
 
-namespace RocketNet.Tests.Core;
+namespace RocketNet.Tests.Engine;
 
 /// <summary>
 /// Tensor storage starts its values on a 64-byte line (whole-vector loads never split one), wherever the array

@@ -1,9 +1,9 @@
 using RocketNet.Layers;
-using RocketNet.Tests.Kernels;
 using RocketNet.Serving;
+using RocketNet.Tests.Engine.Kernels;
 using Xunit;
 
-namespace RocketNet.Tests.Checkpoints;
+namespace RocketNet.Tests.Serving;
 
 /// <summary>
 /// One predictor shared by many threads (what a web app does with one model and many request threads): every

@@ -1,9 +1,9 @@
 using RocketNet.Layers;
-using RocketNet.Tests.Data;
 using RocketNet.Serving;
+using RocketNet.Tests.Training.Data;
 using Xunit;
 
-namespace RocketNet.Tests.Checkpoints;
+namespace RocketNet.Tests.Serving;
 
 public class PredictorTests
 {

@@ -1,5 +1,5 @@
 using RocketNet.Kernels;
-using RocketNet.Tests.Kernels;
+using RocketNet.Tests.Engine.Kernels;
 using RocketNet.Training.Optim;
 using Xunit;
 

@@ -1,6 +1,6 @@
 using Xunit;
 
-namespace RocketNet.Tests.Autograd;
+namespace RocketNet.Tests.Engine.Autograd;
 
 public class AccumulationTests
 {

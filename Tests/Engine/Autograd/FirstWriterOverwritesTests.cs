@@ -1,6 +1,6 @@
 using Xunit;
 
-namespace RocketNet.Tests.Autograd;
+namespace RocketNet.Tests.Engine.Autograd;
 
 /// <summary>
 /// Ops that write a fresh input gradient instead of clearing and adding to it (conv, linear, ReLU, batch norm,

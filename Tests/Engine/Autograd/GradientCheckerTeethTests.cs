@@ -1,7 +1,7 @@
 using RocketNet.Autograd;
 using Xunit;
 
-namespace RocketNet.Tests.Autograd;
+namespace RocketNet.Tests.Engine.Autograd;
 
 /// <summary>The checker must reject wrong backward passes, or every passing gradient property means nothing.</summary>
 public class GradientCheckerTeethTests

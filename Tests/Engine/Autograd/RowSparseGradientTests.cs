@@ -1,7 +1,7 @@
 using RocketNet.Training.Optim;
 using Xunit;
 
-namespace RocketNet.Tests.Autograd;
+namespace RocketNet.Tests.Engine.Autograd;
 
 /// <summary>
 /// An embedding table's gradient stays row-sparse (only the looked-up rows cleared and written) until someone asks

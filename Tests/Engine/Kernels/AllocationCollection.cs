@@ -1,6 +1,6 @@
 using Xunit;
 
-namespace RocketNet.Tests.Kernels;
+namespace RocketNet.Tests.Engine.Kernels;
 
 /// <summary>
 /// Allocation checks read the process-wide allocation counter, so they must not overlap other tests:

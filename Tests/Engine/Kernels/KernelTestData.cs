@@ -1,6 +1,6 @@
 using Xunit;
 
-namespace RocketNet.Tests.Kernels;
+namespace RocketNet.Tests.Engine.Kernels;
 
 /// <summary>Seeded random data and tolerant comparisons shared by the kernel tests.</summary>
 internal static class KernelTestData

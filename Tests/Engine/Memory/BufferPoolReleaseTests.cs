@@ -1,5 +1,5 @@
 using RocketNet.Memory;
-using RocketNet.Tests.Kernels;
+using RocketNet.Tests.Engine.Kernels;
 using RocketNet.Tests.Training;
 using RocketNet.Training.Data;
 using RocketNet.Training.Optim;
@@ -7,7 +7,7 @@ using RocketNet.Training.Rocket;
 using RocketNet.Training.Schedules;
 using Xunit;
 
-namespace RocketNet.Tests.Memory;
+namespace RocketNet.Tests.Engine.Memory;
 
 /// <summary>
 /// The pool's counters are process-wide, so these tests run in the non-parallel collection: no other

@@ -1,7 +1,7 @@
 using RocketNet.Memory;
 using Xunit;
 
-namespace RocketNet.Tests.Memory;
+namespace RocketNet.Tests.Engine.Memory;
 
 public class BufferPoolTests
 {

@@ -1,6 +1,6 @@
 using Xunit;
 
-namespace RocketNet.Tests.Core;
+namespace RocketNet.Tests.Engine.Memory;
 
 public class TensorScopeTests
 {

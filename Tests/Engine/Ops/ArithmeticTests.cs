@@ -3,7 +3,7 @@ using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Xunit;
 
-namespace RocketNet.Tests.Ops;
+namespace RocketNet.Tests.Engine.Ops;
 
 /// <summary>Gradients of + − × ÷ over random broadcast-compatible shape pairs (scalars included).</summary>
 public class ArithmeticTests

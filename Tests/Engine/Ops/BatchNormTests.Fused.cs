@@ -3,9 +3,9 @@ using FsCheck.Fluent;
 using FsCheck.Xunit;
 using RocketNet.Kernels;
 using Xunit;
-using static RocketNet.Tests.Kernels.KernelTestData;
+using static RocketNet.Tests.Engine.Kernels.KernelTestData;
 
-namespace RocketNet.Tests.Ops;
+namespace RocketNet.Tests.Engine.Ops;
 
 /// <summary>
 /// <see cref="Functional.BatchNormRelu"/> as an autograd op: bit-identical to BatchNorm then Relu (values,

@@ -3,7 +3,7 @@ using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Xunit;
 
-namespace RocketNet.Tests.Ops;
+namespace RocketNet.Tests.Engine.Ops;
 
 /// <summary>
 /// Batch norm as an autograd op: gradients and running statistics (kernels: Tests/Engine/Kernels/BatchNorm).

@@ -3,7 +3,7 @@ using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Xunit;
 
-namespace RocketNet.Tests.Ops;
+namespace RocketNet.Tests.Engine.Ops;
 
 /// <summary>
 /// Conv2d as an autograd op: gradients, the fused residual add, shape errors

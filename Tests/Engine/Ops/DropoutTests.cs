@@ -3,7 +3,7 @@ using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Xunit;
 
-namespace RocketNet.Tests.Ops;
+namespace RocketNet.Tests.Engine.Ops;
 
 /// <summary>Dropout: its gradient is the mask, identity in eval mode, the kept share.</summary>
 public class DropoutTests

@@ -3,7 +3,7 @@ using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Xunit;
 
-namespace RocketNet.Tests.Ops;
+namespace RocketNet.Tests.Engine.Ops;
 
 /// <summary>Linear (y = x·Wᵀ + b) as an autograd op.</summary>
 public class LinearTests

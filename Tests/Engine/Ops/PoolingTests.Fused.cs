@@ -4,7 +4,7 @@ using FsCheck.Xunit;
 using RocketNet.Layers;
 using Xunit;
 
-namespace RocketNet.Tests.Ops;
+namespace RocketNet.Tests.Engine.Ops;
 
 /// <summary>
 /// <see cref="Functional.ReluMaxPool2d"/>: bit-identical to ReLU then max pool (values and gradients, ties, zeros of

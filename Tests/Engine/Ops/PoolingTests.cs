@@ -3,7 +3,7 @@ using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Xunit;
 
-namespace RocketNet.Tests.Ops;
+namespace RocketNet.Tests.Engine.Ops;
 
 /// <summary>Max, average and global-average pooling as autograd ops (kernels: Tests/Engine/Kernels/Pooling).</summary>
 public partial class PoolingTests

@@ -3,7 +3,7 @@ using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Xunit;
 
-namespace RocketNet.Tests.Ops;
+namespace RocketNet.Tests.Engine.Ops;
 
 /// <summary>Sum/Mean/Max over all axes, one axis or several, with keepDim on and off and negative axes.</summary>
 public class ReductionsTests

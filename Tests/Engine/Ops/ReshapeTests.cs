@@ -4,7 +4,7 @@ using FsCheck.Xunit;
 using RocketNet.Shapes;
 using Xunit;
 
-namespace RocketNet.Tests.Ops;
+namespace RocketNet.Tests.Engine.Ops;
 
 /// <summary>Reshape as an autograd op.</summary>
 public class ReshapeTests

@@ -1,7 +1,7 @@
 using FsCheck.Xunit;
 using Xunit;
 
-namespace RocketNet.Tests.Core;
+namespace RocketNet.Tests.Engine;
 
 public class DeterministicMathTests
 {

@@ -1,9 +1,9 @@
-using RocketNet.Tests.Kernels;
+using RocketNet.Tests.Engine.Kernels;
 using Xunit;
 
-namespace RocketNet.Tests.Threading;
+namespace RocketNet.Tests.Engine;
 
-[Collection(Kernels.ThreadCountCollection.Name)]
+[Collection(ThreadCountCollection.Name)]
 public class ParallelismTests
 {
     private sealed class MarkJob(int[] hits) : ParallelJob

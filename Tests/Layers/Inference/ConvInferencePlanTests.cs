@@ -1,7 +1,7 @@
 using RocketNet.Layers;
 using RocketNet.Serving;
-using RocketNet.Tests.Checkpoints;
-using RocketNet.Tests.Kernels;
+using RocketNet.Tests.Engine.Kernels;
+using RocketNet.Tests.Serving;
 using Xunit;
 
 namespace RocketNet.Tests.Layers;

@@ -3,7 +3,7 @@ using FsCheck.Fluent;
 using FsCheck.Xunit;
 using RocketNet.Kernels;
 using RocketNet.Layers;
-using RocketNet.Tests.Kernels;
+using RocketNet.Tests.Engine.Kernels;
 using Xunit;
 
 namespace RocketNet.Tests.Layers;

@@ -1,10 +1,12 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using RocketNet.Serving.Images;
+using RocketNet.Tests.Training.Data;
+using RocketNet.Tests.Training.Data.Images;
 using Xunit;
 using Writer = StbImageWriteSharp;
 
-namespace RocketNet.Tests.Data.Images;
+namespace RocketNet.Tests.Serving.Images;
 
 /// <summary>
 /// Hostile image files (issue 27): files that hung the decoder, truncated files it filled in, and headers or

@@ -1,8 +1,8 @@
-using RocketNet.Tests.Data;
 using RocketNet.Serving;
+using RocketNet.Tests.Training.Data;
 using Xunit;
 
-namespace RocketNet.Tests.Checkpoints;
+namespace RocketNet.Tests.Serving;
 
 public class AtomicSaveTests
 {

@@ -1,10 +1,10 @@
 using System.Buffers.Binary;
 using System.Text;
 using RocketNet.Serving;
-using RocketNet.Tests.Data;
+using RocketNet.Tests.Training.Data;
 using Xunit;
 
-namespace RocketNet.Tests.Checkpoints;
+namespace RocketNet.Tests.Serving;
 
 /// <summary>
 /// A checkpoint must prove its data (issue 27): a file that says it is a RocketNet checkpoint but lost its checksum

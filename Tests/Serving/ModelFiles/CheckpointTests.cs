@@ -1,9 +1,9 @@
 using RocketNet.Layers;
-using RocketNet.Tests.Data;
 using RocketNet.Serving;
+using RocketNet.Tests.Training.Data;
 using Xunit;
 
-namespace RocketNet.Tests.Checkpoints;
+namespace RocketNet.Tests.Serving;
 
 public class CheckpointTests
 {
@@ -104,7 +104,7 @@ public class CheckpointTests
     [Fact]
     public void MetadataDescribingAFarLargerNetThanTheFileIsRefusedBeforeTheNetIsBuilt()
     {
-        using var files = new RocketNet.Tests.Data.DataTestFiles();
+        using var files = new RocketNet.Tests.Training.Data.DataTestFiles();
         string path = files.PathOf("liar.safetensors");
         // A 4x3 module's values under an architecture whose light net alone has 10⁷ · 64 weights (2.5 GB).
         Checkpoint.Save(path, new TinyModule(4, 3, seed: 1), "mlp in=64 shared=10000000 booster=8 light= classes=10");
@@ -121,7 +121,7 @@ public class CheckpointTests
     [Fact]
     public void APairCheckpointWhoseMetadataDescribesAFarLargerBoosterIsRefused()
     {
-        using var files = new RocketNet.Tests.Data.DataTestFiles();
+        using var files = new RocketNet.Tests.Training.Data.DataTestFiles();
         string path = files.PathOf("booster-liar.safetensors");
         // The light net (4·3 + 3 = 15 values) fits the file; a booster of 10⁷ · 3 weights does not.
         const string architecture = "mlp in=4 shared=3 booster=10000000 light= classes=3";

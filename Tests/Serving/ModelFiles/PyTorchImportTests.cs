@@ -2,7 +2,7 @@ using RocketNet.Layers;
 using RocketNet.Serving;
 using Xunit;
 
-namespace RocketNet.Tests.Interop;
+namespace RocketNet.Tests.Serving;
 
 /// <summary>
 /// Models saved by PyTorch (Tests/Fixtures/pytorch, written by make_fixtures.py with python3-torch) load into

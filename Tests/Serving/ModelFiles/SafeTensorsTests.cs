@@ -1,11 +1,11 @@
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
-using RocketNet.Tests.Data;
 using RocketNet.Serving;
+using RocketNet.Tests.Training.Data;
 using Xunit;
 
-namespace RocketNet.Tests.Checkpoints;
+namespace RocketNet.Tests.Serving;
 
 public class SafeTensorsTests
 {

@@ -1,6 +1,6 @@
 using RocketNet.Layers;
 
-namespace RocketNet.Tests.Checkpoints;
+namespace RocketNet.Tests.Serving;
 
 /// <summary>A test-only module: logits = Linear(flatten(x)) + offset, with a child holding a buffer.</summary>
 public sealed class TinyModule : Module

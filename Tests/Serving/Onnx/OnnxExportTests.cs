@@ -5,7 +5,7 @@ using RocketNet.Serving;
 using RocketNet.Serving.Onnx;
 using Xunit;
 
-namespace RocketNet.Tests.Interop;
+namespace RocketNet.Tests.Serving.Onnx;
 
 /// <summary>
 /// Every kind of light net exported to ONNX runs in ONNX Runtime (native, in the test project only) and gives

@@ -1,11 +1,12 @@
 using System.Globalization;
 using System.Text;
 using RocketNet.Serving.Tables;
+using RocketNet.Tests.Training.Data;
 using RocketNet.Training.Data.Tables;
 using Xunit;
 using Xunit.Abstractions;
 
-namespace RocketNet.Tests.Data.Tables;
+namespace RocketNet.Tests.Serving.Tables;
 
 /// <summary>
 /// Seeded fuzzing of the table path (RawTable, TablePreprocessor, TableData): a valid small CSV mutated the

@@ -1,10 +1,11 @@
 using System.Globalization;
 using System.Text;
 using RocketNet.Serving.Tables;
+using RocketNet.Tests.Training.Data;
 using RocketNet.Training.Data.Tables;
 using Xunit;
 
-namespace RocketNet.Tests.Data.Tables;
+namespace RocketNet.Tests.Serving.Tables;
 
 public class TablePreprocessorTests
 {

@@ -1,8 +1,9 @@
 using RocketNet.Serving.Tables;
+using RocketNet.Tests.Training.Data;
 using RocketNet.Training.Data.Tables;
 using Xunit;
 
-namespace RocketNet.Tests.Data.Tables;
+namespace RocketNet.Tests.Serving.Tables;
 
 public class TableReadingTests
 {

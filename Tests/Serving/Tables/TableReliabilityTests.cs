@@ -2,10 +2,11 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 using RocketNet.Serving.Tables;
+using RocketNet.Tests.Training.Data;
 using RocketNet.Training.Data.Tables;
 using Xunit;
 
-namespace RocketNet.Tests.Data.Tables;
+namespace RocketNet.Tests.Serving.Tables;
 
 /// <summary>
 /// Issue 27's table defects: files the reader used to crash on, accept in part, or describe wrongly must be

@@ -4,7 +4,7 @@ using FsCheck.Xunit;
 using RocketNet.Training.Data;
 using Xunit;
 
-namespace RocketNet.Tests.Data;
+namespace RocketNet.Tests.Training.Data;
 
 public class BatchLoaderTests
 {

@@ -2,7 +2,7 @@ using System.Formats.Tar;
 using RocketNet.Training.Data;
 using Xunit;
 
-namespace RocketNet.Tests.Data;
+namespace RocketNet.Tests.Training.Data;
 
 public class Cifar10ReaderTests
 {

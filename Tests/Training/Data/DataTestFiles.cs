@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 
-namespace RocketNet.Tests.Data;
+namespace RocketNet.Tests.Training.Data;
 
 /// <summary>
 /// A temporary folder for generated data files, deleted on dispose, with writers for the formats under test.

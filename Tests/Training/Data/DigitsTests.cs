@@ -1,7 +1,7 @@
 using RocketNet.Training.Data;
 using Xunit;
 
-namespace RocketNet.Tests.Data;
+namespace RocketNet.Tests.Training.Data;
 
 public class DigitsTests
 {

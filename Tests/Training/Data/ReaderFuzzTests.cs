@@ -1,10 +1,10 @@
-using RocketNet.Tests.Checkpoints;
 using RocketNet.Serving;
+using RocketNet.Tests.Serving;
 using RocketNet.Training.Data;
 using Xunit;
 using Xunit.Abstractions;
 
-namespace RocketNet.Tests.Data;
+namespace RocketNet.Tests.Training.Data;
 
 /// <summary>
 /// Seeded fuzzing of the file readers: valid files mutated (bit flips, truncations, inserted bytes, huge

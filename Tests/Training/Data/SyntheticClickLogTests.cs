@@ -2,7 +2,7 @@ using RocketNet.Training.Data;
 using RocketNet.Training.Metrics;
 using Xunit;
 
-namespace RocketNet.Tests.Data;
+namespace RocketNet.Tests.Training.Data;
 
 public class SyntheticClickLogTests
 {

@@ -1,8 +1,8 @@
 using RocketNet.Kernels;
 using Xunit;
-using static RocketNet.Tests.Kernels.KernelTestData;
+using static RocketNet.Tests.Engine.Kernels.KernelTestData;
 
-namespace RocketNet.Tests.Kernels;
+namespace RocketNet.Tests.Engine.Kernels;
 
 /// <summary>
 /// The fused batch norm + ReLU kernels against their reference (within float rounding: the reference works

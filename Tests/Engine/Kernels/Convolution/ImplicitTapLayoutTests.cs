@@ -1,7 +1,7 @@
 using RocketNet.Kernels;
 using Xunit;
 
-namespace RocketNet.Tests.Kernels;
+namespace RocketNet.Tests.Engine.Kernels;
 
 public unsafe class ImplicitTapLayoutTests
 {

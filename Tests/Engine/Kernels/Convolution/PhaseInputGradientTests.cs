@@ -1,8 +1,8 @@
 using RocketNet.Kernels;
 using Xunit;
-using static RocketNet.Tests.Kernels.KernelTestData;
+using static RocketNet.Tests.Engine.Kernels.KernelTestData;
 
-namespace RocketNet.Tests.Kernels;
+namespace RocketNet.Tests.Engine.Kernels;
 
 /// <summary>
 /// Input gradient of stride-2 phase geometries (3×3 pad 1, 1×1 pad 0, even sizes), computed per phase by

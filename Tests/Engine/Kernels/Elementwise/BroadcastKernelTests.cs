@@ -5,7 +5,7 @@ using RocketNet.Kernels;
 using RocketNet.Shapes;
 using Xunit;
 
-namespace RocketNet.Tests.Kernels;
+namespace RocketNet.Tests.Engine.Kernels;
 
 /// <summary>The broadcasting kernels against <see cref="BroadcastReference"/> (explicit index math).</summary>
 public class BroadcastKernelTests

@@ -3,7 +3,7 @@ using FsCheck.Fluent;
 using RocketNet.Kernels;
 using Xunit;
 
-namespace RocketNet.Tests.Kernels;
+namespace RocketNet.Tests.Engine.Kernels;
 
 /// <summary>SiLU's vectorised kernels against the double-precision definition.</summary>
 public class SiluKernelTests

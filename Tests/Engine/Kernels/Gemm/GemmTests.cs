@@ -4,7 +4,7 @@ using FsCheck.Xunit;
 using RocketNet.Kernels;
 using Xunit;
 
-namespace RocketNet.Tests.Kernels;
+namespace RocketNet.Tests.Engine.Kernels;
 
 /// <summary>
 /// The optimised GEMM against <see cref="GemmReference"/> (double accumulation). Tolerance: each output is

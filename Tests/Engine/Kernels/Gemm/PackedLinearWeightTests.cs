@@ -1,8 +1,8 @@
 using RocketNet.Kernels;
 using Xunit;
-using static RocketNet.Tests.Kernels.KernelTestData;
+using static RocketNet.Tests.Engine.Kernels.KernelTestData;
 
-namespace RocketNet.Tests.Kernels;
+namespace RocketNet.Tests.Engine.Kernels;
 
 /// <summary>
 /// A weight packed once (<see cref="PackedLinearWeight"/>) must give the bits the per-call packing gives, on every

@@ -1,8 +1,8 @@
 using RocketNet.Kernels;
 using Xunit;
-using static RocketNet.Tests.Kernels.KernelTestData;
+using static RocketNet.Tests.Engine.Kernels.KernelTestData;
 
-namespace RocketNet.Tests.Kernels;
+namespace RocketNet.Tests.Engine.Kernels;
 
 public class PoolingKernelTests
 {

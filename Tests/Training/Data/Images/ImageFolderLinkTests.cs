@@ -1,7 +1,7 @@
 using RocketNet.Training.Data.Images;
 using Xunit;
 
-namespace RocketNet.Tests.Data.Images;
+namespace RocketNet.Tests.Training.Data.Images;
 
 /// <summary>
 /// Image folders as a hostile or careless user leaves them (issue 27): a directory link back up the tree, one image

@@ -2,7 +2,7 @@ using RocketNet.Serving.Images;
 using RocketNet.Training.Data.Images;
 using Xunit;
 
-namespace RocketNet.Tests.Data.Images;
+namespace RocketNet.Tests.Training.Data.Images;
 
 public class ImageFolderTests
 {

@@ -1,8 +1,9 @@
 using RocketNet.Serving.Images;
+using RocketNet.Tests.Serving.Images;
 using Xunit;
 using Xunit.Abstractions;
 
-namespace RocketNet.Tests.Data.Images;
+namespace RocketNet.Tests.Training.Data.Images;
 
 /// <summary>
 /// Seeded fuzzing of the image reader: valid PNG, JPEG and BMP files mutated (bit flips, truncations, inserted bytes,

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 
-namespace RocketNet.Tests.Data.Images;
+namespace RocketNet.Tests.Training.Data.Images;
 
 /// <summary>
 /// Writes minimal 8-bit RGB PNG files for tests (IHDR, one zlib IDAT of unfiltered scanlines, IEND): enough

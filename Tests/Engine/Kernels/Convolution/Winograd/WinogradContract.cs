@@ -2,9 +2,9 @@ using FsCheck;
 using FsCheck.Fluent;
 using RocketNet.Kernels;
 using Xunit;
-using static RocketNet.Tests.Kernels.KernelTestData;
+using static RocketNet.Tests.Engine.Kernels.KernelTestData;
 
-namespace RocketNet.Tests.Kernels;
+namespace RocketNet.Tests.Engine.Kernels;
 
 /// <summary>
 /// The contract every Winograd kernel's tests state: the fast kernel is within (k + n)·u·S of the reference, u = 2⁻²⁴

@@ -1,15 +1,15 @@
-using FsCheck;
-using FsCheck.Xunit;
 using RocketNet.Kernels;
 using Xunit;
-using static RocketNet.Tests.Kernels.KernelTestData;
-using static RocketNet.Tests.Kernels.WinogradContract;
+using static RocketNet.Tests.Engine.Kernels.KernelTestData;
+using static RocketNet.Tests.Engine.Kernels.WinogradContract;
 
-namespace RocketNet.Tests.Kernels;
+namespace RocketNet.Tests.Engine.Kernels;
 
 /// <summary>
-/// Winograd F(2×2, 3×3): the double-precision reference against direct convolution, and the fast kernel against
-/// the reference, on odd and even sizes, partial tiles, channel counts that are not multiples of 8 or 16.
+/// Winograd F(2×2, 3×3): the <see cref="WinogradForwardTests{TVariant}"/> (the double-precision reference against
+/// direct convolution, the fast kernel against the reference, on odd and even sizes, partial tiles, channel counts
+/// that are not multiples of 8 or 16; the shapes are <see cref="WinogradF23Forward"/>'s), and here the dispatch
+/// rule, the dispatched forward and input gradient, and bad geometry.
 /// <para>
 /// Error bound of the fast kernel, per output (the <see cref="WinogradContract"/>): |got − want| ≤ (C + 10)·u·S,
 /// S = Σ_c |Aᵀ|·(|G|·|g|·|Gᵀ| ⊙ |Bᵀ|·|d|·|B|)·|A| + |bias| + |residual| + |y before|. Every term of the sum
@@ -22,80 +22,8 @@ namespace RocketNet.Tests.Kernels;
 /// </para>
 /// </summary>
 [Collection(ThreadCountCollection.Name)]
-public class WinogradF23Tests
+public class WinogradF23Tests : WinogradForwardTests<WinogradF23Forward>
 {
-    public static TheoryData<int, int, int, int, int> Shapes => new()
-    {
-        // N, C, H, W, O
-        { 1, 1, 1, 1, 1 },     // one pixel: a single tile, three quarters outside the image
-        { 2, 3, 2, 2, 2 },
-        { 1, 2, 3, 5, 3 },     // odd sizes: partial last tile row and column
-        { 3, 5, 7, 6, 4 },
-        { 2, 16, 8, 8, 16 },   // WRN 8×8 shape, narrowed
-        { 1, 17, 9, 33, 9 },   // 17 tile columns: a group of 16 and one of 1, runs cross the 32-tile panels
-        { 2, 3, 33, 35, 5 },   // 18 tile columns, 17 tile rows
-        { 1, 13, 32, 32, 17 }, // O = 16 + 1: a padded block of 8 rows in U
-        { 3, 32, 16, 16, 32 }, // WRN 16×16 shape
-        { 5, 64, 8, 8, 64 },   // WRN 8×8 shape: chunks of 4 images, the last one short
-        { 1, 4, 1, 40, 3 },    // one row
-        { 2, 3, 40, 1, 2 },    // one column
-        { 1, 20, 64, 64, 3 },  // chunks of tile rows of one image
-        { 7, 7, 5, 3, 10 },    // many small images per chunk, runs of 2 tiles crossing panels
-    };
-
-    [Theory]
-    [MemberData(nameof(Shapes))]
-    public void ReferenceMatchesDirectConvolution(int n, int c, int h, int w, int o)
-    {
-        var g = Make(n, c, h, w, o);
-        var random = new Random(n * 1000 + c * 100 + h * 10 + w);
-        float[] x = RandomArray(random, g.InputLength), weights = RandomArray(random, g.WeightLength);
-        float[] bias = RandomArray(random, o);
-        float[] want = new float[g.OutputLength], got = new float[g.OutputLength];
-        ConvolutionReference.Forward(g, x, weights, bias, want);
-        WinogradF23Reference.Forward(g, x, weights, bias, got);
-        AssertReferenceMatchesDirect(g.ToString(), want, got, MagnitudeSums(g, x, weights, bias, [], []), 1e-12);
-    }
-
-    [Theory]
-    [MemberData(nameof(Shapes))]
-    public void FastKernelMatchesReference(int n, int c, int h, int w, int o)
-    {
-        if (!WinogradF23Convolution.Available) return;
-        var g = Make(n, c, h, w, o);
-        CheckFast(g, new Random(c * 7 + w), withBias: true, withResidual: false, accumulate: false);
-        CheckFast(g, new Random(h * 5 + o), withBias: false, withResidual: true, accumulate: false);
-        CheckFast(g, new Random(n + 3), withBias: true, withResidual: false, accumulate: true);
-    }
-
-    [Property(MaxTest = 40)]
-    public Property FastKernelMatchesReferenceOnRandomShapes() =>
-        TestData.ForAll(RandomShapes(3, 20, 12), s =>
-        {
-            if (!WinogradF23Convolution.Available) return;
-            CheckFast(Make(s.N, s.C, s.H, s.W, s.O), new Random(s.Seed), withBias: s.Seed % 2 == 0,
-                withResidual: s.Seed % 3 == 0, accumulate: false);
-        });
-
-    [Fact]
-    public void FastKernelIsBitIdenticalForOneAndTwoThreads()
-    {
-        if (!WinogradF23Convolution.Available) return;
-        AssertSameBitsOnOneAndTwoThreads(
-            [Make(9, 64, 8, 8, 64), Make(4, 16, 32, 32, 16), Make(3, 5, 33, 35, 6), Make(7, 32, 16, 16, 32)],
-            (g, random) =>
-            {
-                float[] x = RandomArray(random, g.InputLength), weights = RandomArray(random, g.WeightLength);
-                float[] bias = RandomArray(random, g.OutChannels);
-                return () =>
-                {
-                    var y = new float[g.OutputLength];
-                    WinogradF23Convolution.Forward(g, x, weights, bias, y);
-                    return y;
-                };
-            });
-    }
-
     [Fact]
     public void DispatcherTakesWinogradExactlyForTheRule()
     {
@@ -169,31 +97,53 @@ public class WinogradF23Tests
             WinogradF23Reference.Forward(g, new float[g.InputLength - 1], new float[g.WeightLength], [],
                 new float[g.OutputLength]));
     }
+}
 
-    /// <summary>Fast kernel against the reference (plus residual and the previous y, added in double).</summary>
-    private static void CheckFast(in ConvGeometry g, Random random, bool withBias, bool withResidual, bool accumulate)
+/// <summary>F(2×2, 3×3) for <see cref="WinogradForwardTests{TVariant}"/>: held to its own reference.</summary>
+public readonly struct WinogradF23Forward : IWinogradForwardVariant
+{
+    public static bool Available => WinogradF23Convolution.Available;
+
+    public static TheoryData<int, int, int, int, int> Shapes => new()
     {
-        float[] x = RandomArray(random, g.InputLength), weights = RandomArray(random, g.WeightLength);
-        float[] bias = withBias ? RandomArray(random, g.OutChannels) : [];
-        float[] residual = withResidual ? RandomArray(random, g.OutputLength) : [];
-        float[] before = accumulate ? RandomArray(random, g.OutputLength) : [];
-        float[] reference = new float[g.OutputLength];
-        WinogradF23Reference.Forward(g, x, weights, bias, reference);
-        float[] got = accumulate ? (float[])before.Clone() : RandomArray(random, g.OutputLength, 1e6f);
-        WinogradF23Convolution.Forward(g, x, weights, bias, got, residual, accumulate);
-        AssertWithinBound($"{g} bias {withBias} residual {withResidual} accumulate {accumulate}",
-            Sum(reference, residual, before), got, MagnitudeSums(g, x, weights, bias, residual, before),
-            g.InChannels + 10);
-    }
+        // N, C, H, W, O
+        { 1, 1, 1, 1, 1 },     // one pixel: a single tile, three quarters outside the image
+        { 2, 3, 2, 2, 2 },
+        { 1, 2, 3, 5, 3 },     // odd sizes: partial last tile row and column
+        { 3, 5, 7, 6, 4 },
+        { 2, 16, 8, 8, 16 },   // WRN 8×8 shape, narrowed
+        { 1, 17, 9, 33, 9 },   // 17 tile columns: a group of 16 and one of 1, runs cross the 32-tile panels
+        { 2, 3, 33, 35, 5 },   // 18 tile columns, 17 tile rows
+        { 1, 13, 32, 32, 17 }, // O = 16 + 1: a padded block of 8 rows in U
+        { 3, 32, 16, 16, 32 }, // WRN 16×16 shape
+        { 5, 64, 8, 8, 64 },   // WRN 8×8 shape: chunks of 4 images, the last one short
+        { 1, 4, 1, 40, 3 },    // one row
+        { 2, 3, 40, 1, 2 },    // one column
+        { 1, 20, 64, 64, 3 },  // chunks of tile rows of one image
+        { 7, 7, 5, 3, 10 },    // many small images per chunk, runs of 2 tiles crossing panels
+    };
 
-    /// <summary>
-    /// S per output: the Winograd computation with absolute values throughout, plus |bias|, |residual| and
-    /// |y before| (each may be empty).
-    /// </summary>
-    private static double[] MagnitudeSums(in ConvGeometry g, float[] x, float[] weights, float[] bias,
-        float[] residual, float[] before) =>
-        ForwardMagnitudeSums(WinogradF23Reference.G, WinogradF23Reference.BT, WinogradF23Reference.AT, g, x, weights,
-            bias, residual, before);
+    public static ConvGeometry[] ThreadCountShapes =>
+        [Make(9, 64, 8, 8, 64), Make(4, 16, 32, 32, 16), Make(3, 5, 33, 35, 6), Make(7, 32, 16, 16, 32)];
+
+    public static int MaxRandomBatch => 3;
+
+    public static int RoundingsBeyondChannels => 10;
+
+    public static double ReferenceTolerance => 1e-12;
+
+    public static (double[,] G, double[,] BT, double[,] AT) Transforms =>
+        (WinogradF23Reference.G, WinogradF23Reference.BT, WinogradF23Reference.AT);
+
+    public static void Reference(ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w,
+        ReadOnlySpan<float> bias, Span<float> y) => WinogradF23Reference.Forward(g, x, w, bias, y);
+
+    public static void FastKernelWant(ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w,
+        ReadOnlySpan<float> bias, Span<float> y) => WinogradF23Reference.Forward(g, x, w, bias, y);
+
+    public static void Fast(in ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w,
+        ReadOnlySpan<float> bias, Span<float> y, ReadOnlySpan<float> residual = default, bool accumulate = false) =>
+        WinogradF23Convolution.Forward(g, x, w, bias, y, residual, accumulate);
 }
 
 /// <summary>Once warm, the Winograd kernel allocates nothing on the managed heap.</summary>

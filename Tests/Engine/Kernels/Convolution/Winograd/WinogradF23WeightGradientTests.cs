@@ -2,10 +2,10 @@ using FsCheck;
 using FsCheck.Xunit;
 using RocketNet.Kernels;
 using Xunit;
-using static RocketNet.Tests.Kernels.KernelTestData;
-using static RocketNet.Tests.Kernels.WinogradContract;
+using static RocketNet.Tests.Engine.Kernels.KernelTestData;
+using static RocketNet.Tests.Engine.Kernels.WinogradContract;
 
-namespace RocketNet.Tests.Kernels;
+namespace RocketNet.Tests.Engine.Kernels;
 
 /// <summary>
 /// Winograd F(2×2, 3×3) weight gradient: the double-precision reference against the direct weight gradient, and

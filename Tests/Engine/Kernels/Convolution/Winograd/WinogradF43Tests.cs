@@ -1,17 +1,17 @@
-using FsCheck;
-using FsCheck.Xunit;
 using RocketNet.Kernels;
 using Xunit;
 using Xunit.Abstractions;
-using static RocketNet.Tests.Kernels.KernelTestData;
-using static RocketNet.Tests.Kernels.WinogradContract;
+using static RocketNet.Tests.Engine.Kernels.KernelTestData;
+using static RocketNet.Tests.Engine.Kernels.WinogradContract;
 
-namespace RocketNet.Tests.Kernels;
+namespace RocketNet.Tests.Engine.Kernels;
 
 /// <summary>
-/// Winograd F(4×4, 3×3): the double-precision reference and the fast kernel against direct convolution
-/// (<see cref="ConvolutionReference"/>), on odd sizes, partial tiles and image groups, 1×1 images, channel counts
-/// that are not multiples of 8 or 16.
+/// Winograd F(4×4, 3×3): the <see cref="WinogradForwardTests{TVariant}"/> (the double-precision reference and the
+/// fast kernel against direct convolution, <see cref="ConvolutionReference"/>, on odd sizes, partial tiles and image
+/// groups, 1×1 images, channel counts that are not multiples of 8 or 16; the shapes are
+/// <see cref="WinogradF43Forward"/>'s), and here the largest error measured, the dispatched forward and input
+/// gradient, and bad arguments.
 /// <para>
 /// Error bound of the fast kernel, per output (the <see cref="WinogradContract"/>): |got − want| ≤ (C + 15)·u·S,
 /// S the F(4×4, 3×3) computation with absolute values
@@ -28,62 +28,8 @@ namespace RocketNet.Tests.Kernels;
 /// </para>
 /// </summary>
 [Collection(ThreadCountCollection.Name)]
-public class WinogradF43Tests(ITestOutputHelper log)
+public class WinogradF43Tests(ITestOutputHelper log) : WinogradForwardTests<WinogradF43Forward>
 {
-    public static TheoryData<int, int, int, int, int> Shapes => new()
-    {
-        // N, C, H, W, O
-        { 1, 1, 1, 1, 1 },     // one pixel: one tile, 15 of its 16 outputs outside the image
-        { 3, 2, 1, 1, 3 },     // 1×1 images, batch 3: one tile, three lanes of sixteen
-        { 1, 3, 5, 7, 2 },     // partial last tile row and column
-        { 3, 5, 9, 9, 4 },     // 3 tile rows and columns, the last holding one output
-        { 2, 16, 8, 8, 16 },   // WRN 8×8 shape, narrowed
-        { 17, 6, 8, 8, 5 },    // two image groups, the second with one image
-        { 1, 17, 9, 33, 9 },   // 9 tile columns
-        { 2, 3, 33, 35, 5 },   // chunks of 2 tile rows, the last one short
-        { 1, 13, 32, 32, 17 }, // O = 16 + 1: a padded block of 8 rows in U
-        { 3, 32, 16, 16, 32 }, // WRN 16×16 shape
-        { 5, 64, 8, 8, 64 },   // WRN 8×8 shape
-        { 1, 4, 1, 40, 3 },    // one row
-        { 2, 3, 40, 1, 2 },    // one column
-        { 1, 20, 64, 64, 3 },  // one tile row per chunk, 16 chunks
-        { 7, 7, 5, 3, 10 },
-    };
-
-    [Theory]
-    [MemberData(nameof(Shapes))]
-    public void ReferenceMatchesDirectConvolution(int n, int c, int h, int w, int o)
-    {
-        var g = Make(n, c, h, w, o);
-        var random = new Random(n * 1000 + c * 100 + h * 10 + w);
-        float[] x = RandomArray(random, g.InputLength), weights = RandomArray(random, g.WeightLength);
-        float[] bias = RandomArray(random, o);
-        float[] want = new float[g.OutputLength], got = new float[g.OutputLength];
-        ConvolutionReference.Forward(g, x, weights, bias, want);
-        WinogradF43Reference.Forward(g, x, weights, bias, got);
-        AssertReferenceMatchesDirect(g.ToString(), want, got, MagnitudeSums(g, x, weights, bias, [], []), 1e-10);
-    }
-
-    [Theory]
-    [MemberData(nameof(Shapes))]
-    public void FastKernelMatchesDirectConvolution(int n, int c, int h, int w, int o)
-    {
-        if (!WinogradF43Convolution.Available) return;
-        var g = Make(n, c, h, w, o);
-        CheckFast(g, new Random(c * 7 + w), withBias: true, withResidual: false, accumulate: false);
-        CheckFast(g, new Random(h * 5 + o), withBias: false, withResidual: true, accumulate: false);
-        CheckFast(g, new Random(n + 3), withBias: true, withResidual: true, accumulate: true);
-    }
-
-    [Property(MaxTest = 40)]
-    public Property FastKernelMatchesDirectConvolutionOnRandomShapes() =>
-        TestData.ForAll(RandomShapes(18, 20, 12), s =>
-        {
-            if (!WinogradF43Convolution.Available) return;
-            CheckFast(Make(s.N, s.C, s.H, s.W, s.O), new Random(s.Seed), withBias: s.Seed % 2 == 0,
-                withResidual: s.Seed % 3 == 0, accumulate: s.Seed % 5 == 0);
-        });
-
     [Fact]
     public void LargestErrorStaysWellInsideTheBound()
     {
@@ -117,25 +63,6 @@ public class WinogradF43Tests(ITestOutputHelper log)
                 $"(bound {g.InChannels + 15}·u·S) = {ofDirect:0.00}·u·D; S / D median " +
                 $"{growth[growth.Length / 2]:0.0}, max {growth[^1]:0.0}");
         }
-    }
-
-    [Fact]
-    public void FastKernelIsBitIdenticalForOneAndTwoThreads()
-    {
-        if (!WinogradF43Convolution.Available) return;
-        AssertSameBitsOnOneAndTwoThreads(
-            [Make(33, 64, 8, 8, 64), Make(4, 16, 32, 32, 16), Make(3, 5, 33, 35, 6), Make(18, 32, 16, 16, 32)],
-            (g, random) =>
-            {
-                float[] x = RandomArray(random, g.InputLength), weights = RandomArray(random, g.WeightLength);
-                float[] bias = RandomArray(random, g.OutChannels);
-                return () =>
-                {
-                    var y = new float[g.OutputLength];
-                    WinogradF43Convolution.Forward(g, x, weights, bias, y);
-                    return y;
-                };
-            });
     }
 
     [Theory]
@@ -192,35 +119,54 @@ public class WinogradF43Tests(ITestOutputHelper log)
             WinogradF43Convolution.Forward(g, x, w, [], y, new float[g.OutputLength - 1]));
         Assert.Contains("residual", exception.Message);
     }
+}
 
-    /// <summary>
-    /// Fast kernel against direct convolution (plus residual and the previous y, added in double); returns the
-    /// largest |error| / (u·S).
-    /// </summary>
-    internal static double CheckFast(in ConvGeometry g, Random random, bool withBias, bool withResidual,
-        bool accumulate)
+/// <summary>F(4×4, 3×3) for <see cref="WinogradForwardTests{TVariant}"/>: held to direct convolution.</summary>
+public readonly struct WinogradF43Forward : IWinogradForwardVariant
+{
+    public static bool Available => WinogradF43Convolution.Available;
+
+    public static TheoryData<int, int, int, int, int> Shapes => new()
     {
-        float[] x = RandomArray(random, g.InputLength), weights = RandomArray(random, g.WeightLength);
-        float[] bias = withBias ? RandomArray(random, g.OutChannels) : [];
-        float[] residual = withResidual ? RandomArray(random, g.OutputLength) : [];
-        float[] before = accumulate ? RandomArray(random, g.OutputLength) : [];
-        float[] reference = new float[g.OutputLength];
-        ConvolutionReference.Forward(g, x, weights, bias, reference);
-        float[] got = accumulate ? (float[])before.Clone() : RandomArray(random, g.OutputLength, 1e6f);
-        WinogradF43Convolution.Forward(g, x, weights, bias, got, residual, accumulate);
-        return AssertWithinBound($"{g} bias {withBias} residual {withResidual} accumulate {accumulate}",
-            Sum(reference, residual, before), got, MagnitudeSums(g, x, weights, bias, residual, before),
-            g.InChannels + 15);
-    }
+        // N, C, H, W, O
+        { 1, 1, 1, 1, 1 },     // one pixel: one tile, 15 of its 16 outputs outside the image
+        { 3, 2, 1, 1, 3 },     // 1×1 images, batch 3: one tile, three lanes of sixteen
+        { 1, 3, 5, 7, 2 },     // partial last tile row and column
+        { 3, 5, 9, 9, 4 },     // 3 tile rows and columns, the last holding one output
+        { 2, 16, 8, 8, 16 },   // WRN 8×8 shape, narrowed
+        { 17, 6, 8, 8, 5 },    // two image groups, the second with one image
+        { 1, 17, 9, 33, 9 },   // 9 tile columns
+        { 2, 3, 33, 35, 5 },   // chunks of 2 tile rows, the last one short
+        { 1, 13, 32, 32, 17 }, // O = 16 + 1: a padded block of 8 rows in U
+        { 3, 32, 16, 16, 32 }, // WRN 16×16 shape
+        { 5, 64, 8, 8, 64 },   // WRN 8×8 shape
+        { 1, 4, 1, 40, 3 },    // one row
+        { 2, 3, 40, 1, 2 },    // one column
+        { 1, 20, 64, 64, 3 },  // one tile row per chunk, 16 chunks
+        { 7, 7, 5, 3, 10 },
+    };
 
-    /// <summary>
-    /// S per output: the F(4×4, 3×3) computation with absolute values throughout, plus |bias|, |residual| and
-    /// |y before| (each may be empty).
-    /// </summary>
-    internal static double[] MagnitudeSums(in ConvGeometry g, float[] x, float[] weights, float[] bias,
-        float[] residual, float[] before) =>
-        ForwardMagnitudeSums(WinogradF43Reference.G, WinogradF43Reference.BT, WinogradF43Reference.AT, g, x, weights,
-            bias, residual, before);
+    public static ConvGeometry[] ThreadCountShapes =>
+        [Make(33, 64, 8, 8, 64), Make(4, 16, 32, 32, 16), Make(3, 5, 33, 35, 6), Make(18, 32, 16, 16, 32)];
+
+    public static int MaxRandomBatch => 18;
+
+    public static int RoundingsBeyondChannels => 15;
+
+    public static double ReferenceTolerance => 1e-10;
+
+    public static (double[,] G, double[,] BT, double[,] AT) Transforms =>
+        (WinogradF43Reference.G, WinogradF43Reference.BT, WinogradF43Reference.AT);
+
+    public static void Reference(ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w,
+        ReadOnlySpan<float> bias, Span<float> y) => WinogradF43Reference.Forward(g, x, w, bias, y);
+
+    public static void FastKernelWant(ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w,
+        ReadOnlySpan<float> bias, Span<float> y) => ConvolutionReference.Forward(g, x, w, bias, y);
+
+    public static void Fast(in ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w,
+        ReadOnlySpan<float> bias, Span<float> y, ReadOnlySpan<float> residual = default, bool accumulate = false) =>
+        WinogradF43Convolution.Forward(g, x, w, bias, y, residual, accumulate);
 }
 
 /// <summary>Once warm, the F(4×4, 3×3) kernel allocates nothing on the managed heap.</summary>
