@@ -90,22 +90,24 @@ internal sealed record LaunchRecipe(string Architecture, int Epochs, int BatchSi
         if (!KeepBest)
         {
             trainer.Fit(loader);
-            return new TrainedArm(pair, Epochs);
+            return new TrainedArm(pair, Epochs, []);
         }
         // The best epoch's weights (buffers included: batch norm's running statistics) are copied out, so the
         // returned pair is the net an export of best.safetensors would ship. Ties keep the earlier epoch.
         Dictionary<string, Tensor>? best = null;
         double bestScore = double.NegativeInfinity;
         int bestEpoch = 0;
+        var scores = new List<double>(Epochs);
         trainer.Fit(loader, onEpoch: record =>
         {
             double score = Score(Evaluate(arm, pair, validation!));
+            scores.Add(score);
             if (!(score > bestScore)) return;
             (bestScore, bestEpoch) = (score, record.Epoch + 1);
             best = pair.StateDict().ToDictionary(kv => kv.Key, kv => kv.Value.Clone());
         });
         if (best is not null) pair.LoadStateDict(best);
-        return new TrainedArm(pair, bestEpoch == 0 ? Epochs : bestEpoch);
+        return new TrainedArm(pair, bestEpoch == 0 ? Epochs : bestEpoch, scores);
     }
 
     /// <summary>The light net's (the booster's, for the booster alone) validation result of a trained pair.</summary>
@@ -125,4 +127,6 @@ internal sealed record LaunchRecipe(string Architecture, int Epochs, int BatchSi
 /// <summary>A pair trained by <see cref="LaunchRecipe.Train"/> and the 1-based epoch whose weights it holds.</summary>
 /// <param name="Pair">The trained pair.</param>
 /// <param name="Epoch">The epoch its weights come from (the best on validation, or the last).</param>
-internal sealed record TrainedArm(RocketPair Pair, int Epoch);
+/// <param name="EpochScores">The validation score (<see cref="LaunchRecipe.Score"/>) after each epoch, with
+/// <see cref="LaunchRecipe.KeepBest"/>; empty without.</param>
+internal sealed record TrainedArm(RocketPair Pair, int Epoch, IReadOnlyList<double> EpochScores);

@@ -176,6 +176,55 @@ public sealed class TableCommandTests : CliTestFolder
         var digits = Run(TrainCommand.Run, "--data", "digits", "--epochs", "1", "--threads", "1",
             "--checkpoint-dir", Path.Combine(Dir, "digits"));
         Assert.Contains("batch 128, sgd lr 0.1 (multistep)", digits);
+        Assert.False(File.Exists(Path.Combine(Dir, "digits", TrainCommand.BestCheckpointFile)));
+    }
+
+    [Fact]
+    public void BareTrainOnATableHoldsOutAValidationShareAndKeepsTheBestEpochUnlessToldNot()
+    {
+        string csv = WriteDigitsCsv();
+        // The default validation share is 20 % of the training part the table's own test split leaves.
+        Assert.Equal(0.2, OwnDataDefaults.Table.Validation);
+        string said = Run(TrainCommand.Run, "--data", csv, "--target", "digit", "--epochs", "3", "--threads", "1",
+            "--checkpoint-dir", Path.Combine(Dir, "held"));
+        var parts = System.Text.RegularExpressions.Regex.Match(said,
+            @"\((\d+) train / (\d+) validation / (\d+) test\)");
+        Assert.True(parts.Success, said);
+        int trained = int.Parse(parts.Groups[1].Value, CultureInfo.InvariantCulture),
+            held = int.Parse(parts.Groups[2].Value, CultureInfo.InvariantCulture),
+            tested = int.Parse(parts.Groups[3].Value, CultureInfo.InvariantCulture);
+        Assert.Equal(Math.Round(0.2 * (trained + held)), held);
+        var best = Checkpoint.Load(Path.Combine(Dir, "held", TrainCommand.BestCheckpointFile));
+        Assert.Equal(best.Epoch.ToString(CultureInfo.InvariantCulture), best.Metrics[RunMonitor.BestEpochMetric]);
+        Assert.Equal("val_light_accuracy", best.Metrics[RunMonitor.SelectedByMetric]);
+
+        // --validation 0 trains on the whole training part and keeps only the last epoch.
+        string all = Run(TrainCommand.Run, "--data", csv, "--target", "digit", "--epochs", "1", "--threads", "1",
+            "--validation", "0", "--checkpoint-dir", Path.Combine(Dir, "all"));
+        Assert.Contains($"({trained + held} train / {tested} test)", all);
+        Assert.False(File.Exists(Path.Combine(Dir, "all", TrainCommand.BestCheckpointFile)));
+    }
+
+    [Fact]
+    public void LaunchKeepsEachArmsBestValidationEpochAsBareTrainDoes()
+    {
+        // A net trained with KeepBest holds the weights of its best validation epoch, not its last: its score is the
+        // highest of the epochs' scores and the epoch it names scored it. Without KeepBest the same seed follows the
+        // same trajectory (evaluation changes no state) and ends at the last epoch's score.
+        var (train, validation) = DataSources.Flatten(Datasets.Digits()).Split(0.2, seed: 0);
+        const string architecture = "mlp in=64 shared=16 booster=32 light=8 classes=10 booster-bn=1";
+        var keep = new LaunchRecipe(architecture, Epochs: 6, BatchSize: 32, LearningRate: 0.3, KeepBest: true);
+        var trained = keep.Train(LaunchArm.LightAlone, train, seed: 3, validation: validation);
+        var scores = trained.EpochScores;
+        Assert.Equal(6, scores.Count);
+        double kept = LaunchRecipe.Score(LaunchRecipe.Evaluate(LaunchArm.LightAlone, trained.Pair, validation));
+        Assert.Equal(scores.Max(), kept);
+        Assert.Equal(scores.ToList().IndexOf(scores.Max()) + 1, trained.Epoch);
+        Assert.True(scores[^1] < scores.Max(), "this seed's last epoch is not its best, so the test can tell them apart");
+        var last = (keep with { KeepBest = false }).Train(LaunchArm.LightAlone, train, seed: 3);
+        Assert.Equal(6, last.Epoch);
+        Assert.Equal(scores[^1], LaunchRecipe.Score(LaunchRecipe.Evaluate(LaunchArm.LightAlone, last.Pair, validation)));
+        Assert.Throws<ArgumentNullException>(() => keep.Train(LaunchArm.LightAlone, train, seed: 3));
     }
 
     [Fact]
