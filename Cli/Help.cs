@@ -122,6 +122,11 @@ public static class Help
             "predicted);\n" +
             "  it warns when an image folder is, is inside, or holds the folder the model was trained on.\n" +
             "  --net booster scores with the booster of a pair checkpoint (an exported light net has none).",
-        _ => $"unknown command '{command}' (commands: launch, train, eval, export, predict)",
+        "clicklog" =>
+            "rocketnet clicklog --rows N --out FILE[.gz] [--users 100000] [--ads 5000] [--data-seed 1]\n" +
+            "  Writes N impressions of the synthetic click model as a Criteo-format click log (label, I1 position, " +
+            "I2 hour,\n" +
+            "  C1..C18 the 18 synthetic fields as hex values), later rows later in time, for train --data criteo.",
+        _ => $"unknown command '{command}' (commands: launch, train, eval, export, predict, clicklog)",
     };
 }
