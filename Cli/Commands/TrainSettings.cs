@@ -23,7 +23,9 @@ public sealed record TrainSettings
     public TableRequest? Table { get; init; }
     /// <summary>File or folder of the dataset, if it needs one.</summary>
     public string? DataPath { get; init; }
-    /// <summary>For <c>--data criteo</c> with <c>--shuffle-buffer</c>: how to stream the click log; else null.</summary>
+    /// <summary>
+    /// For <c>--data criteo</c> with <c>--shuffle-buffer</c>: how to stream the click log; else null.
+    /// </summary>
     public ClickLogRequest? ClickLog { get; init; }
     /// <summary>At most this many samples per part (quick runs).</summary>
     public int Limit { get; init; }
