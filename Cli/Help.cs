@@ -45,7 +45,7 @@ public static class Help
             "--image-size N  --skip-bad-images\n" +
             "  clicks:    --data criteo --path FILE,FILE…|FOLDER --shuffle-buffer N (stream in constant memory)  " +
             "--test-path FILE\n" +
-            "             --test-rows N (else the last file is the test part)  --hash-buckets 10000\n" +
+            "             --test-rows N (else the last file is the test part)  --hash-buckets 10000  --min-count K\n" +
             "  model:     --arch mlp|wrn|ctr|\"<description>\"  --sharing interval|bottom|none  --booster-depth 40\n" +
             "             --light-depth 16  --widen 1  --shared 64  --booster-hidden 512  --light-hidden \"\"  " +
             "--embedding-dim 8  --embedding-std 0.01\n" +

@@ -28,6 +28,9 @@ public sealed record ClickLogData(ClickLogStream Train, Dataset? Validation, Dat
     /// <summary>Checkpoint metric: ids per categorical field the run hashed into.</summary>
     public const string HashBucketsMetric = "click_hash_buckets";
 
+    /// <summary>Checkpoint metric: the run's <c>--min-count</c> (0: off).</summary>
+    public const string MinCountMetric = "click_min_count";
+
     /// <summary>
     /// Lays out <paramref name="path"/> (files, a comma list or a folder) as train / validation / test in time
     /// order. Without <see cref="ClickLogRequest.TestPath"/> or <see cref="ClickLogRequest.TestRows"/> the last of
@@ -76,12 +79,15 @@ public sealed record ClickLogData(ClickLogStream Train, Dataset? Validation, Dat
         if (trainRows < 1 || validation > 0 && validationRows < 1)
             throw new UsageException(
                 $"{rows} rows before the test part are too few for --validation {validation}");
+        long streamed = Math.Min(trainRows, Math.Min(limit, trainLimit));
+        // What is rare is decided by the training rows alone.
+        var rare = request.MinCount > 0 ? RareIdMap.Count(files, options, streamed, request.MinCount) : null;
         var test = ClickLogFiles.ReadDataset(testFiles, options, testStart,
-            (int)Math.Min(limit, testInStream ? request.TestRows : int.MaxValue), "test");
+            (int)Math.Min(limit, testInStream ? request.TestRows : int.MaxValue), "test", rare);
         var held = validationRows == 0 ? null
-            : ClickLogFiles.ReadDataset(files, options, trainRows, (int)Math.Min(limit, validationRows), "validation");
-        var train = new ClickLogStream(files, options, batchSize, request.ShuffleBuffer, seed,
-            Math.Min(trainRows, Math.Min(limit, trainLimit)));
+            : ClickLogFiles.ReadDataset(files, options, trainRows, (int)Math.Min(limit, validationRows), "validation",
+                rare);
+        var train = new ClickLogStream(files, options, batchSize, request.ShuffleBuffer, seed, streamed, rare);
         var inv = CultureInfo.InvariantCulture;
         string validationPart = held is null ? ""
             : string.Create(inv, $", validation rows [{trainRows:N0}, {trainRows + held.Count:N0})");
@@ -90,8 +96,10 @@ public sealed record ClickLogData(ClickLogStream Train, Dataset? Validation, Dat
         string layout = string.Create(inv,
             $"click log streamed from {files.Count} file(s): train rows [0, {train.RowCount:N0}){validationPart}, " +
             $"test {test.Count:N0} rows {testSource}; shuffle buffer {request.ShuffleBuffer:N0} rows, " +
-            $"{request.HashBuckets:N0} hash buckets per field");
-        return new ClickLogData(train, held, test, CriteoReader.VocabularySizes(options), layout);
+            $"{request.HashBuckets:N0} hash buckets per field") + (rare is null ? "" : string.Create(inv,
+            $"; ids seen fewer than {rare.MinCount} times share one rare id ({rare.RareIdCount:N0} of them)"));
+        return new ClickLogData(train, held, test,
+            rare?.VocabularySizes(options) ?? CriteoReader.VocabularySizes(options), layout);
     }
 
     /// <summary>Records the stream's size, position after <paramref name="epochs"/> epochs and hashing.</summary>
@@ -101,6 +109,7 @@ public sealed record ClickLogData(ClickLogStream Train, Dataset? Validation, Dat
         metrics[RowsMetric] = Train.RowCount.ToString(CultureInfo.InvariantCulture);
         metrics[PositionMetric] = (epochs * Train.RowsPerEpoch).ToString(CultureInfo.InvariantCulture);
         metrics[HashBucketsMetric] = Train.Options.HashBuckets.ToString(CultureInfo.InvariantCulture);
+        metrics[MinCountMetric] = (Train.RareIds?.MinCount ?? 0).ToString(CultureInfo.InvariantCulture);
     }
 
     /// <summary>
@@ -112,7 +121,7 @@ public sealed record ClickLogData(ClickLogStream Train, Dataset? Validation, Dat
     {
         ArgumentNullException.ThrowIfNull(metrics);
         foreach (var (key, now) in new[] { (RowsMetric, Train.RowCount),
-            (HashBucketsMetric, (long)Train.Options.HashBuckets) })
+            (HashBucketsMetric, (long)Train.Options.HashBuckets), (MinCountMetric, Train.RareIds?.MinCount ?? 0) })
         {
             if (!metrics.TryGetValue(key, out string? saved))
                 throw new UsageException(

@@ -79,7 +79,25 @@ public sealed class ClickLogCommandTests : CliTestFolder
         Assert.Contains("click_rows is 200 but the click log and options give 210", error.Message);
     }
 
+    [Fact]
+    public void MinCountAddsOneRareIdPerCategoricalField()
+    {
+        string log = Log("clicks.tsv", 400);
+        string text = Run(TrainCommand.Run, TrainArgs(log, "rare", "--epochs", "1", "--test-rows", "100",
+            "--min-count", "3"));
+        Assert.Contains("share one rare id", text);
+        Assert.Contains("x51x51 dim=2", text); // 50 hashed ids + the rare id
+        var checkpoint = Checkpoint.Load(Path.Combine(PathOf("rare"), TrainCommand.CheckpointFile));
+        Assert.Equal("3", checkpoint.Metrics[ClickLogData.MinCountMetric]);
+        var error = Assert.Throws<UsageException>(() => EvalCommand.Run(new CliOptions(
+            ["--checkpoint", Path.Combine(PathOf("rare"), TrainCommand.CheckpointFile), "--path", log]),
+            TextWriter.Null));
+        Assert.Contains("trained with --min-count", error.Message);
+    }
+
     [Theory]
+    [InlineData("--min-count 3", "apply to a streamed click log: add --shuffle-buffer")]
+    [InlineData("--shuffle-buffer 10 --test-rows 5 --min-count 2 --hash-buckets 16777216", "at most 16777215")]
     [InlineData("--test-rows 10", "apply to a streamed click log: add --shuffle-buffer")]
     [InlineData("--hash-buckets 100", "apply to a streamed click log: add --shuffle-buffer")]
     [InlineData("--shuffle-buffer 10", "needs a test part later in time")]

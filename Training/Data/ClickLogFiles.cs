@@ -35,11 +35,22 @@ public static class ClickLogFiles
         return files;
     }
 
-    /// <summary>The rows of <paramref name="files"/> one after another, read lazily in constant memory.</summary>
+    /// <summary>
+    /// The rows of <paramref name="files"/> one after another, read lazily in constant memory, with rare ids
+    /// mapped by <paramref name="rareIds"/> if given.
+    /// </summary>
     /// <exception cref="InvalidDataException">(While enumerating) a row is invalid; see
     /// <see cref="CriteoReader.ReadRows"/>.</exception>
-    public static IEnumerable<CriteoRow> ReadRows(IReadOnlyList<string> files, CriteoOptions options) =>
-        files.SelectMany(file => CriteoReader.ReadRows(file, options));
+    public static IEnumerable<CriteoRow> ReadRows(IReadOnlyList<string> files, CriteoOptions options,
+        RareIdMap? rareIds = null)
+    {
+        var rows = files.SelectMany(file => CriteoReader.ReadRows(file, options));
+        return rareIds is null ? rows : rows.Select(row =>
+        {
+            rareIds.Apply(row.FieldIds); // each row owns its id array
+            return row;
+        });
+    }
 
     /// <summary>
     /// Number of rows in <paramref name="files"/>: one pass over the text that counts non-empty lines without
@@ -66,17 +77,18 @@ public static class ClickLogFiles
 
     /// <summary>
     /// Rows [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>) of the stream as an
-    /// in-memory dataset of shape [39], 2 classes (for validation and test parts, which are evaluated whole).
+    /// in-memory dataset of shape [39], 2 classes (for validation and test parts, which are evaluated whole), with
+    /// rare ids mapped by <paramref name="rareIds"/> if given.
     /// </summary>
     /// <exception cref="InvalidDataException">The stream ends before <paramref name="start"/> + 1 rows.</exception>
     public static Dataset ReadDataset(IReadOnlyList<string> files, CriteoOptions options, long start, int count,
-        string name)
+        string name, RareIdMap? rareIds = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(start);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
         var features = new List<float>();
         var labels = new List<int>();
-        foreach (var row in ReadRows(files, options).Skip64(start).Take(count))
+        foreach (var row in ReadRows(files, options, rareIds).Skip64(start).Take(count))
         {
             foreach (int id in row.FieldIds) features.Add(id);
             labels.Add(row.Label);
@@ -87,13 +99,24 @@ public static class ClickLogFiles
         return new Dataset(name, [.. features], [.. labels], [CriteoReader.FieldCount], 2, ["no click", "click"]);
     }
 
-    // Enumerable.Skip takes an int; click logs pass 2^31 rows.
+    // Enumerable.Skip and Take take an int; click logs pass 2^31 rows.
     private static IEnumerable<T> Skip64<T>(this IEnumerable<T> source, long count)
     {
         long seen = 0;
         foreach (var item in source)
         {
             if (seen++ >= count) yield return item;
+        }
+    }
+
+    internal static IEnumerable<T> Take64<T>(this IEnumerable<T> source, long count)
+    {
+        if (count <= 0) yield break;
+        long taken = 0;
+        foreach (var item in source)
+        {
+            yield return item;
+            if (++taken == count) yield break;
         }
     }
 }

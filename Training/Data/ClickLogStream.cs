@@ -43,17 +43,19 @@ public sealed class ClickLogStream : IBatchSource
     /// <param name="seed">Seed of the shuffling.</param>
     /// <param name="rowCount">Rows per epoch (the first ones of the stream), or null for all of them (counted
     /// here with one pass over the files). A count larger than the files hold makes the epoch throw.</param>
+    /// <param name="rareIds">Frequency threshold applied to every row, or null.</param>
     /// <exception cref="ArgumentOutOfRangeException">A size is out of range, or a vocabulary exceeds
     /// <see cref="MaxExactVocabulary"/>.</exception>
     /// <exception cref="ArgumentException">No rows per epoch.</exception>
     public ClickLogStream(IReadOnlyList<string> files, CriteoOptions options, int batchSize, int shuffleBuffer,
-        ulong seed, long? rowCount = null)
+        ulong seed, long? rowCount = null, RareIdMap? rareIds = null)
     {
         ArgumentNullException.ThrowIfNull(files);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         ArgumentOutOfRangeException.ThrowIfNegative(shuffleBuffer);
-        if (options.HashBuckets > MaxExactVocabulary || options.IntegerBuckets > MaxExactVocabulary)
+        if (options.HashBuckets + (rareIds is null ? 0 : 1) > MaxExactVocabulary
+            || options.IntegerBuckets > MaxExactVocabulary)
             throw new ArgumentOutOfRangeException(nameof(options),
                 $"Click-log vocabularies of {options.HashBuckets} hash buckets and {options.IntegerBuckets} " +
                 $"integer buckets: ids travel in float tensors, exact only below {MaxExactVocabulary} per field.");
@@ -64,6 +66,7 @@ public sealed class ClickLogStream : IBatchSource
                 nameof(rowCount));
         Files = files;
         Options = options;
+        RareIds = rareIds;
         BatchSize = batchSize;
         ShuffleBuffer = shuffleBuffer;
         Seed = seed;
@@ -100,6 +103,9 @@ public sealed class ClickLogStream : IBatchSource
 
     /// <summary>Rows per full batch.</summary>
     public int BatchSize { get; }
+
+    /// <summary>Frequency threshold applied to every row, or null.</summary>
+    public RareIdMap? RareIds { get; }
 
     /// <summary>Rows held for local shuffling.</summary>
     public int ShuffleBuffer { get; }
@@ -150,7 +156,7 @@ public sealed class ClickLogStream : IBatchSource
         var emitted = new int[Width];
         int filled = 0;
         long read = 0;
-        foreach (var row in ClickLogFiles.ReadRows(Files, Options))
+        foreach (var row in ClickLogFiles.ReadRows(Files, Options, RareIds))
         {
             if (read++ == RowCount) break;
             if (capacity <= 1)

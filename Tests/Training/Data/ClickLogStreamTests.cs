@@ -151,4 +151,39 @@ public sealed class ClickLogStreamTests : IDisposable
         Assert.All(rows, r => Assert.NotEqual(0, r.FieldIds[CriteoReader.IntegerFieldCount])); // C1 (user) present
         Assert.All(rows, r => Assert.Equal(0, r.FieldIds[^1])); // C26 unused
     }
+
+    [Fact]
+    public void RareIdsOfTheTrainingRowsShareOneIdAfterTheHashedOnes()
+    {
+        string path = Generate("log.tsv", 3000);
+        var options = new CriteoOptions { HashBuckets = 2000 };
+        var map = RareIdMap.Count([path], options, rows: 2000, minCount: 5);
+        // Reference: count each (field, id) over the first 2000 rows by brute force.
+        var rows = CriteoReader.ReadRows(path, options).ToList();
+        var counts = new Dictionary<(int, int), int>();
+        foreach (var row in rows.Take(2000))
+        {
+            for (int f = CriteoReader.IntegerFieldCount; f < CriteoReader.FieldCount; f++)
+                counts[(f, row.FieldIds[f])] = counts.GetValueOrDefault((f, row.FieldIds[f])) + 1;
+        }
+        int rareSeen = 0;
+        foreach (var row in rows)
+        {
+            int[] mapped = (int[])row.FieldIds.Clone();
+            map.Apply(mapped);
+            for (int f = 0; f < CriteoReader.FieldCount; f++)
+            {
+                int id = row.FieldIds[f];
+                bool rare = f >= CriteoReader.IntegerFieldCount && id != 0 && counts.GetValueOrDefault((f, id)) < 5;
+                Assert.Equal(rare ? 2000 : id, mapped[f]);
+                if (rare) rareSeen++;
+            }
+        }
+        Assert.True(rareSeen > 0 && map.RareIdCount > 0, "the generated log has no rare ids: the test checks nothing");
+        Assert.Equal(2001, map.VocabularySizes(options)[^1]);
+        // The stream and the in-memory parts apply the same map.
+        var stream = new ClickLogStream([path], options, 100, 0, 1, rareIds: map);
+        var part = ClickLogFiles.ReadDataset([path], options, 0, 3000, "all", map);
+        Assert.Equal(InMemoryRows(part), StreamedRows(stream, 0));
+    }
 }
