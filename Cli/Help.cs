@@ -43,6 +43,9 @@ public static class Help
             "booster 256x128, light 32)\n" +
             "  images:    --data FOLDER (one sub-folder per class, or train/ and test/)  " +
             "--image-size N  --skip-bad-images\n" +
+            "  clicks:    --data criteo --path FILE,FILE…|FOLDER --shuffle-buffer N (stream in constant memory)  " +
+            "--test-path FILE\n" +
+            "             --test-rows N (else the last file is the test part)  --hash-buckets 10000  --min-count K\n" +
             "  model:     --arch mlp|wrn|ctr|\"<description>\"  --sharing interval|bottom|none  --booster-depth 40\n" +
             "             --light-depth 16  --widen 1  --shared 64  --booster-hidden 512  --light-hidden \"\"  " +
             "--embedding-dim 8  --embedding-std 0.01\n" +
@@ -119,6 +122,11 @@ public static class Help
             "predicted);\n" +
             "  it warns when an image folder is, is inside, or holds the folder the model was trained on.\n" +
             "  --net booster scores with the booster of a pair checkpoint (an exported light net has none).",
-        _ => $"unknown command '{command}' (commands: launch, train, eval, export, predict)",
+        "clicklog" =>
+            "rocketnet clicklog --rows N --out FILE[.gz] [--users 100000] [--ads 5000] [--data-seed 1]\n" +
+            "  Writes N impressions of the synthetic click model as a Criteo-format click log (label, I1 position, " +
+            "I2 hour,\n" +
+            "  C1..C18 the 18 synthetic fields as hex values), later rows later in time, for train --data criteo.",
+        _ => $"unknown command '{command}' (commands: launch, train, eval, export, predict, clicklog)",
     };
 }

@@ -19,6 +19,7 @@ public static class Program
         "  export   write the light net of a checkpoint as a standalone model file\n" +
         "  predict  score a table file or an image folder with a model trained on one: --model F --input " +
         "new.csv|folder --output scores.csv\n" +
+        "  clicklog write a Criteo-format click log of N rows from the synthetic click model: --rows N --out F\n" +
         "  --version, -V  print the version\n" +
         "  (the benchmarks are not part of the tool: they live in the Benchmarks project of the RocketNet " +
         "source repository)";
@@ -59,8 +60,9 @@ public static class Program
                 "eval" => EvalCommand.Run(new CliOptions(rest), Console.Out),
                 "export" => ExportCommand.Run(new CliOptions(rest), Console.Out),
                 "predict" => PredictCommand.Run(new CliOptions(rest), Console.Out),
+                "clicklog" => ClickLogCommand.Run(new CliOptions(rest), Console.Out),
                 _ => throw new UsageException(
-                    $"unknown command '{args[0]}' (commands: launch, train, eval, export, predict; " +
+                    $"unknown command '{args[0]}' (commands: launch, train, eval, export, predict, clicklog; " +
                     "rocketnet --help lists them, rocketnet --version prints the version)"),
             };
         }

@@ -50,12 +50,14 @@ public static class DataSources
     /// Loads <paramref name="name"/>. <paramref name="path"/> is the file or folder where needed
     /// (default locations are tried for Fashion-MNIST and CIFAR-10); <paramref name="limit"/> caps the
     /// samples per part for quick runs; <paramref name="flatten"/> turns images into rows for MLPs;
-    /// <paramref name="syntheticClicks"/> sizes and seeds <c>synthetic-clicks</c> (default: the full-size log, seed 1).
+    /// <paramref name="syntheticClicks"/> sizes and seeds <c>synthetic-clicks</c> (default: the full-size log, seed 1);
+    /// <paramref name="criteoOptions"/> encodes <c>criteo</c> rows (default: 10,000 hash buckets per field).
     /// </summary>
     /// <exception cref="UsageException">Unknown name or a required path missing.</exception>
     /// <exception cref="FileNotFoundException">The data file does not exist.</exception>
     public static LoadedData Load(string name, string? path, int limit, bool flatten, bool augment,
-        SyntheticClickLogOptions? syntheticClicks = null, TableRequest? table = null, ImageFolderOptions? images = null)
+        SyntheticClickLogOptions? syntheticClicks = null, TableRequest? table = null, ImageFolderOptions? images = null,
+        CriteoOptions? criteoOptions = null)
     {
         if (IsImageFolder(name))
         {
@@ -122,9 +124,9 @@ public static class DataSources
                     ?? throw new UsageException(
                     "--data criteo needs --path (e.g. ../shared/data/ctr/criteo_sample.txt)");
                 if (!File.Exists(criteo)) throw new FileNotFoundException($"Criteo file '{criteo}' not found.", criteo);
-                var all = CriteoReader.ReadDataset(criteo, limit, null);
+                var all = CriteoReader.ReadDataset(criteo, limit, criteoOptions);
                 parts = Datasets.TrainTestSplit(all, 0.2, seed: 0);
-                vocabulary = CriteoReader.VocabularySizes(null).ToArray();
+                vocabulary = CriteoReader.VocabularySizes(criteoOptions).ToArray();
                 break;
             case "synthetic-clicks":
                 var log = SyntheticClickLog.Generate(syntheticClicks ?? new SyntheticClickLogOptions());

@@ -49,7 +49,14 @@ public static class EvalCommand
         var clicks = SyntheticClickLogOptions.ForImpressions(
             impressions ?? Recorded(checkpoint, DataSources.ImpressionsMetric) ?? TrainSettings.DefaultImpressions,
             (ulong)(dataSeed ?? Recorded(checkpoint, DataSources.DataSeedMetric) ?? 1));
-        var loaded = DataSources.Load(data, dataPath, limit, flatten, augment: false, clicks);
+        if (Recorded(checkpoint, ClickLogData.MinCountMetric) > 0)
+            throw new UsageException(
+                $"'{path}' was trained with --min-count: which ids are rare was decided by its training rows, which " +
+                "eval does not read; its test result is in the run folder's test.csv and log.csv");
+        // A streamed click log's run hashed into its own bucket count; its ids must be hashed the same way here.
+        var criteo = Recorded(checkpoint, ClickLogData.HashBucketsMetric) is { } buckets
+            ? new CriteoOptions { HashBuckets = buckets } : null;
+        var loaded = DataSources.Load(data, dataPath, limit, flatten, augment: false, clicks, criteoOptions: criteo);
         var test = loaded.Test;
         if (checkpoint.InputShape is { } trained && !trained.SequenceEqual(test.SampleShape))
             throw new UsageException(

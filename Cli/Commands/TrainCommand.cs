@@ -32,18 +32,29 @@ public static class TrainCommand
         Parallelism.ThreadCount = s.Threads;
         Kernels.ConvolutionKernels.WinogradEnabled = s.Winograd;
         bool flatten = s.Architecture == "mlp" || s.Architecture.StartsWith("mlp ", StringComparison.Ordinal);
-        var data = DataSources.Load(s.Data, s.DataPath, s.Limit, flatten, s.Augment,
-            s.SyntheticClicks, s.Table, s.Images);
+        var clickLog = s.ClickLog is null ? null
+            : ClickLogData.Load(s.DataPath ?? throw new UsageException(
+                "--data criteo needs --path: a file, comma-separated files or a folder of them"),
+                s.ClickLog, s.Validation, s.Limit, s.TrainLimit, s.BatchSize, (ulong)s.Seed);
+        // A streamed click log has no training part in memory: its test part stands in for shape and classes.
+        var data = clickLog is null
+            ? DataSources.Load(s.Data, s.DataPath, s.Limit, flatten, s.Augment, s.SyntheticClicks, s.Table, s.Images)
+            : new LoadedData(clickLog.Test, clickLog.Test, null, clickLog.Vocabulary, clickLog.Layout);
         foreach (string note in data.Notes ?? []) output.WriteLine($"note: {note}");
-        data = data with { Train = DataSources.Take(data.Train, s.TrainLimit) };
-        // The validation split comes from the training part with its own seed, so every run seed sees the same split.
-        Dataset? validation = null;
-        if (s.Validation > 0)
+        Dataset? validation = clickLog?.Validation;
+        if (clickLog is null)
         {
-            var (train, held) = data.Train.Split(s.Validation, (ulong)s.ValidationSeed);
-            data = data with { Train = train };
-            validation = held;
+            data = data with { Train = DataSources.Take(data.Train, s.TrainLimit) };
+            // The validation split comes from the training part with its own seed, so every run seed sees the same
+            // split.
+            if (s.Validation > 0)
+            {
+                var (train, held) = data.Train.Split(s.Validation, (ulong)s.ValidationSeed);
+                data = data with { Train = train };
+                validation = held;
+            }
         }
+        long trainCount = clickLog?.Train.RowCount ?? data.Train.Count;
         string architecture = ModelFactory.Describe(s, data);
         var teacher = s.Teacher is null ? null : ModelFactory.LoadTeacher(s.Teacher);
 
@@ -84,6 +95,7 @@ public static class TrainCommand
                 .Where(e => e.Key.StartsWith(Checkpoint.OptimizerPrefix, StringComparison.Ordinal))
                 .ToDictionary(e => e.Key[Checkpoint.OptimizerPrefix.Length..], e => e.Value.Values));
             startEpoch = checkpoint.Epoch;
+            if (clickLog is not null) clickLog.CheckResume(checkpoint.Metrics);
             monitor.Restore(checkpoint.Metrics, checkpointPath);
             output.WriteLine($"resuming from {checkpointPath} after epoch {startEpoch}");
         }
@@ -95,7 +107,7 @@ public static class TrainCommand
         }
 
         output.WriteLine(
-            $"rocketnet train: {s.Data} ({data.Train.Count} " +
+            $"rocketnet train: {s.Data} ({trainCount} " +
             $"train{(validation is null ? "" : $" / {validation.Count} validation")} / {data.Test.Count} test), " +
             $"{architecture}, method {TrainSettings.MethodName(s.Method)}, " +
             $"{s.Epochs} epochs, batch {s.BatchSize}, {s.Optimizer} lr " +
@@ -121,8 +133,9 @@ public static class TrainCommand
             OnBatch = b => progress.Batch(label, b.Epoch + 1, s.Epochs, b.Batch, b.BatchesPerEpoch, b.Loss,
                 b.Accuracy, b.Samples),
         });
-        var loader = new BatchLoader(data.Train, s.BatchSize, shuffle: true, seed: (ulong)s.Seed,
-            dropLast: BatchLoader.LastBatchIsSingle(data.Train.Count, s.BatchSize), augmentation: data.Augmentation);
+        IBatchSource loader = clickLog?.Train ?? (IBatchSource)new BatchLoader(data.Train, s.BatchSize, shuffle: true,
+            seed: (ulong)s.Seed, dropLast: BatchLoader.LastBatchIsSingle(data.Train.Count, s.BatchSize),
+            augmentation: data.Augmentation);
         var log = new RunLog(logPath, resume ? startEpoch : 0);
         int stop = Math.Min(s.Epochs, s.StopAfter);
         if (monitor.PatienceExhausted)
@@ -161,6 +174,7 @@ public static class TrainCommand
                 metrics[DataSources.ImpressionsMetric] = s.Impressions.ToString(CultureInfo.InvariantCulture);
                 metrics[DataSources.DataSeedMetric] = s.DataSeed.ToString(CultureInfo.InvariantCulture);
             }
+            clickLog?.AddTo(metrics, record.Epoch + 1);
             monitor.AddTo(metrics);
             // best before last: a kill between the two leaves last at the previous epoch, whose rerun rewrites best
             if (improved)

@@ -23,6 +23,10 @@ public sealed record TrainSettings
     public TableRequest? Table { get; init; }
     /// <summary>File or folder of the dataset, if it needs one.</summary>
     public string? DataPath { get; init; }
+    /// <summary>
+    /// For <c>--data criteo</c> with <c>--shuffle-buffer</c>: how to stream the click log; else null.
+    /// </summary>
+    public ClickLogRequest? ClickLog { get; init; }
     /// <summary>At most this many samples per part (quick runs).</summary>
     public int Limit { get; init; }
     /// <summary>
@@ -164,6 +168,7 @@ public sealed record TrainSettings
             Table = TableRequestFrom(o),
             Images = ImageOptionsFrom(o),
             DataPath = o.StringOrNull("path"),
+            ClickLog = ClickLogRequest.From(o, data),
             Limit = o.Int("limit", int.MaxValue, 1),
             TrainLimit = o.Int("train-limit", int.MaxValue, 1),
             EvalEvery = o.Int("eval-every", 1, 1),
