@@ -1,27 +1,39 @@
 using RocketNet.Kernels;
+using Kernel = RocketNet.Kernels.ConvolutionKernels.ForwardKernel;
 
 namespace RocketNet.Layers;
 
 /// <summary>
 /// One convolution of a <see cref="ConvInferencePlan"/>: a snapshot of its weights (with a following batch norm
-/// folded in, when there is one) and its geometry without the batch, which is filled in per call so that
-/// <see cref="ConvolutionKernels.Forward"/> picks the kernel for the batch actually served.
+/// folded in, when there is one) and its geometry without the batch, which is filled in per call so that the kernel
+/// is picked for the batch actually served (<see cref="KernelFor"/>).
 /// </summary>
 internal sealed class ConvStep
 {
+    /// <summary>
+    /// Fewest 2×2 output tiles (batch·⌈OH/2⌉·⌈OW/2⌉) for which a serving batch takes Winograd F(2×2, 3×3) rather than
+    /// implicit GEMM. Measured at batches 1–4 on one thread (<c>winograd-layers --batch B</c>, loaded machine):
+    /// F(2×2, 3×3) was 1.3–1.55× faster at 256 tiles and more (3→16 and 16→16 on 32×32, 32→32 on 16×16 at batch
+    /// 4), 1.09× at 128 (32→32 on 16×16, batch 2), a tie at 64 (the same layer at batch 1) and 0.41× at 16 (64→64 on
+    /// 8×8, batch 1: one half-empty panel of 32 tiles, the filter transform not paid back).
+    /// </summary>
+    internal const int MinWinogradTiles = 128;
+
     private readonly ConvGeometry _geometry; // Batch = 1; the call's batch replaces it
     private readonly float[] _weight, _bias;  // [O, C, KH, KW], [O] or empty
+    private readonly Kernel? _forced;
 
-    private ConvStep(ConvGeometry geometry, float[] weight, float[] bias) =>
-        (_geometry, _weight, _bias) = (geometry, weight, bias);
+    private ConvStep(ConvGeometry geometry, float[] weight, float[] bias, Kernel? forced) =>
+        (_geometry, _weight, _bias, _forced) = (geometry, weight, bias, forced);
 
     /// <summary>
     /// The step for <paramref name="conv"/> on [C, <paramref name="height"/>, <paramref name="width"/>] inputs with
     /// <paramref name="after"/> (an eval batch norm on its output) folded into the weights, and the output's height
-    /// and width; null when the kernel does not fit the padded input.
+    /// and width; null when the kernel does not fit the padded input. <paramref name="forced"/> (for tests) replaces
+    /// <see cref="KernelFor"/>'s rule with one kernel wherever it can run (implicit GEMM elsewhere).
     /// </summary>
     public static (ConvStep? Step, int Height, int Width) Create(Conv2d conv, ChannelScaleShift? after, int height,
-        int width)
+        int width, Kernel? forced = null)
     {
         int k = conv.KernelSize, stride = conv.Stride, pad = conv.Padding;
         if (height + 2 * pad < k || width + 2 * pad < k) return (null, 0, 0);
@@ -31,15 +43,35 @@ internal sealed class ConvStep
         var (weight, foldedBias) = after is null
             ? (conv.Weight.Data.ToArray(), bias.ToArray())
             : after.FoldAfter(conv.Weight.Data, bias);
-        return (new ConvStep(geometry, weight, foldedBias), geometry.OutHeight, geometry.OutWidth);
+        return (new ConvStep(geometry, weight, foldedBias, forced), geometry.OutHeight, geometry.OutWidth);
     }
 
     /// <summary>Values of the output for <paramref name="batch"/> images: batch·O·OH·OW.</summary>
     public int OutputLength(int batch) => (int)(_geometry with { Batch = batch }).OutputLength;
 
     /// <summary>
-    /// y = conv(x) + bias (+ residual, added in the kernel's epilogue). x: [batch, C, H, W] (a prefix of the span),
-    /// y: [batch, O, OH, OW] (a prefix; overwritten), residual: empty or y's shape. Below
+    /// The kernel that runs this convolution for <paramref name="batch"/> images. Batches of 16 or more, and those
+    /// for which it picks F(4×4, 3×3), keep the dispatcher's choice
+    /// (<see cref="ConvolutionKernels.DefaultForwardKernel"/>, tuned on training batches). Smaller ones take Winograd
+    /// F(2×2, 3×3) when it applies and the call has at least <see cref="MinWinogradTiles"/> output tiles, whatever
+    /// the channel count, else implicit GEMM.
+    /// </summary>
+    public Kernel KernelFor(int batch)
+    {
+        var g = _geometry with { Batch = batch };
+        if (_forced is { } forced)
+            return ConvolutionKernels.CanRunForward(forced, g) ? forced : Kernel.ImplicitGemm;
+        var dispatched = ConvolutionKernels.DefaultForwardKernel(g);
+        if (batch >= 16 || dispatched == Kernel.WinogradF43) return dispatched;
+        long tiles = (long)batch * ((g.OutHeight + 1) / 2) * ((g.OutWidth + 1) / 2);
+        bool winograd = tiles >= MinWinogradTiles && ConvolutionKernels.CanRunForward(Kernel.WinogradF23, g);
+        return winograd ? Kernel.WinogradF23 : Kernel.ImplicitGemm;
+    }
+
+    /// <summary>
+    /// y = conv(x) + bias (+ residual, added in the kernel's epilogue) on <see cref="KernelFor"/>'s kernel.
+    /// x: [batch, C, H, W] (a prefix of the span), y: [batch, O, OH, OW] (a prefix; overwritten), residual: empty or
+    /// y's shape. Below
     /// <see cref="Parallelism.MinParallelWork"/> multiply-adds the kernel runs on the caller's thread.
     /// </summary>
     public void Run(ReadOnlySpan<float> x, Span<float> y, int batch, ReadOnlySpan<float> residual = default)
@@ -47,6 +79,7 @@ internal sealed class ConvStep
         var g = _geometry with { Batch = batch };
         long work = g.OutputLength * g.PatchLength;
         using var inline = Parallelism.InlineBelow(work);
-        ConvolutionKernels.Forward(g, x[..(int)g.InputLength], _weight, _bias, y[..(int)g.OutputLength], residual);
+        ConvolutionKernels.Forward(KernelFor(batch), g, x[..(int)g.InputLength], _weight, _bias,
+            y[..(int)g.OutputLength], residual);
     }
 }

@@ -1,8 +1,10 @@
+using RocketNet.Kernels;
 using RocketNet.Layers;
 using RocketNet.Serving;
 using RocketNet.Tests.Checkpoints;
 using RocketNet.Tests.Kernels;
 using Xunit;
+using Kernel = RocketNet.Kernels.ConvolutionKernels.ForwardKernel;
 
 namespace RocketNet.Tests.Layers;
 
@@ -73,18 +75,48 @@ public class ConvInferencePlanTests
     {
         var net = RandomNet(blocksPerGroup, widen, groups, classes, inChannels, seed);
         int[] shape = [inChannels, height, width];
-        var plan = ConvInferencePlan.TryCreate(net, shape, maxBatchSize: 16);
-        Assert.NotNull(plan);
-        Assert.Equal(classes, plan.OutputSize);
-        var x = new float[batch * plan.InputSize];
+        var x = new float[batch * inChannels * height * width];
         new RandomGenerator((ulong)seed + 100).FillNormal(x);
         var expected = GraphForward(net, x, batch, shape);
-        var one = new float[batch * classes];
-        var two = new float[batch * classes];
-        KernelTestData.WithThreads(1, () => plan.Run(x, one, batch));
-        KernelTestData.WithThreads(2, () => plan.Run(x, two, batch));
-        AssertWithinBound(expected, one);
-        Assert.Equal(one, two);
+        // The serving rule (null), then every kernel forced wherever it applies: each choice must stay in the bound.
+        foreach (Kernel? kernel in new Kernel?[] { null, Kernel.ImplicitGemm, Kernel.WinogradF23, Kernel.WinogradF43 })
+        {
+            var plan = ConvInferencePlan.TryCreate(net, shape, maxBatchSize: 16, kernel);
+            Assert.NotNull(plan);
+            Assert.Equal(classes, plan.OutputSize);
+            var one = new float[batch * classes];
+            var two = new float[batch * classes];
+            KernelTestData.WithThreads(1, () => plan.Run(x, one, batch));
+            KernelTestData.WithThreads(2, () => plan.Run(x, two, batch));
+            AssertWithinBound(expected, one);
+            Assert.Equal(one, two);
+        }
+    }
+
+    /// <summary>
+    /// The serving rule on WRN-16-1's layer shapes: Winograd F(2×2, 3×3) from <see cref="ConvStep.MinWinogradTiles"/>
+    /// output tiles (the stem and 16→16 on 32×32 at batch 1, 32→32 on 16×16 from batch 2), implicit GEMM below it
+    /// (64→64 on 8×8 at batch 1, which the dispatcher sends to F(2×2, 3×3)) and for strided convolutions, and the
+    /// dispatcher's choice from batch 16. Without AVX-512 every layer is implicit GEMM.
+    /// </summary>
+    [Fact]
+    public void ServingRulePicksTheKernelPerLayerForTheBatch()
+    {
+        var random = new RandomGenerator(13);
+        ConvStep Step(int c, int o, int size, int stride = 1) =>
+            ConvStep.Create(new Conv2d(c, o, 3, random, stride, padding: 1), null, size, size).Step!;
+        bool winograd = ConvolutionKernels.CanRunForward(Kernel.WinogradF23, new ConvGeometry(1, 16, 32, 32, 16, 3, 3,
+            1, 1, 1, 1));
+        var f23 = winograd ? Kernel.WinogradF23 : Kernel.ImplicitGemm;
+        Assert.Equal(f23, Step(3, 16, 32).KernelFor(1));
+        Assert.Equal(f23, Step(16, 16, 32).KernelFor(1));
+        Assert.Equal(Kernel.ImplicitGemm, Step(32, 32, 16).KernelFor(1));
+        Assert.Equal(f23, Step(32, 32, 16).KernelFor(2));
+        Assert.Equal(Kernel.ImplicitGemm, Step(64, 64, 8).KernelFor(1));
+        Assert.Equal(Kernel.ImplicitGemm, Step(16, 32, 32, stride: 2).KernelFor(8));
+        var g = new ConvGeometry(64, 64, 8, 8, 64, 3, 3, 1, 1, 1, 1);
+        Assert.Equal(ConvolutionKernels.DefaultForwardKernel(g), Step(64, 64, 8).KernelFor(64));
+        Assert.Equal(winograd ? Kernel.WinogradF43 : Kernel.ImplicitGemm, Step(64, 64, 8).KernelFor(16));
     }
 
     [Fact]
