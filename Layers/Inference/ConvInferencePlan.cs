@@ -85,7 +85,8 @@ public sealed class ConvInferencePlan : IInferencePlan
         if (module is not WideResNet net || sampleShape.Length != 3 || sampleShape[0] != net.Stem.InChannels
             || sampleShape[1] <= 0 || sampleShape[2] <= 0)
             return null;
-        var (stem, height, width) = ConvStep.Create(net.Stem, null, sampleShape[1], sampleShape[2], forcedKernel);
+        var (stem, height, width) = ConvStep.Create(net.Stem, null, sampleShape[1], sampleShape[2], maxBatchSize,
+            forcedKernel);
         if (stem is null) return null;
         int inputSize = sampleShape[0] * sampleShape[1] * sampleShape[2];
         int largest = Math.Max(inputSize, stem.OutputLength(1));
@@ -93,11 +94,11 @@ public sealed class ConvInferencePlan : IInferencePlan
         foreach (var block in net.Groups.SelectMany(group => group.Blocks))
         {
             var bn1 = ChannelScaleShift.Of(block.Bn1);
-            var (conv0, h0, w0) = ConvStep.Create(block.Conv0, bn1, height, width, forcedKernel);
+            var (conv0, h0, w0) = ConvStep.Create(block.Conv0, bn1, height, width, maxBatchSize, forcedKernel);
             if (conv0 is null) return null;
-            var (conv1, h1, w1) = ConvStep.Create(block.Conv1, null, h0, w0, forcedKernel);
+            var (conv1, h1, w1) = ConvStep.Create(block.Conv1, null, h0, w0, maxBatchSize, forcedKernel);
             var (projection, hp, wp) = block.Projection is { } p
-                ? ConvStep.Create(p, null, height, width, forcedKernel) : (null, h1, w1);
+                ? ConvStep.Create(p, null, height, width, maxBatchSize, forcedKernel) : (null, h1, w1);
             if (conv1 is null || (h1, w1) != (h0, w0) || (hp, wp) != (h1, w1)
                 || (block.Projection is null && (block.InChannels != block.OutChannels || (h1, w1) != (height, width))))
                 return null;

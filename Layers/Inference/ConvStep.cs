@@ -22,18 +22,31 @@ internal sealed class ConvStep
     private readonly ConvGeometry _geometry; // Batch = 1; the call's batch replaces it
     private readonly float[] _weight, _bias;  // [O, C, KH, KW], [O] or empty
     private readonly Kernel? _forced;
-
-    private ConvStep(ConvGeometry geometry, float[] weight, float[] bias, Kernel? forced) =>
-        (_geometry, _weight, _bias, _forced) = (geometry, weight, bias, forced);
+    private readonly PreparedConvolution?[] _prepared = new PreparedConvolution?[3]; // by kernel
 
     /// <summary>
-    /// The step for <paramref name="conv"/> on [C, <paramref name="height"/>, <paramref name="width"/>] inputs with
+    /// Prepares the weights (packed panels, Winograd filters) for every kernel <see cref="KernelFor"/> picks for
+    /// batches 1 to <paramref name="maxBatchSize"/>, so that calls do not redo it.
+    /// </summary>
+    private ConvStep(ConvGeometry geometry, float[] weight, float[] bias, Kernel? forced, int maxBatchSize)
+    {
+        (_geometry, _weight, _bias, _forced) = (geometry, weight, bias, forced);
+        for (int batch = 1; batch <= maxBatchSize; batch++)
+        {
+            var kernel = KernelFor(batch);
+            _prepared[(int)kernel] ??= new PreparedConvolution(kernel, geometry, weight, bias);
+        }
+    }
+
+    /// <summary>
+    /// The step for <paramref name="conv"/> on [C, <paramref name="height"/>, <paramref name="width"/>] inputs,
+    /// served in batches of at most <paramref name="maxBatchSize"/>, with
     /// <paramref name="after"/> (an eval batch norm on its output) folded into the weights, and the output's height
     /// and width; null when the kernel does not fit the padded input. <paramref name="forced"/> (for tests) replaces
     /// <see cref="KernelFor"/>'s rule with one kernel wherever it can run (implicit GEMM elsewhere).
     /// </summary>
     public static (ConvStep? Step, int Height, int Width) Create(Conv2d conv, ChannelScaleShift? after, int height,
-        int width, Kernel? forced = null)
+        int width, int maxBatchSize, Kernel? forced = null)
     {
         int k = conv.KernelSize, stride = conv.Stride, pad = conv.Padding;
         if (height + 2 * pad < k || width + 2 * pad < k) return (null, 0, 0);
@@ -43,7 +56,8 @@ internal sealed class ConvStep
         var (weight, foldedBias) = after is null
             ? (conv.Weight.Data.ToArray(), bias.ToArray())
             : after.FoldAfter(conv.Weight.Data, bias);
-        return (new ConvStep(geometry, weight, foldedBias, forced), geometry.OutHeight, geometry.OutWidth);
+        var step = new ConvStep(geometry, weight, foldedBias, forced, maxBatchSize);
+        return (step, geometry.OutHeight, geometry.OutWidth);
     }
 
     /// <summary>Values of the output for <paramref name="batch"/> images: batch·O·OH·OW.</summary>
@@ -79,7 +93,14 @@ internal sealed class ConvStep
         var g = _geometry with { Batch = batch };
         long work = g.OutputLength * g.PatchLength;
         using var inline = Parallelism.InlineBelow(work);
-        ConvolutionKernels.Forward(KernelFor(batch), g, x[..(int)g.InputLength], _weight, _bias,
-            y[..(int)g.OutputLength], residual);
+        var kernel = KernelFor(batch);
+        if (_prepared[(int)kernel] is { } prepared)
+        {
+            prepared.Forward(batch, x, y, residual);
+            return;
+        }
+        // A kernel not prepared at creation (ConvolutionKernels.WinogradEnabled changed since): unprepared call.
+        ConvolutionKernels.Forward(kernel, g, x[..(int)g.InputLength], _weight, _bias, y[..(int)g.OutputLength],
+            residual);
     }
 }

@@ -104,7 +104,7 @@ public class ConvInferencePlanTests
     {
         var random = new RandomGenerator(13);
         ConvStep Step(int c, int o, int size, int stride = 1) =>
-            ConvStep.Create(new Conv2d(c, o, 3, random, stride, padding: 1), null, size, size).Step!;
+            ConvStep.Create(new Conv2d(c, o, 3, random, stride, padding: 1), null, size, size, 64).Step!;
         bool winograd = ConvolutionKernels.CanRunForward(Kernel.WinogradF23, new ConvGeometry(1, 16, 32, 32, 16, 3, 3,
             1, 1, 1, 1));
         var f23 = winograd ? Kernel.WinogradF23 : Kernel.ImplicitGemm;
