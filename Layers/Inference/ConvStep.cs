@@ -12,12 +12,13 @@ internal sealed class ConvStep
 {
     /// <summary>
     /// Fewest 2×2 output tiles (batch·⌈OH/2⌉·⌈OW/2⌉) for which a serving batch takes Winograd F(2×2, 3×3) rather than
-    /// implicit GEMM. Measured at batches 1–4 on one thread (<c>winograd-layers --batch B</c>, loaded machine):
-    /// F(2×2, 3×3) was 1.3–1.55× faster at 256 tiles and more (3→16 and 16→16 on 32×32, 32→32 on 16×16 at batch
-    /// 4), 1.09× at 128 (32→32 on 16×16, batch 2), a tie at 64 (the same layer at batch 1) and 0.41× at 16 (64→64 on
-    /// 8×8, batch 1: one half-empty panel of 32 tiles, the filter transform not paid back).
+    /// implicit GEMM, both with their weights prepared once (<see cref="PreparedConvolution"/>). Fastest of 41 runs on
+    /// one thread (loaded machine), µs implicit GEMM / F(2×2, 3×3): at 16 tiles (64→64 on 8×8, batch 1) 40.6 / 50.7,
+    /// at 32 (the same, batch 2) 81.8 / 62.6, at 64 (32→32 on 16×16, batch 1) 39.6 / 30.9, at 256 (16→16 on 32×32,
+    /// batch 1) 43.6 / 32.7; the stem (3→16 on 32×32) ties at batch 1 and F(2×2, 3×3) wins from batch 2. One call's
+    /// tiles fill panels of 32: below one panel, half of the transformed products are padding.
     /// </summary>
-    internal const int MinWinogradTiles = 128;
+    internal const int MinWinogradTiles = 32;
 
     private readonly ConvGeometry _geometry; // Batch = 1; the call's batch replaces it
     private readonly float[] _weight, _bias;  // [O, C, KH, KW], [O] or empty
