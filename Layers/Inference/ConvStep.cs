@@ -12,13 +12,20 @@ internal sealed class ConvStep
 {
     /// <summary>
     /// Fewest 2×2 output tiles (batch·⌈OH/2⌉·⌈OW/2⌉) for which a serving batch takes Winograd F(2×2, 3×3) rather than
-    /// implicit GEMM, both with their weights prepared once (<see cref="PreparedConvolution"/>). Fastest of 41 runs on
-    /// one thread (loaded machine), µs implicit GEMM / F(2×2, 3×3): at 16 tiles (64→64 on 8×8, batch 1) 40.6 / 50.7,
-    /// at 32 (the same, batch 2) 81.8 / 62.6, at 64 (32→32 on 16×16, batch 1) 39.6 / 30.9, at 256 (16→16 on 32×32,
-    /// batch 1) 43.6 / 32.7; the stem (3→16 on 32×32) ties at batch 1 and F(2×2, 3×3) wins from batch 2. One call's
-    /// tiles fill panels of 32: below one panel, half of the transformed products are padding.
+    /// implicit GEMM, both with their weights prepared once (<see cref="PreparedConvolution"/>). One call's tiles fill
+    /// panels of 32; below one panel, half of the transformed products are padding. Measured with
+    /// <c>winograd-layers --threads 1 --batch B --prepared</c> (medians of 21, loaded machine), F(2×2, 3×3)'s speed-up
+    /// over implicit GEMM: 0.71× at 16 tiles (64→64 on 8×8, batch 1), 1.29× at 32 (the same at batch 2; 256→256 on
+    /// 8×8 1.19×), 1.29× at 64 (32→32 on 16×16, batch 1), 1.31× at 256 (16→16 on 32×32, batch 1).
     /// </summary>
     internal const int MinWinogradTiles = 32;
+
+    /// <summary>
+    /// Fewest input channels for which a serving batch takes Winograd F(2×2, 3×3): on the 3-channel stem (3→16 on
+    /// 32×32, same benchmark) it measured 0.88× implicit GEMM at batch 1 and 0.98–0.99× at batches 2 and 4, the
+    /// input transform costing as much as the multiplications it saves.
+    /// </summary>
+    internal const int MinWinogradInChannels = 16;
 
     private readonly ConvGeometry _geometry; // Batch = 1; the call's batch replaces it
     private readonly float[] _weight, _bias;  // [O, C, KH, KW], [O] or empty
@@ -68,8 +75,8 @@ internal sealed class ConvStep
     /// The kernel that runs this convolution for <paramref name="batch"/> images. Batches of 16 or more, and those
     /// for which it picks F(4×4, 3×3), keep the dispatcher's choice
     /// (<see cref="ConvolutionKernels.DefaultForwardKernel"/>, tuned on training batches). Smaller ones take Winograd
-    /// F(2×2, 3×3) when it applies and the call has at least <see cref="MinWinogradTiles"/> output tiles, whatever
-    /// the channel count, else implicit GEMM.
+    /// F(2×2, 3×3) when it applies, the call has at least <see cref="MinWinogradTiles"/> output tiles and the input
+    /// at least <see cref="MinWinogradInChannels"/> channels, else implicit GEMM.
     /// </summary>
     public Kernel KernelFor(int batch)
     {
@@ -79,7 +86,8 @@ internal sealed class ConvStep
         var dispatched = ConvolutionKernels.DefaultForwardKernel(g);
         if (batch >= 16 || dispatched == Kernel.WinogradF43) return dispatched;
         long tiles = (long)batch * ((g.OutHeight + 1) / 2) * ((g.OutWidth + 1) / 2);
-        bool winograd = tiles >= MinWinogradTiles && ConvolutionKernels.CanRunForward(Kernel.WinogradF23, g);
+        bool winograd = tiles >= MinWinogradTiles && g.InChannels >= MinWinogradInChannels
+            && ConvolutionKernels.CanRunForward(Kernel.WinogradF23, g);
         return winograd ? Kernel.WinogradF23 : Kernel.ImplicitGemm;
     }
 
