@@ -11,7 +11,9 @@ namespace RocketNet.Benchmarks;
 /// and reversing order (ABC, CBA, BCA, ACB, ...) so that load from other processes hits all alike, then (a second
 /// table) their weight gradients with the packed-tile kernel and with Winograd F(2×2, 3×3), alternated; prints the
 /// median times and the effective GFLOP/s (direct convolution's 2·N·O·H·W·C·9 flops divided by the time) as
-/// markdown tables. <c>--batch B</c> (default 128) times another batch, e.g. 1 for serving's kernel choice.
+/// markdown tables. <c>--batch B</c> (default 128) times another batch, e.g. 1 for serving's kernel choice;
+/// <c>--prepared</c> times the forward pass only, each kernel with its weights prepared once
+/// (<see cref="PreparedConvolution"/>) as the serving plan runs it.
 /// </summary>
 public static class WinogradLayerReport
 {
@@ -42,6 +44,8 @@ public static class WinogradLayerReport
             }
             args = [.. args[..batchAt], .. args[(batchAt + 2)..]];
         }
+        bool prepared = args.Contains("--prepared");
+        args = [.. args.Where(arg => arg != "--prepared")];
         if (!ReportOptions.TryParse("winograd-layers", args, 21, error, out int threads, out int reps)) return 2;
         if (!WinogradF23Convolution.Available || !ImplicitConvolution.Available)
         {
@@ -50,8 +54,10 @@ public static class WinogradLayerReport
         }
         Parallelism.ThreadCount = threads;
         output.WriteLine($"3×3 stride-1 pad-1 convolutions, batch {batch}, {threads} thread(s), median of {reps} " +
-            "alternated runs. The input gradient is the forward kernel on the transposed geometry (O → C, the " +
-            "flipped kernel), accumulating into gradX, without bias.");
+            "alternated runs. " + (prepared
+                ? "Forward only, each kernel's weights prepared once (PreparedConvolution)."
+                : "The input gradient is the forward kernel on the transposed geometry (O → C, the flipped kernel), " +
+                "accumulating into gradX, without bias."));
         output.WriteLine();
         output.WriteLine("| layer | pass | implicit GEMM ms | F(2,3) ms | F(4,3) ms | implicit GFLOP/s | " +
             "F(2,3) effective GFLOP/s | F(4,3) effective GFLOP/s | F(2,3) speed-up | F(4,3) speed-up |");
@@ -61,10 +67,12 @@ public static class WinogradLayerReport
             var g = new ConvGeometry(batch, layer.InChannels, layer.Size, layer.Size, layer.OutChannels,
                 3, 3, 1, 1, 1, 1);
             var transposed = g with { InChannels = g.OutChannels, OutChannels = g.InChannels };
-            var passes = new[] { ("forward", g, false), ("input grad", transposed, true) };
+            var passes = prepared
+                ? new[] { ("forward, prepared", g, false) }
+                : new[] { ("forward", g, false), ("input grad", transposed, true) };
             foreach (var (pass, geometry, backward) in passes)
             {
-                var (a, b, c) = Compare(geometry, backward, reps);
+                var (a, b, c) = prepared ? ComparePrepared(geometry, reps) : Compare(geometry, backward, reps);
                 double flops = 2.0 * g.Batch * g.OutChannels * g.OutHeight * g.OutWidth * g.PatchLength;
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"| {layer.Name} | {pass} | {a * 1e3:0.00} | {b * 1e3:0.00} | {c * 1e3:0.00} | " +
@@ -72,8 +80,26 @@ public static class WinogradLayerReport
                     $"{a / c:0.00}× |"));
             }
         }
-        WeightGradientTable(batch, reps, output);
+        if (!prepared) WeightGradientTable(batch, reps, output);
         return 0;
+    }
+
+    /// <summary>
+    /// Median seconds of y = conv(x, w) + bias on the implicit, F(2×2, 3×3) and F(4×4, 3×3) kernels, each with its
+    /// weights prepared once (packed panels, transformed filters), rotated as in <see cref="Compare"/>.
+    /// </summary>
+    private static (double Implicit, double F23, double F43) ComparePrepared(ConvGeometry g, int reps)
+    {
+        var random = new Random(5);
+        float[] x = BenchmarkData.Uniform(random, g.InputLength), w = BenchmarkData.Uniform(random, g.WeightLength);
+        float[] bias = BenchmarkData.Uniform(random, g.OutChannels), y = new float[g.OutputLength];
+        var convolutions = new[]
+        {
+            ConvolutionKernels.ForwardKernel.ImplicitGemm, ConvolutionKernels.ForwardKernel.WinogradF23,
+            ConvolutionKernels.ForwardKernel.WinogradF43,
+        }.Select(kernel => new PreparedConvolution(kernel, g, w, bias)).ToArray();
+        Action[] kernels = [.. convolutions.Select(c => (Action)(() => c.Forward(g.Batch, x, y)))];
+        return Rotate(kernels, reps);
     }
 
     /// <summary>
@@ -126,8 +152,6 @@ public static class WinogradLayerReport
         var random = new Random(5);
         float[] x = BenchmarkData.Uniform(random, g.InputLength), w = BenchmarkData.Uniform(random, g.WeightLength);
         float[] bias = BenchmarkData.Uniform(random, g.OutChannels), y = new float[g.OutputLength];
-        var times = new double[3][];
-        for (int k = 0; k < 3; k++) times[k] = new double[reps];
         fixed (float* xp = x, wp = w, bp = bias, yp = y)
         {
             float* xs = xp, ws = wp, bs = backward ? null : bp, ys = yp;
@@ -137,17 +161,25 @@ public static class WinogradLayerReport
                 () => WinogradF23Convolution.Run(g, xs, ws, bs, ys, accumulate: backward),
                 () => WinogradF43Convolution.Run(g, xs, ws, bs, ys, accumulate: backward),
             ];
-            for (int warm = 0; warm < 3; warm++)
-                foreach (var kernel in kernels) kernel();
-            for (int r = 0; r < reps; r++)
-                for (int step = 0; step < 3; step++)
-                {
-                    // Rotate the first kernel and reverse every other round, so that no kernel always runs with
-                    // the same predecessor's data in cache.
-                    int k = (r / 2 + (r % 2 == 0 ? step : 2 - step)) % 3;
-                    times[k][r] = Time(kernels[k]);
-                }
+            return Rotate(kernels, reps);
         }
+    }
+
+    /// <summary>Median seconds of three kernels, warmed up, then timed in rotating and reversing order.</summary>
+    private static (double First, double Second, double Third) Rotate(Action[] kernels, int reps)
+    {
+        var times = new double[3][];
+        for (int k = 0; k < 3; k++) times[k] = new double[reps];
+        for (int warm = 0; warm < 3; warm++)
+            foreach (var kernel in kernels) kernel();
+        for (int r = 0; r < reps; r++)
+            for (int step = 0; step < 3; step++)
+            {
+                // Rotate the first kernel and reverse every other round, so that no kernel always runs with
+                // the same predecessor's data in cache.
+                int k = (r / 2 + (r % 2 == 0 ? step : 2 - step)) % 3;
+                times[k][r] = Time(kernels[k]);
+            }
         return (Median(times[0]), Median(times[1]), Median(times[2]));
     }
 

@@ -14,9 +14,9 @@ namespace RocketNet.Layers;
 /// (conv0' = s1·conv0, bias t1) and its ReLU runs on conv0's output. bn0 reads the block input x, which the
 /// identity shortcut also needs unnormalised, so it stays a separate one-pass max(x·s0 + t0, 0). Per block:
 /// o1 = max(x·s0 + t0, 0) (A) → y = max(conv0'(o1), 0) (B) → [S = proj(o1)] → out = conv1(y) + (S or x), the
-/// residual added in the convolution's epilogue. Each convolution runs on the kernel
-/// <see cref="ConvolutionKernels.Forward"/> picks for the geometry at the batch served (implicit GEMM, Winograd
-/// F(2×2, 3×3) or F(4×4, 3×3)), the same choice <see cref="Module.Forward"/> makes.
+/// residual added in the convolution's epilogue. Each convolution runs on the kernel picked for its geometry at the
+/// batch served (implicit GEMM, Winograd F(2×2, 3×3) or F(4×4, 3×3); <see cref="ConvStep.KernelFor"/>): the
+/// dispatcher's choice for training-sized batches, a rule measured on serving batches below 16.
 /// </para>
 /// <para>
 /// Folding changes rounding: results match <see cref="Module.Forward"/> to within <see cref="RelativeBound"/>
@@ -69,14 +69,24 @@ public sealed class ConvInferencePlan : IInferencePlan
     /// The plan computes the eval-mode forward pass whatever mode the module is in.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The batch size is not positive.</exception>
-    public static ConvInferencePlan? TryCreate(Module module, ReadOnlySpan<int> sampleShape, int maxBatchSize)
+    public static ConvInferencePlan? TryCreate(Module module, ReadOnlySpan<int> sampleShape, int maxBatchSize) =>
+        TryCreate(module, sampleShape, maxBatchSize, forcedKernel: null);
+
+    /// <summary>
+    /// <see cref="TryCreate(Module, ReadOnlySpan{int}, int)"/> with every convolution on
+    /// <paramref name="forcedKernel"/> where it can run (implicit GEMM elsewhere) instead of
+    /// <see cref="ConvStep.KernelFor"/>'s rule, or on the rule when null: for tests of each kernel choice.
+    /// </summary>
+    internal static ConvInferencePlan? TryCreate(Module module, ReadOnlySpan<int> sampleShape, int maxBatchSize,
+        ConvolutionKernels.ForwardKernel? forcedKernel)
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBatchSize);
         if (module is not WideResNet net || sampleShape.Length != 3 || sampleShape[0] != net.Stem.InChannels
             || sampleShape[1] <= 0 || sampleShape[2] <= 0)
             return null;
-        var (stem, height, width) = ConvStep.Create(net.Stem, null, sampleShape[1], sampleShape[2]);
+        var (stem, height, width) = ConvStep.Create(net.Stem, null, sampleShape[1], sampleShape[2], maxBatchSize,
+            forcedKernel);
         if (stem is null) return null;
         int inputSize = sampleShape[0] * sampleShape[1] * sampleShape[2];
         int largest = Math.Max(inputSize, stem.OutputLength(1));
@@ -84,11 +94,11 @@ public sealed class ConvInferencePlan : IInferencePlan
         foreach (var block in net.Groups.SelectMany(group => group.Blocks))
         {
             var bn1 = ChannelScaleShift.Of(block.Bn1);
-            var (conv0, h0, w0) = ConvStep.Create(block.Conv0, bn1, height, width);
+            var (conv0, h0, w0) = ConvStep.Create(block.Conv0, bn1, height, width, maxBatchSize, forcedKernel);
             if (conv0 is null) return null;
-            var (conv1, h1, w1) = ConvStep.Create(block.Conv1, null, h0, w0);
+            var (conv1, h1, w1) = ConvStep.Create(block.Conv1, null, h0, w0, maxBatchSize, forcedKernel);
             var (projection, hp, wp) = block.Projection is { } p
-                ? ConvStep.Create(p, null, height, width) : (null, h1, w1);
+                ? ConvStep.Create(p, null, height, width, maxBatchSize, forcedKernel) : (null, h1, w1);
             if (conv1 is null || (h1, w1) != (h0, w0) || (hp, wp) != (h1, w1)
                 || (block.Projection is null && (block.InChannels != block.OutChannels || (h1, w1) != (height, width))))
                 return null;

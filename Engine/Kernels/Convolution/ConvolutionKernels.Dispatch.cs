@@ -19,7 +19,7 @@ public static unsafe partial class ConvolutionKernels
     }
 
     /// <summary>The AVX-512 kernels that compute a forward convolution (or an input gradient run as one).</summary>
-    internal enum ForwardKernel
+    public enum ForwardKernel
     {
         /// <summary><see cref="ImplicitConvolution"/>: any geometry.</summary>
         ImplicitGemm,

@@ -44,20 +44,66 @@ internal static unsafe class ImplicitConvolution
     /// image) and runs the same kernel over it with all lanes valid.
     /// </summary>
     public static void Run(in ConvGeometry g, float* x, float* w, float* bias, float* y, bool accumulate,
-        float* residual = null)
+        float* residual = null) => Run(g, x, w, bias, y, accumulate, residual, prepared: null);
+
+    /// <summary>
+    /// <see cref="Run(in ConvGeometry, float*, float*, float*, float*, bool, float*)"/> with the weights already
+    /// packed: <paramref name="prepared"/> from <see cref="PrepareTaps"/> for this geometry (any batch), which w is
+    /// then not read for; null packs w now.
+    /// </summary>
+    public static void Run(in ConvGeometry g, float* x, float* w, float* bias, float* y, bool accumulate,
+        float* residual, ImplicitTapSet? prepared)
     {
         var job = _job ??= new ConvolutionJob();
-        job.Prepare(g, x, w, bias, y, accumulate, residual);
+        job.Prepare(g, x, w, bias, y, accumulate, residual, prepared);
         int tiles = g.Batch * job.TilesPerImage;
         if (tiles >= Parallelism.ThreadCount && Parallelism.ThreadCount > 1) Parallelism.For(tiles, job);
         else for (int i = 0; i < tiles; i++) job.Run(i);
         job.Clear();
     }
 
+    /// <summary>
+    /// The tap set of <paramref name="g"/> (its batch is ignored) with w: [O, C·KH·KW] packed, built once so that
+    /// calls on the same weights skip the packing (<see cref="Run(in ConvGeometry, float*, float*, float*, float*,
+    /// bool, float*, ImplicitTapSet?)"/>); calls only read it, so any number may share it.
+    /// </summary>
+    public static ImplicitTapSet PrepareTaps(in ConvGeometry g, float* w)
+    {
+        var taps = new ImplicitTapSet();
+        FillTaps(g, w, taps);
+        return taps;
+    }
+
+    /// <summary>
+    /// Sets every tap of <paramref name="g"/> in <paramref name="taps"/> and packs w. Phases: row (c, tap) reads
+    /// (phase) plane c at the tap's shift under the tap's mask. Otherwise the (given or unfolded) im2col matrix is
+    /// read as is: k "channels" of one tap, valid up to the plane's end.
+    /// </summary>
+    private static void FillTaps(in ConvGeometry g, float* w, ImplicitTapSet taps)
+    {
+        bool phases = StridePhases.Applies(g);
+        int plane = g.OutHeight * g.OutWidth, count = phases ? g.KernelHeight * g.KernelWidth : 1;
+        taps.Prepare(count, g.PatchLength / count, phases ? StridePhases.CompactChannelStride(g) : plane, plane);
+        if (phases)
+        {
+            for (int tap = 0; tap < count; tap++)
+            {
+                StridePhases.Shift(g, tap, out int phase, out int di, out int dj);
+                taps.SetShiftedTap(tap, phase * plane + di * g.OutWidth + dj, di, dj, g.OutHeight, g.OutWidth);
+            }
+        }
+        else
+        {
+            taps.SetDenseTap();
+        }
+        taps.Pack(w, g.OutChannels);
+    }
+
     /// <summary>One call's state, cached per calling thread so steady-state calls allocate nothing.</summary>
     private sealed class ConvolutionJob : ParallelJob
     {
-        private readonly ImplicitTapSet _taps = new(); // weights packed in tap order, tap shifts and lane masks
+        private readonly ImplicitTapSet _ownTaps = new(); // weights packed in tap order, tap shifts and lane masks
+        private ImplicitTapSet _taps = null!; // _ownTaps or a prepared set
         private ConvGeometry _g;
         private float* _x, _bias, _y, _residual;
         private int _k, _plane, _columnTile;
@@ -67,7 +113,7 @@ internal static unsafe class ImplicitConvolution
         public int TilesPerImage { get; private set; }
 
         public void Prepare(in ConvGeometry g, float* x, float* w, float* bias, float* y,
-            bool accumulate, float* residual)
+            bool accumulate, float* residual, ImplicitTapSet? prepared)
         {
             _g = g; _x = x; _bias = bias; _y = y; _accumulate = accumulate; _residual = residual;
             _k = g.PatchLength; _plane = g.OutHeight * g.OutWidth;
@@ -77,27 +123,11 @@ internal static unsafe class ImplicitConvolution
             // An unfolded or split image is used by one tile, so that tile covers the whole output plane.
             _columnTile = _unfold || _split ? _plane : ColumnTile;
             TilesPerImage = (_plane + _columnTile - 1) / _columnTile;
-
-            // Phases: row (c, tap) reads (phase) plane c at the tap's shift under the tap's mask. Otherwise the
-            // (given or unfolded) im2col matrix is read as is: k "channels" of one tap, valid up to the plane's end.
-            int taps = phases ? g.KernelHeight * g.KernelWidth : 1;
-            _taps.Prepare(taps, _k / taps, phases ? StridePhases.CompactChannelStride(g) : _plane, _plane);
-            if (phases)
-            {
-                for (int tap = 0; tap < taps; tap++)
-                {
-                    StridePhases.Shift(g, tap, out int phase, out int di, out int dj);
-                    _taps.SetShiftedTap(tap, phase * _plane + di * g.OutWidth + dj, di, dj, g.OutHeight, g.OutWidth);
-                }
-            }
-            else
-            {
-                _taps.SetDenseTap();
-            }
-            _taps.Pack(w, g.OutChannels);
+            _taps = prepared ?? _ownTaps;
+            if (prepared is null) FillTaps(g, w, _ownTaps);
         }
 
-        public void Clear() { _x = _bias = _y = _residual = null; }
+        public void Clear() { _x = _bias = _y = _residual = null; _taps = _ownTaps; }
 
         /// <summary>
         /// Tile = image index / TilesPerImage, positions [tile·columnTile, +columnTile) of its output.

@@ -1,8 +1,10 @@
+using RocketNet.Kernels;
 using RocketNet.Layers;
 using RocketNet.Serving;
 using RocketNet.Tests.Engine.Kernels;
 using RocketNet.Tests.Serving;
 using Xunit;
+using Kernel = RocketNet.Kernels.ConvolutionKernels.ForwardKernel;
 
 namespace RocketNet.Tests.Layers;
 
@@ -57,9 +59,10 @@ public class ConvInferencePlanTests
     }
 
     /// <summary>
-    /// WRN-16-1 on CIFAR-sized images (implicit GEMM at 16 channels, Winograd F(2×2, 3×3) at 32 and 64, F(4×4, 3×3)
-    /// for the batch of 16), a wider net (Winograd at batch 1 everywhere but the stem), and small odd-sized images
-    /// (strided convolutions on odd planes, two groups, one input channel).
+    /// WRN-16-1 on CIFAR-sized images (by the serving rule Winograd F(2×2, 3×3) on the 3×3 stride-1 layers but the
+    /// stem and 64→64 on 8×8 at batch 1, F(4×4, 3×3) for the batch of 16), a wider net, and small odd-sized images
+    /// (strided convolutions on odd planes, two groups, one input channel); each with the serving rule and every kernel
+    /// forced wherever it applies, so every choice the rule could make is held to the bound.
     /// </summary>
     [Theory]
     [InlineData(2, 1, 3, 10, 3, 32, 32, 1, 1)]
@@ -73,18 +76,51 @@ public class ConvInferencePlanTests
     {
         var net = RandomNet(blocksPerGroup, widen, groups, classes, inChannels, seed);
         int[] shape = [inChannels, height, width];
-        var plan = ConvInferencePlan.TryCreate(net, shape, maxBatchSize: 16);
-        Assert.NotNull(plan);
-        Assert.Equal(classes, plan.OutputSize);
-        var x = new float[batch * plan.InputSize];
+        var x = new float[batch * inChannels * height * width];
         new RandomGenerator((ulong)seed + 100).FillNormal(x);
         var expected = GraphForward(net, x, batch, shape);
-        var one = new float[batch * classes];
-        var two = new float[batch * classes];
-        KernelTestData.WithThreads(1, () => plan.Run(x, one, batch));
-        KernelTestData.WithThreads(2, () => plan.Run(x, two, batch));
-        AssertWithinBound(expected, one);
-        Assert.Equal(one, two);
+        // The serving rule (null), then every kernel forced wherever it applies: each choice must stay in the bound.
+        foreach (Kernel? kernel in new Kernel?[] { null, Kernel.ImplicitGemm, Kernel.WinogradF23, Kernel.WinogradF43 })
+        {
+            var plan = ConvInferencePlan.TryCreate(net, shape, maxBatchSize: 16, kernel);
+            Assert.NotNull(plan);
+            Assert.Equal(classes, plan.OutputSize);
+            var one = new float[batch * classes];
+            var two = new float[batch * classes];
+            KernelTestData.WithThreads(1, () => plan.Run(x, one, batch));
+            KernelTestData.WithThreads(2, () => plan.Run(x, two, batch));
+            AssertWithinBound(expected, one);
+            Assert.Equal(one, two);
+        }
+    }
+
+    /// <summary>
+    /// The serving rule on WRN-16-1's layer shapes: Winograd F(2×2, 3×3) from <see cref="ConvStep.MinWinogradTiles"/>
+    /// output tiles and <see cref="ConvStep.MinWinogradInChannels"/> input channels (16→16 on 32×32 and 32→32 on
+    /// 16×16 at batch 1, 64→64 on 8×8 from batch 2); implicit GEMM for the 3-channel stem, below the tiles (64→64 on
+    /// 8×8 at batch 1, which the dispatcher sends to F(2×2, 3×3); 16→16 on 32×32, which it sends to implicit GEMM, is
+    /// the opposite case) and for strided convolutions; the dispatcher's choice from
+    /// batch 16. Without AVX-512 every layer is implicit GEMM.
+    /// </summary>
+    [Fact]
+    public void ServingRulePicksTheKernelPerLayerForTheBatch()
+    {
+        var random = new RandomGenerator(13);
+        ConvStep Step(int c, int o, int size, int stride = 1) =>
+            ConvStep.Create(new Conv2d(c, o, 3, random, stride, padding: 1), null, size, size, 64).Step!;
+        bool winograd = ConvolutionKernels.CanRunForward(Kernel.WinogradF23, new ConvGeometry(1, 16, 32, 32, 16, 3, 3,
+            1, 1, 1, 1));
+        var f23 = winograd ? Kernel.WinogradF23 : Kernel.ImplicitGemm;
+        Assert.Equal(Kernel.ImplicitGemm, Step(3, 16, 32).KernelFor(1)); // the stem: too few input channels
+        Assert.Equal(f23, Step(16, 16, 32).KernelFor(1));
+        Assert.Equal(f23, Step(32, 32, 16).KernelFor(1));
+        Assert.Equal(Kernel.ImplicitGemm, Step(64, 64, 8).KernelFor(1));
+        Assert.Equal(f23, Step(64, 64, 8).KernelFor(2));
+        Assert.Equal(Kernel.ImplicitGemm, Step(64, 64, 4).KernelFor(7)); // 28 tiles
+        Assert.Equal(Kernel.ImplicitGemm, Step(16, 32, 32, stride: 2).KernelFor(8));
+        var g = new ConvGeometry(64, 64, 8, 8, 64, 3, 3, 1, 1, 1, 1);
+        Assert.Equal(ConvolutionKernels.DefaultForwardKernel(g), Step(64, 64, 8).KernelFor(64));
+        Assert.Equal(winograd ? Kernel.WinogradF43 : Kernel.ImplicitGemm, Step(64, 64, 8).KernelFor(16));
     }
 
     [Fact]

@@ -10,9 +10,10 @@ namespace RocketNet.Kernels;
 /// M[ξ] = U[ξ]·V[ξ]     for each of the 16 cells ξ of the 4×4 domain: [O, C]·[C, T], the GEMM micro-kernel
 /// y   = Aᵀ·M·A         2×2 outputs per tile (+ bias, + residual), 16 tiles per vector (WinogradF23Transforms.Output)
 /// </code>
-/// U (the filters in the Winograd domain) is computed once per call. V is laid out as the micro-kernel's B panels
-/// ([32 tiles] per channel, one panel after another) and U[ξ] as rows [O rounded up to 8, C], so
-/// <see cref="GemmMicroKernel512.RunRows"/> runs on them as they are, with no packing. Chunks are independent
+/// U (the filters in the Winograd domain) is computed once per call, or once for all by the caller
+/// (<see cref="TransformFilters"/>). V is laid out as the micro-kernel's B panels ([32 tiles] per channel, one panel
+/// after another) and U[ξ] as rows [O rounded up to 8, C], so <see cref="GemmMicroKernel512.RunRows"/> runs on them
+/// as they are, with no packing. Chunks are independent
 /// outputs and the chunk grid depends only on the geometry, so results are bit-identical for any
 /// <see cref="Parallelism.ThreadCount"/>.
 /// </summary>
@@ -32,8 +33,9 @@ internal static unsafe class WinogradF23Convolution
     public static bool Applies(in ConvGeometry g) => Winograd.Applies(g);
 
     /// <summary>
-    /// <see cref="Run"/> on spans, checked: y (+)= conv(x, w) (+ bias) (+ residual); bias and residual may be
-    /// empty. For tests and benchmarks, which call this kernel directly whatever the dispatcher picks.
+    /// <see cref="Run(in ConvGeometry, float*, float*, float*, float*, bool, float*)"/> on spans, checked:
+    /// y (+)= conv(x, w) (+ bias) (+ residual); bias and residual may be empty. For tests and benchmarks, which call
+    /// this kernel directly whatever the dispatcher picks.
     /// </summary>
     /// <exception cref="ArgumentException">Not a 3×3 stride-1 pad-1 geometry, or a span too short.</exception>
     /// <exception cref="PlatformNotSupportedException">The machine has no AVX-512.</exception>
@@ -52,13 +54,32 @@ internal static unsafe class WinogradF23Convolution
     /// residual: y's shape or null. Needs <see cref="Available"/> and <see cref="Applies"/>.
     /// </summary>
     public static void Run(in ConvGeometry g, float* x, float* w, float* bias, float* y, bool accumulate,
-        float* residual = null)
+        float* residual = null) => Run(g, x, w, bias, y, accumulate, residual, preparedFilters: null);
+
+    /// <summary>
+    /// <see cref="Run(in ConvGeometry, float*, float*, float*, float*, bool, float*)"/> with the filters already in
+    /// the Winograd domain: <paramref name="preparedFilters"/> holds <see cref="FilterLength"/> floats written by
+    /// <see cref="TransformFilters"/> (w is then not read); null transforms w now.
+    /// </summary>
+    public static void Run(in ConvGeometry g, float* x, float* w, float* bias, float* y, bool accumulate,
+        float* residual, float* preparedFilters)
     {
         var job = _job ??= new WinogradJob();
-        job.Prepare(g, x, w, bias, y, accumulate, residual);
+        job.Prepare(g, x, w, bias, y, accumulate, residual, preparedFilters);
         Winograd.RunChunks(job, job.Chunks);
         job.Clear();
     }
+
+    /// <summary>Floats of <paramref name="g"/>'s filters in the Winograd domain, U: [cells][O rounded up to 8][C].
+    /// </summary>
+    public static int FilterLength(in ConvGeometry g) => Cells * Winograd.PaddedRows(g.OutChannels) * g.InChannels;
+
+    /// <summary>
+    /// U = the filters w: [O, C, 3, 3] in the Winograd domain, <see cref="FilterLength"/> floats: what every call
+    /// computes first, done once for weights that do not change between calls.
+    /// </summary>
+    public static void TransformFilters(in ConvGeometry g, float* w, float* u) =>
+        WinogradF23Transforms.Filters(w, u, g.OutChannels, Winograd.PaddedRows(g.OutChannels), g.InChannels);
 
     /// <summary>One call's state, cached per calling thread so steady-state calls allocate nothing.</summary>
     private sealed class WinogradJob : ParallelJob
@@ -66,7 +87,7 @@ internal static unsafe class WinogradF23Convolution
         private readonly GemmScratch _filters = new(); // U: [16][O rounded up to 8][C]
         private WinogradF23Transforms.Shape _shape;
         private ConvGeometry _g;
-        private float* _x, _bias, _y, _residual;
+        private float* _x, _bias, _y, _residual, _u; // _u: U, in _filters or prepared by the caller
         private bool _accumulate;
         private WinogradF23Chunks _chunks;
         private int _paddedOut;
@@ -75,7 +96,7 @@ internal static unsafe class WinogradF23Convolution
         public int Chunks => _chunks.Count;
 
         public void Prepare(in ConvGeometry g, float* x, float* w, float* bias, float* y, bool accumulate,
-            float* residual)
+            float* residual, float* preparedFilters)
         {
             _g = g; _x = x; _bias = bias; _y = y; _accumulate = accumulate; _residual = residual;
             _shape = new WinogradF23Transforms.Shape(g.Height, g.Width);
@@ -83,11 +104,16 @@ internal static unsafe class WinogradF23Convolution
             int bytesPerTile = sizeof(float) * Cells * (g.InChannels + _paddedOut);
             int target = Math.Max(Winograd.Panel, Winograd.ChunkBytes / bytesPerTile);
             _chunks = new WinogradF23Chunks(_shape, g.Batch, target);
-            float* u = _filters.Ensure(Cells * _paddedOut * g.InChannels);
-            WinogradF23Transforms.Filters(w, u, g.OutChannels, _paddedOut, g.InChannels);
+            if (preparedFilters != null)
+            {
+                _u = preparedFilters;
+                return;
+            }
+            _u = _filters.Ensure(Cells * _paddedOut * g.InChannels);
+            WinogradF23Transforms.Filters(w, _u, g.OutChannels, _paddedOut, g.InChannels);
         }
 
-        public void Clear() { _x = _bias = _y = _residual = null; }
+        public void Clear() { _x = _bias = _y = _residual = _u = null; }
 
         /// <summary>Chunk = images [n0, n1) × tile rows [ty0, ty1) of each: transform, 16 GEMMs, back.</summary>
         public override void Run(int index)
@@ -118,7 +144,7 @@ internal static unsafe class WinogradF23Convolution
                         inChannels, vCell);
                 }
 
-            Winograd.MultiplyCells(_filters.Pointer, (nint)outRows * inChannels, v, vCell, m, mCell, Cells, outRows,
+            Winograd.MultiplyCells(_u, (nint)outRows * inChannels, v, vCell, m, mCell, Cells, outRows,
                 inChannels, paddedTiles);
 
             t = 0;

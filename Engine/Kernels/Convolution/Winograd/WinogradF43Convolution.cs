@@ -38,8 +38,9 @@ internal static unsafe class WinogradF43Convolution
     public static bool Applies(in ConvGeometry g) => Winograd.Applies(g);
 
     /// <summary>
-    /// <see cref="Run"/> on spans, checked: y (+)= conv(x, w) (+ bias) (+ residual); bias and residual may be
-    /// empty. For tests and benchmarks, which call this kernel directly whatever the dispatcher picks.
+    /// <see cref="Run(in ConvGeometry, float*, float*, float*, float*, bool, float*)"/> on spans, checked:
+    /// y (+)= conv(x, w) (+ bias) (+ residual); bias and residual may be empty. For tests and benchmarks, which call
+    /// this kernel directly whatever the dispatcher picks.
     /// </summary>
     /// <exception cref="ArgumentException">Not a 3×3 stride-1 pad-1 geometry, or a span too short.</exception>
     /// <exception cref="PlatformNotSupportedException">The machine has no AVX-512.</exception>
@@ -58,20 +59,39 @@ internal static unsafe class WinogradF43Convolution
     /// residual: y's shape or null. Needs <see cref="Available"/> and <see cref="Applies"/>.
     /// </summary>
     public static void Run(in ConvGeometry g, float* x, float* w, float* bias, float* y, bool accumulate,
-        float* residual = null)
+        float* residual = null) => Run(g, x, w, bias, y, accumulate, residual, preparedFilters: null);
+
+    /// <summary>
+    /// <see cref="Run(in ConvGeometry, float*, float*, float*, float*, bool, float*)"/> with the filters already in
+    /// the Winograd domain: <paramref name="preparedFilters"/> holds <see cref="FilterLength"/> floats written by
+    /// <see cref="TransformFilters"/> (w is then not read); null transforms w now.
+    /// </summary>
+    public static void Run(in ConvGeometry g, float* x, float* w, float* bias, float* y, bool accumulate,
+        float* residual, float* preparedFilters)
     {
         var job = _job ??= new F43Job();
-        job.Prepare(g, x, w, bias, y, accumulate, residual);
+        job.Prepare(g, x, w, bias, y, accumulate, residual, preparedFilters);
         Winograd.RunChunks(job, job.Chunks);
         job.Clear();
     }
+
+    /// <summary>Floats of <paramref name="g"/>'s filters in the Winograd domain, U: [cells][O rounded up to 8][C].
+    /// </summary>
+    public static int FilterLength(in ConvGeometry g) => Cells * Winograd.PaddedRows(g.OutChannels) * g.InChannels;
+
+    /// <summary>
+    /// U = the filters w: [O, C, 3, 3] in the Winograd domain, <see cref="FilterLength"/> floats: what every call
+    /// computes first, done once for weights that do not change between calls.
+    /// </summary>
+    public static void TransformFilters(in ConvGeometry g, float* w, float* u) =>
+        WinogradF43Transforms.Filters(w, u, g.OutChannels, Winograd.PaddedRows(g.OutChannels), g.InChannels);
 
     /// <summary>One call's state, cached per calling thread so steady-state calls allocate nothing.</summary>
     private sealed class F43Job : ParallelJob
     {
         private readonly GemmScratch _filters = new(); // U: [36][O rounded up to 8][C]
         private ConvGeometry _g;
-        private float* _x, _bias, _y, _residual;
+        private float* _x, _bias, _y, _residual, _u; // _u: U, in _filters or prepared by the caller
         private bool _accumulate;
         private int _tilesY, _tilesX, _rows, _chunksPerGroup, _paddedOut;
 
@@ -79,7 +99,7 @@ internal static unsafe class WinogradF43Convolution
         public int Chunks { get; private set; }
 
         public void Prepare(in ConvGeometry g, float* x, float* w, float* bias, float* y, bool accumulate,
-            float* residual)
+            float* residual, float* preparedFilters)
         {
             _g = g; _x = x; _bias = bias; _y = y; _accumulate = accumulate; _residual = residual;
             _tilesY = (g.Height + 3) / 4;
@@ -89,11 +109,16 @@ internal static unsafe class WinogradF43Convolution
             _rows = (int)Math.Clamp(Winograd.ChunkBytes / tileRowBytes, 1, _tilesY);
             _chunksPerGroup = (_tilesY + _rows - 1) / _rows;
             Chunks = (g.Batch + Lanes - 1) / Lanes * _chunksPerGroup;
-            float* u = _filters.Ensure(Cells * _paddedOut * g.InChannels);
-            WinogradF43Transforms.Filters(w, u, g.OutChannels, _paddedOut, g.InChannels);
+            if (preparedFilters != null)
+            {
+                _u = preparedFilters;
+                return;
+            }
+            _u = _filters.Ensure(Cells * _paddedOut * g.InChannels);
+            WinogradF43Transforms.Filters(w, _u, g.OutChannels, _paddedOut, g.InChannels);
         }
 
-        public void Clear() { _x = _bias = _y = _residual = null; }
+        public void Clear() { _x = _bias = _y = _residual = _u = null; }
 
         /// <summary>Chunk = images [n0, n0 + 16) × tile rows [ty0, ty1): gather, transform, 36 GEMMs, back.</summary>
         public override void Run(int index)
@@ -133,7 +158,7 @@ internal static unsafe class WinogradF43Convolution
                     (nint)panel * inChannels, vCell);
             }
 
-            Winograd.MultiplyCells(_filters.Pointer, (nint)outRows * inChannels, v, vCell, m, mCell, Cells, outRows,
+            Winograd.MultiplyCells(_u, (nint)outRows * inChannels, v, vCell, m, mCell, Cells, outRows,
                 inChannels, paddedTiles);
 
             nint first = (nint)4 * ty0 * width; // the chunk's first output in its plane
