@@ -63,7 +63,8 @@ option() {
 }
 
 # epoch_seconds EXPERIMENT METHOD: the mean seconds per epoch of the logged epochs of that experiment and
-# method (finished runs in results/, partial ones in RUNS_DIR), else EPOCH_SECONDS_<method> (set by the
+# method (finished runs in results/, partial ones in RUNS_DIR; rounded up, so a deadline errs on the safe side),
+# else EPOCH_SECONDS_<method> (set by the
 # queue's script; one engine thread per run, two runs at once), else 0 (unknown: never blocks a start).
 epoch_seconds() {
   local experiment="$1" method="$2" logs=() dir
@@ -73,7 +74,7 @@ epoch_seconds() {
   local measured=0
   if [[ ${#logs[@]} -gt 0 ]]; then
     measured="$(awk -F, 'FNR == 1 { for (c = 1; c <= NF; c++) if ($c == "seconds") col = c; next }
-      col { s += $col; n++ } END { printf "%d", n > 0 ? s / n : 0 }' "${logs[@]}")"
+      col { s += $col; n++ } END { printf "%d", (n > 0 ? int(s / n) + 1 : 0) }' "${logs[@]}")"
   fi
   local fallback="EPOCH_SECONDS_${method//-/_}"
   if [[ "$measured" -gt 0 ]]; then echo "$measured"; else echo "${!fallback:-0}"; fi

@@ -37,5 +37,10 @@ cmp "$scratch/selftest/interrupted/last.safetensors" "$scratch/selftest/whole/la
 cmp "$scratch/selftest/interrupted/test.csv" "$scratch/selftest/whole/test.csv"
 [[ $(wc -l < "$log") -eq 13 ]] || { echo "selftest: log.csv has $(wc -l < "$log") lines, expected a header and 12 epochs"; exit 1; }
 "$runner" | grep -q '^skip  selftest/whole (done)' || { echo "selftest: finished runs are not skipped"; exit 1; }
-echo "selftest: queue resumed after SIGKILL; checkpoint identical to an uninterrupted run"
+# A deadline prices a run at its experiment's measured seconds per epoch, not at the fallback (an awk redirection
+# once wrote the mean to a file named "0" and every run was priced at the fallback).
+per="$(cd "$scratch" && EPOCH_SECONDS_rocket=999999 bash -c "source '$ROOT/experiments/lib.sh'; epoch_seconds selftest rocket")"
+[[ "$per" =~ ^[0-9]+$ && "$per" -gt 0 && "$per" -lt 999999 && ! -e "$scratch/0" ]] \
+  || { echo "selftest: epoch_seconds gave '$per' instead of the logged seconds per epoch"; exit 1; }
+echo "selftest: queue resumed after SIGKILL; checkpoint identical to an uninterrupted run; $per s per epoch measured"
 rm -rf "$scratch"

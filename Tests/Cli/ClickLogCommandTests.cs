@@ -1,6 +1,7 @@
 using RocketNet.Cli;
 using RocketNet.Cli.Commands;
 using RocketNet.Serving;
+using RocketNet.Tests.Engine.Kernels;
 using Xunit;
 
 namespace RocketNet.Tests.Cli;
@@ -9,7 +10,7 @@ namespace RocketNet.Tests.Cli;
 /// <c>clicklog</c> and <c>train --data criteo --shuffle-buffer N</c>: the temporal layout of the parts, the position
 /// a checkpoint records, a stopped and resumed run equal to an unbroken one, and the options' usage errors.
 /// </summary>
-[Collection(Kernels.ThreadCountCollection.Name)] // the commands set the engine thread count
+[Collection(ThreadCountCollection.Name)] // the commands set the engine thread count
 public sealed class ClickLogCommandTests : CliTestFolder
 {
     private string PathOf(string name) => Path.Combine(Dir, name);

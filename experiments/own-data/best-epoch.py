@@ -39,6 +39,8 @@ for table in tables:
     splits = sorted(s for s in os.listdir(os.path.join(base, table))
                     if os.path.exists(os.path.join(base, table, s, "metrics.txt")))
     runs = [read(os.path.join(base, table, s, "metrics.txt")) for s in splits]
+    if not runs:
+        continue
     binary = not math.isnan(runs[0]["logistic-regression"][1])
     k, scale, fmt = (1, 1, "{:.3f}") if binary else (0, 100, "{:.1f}")
     arms = ["light-best", "light-last", "logistic-regression", "gradient-boosting"]

@@ -1,7 +1,7 @@
 using RocketNet.Training.Data;
 using Xunit;
 
-namespace RocketNet.Tests.Data;
+namespace RocketNet.Tests.Training.Data;
 
 /// <summary>
 /// <see cref="ClickLogStream"/> against the in-memory reader on small generated click logs: the same rows, a

@@ -1,10 +1,10 @@
 using RocketNet.Kernels;
-using RocketNet.Tests.Checkpoints;
+using RocketNet.Tests.Serving;
 using Xunit;
-using static RocketNet.Tests.Kernels.KernelTestData;
+using static RocketNet.Tests.Engine.Kernels.KernelTestData;
 using Kernel = RocketNet.Kernels.ConvolutionKernels.ForwardKernel;
 
-namespace RocketNet.Tests.Kernels;
+namespace RocketNet.Tests.Engine.Kernels;
 
 /// <summary>
 /// <see cref="PreparedConvolution"/> packs or transforms the weights once; each call must give exactly the bits of
