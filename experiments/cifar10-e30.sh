@@ -9,6 +9,6 @@ export RUNS_DIR="${RUNS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/rocketnet/experimen
 # evaluation every 5 epochs included; measured on a Zen 5 core, with margin); afterwards the logs decide.
 export EPOCH_SECONDS_base=80 EPOCH_SECONDS_rocket=300 EPOCH_SECONDS_booster=240 EPOCH_SECONDS_kd=150 \
   EPOCH_SECONDS_rocket_kd=310
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/tools/lib.sh"
 queue "$ROOT/experiments/cifar10-e30.queue" \
   "--data cifar10 --arch wrn --sharing interval --validation 0.1 --batch-size 128 --lr 0.1 --schedule cosine --epochs 30 --augment --eval-every 5 --threads 1"

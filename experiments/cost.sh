@@ -2,7 +2,7 @@
 # Regenerates results/cost/steps.jsonl (RESULTS.md, experiment 6): the median time of one training step
 # (batch 128, SGD momentum + weight decay) of the booster alone (wrn40-1), the light net alone (wrn16-1)
 # and the joint rocket step (rocket-wrn), on 1 and 2 threads, in one sitting. Run it on a quiet machine.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/tools/lib.sh"
 mkdir -p "$RESULTS/cost"
 out="$RESULTS/cost/steps.jsonl"
 : > "$out"

@@ -2,7 +2,7 @@
 # Regenerates results/ctr-ticdata and results/ctr-synthetic (RESULTS.md, experiment 5): trains the queue,
 # then measures each seed-1 model's cost (parameters, FC multiplications, single-sample request time on
 # one thread) and test AUC/GAUC with 'rocketnet eval --timing' into eval.txt beside the run.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/tools/lib.sh"
 queue "$ROOT/experiments/ctr.queue" "--arch ctr --optimizer adam --lr 0.001 --batch-size 256 --schedule cosine --threads 1"
 for run in base-s1 rocket-s1 booster-s1; do
   for experiment in ctr-ticdata ctr-synthetic; do

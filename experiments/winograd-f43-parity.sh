@@ -2,6 +2,6 @@
 # Winograd F(4x4,3x3) forward and input gradient (+ F(2x2,3x3) weight gradient) vs direct convolution on a
 # short CIFAR-10 run (validation only):
 # about 4 minutes of one core per run.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/tools/lib.sh"
 queue "$ROOT/experiments/winograd-f43-parity.queue" \
   "--data cifar10 --arch wrn --sharing interval --method base --train-limit 20000 --validation 0.1 --final-test off --batch-size 128 --lr 0.1 --schedule cosine --epochs 5 --augment --threads 1"

@@ -4,9 +4,9 @@
 # and method (one engine thread per run), or of the experiment, or shown as unknown.
 # Partial runs of queues that train outside the work tree (RUNS_DIR, default ~/.cache/rocketnet/experiments) are
 # read from there.
-# Usage: experiments/status.sh [QUEUE...]   (default: every experiments/*.sh that runs a queue)
+# Usage: experiments/tools/status.sh [QUEUE...]   (default: every experiments/*.sh that runs a queue)
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 scripts=("$@")
 [[ ${#scripts[@]} -gt 0 ]] || mapfile -t scripts < <(grep -l '^queue ' "$ROOT"/experiments/*.sh)
 for script in "${scripts[@]}"; do

@@ -5,7 +5,7 @@
 # Interruption: a run folder holds DONE when finished (skipped on the next pass). A folder without DONE is a
 # partial run: the next pass continues it with --resume from its last checkpoint (one per epoch), with the
 # binary of the commit it started on (commit.txt), so the result is bit-identical to an uninterrupted run.
-# Stop a queue at any moment (experiments/pause.sh, or kill it); run its script again to continue.
+# Stop a queue at any moment (experiments/tools/pause.sh, or kill it); run its script again to continue.
 # COMMIT_RESULTS=1 commits each finished run's folder (checkpoints excluded by .gitignore) as it completes.
 #
 # RUNS_DIR (optional): train into RUNS_DIR/<experiment>/<run> instead, outside the work tree, so a partial
@@ -14,7 +14,7 @@
 # it as a --teacher). DEADLINE (optional, "HH:MM" UTC or epoch seconds): a run starts or resumes only when
 # its remaining epochs, priced by epoch_seconds below, end before it; otherwise it is left for later.
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 COMMIT="$(git -C "$ROOT" rev-parse --short HEAD)"
 if ! git -C "$ROOT" diff --quiet HEAD -- Engine Layers Training Cli; then
   echo "experiments: uncommitted changes in the engine or the CLI; results must come from committed code" >&2
@@ -147,7 +147,7 @@ queue_lines() {
 }
 
 # queue FILE COMMON: runs every line of FILE followed by the COMMON options, JOBS at a time, in order;
-# ONLY="name1 name2" restricts it to those runs. STATUS=1 lists the runs' states instead (experiments/status.sh).
+# ONLY="name1 name2" restricts it to those runs. STATUS=1 lists the runs' states instead (experiments/tools/status.sh).
 queue() {
   if [[ "${STATUS:-0}" == 1 ]]; then queue_lines "$1" "$2"; exit 0; fi
   mkdir -p "$ROOT/experiments/.bin"

@@ -4,7 +4,7 @@
 # requires that the interrupted run finished, was resumed (not restarted), and left a checkpoint
 # byte-identical to the same run done without interruption. Used by CI; about a minute.
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 export RESULTS_NAME="experiments/.bin/selftest-results" JOBS=1 COMMIT_RESULTS=0
 scratch="$ROOT/$RESULTS_NAME"
 rm -rf "$scratch" && mkdir -p "$scratch"
@@ -12,7 +12,7 @@ queue_file="$scratch/selftest.queue"
 common="--data digits --arch mlp --shared 64 --booster-hidden 1536x1536 --epochs 12 --batch-size 32 --lr 0.02 --schedule cosine --validation 0.2 --threads 1"
 printf 'selftest interrupted --method rocket --seed 3\nselftest whole --method rocket --seed 3\n' > "$queue_file"
 runner="$scratch/run-queue.sh"
-printf '#!/usr/bin/env bash\nsource "%s/experiments/lib.sh"\nqueue "%s" "%s"\n' "$ROOT" "$queue_file" "$common" > "$runner"
+printf '#!/usr/bin/env bash\nsource "%s/experiments/tools/lib.sh"\nqueue "%s" "%s"\n' "$ROOT" "$queue_file" "$common" > "$runner"
 chmod +x "$runner"
 
 setsid "$runner" > "$scratch/first.txt" 2>&1 &
@@ -39,7 +39,7 @@ cmp "$scratch/selftest/interrupted/test.csv" "$scratch/selftest/whole/test.csv"
 "$runner" | grep -q '^skip  selftest/whole (done)' || { echo "selftest: finished runs are not skipped"; exit 1; }
 # A deadline prices a run at its experiment's measured seconds per epoch, not at the fallback (an awk redirection
 # once wrote the mean to a file named "0" and every run was priced at the fallback).
-per="$(cd "$scratch" && EPOCH_SECONDS_rocket=999999 bash -c "source '$ROOT/experiments/lib.sh'; epoch_seconds selftest rocket")"
+per="$(cd "$scratch" && EPOCH_SECONDS_rocket=999999 bash -c "source '$ROOT/experiments/tools/lib.sh'; epoch_seconds selftest rocket")"
 [[ "$per" =~ ^[0-9]+$ && "$per" -gt 0 && "$per" -lt 999999 && ! -e "$scratch/0" ]] \
   || { echo "selftest: epoch_seconds gave '$per' instead of the logged seconds per epoch"; exit 1; }
 echo "selftest: queue resumed after SIGKILL; checkpoint identical to an uninterrupted run; $per s per epoch measured"

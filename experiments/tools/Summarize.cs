@@ -1,6 +1,6 @@
 #:project ../Cli/RocketNet.Cli.csproj
 // Fills the generated tables of RESULTS.md from the runs under results/ and draws the comparison charts.
-// Run from the repository root: dotnet run experiments/Summarize.cs
+// Run from the repository root: dotnet run experiments/tools/Summarize.cs
 // Every number it writes comes from a finished run's log.csv (runs without a DONE file are ignored) or,
 // for CTR costs, from the eval.txt that experiments/ctr.sh saves beside it. Blocks between
 // <!-- BEGIN name --> and <!-- END name --> in RESULTS.md (and docs/history/short-schedule-runs.md) are replaced;
