@@ -112,13 +112,19 @@ EXPERIMENTS = {
     "own-data-defaults": ("current",
         "own-data defaults chosen on validation: grid over Adam lr/epochs/batch, light net alone, issue 26",
         ["experiments/own-data/defaults-grid.sh", "experiments/own-data/defaults-grid.py", "experiments/own-data/suite.sh"],
-        [(R, "own-data section (being added, issue 26)")]),
+        [(R, "Your own data: a light net worth shipping? (issue 26)")]),
     "own-data-suite": ("current",
         "own-data suite on test splits: bare train base/rocket/booster with the defaults, launch's choice, "
         "scikit-learn references, issue 26",
         ["experiments/own-data/suite-test.sh", "experiments/own-data/suite.py", "experiments/own-data/suite.sh",
          "experiments/own-data/make-image-folders.py"],
-        [(R, "own-data section (being added, issue 26)")]),
+        [(R, "Your own data: a light net worth shipping? (issue 26)")]),
+    "own-data-best-epoch": ("current",
+        "the light net alone at its best validation epoch (20 % held out) against its last epoch on the whole "
+        "training part and the scikit-learn references, five test splits per table, issue 26",
+        ["experiments/own-data/best-epoch.sh", "experiments/own-data/best-epoch.py", "experiments/own-data/suite.py",
+         "experiments/own-data/suite.sh"],
+        [(R, "Your own data: a light net worth shipping? (issue 26)")]),
 }
 
 
@@ -129,6 +135,9 @@ LAYOUT = {
                          "(`grid.md`).",
     "own-data-suite": "`<data>/s<split>/metrics.txt` (\"arm accuracy auc\" per line, every RocketNet model scored by "
                       "`rocketnet predict` on the test part) and `launch.txt` (launch's choice on the training part).",
+    "own-data-best-epoch": "`<table>/s<split>/metrics.txt` (\"arm accuracy auc\" per line: the references, "
+                           "`light-best` and `light-last` scored by `rocketnet predict`), each run's `train-*.txt` "
+                           "and `export-*.txt` (which epoch shipped), and `summary.md` (`best-epoch.py`).",
     "cost": "`steps.jsonl` (one JSON line per workload and thread count: the median step time) and `commit.txt`.",
 }
 
