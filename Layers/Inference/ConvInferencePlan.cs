@@ -117,16 +117,7 @@ public sealed class ConvInferencePlan : IInferencePlan
     /// <exception cref="ArgumentException">The batch is out of range or a span's length does not match it.</exception>
     public void Run(ReadOnlySpan<float> input, Span<float> output, int batch)
     {
-        if (batch < 1 || batch > MaxBatchSize)
-            throw new ArgumentException(
-                $"Batch {batch} is outside [1, {MaxBatchSize}] (the plan's buffers).", nameof(batch));
-        if (input.Length != batch * InputSize)
-            throw new ArgumentException(
-                $"{batch} samples of {InputSize} values need {batch * InputSize} inputs, got {input.Length}.",
-                nameof(input));
-        if (output.Length != batch * OutputSize)
-            throw new ArgumentException(
-                $"{batch} samples need {batch * OutputSize} outputs, the span holds {output.Length}.", nameof(output));
+        InferencePlanArguments.Check(this, input.Length, output.Length, batch);
         var buffers = _idle.TryTake(out var idle) ? idle : NewBuffers();
         try
         {

@@ -11,13 +11,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 source "$ROOT/experiments/own-data/suite.sh"
-commit="${COMMIT:-$(git -C "$ROOT" rev-parse --short HEAD)}"
-bin="$(own_data_binary "$ROOT" "$commit")"
-rocketnet() { (cd "$ROOT" && dotnet "$bin/rocketnet.dll" "$@"); }
-py() { OMP_NUM_THREADS=1 /usr/bin/python3 "$ROOT/experiments/own-data/suite.py" "$@"; }
-out="$ROOT/results/own-data-best-epoch"
-mkdir -p "$out"
-echo "$commit" > "$out/commit.txt"
+own_data_run "$ROOT" own-data-best-epoch
 
 for entry in "${SUITE[@]}"; do
   IFS='|' read -r name path options <<< "$entry"

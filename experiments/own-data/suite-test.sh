@@ -13,15 +13,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 source "$ROOT/experiments/own-data/suite.sh"
-commit="${COMMIT:-$(git -C "$ROOT" rev-parse --short HEAD)}"
-bin="$(own_data_binary "$ROOT" "$commit")"
-rocketnet() { (cd "$ROOT" && dotnet "$bin/rocketnet.dll" "$@"); }
-# One OpenMP thread: the references run beside pinned training runs, and OpenMP's spinning threads on a shared
-# core made histogram gradient boosting on 3,072 pixel columns crawl.
-py() { OMP_NUM_THREADS=1 /usr/bin/python3 "$ROOT/experiments/own-data/suite.py" "$@"; }
-out="$ROOT/results/own-data-suite"
-mkdir -p "$out"
-echo "$commit" > "$out/commit.txt"
+own_data_run "$ROOT" own-data-suite
 
 # run_one NAME DIR TRAIN TEST TRAIN_ARGS... : the five RocketNet arms and the references on one split.
 run_one() {

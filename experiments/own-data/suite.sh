@@ -32,3 +32,17 @@ own_data_binary() {
   fi
   echo "$bin"
 }
+
+# own_data_run ROOT RESULTS_FOLDER: for a script that scores RocketNet models on test parts. Sets commit (COMMIT, default
+# HEAD), bin (that commit's binary) and out (results/RESULTS_FOLDER, recording the commit), and defines rocketnet (the
+# binary, run from ROOT) and py (suite.py with one OpenMP thread: the references run beside pinned training runs, and
+# OpenMP's spinning threads on a shared core made histogram gradient boosting on 3,072 pixel columns crawl).
+own_data_run() {
+  commit="${COMMIT:-$(git -C "$1" rev-parse --short HEAD)}"
+  bin="$(own_data_binary "$1" "$commit")"
+  out="$1/results/$2"
+  mkdir -p "$out"
+  echo "$commit" > "$out/commit.txt"
+  rocketnet() { (cd "$ROOT" && dotnet "$bin/rocketnet.dll" "$@"); }
+  py() { OMP_NUM_THREADS=1 /usr/bin/python3 "$ROOT/experiments/own-data/suite.py" "$@"; }
+}
