@@ -14,7 +14,8 @@ public sealed class LinearGemmWorkload : IWorkload
     private readonly string _product;
     private readonly float[] _x, _w, _dy, _y, _dx, _dw;
 
-    /// <summary>Prepares the operands for <paramref name="product"/>: "forward", "input-grad" or "weight-grad".</summary>
+    /// <summary>Prepares the operands for <paramref name="product"/>: "forward", "input-grad" or
+    /// "weight-grad".</summary>
     /// <exception cref="ArgumentException">Another product name.</exception>
     public LinearGemmWorkload(string product)
     {

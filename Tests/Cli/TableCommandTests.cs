@@ -220,10 +220,11 @@ public sealed class TableCommandTests : CliTestFolder
         double kept = LaunchRecipe.Score(LaunchRecipe.Evaluate(LaunchArm.LightAlone, trained.Pair, validation));
         Assert.Equal(scores.Max(), kept);
         Assert.Equal(scores.ToList().IndexOf(scores.Max()) + 1, trained.Epoch);
-        Assert.True(scores[^1] < scores.Max(), "this seed's last epoch is not its best, so the test can tell them apart");
+        Assert.True(scores[^1] < scores.Max(), "this seed's last epoch is not its best: the test tells them apart");
         var last = (keep with { KeepBest = false }).Train(LaunchArm.LightAlone, train, seed: 3);
         Assert.Equal(6, last.Epoch);
-        Assert.Equal(scores[^1], LaunchRecipe.Score(LaunchRecipe.Evaluate(LaunchArm.LightAlone, last.Pair, validation)));
+        var lastEvaluation = LaunchRecipe.Evaluate(LaunchArm.LightAlone, last.Pair, validation);
+        Assert.Equal(scores[^1], LaunchRecipe.Score(lastEvaluation));
         Assert.Throws<ArgumentNullException>(() => keep.Train(LaunchArm.LightAlone, train, seed: 3));
     }
 
