@@ -15,7 +15,7 @@ public static class Help
             "[--out light.safetensors]\n" +
             "  [--epochs, --batch-size, --lr: the own-data defaults, as train uses them] [--lambda 0.03] " +
             "[--validation 0.2]\n" +
-            "  [--embedding-dim 8] [--booster-hidden 256x128] [--light-hidden 32] [--test FILE]\n" +
+            "  [--embedding-dim 8] [--booster-hidden 256x128] [--light-hidden 32|none] [--test FILE]\n" +
             "  [--categorical a,b] [--numeric c] [--ignore id] [--test-fraction 0.2] [--min-category-count 2] " +
             "(table options as for train)\n" +
             "  Your decision tool on your own table or image folder (an MLP pair on the pixels: --shared 64 " +

@@ -85,15 +85,17 @@ public static class ModelFactory
     public const float DefaultEmbeddingStd = 0.01f;
 
     /// <summary>
-    /// The table towers for a fitted table with the given hidden layers (e.g. "256x128" and "32"), embedding width
-    /// and initial standard deviation, and batch norm in the booster or not; <c>train</c> and <c>launch</c> share it.
+    /// The table towers for a fitted table with the given hidden layers (e.g. "256x128" and "32"; a light tower of
+    /// "none" has no hidden layer: a linear model of the embedded and standardised columns, logistic regression for
+    /// two classes), embedding width and initial standard deviation, and batch norm in the booster or not;
+    /// <c>train</c> and <c>launch</c> share it.
     /// </summary>
     public static string TableDescription(Serving.Tables.TablePreprocessor table, string booster, string light,
         int dimension, float embeddingStd, bool boosterBatchNorm)
     {
         ArgumentNullException.ThrowIfNull(table);
         return $"table-towers vocab={string.Join("x", table.VocabularySizes)} numeric={table.NumericWidth} " +
-            $"dim={dimension} booster={booster} light={light} " +
+            $"dim={dimension} booster={booster} light={(light == "none" ? "" : light)} " +
             $"classes={table.ClassNames.Length} " +
             $"std={embeddingStd.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}" +
                (boosterBatchNorm ? "" : " booster-bn=0");

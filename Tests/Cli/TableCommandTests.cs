@@ -206,6 +206,22 @@ public sealed class TableCommandTests : CliTestFolder
     }
 
     [Fact]
+    public void LightHiddenNoneTrainsALinearLightNet()
+    {
+        // The numeric columns and the embedded writer column feed the ten classes directly: the light net's own
+        // parameters are one (numeric + columns·dim) × 10 weight and 10 biases.
+        string csv = WriteDigitsCsv();
+        string said = Run(TrainCommand.Run, "--data", csv, "--target", "digit", "--epochs", "1", "--threads", "1",
+            "--light-hidden", "none", "--checkpoint-dir", Path.Combine(Dir, "linear"));
+        var spec = System.Text.RegularExpressions.Regex.Match(said,
+            @"vocab=(\S*) numeric=(\d+) dim=(\d+) booster=\S+ light= classes=10");
+        Assert.True(spec.Success, said);
+        int inputs = int.Parse(spec.Groups[2].Value, CultureInfo.InvariantCulture)
+            + spec.Groups[1].Value.Split('x').Length * int.Parse(spec.Groups[3].Value, CultureInfo.InvariantCulture);
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"light-only {inputs * 10 + 10:N0})"), said);
+    }
+
+    [Fact]
     public void LaunchKeepsEachArmsBestValidationEpochAsBareTrainDoes()
     {
         // A net trained with KeepBest holds the weights of its best validation epoch, not its last: its score is the
