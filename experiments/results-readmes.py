@@ -119,6 +119,11 @@ EXPERIMENTS = {
         ["experiments/own-data/suite-test.sh", "experiments/own-data/suite.py", "experiments/own-data/suite.sh",
          "experiments/own-data/make-image-folders.py"],
         [(R, "Your own data: a light net worth shipping? (issue 26)")]),
+    "own-data-linear-pilot": ("pilot",
+        "validation-only pilot: a linear light net (--light-hidden none) against the default 32-unit tower on pima "
+        "and ticdata, five validation seeds, issue 26",
+        ["experiments/own-data/linear-pilot.sh", "experiments/own-data/suite.sh"],
+        [(R, "Your own data: a light net worth shipping? (issue 26)")]),
     "own-data-best-epoch": ("current",
         "the light net alone at its best validation epoch (20 % held out) against its last epoch on the whole "
         "training part and the scikit-learn references, five test splits per table, issue 26",
@@ -138,6 +143,8 @@ LAYOUT = {
     "own-data-best-epoch": "`<table>/s<split>/metrics.txt` (\"arm accuracy auc\" per line: the references, "
                            "`light-best` and `light-last` scored by `rocketnet predict`), each run's `train-*.txt` "
                            "and `export-*.txt` (which epoch shipped), and `summary.md` (`best-epoch.py`).",
+    "own-data-linear-pilot": "`<table>-<light>-v<validation seed>.txt` (each run's stdout; the best epoch's "
+                             "validation AUC is its last lines) and `summary.txt` (one line per run).",
     "cost": "`steps.jsonl` (one JSON line per workload and thread count: the median step time) and `commit.txt`.",
 }
 

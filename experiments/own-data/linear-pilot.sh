@@ -24,6 +24,6 @@ for entry in "pima|$SHARED/tables/PimaIndiansDiabetes.csv|diabetes" "ticdata|$SH
     done
   done
 done
-for f in "$out"/*.txt; do
+for f in "$out"/pima-*.txt "$out"/ticdata-*.txt; do
   printf '%s %s\n' "$(basename "$f" .txt)" "$(grep -o 'best epoch [0-9]* (val_light_auc [0-9.]*)' "$f")"
 done | tee "$out/summary.txt"
