@@ -1,4 +1,4 @@
-#:project ../Cli/RocketNet.Cli.csproj
+#:project ../../Cli/RocketNet.Cli.csproj
 // Fills the generated tables of RESULTS.md from the runs under results/ and draws the comparison charts.
 // Run from the repository root: dotnet run experiments/tools/Summarize.cs
 // Every number it writes comes from a finished run's log.csv (runs without a DONE file are ignored) or,
