@@ -73,20 +73,7 @@ internal sealed record LaunchRecipe(string Architecture, int Epochs, int BatchSi
     {
         if (KeepBest && validation is null)
             throw new ArgumentNullException(nameof(validation), "KeepBest needs the validation part to choose on.");
-        var pair = ArchitectureRegistry.BuildPair(Architecture, new RandomGenerator((ulong)seed));
-        var trainer = new RocketTrainer(pair,
-            new Adam(RocketTrainer.TrainableParameters(pair, arm.Method), LearningRate),
-            new CosineSchedule(LearningRate, Epochs),
-            new TrainerOptions
-            {
-                Method = arm.Method,
-                Epochs = Epochs,
-                Loss = new LossOptions { Hint = arm.Hint, Lambda = arm.Lambda },
-                Teacher = arm.Method == TrainingMethod.Kd ? teacher : null,
-            });
-        int batch = Math.Min(BatchSize, train.Count);
-        var loader = new BatchLoader(train, batch, shuffle: true, seed: (ulong)seed,
-            dropLast: BatchLoader.LastBatchIsSingle(train.Count, batch));
+        var (pair, trainer, loader) = Start(arm, train, seed, teacher);
         if (!KeepBest)
         {
             trainer.Fit(loader);
@@ -108,6 +95,64 @@ internal sealed record LaunchRecipe(string Architecture, int Epochs, int BatchSi
         });
         if (best is not null) pair.LoadStateDict(best);
         return new TrainedArm(pair, bestEpoch == 0 ? Epochs : bestEpoch, scores);
+    }
+
+    /// <summary>
+    /// Trains <paramref name="arm"/> on <paramref name="train"/> (the whole training part: the training and validation
+    /// shares together) for the first <paramref name="epochs"/> epochs of the same <see cref="Epochs"/>-epoch schedule,
+    /// so every epoch sees the learning rate it saw when the epoch count was chosen on validation.
+    /// </summary>
+    public TrainedArm Refit(LaunchArm arm, Dataset train, int seed, int epochs, Module? teacher = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(epochs, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(epochs, Epochs);
+        var (pair, trainer, loader) = Start(arm, train, seed, teacher);
+        for (int epoch = 0; epoch < epochs; epoch++) trainer.RunEpoch(epoch, loader);
+        return new TrainedArm(pair, epochs, []);
+    }
+
+    /// <summary>
+    /// The 1-based epoch whose validation score, averaged over <paramref name="curves"/> (one per seed, as
+    /// <see cref="TrainedArm.EpochScores"/>), is highest; ties keep the earlier epoch. One seed's best epoch on a
+    /// small validation share is noisy (on a 123-row share it moves by tens of epochs between seeds); the mean
+    /// curve's peak is what the seeds agree on.
+    /// </summary>
+    public static int BestMeanEpoch(IReadOnlyList<IReadOnlyList<double>> curves)
+    {
+        ArgumentNullException.ThrowIfNull(curves);
+        if (curves.Count == 0 || curves.Any(c => c.Count != curves[0].Count) || curves[0].Count == 0)
+            throw new ArgumentException("Expected one non-empty validation curve per seed, all of one length.",
+                nameof(curves));
+        int best = 0;
+        double bestMean = double.NegativeInfinity;
+        for (int epoch = 0; epoch < curves[0].Count; epoch++)
+        {
+            double mean = curves.Average(c => c[epoch]);
+            if (mean > bestMean) (best, bestMean) = (epoch, mean);
+        }
+        return best + 1;
+    }
+
+    // The pair, trainer and batch order every arm starts from: seeded initialisation, Adam on the arm's parameters,
+    // the cosine schedule over Epochs, and a final batch of one sample dropped (batch norm needs two).
+    private (RocketPair Pair, RocketTrainer Trainer, BatchLoader Loader) Start(LaunchArm arm, Dataset train, int seed,
+        Module? teacher)
+    {
+        var pair = ArchitectureRegistry.BuildPair(Architecture, new RandomGenerator((ulong)seed));
+        var trainer = new RocketTrainer(pair,
+            new Adam(RocketTrainer.TrainableParameters(pair, arm.Method), LearningRate),
+            new CosineSchedule(LearningRate, Epochs),
+            new TrainerOptions
+            {
+                Method = arm.Method,
+                Epochs = Epochs,
+                Loss = new LossOptions { Hint = arm.Hint, Lambda = arm.Lambda },
+                Teacher = arm.Method == TrainingMethod.Kd ? teacher : null,
+            });
+        int batch = Math.Min(BatchSize, train.Count);
+        var loader = new BatchLoader(train, batch, shuffle: true, seed: (ulong)seed,
+            dropLast: BatchLoader.LastBatchIsSingle(train.Count, batch));
+        return (pair, trainer, loader);
     }
 
     /// <summary>The light net's (the booster's, for the booster alone) validation result of a trained pair.</summary>

@@ -6,30 +6,36 @@ using RocketNet.Training.Rocket;
 namespace RocketNet.Cli.Commands;
 
 /// <summary>
-/// <c>launch --data … --out F</c>: trains the arm <see cref="LaunchDecision"/> chose (seed 1) as bare <c>train</c>
-/// would (for a table: on the training share, keeping the best epoch on the validation share; for an image folder:
-/// on the whole training part, the last epoch) and saves its light net as <c>export</c> would, with the data's
-/// preprocessing, so <c>predict</c> and <see cref="Predictor"/> serve it from raw rows or image files.
+/// <c>launch --data … --out F</c>: trains the arm <see cref="LaunchDecision"/> chose (seed 1) on the whole training
+/// part (for a table: refitted for the number of epochs the comparison's validation curves chose, see
+/// <see cref="LaunchRecipe.Refit"/>; for an image folder: all epochs, the last one) and saves its light net as
+/// <c>export</c> would, with the data's preprocessing, so <c>predict</c> and <see cref="Predictor"/> serve it from
+/// raw rows or image files.
 /// </summary>
 internal static class LaunchExport
 {
     /// <summary>Metadata metric that records which arm produced an exported light net.</summary>
     public const string ChoiceMetric = "launch_choice";
 
-    /// <summary>The data the winner trains on, and the validation part that picks its epoch (null: the last).</summary>
-    /// <param name="Train">Training samples.</param>
-    /// <param name="Validation">Validation samples, or null.</param>
-    public sealed record Parts(Dataset Train, Dataset? Validation);
+    /// <summary>How long the winner (and, for KD, its teacher) trains: null for every epoch of the recipe.</summary>
+    /// <param name="Winner">Epochs of the winning arm.</param>
+    /// <param name="Teacher">Epochs of the booster that KD learns from.</param>
+    public sealed record Epochs(int? Winner, int? Teacher);
 
-    /// <summary>Trains, saves to <paramref name="outPath"/> and returns the exported light net and its epoch.</summary>
+    /// <summary>Trains on <paramref name="train"/>, saves to <paramref name="outPath"/> and returns the exported light
+    /// net and the epoch it holds.</summary>
     public static (Module Net, int Epoch) TrainAndSave(string outPath, LaunchArm winner, LaunchRecipe recipe,
-        Parts parts, string preprocessing, string dataName)
+        Dataset train, Epochs epochs, string preprocessing, string dataName)
     {
         const int seed = 1;
+        TrainedArm Run(LaunchArm arm, int? count, Module? teacher) => count is { } e
+            ? recipe.Refit(arm, train, seed, e, teacher)
+            : new LaunchRecipe(recipe.Architecture, recipe.Epochs, recipe.BatchSize, recipe.LearningRate)
+                .Train(arm, train, seed, teacher);
         var teacher = winner.Method == TrainingMethod.Kd
-            ? recipe.Train(LaunchArm.BoosterAlone, parts.Train, seed, validation: parts.Validation).Pair.Booster
+            ? Run(LaunchArm.BoosterAlone, epochs.Teacher, null).Pair.Booster
             : null;
-        var trained = recipe.Train(winner, parts.Train, seed, teacher, parts.Validation);
+        var trained = Run(winner, epochs.Winner, teacher);
         var light = trained.Pair.ExtractLight();
         var metrics = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -38,7 +44,7 @@ internal static class LaunchExport
             [ChoiceMetric] = winner.Name,
         };
         Checkpoint.Save(outPath, light, recipe.Architecture, trained.Epoch, metrics,
-            inputShape: parts.Train.SampleShape, preprocessing: preprocessing);
+            inputShape: train.SampleShape, preprocessing: preprocessing);
         return (light, trained.Epoch);
     }
 }

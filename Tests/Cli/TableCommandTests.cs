@@ -148,13 +148,23 @@ public sealed class TableCommandTests : CliTestFolder
         Assert.DoesNotContain("AUC", said); // ten classes
         Assert.Contains("(chosen)", said);
         string choice = said.Split('\n').Single(l => l.StartsWith("choice: ", StringComparison.Ordinal));
-        Assert.Contains("exported the light net of", said);
+        // A table's winner is refitted on the whole training part (validation share included) for the epochs its
+        // mean validation curve chose.
+        var refit = System.Text.RegularExpressions.Regex.Match(said,
+            @"exported the light net of '[^']+' \([\d,]+ parameters\), trained on all (\d+) training samples with " +
+            @"seed 1 for (\d) of 2 epochs \(where its validation score, averaged over the 2 seeds, peaked\)");
+        Assert.True(refit.Success, said);
 
         // The export is a served light net with the table's preprocessing, recording which arm it came from.
         var checkpoint = Checkpoint.Load(light);
         Assert.Equal(Checkpoint.LightRole, checkpoint.Metrics[Checkpoint.RoleMetric]);
         Assert.StartsWith($"choice: {checkpoint.Metrics["launch_choice"]}:", choice);
         Assert.Equal("digits.csv", checkpoint.Metrics["data"]);
+        Assert.Equal(int.Parse(refit.Groups[2].Value, CultureInfo.InvariantCulture), checkpoint.Epoch);
+        var parts = System.Text.RegularExpressions.Regex.Match(said, @"(\d+) train / (\d+) validation samples");
+        Assert.Equal(int.Parse(parts.Groups[1].Value, CultureInfo.InvariantCulture)
+            + int.Parse(parts.Groups[2].Value, CultureInfo.InvariantCulture),
+            int.Parse(refit.Groups[1].Value, CultureInfo.InvariantCulture));
         string scores = Path.Combine(Dir, "scores.csv");
         Assert.Contains("accuracy on the",
             Run(PredictCommand.Run, "--model", light, "--input", csv, "--output", scores));
