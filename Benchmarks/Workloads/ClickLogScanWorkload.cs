@@ -31,7 +31,7 @@ public sealed class ClickLogScanWorkload : IWorkload
     /// <inheritdoc />
     public double? FlopsPerRun => null;
 
-    /// <summary>The row the last run counted or reached (checked by the caller, so no pass is optimised away).</summary>
+    /// <summary>The rows the last run counted, or the line it reached (kept, so no pass can be dropped).</summary>
     public long Result { get; private set; }
 
     /// <inheritdoc />
