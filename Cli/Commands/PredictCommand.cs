@@ -128,15 +128,11 @@ public static class PredictCommand
             ? CheckpointNets.LoadPair(checkpoint).Booster
             : CheckpointNets.LoadLightNetOfAny(checkpoint);
         var (table, image) = Predictor.SavedPreprocessing(checkpoint);
-        int[] shape = checkpoint.InputShape ?? [table?.RowWidth ?? image!.SampleSize];
+        var clickLog = Predictor.SavedClickLog(checkpoint);
+        int[] shape = checkpoint.InputShape ?? [table?.RowWidth ?? image?.SampleSize ?? clickLog!.RowWidth];
         try
         {
-            return new Predictor(module, shape, BatchSize)
-            {
-                Table = table,
-                Image = image,
-                ClickLog = Predictor.SavedClickLog(checkpoint),
-            };
+            return new Predictor(module, shape, BatchSize) { Table = table, Image = image, ClickLog = clickLog };
         }
         catch (ArgumentException e)
         {
