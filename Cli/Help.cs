@@ -33,7 +33,7 @@ public static class Help
             "  (--test FILE, else --test-fraction of --data) is left unread, for a final test of the chosen net.",
         "train" =>
             "rocketnet train [options]\n" +
-            "  data:      --data digits|fashion-mnist|cifar10|ticdata|criteo|synthetic-clicks  --path " +
+            "  data:      --data digits|fashion-mnist|cifar10|ticdata|criteo|avazu|synthetic-clicks  --path " +
             "FILE_OR_DIR  --limit N\n" +
             "             --train-limit N  --augment  --impressions 2000000  --data-seed 1 (synthetic-clicks; the " +
             "split seed of a table)\n" +
@@ -43,7 +43,7 @@ public static class Help
             "booster 256x128, light 32)\n" +
             "  images:    --data FOLDER (one sub-folder per class, or train/ and test/)  " +
             "--image-size N  --skip-bad-images\n" +
-            "  clicks:    --data criteo --path FILE,FILE…|FOLDER --shuffle-buffer N (stream in constant memory)  " +
+            "  clicks:    --data criteo|avazu --path FILE,FILE…|FOLDER --shuffle-buffer N (stream in constant memory)  " +
             "--test-path FILE\n" +
             "             --test-rows N (else the last file is the test part)  --hash-buckets 10000  --min-count K\n" +
             "  model:     --arch mlp|wrn|ctr|\"<description>\"  --sharing interval|bottom|none  --booster-depth 40\n" +
@@ -121,6 +121,9 @@ public static class Help
             "  the accuracy, precision and recall per class and the confusion matrix (rows: true class, columns: " +
             "predicted);\n" +
             "  it warns when an image folder is, is inside, or holds the folder the model was trained on.\n" +
+            "  A model trained on a streamed click log scores click-log rows (--input FILE,FILE…|FOLDER in its " +
+            "layout),\n" +
+            "  mapping ids rare in its training rows as training did (--min-count).\n" +
             "  --net booster scores with the booster of a pair checkpoint (an exported light net has none).",
         "clicklog" =>
             "rocketnet clicklog --rows N --out FILE[.gz] [--users 100000] [--ads 5000] [--data-seed 1]\n" +

@@ -134,12 +134,20 @@ public sealed partial class Predictor
         var module = moduleFactory(checkpoint.Architecture);
         checkpoint.LoadInto(module);
         var (table, image) = SavedPreprocessing(checkpoint);
+        var clickLog = SavedClickLog(checkpoint);
         int values = ShapeMath.ElementCount(shape);
-        if ((table?.RowWidth ?? image?.SampleSize ?? values) != values)
+        int? made = table?.RowWidth ?? image?.SampleSize ?? clickLog?.RowWidth;
+        if ((made ?? values) != values)
             throw new InvalidDataException(
-                $"Checkpoint '{path}': its preprocessing makes inputs of {table?.RowWidth ?? image?.SampleSize} " +
-                $"values, but the model takes {ShapeMath.Format(shape)}.");
-        return new Predictor(module, shape, maxBatchSize) { Checkpoint = checkpoint, Table = table, Image = image };
+                $"Checkpoint '{path}': its preprocessing makes inputs of {made} values, but the model takes " +
+                $"{ShapeMath.Format(shape)}.");
+        return new Predictor(module, shape, maxBatchSize)
+        {
+            Checkpoint = checkpoint,
+            Table = table,
+            Image = image,
+            ClickLog = clickLog,
+        };
     }
 
     /// <summary>
@@ -176,7 +184,8 @@ public sealed partial class Predictor
     public StateDictReport? LoadReport { get; private init; }
 
     /// <summary>
-    /// The table or image preprocessing saved in <paramref name="checkpoint"/> (both null when it has none).
+    /// The table or image preprocessing saved in <paramref name="checkpoint"/> (both null when it has none or has a
+    /// click log's, see <see cref="SavedClickLog"/>).
     /// </summary>
     /// <exception cref="InvalidDataException">The saved preprocessing is of an unknown kind or malformed; the message
     /// names the file.</exception>
@@ -188,9 +197,10 @@ public sealed partial class Predictor
         {
             PreprocessingKinds.Table => (TablePreprocessor.FromJson(json, checkpoint.Path), null),
             PreprocessingKinds.Image => (null, ImagePreprocessor.FromJson(json, checkpoint.Path)),
+            PreprocessingKinds.ClickLog => (null, null),
             var kind => throw new InvalidDataException(
                 $"Checkpoint '{checkpoint.Path}': its preprocessing is of an unknown kind '{kind}' (expected " +
-                $"'{PreprocessingKinds.Table}' or '{PreprocessingKinds.Image}')."),
+                $"'{PreprocessingKinds.Table}', '{PreprocessingKinds.Image}' or '{PreprocessingKinds.ClickLog}')."),
         };
     }
 
@@ -291,6 +301,17 @@ public sealed partial class Predictor
     }
 
     private void Run(int batch, ReadOnlySpan<float> values, Span<float> logitsOut)
+    {
+        if (_clickLog?.RareIds is { } rareIds)
+        {
+            RunMapped(batch, values, logitsOut, rareIds);
+            return;
+        }
+        RunEncoded(batch, values, logitsOut);
+    }
+
+    // Runs rows that need no mapping: through the plan, or the graph with a borrowed session.
+    private void RunEncoded(int batch, ReadOnlySpan<float> values, Span<float> logitsOut)
     {
         if (_plan is { } plan)
         {

@@ -4,7 +4,8 @@ namespace RocketNet.Serving;
 
 /// <summary>
 /// The kinds of preprocessing a model file can carry (its <c>preprocessing</c> metadata is a JSON object with a
-/// <c>Kind</c> field): a table's column plan or an image folder's size and normalisation.
+/// <c>Kind</c> field): a table's column plan, an image folder's size and normalisation, or a click log's hashing
+/// and rare-id map.
 /// </summary>
 public static class PreprocessingKinds
 {
@@ -13,6 +14,9 @@ public static class PreprocessingKinds
 
     /// <summary>An <see cref="Images.ImagePreprocessor"/>.</summary>
     public const string Image = "image";
+
+    /// <summary>A <see cref="ClickLogs.ClickLogPreprocessor"/>.</summary>
+    public const string ClickLog = "clicklog";
 
     /// <summary>
     /// The <c>Kind</c> recorded in a preprocessing JSON, or null when there is none or it is not JSON.

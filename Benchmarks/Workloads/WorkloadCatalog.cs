@@ -7,7 +7,8 @@ public static class WorkloadCatalog
     public static IReadOnlyList<string> Names { get; } =
         ["gemm256", "gemm512", "gemm1024", "linear-forward", "linear-input-grad", "linear-weight-grad", "mlp",
             "mlp-gemms", "cnn", "wrn16-1", "wrn40-1", "rocket-wrn", "ctr-light-infer1", "ctr-light-infer256",
-            "ctr-rocket-train", "ctr-rocket-train-dense"];
+            "ctr-rocket-train", "ctr-rocket-train-dense", "clicklog-count-raw", "clicklog-count-decoded",
+            "clicklog-seek-raw", "clicklog-seek-parsed"];
 
     /// <summary>Creates the workload called <paramref name="name"/>.</summary>
     /// <exception cref="ArgumentException">Unknown name; the message lists the known ones.</exception>
@@ -29,6 +30,10 @@ public static class WorkloadCatalog
         "ctr-light-infer256" => new CtrInferenceWorkload(256),
         "ctr-rocket-train" => new CtrRocketTrainWorkload(lazy: true),
         "ctr-rocket-train-dense" => new CtrRocketTrainWorkload(lazy: false),
+        "clicklog-count-raw" => new ClickLogScanWorkload("count-raw"),
+        "clicklog-count-decoded" => new ClickLogScanWorkload("count-decoded"),
+        "clicklog-seek-raw" => new ClickLogScanWorkload("seek-raw"),
+        "clicklog-seek-parsed" => new ClickLogScanWorkload("seek-parsed"),
         _ => throw new ArgumentException($"Unknown workload '{name}'. Known workloads: {string.Join(", ", Names)}."),
     };
 }

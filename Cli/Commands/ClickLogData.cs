@@ -1,4 +1,5 @@
 using System.Globalization;
+using RocketNet.Serving.ClickLogs;
 using RocketNet.Training.Data;
 
 namespace RocketNet.Cli.Commands;
@@ -43,7 +44,7 @@ public sealed record ClickLogData(ClickLogStream Train, Dataset? Validation, Dat
         int trainLimit, int batchSize, ulong seed)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var options = request.Criteo;
+        var options = request.Layout;
         var files = ClickLogFiles.Resolve(path);
         IReadOnlyList<string> testFiles;
         long testStart = 0;
@@ -81,7 +82,7 @@ public sealed record ClickLogData(ClickLogStream Train, Dataset? Validation, Dat
                 $"{rows} rows before the test part are too few for --validation {validation}");
         long streamed = Math.Min(trainRows, Math.Min(limit, trainLimit));
         // What is rare is decided by the training rows alone.
-        var rare = request.MinCount > 0 ? RareIdMap.Count(files, options, streamed, request.MinCount) : null;
+        var rare = request.MinCount > 0 ? RareIdCounter.Count(files, options, streamed, request.MinCount) : null;
         var test = ClickLogFiles.ReadDataset(testFiles, options, testStart,
             (int)Math.Min(limit, testInStream ? request.TestRows : int.MaxValue), "test", rare);
         var held = validationRows == 0 ? null
@@ -99,8 +100,16 @@ public sealed record ClickLogData(ClickLogStream Train, Dataset? Validation, Dat
             $"{request.HashBuckets:N0} hash buckets per field") + (rare is null ? "" : string.Create(inv,
             $"; ids seen fewer than {rare.MinCount} times share one rare id ({rare.RareIdCount:N0} of them)"));
         return new ClickLogData(train, held, test,
-            rare?.VocabularySizes(options) ?? CriteoReader.VocabularySizes(options), layout);
+            rare?.VocabularySizes(options.VocabularySizes()) ?? options.VocabularySizes(), layout);
     }
+
+    /// <summary>
+    /// What the model applies to a row's ids, saved with it (every checkpoint and export): the layout, the ids per
+    /// field and the rare-id map of a <c>--min-count</c> run, so that eval, predict and a served model map rare ids
+    /// as training did.
+    /// </summary>
+    public ClickLogPreprocessor Preprocessing =>
+        new(Train.Layout.Name, Vocabulary, Train.Layout.HashBuckets, Train.RareIds);
 
     /// <summary>Records the stream's size, position after <paramref name="epochs"/> epochs and hashing.</summary>
     public void AddTo(IDictionary<string, string> metrics, int epochs)
@@ -108,7 +117,7 @@ public sealed record ClickLogData(ClickLogStream Train, Dataset? Validation, Dat
         ArgumentNullException.ThrowIfNull(metrics);
         metrics[RowsMetric] = Train.RowCount.ToString(CultureInfo.InvariantCulture);
         metrics[PositionMetric] = (epochs * Train.RowsPerEpoch).ToString(CultureInfo.InvariantCulture);
-        metrics[HashBucketsMetric] = Train.Options.HashBuckets.ToString(CultureInfo.InvariantCulture);
+        metrics[HashBucketsMetric] = Train.Layout.HashBuckets.ToString(CultureInfo.InvariantCulture);
         metrics[MinCountMetric] = (Train.RareIds?.MinCount ?? 0).ToString(CultureInfo.InvariantCulture);
     }
 
@@ -121,7 +130,7 @@ public sealed record ClickLogData(ClickLogStream Train, Dataset? Validation, Dat
     {
         ArgumentNullException.ThrowIfNull(metrics);
         foreach (var (key, now) in new[] { (RowsMetric, Train.RowCount),
-            (HashBucketsMetric, (long)Train.Options.HashBuckets), (MinCountMetric, Train.RareIds?.MinCount ?? 0) })
+            (HashBucketsMetric, (long)Train.Layout.HashBuckets), (MinCountMetric, Train.RareIds?.MinCount ?? 0) })
         {
             if (!metrics.TryGetValue(key, out string? saved))
                 throw new UsageException(

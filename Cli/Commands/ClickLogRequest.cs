@@ -3,7 +3,7 @@ using RocketNet.Training.Data;
 namespace RocketNet.Cli.Commands;
 
 /// <summary>
-/// How <c>train --data criteo</c> streams its click log instead of reading it into memory: the options
+/// How <c>train --data criteo|avazu</c> streams its click log instead of reading it into memory: the options
 /// <c>--shuffle-buffer --test-path --test-rows --hash-buckets --min-count</c>.
 /// </summary>
 /// <param name="ShuffleBuffer">Rows held for local shuffling (0: file order).</param>
@@ -11,14 +11,24 @@ namespace RocketNet.Cli.Commands;
 /// <param name="TestRows">Rows at the end of the stream kept as the test part (0: none).</param>
 /// <param name="HashBuckets">Ids per categorical field.</param>
 /// <param name="MinCount">Categorical ids seen fewer times in the training rows share one rare id (0: off).</param>
+/// <param name="Data">The layout of the files: <c>criteo</c> or <c>avazu</c>.</param>
 public sealed record ClickLogRequest(int ShuffleBuffer, string? TestPath, int TestRows, int HashBuckets,
-    int MinCount = 0)
+    int MinCount = 0, string Data = "criteo")
 {
     /// <summary>Default of <c>--hash-buckets</c>, as the in-memory reader uses.</summary>
     public const int DefaultHashBuckets = 10_000;
 
     /// <summary>How rows become ids.</summary>
-    public CriteoOptions Criteo => new() { HashBuckets = HashBuckets };
+    public IClickLogLayout Layout => LayoutOf(Data, HashBuckets);
+
+    /// <summary>The layout named by <c>--data</c> (<c>criteo</c> or <c>avazu</c>) with its hash buckets.</summary>
+    /// <exception cref="UsageException">Another name.</exception>
+    public static IClickLogLayout LayoutOf(string data, int hashBuckets) => data switch
+    {
+        "criteo" => new CriteoOptions { HashBuckets = hashBuckets },
+        "avazu" => new AvazuOptions { HashBuckets = hashBuckets },
+        _ => throw new UsageException($"--shuffle-buffer streams a click log (--data criteo or avazu), not {data}"),
+    };
 
     /// <summary>
     /// The streaming options, or null when <c>--shuffle-buffer</c> is absent (the file is read into memory, as
@@ -43,14 +53,14 @@ public sealed record ClickLogRequest(int ShuffleBuffer, string? TestPath, int Te
                     "--shuffle-buffer N (rows held for shuffling, e.g. 100000)");
             return null;
         }
-        if (data != "criteo")
-            throw new UsageException($"--shuffle-buffer streams a Criteo-format click log (--data criteo), not {data}");
+        if (data is not ("criteo" or "avazu"))
+            throw new UsageException($"--shuffle-buffer streams a click log (--data criteo or avazu), not {data}");
         if (testPath is not null && testRows > 0)
             throw new UsageException("give the test part either as --test-path FILE or as --test-rows N, not both");
         if (minCount > 0 && buckets == ClickLogStream.MaxExactVocabulary)
             throw new UsageException(
                 $"--min-count adds a rare id after the hashed ones: --hash-buckets may be at most " +
                 $"{ClickLogStream.MaxExactVocabulary - 1} with it");
-        return new ClickLogRequest(buffer.Value, testPath, testRows, buckets, minCount);
+        return new ClickLogRequest(buffer.Value, testPath, testRows, buckets, minCount, data);
     }
 }

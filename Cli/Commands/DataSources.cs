@@ -43,7 +43,7 @@ public static class DataSources
     public const string DataMetric = "data";
 
     /// <summary>Names accepted by <c>--data</c>.</summary>
-    public static readonly string[] Names = ["digits", "fashion-mnist", "cifar10", "ticdata", "criteo",
+    public static readonly string[] Names = ["digits", "fashion-mnist", "cifar10", "ticdata", "criteo", "avazu",
         "synthetic-clicks"];
 
     /// <summary>
@@ -51,13 +51,14 @@ public static class DataSources
     /// (default locations are tried for Fashion-MNIST and CIFAR-10); <paramref name="limit"/> caps the
     /// samples per part for quick runs; <paramref name="flatten"/> turns images into rows for MLPs;
     /// <paramref name="syntheticClicks"/> sizes and seeds <c>synthetic-clicks</c> (default: the full-size log, seed 1);
-    /// <paramref name="criteoOptions"/> encodes <c>criteo</c> rows (default: 10,000 hash buckets per field).
+    /// <paramref name="hashBuckets"/> is the ids per categorical field of <c>criteo</c> and <c>avazu</c> rows
+    /// (default: 10,000).
     /// </summary>
     /// <exception cref="UsageException">Unknown name or a required path missing.</exception>
     /// <exception cref="FileNotFoundException">The data file does not exist.</exception>
     public static LoadedData Load(string name, string? path, int limit, bool flatten, bool augment,
         SyntheticClickLogOptions? syntheticClicks = null, TableRequest? table = null, ImageFolderOptions? images = null,
-        CriteoOptions? criteoOptions = null)
+        int? hashBuckets = null)
     {
         if (IsImageFolder(name))
         {
@@ -119,14 +120,17 @@ public static class DataSources
                 parts = (tic.Training, tic.Test ?? throw new InvalidDataException($"File '{csv}': no test rows."));
                 vocabulary = tic.VocabularySizes.ToArray();
                 break;
-            case "criteo":
-                string criteo = path
+            case "criteo" or "avazu":
+                string clickFile = path
                     ?? throw new UsageException(
-                    "--data criteo needs --path (e.g. ../shared/data/ctr/criteo_sample.txt)");
-                if (!File.Exists(criteo)) throw new FileNotFoundException($"Criteo file '{criteo}' not found.", criteo);
-                var all = CriteoReader.ReadDataset(criteo, limit, criteoOptions);
+                    $"--data {name} needs --path (e.g. ../shared/data/ctr/{name}_sample.txt)");
+                if (!File.Exists(clickFile))
+                    throw new FileNotFoundException($"Click-log file '{clickFile}' not found.", clickFile);
+                var layout = ClickLogRequest.LayoutOf(name, hashBuckets ?? ClickLogRequest.DefaultHashBuckets);
+                var all = ClickLogFiles.ReadDataset([clickFile], layout, 0, limit,
+                    Path.GetFileNameWithoutExtension(clickFile));
                 parts = Datasets.TrainTestSplit(all, 0.2, seed: 0);
-                vocabulary = CriteoReader.VocabularySizes(criteoOptions).ToArray();
+                vocabulary = layout.VocabularySizes();
                 break;
             case "synthetic-clicks":
                 var log = SyntheticClickLog.Generate(syntheticClicks ?? new SyntheticClickLogOptions());

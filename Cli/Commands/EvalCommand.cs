@@ -22,7 +22,10 @@ public static class EvalCommand
         string path = options.StringOrNull("checkpoint") ?? throw new UsageException("eval needs --checkpoint <file>");
         if (!File.Exists(path)) throw new FileNotFoundException($"Checkpoint '{path}' not found.", path);
         var checkpoint = Checkpoint.Load(path);
-        if (checkpoint.Preprocessing is not null)
+        // A click log's preprocessing (hashing, rare ids) applies to the rows eval reads; a table's or images' do
+        // not.
+        var clickLog = Predictor.SavedClickLog(checkpoint);
+        if (checkpoint.Preprocessing is not null && clickLog is null)
             throw new UsageException(
                 $"'{path}' was trained on your own table or image folder: score labelled data with " +
                 "'rocketnet predict --model F --input FILE|FOLDER --output scores.csv', which " +
@@ -49,15 +52,17 @@ public static class EvalCommand
         var clicks = SyntheticClickLogOptions.ForImpressions(
             impressions ?? Recorded(checkpoint, DataSources.ImpressionsMetric) ?? TrainSettings.DefaultImpressions,
             (ulong)(dataSeed ?? Recorded(checkpoint, DataSources.DataSeedMetric) ?? 1));
-        if (Recorded(checkpoint, ClickLogData.MinCountMetric) > 0)
+        if (clickLog is not null && clickLog.Layout != data)
             throw new UsageException(
-                $"'{path}' was trained with --min-count: which ids are rare was decided by its training rows, which " +
-                "eval does not read; its test result is in the run folder's test.csv and log.csv");
+                $"'{path}' was trained on click logs of the {clickLog.Layout} layout; --data {data} rows are not " +
+                $"encoded as it expects (pass --data {clickLog.Layout})");
         // A streamed click log's run hashed into its own bucket count; its ids must be hashed the same way here.
-        var criteo = Recorded(checkpoint, ClickLogData.HashBucketsMetric) is { } buckets
-            ? new CriteoOptions { HashBuckets = buckets } : null;
-        var loaded = DataSources.Load(data, dataPath, limit, flatten, augment: false, clicks, criteoOptions: criteo);
+        int? buckets = clickLog?.HashBuckets ?? Recorded(checkpoint, ClickLogData.HashBucketsMetric);
+        var loaded = DataSources.Load(data, dataPath, limit, flatten, augment: false, clicks, hashBuckets: buckets);
         var test = loaded.Test;
+        // Ids rare in the run's training rows become its rare id, as training mapped them (the map travels in the
+        // model; the rows read here never decide what is rare).
+        clickLog?.RareIds?.Apply(test.Features.AsSpan(0, test.Count * test.SampleSize), test.SampleSize);
         if (checkpoint.InputShape is { } trained && !trained.SequenceEqual(test.SampleShape))
             throw new UsageException(
                 $"the checkpoint was trained on samples of shape [{string.Join(", ", trained)}], " +

@@ -54,7 +54,7 @@ public static class ModelFactory
             case "ctr":
                 if (data.Vocabulary is null)
                     throw new UsageException(
-                        $"--arch ctr needs categorical data (ticdata, criteo, synthetic-clicks), not {s.Data}");
+                        $"--arch ctr needs categorical data (ticdata, criteo, avazu, synthetic-clicks), not {s.Data}");
                 return $"ctr-towers vocab={string.Join("x", data.Vocabulary)} dim={s.EmbeddingDim} " +
                     $"booster={(s.BoosterHidden == "512" ? "720x360x240x180x90" : s.BoosterHidden)} " +
                     $"light={(s.LightHidden.Length == 0 ? "200x80" : s.LightHidden)} classes={classes} " +

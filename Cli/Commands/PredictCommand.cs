@@ -10,7 +10,8 @@ using RocketNet.Training.Data.Tables;
 namespace RocketNet.Cli.Commands;
 
 /// <summary>
-/// <c>rocketnet predict --model F --input new.csv --output scores.csv [--id COLUMN]</c>: scores a table file with a
+/// <c>rocketnet predict --model F --input new.csv --output scores.csv [--id COLUMN]</c>: scores a table file (or an
+/// image folder, or a click log for a model trained on a streamed one: <see cref="ClickLogScoring"/>) with a
 /// model trained on a table (an exported light net, or a pair checkpoint's light net or, with <c>--net booster</c>,
 /// its booster), streaming it in batches
 /// through the preprocessing saved in the model. Each output row: the input's line number (or its
@@ -39,6 +40,12 @@ public static class PredictCommand
         OutputPath.CheckNotSource(outPath, modelPath, "--model");
         OutputPath.CheckNotSource(outPath, input, "--input");
         var predictor = LoadPredictor(modelPath, net);
+        if (predictor.ClickLog is not null)
+        {
+            if (idColumn is not null)
+                throw new UsageException("--id names a table column; click-log scores are identified by row number");
+            return ClickLogScoring.Run(predictor, input, outPath, output, net);
+        }
         if (Directory.Exists(input))
         {
             if (predictor.Image is null)
@@ -110,8 +117,8 @@ public static class PredictCommand
         var checkpoint = Checkpoint.Load(path);
         if (checkpoint.Preprocessing is null)
             throw new UsageException(
-                $"'{path}' was not trained on a table file or an image folder (it has no saved preprocessing); " +
-                "predict scores such models");
+                $"'{path}' was not trained on a table file, an image folder or a streamed click log (it has no " +
+                "saved preprocessing); predict scores such models");
         if (net == "booster" && CheckpointNets.IsLightNet(checkpoint))
             throw new UsageException(
                 $"--net booster: '{path}' is an exported light net, which has no booster; give the pair checkpoint " +
@@ -121,10 +128,11 @@ public static class PredictCommand
             ? CheckpointNets.LoadPair(checkpoint).Booster
             : CheckpointNets.LoadLightNetOfAny(checkpoint);
         var (table, image) = Predictor.SavedPreprocessing(checkpoint);
-        int[] shape = checkpoint.InputShape ?? [table?.RowWidth ?? image!.SampleSize];
+        var clickLog = Predictor.SavedClickLog(checkpoint);
+        int[] shape = checkpoint.InputShape ?? [table?.RowWidth ?? image?.SampleSize ?? clickLog!.RowWidth];
         try
         {
-            return new Predictor(module, shape, BatchSize) { Table = table, Image = image };
+            return new Predictor(module, shape, BatchSize) { Table = table, Image = image, ClickLog = clickLog };
         }
         catch (ArgumentException e)
         {

@@ -34,7 +34,7 @@ public static class TrainCommand
         bool flatten = s.Architecture == "mlp" || s.Architecture.StartsWith("mlp ", StringComparison.Ordinal);
         var clickLog = s.ClickLog is null ? null
             : ClickLogData.Load(s.DataPath ?? throw new UsageException(
-                "--data criteo needs --path: a file, comma-separated files or a folder of them"),
+                $"--data {s.Data} needs --path: a file, comma-separated files or a folder of them"),
                 s.ClickLog, s.Validation, s.Limit, s.TrainLimit, s.BatchSize, (ulong)s.Seed);
         // A streamed click log has no training part in memory: its test part stands in for shape and classes.
         var data = clickLog is null
@@ -144,7 +144,7 @@ public static class TrainCommand
             stop = startEpoch;
         }
         // travels in every checkpoint, so a served model takes raw rows or image files
-        string? preprocessing = data.PreprocessingJson;
+        string? preprocessing = clickLog?.Preprocessing.ToJson() ?? data.PreprocessingJson;
         string bestPath = Path.Combine(s.CheckpointDirectory, BestCheckpointFile);
         bool stoppedEarly = false;
         int done = startEpoch;

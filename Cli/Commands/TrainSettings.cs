@@ -24,7 +24,7 @@ public sealed record TrainSettings
     /// <summary>File or folder of the dataset, if it needs one.</summary>
     public string? DataPath { get; init; }
     /// <summary>
-    /// For <c>--data criteo</c> with <c>--shuffle-buffer</c>: how to stream the click log; else null.
+    /// For <c>--data criteo</c> or <c>avazu</c> with <c>--shuffle-buffer</c>: how to stream the click log; else null.
     /// </summary>
     public ClickLogRequest? ClickLog { get; init; }
     /// <summary>At most this many samples per part (quick runs).</summary>

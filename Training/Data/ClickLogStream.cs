@@ -1,9 +1,10 @@
+using RocketNet.Serving.ClickLogs;
 using RocketNet.Training.Rocket;
 
 namespace RocketNet.Training.Data;
 
 /// <summary>
-/// Training batches streamed from Criteo-format click-log files (<see cref="ClickLogFiles"/>) in constant memory:
+/// Training batches streamed from click-log files of one layout (<see cref="ClickLogFiles"/>) in constant memory:
 /// each epoch re-reads rows [0, <see cref="RowCount"/>) of the files in order (gzip decompressed on the fly) and
 /// shuffles them locally through a buffer of <see cref="ShuffleBuffer"/> rows, so memory is the buffer and the
 /// batch, whatever the size of the log.
@@ -27,17 +28,17 @@ public sealed class ClickLogStream : IBatchSource
     /// <summary>Largest vocabulary per field whose ids a float batch tensor holds exactly (2^24).</summary>
     public const int MaxExactVocabulary = 1 << 24;
 
-    private const int Width = CriteoReader.FieldCount;
-    private readonly int[] _bufferIds;    // [K, 39]
+    private readonly int _width;          // fields per row F (39 for Criteo)
+    private readonly int[] _bufferIds;    // [K, F]
     private readonly int[] _bufferLabels; // [K]
-    private readonly Tensor _fullInput;   // [B, 39]
+    private readonly Tensor _fullInput;   // [B, F]
     private readonly int[] _fullLabels;
-    private readonly Tensor? _lastInput;  // [RowCount mod B, 39] when the last batch is partial and kept
+    private readonly Tensor? _lastInput;  // [RowCount mod B, F] when the last batch is partial and kept
     private readonly int[]? _lastLabels;
 
     /// <summary>Creates a stream over <paramref name="files"/>.</summary>
     /// <param name="files">The files, read in this order as one stream.</param>
-    /// <param name="options">How rows become ids.</param>
+    /// <param name="layout">How rows become ids (e.g. <see cref="CriteoOptions"/>).</param>
     /// <param name="batchSize">Rows per batch B.</param>
     /// <param name="shuffleBuffer">Rows K held for local shuffling (0 or 1: file order).</param>
     /// <param name="seed">Seed of the shuffling.</param>
@@ -47,25 +48,31 @@ public sealed class ClickLogStream : IBatchSource
     /// <exception cref="ArgumentOutOfRangeException">A size is out of range, or a vocabulary exceeds
     /// <see cref="MaxExactVocabulary"/>.</exception>
     /// <exception cref="ArgumentException">No rows per epoch.</exception>
-    public ClickLogStream(IReadOnlyList<string> files, CriteoOptions options, int batchSize, int shuffleBuffer,
+    public ClickLogStream(IReadOnlyList<string> files, IClickLogLayout layout, int batchSize, int shuffleBuffer,
         ulong seed, long? rowCount = null, RareIdMap? rareIds = null)
     {
         ArgumentNullException.ThrowIfNull(files);
-        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(layout);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         ArgumentOutOfRangeException.ThrowIfNegative(shuffleBuffer);
-        if (options.HashBuckets + (rareIds is null ? 0 : 1) > MaxExactVocabulary
-            || options.IntegerBuckets > MaxExactVocabulary)
-            throw new ArgumentOutOfRangeException(nameof(options),
-                $"Click-log vocabularies of {options.HashBuckets} hash buckets and {options.IntegerBuckets} " +
-                $"integer buckets: ids travel in float tensors, exact only below {MaxExactVocabulary} per field.");
-        long rows = rowCount ?? ClickLogFiles.CountRows(files, options);
+        int[] vocabulary = rareIds?.VocabularySizes(layout.VocabularySizes()) ?? layout.VocabularySizes();
+        if (vocabulary.Max() > MaxExactVocabulary)
+            throw new ArgumentOutOfRangeException(nameof(layout),
+                $"Click-log vocabularies of up to {vocabulary.Max()} ids ({layout.HashBuckets} hash buckets): ids " +
+                $"travel in float tensors, exact only below {MaxExactVocabulary} per field.");
+        if (rareIds is not null && (rareIds.RowWidth != layout.FieldCount || rareIds.HashBuckets != layout.HashBuckets))
+            throw new ArgumentException(
+                $"The rare-id map covers fields up to {rareIds.RowWidth} with {rareIds.HashBuckets} buckets; the " +
+                $"{layout.Name} layout has {layout.FieldCount} fields and {layout.HashBuckets} buckets.",
+                nameof(rareIds));
+        long rows = rowCount ?? ClickLogFiles.CountRows(files, layout);
         if (rows <= 0)
             throw new ArgumentException(
                 $"Click log {string.Join(", ", files)}: {rows} rows per epoch; expected at least one.",
                 nameof(rowCount));
         Files = files;
-        Options = options;
+        Layout = layout;
+        _width = layout.FieldCount;
         RareIds = rareIds;
         BatchSize = batchSize;
         ShuffleBuffer = shuffleBuffer;
@@ -81,16 +88,16 @@ public sealed class ClickLogStream : IBatchSource
                 $"{rows} rows in batches of {batchSize} make more than {int.MaxValue} batches per epoch.");
         RowsPerEpoch = full * batchSize + (keepLast ? remainder : 0);
         int buffered = (int)Math.Min(shuffleBuffer, rows);
-        _bufferIds = new int[buffered * Width];
+        _bufferIds = new int[buffered * _width];
         _bufferLabels = new int[buffered];
         // The reusable batch tensors must outlive every step's scope, even if the stream is built inside one.
         using var unscoped = TensorScope.Unscoped();
         int fullSize = (int)Math.Min(batchSize, rows);
-        _fullInput = Tensor.Zeros(fullSize, Width);
+        _fullInput = Tensor.Zeros(fullSize, _width);
         _fullLabels = new int[fullSize];
         if (full > 0 && keepLast)
         {
-            _lastInput = Tensor.Zeros(remainder, Width);
+            _lastInput = Tensor.Zeros(remainder, _width);
             _lastLabels = new int[remainder];
         }
     }
@@ -99,7 +106,7 @@ public sealed class ClickLogStream : IBatchSource
     public IReadOnlyList<string> Files { get; }
 
     /// <summary>How rows become ids.</summary>
-    public CriteoOptions Options { get; }
+    public IClickLogLayout Layout { get; }
 
     /// <summary>Rows per full batch.</summary>
     public int BatchSize { get; }
@@ -132,7 +139,7 @@ public sealed class ClickLogStream : IBatchSource
         foreach (var (label, ids) in Rows(epoch))
         {
             if (produced == RowsPerEpoch) yield break;
-            CopyIds(ids, input.Data.Slice(filled * Width, Width));
+            CopyIds(ids, input.Data.Slice(filled * _width, _width));
             labels[filled++] = label;
             produced++;
             if (filled < labels.Length) continue;
@@ -144,7 +151,7 @@ public sealed class ClickLogStream : IBatchSource
     }
 
     /// <summary>
-    /// The rows of epoch <paramref name="epoch"/> in training order: (label, 39 ids). The id array is reused by
+    /// The rows of epoch <paramref name="epoch"/> in training order: (label, F ids). The id array is reused by
     /// the next row; copy what you keep.
     /// </summary>
     /// <exception cref="InvalidDataException">(While enumerating) a row is invalid, or the files hold fewer rows
@@ -153,10 +160,10 @@ public sealed class ClickLogStream : IBatchSource
     {
         var random = new RandomGenerator(Seed * 0x9E3779B97F4A7C15UL ^ (ulong)(uint)epoch * 0xD1B54A32D192ED03UL);
         int capacity = _bufferLabels.Length;
-        var emitted = new int[Width];
+        var emitted = new int[_width];
         int filled = 0;
         long read = 0;
-        foreach (var row in ClickLogFiles.ReadRows(Files, Options, RareIds))
+        foreach (var row in ClickLogFiles.ReadRows(Files, Layout, RareIds))
         {
             if (read++ == RowCount) break;
             if (capacity <= 1)
@@ -185,7 +192,7 @@ public sealed class ClickLogStream : IBatchSource
             if (j != left - 1)
             {
                 _bufferLabels[j] = _bufferLabels[left - 1];
-                _bufferIds.AsSpan((left - 1) * Width, Width).CopyTo(_bufferIds.AsSpan(j * Width, Width));
+                _bufferIds.AsSpan((left - 1) * _width, _width).CopyTo(_bufferIds.AsSpan(j * _width, _width));
             }
             yield return chosen;
         }
@@ -194,18 +201,18 @@ public sealed class ClickLogStream : IBatchSource
     // The one place ids become floats: exact, as the constructor keeps every id below 2^24.
     private static void CopyIds(int[] ids, Span<float> row)
     {
-        for (int f = 0; f < Width; f++) row[f] = ids[f];
+        for (int f = 0; f < row.Length; f++) row[f] = ids[f];
     }
 
-    private void Store(int slot, CriteoRow row)
+    private void Store(int slot, ClickRow row)
     {
         _bufferLabels[slot] = row.Label;
-        row.FieldIds.CopyTo(_bufferIds.AsSpan(slot * Width, Width));
+        row.FieldIds.CopyTo(_bufferIds.AsSpan(slot * _width, _width));
     }
 
     private (int Label, int[] Ids) Take(int slot, int[] into)
     {
-        _bufferIds.AsSpan(slot * Width, Width).CopyTo(into);
+        _bufferIds.AsSpan(slot * _width, _width).CopyTo(into);
         return (_bufferLabels[slot], into);
     }
 }

@@ -16,8 +16,8 @@ public enum CriteoFormat
     CsvWithHeader,
 }
 
-/// <summary>How <see cref="CriteoReader"/> encodes rows into field ids.</summary>
-public sealed class CriteoOptions
+/// <summary>How <see cref="CriteoReader"/> encodes rows into field ids: the Criteo click-log layout.</summary>
+public sealed class CriteoOptions : IClickLogLayout
 {
     /// <summary>File layout.</summary>
     public CriteoFormat Format { get; init; } = CriteoFormat.Auto;
@@ -29,4 +29,31 @@ public sealed class CriteoOptions
     /// Ids per integer field I1..I13 after log-bucketisation (larger values are clamped to the last id).
     /// </summary>
     public int IntegerBuckets { get; init; } = 128;
+
+    /// <inheritdoc />
+    public string Name => "criteo";
+
+    /// <inheritdoc />
+    public int FieldCount => CriteoReader.FieldCount;
+
+    /// <inheritdoc />
+    public int FirstHashedField => CriteoReader.IntegerFieldCount;
+
+    /// <inheritdoc />
+    public int[] VocabularySizes() => CriteoReader.VocabularySizes(this);
+
+    /// <inheritdoc />
+    public IEnumerable<ClickRow> ReadRows(string path) => CriteoReader.ReadRows(path, this);
+
+    /// <inheritdoc />
+    public IEnumerable<ClickRow> ReadRows(string path, SkippedRows skipped) =>
+        CriteoReader.ReadRows(path, skipped, this);
+
+    /// <inheritdoc />
+    public bool IsHeader(string firstLine)
+    {
+        ArgumentNullException.ThrowIfNull(firstLine);
+        return Format == CriteoFormat.CsvWithHeader
+            || Format == CriteoFormat.Auto && firstLine.StartsWith("label", StringComparison.OrdinalIgnoreCase);
+    }
 }

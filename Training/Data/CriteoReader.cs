@@ -3,12 +3,6 @@ using System.Globalization;
 
 namespace RocketNet.Training.Data;
 
-/// <summary>One encoded Criteo row: the click label and 39 field ids (I1..I13 bucketised, C1..C26 hashed).</summary>
-/// <param name="Label">0 (no click) or 1 (click).</param>
-/// <param name="FieldIds">39 ids; field f's id lies in [0, <see cref="CriteoReader.VocabularySizes"/>[f]).</param>
-/// <param name="Line">1-based line of the row in its file.</param>
-public readonly record struct CriteoRow(int Label, int[] FieldIds, long Line);
-
 /// <summary>
 /// Streams Criteo display-advertising rows — label, 13 integer features I1..I13, 26 categorical features
 /// C1..C26 (hex hashes), any of them possibly empty — from the original tab-separated files or from the
@@ -46,19 +40,39 @@ public static class CriteoReader
     /// <summary>Streams the rows of <paramref name="path"/> lazily; the file stays open while enumerating.</summary>
     /// <exception cref="InvalidDataException">(While enumerating) a row has the wrong cell count, a label is not 0/1,
     /// or an integer cell does not parse; the message names the file, line and column.</exception>
-    public static IEnumerable<CriteoRow> ReadRows(string path, CriteoOptions? options = null)
+    public static IEnumerable<ClickRow> ReadRows(string path, CriteoOptions? options = null)
     {
         options ??= new CriteoOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(options.IntegerBuckets, 6);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.HashBuckets, 2);
-        return Enumerate(path, options);
+        return Enumerate(new StreamReader(CompressedFile.OpenRead(path)), path, 0, null, options);
     }
 
-    private static IEnumerable<CriteoRow> Enumerate(string path, CriteoOptions options)
+    /// <summary>
+    /// Streams the rows of <paramref name="path"/> after those <paramref name="skipped"/> passed, with the file's line
+    /// numbers (see <see cref="RawLineSkipper"/>).
+    /// </summary>
+    /// <exception cref="InvalidDataException">(While enumerating) a row is invalid.</exception>
+    public static IEnumerable<ClickRow> ReadRows(string path, SkippedRows skipped, CriteoOptions? options = null)
     {
-        using var reader = new StreamReader(CompressedFile.OpenRead(path));
-        long lineNumber = 0;
+        ArgumentNullException.ThrowIfNull(skipped);
+        options ??= new CriteoOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.IntegerBuckets, 6);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.HashBuckets, 2);
+        return Enumerate(skipped.Rest, path, skipped.LinesSkipped, skipped.FirstLine, options);
+    }
+
+    // Lines after the first linesBefore ones (whose first line, if passed, was firstLine).
+    private static IEnumerable<ClickRow> Enumerate(TextReader text, string path, long linesBefore, string? firstLine,
+        CriteoOptions options)
+    {
+        using var reader = text;
+        long lineNumber = linesBefore;
         var format = options.Format;
+        // The layout of an Auto file is decided by its first line, here or already passed.
+        if (format == CriteoFormat.Auto && firstLine is not null)
+            format = firstLine.StartsWith("label", StringComparison.OrdinalIgnoreCase)
+                ? CriteoFormat.CsvWithHeader : CriteoFormat.TabSeparated;
         string[] names = ["label", .. FieldNames];
         while (reader.ReadLine() is { } line)
         {
@@ -73,7 +87,7 @@ public static class CriteoReader
         }
     }
 
-    private static CriteoRow ParseLine(string line, char separator, string path, long lineNumber, string[] names,
+    private static ClickRow ParseLine(string line, char separator, string path, long lineNumber, string[] names,
         CriteoOptions options)
     {
         var ids = new int[FieldCount];
@@ -101,7 +115,7 @@ public static class CriteoReader
             else
                 ids[column - 1] = FeatureHashing.Bucket(cell, options.HashBuckets);
         }
-        return new CriteoRow(label, ids, lineNumber);
+        return new ClickRow(label, ids, lineNumber);
     }
 
     /// <summary>Log-bucket of an integer cell (see the class remarks).</summary>

@@ -157,7 +157,7 @@ public sealed class ClickLogStreamTests : IDisposable
     {
         string path = Generate("log.tsv", 3000);
         var options = new CriteoOptions { HashBuckets = 2000 };
-        var map = RareIdMap.Count([path], options, rows: 2000, minCount: 5);
+        var map = RareIdCounter.Count([path], options, rows: 2000, minCount: 5);
         // Reference: count each (field, id) over the first 2000 rows by brute force.
         var rows = CriteoReader.ReadRows(path, options).ToList();
         var counts = new Dictionary<(int, int), int>();
@@ -180,7 +180,7 @@ public sealed class ClickLogStreamTests : IDisposable
             }
         }
         Assert.True(rareSeen > 0 && map.RareIdCount > 0, "the generated log has no rare ids: the test checks nothing");
-        Assert.Equal(2001, map.VocabularySizes(options)[^1]);
+        Assert.Equal(2001, map.VocabularySizes(options.VocabularySizes())[^1]);
         // The stream and the in-memory parts apply the same map.
         var stream = new ClickLogStream([path], options, 100, 0, 1, rareIds: map);
         var part = ClickLogFiles.ReadDataset([path], options, 0, 3000, "all", map);
