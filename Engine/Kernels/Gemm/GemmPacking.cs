@@ -66,7 +66,7 @@ internal static unsafe class GemmPacking
     {
         int fullPanels = cols / width, tail = cols - fullPanels * width;
         nint panelStride = (nint)kc * width;
-        bool vector = Vector512.IsHardwareAccelerated && width % 16 == 0;
+        bool vector = VectorWidth.Use512 && width % 16 == 0;
         for (int p = 0; p < kc; p++, src += ld)
         {
             float* row = src, d = dst + (nint)p * width;
@@ -96,14 +96,19 @@ internal static unsafe class GemmPacking
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackCopy(float* src, int ld, int valid, int kc, int width, float* dst)
     {
-        if (Vector512.IsHardwareAccelerated && valid == width && width % Vector512<float>.Count == 0)
+        if (VectorWidth.Use512 && valid == width && width % Vector512<float>.Count == 0)
         {
             CopyRows<Vector512<float>, Lanes512>(src, ld, kc, width, dst);
             return;
         }
-        if (Vector256.IsHardwareAccelerated && valid == width && width % Vector256<float>.Count == 0)
+        if (VectorWidth.Use256 && valid == width && width % Vector256<float>.Count == 0)
         {
             CopyRows<Vector256<float>, Lanes256>(src, ld, kc, width, dst);
+            return;
+        }
+        if (VectorWidth.Use128 && valid == width && width % Vector128<float>.Count == 0)
+        {
+            CopyRows<Vector128<float>, Lanes128>(src, ld, kc, width, dst);
             return;
         }
         for (int p = 0; p < kc; p++, src += ld, dst += width)
@@ -135,7 +140,7 @@ internal static unsafe class GemmPacking
         // of 8 valid rows (an edge panel, e.g. the last 8 of n = 200 in a 32-wide panel, included).
         // Row blocks outermost: the 8 source rows of a block are then each read sequentially.
         int blockRows = 0, whole = 0;
-        if (Avx.IsSupported && width % 8 == 0)
+        if (Avx.IsSupported && VectorWidth.Use256 && width % 8 == 0)
         {
             blockRows = valid / 8 * 8;
             whole = kc / 8 * 8;
