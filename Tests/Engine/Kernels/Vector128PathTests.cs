@@ -62,6 +62,25 @@ public sealed class Vector128PathTests : IDisposable
         Assert.Contains("128, 256 or 512", e.Message);
     }
 
+    [Theory]
+    [InlineData(3, 11)] // OW = 5: one step of four windows and a scalar window; odd row and column left over
+    [InlineData(4, 16)] // OW = 8: two steps
+    public void TwoByTwoMaxPoolMatchesTheReferenceWithTiesAndNaN(int height, int width)
+    {
+        var g = new PoolGeometry(2, 3, height, width, 2, 2, 2, 2, 0, 0);
+        int planes = g.N * g.C, outPlane = g.OutHeight * g.OutWidth;
+        var x = new float[planes * height * width];
+        for (int i = 0; i < x.Length; i++) x[i] = i * 7 % 5; // many ties: the first maximum must win
+        for (int i = 3; i < x.Length; i += 13) x[i] = float.NaN; // NaN in every tap position, vector part and tail
+        float[] y = new float[planes * outPlane], expectedY = new float[y.Length];
+        int[] indices = new int[y.Length], expectedIndices = new int[y.Length];
+        Assert.True(MaxPool2x2Vector128.Applies(g));
+        PoolingKernels.MaxPoolForward(g, x, y, indices);
+        PoolingReference.MaxPoolForward(g, x, expectedY, expectedIndices);
+        Assert.Equal(expectedY, y);
+        Assert.Equal(expectedIndices, indices);
+    }
+
     [Fact]
     public void BadCapThrows() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => VectorWidth.MaxBits = 64);
