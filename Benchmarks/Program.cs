@@ -7,7 +7,8 @@ namespace RocketNet.Benchmarks;
 /// convolution report (<see cref="ConvLayerReport"/>), <c>winograd-layers</c> the implicit-GEMM vs Winograd
 /// F(2×2, 3×3) vs F(4×4, 3×3) comparison (<see cref="WinogradLayerReport"/>), <c>serving</c> the shared-predictor
 /// latency report (<see cref="ServingReport"/>), <c>onnx-serving</c> RocketNet against ONNX Runtime per serving
-/// workload (<see cref="OnnxServingReport"/>); anything else goes to BenchmarkDotNet (e.g.
+/// workload (<see cref="OnnxServingReport"/>), <c>vector128</c> the 128-bit GEMM against the 128-bit FMA peak
+/// (<see cref="Vector128Report"/>); anything else goes to BenchmarkDotNet (e.g.
 /// <c>--filter '*Gemm*'</c>, <c>--job Dry</c>).
 /// </summary>
 public static class Program
@@ -20,6 +21,8 @@ public static class Program
             return ConvLayerReport.Run(args[1..], Console.Out, Console.Error);
         if (args.Length > 0 && args[0] == "winograd-layers")
             return WinogradLayerReport.Run(args[1..], Console.Out, Console.Error);
+        if (args.Length > 0 && args[0] == "vector128")
+            return Vector128Report.Run(args[1..], Console.Out, Console.Error);
         if (args.Length > 0 && args[0] == "serving") return ServingReport.Run(args[1..], Console.Out, Console.Error);
         if (args.Length > 0 && args[0] == "onnx-serving")
             return OnnxServingReport.Run(args[1..], Console.Out, Console.Error);

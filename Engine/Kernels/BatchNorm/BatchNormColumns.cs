@@ -18,8 +18,11 @@ internal static unsafe class BatchNormColumns
     /// <summary>Channels per block: the floats of one Vector256.</summary>
     public const int Lanes = 8;
 
-    /// <summary>True where the lanes run as vectors; elsewhere the per-channel path serves S = 1 too.</summary>
-    public static bool Available => Vector256.IsHardwareAccelerated;
+    /// <summary>
+    /// True where the lanes run as 256-bit vectors (and the <see cref="VectorWidth"/> cap allows them); elsewhere, as
+    /// on ARM64, the per-channel path serves S = 1 too, with the same bits.
+    /// </summary>
+    public static bool Available => VectorWidth.Use256;
 
     /// <summary>
     /// sum[l] = Σ_i x[i·stride + l], in double, rows in order. x: [rows] steps of 8 floats, stride apart.

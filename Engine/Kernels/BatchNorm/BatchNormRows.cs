@@ -15,10 +15,12 @@ internal static unsafe class BatchNormRows
     {
         int i = 0;
         float total = 0;
-        if (Vector512.IsHardwareAccelerated && length >= Vector512<float>.Count)
+        if (VectorWidth.Use512 && length >= Vector512<float>.Count)
             total = SumSquaredDeviations<Vector512<float>, Lanes512>(x, length, mean, ref i);
-        else if (Vector256.IsHardwareAccelerated && length >= Vector256<float>.Count)
+        else if (VectorWidth.Use256 && length >= Vector256<float>.Count)
             total = SumSquaredDeviations<Vector256<float>, Lanes256>(x, length, mean, ref i);
+        else if (VectorWidth.Use128 && length >= Vector128<float>.Count)
+            total = SumSquaredDeviations<Vector128<float>, Lanes128>(x, length, mean, ref i);
         for (; i < length; i++)
         {
             float d = x[i] - mean;
@@ -58,13 +60,15 @@ internal static unsafe class BatchNormRows
         float total = 0, product = 0;
         // The vector loops cover the indices Normalise's did (with AVX-512, never the 256-bit loop), so a mask from
         // x sees the same fused or unfused values as the forward pass.
-        if (Vector512.IsHardwareAccelerated)
+        if (VectorWidth.Use512)
         {
             if (length >= Vector512<float>.Count)
                 SumsOfGradient<Vector512<float>, Lanes512>(dy, y, x, length, mean, mask, ref i, out total, out product);
         }
-        else if (Vector256.IsHardwareAccelerated && length >= Vector256<float>.Count)
+        else if (VectorWidth.Use256 && length >= Vector256<float>.Count)
             SumsOfGradient<Vector256<float>, Lanes256>(dy, y, x, length, mean, mask, ref i, out total, out product);
+        else if (VectorWidth.Use128 && length >= Vector128<float>.Count)
+            SumsOfGradient<Vector128<float>, Lanes128>(dy, y, x, length, mean, mask, ref i, out total, out product);
         for (; i < length; i++)
         {
             float deviation = x[i] - mean;
@@ -121,10 +125,12 @@ internal static unsafe class BatchNormRows
         float shift, bool relu = false)
     {
         int i = 0;
-        if (Vector512.IsHardwareAccelerated)
+        if (VectorWidth.Use512)
             Normalise<Vector512<float>, Lanes512>(x, y, length, mean, scale, shift, relu, ref i);
-        else if (Vector256.IsHardwareAccelerated)
+        else if (VectorWidth.Use256)
             Normalise<Vector256<float>, Lanes256>(x, y, length, mean, scale, shift, relu, ref i);
+        else if (VectorWidth.Use128)
+            Normalise<Vector128<float>, Lanes128>(x, y, length, mean, scale, shift, relu, ref i);
         for (; i < length; i++)
         {
             float value = (x[i] - mean) * scale + shift;
@@ -155,14 +161,19 @@ internal static unsafe class BatchNormRows
         ReluMask mask, float dyScale, float deviationScale, float offset, bool overwrite)
     {
         int i = 0;
-        if (Vector512.IsHardwareAccelerated)
+        if (VectorWidth.Use512)
         {
             AccumulateInputGradient<Vector512<float>, Lanes512>(gradX, dy, y, x, length, mean, mask, dyScale,
                 deviationScale, offset, overwrite, ref i);
         }
-        else if (Vector256.IsHardwareAccelerated)
+        else if (VectorWidth.Use256)
         {
             AccumulateInputGradient<Vector256<float>, Lanes256>(gradX, dy, y, x, length, mean, mask, dyScale,
+                deviationScale, offset, overwrite, ref i);
+        }
+        else if (VectorWidth.Use128)
+        {
+            AccumulateInputGradient<Vector128<float>, Lanes128>(gradX, dy, y, x, length, mean, mask, dyScale,
                 deviationScale, offset, overwrite, ref i);
         }
         for (; i < length; i++)

@@ -6,12 +6,12 @@ namespace RocketNet.Kernels;
 /// <summary>
 /// The vector operations a kernel loop needs, for one register width, as static members: a loop written once
 /// as a generic method over <typeparamref name="TVector"/> and an <see cref="IFloatLanes{TVector}"/> struct runs as
-/// 512-bit (<see cref="Lanes512"/>) or 256-bit (<see cref="Lanes256"/>) code. The JIT compiles each struct
-/// instantiation separately and inlines these members, so each copy is the code the hand-written twin loop was
-/// (the operator-struct pattern System.Numerics.Tensors uses). Each member does what its Vector512/Vector256
-/// namesake does, so a loop gives the same bits on either width as its twin did.
+/// 512-bit (<see cref="Lanes512"/>), 256-bit (<see cref="Lanes256"/>) or 128-bit (<see cref="Lanes128"/>) code.
+/// The JIT compiles each struct instantiation separately and inlines these members, so each copy is the code the
+/// hand-written twin loop was (the operator-struct pattern System.Numerics.Tensors uses). Each member does what its
+/// Vector512/Vector256/Vector128 namesake does, so a loop gives the same bits on either width as its twin did.
 /// </summary>
-/// <typeparam name="TVector">Vector512&lt;float&gt; or Vector256&lt;float&gt;.</typeparam>
+/// <typeparam name="TVector">Vector512&lt;float&gt;, Vector256&lt;float&gt; or Vector128&lt;float&gt;.</typeparam>
 internal unsafe interface IFloatLanes<TVector>
     where TVector : struct
 {
@@ -54,7 +54,7 @@ internal unsafe interface IFloatLanes<TVector>
     /// <summary><paramref name="value"/> where <paramref name="test"/> &gt; 0, else +0.</summary>
     static abstract TVector WherePositive(TVector test, TVector value);
 
-    /// <summary>The sum of the lanes, in the order Vector512.Sum / Vector256.Sum adds them.</summary>
+    /// <summary>The sum of the lanes, in the order Vector512.Sum / Vector256.Sum / Vector128.Sum adds them.</summary>
     static abstract float Sum(TVector value);
 }
 
@@ -180,4 +180,66 @@ internal readonly unsafe struct Lanes256 : IFloatLanes<Vector256<float>>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sum(Vector256<float> value) => Vector256.Sum(value);
+}
+
+/// <summary>SSE or NEON: 4 floats per vector (ARM64, and x64 with the width capped at 128).</summary>
+internal readonly unsafe struct Lanes128 : IFloatLanes<Vector128<float>>
+{
+    /// <inheritdoc/>
+    public static int Count => Vector128<float>.Count;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Broadcast(float value) => Vector128.Create(value);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Load(float* source) => Vector128.Load(source);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(Vector128<float> value, float* destination) => value.Store(destination);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Add(Vector128<float> a, Vector128<float> b) => a + b;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Subtract(Vector128<float> a, Vector128<float> b) => a - b;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Multiply(Vector128<float> a, Vector128<float> b) => a * b;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Divide(Vector128<float> a, Vector128<float> b) => a / b;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Sqrt(Vector128<float> value) => Vector128.Sqrt(value);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> ZeroBelow(Vector128<float> value, Vector128<float> threshold) =>
+        Vector128.ConditionalSelect(Vector128.LessThan(Vector128.Abs(value), threshold), Vector128<float>.Zero, value);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> FusedMultiplyAdd(Vector128<float> a, Vector128<float> b, Vector128<float> c) =>
+        Vector128.FusedMultiplyAdd(a, b, c);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Max(Vector128<float> a, Vector128<float> b) => Vector128.Max(a, b);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> WherePositive(Vector128<float> test, Vector128<float> value) =>
+        Vector128.ConditionalSelect(Vector128.GreaterThan(test, Vector128<float>.Zero), value, Vector128<float>.Zero);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sum(Vector128<float> value) => Vector128.Sum(value);
 }

@@ -34,7 +34,7 @@ internal static unsafe class PackedWeightGradient
 
     /// <summary>True when this path handles <paramref name="g"/> on this machine.</summary>
     public static bool Applies(in ConvGeometry g) =>
-        Avx512F.IsSupported && Vector512.IsHardwareAccelerated && StridePhases.Applies(g);
+        VectorWidth.Use512 && Avx512F.IsSupported && StridePhases.Applies(g);
 
     /// <summary>
     /// Images per chunk: at least <paramref name="chunkSize"/> (the caller's split of the batch) and at least one

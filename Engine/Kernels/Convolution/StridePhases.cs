@@ -60,7 +60,7 @@ internal static unsafe class StridePhases
                     int j = 0;
                     int rowPhases = used >> (a * s) & ((1 << s) - 1); // bit b: phase (a, b) is read
                     if (rowPhases == 0) continue;
-                    if (s == 2 && Avx512F.IsSupported)
+                    if (s == 2 && VectorWidth.Use512 && Avx512F.IsSupported)
                     {
                         // Deinterleave 32 inputs into 16 even (phase b = 0) and 16 odd (b = 1) columns, then 16 into 8
                         // and 8.
@@ -120,7 +120,7 @@ internal static unsafe class StridePhases
                         continue;
                     }
                     int j = 0;
-                    if (s == 2 && Avx512F.IsSupported)
+                    if (s == 2 && VectorWidth.Use512 && Avx512F.IsSupported)
                     {
                         // Interleave 16 even (phase b = 0) and 16 odd (b = 1) columns into 32 outputs, then 8 and 8.
                         float* src1 = src0 + phaseStride;

@@ -1,4 +1,3 @@
-using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace RocketNet.Kernels;
@@ -13,10 +12,14 @@ public static class Gemm
     /// <summary>Below this many multiply-adds (m·n·k) the unpacked loops win over packing.</summary>
     private const long DirectMaxWork = 1 << 16;
 
-    /// <summary>The packed kernel this machine runs: AVX-512 if accelerated, else AVX2+FMA, else scalar.</summary>
-    internal static readonly GemmKernelKind PackedKind =
-        Vector512.IsHardwareAccelerated ? GemmKernelKind.Vector512
-        : Vector256.IsHardwareAccelerated && Fma.IsSupported ? GemmKernelKind.Vector256
+    /// <summary>
+    /// The packed kernel this machine runs: AVX-512 if accelerated, else AVX2+FMA, else 128-bit vectors with FMA
+    /// (ARM64 NEON), else scalar; a <see cref="VectorWidth"/> cap removes the wider ones.
+    /// </summary>
+    internal static GemmKernelKind PackedKind =>
+        VectorWidth.Use512 ? GemmKernelKind.Vector512
+        : VectorWidth.Use256 && Fma.IsSupported ? GemmKernelKind.Vector256
+        : VectorWidth.FusedMultiplyAdd128 ? GemmKernelKind.Vector128
         : GemmKernelKind.Scalar;
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 
 namespace RocketNet.Kernels;
 
@@ -40,31 +41,58 @@ internal static unsafe class GemmDirect
         }
     }
 
+    /// <summary>
+    /// The register width of the vector loops: Vector&lt;float&gt;'s (what these loops used before the width cap
+    /// existed, so the uncapped bits are unchanged), narrowed by the <see cref="VectorWidth"/> cap.
+    /// </summary>
+    private static int LoopBits => Vector.IsHardwareAccelerated
+        ? Math.Min(Vector<float>.Count * 32, VectorWidth.MaxBits) : 0;
+
+    /// <summary>y[j] += alpha·x[j] for j &lt; length: one FMA per element in the vector part.</summary>
     private static void Axpy(float alpha, float* x, float* y, int length)
     {
         int j = 0;
-        if (Vector.IsHardwareAccelerated)
+        switch (LoopBits)
         {
-            var va = new Vector<float>(alpha);
-            for (; j <= length - Vector<float>.Count; j += Vector<float>.Count)
-                Vector.Store(Vector.FusedMultiplyAdd(va, Vector.Load(x + j), Vector.Load(y + j)), y + j);
+            case >= 512 when VectorWidth.Use512: Axpy<Vector512<float>, Lanes512>(alpha, x, y, length, ref j); break;
+            case >= 256 when VectorWidth.Use256: Axpy<Vector256<float>, Lanes256>(alpha, x, y, length, ref j); break;
+            case >= 128 when VectorWidth.Use128: Axpy<Vector128<float>, Lanes128>(alpha, x, y, length, ref j); break;
         }
         for (; j < length; j++) y[j] += alpha * x[j];
     }
 
+    private static void Axpy<TVector, TLanes>(float alpha, float* x, float* y, int length, ref int j)
+        where TVector : struct
+        where TLanes : IFloatLanes<TVector>
+    {
+        var va = TLanes.Broadcast(alpha);
+        for (; j <= length - TLanes.Count; j += TLanes.Count)
+            TLanes.Store(TLanes.FusedMultiplyAdd(va, TLanes.Load(x + j), TLanes.Load(y + j)), y + j);
+    }
+
+    /// <summary>Σ x[p]·y[p]: lane-wise FMAs, the lanes summed, then the scalar tail.</summary>
     private static float Dot(float* x, float* y, int length)
     {
         int p = 0;
-        float sum = 0;
-        if (Vector.IsHardwareAccelerated)
+        float sum = LoopBits switch
         {
-            var acc = Vector<float>.Zero;
-            for (; p <= length - Vector<float>.Count; p += Vector<float>.Count)
-                acc = Vector.FusedMultiplyAdd(Vector.Load(x + p), Vector.Load(y + p), acc);
-            sum = Vector.Sum(acc);
-        }
+            >= 512 when VectorWidth.Use512 => Dot<Vector512<float>, Lanes512>(x, y, length, ref p),
+            >= 256 when VectorWidth.Use256 => Dot<Vector256<float>, Lanes256>(x, y, length, ref p),
+            >= 128 when VectorWidth.Use128 => Dot<Vector128<float>, Lanes128>(x, y, length, ref p),
+            _ => 0,
+        };
         for (; p < length; p++) sum += x[p] * y[p];
         return sum;
+    }
+
+    private static float Dot<TVector, TLanes>(float* x, float* y, int length, ref int p)
+        where TVector : struct
+        where TLanes : IFloatLanes<TVector>
+    {
+        var acc = TLanes.Broadcast(0f);
+        for (; p <= length - TLanes.Count; p += TLanes.Count)
+            acc = TLanes.FusedMultiplyAdd(TLanes.Load(x + p), TLanes.Load(y + p), acc);
+        return TLanes.Sum(acc);
     }
 
     private static float StridedDot(float* x, nint stride, float* y, int length)

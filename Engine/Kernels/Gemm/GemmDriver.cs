@@ -70,6 +70,7 @@ internal static unsafe partial class GemmDriver
         {
             GemmKernelKind.Vector512 => GemmMicroKernel512.Mr,
             GemmKernelKind.Vector256 => GemmMicroKernel256.Mr,
+            GemmKernelKind.Vector128 => GemmMicroKernel128.Mr,
             _ => GemmMicroKernelScalar.Mr,
         };
         // With one thread and two M tiles there are no barriers to save and the per-slab path packs each
@@ -203,6 +204,7 @@ internal static unsafe partial class GemmDriver
             {
                 GemmKernelKind.Vector512 => (GemmMicroKernel512.Mr, GemmMicroKernel512.Nr),
                 GemmKernelKind.Vector256 => (GemmMicroKernel256.Mr, GemmMicroKernel256.Nr),
+                GemmKernelKind.Vector128 => (GemmMicroKernel128.Mr, GemmMicroKernel128.Nr),
                 _ => (GemmMicroKernelScalar.Mr, GemmMicroKernelScalar.Nr),
             };
             _mTile = MTileTarget / _mr * _mr;
@@ -278,6 +280,7 @@ internal static unsafe partial class GemmDriver
             {
                 case GemmKernelKind.Vector512: GemmMicroKernel512.Run(a, b, c, ldc, kc, accumulate); break;
                 case GemmKernelKind.Vector256: GemmMicroKernel256.Run(a, b, c, ldc, kc, accumulate); break;
+                case GemmKernelKind.Vector128: GemmMicroKernel128.Run(a, b, c, ldc, kc, accumulate); break;
                 default: GemmMicroKernelScalar.Run(a, b, c, ldc, kc, accumulate); break;
             }
         }

@@ -1,7 +1,8 @@
 namespace RocketNet.Kernels;
 
 /// <summary>
-/// Which code path <see cref="Gemm"/> runs. Chosen from the hardware at start-up; tests force each one.
+/// Which code path <see cref="Gemm"/> runs. Chosen from the hardware and the
+/// <see cref="VectorWidth"/> cap; tests force each one.
 /// </summary>
 internal enum GemmKernelKind
 {
@@ -10,6 +11,9 @@ internal enum GemmKernelKind
 
     /// <summary>Packed panels, 4x4 scalar micro-kernel (no usable SIMD).</summary>
     Scalar,
+
+    /// <summary>Packed panels, 6x16 Vector128 FMA micro-kernel (ARM64 NEON; x64 with the width capped).</summary>
+    Vector128,
 
     /// <summary>Packed panels, 6x16 AVX2/FMA micro-kernel.</summary>
     Vector256,

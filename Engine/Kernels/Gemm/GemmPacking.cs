@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
 namespace RocketNet.Kernels;
@@ -12,7 +13,7 @@ namespace RocketNet.Kernels;
 /// Every transpose case reduces to one of two shapes. "Copy": the panel's width runs along the source
 /// rows (Aᵀ stored [k, m]; B stored [k, n]), so each k step is a contiguous run. "Transpose": the panel's
 /// width runs down the source columns (A stored [m, k]; Bᵀ stored [n, k]), so each panel row of the
-/// source is contiguous in k and gets scattered; done in 8x8 AVX transposes where possible.
+/// source is contiguous in k and gets scattered; done in 8x8 AVX transposes where possible, else 4x4 128-bit ones.
 /// </para>
 /// </summary>
 /// <remarks>
@@ -66,7 +67,7 @@ internal static unsafe class GemmPacking
     {
         int fullPanels = cols / width, tail = cols - fullPanels * width;
         nint panelStride = (nint)kc * width;
-        bool vector = Vector512.IsHardwareAccelerated && width % 16 == 0;
+        bool vector = VectorWidth.Use512 && width % 16 == 0;
         for (int p = 0; p < kc; p++, src += ld)
         {
             float* row = src, d = dst + (nint)p * width;
@@ -96,14 +97,19 @@ internal static unsafe class GemmPacking
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackCopy(float* src, int ld, int valid, int kc, int width, float* dst)
     {
-        if (Vector512.IsHardwareAccelerated && valid == width && width % Vector512<float>.Count == 0)
+        if (VectorWidth.Use512 && valid == width && width % Vector512<float>.Count == 0)
         {
             CopyRows<Vector512<float>, Lanes512>(src, ld, kc, width, dst);
             return;
         }
-        if (Vector256.IsHardwareAccelerated && valid == width && width % Vector256<float>.Count == 0)
+        if (VectorWidth.Use256 && valid == width && width % Vector256<float>.Count == 0)
         {
             CopyRows<Vector256<float>, Lanes256>(src, ld, kc, width, dst);
+            return;
+        }
+        if (VectorWidth.Use128 && valid == width && width % Vector128<float>.Count == 0)
+        {
+            CopyRows<Vector128<float>, Lanes128>(src, ld, kc, width, dst);
             return;
         }
         for (int p = 0; p < kc; p++, src += ld, dst += width)
@@ -135,13 +141,23 @@ internal static unsafe class GemmPacking
         // of 8 valid rows (an edge panel, e.g. the last 8 of n = 200 in a 32-wide panel, included).
         // Row blocks outermost: the 8 source rows of a block are then each read sequentially.
         int blockRows = 0, whole = 0;
-        if (Avx.IsSupported && width % 8 == 0)
+        if (Avx.IsSupported && VectorWidth.Use256 && width % 8 == 0)
         {
             blockRows = valid / 8 * 8;
             whole = kc / 8 * 8;
             for (int r = 0; r < blockRows; r += 8)
                 for (int q = 0; q < whole; q += 8)
                     Transpose8x8(src + (nint)r * ld + q, ld, dst + (nint)q * width + r, width);
+        }
+        else if (Sse.IsSupported || AdvSimd.Arm64.IsSupported)
+        {
+            // The 128-bit paths (ARM64, or x64 with the width capped): 4x4 blocks, also in the 6-wide A panels of
+            // the Vector128 kernel (rows 0-3 in blocks, rows 4-5 by the loop below).
+            blockRows = valid / 4 * 4;
+            whole = kc / 4 * 4;
+            for (int r = 0; r < blockRows; r += 4)
+                for (int q = 0; q < whole; q += 4)
+                    Transpose4x4(src + (nint)r * ld + q, ld, dst + (nint)q * width + r, width);
         }
         for (int r = 0; r < valid; r++)
         {
@@ -152,6 +168,44 @@ internal static unsafe class GemmPacking
         {
             for (int q = 0; q < kc; q++) new Span<float>(dst + (nint)q * width + valid, width - valid).Clear();
         }
+    }
+
+    /// <summary>
+    /// Writes the transpose of the 4x4 block at <paramref name="src"/> (row stride ld) to dst (row stride ldd). The
+    /// portable Vector128 API has no two-vector interleave, so one body per instruction set: SSE unpacks and half
+    /// moves on x64, ZIP1/ZIP2 on ARM64 (checked there by the self-check under qemu).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose4x4(float* src, nint ld, float* dst, nint ldd)
+    {
+        Vector128<float> r0 = Vector128.Load(src), r1 = Vector128.Load(src + ld);
+        Vector128<float> r2 = Vector128.Load(src + 2 * ld), r3 = Vector128.Load(src + 3 * ld);
+        Vector128<float> c0, c1, c2, c3;
+        if (AdvSimd.Arm64.IsSupported)
+        {
+            // [a0 b0 a1 b1], [a2 b2 a3 b3], [c0 d0 c1 d1], [c2 d2 c3 d3]; then pairs of pairs, 64 bits at a time.
+            Vector128<double> t0 = AdvSimd.Arm64.ZipLow(r0, r1).AsDouble();
+            Vector128<double> t1 = AdvSimd.Arm64.ZipHigh(r0, r1).AsDouble();
+            Vector128<double> t2 = AdvSimd.Arm64.ZipLow(r2, r3).AsDouble();
+            Vector128<double> t3 = AdvSimd.Arm64.ZipHigh(r2, r3).AsDouble();
+            c0 = AdvSimd.Arm64.ZipLow(t0, t2).AsSingle();
+            c1 = AdvSimd.Arm64.ZipHigh(t0, t2).AsSingle();
+            c2 = AdvSimd.Arm64.ZipLow(t1, t3).AsSingle();
+            c3 = AdvSimd.Arm64.ZipHigh(t1, t3).AsSingle();
+        }
+        else
+        {
+            Vector128<float> t0 = Sse.UnpackLow(r0, r1), t1 = Sse.UnpackHigh(r0, r1);
+            Vector128<float> t2 = Sse.UnpackLow(r2, r3), t3 = Sse.UnpackHigh(r2, r3);
+            c0 = Sse.MoveLowToHigh(t0, t2);
+            c1 = Sse.MoveHighToLow(t2, t0);
+            c2 = Sse.MoveLowToHigh(t1, t3);
+            c3 = Sse.MoveHighToLow(t3, t1);
+        }
+        c0.Store(dst);
+        c1.Store(dst + ldd);
+        c2.Store(dst + 2 * ldd);
+        c3.Store(dst + 3 * ldd);
     }
 
     /// <summary>

@@ -60,7 +60,7 @@ internal static class GemmVector
         int k, bool accumulate)
     {
         int j = j0;
-        if (Vector512.IsHardwareAccelerated && k >= 16)
+        if (VectorWidth.Use512 && Avx512F.IsSupported && k >= 16)
         {
             unsafe
             {

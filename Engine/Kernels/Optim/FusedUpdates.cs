@@ -39,8 +39,9 @@ public static unsafe class FusedUpdates
         int i = 0;
         fixed (float* pp = p, gp = g)
         {
-            if (Vector512.IsHardwareAccelerated) Sgd<Vector512<float>, Lanes512>(pp, gp, p.Length, lr, wd, ref i);
-            else if (Vector256.IsHardwareAccelerated) Sgd<Vector256<float>, Lanes256>(pp, gp, p.Length, lr, wd, ref i);
+            if (VectorWidth.Use512) Sgd<Vector512<float>, Lanes512>(pp, gp, p.Length, lr, wd, ref i);
+            else if (VectorWidth.Use256) Sgd<Vector256<float>, Lanes256>(pp, gp, p.Length, lr, wd, ref i);
+            else if (VectorWidth.Use128) Sgd<Vector128<float>, Lanes128>(pp, gp, p.Length, lr, wd, ref i);
         }
         for (; i < p.Length; i++)
         {
@@ -76,10 +77,12 @@ public static unsafe class FusedUpdates
         int i = 0;
         fixed (float* pp = p, gp = g, vp = v)
         {
-            if (Vector512.IsHardwareAccelerated)
+            if (VectorWidth.Use512)
                 SgdMomentum<Vector512<float>, Lanes512>(pp, gp, vp, p.Length, step, ref i);
-            else if (Vector256.IsHardwareAccelerated)
+            else if (VectorWidth.Use256)
                 SgdMomentum<Vector256<float>, Lanes256>(pp, gp, vp, p.Length, step, ref i);
+            else if (VectorWidth.Use128)
+                SgdMomentum<Vector128<float>, Lanes128>(pp, gp, vp, p.Length, step, ref i);
         }
         for (; i < p.Length; i++)
         {
@@ -144,10 +147,12 @@ public static unsafe class FusedUpdates
         int i = 0;
         fixed (float* pp = p, gp = g, mp = m, vp = v)
         {
-            if (Vector512.IsHardwareAccelerated)
+            if (VectorWidth.Use512)
                 Adam<Vector512<float>, Lanes512>(pp, gp, mp, vp, p.Length, a, ref i);
-            else if (Vector256.IsHardwareAccelerated)
+            else if (VectorWidth.Use256)
                 Adam<Vector256<float>, Lanes256>(pp, gp, mp, vp, p.Length, a, ref i);
+            else if (VectorWidth.Use128)
+                Adam<Vector128<float>, Lanes128>(pp, gp, mp, vp, p.Length, a, ref i);
         }
         for (; i < p.Length; i++)
         {

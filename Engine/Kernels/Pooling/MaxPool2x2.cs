@@ -23,8 +23,8 @@ internal static unsafe partial class MaxPool2x2
 
     /// <summary>True when <paramref name="g"/> is a 2×2, stride-2, unpadded pool over an even width.</summary>
     public static bool Applies(in PoolGeometry g) =>
-        Avx512F.IsSupported && g.KernelH == 2 && g.KernelW == 2 && g.StrideH == 2 && g.StrideW == 2 &&
-        g.PadH == 0 && g.PadW == 0 && g.W % 2 == 0;
+        VectorWidth.Use512 && Avx512F.IsSupported && g.KernelH == 2 && g.KernelW == 2 && g.StrideH == 2 &&
+        g.StrideW == 2 && g.PadH == 0 && g.PadW == 0 && g.W % 2 == 0;
 
     /// <summary>x: [H, W] → y, indices: [H/2, W/2] (a trailing odd row is ignored, as floor mode does).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -199,6 +199,7 @@ public static unsafe class PoolingKernels
                     case PoolOp.MaxForward:
                     case PoolOp.ReluMaxForward:
                         if (MaxPool2x2.Applies(g)) MaxPool2x2.Forward(g, input, output, indices);
+                        else if (MaxPool2x2Vector128.Applies(g)) MaxPool2x2Vector128.Forward(g, input, output, indices);
                         else PoolingPlanes.MaxForward(g, input, output, indices);
                         if (_op == PoolOp.ReluMaxForward)
                         {

@@ -187,11 +187,13 @@ public class BatchNormReluKernelTests
     public void MaskFromSavedScaleFollowsTheForwardsRoundingAtTheBoundary()
     {
         // Row length 21: 16 values through the vector loop, where the forward computes fma(x − μ, scale, β), and a
-        // 5-value scalar tail, where it rounds (x − μ)·scale before adding β. With β = −round(d·scale) for one
-        // element's deviation d, the fused value is the product's rounding error (made positive here: kept) and
-        // the unfused one exactly 0 (masked). Channel 0 puts that element in the vector part, channel 1 in the tail;
-        // a backward that recomputed either the other way would keep or drop that element's gradient.
-        const int n = 2, c = 2, s = 21;
+        // 5-value scalar tail, where it rounds (x − μ)·scale before adding β (128-bit lanes: 23 = 20 + 3). With
+        // β = −round(d·scale) for one element's deviation d, the fused value is the product's rounding error (made
+        // positive here: kept) and the unfused one exactly 0 (masked). Channel 0 puts that element in the vector
+        // part, channel 1 in the tail; a backward that recomputed either the other way would keep or drop that
+        // element's gradient.
+        int lanes = VectorWidth.Use512 ? 16 : VectorWidth.Use256 ? 8 : VectorWidth.Use128 ? 4 : 1;
+        int n = 2, c = 2, s = lanes == 4 ? 23 : 21, vectorEnd = lanes == 1 ? 16 : s / lanes * lanes;
         var random = new Random(36);
         var (x, gamma, _) = Inputs(random, n, c, s, affine: true);
         float[] beta = new float[c], y = new float[n * c * s], mean = new float[c], invStd = new float[c];
@@ -202,7 +204,7 @@ public class BatchNormReluKernelTests
         for (int channel = 0; channel < c; channel++)
         {
             // First element of row 0 in the wanted part whose product rounds down (positive rounding error).
-            int start = channel == 0 ? 0 : 16, end = channel == 0 ? 16 : s;
+            int start = channel == 0 ? 0 : vectorEnd, end = channel == 0 ? vectorEnd : s;
             boundary[channel] = -1;
             for (int i = start; i < end && boundary[channel] < 0; i++)
             {
@@ -216,7 +218,7 @@ public class BatchNormReluKernelTests
         // β does not change the batch statistics, so scale stays the same and the chosen elements sit on the boundary.
         BatchNormReluKernels.ForwardTraining(x, gamma, beta, y, mean, invStd, [], [], n, c, s, 0.1f,
             1e-5f, scale, shift);
-        if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        if (lanes > 1)
             Assert.True(y[boundary[0]] > 0, "the vector loop's fused value should be the positive rounding error");
         Assert.Equal(0f, y[boundary[1]]);
         AssertBackwardsAgree(x, y, gradY, gamma, mean, invStd, scale, shift, n, c, s);

@@ -234,6 +234,8 @@ public class GemmTests
     {
         yield return GemmKernelKind.Direct;
         yield return GemmKernelKind.Scalar;
+        if (VectorWidth.FusedMultiplyAdd128)
+            yield return GemmKernelKind.Vector128;
         if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Fma.IsSupported)
             yield return GemmKernelKind.Vector256;
         if (System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
