@@ -130,6 +130,13 @@ EXPERIMENTS = {
         ["experiments/own-data/best-epoch.sh", "experiments/own-data/best-epoch.py", "experiments/own-data/suite.py",
          "experiments/own-data/suite.sh"],
         [(R, "Your own data: a light net worth shipping? (issue 26)")]),
+    "own-data-refit-pilot": ("pilot",
+        "validation-only pilot: the light net at its best validation epoch against the same net refitted on the "
+        "whole training part for that many epochs, scored on a holdout cut from each split's training part, with "
+        "the scikit-learn references, issue 26",
+        ["experiments/own-data/refit-pilot.sh", "experiments/own-data/refit-pilot.py", "experiments/own-data/suite.py",
+         "experiments/own-data/suite.sh"],
+        [(R, "Your own data: a light net worth shipping? (issue 26)")]),
 }
 
 
