@@ -9,28 +9,10 @@ import os
 import re
 import statistics
 
+from paired import interval, read
+
 root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 base = os.path.join(root, "results", "own-data-best-epoch")
-# Two-sided 95 % quantiles of Student's t by degrees of freedom.
-T95 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262}
-
-
-def read(path):
-    rows = {}
-    for line in open(path):
-        name, accuracy, auc = line.split()
-        rows[name] = (float(accuracy), float(auc))
-    return rows
-
-
-def interval(values):
-    mean = statistics.mean(values)
-    if len(values) < 2:
-        return mean, float("nan"), float("nan")
-    half = T95[len(values) - 1] * statistics.stdev(values) / math.sqrt(len(values))
-    return mean, mean - half, mean + half
-
-
 tables = sorted(d for d in os.listdir(base) if os.path.isdir(os.path.join(base, d)))
 lines = ["| table (score, splits) | light, best epoch | light, last epoch | logistic regression | gradient boosting "
          "| best − logistic regression [95 %] | best − last [95 %] |", "|---|---:|---:|---:|---:|---:|---:|"]

@@ -7,28 +7,10 @@ import math
 import os
 import statistics
 
+from paired import interval, read
+
 root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 base = os.path.join(root, "results", "own-data-refit-pilot")
-# Two-sided 95 % quantiles of Student's t by degrees of freedom.
-T95 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262}
-
-
-def read(path):
-    rows = {}
-    for line in open(path):
-        name, accuracy, auc = line.split()
-        rows[name] = (float(accuracy), float(auc))
-    return rows
-
-
-def interval(values):
-    mean = statistics.mean(values)
-    if len(values) < 2:
-        return mean, float("nan"), float("nan")
-    half = T95[len(values) - 1] * statistics.stdev(values) / math.sqrt(len(values))
-    return mean, mean - half, mean + half
-
-
 arms = ["light-best", "light-refit", "logistic-regression", "gradient-boosting"]
 lines = ["| table (score, splits) | light, best epoch | light, refit | logistic regression | gradient boosting "
          "| refit − best [95 %] | refit − logistic regression [95 %] |", "|---|---:|---:|---:|---:|---:|---:|"]
