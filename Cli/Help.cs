@@ -43,8 +43,8 @@ public static class Help
             "booster 256x128, light 32)\n" +
             "  images:    --data FOLDER (one sub-folder per class, or train/ and test/)  " +
             "--image-size N  --skip-bad-images\n" +
-            "  clicks:    --data criteo|avazu --path FILE,FILE…|FOLDER --shuffle-buffer N (stream in constant memory)  " +
-            "--test-path FILE\n" +
+            "  clicks:    --data criteo|avazu --path FILE,FILE…|FOLDER  " +
+            "--shuffle-buffer N (stream in constant memory)  --test-path FILE\n" +
             "             --test-rows N (else the last file is the test part)  --hash-buckets 10000  --min-count K\n" +
             "  model:     --arch mlp|wrn|ctr|\"<description>\"  --sharing interval|bottom|none  --booster-depth 40\n" +
             "             --light-depth 16  --widen 1  --shared 64  --booster-hidden 512  --light-hidden \"\"  " +

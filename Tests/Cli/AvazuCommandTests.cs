@@ -35,9 +35,9 @@ public sealed class AvazuCommandTests : CliTestFolder
         Assert.Equal((2, 2), (clickLog.RareIds!.FirstField, clickLog.RareIds.MinCount));
         Assert.Contains("20 samples", Run(EvalCommand.Run, "--checkpoint", checkpoint, "--path", Sample));
         // A Criteo file is not read with an Avazu model's layout.
-        Assert.Contains("trained on click logs of the avazu layout", Assert.Throws<UsageException>(() => EvalCommand.Run(
-            new CliOptions(["--checkpoint", checkpoint, "--data", "criteo", "--path", Sample]),
-            TextWriter.Null)).Message);
+        var wrongLayout = Assert.Throws<UsageException>(() => EvalCommand.Run(
+            new CliOptions(["--checkpoint", checkpoint, "--data", "criteo", "--path", Sample]), TextWriter.Null));
+        Assert.Contains("trained on click logs of the avazu layout", wrongLayout.Message);
     }
 
     [Fact]

@@ -36,7 +36,8 @@ public sealed class RawLineSkipperTests : IDisposable
     private static string[] CriteoLines(int rows, ulong seed)
     {
         var text = new StringWriter();
-        SyntheticClickCriteoWriter.Write(text, new SyntheticClickLogOptions { Users = 50, Ads = 20, Seed = seed }, rows);
+        SyntheticClickCriteoWriter.Write(text,
+            new SyntheticClickLogOptions { Users = 50, Ads = 20, Seed = seed }, rows);
         return text.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 
