@@ -17,10 +17,10 @@ internal static class LaunchExport
     /// <summary>Metadata metric that records which arm produced an exported light net.</summary>
     public const string ChoiceMetric = "launch_choice";
 
-    /// <summary>How long the winner (and, for KD, its teacher) trains: null for every epoch of the recipe.</summary>
+    /// <summary>How many epochs of the recipe's schedule the winner (and, for KD, its teacher) trains.</summary>
     /// <param name="Winner">Epochs of the winning arm.</param>
     /// <param name="Teacher">Epochs of the booster that KD learns from.</param>
-    public sealed record Epochs(int? Winner, int? Teacher);
+    public sealed record Epochs(int Winner, int Teacher);
 
     /// <summary>Trains on <paramref name="train"/>, saves to <paramref name="outPath"/> and returns the exported light
     /// net and the epoch it holds.</summary>
@@ -28,14 +28,10 @@ internal static class LaunchExport
         Dataset train, Epochs epochs, string preprocessing, string dataName)
     {
         const int seed = 1;
-        TrainedArm Run(LaunchArm arm, int? count, Module? teacher) => count is { } e
-            ? recipe.Refit(arm, train, seed, e, teacher)
-            : new LaunchRecipe(recipe.Architecture, recipe.Epochs, recipe.BatchSize, recipe.LearningRate)
-                .Train(arm, train, seed, teacher);
         var teacher = winner.Method == TrainingMethod.Kd
-            ? Run(LaunchArm.BoosterAlone, epochs.Teacher, null).Pair.Booster
+            ? recipe.Refit(LaunchArm.BoosterAlone, train, seed, epochs.Teacher).Pair.Booster
             : null;
-        var trained = Run(winner, epochs.Winner, teacher);
+        var trained = recipe.Refit(winner, train, seed, epochs.Winner, teacher);
         var light = trained.Pair.ExtractLight();
         var metrics = new Dictionary<string, string>(StringComparer.Ordinal)
         {

@@ -146,7 +146,7 @@ public static class OwnDataLaunch
             var epochCounts = recipe.KeepBest
                 ? new LaunchExport.Epochs(LaunchRecipe.BestMeanEpoch(curves[winner]),
                     LaunchRecipe.BestMeanEpoch(curves[LaunchArm.BoosterAlone]))
-                : new LaunchExport.Epochs(null, null);
+                : new LaunchExport.Epochs(epochs, epochs);
             var exported = LaunchExport.TrainAndSave(outPath, winner, recipe, trainingPart, epochCounts,
                 preprocessing, Path.GetFileName(path));
             output.WriteLine($"exported the light net of '{winner.Name}' ({exported.Net.ParameterCount():N0} " +
