@@ -26,7 +26,12 @@ RESULTS="$ROOT/$RESULTS_NAME"
 COMMIT_RESULTS="${COMMIT_RESULTS:-0}"
 RUNS_DIR="${RUNS_DIR:-}"
 DEADLINE="${DEADLINE:-}"
-[[ -z "$DEADLINE" || "$DEADLINE" =~ ^[0-9]+$ ]] || DEADLINE="$(date -u -d "$DEADLINE" +%s)"
+if [[ -n "$DEADLINE" && ! "$DEADLINE" =~ ^[0-9]+$ ]]; then
+  # "HH:MM" already past today means that time tomorrow (a session that runs over midnight UTC).
+  DEADLINE_TODAY="$(date -u -d "$DEADLINE" +%s)"
+  ((DEADLINE_TODAY > $(date -u +%s))) || DEADLINE_TODAY="$(date -u -d "tomorrow $DEADLINE" +%s)"
+  DEADLINE="$DEADLINE_TODAY"
+fi
 
 # bin_for COMMIT: prints the folder holding that commit's rocketnet.dll, building it (from a detached
 # worktree when COMMIT is not the checkout's HEAD) if needed.
