@@ -86,6 +86,7 @@ public static class OwnDataLaunch
             preprocessing = table.ToJson();
         }
         var (train, validation) = trainingPart.Split(validationFraction, seed: 0);
+        TrainingPartCheck.Require(path, train.Count, validation.Count, validationFraction);
         bool binary = classes == 2;
         var recipe = new LaunchRecipe(architecture, epochs, batchSize, learningRate, KeepBest: defaults.Validation > 0);
         output.WriteLine($"rocketnet launch: {what}, {train.Count} train / {validation.Count} validation samples " +

@@ -53,6 +53,7 @@ public static class TrainCommand
                 data = data with { Train = train };
                 validation = held;
             }
+            TrainingPartCheck.Require(s.DataPath ?? s.Data, data.Train.Count, validation?.Count ?? 0, s.Validation);
         }
         long trainCount = clickLog?.Train.RowCount ?? data.Train.Count;
         string architecture = ModelFactory.Describe(s, data);

@@ -92,6 +92,20 @@ public class TableReliabilityTests
         return text.ToString();
     }
 
+    [Fact]
+    public void ATableWhoseClassesHaveOneRowEachIsRefusedForLeavingNoTestPart()
+    {
+        using var files = new DataTestFiles();
+        string path = files.WriteText("tiny.csv", "a,b,y\n1,2,x\n3,4,y\n");
+        var e = Assert.Throws<InvalidDataException>(() => TableData.Load(path, new TableOptions { Target = "y" }));
+        Assert.Contains(path, e.Message);
+        Assert.Contains("2 labelled row(s) leave no test part", e.Message);
+        Assert.Contains("--test FILE", e.Message);
+        // with its own test file the same two rows are a (tiny) training part
+        string test = files.WriteText("tiny-test.csv", "a,b,y\n5,6,x\n");
+        Assert.Equal(2, TableData.Load(path, new TableOptions { Target = "y" }, test).Train.Count);
+    }
+
     [Theory]
     [InlineData("1e400")]
     [InlineData("Infinity")]

@@ -38,7 +38,8 @@ public sealed record ImageFolderData(Dataset Train, Dataset Test, ImagePreproces
     /// share.
     /// </summary>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
-    /// <exception cref="InvalidDataException">Fewer than two classes, a class without images, one image file reached
+    /// <exception cref="InvalidDataException">Fewer than two classes, a class without images, no class with two images
+    /// to hold one out (no train/ and test/ layout), one image file reached
     /// under two names (links), or an unreadable image (unless skipped); the message names the folder or
     /// file.</exception>
     public static ImageFolderData Load(string folder, ImageFolderOptions? options = null)
@@ -67,6 +68,11 @@ public sealed record ImageFolderData(Dataset Train, Dataset Test, ImagePreproces
         {
             classes = ClassFolders(folder);
             (trainFiles, testFiles) = Split(Files(folder, classes, notes), options.TestFraction, options.SplitSeed);
+            if (testFiles.Count == 0)
+                throw new InvalidDataException(
+                    $"Image folder '{folder}': its {trainFiles.Count} image(s) leave no test part: a class gives the " +
+                    "test part an image only when it has at least two, and no class here has. Expected more images " +
+                    "per class, or the layout train/<class>/… beside test/<class>/….");
         }
         RefuseDuplicates(folder, trainFiles.Concat(testFiles));
 

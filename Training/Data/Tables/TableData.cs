@@ -43,7 +43,16 @@ public sealed record TableData(Dataset Train, Dataset Test, TablePreprocessor Pr
 
         int[] trainRows, testRows = [];
         if (testPath is null)
+        {
             (trainRows, testRows) = StratifiedSplit(table, labelled, target, options.TestFraction, options.SplitSeed);
+            // A class gives the test part a row only when it has two; the split of a file with none would hand
+            // training an empty test part and fail later with a message about encoding, not about the file.
+            if (testRows.Length == 0)
+                throw new InvalidDataException(
+                    $"File '{path}': its {labelled.Length:N0} labelled row(s) leave no test part: a class gives the " +
+                    "test part a row only when it has at least two rows, and no class here has. Expected more rows " +
+                    "per class, or the test rows in a file of their own (--test FILE).");
+        }
         else
             trainRows = labelled;
         var preprocessor = TablePreprocessor.Fit(table, trainRows, options, notes, typingRows: labelled);

@@ -44,6 +44,21 @@ public class ImageFolderTests
     }
 
     [Fact]
+    public void AFolderWhoseClassesHaveOneImageEachIsRefusedForLeavingNoTestPart()
+    {
+        using var files = new DataTestFiles();
+        foreach (string label in new[] { "cat", "dog" })
+        {
+            string dir = Directory.CreateDirectory(Path.Combine(files.Root, label)).FullName;
+            File.WriteAllBytes(Path.Combine(dir, "only.png"), PngWriter.Encode(new byte[8 * 8 * 3], 8, 8));
+        }
+        var e = Assert.Throws<InvalidDataException>(() => ImageFolderData.Load(files.Root));
+        Assert.Contains(files.Root, e.Message);
+        Assert.Contains("2 image(s) leave no test part", e.Message);
+        Assert.Contains("test/<class>", e.Message);
+    }
+
+    [Fact]
     public void ACorruptImageIsAnErrorNamingItOrIsSkippedAndCounted()
     {
         using var files = new DataTestFiles();
