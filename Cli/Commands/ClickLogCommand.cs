@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.IO.Compression;
+using RocketNet.Serving;
 using RocketNet.Training.Data;
 
 namespace RocketNet.Cli.Commands;
@@ -28,6 +29,7 @@ public static class ClickLogCommand
         };
         options.RejectUnknown("clicklog");
         if (rows == 0) throw new UsageException("clicklog needs --rows N (impressions to write)");
+        OutputPath.CheckWritable(path);
         string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
         if (folder is not null) Directory.CreateDirectory(folder);
         // Written beside the target and renamed at the end, so a killed run leaves no truncated log behind.

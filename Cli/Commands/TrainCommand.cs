@@ -59,6 +59,7 @@ public static class TrainCommand
         string architecture = ModelFactory.Describe(s, data);
         var teacher = s.Teacher is null ? null : ModelFactory.LoadTeacher(s.Teacher);
 
+        OutputPath.CheckFolder(s.CheckpointDirectory, "--checkpoint-dir");
         Directory.CreateDirectory(s.CheckpointDirectory);
         string checkpointPath = Path.Combine(s.CheckpointDirectory, CheckpointFile);
         string logPath = Path.Combine(s.CheckpointDirectory, "log.csv");

@@ -12,12 +12,17 @@ public static class OutputPath
     /// <summary>
     /// Refuses <paramref name="path"/> unless it is new or an existing regular file, naming what it is instead.
     /// </summary>
-    /// <exception cref="IOException">The path is a directory, a link, a pipe, a socket or a device.</exception>
+    /// <exception cref="IOException">The path is a directory, a link, a pipe, a socket or a device, or one of the
+    /// folders it would be written in is a file.</exception>
     public static void CheckWritable(string path)
     {
         var info = new FileInfo(path);
         if (Directory.Exists(path))
             throw new IOException($"Output '{path}' is a directory; give a file name.");
+        if (FileAmongFolders(Path.GetDirectoryName(Path.GetFullPath(path))) is { } file)
+            throw new IOException(
+                $"Output '{path}': '{file}' is a file, not a folder; give a path whose folders are folders (missing " +
+                "ones are created).");
         if (info.LinkTarget is { } target)
             throw new IOException(
                 $"Output '{path}' is a symbolic link (to '{target}'); give a regular file or a new path.");
@@ -25,6 +30,33 @@ public static class OutputPath
         if (IsDeviceName(info.FullName) || info.Length == 0 && !IsSeekable(info.FullName))
             throw new IOException(
                 $"Output '{path}' is a device, pipe or socket, not a regular file; give a regular file or a new path.");
+    }
+
+    /// <summary>
+    /// Refuses <paramref name="folder"/>, a folder a command writes into (created if missing), when it or one of the
+    /// folders it would be created in is a file; <paramref name="option"/> names where it came from (e.g.
+    /// <c>--checkpoint-dir</c>).
+    /// </summary>
+    /// <exception cref="IOException">The folder, or a folder above it, is a file.</exception>
+    public static void CheckFolder(string folder, string option)
+    {
+        if (FileAmongFolders(Path.GetFullPath(folder)) is not { } file) return;
+        string where = string.Equals(file, Path.GetFullPath(folder), StringComparison.Ordinal)
+            ? "is a file" : $"is inside '{file}', which is a file";
+        throw new IOException(
+            $"{option} '{folder}' {where}, not a folder; expected a folder (it is created if missing).");
+    }
+
+    // The first existing path on the way from fullPath up to its root that is a file rather than a folder: creating
+    // fullPath as a folder would fail there, with .NET's "The file '…' already exists".
+    private static string? FileAmongFolders(string? fullPath)
+    {
+        for (string? at = fullPath; !string.IsNullOrEmpty(at); at = Path.GetDirectoryName(at))
+        {
+            if (Directory.Exists(at)) return null;
+            if (File.Exists(at)) return at;
+        }
+        return null;
     }
 
     /// <summary>

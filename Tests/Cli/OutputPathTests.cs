@@ -44,6 +44,32 @@ public sealed class OutputPathTests : CliTestFolder
     }
 
     [Fact]
+    public void AFileWhereAFolderShouldBeIsNamedNotReportedAsAlreadyExisting()
+    {
+        File.WriteAllText(PathOf("table.csv"), "a,y\n");
+        var e = Assert.Throws<IOException>(() => Write(PathOf("table.csv/sub/out.txt"), "x"));
+        Assert.Contains($"'{PathOf("table.csv")}' is a file, not a folder", e.Message);
+        Assert.DoesNotContain("already exists", e.Message);
+        Assert.Equal("a,y\n", File.ReadAllText(PathOf("table.csv")));
+
+        var itself = Assert.Throws<IOException>(() => OutputPath.CheckFolder(PathOf("table.csv"), "--checkpoint-dir"));
+        Assert.Equal($"--checkpoint-dir '{PathOf("table.csv")}' is a file, not a folder; expected a folder (it is " +
+            "created if missing).", itself.Message);
+        var inside = Assert.Throws<IOException>(
+            () => OutputPath.CheckFolder(PathOf("table.csv/run"), "--checkpoint-dir"));
+        Assert.Contains($"is inside '{PathOf("table.csv")}', which is a file", inside.Message);
+        OutputPath.CheckFolder(PathOf("new/run"), "--checkpoint-dir"); // missing folders are fine
+        Assert.False(Directory.Exists(PathOf("new"))); // and the check creates nothing
+
+        var train = Assert.Throws<IOException>(() => Run(TrainCommand.Run, "--data", "digits", "--arch", "mlp",
+            "--epochs", "1", "--limit", "64", "--threads", "1", "--checkpoint-dir", PathOf("table.csv")));
+        Assert.Contains("--checkpoint-dir", train.Message);
+        var clicklog = Assert.Throws<IOException>(() => Run(ClickLogCommand.Run, "--rows", "10", "--out",
+            PathOf("table.csv/log.tsv")));
+        Assert.Contains("is a file, not a folder", clicklog.Message);
+    }
+
+    [Fact]
     public void ANamedPipeIsRefusedAndStaysAPipe()
     {
         if (OperatingSystem.IsWindows()) return;
