@@ -110,10 +110,10 @@ public static class Help
             "  best.safetensors (last.safetensors when the run had no --validation, or with --which last) and " +
             "prints the epoch.",
         "predict" =>
-            "rocketnet predict --model FILE --input FILE.csv|.tsv[.gz]|FOLDER --output SCORES.csv " +
+            "rocketnet predict --model FILE --input FILE.csv|.tsv[.gz]|IMAGE|FOLDER --output SCORES.csv " +
             "[--id COLUMN] [--net light|booster] [--threads 1]\n" +
-            "  Scores a table (or every image under a folder) with a model trained on a table (or an " +
-            "image folder), through\n" +
+            "  Scores a table (or one image, or every image under a folder) with a model trained on a table (or " +
+            "an image folder), through\n" +
             "  the preprocessing saved in it: one row per input row or image (line number, --id or " +
             "file; predicted class;\n" +
             "  a probability per class). With labels (the target column, or images in folders named like a " +

@@ -10,15 +10,26 @@ namespace RocketNet.Cli.Commands;
 /// <c>predict</c> on a folder: every image under it (sorted by path) through the model's image preprocessing,
 /// in batches. Output rows: the file's path relative to the folder, the predicted class, a probability per
 /// class. When a file sits in a sub-folder named like a class, the accuracy over such files is printed.
+/// On one image file: the same row, and the predicted class with its probability on the console.
 /// </summary>
 internal static class ImageScoring
 {
     private const int BatchSize = 64;
 
-    public static int Run(Predictor predictor, string folder, string outPath, TextWriter output, string net)
+    /// <summary>True when <paramref name="path"/> names an image file by its extension (.png, .jpg, …).</summary>
+    public static bool IsImageFile(string path) =>
+        ImageFolderData.Extensions.Contains(Path.GetExtension(path).ToLowerInvariant());
+
+    /// <summary>Scores the images under <paramref name="input"/>, a folder or one image file.</summary>
+    public static int Run(Predictor predictor, string input, string outPath, TextWriter output, string net)
     {
         var image = predictor.Image!;
-        var files = ImageFiles.Under(folder, out int linksSkipped);
+        bool single = File.Exists(input);
+        // One file is scored as the only image of its folder: the rows name it, and the training-folder check
+        // sees whether that folder is (inside) the one the model was trained on.
+        string folder = single ? Path.GetDirectoryName(Path.GetFullPath(input))! : input;
+        int linksSkipped = 0;
+        var files = single ? [Path.GetFullPath(input)] : ImageFiles.Under(folder, out linksSkipped);
         if (files.Length == 0)
             throw new InvalidDataException(
                 $"Image folder '{folder}': no image ({string.Join(", ", ImageFolderData.Extensions)}) in it.");
@@ -51,6 +62,13 @@ internal static class ImageScoring
             }
         });
         progress.Finish();
+        if (single)
+        {
+            output.WriteLine($"{input}: {scores!.LastPredicted} with the {net} net (probability " +
+                $"{scores.LastProbability.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture)}), " +
+                $"written to {outPath}");
+            return 0;
+        }
         output.WriteLine($"scored {files.Length:N0} images of {folder} with the {net} net into {outPath}"
             + scores!.AccuracySummary("images in a folder named like a class")
             + (linksSkipped > 0 ? $" ({linksSkipped} directory link(s) not followed)" : ""));

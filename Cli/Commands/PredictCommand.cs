@@ -10,8 +10,8 @@ using RocketNet.Training.Data.Tables;
 namespace RocketNet.Cli.Commands;
 
 /// <summary>
-/// <c>rocketnet predict --model F --input new.csv --output scores.csv [--id COLUMN]</c>: scores a table file (or an
-/// image folder, or a click log for a model trained on a streamed one: <see cref="ClickLogScoring"/>) with a
+/// <c>rocketnet predict --model F --input new.csv --output scores.csv [--id COLUMN]</c>: scores a table file (or one
+/// image, an image folder, or a click log for a model trained on a streamed one: <see cref="ClickLogScoring"/>) with a
 /// model trained on a table (an exported light net, or a pair checkpoint's light net or, with <c>--net booster</c>,
 /// its booster), streaming it in batches
 /// through the preprocessing saved in the model. Each output row: the input's line number (or its
@@ -46,11 +46,13 @@ public static class PredictCommand
                 throw new UsageException("--id names a table column; click-log scores are identified by row number");
             return ClickLogScoring.Run(predictor, input, outPath, output, net);
         }
-        if (Directory.Exists(input))
+        bool imageFile = File.Exists(input) && ImageScoring.IsImageFile(input);
+        if (Directory.Exists(input) || imageFile)
         {
             if (predictor.Image is null)
                 throw new UsageException(
-                    $"--input {input} is a folder, but '{modelPath}' was trained on a table: give a table file");
+                    $"--input {input} is {(imageFile ? "an image" : "a folder")}, but '{modelPath}' was trained on a " +
+                    "table: give a table file");
             if (idColumn is not null)
                 throw new UsageException("--id names a table column; image scores are identified by their file names");
             return ImageScoring.Run(predictor, input, outPath, output, net);
@@ -58,7 +60,9 @@ public static class PredictCommand
         if (!File.Exists(input)) throw new FileNotFoundException($"Input '{input}' not found.", input);
         if (!RawTable.IsTableFile(input))
             throw new UsageException(
-                $"--input must be a table file (.csv, .tsv, optionally .gz) or a folder of images; got '{input}'");
+                $"--input must be a table file (.csv, .tsv, optionally .gz), an image " +
+                $"({string.Join(", ", Training.Data.Images.ImageFolderData.Extensions)}) or a folder of images; got " +
+                $"'{input}'");
         var table = predictor.Table
             ?? throw new UsageException($"'{modelPath}' was trained on images: give a folder of images as --input");
         long rows = 0;

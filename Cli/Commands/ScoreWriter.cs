@@ -17,6 +17,12 @@ internal sealed class ScoreWriter(TextWriter writer, string idHeader, string[] c
     /// <summary>Rows written whose true class was known.</summary>
     public long Labelled { get; private set; }
 
+    /// <summary>The class predicted for the last row written, and its probability.</summary>
+    public string LastPredicted { get; private set; } = "";
+
+    /// <summary>The probability of <see cref="LastPredicted"/>.</summary>
+    public float LastProbability { get; private set; }
+
     /// <summary>Of those, the rows predicted right.</summary>
     public long Correct { get; private set; }
 
@@ -44,6 +50,7 @@ internal sealed class ScoreWriter(TextWriter writer, string idHeader, string[] c
             (Labelled, Correct) = (Labelled + 1, Correct + (truth == best ? 1 : 0));
             _confusion[truth * classNames.Length + best]++;
         }
+        (LastPredicted, LastProbability) = (classNames[best], logits[best]);
         var line = new StringBuilder(Quote(id)).Append(',').Append(Quote(classNames[best]));
         foreach (float v in logits) line.Append(',').Append(v.ToString("G6", CultureInfo.InvariantCulture));
         writer.WriteLine(line.ToString());

@@ -72,8 +72,18 @@ public sealed class ImageFolderCommandTests : CliTestFolder
         var lines = File.ReadAllLines(scores);
         Assert.Equal(601, lines.Length);
         Assert.StartsWith(Path.Combine("0", "0000.png") + ",", lines[1]);
+
+        // One image: the folder's row for it, and the predicted class on the console; a non-image file is refused.
+        string one = Path.Combine(Dir, "one.csv"), png = Path.Combine(folder, "0", "0000.png");
+        string told = Run(PredictCommand.Run, "--model", light, "--input", png, "--output", one);
+        var row = File.ReadAllLines(one);
+        Assert.Equal([lines[0], "0000.png" + lines[1][lines[1].IndexOf(',', StringComparison.Ordinal)..]], row);
+        string predicted = row[1].Split(',')[1];
+        Assert.Contains($"\n{png}: {predicted} with the light net (probability 0.", told);
+        Assert.Contains("is the folder this model was trained on", told); // inside the training folder
+        File.WriteAllText(Path.Combine(Dir, "notes.txt"), "not an image");
         var e = Assert.Throws<UsageException>(() => Run(PredictCommand.Run, "--model", light, "--input",
-            Path.Combine(folder, "0", "0000.png"), "--output", scores));
-        Assert.Contains("table file", e.Message);
+            Path.Combine(Dir, "notes.txt"), "--output", scores));
+        Assert.Contains("an image (.png, .jpg, .jpeg, .bmp) or a folder of images", e.Message);
     }
 }
