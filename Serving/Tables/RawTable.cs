@@ -149,7 +149,27 @@ public sealed class RawTable
             reader.Dispose();
             throw DataFileErrors.At(path, "line 1", "no header row: the first line must name the columns");
         }
+        if (reader.Header.ColNames.Count == 1 && OtherSeparator(reader.Header.ColNames[0], path) is { } other)
+        {
+            reader.Dispose();
+            throw DataFileErrors.At(path, "line 1", other);
+        }
         return reader;
+    }
+
+    // A header read as one column that holds another separator: a semicolon-separated export (spreadsheets in
+    // locales whose decimal mark is a comma) or tabs in a file named .csv. Read as it is, every row would be one
+    // cell and the error would name a missing column; guessing instead could misread "0,5" as two cells or a text.
+    private static string? OtherSeparator(string header, string path)
+    {
+        if (header.Contains(';', StringComparison.Ordinal))
+            return $"the header '{header}' is one column holding semicolons: the file looks semicolon-separated. " +
+                "Expected comma-separated values (.csv) or tab-separated (.tsv): save it as CSV (comma-separated, " +
+                "UTF-8) with '.' as the decimal mark";
+        if (header.Contains('\t', StringComparison.Ordinal) && !IsTabSeparated(path))
+            return $"the header '{header.Replace("\t", "\\t", StringComparison.Ordinal)}' is one column holding " +
+                "tabs: the file looks tab-separated. Expected a .tsv name for tab-separated values (or commas in a .csv)";
+        return null;
     }
 
     /// <summary>True for <c>.tsv</c> and <c>.tsv.gz</c> names.</summary>

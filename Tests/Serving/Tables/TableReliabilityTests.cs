@@ -93,6 +93,27 @@ public class TableReliabilityTests
     }
 
     [Fact]
+    public void ASemicolonOrTabSeparatedFileIsNamedAsSuchNotReadAsOneColumn()
+    {
+        using var files = new DataTestFiles();
+        string semicolons = files.WriteText("excel.csv", "a;b;y\n0,5;1,5;x\n2,5;3,5;z\n");
+        var e = Assert.Throws<InvalidDataException>(
+            () => TableData.Load(semicolons, new TableOptions { Target = "y" }));
+        Assert.Contains(semicolons, e.Message);
+        Assert.Contains("line 1", e.Message);
+        Assert.Contains("looks semicolon-separated", e.Message);
+        Assert.Contains("'.' as the decimal mark", e.Message);
+        string tabs = files.WriteText("tabs.csv", "a\tb\ty\n1\t2\tx\n3\t4\tz\n");
+        var t = Assert.Throws<InvalidDataException>(() => TableData.Load(tabs, new TableOptions { Target = "y" }));
+        Assert.Contains("'a\\tb\\ty' is one column holding tabs", t.Message);
+        Assert.Contains("Expected a .tsv name", t.Message);
+        // the same tabs under a .tsv name are a table
+        string tsv = files.WriteText("tabs.tsv", "a\tb\ty\n" + string.Concat(Enumerable.Range(0, 20).Select(
+            i => $"{i}\t{i % 3}\t{(i % 2 == 0 ? "x" : "z")}\n")));
+        Assert.Equal(3, RawTable.Read(tsv).Header.Count);
+    }
+
+    [Fact]
     public void ATableWhoseClassesHaveOneRowEachIsRefusedForLeavingNoTestPart()
     {
         using var files = new DataTestFiles();
