@@ -168,7 +168,8 @@ public sealed class RawTable
                 "UTF-8) with '.' as the decimal mark";
         if (header.Contains('\t', StringComparison.Ordinal) && !IsTabSeparated(path))
             return $"the header '{header.Replace("\t", "\\t", StringComparison.Ordinal)}' is one column holding " +
-                "tabs: the file looks tab-separated. Expected a .tsv name for tab-separated values (or commas in a .csv)";
+                "tabs: the file looks tab-separated. Expected a .tsv name for tab-separated values (or commas in a " +
+                ".csv)";
         return null;
     }
 
