@@ -39,27 +39,35 @@ public static unsafe partial class ConvolutionKernels
         KernelArguments.CheckConvolution(g, "ConvolutionKernels.Forward", x.Length, w.Length, y.Length, bias.Length);
         if (!residual.IsEmpty) KernelArguments.RequireLength(residual.Length, g.OutputLength,
             "ConvolutionKernels.Forward", "residual");
-        if (!residual.IsEmpty && !ImplicitConvolution.Available)
+        // The fast kernels: implicit GEMM and Winograd on AVX-512, Winograd F(4×4, 3×3) on 128-bit vectors.
+        if (!ImplicitConvolution.Available && !UsesWinograd(g))
         {
-            // The im2col path has no per-tile hook: convolve, then add.
-            Forward(g, x, w, bias, y);
-            int length = (int)g.OutputLength;
-            ElementwiseKernels.Add(y[..length], residual[..length], y[..length]);
+            ForwardIm2Col(g, x, w, bias, y, residual);
             return;
         }
         fixed (float* xp = x, wp = w, bp = bias, yp = y, rp = residual)
+            RunForward(g, xp, wp, bias.IsEmpty ? null : bp, yp, accumulate: false, residual.IsEmpty ? null : rp);
+    }
+
+    /// <summary>
+    /// <see cref="Forward(ConvGeometry, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float},
+    /// ReadOnlySpan{float})"/> on im2col + GEMM whatever the dispatcher would pick, spans already checked: the
+    /// direct path of machines without AVX-512.
+    /// </summary>
+    internal static void ForwardIm2Col(in ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w,
+        ReadOnlySpan<float> bias, Span<float> y, ReadOnlySpan<float> residual)
+    {
+        fixed (float* xp = x, wp = w, bp = bias, yp = y)
         {
-            if (ImplicitConvolution.Available)
-            {
-                float* biasPointer = bias.IsEmpty ? null : bp, residualPointer = residual.IsEmpty ? null : rp;
-                RunForward(g, xp, wp, biasPointer, yp, accumulate: false, residualPointer);
-                return;
-            }
             var job = _forwardJob ??= new ForwardJob();
             job.Set(g, xp, wp, bp, bias.Length, yp);
             RunPerImage(g.Batch, job);
             job.Clear();
         }
+        if (residual.IsEmpty) return;
+        // The im2col path has no per-tile hook: convolve, then add.
+        int length = (int)g.OutputLength;
+        ElementwiseKernels.Add(y[..length], residual[..length], y[..length]);
     }
 
     /// <summary>
@@ -72,7 +80,8 @@ public static unsafe partial class ConvolutionKernels
     {
         KernelArguments.CheckConvolution(g, "ConvolutionKernels.BackwardInput", gradX.Length, w.Length,
             gradY.Length, 0);
-        if (ImplicitConvolution.Available && ImplicitConvolution.IsSameSize(g))
+        // The transposed geometry (channels swapped) has the same Winograd choice: the rule takes the smaller count.
+        if (ImplicitConvolution.IsSameSize(g) && (ImplicitConvolution.Available || UsesWinograd(g)))
         {
             BackwardInputAsConvolution(g, gradY, w, gradX, accumulate);
             return;

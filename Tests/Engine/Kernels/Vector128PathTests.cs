@@ -1,6 +1,7 @@
 using RocketNet.Kernels;
 using RocketNet.Tests.Training;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace RocketNet.Tests.Engine.Kernels;
 
@@ -27,6 +28,53 @@ public sealed class Vector128PathTests : IDisposable
         Assert.False(VectorWidth.Use256);
         Assert.False(ImplicitConvolution.Available);
         Assert.False(Winograd.Available);
+        Assert.Equal(VectorWidth.FusedMultiplyAdd128, WinogradF43Convolution.Available);
+    }
+
+    [Theory]
+    [InlineData(128, 16, 32, 32, 16, true)] // the WRN-16-1 shapes at batch 128
+    [InlineData(128, 64, 8, 8, 64, true)]
+    [InlineData(64, 32, 32, 32, 64, true)] // cnn's second and third convolutions
+    [InlineData(7, 16, 8, 8, 16, true)] // 7 of 8 lanes of two groups of 4
+    [InlineData(5, 16, 8, 8, 16, false)] // 5 of 8 lanes: implicit GEMM, which is im2col here
+    [InlineData(128, 3, 32, 32, 16, false)] // the stem: too few channels
+    public void CapPicksWinogradF43WhereItsLanesOfFourImagesAreFilled(int n, int c, int h, int w, int o,
+        bool winograd)
+    {
+        if (!WinogradF43Convolution.Available) return;
+        var g = WinogradContract.Make(n, c, h, w, o);
+        Assert.Equal(4, WinogradF43Convolution.ImageLanes);
+        var expected = winograd ? ConvolutionKernels.ForwardKernel.WinogradF43
+            : ConvolutionKernels.ForwardKernel.ImplicitGemm;
+        Assert.Equal(expected, ConvolutionKernels.ChooseForward(g));
+        Assert.Equal(expected, ConvolutionKernels.DefaultForwardKernel(g));
+        Assert.False(ConvolutionKernels.CanRunForward(ConvolutionKernels.ForwardKernel.WinogradF23, g));
+    }
+
+    [Theory]
+    [InlineData(3, 5, 9, 9, 4)] // partial tiles, one image group not full, 12-tile panels half padding
+    [InlineData(17, 16, 8, 8, 13)] // five groups, the last with one image; O not a multiple of 8
+    [InlineData(4, 32, 16, 16, 32)]
+    [InlineData(2, 7, 33, 35, 6)] // chunks of several tile rows, the last one short
+    public void WinogradF43At128BitsGivesTheBitsOfItsAvx512Body(int n, int c, int h, int w, int o)
+    {
+        // Every lane does the same operations in the same order on either width (transforms lane by lane, channel
+        // reductions as one FMA chain in channel order), so the two bodies agree to the bit where both run.
+        if (!WinogradF43Convolution.Available) return;
+        var g = WinogradContract.Make(n, c, h, w, o);
+        var random = new Random(n * 31 + c);
+        float[] x = KernelTestData.RandomArray(random, g.InputLength);
+        float[] weights = KernelTestData.RandomArray(random, g.WeightLength);
+        float[] bias = KernelTestData.RandomArray(random, o), residual = KernelTestData.RandomArray(random,
+            g.OutputLength);
+        float[] narrow = KernelTestData.RandomArray(new Random(5), g.OutputLength), wide = (float[])narrow.Clone();
+        WinogradF43Convolution.Forward(g, x, weights, bias, narrow, residual, accumulate: true);
+        using (new VectorWidthCap(512))
+        {
+            if (!Winograd.Available) return;
+            WinogradF43Convolution.Forward(g, x, weights, bias, wide, residual, accumulate: true);
+        }
+        Assert.Equal(wide, narrow);
     }
 
     [Fact]
@@ -139,6 +187,29 @@ public sealed class ConvolutionKernelTestsAt128Bits : ConvolutionKernelTests, ID
 /// <summary><see cref="PreparedConvolutionTests"/> without prepared implicit taps.</summary>
 [Collection(VectorWidthCollection.Name)]
 public sealed class PreparedConvolutionTestsAt128Bits : PreparedConvolutionTests, IDisposable
+{
+    private readonly VectorWidthCap _cap = new(128);
+
+    /// <inheritdoc/>
+    public void Dispose() => _cap.Dispose();
+}
+
+/// <summary>
+/// <see cref="WinogradF43Tests"/> on the 128-bit body: groups of 4 images, 4×4 transposes, the 8×12 cell kernel
+/// (odd shapes, partial tiles and image groups, 1 vs 2 threads, the dispatched forward and input gradient).
+/// </summary>
+[Collection(VectorWidthCollection.Name)]
+public sealed class WinogradF43TestsAt128Bits(ITestOutputHelper log) : WinogradF43Tests(log), IDisposable
+{
+    private readonly VectorWidthCap _cap = new(128);
+
+    /// <inheritdoc/>
+    public void Dispose() => _cap.Dispose();
+}
+
+/// <summary><see cref="WinogradF43AllocationTests"/> on the 128-bit body.</summary>
+[Collection(VectorWidthCollection.Name)]
+public sealed class WinogradF43AllocationTestsAt128Bits : WinogradF43AllocationTests, IDisposable
 {
     private readonly VectorWidthCap _cap = new(128);
 
