@@ -29,6 +29,8 @@ public sealed class Vector128PathTests : IDisposable
         Assert.False(ImplicitConvolution.Available);
         Assert.False(Winograd.Available);
         Assert.Equal(VectorWidth.FusedMultiplyAdd128, WinogradF43Convolution.Available);
+        Assert.Equal(VectorWidth.FusedMultiplyAdd128, WinogradF23WeightGradient.Available);
+        Assert.False(WinogradF23Convolution.Available);
     }
 
     [Theory]
@@ -129,6 +131,33 @@ public sealed class Vector128PathTests : IDisposable
         Assert.Equal(expectedIndices, indices);
     }
 
+    [Theory]
+    [InlineData(1, 1, 1, 1, 1)] // one pixel
+    [InlineData(3, 5, 7, 6, 4)] // odd sizes, partial tiles; C = 5: one 4×4 block and a channel left over
+    [InlineData(1, 17, 9, 33, 9)] // 17 tile columns, W = 33: a column left over by the 4×4 blocks
+    [InlineData(1, 13, 32, 32, 17)] // O = 16 + 1: a padded block of 8 rows of Y'
+    [InlineData(3, 32, 16, 16, 32)] // WRN 16×16 shape
+    [InlineData(40, 7, 5, 3, 10)] // many images per chunk, more chunks than groups
+    [InlineData(1, 40, 62, 16, 40)] // chunks of tile rows; C = 40: a 36-channel panel and a partial one
+    public void WinogradF23WeightGradientAt128BitsGivesTheBitsOfItsAvx512Body(int n, int c, int h, int w, int o)
+    {
+        // The same chunks and groups, the same V and Y' values and each dU one FMA chain over tiles in order: the
+        // 128-bit body reproduces the AVX-512 one to the bit where both run.
+        if (!WinogradF23WeightGradient.Available) return;
+        var g = WinogradContract.Make(n, c, h, w, o);
+        var random = new Random(n * 7 + c);
+        float[] x = KernelTestData.RandomArray(random, g.InputLength);
+        float[] gradY = KernelTestData.RandomArray(random, g.OutputLength);
+        float[] narrow = KernelTestData.RandomArray(random, g.WeightLength), wide = (float[])narrow.Clone();
+        WinogradF23WeightGradient.BackwardWeight(g, x, gradY, narrow);
+        using (new VectorWidthCap(512))
+        {
+            if (!Winograd.Available) return;
+            WinogradF23WeightGradient.BackwardWeight(g, x, gradY, wide);
+        }
+        Assert.Equal(wide, narrow);
+    }
+
     [Fact]
     public void BadCapThrows() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => VectorWidth.MaxBits = 64);
@@ -210,6 +239,30 @@ public sealed class WinogradF43TestsAt128Bits(ITestOutputHelper log) : WinogradF
 /// <summary><see cref="WinogradF43AllocationTests"/> on the 128-bit body.</summary>
 [Collection(VectorWidthCollection.Name)]
 public sealed class WinogradF43AllocationTestsAt128Bits : WinogradF43AllocationTests, IDisposable
+{
+    private readonly VectorWidthCap _cap = new(128);
+
+    /// <inheritdoc/>
+    public void Dispose() => _cap.Dispose();
+}
+
+/// <summary>
+/// <see cref="WinogradF23WeightGradientTests"/> on the 128-bit body: 12-channel panels, the 8×12 cell kernel
+/// accumulating over chunks, odd shapes, 1 vs 2 threads and the dispatcher's rule.
+/// </summary>
+[Collection(VectorWidthCollection.Name)]
+public sealed class WinogradF23WeightGradientTestsAt128Bits : WinogradF23WeightGradientTests, IDisposable
+{
+    private readonly VectorWidthCap _cap = new(128);
+
+    /// <inheritdoc/>
+    public void Dispose() => _cap.Dispose();
+}
+
+/// <summary><see cref="WinogradF23WeightGradientAllocationTests"/> on the 128-bit body.</summary>
+[Collection(VectorWidthCollection.Name)]
+public sealed class WinogradF23WeightGradientAllocationTestsAt128Bits : WinogradF23WeightGradientAllocationTests,
+    IDisposable
 {
     private readonly VectorWidthCap _cap = new(128);
 

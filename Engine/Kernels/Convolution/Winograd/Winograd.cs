@@ -144,7 +144,7 @@ internal static unsafe class Winograd
             for (int p = 0; p < paddedTiles; p += panel)
                 for (int o = 0; o < outRows; o += rows)
                     WinogradCellKernel128.Run(cellU + (nint)o * inChannels, inChannels, cellV + (nint)p * inChannels,
-                        cellM + (nint)o * paddedTiles + p, paddedTiles, inChannels);
+                        cellM + (nint)o * paddedTiles + p, paddedTiles, inChannels, accumulate: false);
         }
     }
 }

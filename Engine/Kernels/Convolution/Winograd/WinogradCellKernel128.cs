@@ -23,12 +23,13 @@ internal static unsafe class WinogradCellKernel128
     public const int Nr = 12;
 
     /// <summary>
-    /// M[0..8, 0..12] = U·V: U's row r at <paramref name="a"/> + r·<paramref name="lda"/> (channels contiguous),
-    /// <paramref name="b"/> a channel-major panel [kc][12], M row-major with row stride <paramref name="ldc"/>
-    /// (overwritten).
+    /// M[0..8, 0..12] (+)= U·V: U's row r at <paramref name="a"/> + r·<paramref name="lda"/> (k contiguous),
+    /// <paramref name="b"/> a k-major panel [kc][12], M row-major with row stride <paramref name="ldc"/>; the
+    /// product is summed from zero, then added to M when <paramref name="accumulate"/> (as the AVX-512 kernel does).
+    /// The weight gradient runs it with k = tiles, U = Y' and V = the transformed input.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-    public static void Run(float* a, nint lda, float* b, float* c, nint ldc, int kc)
+    public static void Run(float* a, nint lda, float* b, float* c, nint ldc, int kc, bool accumulate)
     {
         Vector128<float> c00 = default, c01 = default, c02 = default, c10 = default, c11 = default, c12 = default;
         Vector128<float> c20 = default, c21 = default, c22 = default, c30 = default, c31 = default, c32 = default;
@@ -75,19 +76,26 @@ internal static unsafe class WinogradCellKernel128
             b += Nr;
         }
 
-        Store(c, c00, c01, c02);
-        Store(c + ldc, c10, c11, c12);
-        Store(c + 2 * ldc, c20, c21, c22);
-        Store(c + 3 * ldc, c30, c31, c32);
-        Store(c + 4 * ldc, c40, c41, c42);
-        Store(c + 5 * ldc, c50, c51, c52);
-        Store(c + 6 * ldc, c60, c61, c62);
-        Store(c + 7 * ldc, c70, c71, c72);
+        Store(c, c00, c01, c02, accumulate);
+        Store(c + ldc, c10, c11, c12, accumulate);
+        Store(c + 2 * ldc, c20, c21, c22, accumulate);
+        Store(c + 3 * ldc, c30, c31, c32, accumulate);
+        Store(c + 4 * ldc, c40, c41, c42, accumulate);
+        Store(c + 5 * ldc, c50, c51, c52, accumulate);
+        Store(c + 6 * ldc, c60, c61, c62, accumulate);
+        Store(c + 7 * ldc, c70, c71, c72, accumulate);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(float* row, Vector128<float> v0, Vector128<float> v1, Vector128<float> v2)
+    private static void Store(float* row, Vector128<float> v0, Vector128<float> v1, Vector128<float> v2,
+        bool accumulate)
     {
+        if (accumulate)
+        {
+            v0 += Vector128.Load(row);
+            v1 += Vector128.Load(row + 4);
+            v2 += Vector128.Load(row + 8);
+        }
         v0.Store(row);
         v1.Store(row + 4);
         v2.Store(row + 8);
