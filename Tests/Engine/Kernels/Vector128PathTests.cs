@@ -158,6 +158,30 @@ public sealed class Vector128PathTests : IDisposable
         Assert.Equal(wide, narrow);
     }
 
+    [Theory]
+    [InlineData(128, 0)]
+    [InlineData(128, 3)] // the scalar tail alone
+    [InlineData(128, 17)] // four vectors and a tail
+    [InlineData(256, 23)]
+    [InlineData(512, 67)] // four 512-bit vectors and a tail
+    public void ScaleShiftReluHonoursTheCapAndMatchesTheReference(int bits, int length)
+    {
+        // Every width computes one FMA and one maximum per value, as the reference does: the same bits, in place too.
+        using var cap = new VectorWidthCap(bits);
+        var random = new Random(length);
+        float[] x = KernelTestData.RandomArray(random, length, 4f);
+        if (length > 5) (x[1], x[5]) = (float.NaN, -0f);
+        float[] want = new float[length], got = new float[length], inPlace = (float[])x.Clone();
+        ScaleShiftKernels.Reference(x, want, 0.75f, -0.5f);
+        ScaleShiftKernels.ScaleShiftRelu(x, got, 0.75f, -0.5f);
+        ScaleShiftKernels.ScaleShiftRelu(inPlace, inPlace, 0.75f, -0.5f);
+        Assert.Equal(want, got);
+        Assert.Equal(want, inPlace);
+        var e = Assert.Throws<ArgumentException>(() => ScaleShiftKernels.ScaleShiftRelu(x, new float[length + 1], 1f,
+            0f));
+        Assert.Contains("expected equal", e.Message);
+    }
+
     [Fact]
     public void BadCapThrows() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => VectorWidth.MaxBits = 64);
@@ -263,6 +287,19 @@ public sealed class WinogradF23WeightGradientTestsAt128Bits : WinogradF23WeightG
 [Collection(VectorWidthCollection.Name)]
 public sealed class WinogradF23WeightGradientAllocationTestsAt128Bits : WinogradF23WeightGradientAllocationTests,
     IDisposable
+{
+    private readonly VectorWidthCap _cap = new(128);
+
+    /// <inheritdoc/>
+    public void Dispose() => _cap.Dispose();
+}
+
+/// <summary>
+/// <see cref="RocketNet.Tests.Layers.ConvInferencePlanTests"/> on the 128-bit paths: the compiled WRN plan with
+/// Winograd F(4×4, 3×3) where the dispatcher takes it, im2col elsewhere, the capped scale-shift-ReLU loop.
+/// </summary>
+[Collection(VectorWidthCollection.Name)]
+public sealed class ConvInferencePlanTestsAt128Bits : RocketNet.Tests.Layers.ConvInferencePlanTests, IDisposable
 {
     private readonly VectorWidthCap _cap = new(128);
 
