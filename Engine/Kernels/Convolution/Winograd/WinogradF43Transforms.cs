@@ -123,7 +123,9 @@ internal static unsafe partial class WinogradF43Transforms
                         out half[30 + b]);
                 }
                 // (Bᵀ·d)·B: the same across the columns of each row i gives cells 6i .. 6i + 5.
-                float* target = v + k / perPanel * panelStride + k % perPanel * lanes;
+                // Unsigned: a shift and a mask for two vectors per panel, as before the body was generic.
+                float* target = v + (nint)((uint)k / (uint)perPanel) * panelStride
+                    + (nint)((uint)k % (uint)perPanel) * lanes;
                 for (int i = 0; i < 6; i++)
                 {
                     TVector* r = half + 6 * i;
