@@ -69,9 +69,17 @@ public static unsafe partial class ConvolutionKernels
     /// packed tiles: 3×3 stride-1 pad-1 with at least <see cref="WinogradMinChannels"/> input and output channels.
     /// At 16 channels its 32-channel panels would be half padding and it measured slower (docs/performance.md).
     /// </summary>
-    internal static bool UsesWinogradWeightGradient(in ConvGeometry g) =>
-        WinogradEnabled && WinogradF23WeightGradient.Available && WinogradF23WeightGradient.Applies(g)
-        && g.InChannels >= WinogradMinChannels && g.OutChannels >= WinogradMinChannels;
+    internal static bool UsesWinogradWeightGradient(in ConvGeometry g)
+    {
+        int least = Winograd.Available ? WinogradMinChannels : WinogradWeightGradientMinChannels128;
+        return WinogradEnabled && WinogradF23WeightGradient.Available && WinogradF23WeightGradient.Applies(g)
+            && g.InChannels >= least && g.OutChannels >= least;
+    }
+
+    /// <summary>
+    /// Fewest input and output channels for which the 128-bit F(2×2, 3×3) weight gradient replaces im2col + GEMM.
+    /// </summary>
+    internal const int WinogradWeightGradientMinChannels128 = 16;
 
     /// <summary>
     /// Whether eligible convolutions may run as Winograd, F(4×4, 3×3) or F(2×2, 3×3) (default true). Winograd
