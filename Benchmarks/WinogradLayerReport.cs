@@ -52,8 +52,8 @@ public static class WinogradLayerReport
         bool capped = !ImplicitConvolution.Available && WinogradF43Convolution.Available;
         if (!capped && (!WinogradF23Convolution.Available || !ImplicitConvolution.Available))
         {
-            error.WriteLine("error: winograd-layers compares AVX-512 kernels (or, under ROCKETNET_MAX_VECTOR_BITS=128, " +
-                "the 128-bit Winograd bodies); this machine has neither.");
+            error.WriteLine("error: winograd-layers compares AVX-512 kernels (or, under " +
+                "ROCKETNET_MAX_VECTOR_BITS=128, the 128-bit Winograd bodies); this machine has neither.");
             return 1;
         }
         Parallelism.ThreadCount = threads;
@@ -95,12 +95,13 @@ public static class WinogradLayerReport
 
     /// <summary>
     /// The 128-bit paths: per layer, im2col + GEMM against F(4×4, 3×3) for the forward and the input gradient (the
-    /// forward of the transposed geometry, accumulating), then the weight gradients (<see cref="WeightGradientTable"/>).
+    /// forward of the transposed geometry, accumulating), then the weight gradients
+    /// (<see cref="WeightGradientTable"/>).
     /// </summary>
     private static unsafe void Report128(int batch, int threads, int reps, TextWriter output)
     {
-        output.WriteLine($"128-bit paths: 3×3 stride-1 pad-1 convolutions, batch {batch}, {threads} thread(s), median " +
-            $"of {reps} alternated runs.");
+        output.WriteLine($"128-bit paths: 3×3 stride-1 pad-1 convolutions, batch {batch}, {threads} thread(s), " +
+            $"median of {reps} alternated runs.");
         output.WriteLine();
         output.WriteLine("| layer | pass | im2col ms | F(4,3) ms | im2col GFLOP/s | F(4,3) effective GFLOP/s | " +
             "speed-up |");
@@ -110,7 +111,8 @@ public static class WinogradLayerReport
             var g = new ConvGeometry(batch, layer.InChannels, layer.Size, layer.Size, layer.OutChannels,
                 3, 3, 1, 1, 1, 1);
             var transposed = g with { InChannels = g.OutChannels, OutChannels = g.InChannels };
-            foreach (var (pass, geometry, backward) in new[] { ("forward", g, false), ("input grad", transposed, true) })
+            var passes = new[] { ("forward", g, false), ("input grad", transposed, true) };
+            foreach (var (pass, geometry, backward) in passes)
             {
                 var random = new Random(5);
                 float[] x = BenchmarkData.Uniform(random, geometry.InputLength);

@@ -64,7 +64,8 @@ internal static unsafe class Winograd
     /// <summary>A 3×3 stride-1 pad-1 geometry on a machine with AVX-512, or an exception naming the kernel.</summary>
     /// <exception cref="ArgumentException">Not a 3×3 stride-1 pad-1 geometry.</exception>
     /// <exception cref="PlatformNotSupportedException">The machine has no AVX-512.</exception>
-    internal static void CheckGeometry(in ConvGeometry g, string entry) => CheckGeometry(g, entry, Available, "AVX-512");
+    internal static void CheckGeometry(in ConvGeometry g, string entry) =>
+        CheckGeometry(g, entry, Available, "AVX-512");
 
     /// <summary>
     /// A 3×3 stride-1 pad-1 geometry on a machine the kernel runs on (<paramref name="available"/>), or an exception

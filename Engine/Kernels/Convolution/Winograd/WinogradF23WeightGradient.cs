@@ -4,10 +4,10 @@ using RocketNet.Memory;
 namespace RocketNet.Kernels;
 
 /// <summary>
-/// Winograd F(2×2, 3×3) weight gradient for 3×3 stride-1 pad-1 geometries on AVX-512 or 128-bit vectors (read the weight-gradient
-/// part of <see cref="WinogradF23Reference"/> first: the same algorithm in double). The output gradient's 2×2 tiles
-/// are cut into the forward kernel's chunks (tile rows of one image, or whole images), each small enough for its
-/// transforms to stay in L2. Per chunk:
+/// Winograd F(2×2, 3×3) weight gradient for 3×3 stride-1 pad-1 geometries on AVX-512 or 128-bit vectors (read the
+/// weight-gradient part of <see cref="WinogradF23Reference"/> first: the same algorithm in double). The output
+/// gradient's 2×2 tiles are cut into the forward kernel's chunks (tile rows of one image, or whole images), each
+/// small enough for its transforms to stay in L2. Per chunk:
 /// <code>
 /// V[ξ]: [T tiles][C]     input tiles transformed, 16 channels per vector (WinogradF23GradientTransforms.Input)
 /// Y'[ξ]: [O][T tiles]    output-gradient tiles transformed, 16 tiles per vector
