@@ -13,7 +13,9 @@ namespace RocketNet.Benchmarks;
 /// median times and the effective GFLOP/s (direct convolution's 2·N·O·H·W·C·9 flops divided by the time) as
 /// markdown tables. <c>--batch B</c> (default 128) times another batch, e.g. 1 for serving's kernel choice;
 /// <c>--prepared</c> times the forward pass only, each kernel with its weights prepared once
-/// (<see cref="PreparedConvolution"/>) as the serving plan runs it.
+/// (<see cref="PreparedConvolution"/>) as the serving plan runs it. With the width capped at 128
+/// (<c>ROCKETNET_MAX_VECTOR_BITS=128</c>: the paths ARM64 runs) it compares im2col + GEMM with the 128-bit Winograd
+/// bodies instead: F(4×4, 3×3) forward and input gradient, F(2×2, 3×3) weight gradient.
 /// </summary>
 public static class WinogradLayerReport
 {
@@ -47,12 +49,19 @@ public static class WinogradLayerReport
         bool prepared = args.Contains("--prepared");
         args = [.. args.Where(arg => arg != "--prepared")];
         if (!ReportOptions.TryParse("winograd-layers", args, 21, error, out int threads, out int reps)) return 2;
-        if (!WinogradF23Convolution.Available || !ImplicitConvolution.Available)
+        bool capped = !ImplicitConvolution.Available && WinogradF43Convolution.Available;
+        if (!capped && (!WinogradF23Convolution.Available || !ImplicitConvolution.Available))
         {
-            error.WriteLine("error: winograd-layers compares two AVX-512 kernels; this machine has no AVX-512.");
+            error.WriteLine("error: winograd-layers compares AVX-512 kernels (or, under " +
+                "ROCKETNET_MAX_VECTOR_BITS=128, the 128-bit Winograd bodies); this machine has neither.");
             return 1;
         }
         Parallelism.ThreadCount = threads;
+        if (capped && !prepared)
+        {
+            Report128(batch, threads, reps, output);
+            return 0;
+        }
         output.WriteLine($"3×3 stride-1 pad-1 convolutions, batch {batch}, {threads} thread(s), median of {reps} " +
             "alternated runs. " + (prepared
                 ? "Forward only, each kernel's weights prepared once (PreparedConvolution)."
@@ -85,6 +94,44 @@ public static class WinogradLayerReport
     }
 
     /// <summary>
+    /// The 128-bit paths: per layer, im2col + GEMM against F(4×4, 3×3) for the forward and the input gradient (the
+    /// forward of the transposed geometry, accumulating), then the weight gradients
+    /// (<see cref="WeightGradientTable"/>).
+    /// </summary>
+    private static unsafe void Report128(int batch, int threads, int reps, TextWriter output)
+    {
+        output.WriteLine($"128-bit paths: 3×3 stride-1 pad-1 convolutions, batch {batch}, {threads} thread(s), " +
+            $"median of {reps} alternated runs.");
+        output.WriteLine();
+        output.WriteLine("| layer | pass | im2col ms | F(4,3) ms | im2col GFLOP/s | F(4,3) effective GFLOP/s | " +
+            "speed-up |");
+        output.WriteLine("|---|---|---:|---:|---:|---:|---:|");
+        foreach (var layer in Layers)
+        {
+            var g = new ConvGeometry(batch, layer.InChannels, layer.Size, layer.Size, layer.OutChannels,
+                3, 3, 1, 1, 1, 1);
+            var transposed = g with { InChannels = g.OutChannels, OutChannels = g.InChannels };
+            var passes = new[] { ("forward", g, false), ("input grad", transposed, true) };
+            foreach (var (pass, geometry, backward) in passes)
+            {
+                var random = new Random(5);
+                float[] x = BenchmarkData.Uniform(random, geometry.InputLength);
+                float[] w = BenchmarkData.Uniform(random, geometry.WeightLength);
+                float[] bias = backward ? [] : BenchmarkData.Uniform(random, geometry.OutChannels);
+                float[] y = new float[geometry.OutputLength];
+                var (a, b) = Alternate(reps,
+                    () => ConvolutionKernels.ForwardIm2Col(geometry, x, w, bias, y, default),
+                    () => WinogradF43Convolution.Forward(geometry, x, w, bias, y, accumulate: backward));
+                double flops = 2.0 * g.Batch * g.OutChannels * g.OutHeight * g.OutWidth * g.PatchLength;
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {layer.Name} | {pass} | {a * 1e3:0.00} | {b * 1e3:0.00} | {flops / a / 1e9:0.0} | " +
+                    $"{flops / b / 1e9:0.0} | {a / b:0.00}× |"));
+            }
+        }
+        WeightGradientTable(batch, reps, output, "im2col");
+    }
+
+    /// <summary>
     /// Median seconds of y = conv(x, w) + bias on the implicit, F(2×2, 3×3) and F(4×4, 3×3) kernels, each with its
     /// weights prepared once (packed panels, transformed filters), rotated as in <see cref="Compare"/>.
     /// </summary>
@@ -103,13 +150,15 @@ public static class WinogradLayerReport
     }
 
     /// <summary>
-    /// The weight gradient of the same layers: the packed-tile kernel the dispatcher otherwise takes against
-    /// Winograd F(2×2, 3×3), both adding into gradW, alternated as above.
+    /// The weight gradient of the same layers: the direct kernel the dispatcher otherwise takes (packed tiles on
+    /// AVX-512, <paramref name="direct"/> names it) against Winograd F(2×2, 3×3), both adding into gradW, alternated
+    /// as above.
     /// </summary>
-    private static unsafe void WeightGradientTable(int batch, int reps, TextWriter output)
+    private static unsafe void WeightGradientTable(int batch, int reps, TextWriter output,
+        string direct = "packed tiles")
     {
         output.WriteLine();
-        output.WriteLine("| layer | pass | packed tiles ms | Winograd ms | packed GFLOP/s | " +
+        output.WriteLine($"| layer | pass | {direct} ms | Winograd ms | {direct} GFLOP/s | " +
             "Winograd effective GFLOP/s | speed-up |");
         output.WriteLine("|---|---|---:|---:|---:|---:|---:|");
         foreach (var layer in Layers)

@@ -3,13 +3,15 @@ using RocketNet.Kernels;
 namespace RocketNet.SelfCheck;
 
 /// <summary>
-/// A hash of the exact bits of seeded GEMM (packed and direct paths, every transpose case) and convolution outputs:
-/// two machines that print the same fingerprint computed the same bits.
+/// A hash of the exact bits of seeded GEMM (packed and direct paths, every transpose case), convolution and Winograd
+/// outputs: two machines that print the same fingerprint computed the same bits.
 /// </summary>
 internal static class Fingerprint
 {
     /// <summary>
-    /// FNV-1a over the output bits of the packed GEMM, im2col convolution and direct (small) GEMM paths.
+    /// FNV-1a over the output bits of the packed GEMM, im2col convolution and direct (small) GEMM paths, and of the
+    /// Winograd F(4×4, 3×3) forward and F(2×2, 3×3) weight gradient (the 128-bit bodies; "none" where they do not
+    /// run).
     /// </summary>
     public static string Compute()
     {
@@ -25,7 +27,20 @@ internal static class Fingerprint
             ConvolutionKernels.Forward(g, x, w, [], y);
             conv = Hash(conv, y);
         }
-        return $"packed gemm {packed:x8}, conv {conv:x8}, direct gemm {direct:x8}";
+        return $"packed gemm {packed:x8}, conv {conv:x8}, direct gemm {direct:x8}, winograd {WinogradHash(random)}";
+    }
+
+    /// <summary>FNV-1a over a Winograd forward (batch 4: one full group of 4 images) and a weight gradient.</summary>
+    private static string WinogradHash(Random random)
+    {
+        if (!WinogradF43Convolution.Available || !WinogradF23WeightGradient.Available) return "none";
+        var g = new ConvGeometry(5, 13, 9, 7, 11, 3, 3, 1, 1, 1, 1);
+        float[] x = KernelChecks.Filled(random, g.InputLength), w = KernelChecks.Filled(random, g.WeightLength);
+        float[] bias = KernelChecks.Filled(random, g.OutChannels), gradY = KernelChecks.Filled(random, g.OutputLength);
+        float[] y = new float[g.OutputLength], gradW = new float[g.WeightLength];
+        WinogradF43Convolution.Forward(g, x, w, bias, y);
+        WinogradF23WeightGradient.BackwardWeight(g, x, gradY, gradW);
+        return Hash(Hash(2166136261, y), gradW).ToString("x8");
     }
 
     /// <summary>FNV-1a over C = op(A)·op(B) for each shape and transpose case.</summary>

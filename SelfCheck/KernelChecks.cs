@@ -4,9 +4,10 @@ namespace RocketNet.SelfCheck;
 
 /// <summary>
 /// Every kernel family against its reference on seeded shapes (GEMM in all four transpose cases, convolution forward
-/// and both backwards, batch norm, max and average pooling, SiLU, the fused SGD update), on whatever path the current
-/// <see cref="VectorWidth"/> cap selects, and the GEMM's independence of the thread count. Tolerances are those of
-/// the unit tests: a float sum of k products against a double reference within 4·(k + 1)·ε relative.
+/// and both backwards, the Winograd convolutions, batch norm, max and average pooling, SiLU, the fused SGD update), on
+/// whatever path the current <see cref="VectorWidth"/> cap selects, and the GEMM's independence of the thread count.
+/// Tolerances are those of the unit tests: a float sum of k products against a double reference within 4·(k + 1)·ε
+/// relative (Winograd: see <see cref="WinogradConvolutions"/>).
 /// </summary>
 internal static class KernelChecks
 {
@@ -18,6 +19,7 @@ internal static class KernelChecks
         Gemm(log, path);
         GemmThreads(log, path);
         Convolution(log, path);
+        WinogradConvolutions(log, path);
         BatchNorm(log, path);
         Pooling(log, path);
         Silu(log, path);
@@ -99,6 +101,47 @@ internal static class KernelChecks
             int positions = g.Batch * g.OutHeight * g.OutWidth;
             log.Close(name + " weight gradient", wantW, gotW, 4 * (positions + 1) * Epsilon);
             log.Close(name + " bias gradient", wantB, gotB, 4 * (positions + 1) * Epsilon);
+        }
+    }
+
+    /// <summary>
+    /// Winograd F(4×4, 3×3) forward and F(2×2, 3×3) weight gradient, called directly where this path has them
+    /// (AVX-512, or 128-bit vectors with FMA: ARM64), on partial tiles, partial image groups and channel counts that
+    /// are not multiples of 4, 8 or 12. Winograd's transforms grow the values summed (up to 60× direct
+    /// convolution's Σ|w||x| on these shapes, WinogradF43Tests), so the bound is that of the unit tests loosened
+    /// by that growth: 64·(k + 15)·ε relative to the largest output, k the length of each sum (channels, or tiles
+    /// for the weight gradient). A wrong transform or a lost tile errs by whole values, far outside it.
+    /// </summary>
+    private static void WinogradConvolutions(CheckLog log, string path)
+    {
+        ConvGeometry[] geometries =
+        [
+            new(4, 16, 8, 8, 16, 3, 3, 1, 1, 1, 1),
+            new(5, 7, 9, 7, 10, 3, 3, 1, 1, 1, 1),
+            new(3, 33, 6, 10, 12, 3, 3, 1, 1, 1, 1),
+        ];
+        var random = new Random(8);
+        foreach (var g in geometries)
+        {
+            string name = $"{path} winograd {g.InChannels}->{g.OutChannels} on {g.Batch}x{g.Height}x{g.Width}";
+            float[] x = Filled(random, g.InputLength), w = Filled(random, g.WeightLength);
+            float[] bias = Filled(random, g.OutChannels), gradY = Filled(random, g.OutputLength);
+            if (WinogradF43Convolution.Available)
+            {
+                float[] want = new float[g.OutputLength], got = new float[g.OutputLength];
+                ConvolutionReference.Forward(g, x, w, bias, want);
+                WinogradF43Convolution.Forward(g, x, w, bias, got);
+                log.Close(name + " F(4x4, 3x3) forward", want, got, 64 * (g.InChannels + 15) * Epsilon);
+            }
+            if (WinogradF23WeightGradient.Available)
+            {
+                float[] gradW0 = Filled(random, g.WeightLength);
+                float[] want = (float[])gradW0.Clone(), got = (float[])gradW0.Clone();
+                ConvolutionReference.BackwardWeight(g, x, gradY, want, []);
+                WinogradF23WeightGradient.BackwardWeight(g, x, gradY, got);
+                int tiles = g.Batch * ((g.Height + 1) / 2) * ((g.Width + 1) / 2);
+                log.Close(name + " F(2x2, 3x3) weight gradient", want, got, 64 * (tiles + 22) * Epsilon);
+            }
         }
     }
 

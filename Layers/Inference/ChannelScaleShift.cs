@@ -1,4 +1,4 @@
-using System.Runtime.Intrinsics;
+using RocketNet.Kernels;
 
 namespace RocketNet.Layers;
 
@@ -60,7 +60,8 @@ internal sealed class ChannelScaleShift
 
     /// <summary>
     /// y = max(x·Scale[c] + Shift[c], 0) over x, y: [batch, C, plane] (y may be x): the pre-activation BN → ReLU
-    /// of a Wide ResNet block in one pass.
+    /// of a Wide ResNet block in one pass, at the width <c>ROCKETNET_MAX_VECTOR_BITS</c> allows
+    /// (<see cref="ScaleShiftKernels.ScaleShiftRelu"/>).
     /// </summary>
     public void ApplyRelu(ReadOnlySpan<float> x, Span<float> y, int batch, int plane)
     {
@@ -69,22 +70,7 @@ internal sealed class ChannelScaleShift
             for (int c = 0; c < channels; c++)
             {
                 int start = (n * channels + c) * plane;
-                ScaleShiftRelu(x.Slice(start, plane), y.Slice(start, plane), Scale[c], Shift[c]);
+                ScaleShiftKernels.ScaleShiftRelu(x.Slice(start, plane), y.Slice(start, plane), Scale[c], Shift[c]);
             }
-    }
-
-    /// <summary>y = max(x·scale + shift, 0) on one channel's plane; one fused multiply-add per value.</summary>
-    private static void ScaleShiftRelu(ReadOnlySpan<float> x, Span<float> y, float scale, float shift)
-    {
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            var s = Vector512.Create(scale);
-            var t = Vector512.Create(shift);
-            for (; i <= x.Length - Vector512<float>.Count; i += Vector512<float>.Count)
-                Vector512.Max(Vector512.FusedMultiplyAdd(Vector512.Create(x[i..]), s, t), Vector512<float>.Zero)
-                    .CopyTo(y[i..]);
-        }
-        for (; i < x.Length; i++) y[i] = Math.Max(MathF.FusedMultiplyAdd(x[i], scale, shift), 0f);
     }
 }

@@ -10,21 +10,20 @@ public static unsafe partial class ConvolutionKernels
 {
     /// <summary>
     /// True when <paramref name="kernel"/> can compute <paramref name="g"/> on this machine: implicit GEMM always (on
-    /// machines without AVX-512 it is the im2col path), Winograd for 3×3 stride-1 pad-1 geometries on AVX-512 while
-    /// <see cref="WinogradEnabled"/>.
+    /// machines without AVX-512 it is the im2col path), Winograd for 3×3 stride-1 pad-1 geometries while
+    /// <see cref="WinogradEnabled"/>: F(2×2, 3×3) on AVX-512, F(4×4, 3×3) there and on 128-bit vectors.
     /// </summary>
     public static bool CanRunForward(ForwardKernel kernel, in ConvGeometry g) => kernel switch
     {
         ForwardKernel.ImplicitGemm => true,
-        ForwardKernel.WinogradF23 or ForwardKernel.WinogradF43 =>
-            WinogradEnabled && Winograd.Available && Winograd.Applies(g),
+        ForwardKernel.WinogradF23 => WinogradEnabled && Winograd.Available && Winograd.Applies(g),
+        ForwardKernel.WinogradF43 => WinogradEnabled && WinogradF43Convolution.Available && Winograd.Applies(g),
         _ => false,
     };
 
     /// <summary>The kernel <see cref="Forward(ConvGeometry, ReadOnlySpan{float}, ReadOnlySpan{float},
     /// ReadOnlySpan{float}, Span{float}, ReadOnlySpan{float})"/> runs for <paramref name="g"/>.</summary>
-    public static ForwardKernel DefaultForwardKernel(in ConvGeometry g) =>
-        ImplicitConvolution.Available ? ChooseForward(g) : ForwardKernel.ImplicitGemm;
+    public static ForwardKernel DefaultForwardKernel(in ConvGeometry g) => ChooseForward(g);
 
     /// <summary>
     /// y = conv(x, w) + bias (+ residual) on <paramref name="kernel"/>. Shapes as in <see cref="Forward(ConvGeometry,
@@ -39,7 +38,8 @@ public static unsafe partial class ConvolutionKernels
         {
             throw new ArgumentException(
                 $"ConvolutionKernels.Forward: kernel {kernel} cannot run {g} here; expected a kernel for which " +
-                "CanRunForward is true (Winograd needs a 3×3 stride-1 pad-1 geometry, AVX-512 and WinogradEnabled).",
+                "CanRunForward is true (Winograd needs a 3×3 stride-1 pad-1 geometry, WinogradEnabled and AVX-512, " +
+                "or for F(4×4, 3×3) 128-bit vectors with FMA).",
                 nameof(kernel));
         }
         switch (kernel)
@@ -47,14 +47,14 @@ public static unsafe partial class ConvolutionKernels
             case ForwardKernel.WinogradF23: WinogradF23Convolution.Forward(g, x, w, bias, y, residual); return;
             case ForwardKernel.WinogradF43: WinogradF43Convolution.Forward(g, x, w, bias, y, residual); return;
         }
-        if (!ImplicitConvolution.Available)
-        {
-            Forward(g, x, w, bias, y, residual); // the im2col path: no Winograd without AVX-512
-            return;
-        }
         KernelArguments.CheckConvolution(g, "ConvolutionKernels.Forward", x.Length, w.Length, y.Length, bias.Length);
         if (!residual.IsEmpty) KernelArguments.RequireLength(residual.Length, g.OutputLength,
             "ConvolutionKernels.Forward", "residual");
+        if (!ImplicitConvolution.Available)
+        {
+            ForwardIm2Col(g, x, w, bias, y, residual); // the direct path without AVX-512
+            return;
+        }
         fixed (float* xp = x, wp = w, bp = bias, yp = y, rp = residual)
         {
             ImplicitConvolution.Run(g, xp, wp, bias.IsEmpty ? null : bp, yp, accumulate: false,

@@ -1,12 +1,15 @@
 namespace RocketNet.Kernels;
 
 /// <summary>
-/// Which AVX-512 kernel computes a convolution: the rules (<see cref="ChooseForward"/>,
-/// <see cref="UsesWinogradWeightGradient"/>) and the switch that turns Winograd off.
+/// Which AVX-512 (or, for Winograd F(4×4, 3×3), 128-bit) kernel computes a convolution: the rules
+/// (<see cref="ChooseForward"/>, <see cref="UsesWinogradWeightGradient"/>) and the switch that turns Winograd off.
 /// </summary>
 public static unsafe partial class ConvolutionKernels
 {
-    /// <summary>The AVX-512 forward kernel <see cref="ChooseForward"/> picks, run on pointers.</summary>
+    /// <summary>
+    /// The forward kernel <see cref="ChooseForward"/> picks, run on pointers. Implicit GEMM needs
+    /// <see cref="ImplicitConvolution.Available"/>; callers without it come here only for Winograd F(4×4, 3×3).
+    /// </summary>
     private static void RunForward(in ConvGeometry g, float* x, float* w, float* bias, float* y, bool accumulate,
         float* residual = null)
     {
@@ -18,7 +21,7 @@ public static unsafe partial class ConvolutionKernels
         }
     }
 
-    /// <summary>The AVX-512 kernels that compute a forward convolution (or an input gradient run as one).</summary>
+    /// <summary>The kernels that compute a forward convolution (or an input gradient run as one).</summary>
     public enum ForwardKernel
     {
         /// <summary><see cref="ImplicitConvolution"/>: any geometry.</summary>
@@ -27,29 +30,35 @@ public static unsafe partial class ConvolutionKernels
         /// <summary><see cref="WinogradF23Convolution"/>: F(2×2, 3×3), 16 tiles of one image per vector.</summary>
         WinogradF23,
 
-        /// <summary><see cref="WinogradF43Convolution"/>: F(4×4, 3×3), one tile of 16 images per vector.</summary>
+        /// <summary>
+        /// <see cref="WinogradF43Convolution"/>: F(4×4, 3×3), one tile of 16 images (4 on 128-bit vectors) per vector.
+        /// </summary>
         WinogradF43,
     }
 
     /// <summary>
-    /// The kernel for a forward convolution (or an input gradient run as one) on AVX-512. 3×3 stride-1 pad-1
+    /// The kernel for a forward convolution (or an input gradient run as one). 3×3 stride-1 pad-1
     /// geometries with at least <see cref="WinogradF43MinChannels"/> input and output channels take Winograd
     /// F(4×4, 3×3) when the batch fills at least 7 of every 8 of its vector lanes (one image each, in groups of
-    /// 16: batches of 14–16, 28–32, .., 112–128, ..); else those with at least <see cref="WinogradMinChannels"/>
-    /// channels each way take F(2×2, 3×3); the rest implicit GEMM. Measured per WRN layer shape
-    /// (docs/performance.md): at batch 128 F(4×4, 3×3) is the fastest of the three at 16, 32, 64, 128
+    /// 16 on AVX-512: batches of 14–16, 28–32, .., 112–128, ..; of 4 on 128-bit vectors: 4, 7–8, 11–12, ..); else,
+    /// on AVX-512, those with at least <see cref="WinogradMinChannels"/> channels each way take F(2×2, 3×3); the rest
+    /// implicit GEMM (the im2col path where <see cref="ImplicitConvolution.Available"/> is false). Measured per WRN
+    /// layer shape (docs/performance.md): at batch 128 F(4×4, 3×3) is the fastest of the three at 16, 32, 64, 128
     /// and 256 channels; below 16 (the stem) the transforms cost more than the multiplications saved; on a batch
     /// smaller than 16 (inference) most of its lanes would be idle padding.
     /// </summary>
     internal static ForwardKernel ChooseForward(in ConvGeometry g)
     {
-        if (!WinogradEnabled || !WinogradF23Convolution.Available || !WinogradF23Convolution.Applies(g))
-            return ForwardKernel.ImplicitGemm;
+        if (!WinogradEnabled || !Winograd.Applies(g)) return ForwardKernel.ImplicitGemm;
         int channels = Math.Min(g.InChannels, g.OutChannels);
-        const int group = WinogradF43Transforms.Lanes;
-        int lanes = (g.Batch + group - 1) / group * group;
-        if (channels >= WinogradF43MinChannels && 8 * g.Batch >= 7 * lanes) return ForwardKernel.WinogradF43;
-        return channels >= WinogradMinChannels ? ForwardKernel.WinogradF23 : ForwardKernel.ImplicitGemm;
+        if (WinogradF43Convolution.Available && channels >= WinogradF43MinChannels)
+        {
+            int group = WinogradF43Convolution.ImageLanes;
+            int lanes = (g.Batch + group - 1) / group * group;
+            if (8 * g.Batch >= 7 * lanes) return ForwardKernel.WinogradF43;
+        }
+        return channels >= WinogradMinChannels && WinogradF23Convolution.Available
+            ? ForwardKernel.WinogradF23 : ForwardKernel.ImplicitGemm;
     }
 
     /// <summary>True when <see cref="ChooseForward"/> picks either Winograd kernel.</summary>
@@ -60,9 +69,17 @@ public static unsafe partial class ConvolutionKernels
     /// packed tiles: 3×3 stride-1 pad-1 with at least <see cref="WinogradMinChannels"/> input and output channels.
     /// At 16 channels its 32-channel panels would be half padding and it measured slower (docs/performance.md).
     /// </summary>
-    internal static bool UsesWinogradWeightGradient(in ConvGeometry g) =>
-        WinogradEnabled && WinogradF23WeightGradient.Available && WinogradF23WeightGradient.Applies(g)
-        && g.InChannels >= WinogradMinChannels && g.OutChannels >= WinogradMinChannels;
+    internal static bool UsesWinogradWeightGradient(in ConvGeometry g)
+    {
+        int least = Winograd.Available ? WinogradMinChannels : WinogradWeightGradientMinChannels128;
+        return WinogradEnabled && WinogradF23WeightGradient.Available && WinogradF23WeightGradient.Applies(g)
+            && g.InChannels >= least && g.OutChannels >= least;
+    }
+
+    /// <summary>
+    /// Fewest input and output channels for which the 128-bit F(2×2, 3×3) weight gradient replaces im2col + GEMM.
+    /// </summary>
+    internal const int WinogradWeightGradientMinChannels128 = 16;
 
     /// <summary>
     /// Whether eligible convolutions may run as Winograd, F(4×4, 3×3) or F(2×2, 3×3) (default true). Winograd

@@ -11,9 +11,10 @@ namespace RocketNet.Kernels;
 /// whose im2col rows are shifted (phase) planes packs each phase plane once, with zero gaps, instead of im2col
 /// (<see cref="PackedWeightGradient"/>). Of the implicit-GEMM cases, 3×3 stride-1 pad-1 convolutions with enough
 /// channels run as Winograd F(4×4, 3×3) or F(2×2, 3×3) instead (<see cref="ChooseForward"/>,
-/// <see cref="WinogradF43Convolution"/>, <see cref="WinogradF23Convolution"/>), forward and input gradient. The rest,
-/// and every path on other machines, is im2col +
-/// <c>Gemm.Multiply</c>, one image per parallel tile (so the scratch im2col matrix is one image's worth, not the
+/// <see cref="WinogradF43Convolution"/>, <see cref="WinogradF23Convolution"/>), forward and input gradient. Where
+/// the GEMM runs 128-bit (ARM64 NEON, or x64 under <c>ROCKETNET_MAX_VECTOR_BITS=128</c>) the Winograd F(4×4, 3×3)
+/// forward and input gradient and the F(2×2, 3×3) weight gradient run their 128-bit bodies. The rest, and every
+/// other path on other machines, is im2col + <c>Gemm.Multiply</c>, one image per parallel tile (so the scratch im2col matrix is one image's worth, not the
 /// batch's); 1×1 stride-1 unpadded convolutions skip im2col there: the image itself is already the [C, H·W]
 /// matrix. Results do not depend on <see cref="Parallelism.ThreadCount"/>. Same API as
 /// <see cref="ConvolutionReference"/>.
@@ -39,27 +40,35 @@ public static unsafe partial class ConvolutionKernels
         KernelArguments.CheckConvolution(g, "ConvolutionKernels.Forward", x.Length, w.Length, y.Length, bias.Length);
         if (!residual.IsEmpty) KernelArguments.RequireLength(residual.Length, g.OutputLength,
             "ConvolutionKernels.Forward", "residual");
-        if (!residual.IsEmpty && !ImplicitConvolution.Available)
+        // The fast kernels: implicit GEMM and Winograd on AVX-512, Winograd F(4×4, 3×3) on 128-bit vectors.
+        if (!ImplicitConvolution.Available && !UsesWinograd(g))
         {
-            // The im2col path has no per-tile hook: convolve, then add.
-            Forward(g, x, w, bias, y);
-            int length = (int)g.OutputLength;
-            ElementwiseKernels.Add(y[..length], residual[..length], y[..length]);
+            ForwardIm2Col(g, x, w, bias, y, residual);
             return;
         }
         fixed (float* xp = x, wp = w, bp = bias, yp = y, rp = residual)
+            RunForward(g, xp, wp, bias.IsEmpty ? null : bp, yp, accumulate: false, residual.IsEmpty ? null : rp);
+    }
+
+    /// <summary>
+    /// <see cref="Forward(ConvGeometry, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float},
+    /// ReadOnlySpan{float})"/> on im2col + GEMM whatever the dispatcher would pick, spans already checked: the
+    /// direct path of machines without AVX-512.
+    /// </summary>
+    internal static void ForwardIm2Col(in ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w,
+        ReadOnlySpan<float> bias, Span<float> y, ReadOnlySpan<float> residual)
+    {
+        fixed (float* xp = x, wp = w, bp = bias, yp = y)
         {
-            if (ImplicitConvolution.Available)
-            {
-                float* biasPointer = bias.IsEmpty ? null : bp, residualPointer = residual.IsEmpty ? null : rp;
-                RunForward(g, xp, wp, biasPointer, yp, accumulate: false, residualPointer);
-                return;
-            }
             var job = _forwardJob ??= new ForwardJob();
             job.Set(g, xp, wp, bp, bias.Length, yp);
             RunPerImage(g.Batch, job);
             job.Clear();
         }
+        if (residual.IsEmpty) return;
+        // The im2col path has no per-tile hook: convolve, then add.
+        int length = (int)g.OutputLength;
+        ElementwiseKernels.Add(y[..length], residual[..length], y[..length]);
     }
 
     /// <summary>
@@ -72,7 +81,8 @@ public static unsafe partial class ConvolutionKernels
     {
         KernelArguments.CheckConvolution(g, "ConvolutionKernels.BackwardInput", gradX.Length, w.Length,
             gradY.Length, 0);
-        if (ImplicitConvolution.Available && ImplicitConvolution.IsSameSize(g))
+        // The transposed geometry (channels swapped) has the same Winograd choice: the rule takes the smaller count.
+        if (ImplicitConvolution.IsSameSize(g) && (ImplicitConvolution.Available || UsesWinograd(g)))
         {
             BackwardInputAsConvolution(g, gradY, w, gradX, accumulate);
             return;

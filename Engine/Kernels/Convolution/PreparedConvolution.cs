@@ -91,7 +91,7 @@ public sealed unsafe class PreparedConvolution
             KernelArguments.RequireLength(residual.Length, g.OutputLength, "PreparedConvolution.Forward", "residual");
         if (_taps is null && _filters is null)
         {
-            ConvolutionKernels.Forward(g, x, _weight, _bias, y, residual);
+            ConvolutionKernels.Forward(Kernel, g, x, _weight, _bias, y, residual); // im2col: no taps without AVX-512
             return;
         }
         fixed (float* xp = x, wp = _weight, bp = _bias, yp = y, rp = residual)

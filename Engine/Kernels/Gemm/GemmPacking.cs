@@ -176,7 +176,7 @@ internal static unsafe class GemmPacking
     /// moves on x64, ZIP1/ZIP2 on ARM64 (checked there by the self-check under qemu).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose4x4(float* src, nint ld, float* dst, nint ldd)
+    internal static void Transpose4x4(float* src, nint ld, float* dst, nint ldd)
     {
         Vector128<float> r0 = Vector128.Load(src), r1 = Vector128.Load(src + ld);
         Vector128<float> r2 = Vector128.Load(src + 2 * ld), r3 = Vector128.Load(src + 3 * ld);

@@ -36,33 +36,51 @@ internal static unsafe class Winograd
     /// </summary>
     public static bool Available => Gemm.PackedKind == GemmKernelKind.Vector512 && Avx512F.IsSupported;
 
+    /// <summary>
+    /// True when the GEMM runs on 128-bit vectors with FMA (ARM64 NEON, or x64 with the width capped at 128): the
+    /// machines on which <see cref="WinogradF43Convolution"/> runs its 128-bit body, four images per vector.
+    /// </summary>
+    public static bool Available128 => Gemm.PackedKind == GemmKernelKind.Vector128 && (Sse.IsSupported
+        || System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported);
+
     /// <summary>True for the geometries they compute: 3×3 kernel, stride 1, padding 1.</summary>
     public static bool Applies(in ConvGeometry g) =>
         g.KernelHeight == 3 && g.KernelWidth == 3 && g.StrideH == 1 && g.StrideW == 1 && g.PadH == 1 && g.PadW == 1;
 
     /// <summary>
     /// The checks of a forward kernel's span entry point (<paramref name="entry"/>, "Kernel.Forward", names it in
-    /// the messages): the spans' lengths against the geometry (residual 0 for none), then
-    /// <see cref="CheckGeometry"/>. Allocates nothing unless it throws.
+    /// the messages): the spans' lengths against the geometry (residual 0 for none), then the geometry and the
+    /// machine (<paramref name="available"/>: the kernel runs here; <paramref name="machine"/>: what it needs).
+    /// Allocates nothing unless it throws.
     /// </summary>
-    internal static void CheckForward(in ConvGeometry g, string entry, int x, int w, int bias, int y, int residual)
+    internal static void CheckForward(in ConvGeometry g, string entry, int x, int w, int bias, int y, int residual,
+        bool available, string machine = "AVX-512")
     {
         KernelArguments.CheckConvolution(g, entry, x, w, y, bias);
         if (residual != 0) KernelArguments.RequireLength(residual, g.OutputLength, entry, "residual");
-        CheckGeometry(g, entry);
+        CheckGeometry(g, entry, available, machine);
     }
 
     /// <summary>A 3×3 stride-1 pad-1 geometry on a machine with AVX-512, or an exception naming the kernel.</summary>
     /// <exception cref="ArgumentException">Not a 3×3 stride-1 pad-1 geometry.</exception>
     /// <exception cref="PlatformNotSupportedException">The machine has no AVX-512.</exception>
-    internal static void CheckGeometry(in ConvGeometry g, string entry)
+    internal static void CheckGeometry(in ConvGeometry g, string entry) =>
+        CheckGeometry(g, entry, Available, "AVX-512");
+
+    /// <summary>
+    /// A 3×3 stride-1 pad-1 geometry on a machine the kernel runs on (<paramref name="available"/>), or an exception
+    /// naming the kernel and what it needs (<paramref name="machine"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">Not a 3×3 stride-1 pad-1 geometry.</exception>
+    /// <exception cref="PlatformNotSupportedException">The kernel does not run on this machine.</exception>
+    internal static void CheckGeometry(in ConvGeometry g, string entry, bool available, string machine)
     {
         if (!Applies(g))
         {
             throw new ArgumentException(
                 $"{entry[..entry.IndexOf('.')]} needs a 3×3 stride-1 pad-1 convolution, got {g}.");
         }
-        if (!Available) throw new PlatformNotSupportedException($"{entry[..entry.IndexOf('.')]} needs AVX-512.");
+        if (!available) throw new PlatformNotSupportedException($"{entry[..entry.IndexOf('.')]} needs {machine}.");
     }
 
     /// <summary>Runs a job's chunks, in parallel when there are enough to keep every thread busy.</summary>
@@ -82,14 +100,16 @@ internal static unsafe class Winograd
     internal static float* Products(int length) => (_products ??= new GemmScratch()).Ensure(length);
 
     /// <summary>
-    /// Zeros the last B panel of every cell of V from tile <paramref name="tiles"/> on: the micro-kernel multiplies
-    /// the panel's lanes past the last tile too, and they must be zeros, not stale NaNs.
+    /// Zeros the last B panel (<paramref name="panel"/> tiles wide) of every cell of V from tile
+    /// <paramref name="tiles"/> on: the micro-kernel multiplies the panel's lanes past the last tile too, and they
+    /// must be zeros, not stale NaNs.
     /// </summary>
-    internal static void ClearPanelTail(float* v, int cells, nint vCell, int tiles, int paddedTiles, int inChannels)
+    internal static void ClearPanelTail(float* v, int cells, nint vCell, int tiles, int paddedTiles, int inChannels,
+        int panel = Panel)
     {
         if (paddedTiles == tiles) return;
         for (int cell = 0; cell < cells; cell++)
-            new Span<float>(v + cell * vCell + (nint)(paddedTiles - Panel) * inChannels, Panel * inChannels).Clear();
+            new Span<float>(v + cell * vCell + (nint)(paddedTiles - panel) * inChannels, panel * inChannels).Clear();
     }
 
     /// <summary>
@@ -107,6 +127,24 @@ internal static unsafe class Winograd
             for (int p = 0; p < paddedTiles; p += Panel)
                 for (int o = 0; o < outRows; o += RowBlock)
                     GemmMicroKernel512.RunRows(cellU + (nint)o * inChannels, inChannels, cellV + (nint)p * inChannels,
+                        cellM + (nint)o * paddedTiles + p, paddedTiles, inChannels, accumulate: false);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="MultiplyCells"/> on 128-bit vectors (<see cref="Available128"/>): V[ξ] in panels of
+    /// <see cref="WinogradCellKernel128.Nr"/> tiles per channel, outRows a multiple of 8 as there.
+    /// </summary>
+    internal static void MultiplyCells128(float* u, nint uCell, float* v, nint vCell, float* m, nint mCell,
+        int cells, int outRows, int inChannels, int paddedTiles)
+    {
+        const int panel = WinogradCellKernel128.Nr, rows = WinogradCellKernel128.Mr;
+        for (int cell = 0; cell < cells; cell++)
+        {
+            float* cellU = u + cell * uCell, cellV = v + cell * vCell, cellM = m + cell * mCell;
+            for (int p = 0; p < paddedTiles; p += panel)
+                for (int o = 0; o < outRows; o += rows)
+                    WinogradCellKernel128.Run(cellU + (nint)o * inChannels, inChannels, cellV + (nint)p * inChannels,
                         cellM + (nint)o * paddedTiles + p, paddedTiles, inChannels, accumulate: false);
         }
     }

@@ -43,7 +43,7 @@ internal static unsafe class WinogradF23Convolution
         ReadOnlySpan<float> bias, Span<float> y, ReadOnlySpan<float> residual = default, bool accumulate = false)
     {
         Winograd.CheckForward(g, "WinogradF23Convolution.Forward", x.Length, w.Length, bias.Length, y.Length,
-            residual.Length);
+            residual.Length, Available);
         fixed (float* xp = x, wp = w, bp = bias, yp = y, rp = residual)
             Run(g, xp, wp, bias.IsEmpty ? null : bp, yp, accumulate, residual.IsEmpty ? null : rp);
     }

@@ -4,10 +4,10 @@ using RocketNet.Memory;
 namespace RocketNet.Kernels;
 
 /// <summary>
-/// Winograd F(2×2, 3×3) weight gradient for 3×3 stride-1 pad-1 geometries on AVX-512 (read the weight-gradient
-/// part of <see cref="WinogradF23Reference"/> first: the same algorithm in double). The output gradient's 2×2 tiles
-/// are cut into the forward kernel's chunks (tile rows of one image, or whole images), each small enough for its
-/// transforms to stay in L2. Per chunk:
+/// Winograd F(2×2, 3×3) weight gradient for 3×3 stride-1 pad-1 geometries on AVX-512 or 128-bit vectors (read the
+/// weight-gradient part of <see cref="WinogradF23Reference"/> first: the same algorithm in double). The output
+/// gradient's 2×2 tiles are cut into the forward kernel's chunks (tile rows of one image, or whole images), each
+/// small enough for its transforms to stay in L2. Per chunk:
 /// <code>
 /// V[ξ]: [T tiles][C]     input tiles transformed, 16 channels per vector (WinogradF23GradientTransforms.Input)
 /// Y'[ξ]: [O][T tiles]    output-gradient tiles transformed, 16 tiles per vector
@@ -17,12 +17,18 @@ namespace RocketNet.Kernels;
 /// micro-kernel's B panels of 32 channels — and Y' as row-major A rows, both with no packing. Chunks are summed
 /// into a fixed number of groups (each group's chunks in order into its own dU, then the groups in order), chosen
 /// from the geometry alone, so the result is bit-identical for any <see cref="Parallelism.ThreadCount"/>.
+/// <para>
+/// On 128-bit vectors (<see cref="Winograd.Available128"/>: ARM64 NEON, or x64 with the width capped) the transforms
+/// are <see cref="WinogradF23GradientTransforms128"/>'s and the reductions <see cref="WinogradCellKernel128"/>'s
+/// 8×12 tiles, V in panels of 12 channels. Chunks and groups are cut as on AVX-512 (sized by its 32-channel panels),
+/// and every value is summed in the same order, so the two bodies give the same bits.
+/// </para>
 /// </summary>
 internal static unsafe class WinogradF23WeightGradient
 {
     private const int Cells = WinogradF23Convolution.Cells;
 
-    /// <summary>Channels per B panel of the micro-kernel.</summary>
+    /// <summary>Channels per B panel of the AVX-512 micro-kernel (and the padding the chunks are sized for).</summary>
     private const int Panel = Winograd.Panel;
 
     /// <summary>Rows of Y' per micro-kernel call.</summary>
@@ -42,8 +48,11 @@ internal static unsafe class WinogradF23WeightGradient
     [ThreadStatic] private static GemmScratch? _transformed; // per-thread V of one chunk
     [ThreadStatic] private static GemmScratch? _gradients; // per-thread Y' of one chunk
 
-    /// <summary>True when this machine runs the kernel (<see cref="Winograd.Available"/>).</summary>
-    public static bool Available => Winograd.Available;
+    /// <summary>
+    /// True when this machine runs the kernel: AVX-512 (<see cref="Winograd.Available"/>) or the GEMM on 128-bit
+    /// vectors (<see cref="Winograd.Available128"/>).
+    /// </summary>
+    public static bool Available => Winograd.Available || Winograd.Available128;
 
     /// <summary>True for the geometries it computes: 3×3 kernel, stride 1, padding 1.</summary>
     public static bool Applies(in ConvGeometry g) => Winograd.Applies(g);
@@ -53,13 +62,14 @@ internal static unsafe class WinogradF23WeightGradient
     /// directly whatever the dispatcher picks.
     /// </summary>
     /// <exception cref="ArgumentException">Not a 3×3 stride-1 pad-1 geometry, or a span too short.</exception>
-    /// <exception cref="PlatformNotSupportedException">The machine has no AVX-512.</exception>
+    /// <exception cref="PlatformNotSupportedException">The machine has neither AVX-512 nor 128-bit FMA.</exception>
     public static void BackwardWeight(in ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> gradY,
         Span<float> gradW)
     {
         KernelArguments.CheckConvolution(g, "WinogradF23WeightGradient.BackwardWeight", x.Length, gradW.Length,
             gradY.Length, 0);
-        Winograd.CheckGeometry(g, "WinogradF23WeightGradient.BackwardWeight");
+        Winograd.CheckGeometry(g, "WinogradF23WeightGradient.BackwardWeight", Available,
+            "AVX-512 or 128-bit vectors with FMA");
         fixed (float* xp = x, gp = gradY, wp = gradW)
             Run(g, xp, gp, wp);
     }
@@ -102,6 +112,7 @@ internal static unsafe class WinogradF23WeightGradient
         private ConvGeometry _g;
         private float* _x, _gradY;
         private WinogradF23Chunks _chunks;
+        private bool _wide; // the AVX-512 body, else the 128-bit one
 
         /// <summary>Partial sums dU, one group after another, set by the caller before running.</summary>
         public float* Sums { get; set; }
@@ -112,7 +123,7 @@ internal static unsafe class WinogradF23WeightGradient
         /// <summary>Output channels rounded up to the micro-kernel's 8 rows.</summary>
         public int PaddedOut { get; private set; }
 
-        /// <summary>Input channels rounded up to the micro-kernel's 32 columns.</summary>
+        /// <summary>Input channels rounded up to the micro-kernel's 32 columns (12 on 128-bit vectors).</summary>
         public int PaddedIn { get; private set; }
 
         /// <summary>Floats of one partial dU: [16][PaddedOut][PaddedIn].</summary>
@@ -123,12 +134,17 @@ internal static unsafe class WinogradF23WeightGradient
             _g = g; _x = x; _gradY = gradY;
             _shape = new WinogradF23Transforms.Shape(g.Height, g.Width);
             PaddedOut = Winograd.PaddedRows(g.OutChannels);
-            PaddedIn = (g.InChannels + Panel - 1) / Panel * Panel;
-            // Per tile: 16 cells of V and Y', and about 4 channels-last input cells.
-            int bytesPerTile = sizeof(float) * (Cells * (PaddedIn + PaddedOut) + 4 * PaddedIn);
+            _wide = Winograd.Available;
+            int panel = _wide ? Panel : WinogradF23GradientTransforms128.Panel;
+            PaddedIn = (g.InChannels + panel - 1) / panel * panel;
+            // Per tile: 16 cells of V and Y', and about 4 channels-last input cells. Chunks and groups are sized
+            // for the AVX-512 panels on either width, so that both sum in the same order.
+            int widePaddedIn = (g.InChannels + Panel - 1) / Panel * Panel;
+            int bytesPerTile = sizeof(float) * (Cells * (widePaddedIn + PaddedOut) + 4 * widePaddedIn);
             int target = Math.Max(Panel, Winograd.ChunkBytes / bytesPerTile);
             _chunks = new WinogradF23Chunks(_shape, g.Batch, target);
-            Groups = Math.Min(_chunks.Count, Math.Clamp(SumBudgetFloats / SumLength, 1, MaxGroups));
+            int wideSumLength = Cells * PaddedOut * widePaddedIn;
+            Groups = Math.Min(_chunks.Count, Math.Clamp(SumBudgetFloats / wideSumLength, 1, MaxGroups));
         }
 
         public void Clear() { _x = _gradY = null; Sums = null; }
@@ -159,14 +175,29 @@ internal static unsafe class WinogradF23WeightGradient
 
             for (int n = n0; n < n1; n++)
             {
-                WinogradF23GradientTransforms.ChannelsLast(_x + (long)n * g.InChannels * planeLength, g.InChannels,
-                    paddedIn, g.Height, g.Width, 2 * ty0 - 1, blockRows, block);
-                WinogradF23GradientTransforms.Input(block, g.Width, paddedIn, tileRows, _shape.TilesX, v,
-                    (n - n0) * perImage, tiles, vCell);
+                float* image = _x + (long)n * g.InChannels * planeLength;
+                int t0 = (n - n0) * perImage;
+                if (_wide)
+                {
+                    WinogradF23GradientTransforms.ChannelsLast(image, g.InChannels, paddedIn, g.Height, g.Width,
+                        2 * ty0 - 1, blockRows, block);
+                    WinogradF23GradientTransforms.Input(block, g.Width, paddedIn, tileRows, _shape.TilesX, v, t0,
+                        tiles, vCell);
+                }
+                else
+                {
+                    WinogradF23GradientTransforms128.ChannelsLast(image, g.InChannels, paddedIn, g.Height, g.Width,
+                        2 * ty0 - 1, blockRows, block);
+                    WinogradF23GradientTransforms128.Input(block, g.Width, paddedIn, tileRows, _shape.TilesX, v, t0,
+                        tiles, vCell);
+                }
                 for (int o = 0; o < g.OutChannels; o++)
-                    WinogradF23GradientTransforms.OutputGradient(_shape,
-                        _gradY + ((long)n * g.OutChannels + o) * planeLength, ty0, ty1,
-                        y + (nint)o * tiles + (n - n0) * perImage, yCell);
+                {
+                    float* plane = _gradY + ((long)n * g.OutChannels + o) * planeLength;
+                    float* rows = y + (nint)o * tiles + t0;
+                    if (_wide) WinogradF23GradientTransforms.OutputGradient(_shape, plane, ty0, ty1, rows, yCell);
+                    else WinogradF23GradientTransforms128.OutputGradient(_shape, plane, ty0, ty1, rows, yCell);
+                }
             }
             // Rows of Y' past O are multiplied too (8 per call): zeros, not stale values.
             if (paddedOut != g.OutChannels)
@@ -178,9 +209,18 @@ internal static unsafe class WinogradF23WeightGradient
             {
                 float* cellY = y + cell * yCell, cellV = v + cell * vCell;
                 float* cellSums = sums + (nint)cell * paddedOut * paddedIn;
-                for (int o = 0; o < paddedOut; o += RowBlock)
-                    for (int c = 0; c < paddedIn; c += Panel)
-                        GemmMicroKernel512.RunRows(cellY + (nint)o * tiles, tiles, cellV + (nint)c * tiles,
+                if (_wide)
+                {
+                    for (int o = 0; o < paddedOut; o += RowBlock)
+                        for (int c = 0; c < paddedIn; c += Panel)
+                            GemmMicroKernel512.RunRows(cellY + (nint)o * tiles, tiles, cellV + (nint)c * tiles,
+                                cellSums + (nint)o * paddedIn + c, paddedIn, tiles, accumulate);
+                    continue;
+                }
+                const int panel = WinogradF23GradientTransforms128.Panel;
+                for (int o = 0; o < paddedOut; o += WinogradCellKernel128.Mr)
+                    for (int c = 0; c < paddedIn; c += panel)
+                        WinogradCellKernel128.Run(cellY + (nint)o * tiles, tiles, cellV + (nint)c * tiles,
                             cellSums + (nint)o * paddedIn + c, paddedIn, tiles, accumulate);
             }
         }
