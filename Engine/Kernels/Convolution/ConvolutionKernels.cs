@@ -14,10 +14,10 @@ namespace RocketNet.Kernels;
 /// <see cref="WinogradF43Convolution"/>, <see cref="WinogradF23Convolution"/>), forward and input gradient. Where
 /// the GEMM runs 128-bit (ARM64 NEON, or x64 under <c>ROCKETNET_MAX_VECTOR_BITS=128</c>) the Winograd F(4×4, 3×3)
 /// forward and input gradient and the F(2×2, 3×3) weight gradient run their 128-bit bodies. The rest, and every
-/// other path on other machines, is im2col + <c>Gemm.Multiply</c>, one image per parallel tile (so the scratch im2col matrix is one image's worth, not the
-/// batch's); 1×1 stride-1 unpadded convolutions skip im2col there: the image itself is already the [C, H·W]
-/// matrix. Results do not depend on <see cref="Parallelism.ThreadCount"/>. Same API as
-/// <see cref="ConvolutionReference"/>.
+/// other path on other machines, is im2col + <c>Gemm.Multiply</c>, one image per parallel tile (so the scratch
+/// im2col matrix is one image's worth, not the batch's); 1×1 stride-1 unpadded convolutions skip im2col there: the
+/// image itself is already the [C, H·W] matrix. Results do not depend on <see cref="Parallelism.ThreadCount"/>.
+/// Same API as <see cref="ConvolutionReference"/>.
 /// </summary>
 public static unsafe partial class ConvolutionKernels
 {
