@@ -5,9 +5,11 @@ namespace RocketNet;
 
 /// <summary>
 /// Dedicated worker threads that share the indices of one <see cref="ParallelJob"/> with the calling
-/// thread. Every worker acknowledges every job (so a worker can never mix up two jobs), claims indices
-/// from a shared counter, and spins briefly afterwards: training issues many small kernels back to back
-/// and waking a sleeping thread costs tens of microseconds. After the spin it sleeps on a monitor.
+/// thread. A worker joins a job while it is open, claims indices from a shared counter, and spins briefly
+/// afterwards: training issues many small kernels back to back and waking a sleeping thread costs tens of
+/// microseconds. After the spin it sleeps on a monitor. The caller closes the job once it has drained it and
+/// waits only for the workers that joined: a worker that was asleep, or not scheduled because it shares the
+/// caller's core with other work, is not waited for (the caller then runs every index itself).
 /// </summary>
 internal sealed class WorkerPool
 {
@@ -24,7 +26,7 @@ internal sealed class WorkerPool
     private int _count;          // indices in the current job
     private int _run;            // indices per claim (see Drain); 1 for short jobs
     private int _next;           // next index to claim
-    private int _pendingWorkers; // workers that have not yet acknowledged the current job
+    private int _joined;         // workers inside the current job, plus Closed once the caller has drained it
     private int _generation;     // bumped once per job; workers watch it
     private int _sleepers;
     private int _wakeCalls;      // bumped by Wake: sleepers go back to spinning without a job
@@ -55,15 +57,37 @@ internal sealed class WorkerPool
         _run = Math.Max(1, count / ((_workerCount + 1) * ClaimsPerThread));
         _next = 0;
         _failure = null;
-        _pendingWorkers = _workerCount;
+        Volatile.Write(ref _joined, 0); // open: the job's fields above are visible to whoever joins
         Signal();
 
         Drain(job);
 
+        // Close the job, then wait for the workers inside it; one that joins from now on finds it closed.
+        Interlocked.Or(ref _joined, Closed);
         var spinner = new SpinWait();
-        while (Volatile.Read(ref _pendingWorkers) != 0) spinner.SpinOnce(-1);
+        while (Volatile.Read(ref _joined) != Closed) spinner.SpinOnce(-1);
         _job = null;
         if (_failure is { } failure) ExceptionDispatchInfo.Capture(failure).Throw();
+    }
+
+    /// <summary>The bit of <see cref="_joined"/> that says the caller has drained the job and waits.</summary>
+    private const int Closed = 1 << 30;
+
+    /// <summary>
+    /// Enters the current job unless the caller has closed it. A worker late enough to join the job after
+    /// this one is no harm: the fields it then reads are that job's (they are written before the job opens),
+    /// and the caller waits for it like any other.
+    /// </summary>
+    private bool TryJoin()
+    {
+        int state;
+        do
+        {
+            state = Volatile.Read(ref _joined);
+            if ((state & Closed) != 0) return false;
+        }
+        while (Interlocked.CompareExchange(ref _joined, state + 1, state) != state);
+        return true;
     }
 
     /// <summary>True while no worker sleeps: a job dispatched now starts on every thread within microseconds.</summary>
@@ -133,8 +157,9 @@ internal sealed class WorkerPool
         {
             seen = WaitForNewGeneration(seen);
             if (_retired) return;
+            if (!TryJoin()) continue; // the caller drained it alone: nothing to do, nobody waits
             Drain(_job!);
-            Interlocked.Decrement(ref _pendingWorkers);
+            Interlocked.Decrement(ref _joined);
         }
     }
 

@@ -63,6 +63,27 @@ public class ParallelismTests
         });
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(4)]
+    public void BackToBackShortJobsRunEveryIndexOnceWhenWorkersJoinLateOrNotAtAll(int threads)
+    {
+        // The caller waits only for workers that joined a job. Thousands of jobs of a few indices, with more
+        // threads than cores at 4, leave workers joining late (after the caller drained a job alone, or into
+        // the next job): an index run twice, a lost one, or a caller that returns while a worker still runs
+        // the job's indices (a hit landing after the check) would show here.
+        KernelTestData.WithThreads(threads, () =>
+        {
+            for (int round = 0; round < 20_000; round++)
+            {
+                var hits = new int[1 + round % 9];
+                Parallelism.For(hits.Length, new MarkJob(hits));
+                foreach (int h in hits) Assert.Equal(1, h);
+                if (round % 4_000 == 3_999) Thread.Sleep(2); // workers past their spin, asleep
+            }
+        });
+    }
+
     [Fact]
     public void ExceptionInAWorkerReachesTheCaller()
     {
