@@ -16,10 +16,6 @@ internal static class ImageScoring
 {
     private const int BatchSize = 64;
 
-    /// <summary>True when <paramref name="path"/> names an image file by its extension (.png, .jpg, …).</summary>
-    public static bool IsImageFile(string path) =>
-        ImageFolderData.Extensions.Contains(Path.GetExtension(path).ToLowerInvariant());
-
     /// <summary>Scores the images under <paramref name="input"/>, a folder or one image file.</summary>
     public static int Run(Predictor predictor, string input, string outPath, TextWriter output, string net)
     {

@@ -46,7 +46,7 @@ public static class PredictCommand
                 throw new UsageException("--id names a table column; click-log scores are identified by row number");
             return ClickLogScoring.Run(predictor, input, outPath, output, net);
         }
-        bool imageFile = File.Exists(input) && ImageScoring.IsImageFile(input);
+        bool imageFile = File.Exists(input) && Training.Data.Images.ImageFiles.IsImage(input);
         if (Directory.Exists(input) || imageFile)
         {
             if (predictor.Image is null)

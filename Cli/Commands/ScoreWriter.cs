@@ -17,14 +17,14 @@ internal sealed class ScoreWriter(TextWriter writer, string idHeader, string[] c
     /// <summary>Rows written whose true class was known.</summary>
     public long Labelled { get; private set; }
 
-    /// <summary>The class predicted for the last row written, and its probability.</summary>
+    /// <summary>Of those, the rows predicted right.</summary>
+    public long Correct { get; private set; }
+
+    /// <summary>The class predicted for the last row written.</summary>
     public string LastPredicted { get; private set; } = "";
 
     /// <summary>The probability of <see cref="LastPredicted"/>.</summary>
     public float LastProbability { get; private set; }
-
-    /// <summary>Of those, the rows predicted right.</summary>
-    public long Correct { get; private set; }
 
     /// <summary>
     /// Labelled rows of true class <paramref name="truth"/> predicted as <paramref name="predicted"/>.

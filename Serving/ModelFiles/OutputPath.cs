@@ -40,8 +40,9 @@ public static class OutputPath
     /// <exception cref="IOException">The folder, or a folder above it, is a file.</exception>
     public static void CheckFolder(string folder, string option)
     {
-        if (FileAmongFolders(Path.GetFullPath(folder)) is not { } file) return;
-        string where = string.Equals(file, Path.GetFullPath(folder), StringComparison.Ordinal)
+        string full = Path.GetFullPath(folder);
+        if (FileAmongFolders(full) is not { } file) return;
+        string where = string.Equals(file, full, StringComparison.Ordinal)
             ? "is a file" : $"is inside '{file}', which is a file";
         throw new IOException(
             $"{option} '{folder}' {where}, not a folder; expected a folder (it is created if missing).");

@@ -11,6 +11,9 @@ public static class ImageFiles
     /// <summary>File extensions read as images (any case).</summary>
     public static readonly string[] Extensions = [".png", ".jpg", ".jpeg", ".bmp"];
 
+    /// <summary>True when <paramref name="path"/> names an image by its extension (<see cref="Extensions"/>).</summary>
+    public static bool IsImage(string path) => Extensions.Contains(Path.GetExtension(path).ToLowerInvariant());
+
     /// <summary>
     /// The image files under <paramref name="folder"/> (itself followed if it is a link), in ordinal path order;
     /// <paramref name="linksSkipped"/> counts the directory links below it that were not followed.
@@ -33,8 +36,7 @@ public static class ImageFiles
                 }
                 pending.Push(sub);
             }
-            files.AddRange(Directory.GetFiles(dir).Where(f => !Path.GetFileName(f).StartsWith('.')
-                && Extensions.Contains(Path.GetExtension(f).ToLowerInvariant())));
+            files.AddRange(Directory.GetFiles(dir).Where(f => !Path.GetFileName(f).StartsWith('.') && IsImage(f)));
         }
         files.Sort(StringComparer.Ordinal);
         return [.. files];
