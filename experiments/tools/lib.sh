@@ -67,10 +67,12 @@ option() {
   for ((i = 0; i < ${#args[@]} - 1; i++)); do [[ "${args[i]}" == "$name" ]] && { echo "${args[i+1]}"; return; }; done
 }
 
-# epoch_seconds EXPERIMENT METHOD: the mean seconds per epoch of the logged epochs of that experiment and
-# method (finished runs in results/, partial ones in RUNS_DIR; rounded up, so a deadline errs on the safe side),
-# else EPOCH_SECONDS_<method> (set by the
-# queue's script; one engine thread per run, two runs at once), else 0 (unknown: never blocks a start).
+# epoch_seconds EXPERIMENT METHOD: the median seconds per epoch of the logged epochs of that experiment and
+# method (finished runs in results/, partial ones in RUNS_DIR), plus 10 % and rounded up, so a deadline errs on the
+# safe side; else EPOCH_SECONDS_<method> (set by the queue's script; one engine thread per run, two runs at once),
+# else 0 (unknown: never blocks a start). The median, not the mean: epochs that shared their core with builds or a
+# data generator took 3-6x as long (booster-s1: median 250 s, mean 430 s), and the mean priced a two-hour
+# booster run at 213 minutes, longer than a session.
 epoch_seconds() {
   local experiment="$1" method="$2" logs=() dir
   for dir in "$RESULTS/$experiment"/* ${RUNS_DIR:+"$RUNS_DIR/$experiment"/*}; do
@@ -78,8 +80,10 @@ epoch_seconds() {
   done
   local measured=0
   if [[ ${#logs[@]} -gt 0 ]]; then
-    measured="$(awk -F, 'FNR == 1 { for (c = 1; c <= NF; c++) if ($c == "seconds") col = c; next }
-      col { s += $col; n++ } END { printf "%d", (n > 0 ? int(s / n) + 1 : 0) }' "${logs[@]}")"
+    measured="$(awk -F, 'FNR == 1 { col = 0; for (c = 1; c <= NF; c++) if ($c == "seconds") col = c; next }
+      col { print $col }' "${logs[@]}" | sort -g \
+      | awk '{ v[NR] = $1 } END { if (NR == 0) { print 0; exit }
+        m = (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2); printf "%d", int(m * 1.1) + 1 }')"
   fi
   local fallback="EPOCH_SECONDS_${method//-/_}"
   if [[ "$measured" -gt 0 ]]; then echo "$measured"; else echo "${!fallback:-0}"; fi
