@@ -95,6 +95,29 @@ public class ConvInferencePlanTests
     }
 
     /// <summary>
+    /// A batch larger than <see cref="ConvInferencePlan.ImagesPerPass"/> runs in passes (70 images: 32, 32, 6): every
+    /// image's logits must still be its own (a pass reading or writing at the wrong offset is far outside the bound),
+    /// and the passes must not depend on the thread count.
+    /// </summary>
+    [Fact]
+    public void BatchesLargerThanOnePassMatchTheGraph()
+    {
+        const int batch = 70;
+        var net = RandomNet(1, 1, 3, 10, 3, seed: 7);
+        int[] shape = [3, 16, 16];
+        var x = new float[batch * 3 * 16 * 16];
+        new RandomGenerator(107).FillNormal(x);
+        var expected = GraphForward(net, x, batch, shape);
+        var plan = ConvInferencePlan.TryCreate(net, shape, maxBatchSize: batch)!;
+        var one = new float[batch * 10];
+        var two = new float[batch * 10];
+        KernelTestData.WithThreads(1, () => plan.Run(x, one, batch));
+        KernelTestData.WithThreads(2, () => plan.Run(x, two, batch));
+        AssertWithinBound(expected, one);
+        Assert.Equal(one, two);
+    }
+
+    /// <summary>
     /// The serving rule on WRN-16-1's layer shapes: Winograd F(2×2, 3×3) from <see cref="ConvStep.MinWinogradTiles"/>
     /// output tiles and <see cref="ConvStep.MinWinogradInChannels"/> input channels (16→16 on 32×32 and 32→32 on
     /// 16×16 at batch 1, 64→64 on 8×8 from batch 2); implicit GEMM for the 3-channel stem, below the tiles (64→64 on
