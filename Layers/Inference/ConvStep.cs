@@ -13,12 +13,14 @@ internal sealed class ConvStep
     /// <summary>
     /// Fewest 2×2 output tiles (batch·⌈OH/2⌉·⌈OW/2⌉) for which a serving batch takes Winograd F(2×2, 3×3) rather than
     /// implicit GEMM, both with their weights prepared once (<see cref="PreparedConvolution"/>). One call's tiles fill
-    /// panels of 32; below one panel, half of the transformed products are padding. Measured with
-    /// <c>winograd-layers --threads 1 --batch B --prepared</c> (medians of 21, loaded machine), F(2×2, 3×3)'s speed-up
-    /// over implicit GEMM: 0.71× at 16 tiles (64→64 on 8×8, batch 1), 1.29× at 32 (the same at batch 2; 256→256 on
-    /// 8×8 1.19×), 1.29× at 64 (32→32 on 16×16, batch 1), 1.31× at 256 (16→16 on 32×32, batch 1).
+    /// panels of 32, and a last panel at most half full runs on the half-width micro-kernel. Measured with
+    /// <c>winograd-layers --threads 1 --batch B --prepared</c> (medians of 21), F(2×2, 3×3)'s speed-up over implicit
+    /// GEMM: at 16 tiles (64→64 on 8×8, batch 1) 0.71× (loaded machine) when the panel ran full width, 1.29–1.38× since
+    /// the half panel (quiet Zen 4 core, two rounds; 0.03 against 0.04 ms); 1.29× at 32 (the same at batch 2;
+    /// 256→256 on 8×8 1.19×), 1.29× at 64 (32→32 on 16×16, batch 1), 1.31× at 256 (16→16 on 32×32, batch 1).
+    /// Fewer tiles leave most of even a half panel empty.
     /// </summary>
-    internal const int MinWinogradTiles = 32;
+    internal const int MinWinogradTiles = 16;
 
     /// <summary>
     /// Fewest input channels for which a serving batch takes Winograd F(2×2, 3×3): on the 3-channel stem (3→16 on

@@ -119,11 +119,10 @@ public class ConvInferencePlanTests
 
     /// <summary>
     /// The serving rule on WRN-16-1's layer shapes: Winograd F(2×2, 3×3) from <see cref="ConvStep.MinWinogradTiles"/>
-    /// output tiles and <see cref="ConvStep.MinWinogradInChannels"/> input channels (16→16 on 32×32 and 32→32 on
-    /// 16×16 at batch 1, 64→64 on 8×8 from batch 2); implicit GEMM for the 3-channel stem, below the tiles (64→64 on
-    /// 8×8 at batch 1, which the dispatcher sends to F(2×2, 3×3); 16→16 on 32×32, which it sends to implicit GEMM, is
-    /// the opposite case) and for strided convolutions; the dispatcher's choice from
-    /// batch 16. Without AVX-512 only F(4×4, 3×3) remains (on 128-bit vectors), where the dispatcher takes it.
+    /// output tiles and <see cref="ConvStep.MinWinogradInChannels"/> input channels (16→16 on 32×32, 32→32 on 16×16
+    /// and 64→64 on 8×8 at batch 1; 16→16 on 32×32 is one the dispatcher sends to implicit GEMM); implicit GEMM for
+    /// the 3-channel stem, below the tiles (64→64 on 4×4 at batch 3) and for strided convolutions; the dispatcher's
+    /// choice from batch 16. Without AVX-512 only F(4×4, 3×3) remains (on 128-bit vectors), where the dispatcher takes it.
     /// </summary>
     [Fact]
     public void ServingRulePicksTheKernelPerLayerForTheBatch()
@@ -137,13 +136,14 @@ public class ConvInferencePlanTests
         Assert.Equal(Kernel.ImplicitGemm, Step(3, 16, 32).KernelFor(1)); // the stem: too few input channels
         Assert.Equal(f23, Step(16, 16, 32).KernelFor(1));
         Assert.Equal(f23, Step(32, 32, 16).KernelFor(1));
-        Assert.Equal(Kernel.ImplicitGemm, Step(64, 64, 8).KernelFor(1));
+        Assert.Equal(f23, Step(64, 64, 8).KernelFor(1)); // 16 tiles: one half panel
         Assert.Equal(f23, Step(64, 64, 8).KernelFor(2));
-        // 28 tiles: too few for F(2×2, 3×3); F(4×4, 3×3) only where the dispatcher takes it (7 of 8 lanes of images
-        // filled: on 128-bit vectors, 4 images each).
+        Assert.Equal(Kernel.ImplicitGemm, Step(64, 64, 4).KernelFor(3)); // 12 tiles: too few
+        // 28 tiles: F(2×2, 3×3), unless the dispatcher takes F(4×4, 3×3) (7 of 8 lanes of images filled: on 128-bit
+        // vectors, 4 images each).
         bool f43At7 = ConvolutionKernels.DefaultForwardKernel(new ConvGeometry(7, 64, 4, 4, 64, 3, 3, 1, 1, 1, 1))
             == Kernel.WinogradF43;
-        Assert.Equal(f43At7 ? Kernel.WinogradF43 : Kernel.ImplicitGemm, Step(64, 64, 4).KernelFor(7));
+        Assert.Equal(f43At7 ? Kernel.WinogradF43 : f23, Step(64, 64, 4).KernelFor(7));
         Assert.Equal(Kernel.ImplicitGemm, Step(16, 32, 32, stride: 2).KernelFor(8));
         var g = new ConvGeometry(64, 64, 8, 8, 64, 3, 3, 1, 1, 1, 1);
         Assert.Equal(ConvolutionKernels.DefaultForwardKernel(g), Step(64, 64, 8).KernelFor(64));

@@ -116,18 +116,28 @@ internal static unsafe class Winograd
     /// M[ξ] = U[ξ]·V[ξ] for each of the <paramref name="cells"/> cells ξ: U[ξ] rows [outRows, C] (outRows a multiple
     /// of <see cref="RowBlock"/>), V[ξ] the micro-kernel's B panels of <see cref="Panel"/> tiles per channel, M[ξ]
     /// rows [outRows, paddedTiles]; cells <paramref name="uCell"/>, <paramref name="vCell"/>,
-    /// <paramref name="mCell"/> floats apart.
+    /// <paramref name="mCell"/> floats apart. When at most half of the last panel holds tiles
+    /// (<paramref name="tiles"/>, all of them by default), that panel runs on the half-width micro-kernel and M's
+    /// columns past its first half are left unwritten: one image of 8×8 has 16 tiles, and a full panel there doubles
+    /// the multiplications. The half kernel runs the full one's FMAs on the columns it covers, so M's bits are the same.
     /// </summary>
     internal static void MultiplyCells(float* u, nint uCell, float* v, nint vCell, float* m, nint mCell, int cells,
-        int outRows, int inChannels, int paddedTiles)
+        int outRows, int inChannels, int paddedTiles, int tiles = int.MaxValue)
     {
+        int lastPanel = paddedTiles - Panel;
+        bool halfLast = tiles - lastPanel <= Panel / 2;
         for (int cell = 0; cell < cells; cell++)
         {
             float* cellU = u + cell * uCell, cellV = v + cell * vCell, cellM = m + cell * mCell;
             for (int p = 0; p < paddedTiles; p += Panel)
                 for (int o = 0; o < outRows; o += RowBlock)
-                    GemmMicroKernel512.RunRows(cellU + (nint)o * inChannels, inChannels, cellV + (nint)p * inChannels,
-                        cellM + (nint)o * paddedTiles + p, paddedTiles, inChannels, accumulate: false);
+                {
+                    float* a = cellU + (nint)o * inChannels, b = cellV + (nint)p * inChannels;
+                    float* c = cellM + (nint)o * paddedTiles + p;
+                    if (halfLast && p == lastPanel)
+                        GemmMicroKernel512.RunHalfRows(a, inChannels, b, c, paddedTiles, inChannels, accumulate: false);
+                    else GemmMicroKernel512.RunRows(a, inChannels, b, c, paddedTiles, inChannels, accumulate: false);
+                }
         }
     }
 

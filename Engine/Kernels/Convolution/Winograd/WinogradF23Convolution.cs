@@ -145,7 +145,7 @@ internal static unsafe class WinogradF23Convolution
                 }
 
             Winograd.MultiplyCells(_u, (nint)outRows * inChannels, v, vCell, m, mCell, Cells, outRows,
-                inChannels, paddedTiles);
+                inChannels, paddedTiles, tiles);
 
             t = 0;
             for (int n = n0; n < n1; n++, t += (ty1 - ty0) * _shape.TilesX)
