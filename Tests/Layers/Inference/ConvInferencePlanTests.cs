@@ -122,7 +122,8 @@ public class ConvInferencePlanTests
     /// output tiles and <see cref="ConvStep.MinWinogradInChannels"/> input channels (16→16 on 32×32, 32→32 on 16×16
     /// and 64→64 on 8×8 at batch 1; 16→16 on 32×32 is one the dispatcher sends to implicit GEMM); implicit GEMM for
     /// the 3-channel stem, below the tiles (64→64 on 4×4 at batch 3) and for strided convolutions; the dispatcher's
-    /// choice from batch 16. Without AVX-512 only F(4×4, 3×3) remains (on 128-bit vectors), where the dispatcher takes it.
+    /// choice from batch 16. Without AVX-512 only F(4×4, 3×3) remains (on 128-bit vectors), where the dispatcher
+    /// takes it.
     /// </summary>
     [Fact]
     public void ServingRulePicksTheKernelPerLayerForTheBatch()

@@ -119,7 +119,8 @@ internal static unsafe class Winograd
     /// <paramref name="mCell"/> floats apart. When at most half of the last panel holds tiles
     /// (<paramref name="tiles"/>, all of them by default), that panel runs on the half-width micro-kernel and M's
     /// columns past its first half are left unwritten: one image of 8×8 has 16 tiles, and a full panel there doubles
-    /// the multiplications. The half kernel runs the full one's FMAs on the columns it covers, so M's bits are the same.
+    /// the multiplications. The half kernel runs the full one's FMAs on the columns it covers, so M's bits are the
+    /// same.
     /// </summary>
     internal static void MultiplyCells(float* u, nint uCell, float* v, nint vCell, float* m, nint mCell, int cells,
         int outRows, int inChannels, int paddedTiles, int tiles = int.MaxValue)
