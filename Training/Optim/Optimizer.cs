@@ -104,10 +104,10 @@ public abstract class Optimizer
 
     /// <summary>
     /// Updates parameter <paramref name="index"/> [rows, <paramref name="width"/>] from a row-sparse gradient
-    /// (<see cref="Tensor.TryGetRowSparseGrad"/>): <paramref name="gradient"/> is valid only at rows
-    /// <paramref name="rows"/>, every other row's gradient is zero. Returns false to decline, and the gradient is
-    /// then made whole and passed to <see cref="Update"/> — the default, since most optimisers move every value
-    /// even at zero gradient (momentum, Adam's moments, weight decay).
+    /// (<see cref="Tensor.TryGetRowSparseGrad"/>): <paramref name="gradient"/> is [rows.Length × width], its slot s
+    /// the gradient of parameter row <paramref name="rows"/>[s]; every other row's gradient is zero. Returns false
+    /// to decline, and the gradient is then made whole and passed to <see cref="Update"/> — the default, since most
+    /// optimisers move every value even at zero gradient (momentum, Adam's moments, weight decay).
     /// </summary>
     protected virtual bool TryUpdateRows(int index, Span<float> parameter, ReadOnlySpan<float> gradient,
         ReadOnlySpan<int> rows, int width) => false;
