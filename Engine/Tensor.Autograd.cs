@@ -22,6 +22,6 @@ public sealed partial class Tensor
     /// </summary>
     public void ZeroGrad()
     {
-        if (_grad is not null) _gradState = GradState.Zero;
+        if (_grad is not null || _gradState == GradState.RowSparse) _gradState = GradState.Zero;
     }
 }

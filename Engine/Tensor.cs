@@ -86,7 +86,7 @@ public sealed partial class Tensor
     /// Accumulated gradient of a leaf tensor after <see cref="Backward"/> (null before). Same shape as the tensor.
     /// After <see cref="ZeroGrad"/> it reads as zeros (the clearing happens on first access, or not at all when
     /// the next backward writes the whole gradient). A row-sparse gradient (<see cref="TryGetRowSparseGrad"/>) is
-    /// made whole here: its untouched rows are cleared.
+    /// made whole here: a table-sized buffer (created on first need) gets its rows, every other row zero.
     /// </summary>
     public Tensor? Grad
     {
@@ -114,7 +114,10 @@ public sealed partial class Tensor
         /// <summary>ZeroGrad deferred: the values are logically zero but not yet cleared.</summary>
         Zero,
 
-        /// <summary>Only the rows in <see cref="_gradRows"/> hold the gradient; the rest are logically zero.</summary>
+        /// <summary>
+        /// The gradient is the rows packed in <see cref="_gradRows"/>, the rest zero; <see cref="_grad"/> (if any) is
+        /// stale.
+        /// </summary>
         RowSparse,
     }
 

@@ -6,15 +6,15 @@ namespace RocketNet.Cli.Commands;
 
 /// <summary>
 /// A streamed click log cut in time: training rows stream from the files each epoch; the validation part (the rows
-/// just before the test part) and the test part (a separate file, the last file, or the last rows) are read into
-/// memory, as they are evaluated whole.
+/// just before the test part) is read into memory, and the test part (a separate file, the last file, or the last
+/// rows) is read from its files whenever it is evaluated, so that millions of test rows are not held.
 /// </summary>
 /// <param name="Train">The training rows, streamed.</param>
 /// <param name="Validation">The validation part, or null.</param>
-/// <param name="Test">The test part.</param>
+/// <param name="Test">The test part, streamed.</param>
 /// <param name="Vocabulary">Ids per field.</param>
 /// <param name="Layout">A line saying which rows of which files each part holds.</param>
-public sealed record ClickLogData(ClickLogStream Train, Dataset? Validation, Dataset Test, int[] Vocabulary,
+public sealed record ClickLogData(ClickLogStream Train, Dataset? Validation, ClickLogPart Test, int[] Vocabulary,
     string Layout)
 {
     /// <summary>Checkpoint metric: rows the training stream reads per epoch (checked again on resume).</summary>
@@ -83,8 +83,10 @@ public sealed record ClickLogData(ClickLogStream Train, Dataset? Validation, Dat
         long streamed = Math.Min(trainRows, Math.Min(limit, trainLimit));
         // What is rare is decided by the training rows alone.
         var rare = request.MinCount > 0 ? RareIdCounter.Count(files, options, streamed, request.MinCount) : null;
-        var test = ClickLogFiles.ReadDataset(testFiles, options, testStart,
-            (int)Math.Min(limit, testInStream ? request.TestRows : int.MaxValue), "test", rare);
+        long testRows = Math.Min(limit, testInStream ? request.TestRows : ClickLogFiles.CountRows(testFiles, options));
+        if (testRows == 0)
+            throw new InvalidDataException($"Click log {string.Join(", ", testFiles)}: the test part has no rows.");
+        var test = new ClickLogPart(testFiles, options, testStart, (int)testRows, "test", rare);
         var held = validationRows == 0 ? null
             : ClickLogFiles.ReadDataset(files, options, trainRows, (int)Math.Min(limit, validationRows), "validation",
                 rare);

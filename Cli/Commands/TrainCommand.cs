@@ -36,10 +36,12 @@ public static class TrainCommand
             : ClickLogData.Load(s.DataPath ?? throw new UsageException(
                 $"--data {s.Data} needs --path: a file, comma-separated files or a folder of them"),
                 s.ClickLog, s.Validation, s.Limit, s.TrainLimit, s.BatchSize, (ulong)s.Seed);
-        // A streamed click log has no training part in memory: its test part stands in for shape and classes.
+        // A streamed click log has no part in memory to stand for shape and classes: a dataset of no rows does.
         var data = clickLog is null
             ? DataSources.Load(s.Data, s.DataPath, s.Limit, flatten, s.Augment, s.SyntheticClicks, s.Table, s.Images)
-            : new LoadedData(clickLog.Test, clickLog.Test, null, clickLog.Vocabulary, clickLog.Layout);
+            : new LoadedData(ShapeOf(clickLog), ShapeOf(clickLog), null, clickLog.Vocabulary, clickLog.Layout);
+        // The test part: in memory, or for a click log streamed from its files each time it is evaluated.
+        IEvaluationSource test = (IEvaluationSource?)clickLog?.Test ?? data.Test;
         foreach (string note in data.Notes ?? []) output.WriteLine($"note: {note}");
         Dataset? validation = clickLog?.Validation;
         if (clickLog is null)
@@ -110,7 +112,7 @@ public static class TrainCommand
 
         output.WriteLine(
             $"rocketnet train: {s.Data} ({trainCount} " +
-            $"train{(validation is null ? "" : $" / {validation.Count} validation")} / {data.Test.Count} test), " +
+            $"train{(validation is null ? "" : $" / {validation.Count} validation")} / {test.Count} test), " +
             $"{architecture}, method {TrainSettings.MethodName(s.Method)}, " +
             $"{s.Epochs} epochs, batch {s.BatchSize}, {s.Optimizer} lr " +
             $"{s.LearningRate.ToString(CultureInfo.InvariantCulture)} ({s.Schedule}), seed " +
@@ -154,7 +156,7 @@ public static class TrainCommand
         for (int epoch = startEpoch; epoch < stop; epoch++)
         {
             bool evaluate = (epoch + 1) % s.EvalEvery == 0 || epoch + 1 == s.Epochs;
-            var record = trainer.RunEpoch(epoch, loader, evaluate ? validation ?? data.Test : null);
+            var record = trainer.RunEpoch(epoch, loader, evaluate ? validation ?? test : null);
             monitor.RequireHealthy(record); // a blown-up or collapsed epoch ends the run before anything is written
             done = record.Epoch + 1;
             var metrics = RunLog.Metrics(record, validation is null ? "test" : "val");
@@ -165,10 +167,10 @@ public static class TrainCommand
             if (validation is not null && s.FinalTest && final)
             {
                 // The test part is read once, after the last epoch, when settings are chosen on a validation split.
-                var test = trainer.Evaluate(data.Test);
-                RunLog.WriteTest(Path.Combine(s.CheckpointDirectory, RunLog.TestFile), test);
-                foreach (var (key, value) in RunLog.EvaluationMetrics(test, "test")) metrics[key] = value;
-                finalTests.Add(RunLog.DescribeTest(test));
+                var tested = trainer.Evaluate(test);
+                RunLog.WriteTest(Path.Combine(s.CheckpointDirectory, RunLog.TestFile), tested);
+                foreach (var (key, value) in RunLog.EvaluationMetrics(tested, "test")) metrics[key] = value;
+                finalTests.Add(RunLog.DescribeTest(tested));
             }
             metrics[DataSources.DataMetric] = DataSources.RecordedName(s.Data);
             if (s.Data == "synthetic-clicks")
@@ -183,8 +185,9 @@ public static class TrainCommand
                 Checkpoint.Save(bestPath, pair, architecture, record.Epoch + 1, metrics,
                     inputShape: data.Train.SampleShape, preprocessing: preprocessing);
             else if (validation is not null && s.FinalTest && final && monitor.BestEpoch > 0)
-                finalTests.Add(TestBest(bestPath, monitor.BestEpoch, trainer, data.Test));
-            var extra = optimizer.GetState().ToDictionary(kv => Checkpoint.OptimizerPrefix + kv.Key,
+                finalTests.Add(TestBest(bestPath, monitor.BestEpoch, trainer, test));
+            // The optimiser's own arrays (no copy of 1.7 GB of moments), written before the next step.
+            var extra = optimizer.ViewState().ToDictionary(kv => Checkpoint.OptimizerPrefix + kv.Key,
                 kv => NamedArray.Vector(kv.Value));
             Checkpoint.Save(checkpointPath, pair, architecture, record.Epoch + 1, metrics, extra,
                 data.Train.SampleShape, preprocessing);
@@ -210,7 +213,7 @@ public static class TrainCommand
     // The final test of best.safetensors when the last epoch is not the best: its test metrics join its own
     // metadata (export carries them on), beside test.csv's, which are the last epoch's.
     // Returns the line to print.
-    private static string TestBest(string bestPath, int bestEpoch, RocketTrainer trainer, Dataset test)
+    private static string TestBest(string bestPath, int bestEpoch, RocketTrainer trainer, IEvaluationSource test)
     {
         var best = File.Exists(bestPath) ? Checkpoint.Load(bestPath) : null;
         if (best?.Epoch != bestEpoch)
@@ -226,4 +229,8 @@ public static class TrainCommand
             preprocessing: best.Preprocessing);
         return RunLog.DescribeTest(result, $"of best.safetensors, epoch {best.Epoch}, what export ships");
     }
+
+    // A click log's sample shape [fields] and its two classes, without rows: what the model is built for.
+    private static Dataset ShapeOf(ClickLogData clickLog) =>
+        new("click log", [], [], [clickLog.Test.FieldCount], 2, ["no click", "click"]);
 }

@@ -58,12 +58,18 @@ public abstract class Function
 
     /// <summary>
     /// As <see cref="GradSink"/> for an op that adds only into rows <paramref name="rows"/> of a [rows, width] input
-    /// (an embedding lookup's backward). For a parameter the gradient stays row-sparse: only rows not yet written
-    /// since <see cref="Tensor.ZeroGrad"/> are cleared, not the whole table (<see cref="Tensor.TryGetRowSparseGrad"/>).
-    /// Add only into those rows.
+    /// (an embedding lookup's backward): add index i's gradient into row <paramref name="slots"/>[i] of the returned
+    /// buffer, and into no other row. For a parameter the gradient stays row-sparse and compact: the buffer holds only
+    /// the rows looked up since <see cref="Tensor.ZeroGrad"/>, packed (<see cref="Tensor.TryGetRowSparseGrad"/>);
+    /// otherwise it is the whole gradient and the slots are the rows themselves. The slots are valid until the next
+    /// call.
     /// </summary>
-    protected static Span<float> GradSinkForRows(Tensor input, ReadOnlySpan<int> rows) =>
-        input.RequiresGrad && input.IsLeaf ? input.GradForRowScatter(rows) : GradSink(input);
+    protected static Span<float> GradSinkForRows(Tensor input, ReadOnlySpan<int> rows, out ReadOnlySpan<int> slots)
+    {
+        if (input.RequiresGrad && input.IsLeaf) return input.GradForRowScatter(rows, out slots);
+        slots = rows;
+        return GradSink(input);
+    }
 
     /// <summary>
     /// input.grad += dy for an input of dy's own shape (d output / d input = 1: a residual or an add): dy is copied

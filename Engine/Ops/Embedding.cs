@@ -56,13 +56,14 @@ internal sealed class EmbeddingFunction : Function
     protected internal override void Backward(Tensor y, ReadOnlySpan<float> dy)
     {
         ReadOnlySpan<int> indices = _indices.AsSpan(0, _count);
-        // Only the looked-up rows receive gradient: the table's gradient stays row-sparse (no 13 MB clear per step).
-        Span<float> dw = GradSinkForRows(_weight, indices);
+        // Only the looked-up rows receive gradient: the table's gradient stays row-sparse and compact (dw holds just
+        // those rows, slots[i] is index i's row in it), with no table-sized buffer to clear or to keep.
+        Span<float> dw = GradSinkForRows(_weight, indices, out var slots);
         if (dw.IsEmpty) return;
         int d = _weight.Shape[1];
         for (int i = 0; i < indices.Length; i++)
         {
-            var row = dw.Slice(indices[i] * d, d);
+            var row = dw.Slice(slots[i] * d, d);
             TensorPrimitives.Add(row, dy.Slice(i * d, d), row);
         }
     }

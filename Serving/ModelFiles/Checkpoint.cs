@@ -111,7 +111,8 @@ public sealed class Checkpoint
             string? preprocessing = null)
     {
         var tensors = new Dictionary<string, NamedArray>(StringComparer.Ordinal);
-        foreach (var (name, tensor) in module.StateDict()) tensors[name] = NamedArray.FromTensor(tensor);
+        // Views, not copies: the file is written before this returns, and a copy would hold the table twice.
+        foreach (var (name, tensor) in module.StateDict()) tensors[name] = NamedArray.ViewOf(tensor);
         foreach (var (name, array) in extra ?? new Dictionary<string, NamedArray>())
             if (!tensors.TryAdd(name, array))
                 throw new ArgumentException(

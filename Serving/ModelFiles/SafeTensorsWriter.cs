@@ -45,7 +45,7 @@ public static class SafeTensorsWriter
         var withChecksum = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>(),
             StringComparer.Ordinal)
         {
-            [SafeTensorsReader.ChecksumKey] = DataChecksum(names.Select(n => tensors[n].Values)),
+            [SafeTensorsReader.ChecksumKey] = DataChecksum(names, tensors),
         };
         byte[] header = BuildHeader(names, tensors, withChecksum);
         AtomicFile.Write(path, stream =>
@@ -54,7 +54,7 @@ public static class SafeTensorsWriter
             BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
             stream.Write(length);
             stream.Write(header);
-            foreach (string name in names) WriteLittleEndian(stream, tensors[name].Values);
+            foreach (string name in names) WriteLittleEndian(stream, tensors[name].Span);
         }, wrap);
     }
 
@@ -83,7 +83,7 @@ public static class SafeTensorsWriter
                 json.WriteEndArray();
                 json.WriteStartArray("data_offsets");
                 json.WriteNumberValue(offset);
-                offset += (long)array.Values.Length * sizeof(float);
+                offset += (long)array.Count * sizeof(float);
                 json.WriteNumberValue(offset);
                 json.WriteEndArray();
                 json.WriteEndObject();
@@ -97,13 +97,14 @@ public static class SafeTensorsWriter
     }
 
     // SHA-256 of the data section as written: each tensor's values as little-endian bytes, in file order.
-    private static string DataChecksum(IEnumerable<float[]> arrays)
+    private static string DataChecksum(string[] names, IReadOnlyDictionary<string, NamedArray> tensors)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         Span<byte> four = stackalloc byte[4];
-        foreach (var values in arrays)
+        foreach (string name in names)
         {
-            if (BitConverter.IsLittleEndian) { hash.AppendData(MemoryMarshal.AsBytes(values.AsSpan())); continue; }
+            var values = tensors[name].Span;
+            if (BitConverter.IsLittleEndian) { hash.AppendData(MemoryMarshal.AsBytes(values)); continue; }
             foreach (float v in values)
             {
                 BinaryPrimitives.WriteSingleLittleEndian(four, v);
@@ -113,11 +114,11 @@ public static class SafeTensorsWriter
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
-    private static void WriteLittleEndian(Stream stream, float[] values)
+    private static void WriteLittleEndian(Stream stream, ReadOnlySpan<float> values)
     {
         if (BitConverter.IsLittleEndian)
         {
-            stream.Write(MemoryMarshal.AsBytes(values.AsSpan()));
+            stream.Write(MemoryMarshal.AsBytes(values));
             return;
         }
         Span<byte> four = stackalloc byte[4];

@@ -7,8 +7,9 @@ namespace RocketNet.Tests.Cli;
 
 /// <summary>
 /// A streamed click log trains in memory that does not grow with the log: <c>rocketnet train</c> in a child process
-/// on 20,000 and on 160,000 generated rows peaks at the same resident set, while the in-memory reader on the larger
-/// log peaks well above it (which shows the measurement can see the difference). Memory only, never time.
+/// on 20,000 and on 160,000 generated rows peaks at the same resident set, and so does a test part of 100,000 rows
+/// instead of 1,000 (it is read from the file as it is scored), while the in-memory reader on the larger log peaks
+/// well above it (which shows the measurement can see the difference). Memory only, never time.
 /// </summary>
 public sealed class ClickLogMemoryTests(ITestOutputHelper log) : IDisposable
 {
@@ -64,9 +65,9 @@ public sealed class ClickLogMemoryTests(ITestOutputHelper log) : IDisposable
         return path;
     }
 
-    private long Train(string path, string folder, bool stream) => PeakResidentBytes(
+    private long Train(string path, string folder, bool stream, int testRows = 1000) => PeakResidentBytes(
         ["train", "--data", "criteo", "--path", path, "--checkpoint-dir", Path.Combine(_dir, folder), .. Model,
-         .. stream ? (string[])["--shuffle-buffer", "1000", "--test-rows", "1000"] : []]);
+         .. stream ? (string[])["--shuffle-buffer", "1000", "--test-rows", testRows.ToString()] : []]);
 
     [Fact]
     public void PeakMemoryOfAStreamedLogDoesNotGrowWithItsRows()
@@ -74,12 +75,18 @@ public sealed class ClickLogMemoryTests(ITestOutputHelper log) : IDisposable
         string small = Generate("small.tsv", 20_000), large = Generate("large.tsv", 160_000);
         long streamedSmall = Train(small, "s", stream: true);
         long streamedLarge = Train(large, "l", stream: true);
+        long largeTestPart = Train(large, "t", stream: true, testRows: 100_000);
         long inMemoryLarge = Train(large, "m", stream: false);
         log.WriteLine($"peak RSS: streamed 20k rows {streamedSmall / MiB} MiB, streamed 160k rows " +
-            $"{streamedLarge / MiB} MiB, in memory 160k rows {inMemoryLarge / MiB} MiB");
+            $"{streamedLarge / MiB} MiB, with 100k test rows {largeTestPart / MiB} MiB, in memory 160k rows " +
+            $"{inMemoryLarge / MiB} MiB");
         // 140,000 more rows are 21 MiB as float ids alone; the in-memory reader holds them two to three times over.
         Assert.True(streamedLarge - streamedSmall < 12 * MiB,
             $"streaming 8× the rows raised the peak from {streamedSmall / MiB} to {streamedLarge / MiB} MiB");
+        // 99,000 more test rows would be 15 MiB as float ids, more while read; scored from the file they are a
+        // score and a label each.
+        Assert.True(largeTestPart - streamedLarge < 8 * MiB,
+            $"a 100× larger test part raised the peak from {streamedLarge / MiB} to {largeTestPart / MiB} MiB");
         Assert.True(inMemoryLarge - streamedLarge > 32 * MiB,
             $"the in-memory reader peaked at {inMemoryLarge / MiB} MiB, streaming at {streamedLarge / MiB} MiB: " +
             "the measurement does not see the rows held in memory");

@@ -178,6 +178,25 @@ public class OptimizerTests
         Assert.Equal(1f, sgd.GetState()["momentum_buffer.0"][0]);
     }
 
+    [Theory]
+    [InlineData("sgd")]
+    [InlineData("adam")]
+    public void ViewStateHasGetStatesValuesInTheOptimisersOwnArrays(string kind)
+    {
+        var (p, grads) = Problem(17, 3);
+        var optimizer = Make(kind, p);
+        RunSteps(optimizer, p, grads, 0, 2);
+        var view = optimizer.ViewState();
+        var copy = optimizer.GetState();
+        Assert.Equal(copy.Keys.Order(), view.Keys.Order());
+        foreach (var (key, values) in copy) Assert.Equal(values, view[key]);
+        RunSteps(optimizer, p, grads, 2, 3);
+        // The moments (or momentum buffer) of the view move with the optimiser; GetState's copies do not.
+        string moving = kind == "sgd" ? "momentum_buffer.0" : "exp_avg.0";
+        Assert.Equal(optimizer.GetState()[moving], view[moving]);
+        Assert.NotEqual(copy[moving], view[moving]);
+    }
+
     [Fact]
     public void BadStateAndArgumentsGiveClearErrors()
     {

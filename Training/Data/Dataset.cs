@@ -8,7 +8,7 @@ namespace RocketNet.Training.Data;
 /// integers in floats), row-major one after another in <see cref="Features"/>, with integer class
 /// labels. <see cref="Groups"/> optionally tags each sample (e.g. a user id, for GAUC).
 /// </summary>
-public sealed class Dataset
+public sealed class Dataset : Rocket.IEvaluationSource
 {
     /// <summary>Creates a dataset, checking that the arrays agree with each other.</summary>
     /// <exception cref="ArgumentException">Lengths disagree, or a label is outside [0, classCount).</exception>
@@ -68,6 +68,13 @@ public sealed class Dataset
 
     /// <summary>Number of samples.</summary>
     public int Count => Labels.Length;
+
+    /// <inheritdoc/>
+    IEnumerable<(Tensor Input, int[] Labels)> Rocket.IEvaluationSource.Batches(int batchSize)
+    {
+        for (int start = 0; start < Count; start += batchSize)
+            yield return Rocket.BatchAssembly.Range(this, start, Math.Min(batchSize, Count - start));
+    }
 
     /// <summary>The values of sample <paramref name="index"/>.</summary>
     public ReadOnlySpan<float> Sample(int index) => Features.AsSpan(index * SampleSize, SampleSize);

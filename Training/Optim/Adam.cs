@@ -105,15 +105,21 @@ public class Adam : Optimizer
 
     /// <inheritdoc/>
     /// <remarks>Step counts are stored as one float each (exact up to 2²⁴ = 16,777,216 steps).</remarks>
-    public override IReadOnlyDictionary<string, float[]> GetState()
+    public override IReadOnlyDictionary<string, float[]> GetState() => State(copy: true);
+
+    /// <inheritdoc/>
+    /// <remarks>The moments are the optimiser's own arrays; the step counts are new one-element arrays.</remarks>
+    public override IReadOnlyDictionary<string, float[]> ViewState() => State(copy: false);
+
+    private Dictionary<string, float[]> State(bool copy)
     {
         var state = new Dictionary<string, float[]>(StringComparer.Ordinal);
         for (int i = 0; i < _steps.Length; i++)
         {
             if (_steps[i] == 0) continue;
             state[$"{StepKey}.{i}"] = [_steps[i]];
-            state[$"{FirstMomentKey}.{i}"] = (float[])_firstMoments[i]!.Clone();
-            state[$"{SecondMomentKey}.{i}"] = (float[])_secondMoments[i]!.Clone();
+            state[$"{FirstMomentKey}.{i}"] = copy ? (float[])_firstMoments[i]!.Clone() : _firstMoments[i]!;
+            state[$"{SecondMomentKey}.{i}"] = copy ? (float[])_secondMoments[i]!.Clone() : _secondMoments[i]!;
         }
         return state;
     }

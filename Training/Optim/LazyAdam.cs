@@ -58,7 +58,7 @@ public sealed class LazyAdam : Adam
         }
         var (m, v, arguments) = BeginUpdate(index, parameter.Length);
         for (int row = 0; row < parameter.Length / width; row++)
-            UpdateRow(row, width, parameter, gradient, m, v, arguments);
+            UpdateRow(row, gradient.Slice(row * width, width), parameter, m, v, arguments);
     }
 
     /// <inheritdoc/>
@@ -71,19 +71,19 @@ public sealed class LazyAdam : Adam
     {
         if (_rowWidths[index] != width) return false; // a dense parameter: Adam's update of every value
         var (m, v, arguments) = BeginUpdate(index, parameter.Length);
-        foreach (int row in rows) UpdateRow(row, width, parameter, gradient, m, v, arguments);
+        for (int slot = 0; slot < rows.Length; slot++)
+            UpdateRow(rows[slot], gradient.Slice(slot * width, width), parameter, m, v, arguments);
         return true;
     }
 
     /// <summary>
-    /// Adam on one row, unless its gradient is all zeros (unused, or its contributions cancelled): then the row
-    /// keeps its value and its moments.
+    /// Adam on parameter row <paramref name="row"/> from its gradient <paramref name="rowGradient"/>, unless that is
+    /// all zeros (unused, or its contributions cancelled): then the row keeps its value and its moments.
     /// </summary>
-    private static void UpdateRow(int row, int width, Span<float> parameter, ReadOnlySpan<float> gradient,
+    private static void UpdateRow(int row, ReadOnlySpan<float> rowGradient, Span<float> parameter,
         float[] m, float[] v, FusedUpdates.AdamArguments arguments)
     {
-        int start = row * width;
-        var rowGradient = gradient.Slice(start, width);
+        int width = rowGradient.Length, start = row * width;
         foreach (float g in rowGradient)
         {
             if (g == 0f) continue;

@@ -90,6 +90,14 @@ public abstract class Optimizer
     public abstract IReadOnlyDictionary<string, float[]> GetState();
 
     /// <summary>
+    /// The per-parameter state by name, as <see cref="GetState"/> gives it but the optimiser's own arrays where it
+    /// can, not copies: for writing a checkpoint at once without holding the state twice (LazyAdam's moments of 26 ×
+    /// 10^6 embedding rows of 8 are 1.7 GB). Read it before the next <see cref="Step"/>, <see cref="ResetState"/> or
+    /// <see cref="LoadState"/>, and never write to it. The default returns <see cref="GetState"/>'s copies.
+    /// </summary>
+    public virtual IReadOnlyDictionary<string, float[]> ViewState() => GetState();
+
+    /// <summary>
     /// Restores state saved by <see cref="GetState"/> from an optimiser of the same kind over parameters of
     /// the same sizes. Entries absent from <paramref name="state"/> are reset (a buffer not yet created).
     /// </summary>
@@ -104,10 +112,10 @@ public abstract class Optimizer
 
     /// <summary>
     /// Updates parameter <paramref name="index"/> [rows, <paramref name="width"/>] from a row-sparse gradient
-    /// (<see cref="Tensor.TryGetRowSparseGrad"/>): <paramref name="gradient"/> is valid only at rows
-    /// <paramref name="rows"/>, every other row's gradient is zero. Returns false to decline, and the gradient is
-    /// then made whole and passed to <see cref="Update"/> — the default, since most optimisers move every value
-    /// even at zero gradient (momentum, Adam's moments, weight decay).
+    /// (<see cref="Tensor.TryGetRowSparseGrad"/>): <paramref name="gradient"/> is [rows.Length × width], its slot s
+    /// the gradient of parameter row <paramref name="rows"/>[s]; every other row's gradient is zero. Returns false
+    /// to decline, and the gradient is then made whole and passed to <see cref="Update"/> — the default, since most
+    /// optimisers move every value even at zero gradient (momentum, Adam's moments, weight decay).
     /// </summary>
     protected virtual bool TryUpdateRows(int index, Span<float> parameter, ReadOnlySpan<float> gradient,
         ReadOnlySpan<int> rows, int width) => false;

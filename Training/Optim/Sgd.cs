@@ -70,11 +70,16 @@ public sealed class Sgd : Optimizer
     }
 
     /// <inheritdoc/>
-    public override IReadOnlyDictionary<string, float[]> GetState()
+    public override IReadOnlyDictionary<string, float[]> GetState() => State(copy: true);
+
+    /// <inheritdoc/>
+    public override IReadOnlyDictionary<string, float[]> ViewState() => State(copy: false);
+
+    private Dictionary<string, float[]> State(bool copy)
     {
         var state = new Dictionary<string, float[]>(StringComparer.Ordinal);
         for (int i = 0; i < _buffers.Length; i++)
-            if (_buffers[i] is { } b) state[$"{BufferKey}.{i}"] = (float[])b.Clone();
+            if (_buffers[i] is { } b) state[$"{BufferKey}.{i}"] = copy ? (float[])b.Clone() : b;
         return state;
     }
 

@@ -1,5 +1,4 @@
 using RocketNet.Layers;
-using RocketNet.Training.Data;
 using RocketNet.Training.Metrics;
 
 namespace RocketNet.Training.Rocket;
@@ -32,7 +31,7 @@ public static class Evaluator
     /// <summary>Evaluates a single network (e.g. an extracted light net, or a teacher).</summary>
     /// <exception cref="ArgumentException">The dataset is empty.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The batch size is not positive.</exception>
-    public static ModelEvaluation Evaluate(Module model, Dataset data, int batchSize = 256)
+    public static ModelEvaluation Evaluate(Module model, IEvaluationSource data, int batchSize = 256)
     {
         ArgumentNullException.ThrowIfNull(model);
         var tally = new Tally(data);
@@ -42,7 +41,8 @@ public static class Evaluator
 
     /// <summary>Evaluates the light net and/or the booster of a pair (one shared forward when both).</summary>
     /// <exception cref="ArgumentException">Neither net is requested, or the dataset is empty.</exception>
-    public static PairEvaluation Evaluate(RocketPair pair, Dataset data, int batchSize = 256, bool light = true,
+    public static PairEvaluation Evaluate(RocketPair pair, IEvaluationSource data, int batchSize = 256,
+        bool light = true,
         bool booster = true)
     {
         ArgumentNullException.ThrowIfNull(pair);
@@ -63,7 +63,7 @@ public static class Evaluator
         return new PairEvaluation(lightTally.Result(), boosterTally.Result());
     }
 
-    private static void RunBatches(Module mode, Dataset data, int batchSize, Action<Tensor, int[]> evaluate)
+    private static void RunBatches(Module mode, IEvaluationSource data, int batchSize, Action<Tensor, int[]> evaluate)
     {
         ArgumentNullException.ThrowIfNull(data);
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize,
@@ -74,10 +74,13 @@ public static class Evaluator
         try
         {
             using var noGrad = GradMode.NoGrad();
-            for (int start = 0; start < data.Count; start += batchSize)
+            using var batches = data.Batches(batchSize).GetEnumerator();
+            while (true)
             {
+                // The source may make the batch's input in MoveNext: inside the batch's scope.
                 using var scope = TensorScope.Begin();
-                var (input, labels) = BatchAssembly.Range(data, start, Math.Min(batchSize, data.Count - start));
+                if (!batches.MoveNext()) break;
+                var (input, labels) = batches.Current;
                 evaluate(input, labels);
             }
         }
@@ -87,12 +90,16 @@ public static class Evaluator
         }
     }
 
-    /// <summary>Running totals of correct predictions and summed cross-entropy; two-class scores for AUC.</summary>
-    private sealed class Tally(Dataset data)
+    /// <summary>
+    /// Running totals of correct predictions and summed cross-entropy; for two classes the score and the label of every
+    /// sample, for the AUC (the source's samples themselves are not kept).
+    /// </summary>
+    private sealed class Tally(IEvaluationSource data)
     {
         private int _count, _correct;
         private double _lossSum;
         private readonly float[]? _scores = data.ClassCount == 2 ? new float[data.Count] : null;
+        private readonly int[]? _labels = data.ClassCount == 2 ? new int[data.Count] : null;
 
         public void Add(Tensor logits, int[] labels, int classCount)
         {
@@ -100,12 +107,16 @@ public static class Evaluator
                 throw new InvalidOperationException(
                     $"The network returned {logits} for {labels.Length} samples; expected logits " +
                     $"[{labels.Length}, {classCount}].");
+            if (_count + labels.Length > data.Count)
+                throw new InvalidOperationException(
+                    $"'{data.Name}' yielded more than the {data.Count} samples it declares.");
             _correct += ClassificationMetrics.CountCorrect(logits.Data, classCount, labels);
             if (_scores is not null)
             {
-                // Batches arrive in dataset order, so sample i of this batch is dataset sample _count + i.
+                // Batches arrive in source order, so sample i of this batch is sample _count + i.
                 ReadOnlySpan<float> l = logits.Data;
                 for (int i = 0; i < labels.Length; i++) _scores[_count + i] = l[2 * i + 1] - l[2 * i];
+                labels.CopyTo(_labels!, _count);
             }
             _lossSum += Functional.CrossEntropy(logits, labels, Reduction.Sum).Item();
             _count += labels.Length;
@@ -114,11 +125,14 @@ public static class Evaluator
         public ModelEvaluation Result()
         {
             if (_count == 0) return new ModelEvaluation(0, double.NaN, double.NaN);
+            if (_count != data.Count)
+                throw new InvalidOperationException(
+                    $"'{data.Name}' yielded {_count} samples but declares {data.Count}.");
             double auc = double.NaN, gauc = double.NaN;
-            if (_scores is not null && HasBothClasses(data.Labels))
+            if (_scores is not null && HasBothClasses(_labels!))
             {
-                auc = RankingMetrics.Auc(_scores, data.Labels);
-                if (data.Groups is not null) gauc = RankingMetrics.GroupAuc(_scores, data.Labels, data.Groups);
+                auc = RankingMetrics.Auc(_scores, _labels!);
+                if (data.Groups is not null) gauc = RankingMetrics.GroupAuc(_scores, _labels!, data.Groups);
             }
             return new ModelEvaluation(_count, (double)_correct / _count, _lossSum / _count, auc, gauc);
         }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using RocketNet.Layers;
 using RocketNet.Memory;
-using RocketNet.Training.Data;
 using RocketNet.Training.Losses;
 using RocketNet.Training.Metrics;
 using RocketNet.Training.Optim;
@@ -104,7 +103,7 @@ public sealed class RocketTrainer
     /// Runs epochs <paramref name="startEpoch"/> … <see cref="TrainerOptions.Epochs"/> − 1, calling
     /// <paramref name="onEpoch"/> after each (e.g. to log CSV or save a checkpoint).
     /// </summary>
-    public IReadOnlyList<EpochRecord> Fit(IBatchSource train, Dataset? validation = null,
+    public IReadOnlyList<EpochRecord> Fit(IBatchSource train, IEvaluationSource? validation = null,
         Action<EpochRecord>? onEpoch = null, int startEpoch = 0)
     {
         ArgumentNullException.ThrowIfNull(train);
@@ -123,7 +122,7 @@ public sealed class RocketTrainer
     /// <summary>Trains one epoch and, if <paramref name="validation"/> is given, evaluates on it.</summary>
     /// <exception cref="InvalidOperationException">The batch source yields no batch.</exception>
     /// <exception cref="TrainingDivergedException">A loss term or a parameter became NaN or infinite.</exception>
-    public EpochRecord RunEpoch(int epoch, IBatchSource train, Dataset? validation = null)
+    public EpochRecord RunEpoch(int epoch, IBatchSource train, IEvaluationSource? validation = null)
     {
         ArgumentNullException.ThrowIfNull(train);
         var clock = Stopwatch.StartNew();
@@ -212,11 +211,12 @@ public sealed class RocketTrainer
 
     /// <summary>Evaluates, on <paramref name="data"/>, the nets this trainer's method trains (the light net unless
     /// it is Booster, the booster for Booster, Rocket and RocketKd).</summary>
-    public PairEvaluation Evaluate(Dataset data) => Evaluate(data, Pair);
+    public PairEvaluation Evaluate(IEvaluationSource data) => Evaluate(data, Pair);
 
     /// <summary>Evaluates, on <paramref name="data"/>, the nets of <paramref name="pair"/> this trainer's method
-    /// trains, as <see cref="Evaluate(Dataset)"/> does for its own pair (e.g. a saved earlier state of it).</summary>
-    public PairEvaluation Evaluate(Dataset data, RocketPair pair) =>
+    /// trains, as <see cref="Evaluate(IEvaluationSource)"/> does for its own pair (e.g. a saved earlier state of
+    /// it).</summary>
+    public PairEvaluation Evaluate(IEvaluationSource data, RocketPair pair) =>
         Evaluator.Evaluate(pair, data, Options.EvaluationBatchSize,
             light: Options.Method.TrainsLight(), booster: Options.Method.TrainsBooster());
 

@@ -40,8 +40,9 @@ public class RowSparseGradientTests
         Assert.True(table.TryGetRowSparseGrad(out var rows, out var values));
         Assert.Equal(new[] { 4, 1 }, rows.ToArray()); // first-touch order, no repeats
         var expected = DenseGradient([4, 1, 4]);
-        foreach (int row in new[] { 1, 4 })
-            Assert.Equal(expected.AsSpan(row * 3, 3).ToArray(), values.Slice(row * 3, 3).ToArray());
+        Assert.Equal(6, values.Length); // two rows packed by slot, not the table's 18 values
+        for (int slot = 0; slot < 2; slot++)
+            Assert.Equal(expected.AsSpan(rows[slot] * 3, 3).ToArray(), values.Slice(slot * 3, 3).ToArray());
         Assert.Equal(expected, table.Grad!.ToArray()); // made whole: every other row zero
         Assert.False(table.TryGetRowSparseGrad(out _, out _));
     }

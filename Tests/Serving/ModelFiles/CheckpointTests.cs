@@ -36,6 +36,21 @@ public class CheckpointTests
     }
 
     [Fact]
+    public void AViewOfATensorWritesTheBytesOfACopyAndReadsTheTensorAsItIsWhenWritten()
+    {
+        using var files = new DataTestFiles();
+        var tensor = Tensor.FromArray([1f, 2f, 3f, 4f, 5f, 6f], 2, 3);
+        var view = NamedArray.ViewOf(tensor);
+        tensor.Data[4] = -7f; // after the view was made: the view reads the tensor itself
+        string copied = files.PathOf("copy.safetensors"), viewed = files.PathOf("view.safetensors");
+        SafeTensorsWriter.Save(copied, new Dictionary<string, NamedArray> { ["t"] = NamedArray.FromTensor(tensor) });
+        SafeTensorsWriter.Save(viewed, new Dictionary<string, NamedArray> { ["t"] = view });
+        Assert.Equal(File.ReadAllBytes(copied), File.ReadAllBytes(viewed)); // checksum included
+        Assert.Equal([2, 3], view.Shape);
+        Assert.Equal(tensor.ToArray(), view.Values);
+    }
+
+    [Fact]
     public void LoadingIntoAMismatchedModuleNamesEveryProblem()
     {
         using var files = new DataTestFiles();
