@@ -55,7 +55,14 @@ EXPERIMENTS = {
         "sharing, 45,000 training images (5,000 held out), augmentation, SGD 0.1 on a cosine; the test part "
         "read once after the last epoch.",
         ["experiments/cifar10-e30.sh", "experiments/cifar10-e30.queue"],
-        [(R, "CIFAR-10 near convergence (Table 1 analogue)")]),
+        [(R, "CIFAR-10 at 30 epochs (Table 1 analogue, interval sharing)"), (R, "Training cost: the paper's 0.85")]),
+    "clicks-scale": ("current",
+        "Click logs at real scale (issue 30): one epoch on a 45 M-row Criteo-format log written by `rocketnet "
+        "clicklog` (kept in the cache folder, regenerated bit for bit), 10^6 hash buckets per field, the last 5 M "
+        "rows as the test part; per method and thread count the console output, the log, the test scores and GNU "
+        "time's report (peak RSS).",
+        ["experiments/clicks-scale.sh"],
+        [("docs/using.md", "The `rocketnet` command")]),
     "cifar10-full": ("superseded",
         "The 50-epoch near-convergence plan (issue 19 a), superseded by cifar10-e30.",
         ["experiments/cifar10-full.sh", "experiments/cifar10-full.queue"],
