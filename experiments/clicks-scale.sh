@@ -21,7 +21,9 @@ if [[ ! -f "$DATA" ]]; then
 fi
 for threads in ${THREADS:-1}; do
   for method in ${METHODS:-rocket base}; do
-    name="$method-t$threads" dir="$out/$method-t$threads"
+    name="$method-t$threads"
+    [[ "$ROWS" != 45000000 ]] && name="$name-r$ROWS" # a smaller log's runs beside the full-size ones
+    dir="$out/$name"
     [[ -f "$dir/DONE" ]] && { echo "skip  $name (done)"; continue; }
     work="${RUNS_DIR:-$CACHE/runs}/$name"
     rm -rf "$work" "$dir" && mkdir -p "$work" "$dir"
